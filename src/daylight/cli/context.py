@@ -1,0 +1,85 @@
+"""What every command needs: the resolved settings, and the home's database, key and log,
+opened on first use."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from daylight.core.database import Database, Migration, migrate
+from daylight.core.errors import ConfigError, ConflictError, NotFoundError
+from daylight.core.settings import Settings
+from daylight.log.note import Signer
+from daylight.log.service import TransparencyLog
+from daylight.log.store import log_migrations
+
+
+def all_migrations() -> list[Migration]:
+    """Every component's migrations, lowest layer first."""
+    return [*log_migrations()]
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Create ``path`` with mode 0600 holding ``text``; refuse if it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise ConflictError(f"refusing to overwrite `{path}`") from exc
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def read_signer(path: Path) -> Signer:
+    """The log's signing key from the home; the key itself never appears in errors."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise NotFoundError(
+            f"no signing key at `{path}`: run `daylight init --origin ORIGIN` first"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read the signing key: {exc.strerror}", where=str(path)) from exc
+    if mode & 0o077:
+        raise ConfigError(
+            f"signing key is readable by others (mode {mode:04o}); run `chmod 600 {path}`",
+            where=str(path),
+        )
+    return Signer.from_skey(text)
+
+
+@dataclass
+class AppContext:
+    """Settings plus lazily opened resources; closed when the command ends."""
+
+    settings: Settings
+    _database: Database | None = field(default=None, repr=False)
+    _log: TransparencyLog | None = field(default=None, repr=False)
+
+    def database(self) -> Database:
+        if self._database is None:
+            if self.settings.database_url is None and not self.settings.sqlite_path.exists():
+                raise NotFoundError(
+                    f"no database at `{self.settings.sqlite_path}`: "
+                    "run `daylight init --origin ORIGIN` first"
+                )
+            self._database = Database(self.settings.effective_database_url)
+            migrate(self._database, all_migrations())
+        return self._database
+
+    def signer(self) -> Signer:
+        return read_signer(self.settings.key_path)
+
+    def log(self, *, writable: bool = False) -> TransparencyLog:
+        """The log; with ``writable``, opened with the home's signing key."""
+        if self._log is None or (writable and not self._log.is_writable):
+            signer = self.signer() if writable else None
+            self._log = TransparencyLog(self.database(), signer)
+        return self._log
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+            self._log = None

@@ -1,0 +1,194 @@
+"""`daylight log ...`: append, read, prove, export and verify the transparency log."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from daylight.cli.context import AppContext
+from daylight.core.canonical import parse_json_object
+from daylight.core.errors import ConfigError, InputError, NotFoundError
+from daylight.log.export import export_mirror
+from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.service import encode_entry
+from daylight.log.verifier import verify_mirror
+
+app = typer.Typer(no_args_is_help=True, help="The append-only transparency log.")
+prove_app = typer.Typer(no_args_is_help=True, help="Inclusion and consistency proofs.")
+app.add_typer(prove_app, name="prove")
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=True, console=None, disable=not sys.stderr.isatty(),
+    )
+
+
+def read_entries(stream: BinaryIO, name: str) -> list[bytes]:
+    """Canonical entries from JSON Lines; InputError naming the first bad line."""
+    entries = []
+    for number, raw in enumerate(stream, start=1):
+        line = raw.rstrip(b"\n").rstrip(b"\r")
+        where = f"{name}:{number}"
+        if not line.strip():
+            raise InputError("empty line: expected one JSON object per line", where=where)
+        entries.append(encode_entry(parse_json_object(line, where=where), where=where))
+    return entries
+
+
+@app.command()
+def key(ctx: typer.Context) -> None:
+    """Print the log's verifier key (name+hash+base64), never the signing key."""
+    context: AppContext = ctx.obj
+    if context.settings.key_path.exists():
+        print(context.signer().verifier().vkey)
+    else:
+        print(context.log().verifier.vkey)
+
+
+@app.command()
+def append(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="JSON Lines file, or - for standard input.")] = "-",
+) -> None:
+    """Append one entry per JSON object line: all of them, or none if any line is invalid."""
+    context: AppContext = ctx.obj
+    if file == "-":
+        entries = read_entries(sys.stdin.buffer, "<stdin>")
+    else:
+        try:
+            with open(file, "rb") as handle:
+                entries = read_entries(handle, file)
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"no such file `{file}`") from exc
+        except IsADirectoryError as exc:
+            raise InputError(f"`{file}` is a directory, expected a JSON Lines file") from exc
+    result = context.log(writable=True).append_canonical(entries)
+    _print_json({"first_index": result.first_index, "count": result.count,
+                 "tree_size": result.tree_size})
+
+
+@app.command()
+def checkpoint(ctx: typer.Context) -> None:
+    """Print the latest signed checkpoint, byte for byte."""
+    context: AppContext = ctx.obj
+    sys.stdout.write(context.log().checkpoint().note)
+
+
+@app.command()
+def entry(ctx: typer.Context, index: Annotated[int, typer.Argument(min=0)]) -> None:
+    """Print the stored bytes of the entry at INDEX (canonical JSON)."""
+    context: AppContext = ctx.obj
+    data = context.log().entry(index)
+    sys.stdout.buffer.write(data)
+    if sys.stdout.isatty():
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+@prove_app.command("inclusion")
+def prove_inclusion(
+    ctx: typer.Context,
+    index: Annotated[int, typer.Argument(min=0, help="Leaf index.")],
+    size: Annotated[int | None, typer.Option(min=1, help="Tree size; default: latest checkpoint.")] = None,
+) -> None:
+    """Print an inclusion proof of the entry at INDEX."""
+    context: AppContext = ctx.obj
+    answer = context.log().inclusion_proof(index, size)
+    _print_json({
+        "leaf_index": answer.leaf_index, "tree_size": answer.tree_size,
+        "leaf_hash": _b64(answer.leaf_hash), "root_hash": _b64(answer.root_hash),
+        "proof": [_b64(h) for h in answer.proof],
+    })
+
+
+@prove_app.command("consistency")
+def prove_consistency(
+    ctx: typer.Context,
+    old: Annotated[int, typer.Argument(min=1, help="The earlier tree size.")],
+    new: Annotated[int, typer.Argument(min=1, help="The later tree size.")],
+) -> None:
+    """Print a consistency proof between tree sizes OLD and NEW."""
+    context: AppContext = ctx.obj
+    answer = context.log().consistency_proof(old, new)
+    _print_json({
+        "old_size": answer.old_size, "new_size": answer.new_size,
+        "old_root": _b64(answer.old_root), "new_root": _b64(answer.new_root),
+        "proof": [_b64(h) for h in answer.proof],
+    })
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Directory to write the tlog-tiles mirror to.")],
+) -> None:
+    """Write the whole log as a static C2SP tlog-tiles mirror."""
+    context: AppContext = ctx.obj
+    with _progress() as progress:
+        task = progress.add_task("exporting tiles", total=None)
+        stored = export_mirror(
+            context.log(), directory,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    _print_json({"directory": str(directory), "tree_size": stored.tree_size,
+                 "root_hash": _b64(stored.root_hash)})
+
+
+def _verifier(context: AppContext, key_file: Path | None) -> Verifier:
+    if key_file is not None:
+        try:
+            return verifier_from_vkey(key_file.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ConfigError(f"cannot read verifier key: {exc.strerror}", where=str(key_file)) from exc
+        except InputError as exc:
+            raise ConfigError(exc.message, where=str(key_file)) from exc
+    if context.settings.key_path.exists():
+        return context.signer().verifier()
+    raise ConfigError("no verifier key: pass --key VKEY_FILE (the output of `daylight log key`)")
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A tlog-tiles mirror directory.")],
+    key: Annotated[Path | None, typer.Option(
+        "--key", help="File with the log's verifier key; default: this home's key.")] = None,
+    since: Annotated[Path | None, typer.Option(
+        help="An earlier signed checkpoint you kept; the mirror must be consistent with it.")] = None,
+) -> None:
+    """Verify a mirror: checkpoint signature, every entry and tile, and consistency with --since."""
+    context: AppContext = ctx.obj
+    verifier = _verifier(context, key)
+    since_text = None
+    if since is not None:
+        try:
+            since_text = since.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read earlier checkpoint: {exc}", where=str(since)) from exc
+    with _progress() as progress:
+        task = progress.add_task("verifying entries", total=None)
+        report = verify_mirror(
+            directory, verifier, since=since_text,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    _print_json({
+        "verified": True, "origin": report.origin, "tree_size": report.tree_size,
+        "root_hash": _b64(report.root_hash), "entries_checked": report.entries_checked,
+        "consistent_with": report.consistent_with,
+    })

@@ -1,0 +1,122 @@
+"""The `daylight` command line: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from daylight.cli import demo as demo_command
+from daylight.cli import log as log_commands
+from daylight.cli.context import AppContext, all_migrations, write_secret
+from daylight.core.database import Database, migrate
+from daylight.core.errors import ConfigError, ConflictError, DaylightError, VerificationError
+from daylight.core.settings import SETTINGS_BY_NAME, build_settings
+from daylight.log.note import Signer, is_valid_key_name
+from daylight.log.service import TransparencyLog
+
+stderr = Console(stderr=True)
+
+
+class DaylightGroup(TyperGroup):
+    """Catches every DaylightError once: one line on stderr (evidence below it), non-zero exit."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
+        try:
+            return super().invoke(ctx)
+        except DaylightError as error:
+            message = error.diagnostics() if isinstance(error, VerificationError) else str(error)
+            first, *rest = message.splitlines()
+            typer.echo(f"error: {first}", err=True)
+            for line in rest:
+                typer.echo(line, err=True)
+            ctx.exit(error.exit_code)
+
+
+app = typer.Typer(
+    cls=DaylightGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
+)
+app.add_typer(log_commands.app, name="log")
+app.command("demo")(demo_command.demo)
+
+
+def _help(name: str) -> str:
+    return str(SETTINGS_BY_NAME[name].help)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    home: Annotated[Path | None, typer.Option(envvar="DAYLIGHT_HOME", help=_help("home"),
+                                              show_default="./.daylight")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        envvar="DAYLIGHT_DATABASE_URL", help=_help("database_url"), show_envvar=True,
+        show_default=False)] = None,
+    batch_interval_ms: Annotated[float | None, typer.Option(
+        envvar="DAYLIGHT_BATCH_INTERVAL_MS", help=_help("batch_interval_ms"))] = None,
+    batch_max_entries: Annotated[int | None, typer.Option(
+        envvar="DAYLIGHT_BATCH_MAX_ENTRIES", help=_help("batch_max_entries"))] = None,
+    pending_max_entries: Annotated[int | None, typer.Option(
+        envvar="DAYLIGHT_PENDING_MAX_ENTRIES", help=_help("pending_max_entries"))] = None,
+) -> None:
+    flags = {
+        "home": str(home) if home is not None else None,
+        "database_url": database_url,
+        "batch_interval_ms": batch_interval_ms,
+        "batch_max_entries": batch_max_entries,
+        "pending_max_entries": pending_max_entries,
+    }
+    settings = build_settings(flags, os.environ)
+    context = AppContext(settings)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    origin: Annotated[str, typer.Option(help="The log's origin, e.g. `transparency.example.com/log`; "
+                                             "also the name of its signing key.")],
+) -> None:
+    """Create the home: signing key (mode 0600), database and an empty signed log."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    if not is_valid_key_name(origin) or not origin.isprintable():
+        raise ConfigError(f"origin `{origin}` must be printable with no spaces or '+'")
+    settings.home.mkdir(parents=True, exist_ok=True)
+    if settings.key_path.exists():
+        raise ConflictError(f"`{settings.key_path}` already exists: refusing to overwrite")
+    if settings.database_url is None and settings.sqlite_path.exists():
+        raise ConflictError(f"`{settings.sqlite_path}` already exists: refusing to overwrite")
+    signer = Signer.generate(origin)
+    database = Database(settings.effective_database_url)
+    try:
+        migrate(database, all_migrations())
+        TransparencyLog.create(database, signer)
+        write_secret(settings.key_path, signer.to_skey() + "\n")
+    except BaseException:
+        database.close()
+        if settings.database_url is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(settings.sqlite_path) + suffix).unlink(missing_ok=True)
+        raise
+    database.close()
+    print(json.dumps({"origin": origin, "vkey": signer.verifier().vkey,
+                      "home": str(settings.home)}))
+
+
+def main() -> None:
+    """Entry point of the `daylight` script."""
+    app(prog_name="daylight")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Canonical JSON (RFC 8785, JCS) for everything Daylight hashes or signs.
+
+Parsing is strict I-JSON (RFC 7493): duplicate object keys, NaN and Infinity, and integers outside
+the IEEE-754 exact range are refused, because two readers must never disagree on what a hashed
+document says. Canonicalisation itself is done by the ``rfc8785`` package (Trail of Bits).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from daylight.core.errors import InputError
+
+JsonObject = dict[str, Any]
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"duplicate key `{key}`")
+        obj[key] = value
+    return obj
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"`{name}` is not JSON")
+
+
+def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
+    """Parse strict I-JSON; raise InputError naming ``where`` on any problem."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return json.loads(
+            text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 at byte {exc.start}", where=where) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg} at column {exc.colno}", where=where
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"invalid JSON: {exc}", where=where) from exc
+
+
+def parse_json_object(text: str | bytes, *, where: str | None = None) -> JsonObject:
+    """Parse strict I-JSON that must be an object."""
+    value = parse_json(text, where=where)
+    if not isinstance(value, dict):
+        raise InputError(
+            f"expected a JSON object, got {type(value).__name__}", where=where
+        )
+    return value
+
+
+def canonical_json(value: Any, *, where: str | None = None) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of ``value``."""
+    try:
+        return bytes(rfc8785.dumps(value))
+    except rfc8785.IntegerDomainError as exc:
+        raise InputError(
+            f"integer {exc.args[0]} is outside the exact range of JSON numbers (±2^53)",
+            where=where,
+        ) from exc
+    except rfc8785.CanonicalizationError as exc:
+        raise InputError(f"cannot canonicalise: {exc}", where=where) from exc
+    except RecursionError as exc:
+        raise InputError("cannot canonicalise: nested too deeply", where=where) from exc
+
+
+def is_canonical_json_object(data: bytes) -> bool:
+    """True if ``data`` is exactly the canonical encoding of a JSON object."""
+    try:
+        value = parse_json(data)
+        return isinstance(value, dict) and canonical_json(value) == data
+    except InputError:
+        return False

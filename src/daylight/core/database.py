@@ -1,0 +1,265 @@
+"""One database seam for SQLite (embedded default) and PostgreSQL (production).
+
+Callers write SQL once, with ``?`` placeholders and portable types; ``Database`` adapts the few
+differences (placeholders, ``BLOB``/``BYTEA``, bulk insert, writer locks). Driver exceptions never
+leave this module as themselves: they become ``StorageError`` or ``ConflictError``.
+
+Durability: SQLite runs in WAL mode with ``synchronous=FULL``, so a committed transaction survives
+a crash of the process or the machine; PostgreSQL commits are durable by default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import psycopg
+
+from daylight.core.errors import ConflictError, StorageError
+
+Dialect = Literal["sqlite", "postgresql"]
+Row = tuple[Any, ...]
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=60000",
+)
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+class Transaction:
+    """An open transaction; every statement in it commits or rolls back together."""
+
+    def __init__(self, database: Database, cursor: Any) -> None:
+        self._database = database
+        self._cursor = cursor
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._database.dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement."""
+        with self._database.translated_errors(sql):
+            self._cursor.execute(self._database.adapt(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        with self._database.translated_errors(sql):
+            self._cursor.executemany(self._database.adapt(sql), rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run a query and return every row as a tuple."""
+        with self._database.translated_errors(sql):
+            self._cursor.execute(self._database.adapt(sql), params)
+            return [tuple(r) for r in self._cursor.fetchall()]
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """Run a query and return its first row, or None."""
+        with self._database.translated_errors(sql):
+            self._cursor.execute(self._database.adapt(sql), params)
+            row = self._cursor.fetchone()
+            return tuple(row) if row is not None else None
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+        if self.dialect == "postgresql":
+            statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with self._database.translated_errors(statement), self._cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def lock(self, name: str) -> None:
+        """Serialise writers on ``name`` until the transaction ends.
+
+        SQLite transactions opened for writing already hold the database's single write lock.
+        """
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
+
+class Database:
+    """A connection to SQLite or PostgreSQL with transactions and migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._sqlite: sqlite3.Connection | None = None
+        self._pg: psycopg.Connection[Any] | None = None
+        if url.startswith("sqlite:///"):
+            self.dialect: Dialect = "sqlite"
+            self.path: Path | None = Path(url[len("sqlite:///"):])
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=60
+                )
+                for pragma in _SQLITE_PRAGMAS:
+                    conn.execute(pragma)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot open sqlite database: {exc}", where=str(self.path)) from exc
+            self._sqlite = conn
+        elif url.startswith(("postgresql://", "postgres://")):
+            self.dialect = "postgresql"
+            self.path = None
+            try:
+                self._pg = psycopg.connect(url, autocommit=True)
+            except psycopg.Error as exc:
+                raise StorageError(
+                    f"cannot connect to postgresql: {str(exc).strip().splitlines()[0]}",
+                    where=_redact(url),
+                ) from exc
+        else:
+            raise StorageError(
+                "unsupported database url: expected sqlite:///PATH or postgresql://...",
+                where=_redact(url),
+            )
+
+    def adapt(self, sql: str) -> str:
+        """Adapt portable SQL (``?`` placeholders) to this dialect."""
+        if self.dialect == "postgresql":
+            return sql.replace("%", "%%").replace("?", "%s")
+        return sql
+
+    @contextmanager
+    def translated_errors(self, sql: str) -> Iterator[None]:
+        """Turn driver exceptions into Daylight errors."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, psycopg.errors.IntegrityError) as exc:
+            raise ConflictError(f"database constraint refused the write: {exc}") from exc
+        except (sqlite3.Error, psycopg.Error) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StorageError(f"database error: {first}", where=sql.split()[0].lower()) from exc
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
+        """Open a transaction; commit when the block ends, roll back if it raises."""
+        with self._lock:
+            if self._sqlite is not None:
+                with self.translated_errors("begin"):
+                    sqlite_cursor = self._sqlite.cursor()
+                    sqlite_cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Transaction(self, sqlite_cursor)
+                except BaseException:
+                    with self.translated_errors("rollback"):
+                        self._sqlite.rollback()
+                    raise
+                with self.translated_errors("commit"):
+                    self._sqlite.commit()
+            else:
+                assert self._pg is not None
+                with self.translated_errors("begin"), self._pg.transaction(), self._pg.cursor() as cursor:
+                    yield Transaction(self, cursor)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
+            if self._pg is not None:
+                self._pg.close()
+                self._pg = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered schema change of one component."""
+
+    component: str
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    def statements(self, dialect: Dialect) -> list[str]:
+        sql = self.sql
+        if dialect == "postgresql":
+            sql = re.sub(r"\bBLOB\b", "BYTEA", sql)
+            sql = re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)
+        return [s.strip() for s in re.split(r";\s*(?:\n|$)", sql) if s.strip()]
+
+
+def load_migrations(component: str, package: str) -> list[Migration]:
+    """The ``migrations/NNNN_name.sql`` files of ``package``, in order."""
+    folder = resources.files(package) / "migrations"
+    migrations = []
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", item.name)
+        if match:
+            migrations.append(
+                Migration(component, int(match[1]), match[2], item.read_text(encoding="utf-8"))
+            )
+    return migrations
+
+
+_MIGRATION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migration (
+    component TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    PRIMARY KEY (component, version)
+)
+"""
+
+
+def migrate(database: Database, migrations: Sequence[Migration]) -> list[Migration]:
+    """Apply the migrations not yet applied, each in its own transaction; return those applied.
+
+    A migration already applied whose text has changed is refused: released schema is immutable.
+    """
+    applied: list[Migration] = []
+    with database.transaction() as tx:
+        tx.lock("schema_migration")
+        tx.execute(_MIGRATION_TABLE)
+    for migration in migrations:
+        with database.transaction() as tx:
+            tx.lock("schema_migration")
+            row = tx.query_one(
+                "SELECT checksum FROM schema_migration WHERE component = ? AND version = ?",
+                (migration.component, migration.version),
+            )
+            if row is not None:
+                if row[0] != migration.checksum:
+                    raise StorageError(
+                        f"migration {migration.version:04d}_{migration.name} of "
+                        f"`{migration.component}` was changed after it was applied",
+                        evidence={"stored": row[0], "shipped": migration.checksum},
+                    )
+                continue
+            for statement in migration.statements(database.dialect):
+                tx.execute(statement)
+            tx.execute(
+                "INSERT INTO schema_migration (component, version, name, checksum) VALUES (?, ?, ?, ?)",
+                (migration.component, migration.version, migration.name, migration.checksum),
+            )
+            applied.append(migration)
+    return applied

@@ -1,0 +1,161 @@
+"""Every error Daylight raises, under one base class.
+
+The tree::
+
+    DaylightError                     500, exit 1
+    ├── InputError                    400, exit 2   bad user input: names file, line, field
+    │   └── EntryTooLargeError        413, exit 2   a log entry over max_entry_bytes
+    ├── ConfigError                   400, exit 2   bad settings or home directory
+    ├── NotFoundError                 404, exit 3   an index, account or file that is not there
+    ├── ConflictError                 409, exit 4   refusing to overwrite what exists
+    ├── StorageError                  503, exit 5   the database failed or is unreachable
+    ├── PushbackError                 503, exit 5   the sequencer is full: retry after a delay
+    └── VerificationError             422, exit 6   evidence of misbehaviour or corruption
+        ├── ProofError                              an inclusion or consistency proof fails
+        ├── SignatureError                          a note signature is missing or invalid
+        └── InconsistencyError                      two views of a log disagree
+
+Third-party exceptions (``sqlite3``, ``psycopg``, ``json``, ``binascii``, ``ValueError``) are
+translated at the module that meets them, with ``raise ... from``. Errors that prove misbehaviour
+carry the evidence (hashes, checkpoint text) in ``evidence`` so that a reader can check the claim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DaylightError(Exception):
+    """Base of every Daylight error.
+
+    ``message`` is one lowercase line; ``where`` names the file, line, field or index concerned;
+    ``evidence`` holds machine-readable proof of the problem (hashes, texts, sizes).
+    """
+
+    status: int = 500
+    exit_code: int = 1
+    code: str = "daylight_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.evidence = dict(evidence or {})
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+    def diagnostics(self) -> str:
+        """A multi-line explanation: the message, where, and each piece of evidence."""
+        lines = [str(self)]
+        for key, value in self.evidence.items():
+            lines.append(f"  {key}: {value}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON error shape, used by the HTTP API and `--json` CLI output."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.where is not None:
+            body["where"] = self.where
+        if self.evidence:
+            body["evidence"] = {k: _jsonable(v) for k, v in self.evidence.items()}
+        return {"error": body}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class InputError(DaylightError):
+    """User input that does not have the expected shape."""
+
+    status = 400
+    exit_code = 2
+    code = "invalid_input"
+
+
+class EntryTooLargeError(InputError):
+    """A log entry larger than the log accepts."""
+
+    status = 413
+    code = "entry_too_large"
+
+
+class ConfigError(DaylightError):
+    """A setting, home directory or key file that cannot be used."""
+
+    status = 400
+    exit_code = 2
+    code = "invalid_config"
+
+
+class NotFoundError(DaylightError):
+    """Something asked for by name or index that does not exist."""
+
+    status = 404
+    exit_code = 3
+    code = "not_found"
+
+
+class ConflictError(DaylightError):
+    """An operation that would overwrite or contradict what is already stored."""
+
+    status = 409
+    exit_code = 4
+    code = "conflict"
+
+
+class StorageError(DaylightError):
+    """The database failed; nothing was changed by the failed operation."""
+
+    status = 503
+    exit_code = 5
+    code = "storage_unavailable"
+
+
+class PushbackError(DaylightError):
+    """The sequencer has more pending work than it accepts; retry after ``retry_after_s``."""
+
+    status = 503
+    exit_code = 5
+    code = "pushback"
+
+    def __init__(self, message: str, *, retry_after_s: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after_s = retry_after_s
+
+
+class VerificationError(DaylightError):
+    """Evidence that a log, proof or signature is not what it claims."""
+
+    status = 422
+    exit_code = 6
+    code = "verification_failed"
+
+
+class ProofError(VerificationError):
+    """An inclusion or consistency proof does not verify."""
+
+    code = "invalid_proof"
+
+
+class SignatureError(VerificationError):
+    """A signed note has no valid signature by the expected key."""
+
+    code = "invalid_signature"
+
+
+class InconsistencyError(VerificationError):
+    """Two checkpoints or two copies of a log cannot both be true."""
+
+    code = "inconsistent_log"

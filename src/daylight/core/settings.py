@@ -1,0 +1,155 @@
+"""The one table of settings, and the frozen ``Settings`` built from it.
+
+Each setting has a name, a default, a parser and help text. Values come from, in order of
+precedence: a command-line flag, a ``DAYLIGHT_<NAME>`` environment variable, the optional
+``daylight.toml`` in the home directory, the default. Nothing here reads the environment at import
+time: ``build_settings`` is handed the environment by its caller.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from daylight.core.errors import ConfigError
+
+CONFIG_FILE_NAME = "daylight.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its name, default, parser and one line of help."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "DAYLIGHT_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError("must be zero or more")
+    return value
+
+
+def _optional_str(text: str) -> str | None:
+    return text or None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", "./.daylight", str,
+            "Directory holding the signing key, the SQLite database and data files."),
+    Setting("database_url", None, _optional_str,
+            "PostgreSQL URL (postgresql://...) to use instead of the embedded SQLite database; "
+            "never printed."),
+    Setting("batch_interval_ms", 20.0, _non_negative_float,
+            "How long the log sequencer waits to gather concurrent appends into one batch."),
+    Setting("batch_max_entries", 65536, _positive_int,
+            "Most entries the log sequences and integrates in one batch."),
+    Setting("pending_max_entries", 1_000_000, _positive_int,
+            "Most entries waiting for the sequencer before appends are pushed back (HTTP 503)."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration, built once and passed down."""
+
+    home: Path
+    database_url: str | None
+    batch_interval_ms: float
+    batch_max_entries: int
+    pending_max_entries: int
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "daylight.db"
+
+    @property
+    def key_path(self) -> Path:
+        return self.home / "log.key"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def __repr__(self) -> str:  # the database URL may carry a password
+        def shown(name: str) -> str:
+            value = getattr(self, name)
+            return "'***'" if name == "database_url" and value else repr(value)
+
+        listed = ", ".join(f"{f.name}={shown(f.name)}" for f in fields(self))
+        return f"Settings({listed})"
+
+
+def _parse(setting: Setting, raw: Any, origin: str) -> Any:
+    if raw is None:
+        return None
+    try:
+        return setting.parse(str(raw))
+    except ValueError as exc:
+        shown = "***" if setting.name == "database_url" else f"`{raw}`"
+        raise ConfigError(f"invalid value {shown} for {setting.name}: {exc}", where=origin) from exc
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"invalid TOML: {exc}", where=str(path)) from exc
+    unknown = sorted(set(data) - set(SETTINGS_BY_NAME) | ({"home"} & set(data)))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting `{unknown[0]}` (home cannot be set in the file it lives in)",
+            where=str(path),
+        )
+    return data
+
+
+def build_settings(flags: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+    """Resolve every setting: flag, then environment, then ``home/daylight.toml``, then default."""
+    unknown = set(flags) - set(SETTINGS_BY_NAME)
+    if unknown:
+        raise ConfigError(f"unknown setting `{sorted(unknown)[0]}`")
+    values: dict[str, Any] = {}
+    home_setting = SETTINGS_BY_NAME["home"]
+    home = flags.get("home") or environ.get(home_setting.env) or home_setting.default
+    values["home"] = Path(home)
+    file_values = _read_config_file(values["home"] / CONFIG_FILE_NAME)
+    for setting in SETTINGS:
+        if setting.name == "home":
+            continue
+        if flags.get(setting.name) is not None:
+            values[setting.name] = _parse(setting, flags[setting.name], setting.flag)
+        elif setting.env in environ:
+            values[setting.name] = _parse(setting, environ[setting.env], setting.env)
+        elif setting.name in file_values:
+            values[setting.name] = _parse(
+                setting, file_values[setting.name], f"{CONFIG_FILE_NAME}:{setting.name}"
+            )
+        else:
+            values[setting.name] = setting.default
+    return Settings(**values)

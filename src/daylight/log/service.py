@@ -1,0 +1,282 @@
+"""The transparency log: sequence entries durably, integrate them into the tree, sign checkpoints,
+and answer entry and proof queries. The one orchestration place of the log.
+
+An append happens in two transactions, as in Tessera:
+
+1. *sequence*: the entries get consecutive indices and are committed (durable) together;
+2. *integrate*: every sequenced entry not yet in the tree is hashed into the stored tiles and a new
+   checkpoint is signed and committed.
+
+``append`` MUST NOT return before both have committed. A crash between the two leaves sequenced
+entries that the next integration (by any process) picks up; nothing acknowledged is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from daylight.core.canonical import canonical_json
+from daylight.core.database import Database
+from daylight.core.errors import ConfigError, ConflictError, EntryTooLargeError, NotFoundError
+from daylight.log import merkle
+from daylight.log.checkpoint import Checkpoint, sign_checkpoint
+from daylight.log.note import Signer, Verifier, verifier_from_vkey
+from daylight.log.store import LogMeta, LogStore, StoredCheckpoint
+from daylight.log.tiles import MAX_ENTRY_BYTES
+from daylight.log.tree import TileNodes, TileRows, integrate
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """Where an append landed: ``count`` entries from ``first_index``, in a tree of ``tree_size``."""
+
+    first_index: int
+    count: int
+    tree_size: int
+
+
+@dataclass(frozen=True)
+class InclusionAnswer:
+    """An inclusion proof with the hashes it connects."""
+
+    leaf_index: int
+    tree_size: int
+    leaf_hash: bytes
+    root_hash: bytes
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class ConsistencyAnswer:
+    """A consistency proof with the roots it connects."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    proof: tuple[bytes, ...]
+
+
+def encode_entry(value: dict[str, Any], *, where: str | None = None) -> bytes:
+    """The canonical bytes of a JSON object entry; refuses entries the log cannot hold."""
+    data = canonical_json(value, where=where)
+    if len(data) > MAX_ENTRY_BYTES:
+        raise EntryTooLargeError(
+            f"entry is {len(data)} bytes of canonical JSON, more than {MAX_ENTRY_BYTES}",
+            where=where,
+        )
+    return data
+
+
+class TransparencyLog:
+    """An append-only RFC 6962 log stored in a Daylight database."""
+
+    def __init__(self, database: Database, signer: Signer | None = None, *,
+                 clock: Clock = _utc_now) -> None:
+        self.database = database
+        self._signer = signer
+        self._clock = clock
+        self._store: LogStore | None = None
+        self._nodes = TileNodes(self._load_tile)
+        with self._open(write=False) as store:
+            meta = store.meta()
+        self.origin = meta.origin
+        self.verifier: Verifier = verifier_from_vkey(meta.vkey)
+        if signer is not None and signer.verifier().vkey != meta.vkey:
+            raise ConfigError(
+                "the signing key does not belong to this log",
+                evidence={"log_vkey": meta.vkey, "key_vkey": signer.verifier().vkey},
+            )
+
+    @classmethod
+    def create(cls, database: Database, signer: Signer, *, clock: Clock = _utc_now) -> TransparencyLog:
+        """Create the log in ``database`` with origin ``signer.name`` and an empty checkpoint."""
+        with database.transaction() as tx:
+            store = LogStore(tx)
+            store.lock()
+            if store.has_log():
+                raise ConflictError("this database already holds a log")
+            store.create(signer.name, signer.verifier().vkey)
+            checkpoint = Checkpoint(signer.name, 0, merkle.EMPTY_ROOT)
+            signed = sign_checkpoint(checkpoint, signer)
+            store.add_checkpoint(
+                StoredCheckpoint(0, merkle.EMPTY_ROOT, signed.to_text(), clock().isoformat())
+            )
+        return cls(database, signer, clock=clock)
+
+    @contextmanager
+    def _open(self, *, write: bool) -> Iterator[LogStore]:
+        with self.database.transaction(write=write) as tx:
+            store = LogStore(tx)
+            if write:
+                store.lock()
+            self._store = store
+            try:
+                yield store
+            finally:
+                self._store = None
+
+    def _load_tile(self, level: int, index: int) -> TileRows | None:
+        if self._store is None:
+            with self._open(write=False) as store:
+                return store.tile(level, index)
+        return self._store.tile(level, index)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def append(self, entries: Sequence[dict[str, Any]]) -> AppendResult:
+        """Append JSON objects as canonical JSON entries; all or none."""
+        encoded = [encode_entry(e, where=f"entry {i + 1}") for i, e in enumerate(entries)]
+        return self.append_canonical(encoded)
+
+    def append_canonical(self, entries: Sequence[bytes]) -> AppendResult:
+        """Append entries that are already canonical JSON bytes; all or none.
+
+        Returns once they are durable and covered by a signed checkpoint.
+        """
+        for i, entry in enumerate(entries):
+            if len(entry) > MAX_ENTRY_BYTES:
+                raise EntryTooLargeError(
+                    f"entry is {len(entry)} bytes, more than {MAX_ENTRY_BYTES}",
+                    where=f"entry {i + 1}",
+                )
+        first_index = self.sequence(entries)
+        checkpoint = self.integrate(known=(first_index, entries))
+        tree_size = checkpoint.tree_size if checkpoint else self.tree_size()
+        return AppendResult(first_index, len(entries), tree_size)
+
+    def sequence(self, entries: Sequence[bytes]) -> int:
+        """Give ``entries`` consecutive indices and commit them; return the first index."""
+        self._require_signer()
+        with self._open(write=True) as store:
+            first_index = store.meta().sequenced_size
+            if entries:
+                store.add_entries(first_index, entries)
+        return first_index
+
+    def integrate(
+        self, *, known: tuple[int, Sequence[bytes]] | None = None
+    ) -> StoredCheckpoint | None:
+        """Hash every sequenced entry not yet in the tree into it and sign a new checkpoint.
+
+        ``known`` passes entries this process just sequenced, to save reading them back.
+        Returns the new checkpoint, or None if there was nothing to integrate.
+        """
+        signer = self._require_signer()
+        with self._open(write=True) as store:
+            meta = store.meta()
+            old_size, new_size = meta.integrated_size, meta.sequenced_size
+            if new_size == old_size:
+                return None
+            if known is not None and known[0] == old_size and len(known[1]) == new_size - old_size:
+                entries: Sequence[bytes] = known[1]
+            else:
+                entries = store.entries(old_size, new_size)
+            leaf_hashes = [merkle.leaf_hash(e) for e in entries]
+            try:
+                changed = integrate(self._nodes, old_size, leaf_hashes)
+                store.put_tiles(changed)
+                root = merkle.root_hash(self._nodes, new_size)
+                signed = sign_checkpoint(Checkpoint(self.origin, new_size, root), signer)
+                stored = StoredCheckpoint(
+                    new_size, root, signed.to_text(), self._clock().isoformat()
+                )
+                store.add_checkpoint(stored)
+            except BaseException:
+                self._nodes.forget()  # the cache may hold tiles this transaction never committed
+                raise
+        return stored
+
+    @property
+    def is_writable(self) -> bool:
+        """True if the log was opened with its signing key."""
+        return self._signer is not None
+
+    def _require_signer(self) -> Signer:
+        if self._signer is None:
+            raise ConfigError("this log was opened without its signing key")
+        return self._signer
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def meta(self) -> LogMeta:
+        with self._open(write=False) as store:
+            return store.meta()
+
+    def tree_size(self) -> int:
+        """The size of the latest signed checkpoint."""
+        return self.meta().integrated_size
+
+    def checkpoint(self, tree_size: int | None = None) -> StoredCheckpoint:
+        """The signed checkpoint at ``tree_size``, or the latest."""
+        with self._open(write=False) as store:
+            return store.checkpoint(tree_size)
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        with self._open(write=False) as store:
+            return store.checkpoints()
+
+    def entry(self, index: int) -> bytes:
+        with self._open(write=False) as store:
+            return store.entry(index)
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        with self._open(write=False) as store:
+            return store.entries(start, end)
+
+    def tiles(self, level: int, start: int, end: int) -> Iterator[TileRows]:
+        """Stored tiles of ``level`` with index in [start, end)."""
+        for index in range(start, end):
+            tile = self._load_tile(level, index)
+            if tile is None:
+                raise NotFoundError(f"no stored tile {level}/{index}")
+            yield tile
+
+    def inclusion_proof(self, leaf_index: int, tree_size: int | None = None) -> InclusionAnswer:
+        """Prove the entry at ``leaf_index`` is in the tree of ``tree_size`` (default: latest)."""
+        with self._open(write=False) as store:
+            latest = store.meta().integrated_size
+            size = latest if tree_size is None else tree_size
+            if not 0 <= size <= latest:
+                raise NotFoundError(f"tree size {size} is beyond the latest checkpoint ({latest})")
+            if not 0 <= leaf_index < size:
+                raise NotFoundError(f"leaf index {leaf_index} is not in a tree of size {size}")
+            proof = merkle.inclusion_proof(self._nodes, leaf_index, size)
+            return InclusionAnswer(
+                leaf_index,
+                size,
+                self._nodes.node(0, leaf_index),
+                merkle.root_hash(self._nodes, size),
+                tuple(proof),
+            )
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> ConsistencyAnswer:
+        """Prove the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+        with self._open(write=False) as store:
+            latest = store.meta().integrated_size
+            size = latest if new_size is None else new_size
+            if not 0 <= size <= latest:
+                raise NotFoundError(f"tree size {size} is beyond the latest checkpoint ({latest})")
+            if not 1 <= old_size <= size:
+                raise NotFoundError(
+                    f"no consistency proof from size {old_size} to size {size} "
+                    "(need 1 <= old <= new)"
+                )
+            proof = merkle.consistency_proof(self._nodes, old_size, size)
+            return ConsistencyAnswer(
+                old_size,
+                size,
+                merkle.root_hash(self._nodes, old_size),
+                merkle.root_hash(self._nodes, size),
+                tuple(proof),
+            )

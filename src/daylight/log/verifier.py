@@ -1,0 +1,268 @@
+"""Verify a tlog-tiles mirror as an outside auditor would.
+
+This module reads only published formats (signed notes, checkpoints, tiles, entry bundles, RFC
+6962 hashing and proofs); it never touches Daylight's database or services, so it sees only what
+a third party could. Every check either passes or raises a ``VerificationError`` that names the
+file and carries the evidence (the hashes that disagree, the checkpoints that conflict).
+
+Checks, in order:
+
+1. the checkpoint is signed by the expected key and names the expected origin;
+2. every entry bundle decodes, holds canonical JSON objects (RFC 8785), and each entry's leaf hash
+   is the hash at its position in the level-0 tiles;
+3. every hash in a level-L tile (L >= 1) is the root of the corresponding full tile below it;
+4. the tiles' tree has the checkpoint's root hash;
+5. with an earlier checkpoint the auditor kept: it is signed by the same key, it is not newer, and
+   the mirror proves it consistent (RFC 9162 consistency proof built from the tiles and checked).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from daylight.core.canonical import is_canonical_json_object
+from daylight.core.errors import (
+    InconsistencyError,
+    InputError,
+    ProofError,
+    VerificationError,
+)
+from daylight.log import merkle
+from daylight.log.checkpoint import Checkpoint, open_checkpoint
+from daylight.log.note import Verifier
+from daylight.log.proof import verify_consistency
+from daylight.log.tiles import (
+    ENTRIES_LEVEL,
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    TileId,
+    decode_entry_bundle,
+    level_size,
+    split_hash_tile,
+)
+
+Progress = Callable[[int, int], None]
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+@dataclass(frozen=True)
+class MirrorReport:
+    """What a successful verification established."""
+
+    origin: str
+    tree_size: int
+    root_hash: bytes
+    entries_checked: int
+    consistent_with: int | None
+
+
+class MirrorReader:
+    """Reads tiles of one tree size from a tlog-tiles directory, with a small cache."""
+
+    def __init__(self, directory: Path, tree_size: int) -> None:
+        self.directory = directory
+        self.tree_size = tree_size
+        self._cache: dict[tuple[int, int], list[bytes]] = {}
+
+    def tile_id(self, level: int, index: int) -> TileId:
+        count = level_size(self.tree_size, level) if level != ENTRIES_LEVEL else self.tree_size
+        full, partial = divmod(count, TILE_WIDTH)
+        if index < full:
+            return TileId(level, index)
+        if index == full and partial:
+            return TileId(level, index, partial)
+        raise VerificationError(f"tile {level}/{index} is beyond a tree of size {self.tree_size}")
+
+    def read(self, tile: TileId) -> bytes:
+        path = self.directory / tile.path
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise VerificationError(f"missing {tile.path}", where=str(self.directory)) from exc
+        except OSError as exc:
+            raise VerificationError(f"cannot read {tile.path}: {exc}") from exc
+
+    def hashes(self, level: int, index: int) -> list[bytes]:
+        key = (level, index)
+        if key not in self._cache:
+            tile = self.tile_id(level, index)
+            try:
+                hashes = split_hash_tile(self.read(tile), where=tile.path)
+            except InputError as exc:
+                raise VerificationError(exc.message, where=tile.path) from exc
+            if len(hashes) != tile.width:
+                raise VerificationError(
+                    f"{tile.path} holds {len(hashes)} hashes, expected {tile.width}",
+                    where=tile.path,
+                )
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = hashes
+        return self._cache[key]
+
+    def entries(self, index: int) -> list[bytes]:
+        tile = self.tile_id(ENTRIES_LEVEL, index)
+        try:
+            entries = decode_entry_bundle(self.read(tile), where=tile.path)
+        except InputError as exc:
+            raise VerificationError(exc.message, where=tile.path) from exc
+        if len(entries) != tile.width:
+            raise VerificationError(
+                f"{tile.path} holds {len(entries)} entries, expected {tile.width}",
+                where=tile.path,
+            )
+        return entries
+
+    def node(self, level: int, index: int) -> bytes:
+        """A merkle ``NodeSource``: perfect-subtree hashes from the tiles (hashing inside a tile)."""
+        tile_level, k = divmod(level, TILE_HEIGHT)
+        tile_index, position = divmod(index, TILE_WIDTH >> k)
+        hashes = self.hashes(tile_level, tile_index)
+        span = hashes[position << k : (position + 1) << k]
+        if len(span) != 1 << k:
+            raise VerificationError(f"tiles lack the node at level {level}, index {index}")
+        return merkle.root_from_leaf_hashes(span)
+
+
+def _check_level(reader: MirrorReader, level: int, expected: list[bytes]) -> list[bytes]:
+    """Compare the tiles of ``level`` with the hashes the level below implies; return the roots
+    of this level's full tiles (the level above's expected hashes)."""
+    roots = []
+    count = level_size(reader.tree_size, level)
+    for index in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
+        hashes = reader.hashes(level, index)
+        for offset, got in enumerate(hashes):
+            position = index * TILE_WIDTH + offset
+            want = expected[position]
+            if got != want:
+                tile = reader.tile_id(level, index)
+                what = (
+                    f"entry {position}" if level == 0
+                    else f"tile {level - 1}/{position} below it"
+                )
+                raise ProofError(
+                    f"{tile.path} hash {offset} does not match {what}",
+                    where=tile.path,
+                    evidence={"tile_hash": _b64(got), "expected_hash": _b64(want),
+                              "position": position},
+                )
+        if len(hashes) == TILE_WIDTH:
+            roots.append(merkle.root_from_leaf_hashes(hashes))
+    return roots
+
+
+def verify_mirror(
+    directory: Path,
+    verifier: Verifier,
+    *,
+    since: str | None = None,
+    progress: Progress | None = None,
+) -> MirrorReport:
+    """Verify every entry and tile of the mirror in ``directory`` against its signed checkpoint,
+    and its consistency with ``since`` (the text of an earlier signed checkpoint)."""
+    checkpoint_path = directory / "checkpoint"
+    try:
+        text = checkpoint_path.read_bytes()
+    except OSError as exc:
+        raise VerificationError(f"cannot read the checkpoint: {exc}", where=str(checkpoint_path)) from exc
+    try:
+        checkpoint = open_checkpoint(text, verifier).checkpoint
+    except InputError as exc:
+        raise VerificationError(f"checkpoint: {exc.message}", where=str(checkpoint_path)) from exc
+    reader = MirrorReader(directory, checkpoint.tree_size)
+
+    # Level 0: entries against tiles, one bundle at a time.
+    bundles = (checkpoint.tree_size + TILE_WIDTH - 1) // TILE_WIDTH
+    upper: list[bytes] = []
+    for index in range(bundles):
+        entries = reader.entries(index)
+        leaf_hashes = []
+        for offset, entry in enumerate(entries):
+            if not is_canonical_json_object(entry):
+                position = index * TILE_WIDTH + offset
+                raise VerificationError(
+                    f"entry {position} is not a canonical JSON object",
+                    where=reader.tile_id(ENTRIES_LEVEL, index).path,
+                    evidence={"entry": entry[:200].decode("utf-8", "replace")},
+                )
+            leaf_hashes.append(merkle.leaf_hash(entry))
+        hashes = reader.hashes(0, index)
+        for offset, (got, want) in enumerate(zip(hashes, leaf_hashes, strict=True)):
+            if got != want:
+                position = index * TILE_WIDTH + offset
+                raise ProofError(
+                    f"entry {position} does not hash to its leaf in "
+                    f"{reader.tile_id(0, index).path}",
+                    where=reader.tile_id(ENTRIES_LEVEL, index).path,
+                    evidence={"tile_hash": _b64(got), "entry_leaf_hash": _b64(want)},
+                )
+        if len(hashes) == TILE_WIDTH:
+            upper.append(merkle.root_from_leaf_hashes(hashes))
+        if progress:
+            progress(index + 1, bundles)
+
+    # Levels 1 and up: each tile hash is the root of a full tile below.
+    level = 1
+    while level_size(checkpoint.tree_size, level) > 0:
+        upper = _check_level(reader, level, upper)
+        level += 1
+
+    root = merkle.root_hash(reader, checkpoint.tree_size)
+    if root != checkpoint.root_hash:
+        raise ProofError(
+            "the tiles do not have the checkpoint's root hash",
+            where=str(checkpoint_path),
+            evidence={"checkpoint_root": _b64(checkpoint.root_hash), "tiles_root": _b64(root)},
+        )
+
+    consistent_with = None
+    if since is not None:
+        consistent_with = _verify_since(reader, checkpoint, text.decode(), since, verifier)
+    return MirrorReport(
+        checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with
+    )
+
+
+def _verify_since(
+    reader: MirrorReader, checkpoint: Checkpoint, text: str, since: str, verifier: Verifier
+) -> int:
+    try:
+        old = open_checkpoint(since, verifier).checkpoint
+    except InputError as exc:
+        raise VerificationError(f"earlier checkpoint: {exc.message}", where="--since") from exc
+    evidence = {"earlier_checkpoint": since, "mirror_checkpoint": text}
+    if old.tree_size > checkpoint.tree_size:
+        raise InconsistencyError(
+            f"the mirror's checkpoint (size {checkpoint.tree_size}) is older than the one you "
+            f"kept (size {old.tree_size}): the log was rolled back or the mirror is stale",
+            evidence=evidence,
+        )
+    if old.tree_size == 0:
+        if old.root_hash != merkle.EMPTY_ROOT:
+            raise InconsistencyError("earlier checkpoint of size 0 has a non-empty root",
+                                     evidence=evidence)
+        return 0
+    old_root = merkle.root_hash(reader, old.tree_size)
+    if old_root != old.root_hash:
+        raise InconsistencyError(
+            f"the log signed two different trees of size {old.tree_size}: a split view",
+            evidence={**evidence, "mirror_root_at_that_size": _b64(old_root)},
+        )
+    if old.tree_size < checkpoint.tree_size:
+        proof = merkle.consistency_proof(reader, old.tree_size, checkpoint.tree_size)
+        try:
+            verify_consistency(
+                old.tree_size, checkpoint.tree_size, old.root_hash, checkpoint.root_hash, proof
+            )
+        except ProofError as exc:
+            raise InconsistencyError(
+                f"no valid consistency proof from size {old.tree_size}: {exc.message}",
+                evidence={**evidence, **exc.evidence},
+            ) from exc
+    return old.tree_size
