@@ -13,9 +13,9 @@ import psycopg
 import pytest
 
 from daylight.core.database import Database, migrate
+from daylight.home import all_migrations
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
-from daylight.log.store import log_migrations
 from tests.postgres import PostgresServer
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -54,9 +54,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    """An open, migrated database."""
+    """An open database migrated to every component's current schema."""
     db = Database(database_url)
-    migrate(db, log_migrations())
+    migrate(db, all_migrations())
     try:
         yield db
     finally:

@@ -19,12 +19,12 @@ from rich.panel import Panel
 
 from daylight.core.database import Database, migrate
 from daylight.core.errors import ConflictError
+from daylight.home import all_migrations
 from daylight.log import merkle
 from daylight.log.export import export_mirror
 from daylight.log.note import Signer
 from daylight.log.proof import verify_consistency, verify_inclusion
 from daylight.log.service import TransparencyLog
-from daylight.log.store import log_migrations
 from daylight.log.verifier import verify_mirror
 
 MARKER = ".daylight-demo"
@@ -64,7 +64,7 @@ def demo(
     (home / "log.key").touch(mode=0o600)
     (home / "log.key").write_text(signer.to_skey() + "\n")
     with Database(f"sqlite:///{home / 'daylight.db'}") as database:
-        migrate(database, log_migrations())
+        migrate(database, all_migrations())
         log = TransparencyLog.create(database, signer)
         first_batch = entries // 3
         log.append(_sample_entries(0, first_batch))

@@ -11,12 +11,12 @@ from typing import Annotated, Any, BinaryIO
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from daylight.cli.context import AppContext
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
+from daylight.home import Home
+from daylight.log.entry import encode_entry
 from daylight.log.export import export_mirror
 from daylight.log.note import Verifier, verifier_from_vkey
-from daylight.log.service import encode_entry
 from daylight.log.verifier import verify_mirror
 
 app = typer.Typer(no_args_is_help=True, help="The append-only transparency log.")
@@ -54,11 +54,11 @@ def read_entries(stream: BinaryIO, name: str) -> list[bytes]:
 @app.command()
 def key(ctx: typer.Context) -> None:
     """Print the log's verifier key (name+hash+base64), never the signing key."""
-    context: AppContext = ctx.obj
-    if context.settings.key_path.exists():
-        print(context.signer().verifier().vkey)
+    home: Home = ctx.obj
+    if home.settings.key_path.exists():
+        print(home.signer().verifier().vkey)
     else:
-        print(context.log().verifier.vkey)
+        print(home.log().verifier.vkey)
 
 
 @app.command()
@@ -67,7 +67,7 @@ def append(
     file: Annotated[str, typer.Argument(help="JSON Lines file, or - for standard input.")] = "-",
 ) -> None:
     """Append one entry per JSON object line: all of them, or none if any line is invalid."""
-    context: AppContext = ctx.obj
+    home: Home = ctx.obj
     if file == "-":
         entries = read_entries(sys.stdin.buffer, "<stdin>")
     else:
@@ -78,7 +78,7 @@ def append(
             raise NotFoundError(f"no such file `{file}`") from exc
         except IsADirectoryError as exc:
             raise InputError(f"`{file}` is a directory, expected a JSON Lines file") from exc
-    result = context.log(writable=True).append_canonical(entries)
+    result = home.log(writable=True).append_canonical(entries)
     _print_json({"first_index": result.first_index, "count": result.count,
                  "tree_size": result.tree_size})
 
@@ -86,15 +86,15 @@ def append(
 @app.command()
 def checkpoint(ctx: typer.Context) -> None:
     """Print the latest signed checkpoint, byte for byte."""
-    context: AppContext = ctx.obj
-    sys.stdout.write(context.log().checkpoint().note)
+    home: Home = ctx.obj
+    sys.stdout.write(home.log().checkpoint().note)
 
 
 @app.command()
 def entry(ctx: typer.Context, index: Annotated[int, typer.Argument(min=0)]) -> None:
     """Print the stored bytes of the entry at INDEX (canonical JSON)."""
-    context: AppContext = ctx.obj
-    data = context.log().entry(index)
+    home: Home = ctx.obj
+    data = home.log().entry(index)
     sys.stdout.buffer.write(data)
     if sys.stdout.isatty():
         sys.stdout.buffer.write(b"\n")
@@ -108,8 +108,8 @@ def prove_inclusion(
     size: Annotated[int | None, typer.Option(min=1, help="Tree size; default: latest checkpoint.")] = None,
 ) -> None:
     """Print an inclusion proof of the entry at INDEX."""
-    context: AppContext = ctx.obj
-    answer = context.log().inclusion_proof(index, size)
+    home: Home = ctx.obj
+    answer = home.log().inclusion_proof(index, size)
     _print_json({
         "leaf_index": answer.leaf_index, "tree_size": answer.tree_size,
         "leaf_hash": _b64(answer.leaf_hash), "root_hash": _b64(answer.root_hash),
@@ -124,8 +124,8 @@ def prove_consistency(
     new: Annotated[int, typer.Argument(min=1, help="The later tree size.")],
 ) -> None:
     """Print a consistency proof between tree sizes OLD and NEW."""
-    context: AppContext = ctx.obj
-    answer = context.log().consistency_proof(old, new)
+    home: Home = ctx.obj
+    answer = home.log().consistency_proof(old, new)
     _print_json({
         "old_size": answer.old_size, "new_size": answer.new_size,
         "old_root": _b64(answer.old_root), "new_root": _b64(answer.new_root),
@@ -139,18 +139,18 @@ def export(
     directory: Annotated[Path, typer.Argument(help="Directory to write the tlog-tiles mirror to.")],
 ) -> None:
     """Write the whole log as a static C2SP tlog-tiles mirror."""
-    context: AppContext = ctx.obj
+    home: Home = ctx.obj
     with _progress() as progress:
         task = progress.add_task("exporting tiles", total=None)
         stored = export_mirror(
-            context.log(), directory,
+            home.log(), directory,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     _print_json({"directory": str(directory), "tree_size": stored.tree_size,
                  "root_hash": _b64(stored.root_hash)})
 
 
-def _verifier(context: AppContext, key_file: Path | None) -> Verifier:
+def _verifier(home: Home, key_file: Path | None) -> Verifier:
     if key_file is not None:
         try:
             return verifier_from_vkey(key_file.read_text(encoding="utf-8").strip())
@@ -158,8 +158,8 @@ def _verifier(context: AppContext, key_file: Path | None) -> Verifier:
             raise ConfigError(f"cannot read verifier key: {exc.strerror}", where=str(key_file)) from exc
         except InputError as exc:
             raise ConfigError(exc.message, where=str(key_file)) from exc
-    if context.settings.key_path.exists():
-        return context.signer().verifier()
+    if home.settings.key_path.exists():
+        return home.signer().verifier()
     raise ConfigError("no verifier key: pass --key VKEY_FILE (the output of `daylight log key`)")
 
 
@@ -173,8 +173,8 @@ def verify(
         help="An earlier signed checkpoint you kept; the mirror must be consistent with it.")] = None,
 ) -> None:
     """Verify a mirror: checkpoint signature, every entry and tile, and consistency with --since."""
-    context: AppContext = ctx.obj
-    verifier = _verifier(context, key)
+    home: Home = ctx.obj
+    verifier = _verifier(home, key)
     since_text = None
     if since is not None:
         try:

@@ -8,19 +8,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
-from daylight.cli.context import AppContext, all_migrations, write_secret
 from daylight.core.database import Database, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, VerificationError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
+from daylight.home import Home, all_migrations, write_secret
 from daylight.log.note import Signer, is_valid_key_name
 from daylight.log.service import TransparencyLog
-
-stderr = Console(stderr=True)
 
 
 class DaylightGroup(TyperGroup):
@@ -75,9 +72,9 @@ def main_options(
         "pending_max_entries": pending_max_entries,
     }
     settings = build_settings(flags, os.environ)
-    context = AppContext(settings)
-    ctx.obj = context
-    ctx.call_on_close(context.close)
+    home_context = Home(settings)
+    ctx.obj = home_context
+    ctx.call_on_close(home_context.close)
 
 
 @app.command()
@@ -87,8 +84,8 @@ def init(
                                              "also the name of its signing key.")],
 ) -> None:
     """Create the home: signing key (mode 0600), database and an empty signed log."""
-    context: AppContext = ctx.obj
-    settings = context.settings
+    home: Home = ctx.obj
+    settings = home.settings
     if not is_valid_key_name(origin) or not origin.isprintable():
         raise ConfigError(f"origin `{origin}` must be printable with no spaces or '+'")
     settings.home.mkdir(parents=True, exist_ok=True)

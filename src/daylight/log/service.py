@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from daylight.core.canonical import canonical_json
-from daylight.core.database import Database
+from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConfigError, ConflictError, EntryTooLargeError, NotFoundError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, sign_checkpoint
+from daylight.log.entry import LogEntry, encode_entry
 from daylight.log.note import Signer, Verifier, verifier_from_vkey
 from daylight.log.store import LogMeta, LogStore, StoredCheckpoint
 from daylight.log.tiles import MAX_ENTRY_BYTES
@@ -65,17 +65,6 @@ class ConsistencyAnswer:
     old_root: bytes
     new_root: bytes
     proof: tuple[bytes, ...]
-
-
-def encode_entry(value: dict[str, Any], *, where: str | None = None) -> bytes:
-    """The canonical bytes of a JSON object entry; refuses entries the log cannot hold."""
-    data = canonical_json(value, where=where)
-    if len(data) > MAX_ENTRY_BYTES:
-        raise EntryTooLargeError(
-            f"entry is {len(data)} bytes of canonical JSON, more than {MAX_ENTRY_BYTES}",
-            where=where,
-        )
-    return data
 
 
 class TransparencyLog:
@@ -139,17 +128,15 @@ class TransparencyLog:
         encoded = [encode_entry(e, where=f"entry {i + 1}") for i, e in enumerate(entries)]
         return self.append_canonical(encoded)
 
+    def append_entries(self, entries: Sequence[LogEntry]) -> AppendResult:
+        """Append typed Daylight entries; all or none."""
+        return self.append_canonical([e.encode() for e in entries])
+
     def append_canonical(self, entries: Sequence[bytes]) -> AppendResult:
         """Append entries that are already canonical JSON bytes; all or none.
 
         Returns once they are durable and covered by a signed checkpoint.
         """
-        for i, entry in enumerate(entries):
-            if len(entry) > MAX_ENTRY_BYTES:
-                raise EntryTooLargeError(
-                    f"entry is {len(entry)} bytes, more than {MAX_ENTRY_BYTES}",
-                    where=f"entry {i + 1}",
-                )
         first_index = self.sequence(entries)
         checkpoint = self.integrate(known=(first_index, entries))
         tree_size = checkpoint.tree_size if checkpoint else self.tree_size()
@@ -157,11 +144,25 @@ class TransparencyLog:
 
     def sequence(self, entries: Sequence[bytes]) -> int:
         """Give ``entries`` consecutive indices and commit them; return the first index."""
+        with self.database.transaction() as tx:
+            return self.sequence_in(tx, entries)
+
+    def sequence_in(self, tx: Transaction, entries: Sequence[bytes]) -> int:
+        """Sequence ``entries`` inside the caller's transaction, so that they become durable
+        together with the caller's own writes (or not at all). Call ``integrate()`` after the
+        commit to cover them with a checkpoint; until then they are durable but unproven."""
         self._require_signer()
-        with self._open(write=True) as store:
-            first_index = store.meta().sequenced_size
-            if entries:
-                store.add_entries(first_index, entries)
+        for i, entry in enumerate(entries):
+            if len(entry) > MAX_ENTRY_BYTES:
+                raise EntryTooLargeError(
+                    f"entry is {len(entry)} bytes, more than {MAX_ENTRY_BYTES}",
+                    where=f"entry {i + 1}",
+                )
+        store = LogStore(tx)
+        store.lock()
+        first_index = store.meta().sequenced_size
+        if entries:
+            store.add_entries(first_index, entries)
         return first_index
 
     def integrate(

@@ -1,5 +1,6 @@
-"""What every command needs: the resolved settings, and the home's database, key and log,
-opened on first use."""
+"""A Daylight home: the resolved settings and, opened on first use, the database (migrated to
+the current schema of every component), the log's signing key and the log. Shared by the command
+line and the HTTP service, which sit above every other layer."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from daylight.log.store import log_migrations
 
 def all_migrations() -> list[Migration]:
     """Every component's migrations, lowest layer first."""
-    return [*log_migrations()]
+    return [
+        *log_migrations(),
+    ]
 
 
 def write_secret(path: Path, text: str) -> None:
@@ -50,7 +53,7 @@ def read_signer(path: Path) -> Signer:
 
 
 @dataclass
-class AppContext:
+class Home:
     """Settings plus lazily opened resources; closed when the command ends."""
 
     settings: Settings
