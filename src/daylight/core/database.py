@@ -10,6 +10,7 @@ a crash of the process or the machine; PostgreSQL commits are durable by default
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sqlite3
@@ -38,6 +39,13 @@ _SQLITE_PRAGMAS = (
 
 def _redact(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _adapt_postgresql(sql: str) -> str:
+    sql = re.sub(r"\bBLOB\b", "BYTEA", sql)
+    sql = re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class Transaction:
@@ -132,10 +140,8 @@ class Database:
             )
 
     def adapt(self, sql: str) -> str:
-        """Adapt portable SQL (``?`` placeholders) to this dialect."""
-        if self.dialect == "postgresql":
-            return sql.replace("%", "%%").replace("?", "%s")
-        return sql
+        """Adapt portable SQL (``?`` placeholders, BLOB, REAL) to this dialect."""
+        return _adapt_postgresql(sql) if self.dialect == "postgresql" else sql
 
     @contextmanager
     def translated_errors(self, sql: str) -> Iterator[None]:
@@ -199,12 +205,8 @@ class Migration:
     def checksum(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
-    def statements(self, dialect: Dialect) -> list[str]:
-        sql = self.sql
-        if dialect == "postgresql":
-            sql = re.sub(r"\bBLOB\b", "BYTEA", sql)
-            sql = re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)
-        return [s.strip() for s in re.split(r";\s*(?:\n|$)", sql) if s.strip()]
+    def statements(self) -> list[str]:
+        return [s.strip() for s in re.split(r";\s*(?:\n|$)", self.sql) if s.strip()]
 
 
 def load_migrations(component: str, package: str) -> list[Migration]:
@@ -255,7 +257,7 @@ def migrate(database: Database, migrations: Sequence[Migration]) -> list[Migrati
                         evidence={"stored": row[0], "shipped": migration.checksum},
                     )
                 continue
-            for statement in migration.statements(database.dialect):
+            for statement in migration.statements():
                 tx.execute(statement)
             tx.execute(
                 "INSERT INTO schema_migration (component, version, name, checksum) VALUES (?, ?, ?, ?)",

@@ -13,14 +13,13 @@ signed as a C2SP signed note by the log's key.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from daylight.core.errors import InputError
 from daylight.log.merkle import HASH_SIZE
-from daylight.log.note import Note, Signer, Verifier, sign_note, verify_note
+from daylight.log.note import Note, Signer, Verifier, b64decode_canonical, sign_note, verify_note
 
 _SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
 
@@ -51,10 +50,7 @@ class Checkpoint:
             raise InputError("checkpoint origin line is empty")
         if not _SIZE.fullmatch(size_text) or int(size_text) >= 1 << 64:
             raise InputError(f"checkpoint tree size is not a decimal uint64: `{size_text}`")
-        try:
-            root = base64.b64decode(root_text, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise InputError(f"checkpoint root hash is not base64: `{root_text}`") from exc
+        root = b64decode_canonical(root_text, "checkpoint root hash")
         if len(root) != HASH_SIZE:
             raise InputError(f"checkpoint root hash is {len(root)} bytes, expected {HASH_SIZE}")
         if any(not line for line in extensions):

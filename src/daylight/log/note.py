@@ -31,11 +31,16 @@ SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 MAX_SIGNATURES = 100
 
 
-def _b64decode(text: str, what: str) -> bytes:
+def b64decode_canonical(text: str, what: str) -> bytes:
+    """Strict standard base64: refuses anything but the one canonical encoding (no stray
+    padding bits), so that no two texts of a note or checkpoint carry the same bytes."""
     try:
-        return base64.b64decode(text, validate=True)
+        value = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InputError(f"{what} is not standard base64: `{text}`") from exc
+    if base64.b64encode(value).decode() != text:
+        raise InputError(f"{what} is not canonical base64: `{text}`")
+    return value
 
 
 def is_valid_key_name(name: str) -> bool:
@@ -67,7 +72,7 @@ class NoteSignature:
         parts = line[len(SIGNATURE_PREFIX):].split(" ")
         if len(parts) != 2 or not is_valid_key_name(parts[0]):
             raise InputError(f"malformed signature line: `{line}`")
-        blob = _b64decode(parts[1], "signature")
+        blob = b64decode_canonical(parts[1], "signature")
         if len(blob) < 5:
             raise InputError(f"signature too short: `{line}`")
         return cls(parts[0], blob[:4], blob[4:])
@@ -172,7 +177,7 @@ def verifier_from_vkey(vkey: str) -> Verifier:
     if len(parts) != 3:
         raise InputError(f"verifier key must be name+hash+key: `{vkey}`")
     name, hash_hex, blob_b64 = parts
-    blob = _b64decode(blob_b64, "verifier key")
+    blob = b64decode_canonical(blob_b64, "verifier key")
     if not blob:
         raise InputError(f"empty verifier key: `{vkey}`")
     alg, public_key = blob[0], blob[1:]

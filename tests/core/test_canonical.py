@@ -1,0 +1,62 @@
+"""Strict I-JSON parsing and RFC 8785 canonical encoding."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from daylight.core.canonical import (
+    canonical_json,
+    is_canonical_json_object,
+    parse_json,
+    parse_json_object,
+)
+from daylight.core.errors import InputError
+
+
+def test_rfc8785_example_ordering_and_numbers() -> None:
+    value = parse_json('{"b": [1.0, 1e30, -0.0, "\\u20ac"], "a": {"z": true, "y": null}}')
+    assert canonical_json(value) == '{"a":{"y":null,"z":true},"b":[1,1e+30,0,"€"]}'.encode()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"a": 1, "a": 2}', "duplicate key `a`"),
+    ('{"a": NaN}', "`NaN` is not JSON"),
+    ('{"a": Infinity}', "`Infinity` is not JSON"),
+    ('{"a": ', "invalid JSON"),
+])
+def test_strict_parsing_refuses(text: str, problem: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_json(text, where="f.jsonl:7")
+    assert problem in raised.value.message
+    assert raised.value.where == "f.jsonl:7"
+
+
+def test_non_objects_and_non_utf8_are_refused() -> None:
+    with pytest.raises(InputError, match="expected a JSON object, got list"):
+        parse_json_object("[1]")
+    with pytest.raises(InputError, match="not UTF-8"):
+        parse_json_object(b'{"a": "\xff"}')
+
+
+def test_integers_beyond_two_to_the_53_are_refused() -> None:
+    with pytest.raises(InputError, match="outside the exact range"):
+        canonical_json({"n": 2**53 + 1})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_canonical_json_round_trips(value: dict[str, object]) -> None:
+    encoded = canonical_json(value)
+    assert parse_json_object(encoded) == value
+    assert canonical_json(parse_json_object(encoded)) == encoded
+    assert is_canonical_json_object(encoded)
+    if value:
+        assert not is_canonical_json_object(b" " + encoded)

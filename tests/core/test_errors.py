@@ -1,0 +1,40 @@
+"""The error tree: one base class, one JSON shape."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import daylight
+from daylight.core.errors import DaylightError, InputError, ProofError
+
+
+def _all_modules() -> list[str]:
+    return [m.name for m in pkgutil.walk_packages(daylight.__path__, "daylight.")]
+
+
+def test_every_exception_class_in_the_package_derives_from_daylight_error() -> None:
+    offenders = []
+    for name in _all_modules():
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if (cls.__module__ == name and issubclass(cls, BaseException)
+                    and not issubclass(cls, DaylightError)):
+                offenders.append(f"{name}.{cls.__name__}")
+    assert offenders == []
+
+
+def test_the_one_json_error_shape() -> None:
+    error = ProofError("inclusion proof fails", where="tile/0/000",
+                       evidence={"root_hash": b"\x01\x02", "sizes": (1, 2)})
+    assert error.to_json() == {"error": {
+        "code": "invalid_proof", "message": "inclusion proof fails", "where": "tile/0/000",
+        "evidence": {"root_hash": "0102", "sizes": [1, 2]},
+    }}
+    assert InputError("bad").to_json() == {"error": {"code": "invalid_input", "message": "bad"}}
+
+
+def test_str_names_where_then_what() -> None:
+    assert str(InputError("expected an object", where="in.jsonl:3")) == "in.jsonl:3: expected an object"
+    assert ProofError("x", evidence={"a": 1}).diagnostics() == "x\n  a: 1"

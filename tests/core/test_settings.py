@@ -1,0 +1,59 @@
+"""Settings: one table feeds flags, environment, the TOML file and the docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from daylight.cli.main import app
+from daylight.core.errors import ConfigError
+from daylight.core.settings import SETTINGS, build_settings
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def test_precedence_is_flag_then_environment_then_file_then_default(tmp_path: Path) -> None:
+    (tmp_path / "daylight.toml").write_text("batch_max_entries = 10\nbatch_interval_ms = 5\n")
+    environ = {"DAYLIGHT_HOME": str(tmp_path), "DAYLIGHT_BATCH_MAX_ENTRIES": "20"}
+    settings = build_settings({"batch_max_entries": 30}, environ)
+    assert settings.batch_max_entries == 30
+    settings = build_settings({}, environ)
+    assert settings.batch_max_entries == 20
+    assert settings.batch_interval_ms == 5.0
+    assert settings.pending_max_entries == 1_000_000
+    assert settings.home == tmp_path
+
+
+@pytest.mark.parametrize("flags, environ, problem", [
+    ({"batch_max_entries": "0"}, {}, "must be a positive integer"),
+    ({}, {"DAYLIGHT_BATCH_INTERVAL_MS": "soon"}, "invalid value `soon`"),
+    ({"colour": "red"}, {}, "unknown setting `colour`"),
+])
+def test_invalid_settings_are_errors(flags: dict[str, str], environ: dict[str, str],
+                                     problem: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        build_settings(flags, {"DAYLIGHT_HOME": str(tmp_path), **environ})
+
+
+def test_unknown_keys_in_the_file_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "daylight.toml").write_text("home = '/elsewhere'\n")
+    with pytest.raises(ConfigError, match="unknown setting `home`"):
+        build_settings({}, {"DAYLIGHT_HOME": str(tmp_path)})
+
+
+def test_the_database_password_never_shows(tmp_path: Path) -> None:
+    settings = build_settings({"database_url": "postgresql://u:hunter2@db/x"},
+                              {"DAYLIGHT_HOME": str(tmp_path)})
+    assert "hunter2" not in repr(settings)
+    result = CliRunner().invoke(app, ["--help"])
+    assert "hunter2" not in result.output
+
+
+def test_every_setting_is_a_flag_and_documented() -> None:
+    help_text = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    docs = (DOCS / "settings.md").read_text()
+    for setting in SETTINGS:
+        assert setting.flag in help_text, setting.name
+        assert f"`{setting.name}`" in docs and setting.env in docs, setting.name
