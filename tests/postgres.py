@@ -36,7 +36,8 @@ def _bin_dir() -> Path:
 class PostgresServer:
     """initdb + pg_ctl start on a free port; ``stop()`` removes everything."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable=False`` turns fsync off: fine for tests, never for benchmarks."""
         self.bin = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="daylight-pg-"))
         self.port = _free_port()
@@ -51,7 +52,8 @@ class PostgresServer:
         self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start",
             "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off -c full_page_writes=off -c max_connections=200",
+                  "-c max_connections=200"
+                  + ("" if durable else " -c fsync=off -c full_page_writes=off"),
         )
 
     def _run(self, tool: str, *args: str) -> None:
