@@ -14,12 +14,14 @@ from daylight.core.settings import Settings
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
+from daylight.usage.store import usage_migrations
 
 
 def all_migrations() -> list[Migration]:
     """Every component's migrations, lowest layer first."""
     return [
         *log_migrations(),
+        *usage_migrations(),
     ]
 
 

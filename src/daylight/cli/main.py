@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
+from daylight.cli import usage as usage_commands
 from daylight.core.database import Database, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, VerificationError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
@@ -42,6 +43,7 @@ app = typer.Typer(
     help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
 )
 app.add_typer(log_commands.app, name="log")
+app.add_typer(usage_commands.app, name="usage")
 app.command("demo")(demo_command.demo)
 
 

@@ -1,0 +1,148 @@
+"""Aggregation: per account × service × operation over a period, the number of calls, the units,
+the first and last time seen, the regions, and whether any contributing row was synthetic.
+
+``DuckDBEngine`` runs it on one machine; ``daylight.usage.spark.SparkEngine`` runs the same
+aggregation on Apache Spark. Both read exactly the Parquet files the manifest lists for the
+period and return the same ``AggregateRow``s (a test holds them to it): timestamps leave the
+engines as integer microseconds and units as exact integers, so nothing depends on an engine's
+time zone or float summation order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from daylight.core.errors import StorageError
+from daylight.usage.period import Period
+from daylight.usage.store import StoredFile, UsageStore
+
+
+def format_time(epoch_us: int) -> str:
+    """RFC 3339 in UTC with a ``Z``, microseconds only when there are any."""
+    seconds, micros = divmod(epoch_us, 1_000_000)
+    text = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, order=True)
+class AggregateRow:
+    """How one account used one operation during a period."""
+
+    account_id: str
+    service: str
+    operation: str
+    calls: int
+    units: int
+    first_seen_us: int
+    last_seen_us: int
+    regions: tuple[str, ...]
+    synthetic: bool
+
+    @property
+    def first_seen(self) -> str:
+        return format_time(self.first_seen_us)
+
+    @property
+    def last_seen(self) -> str:
+        return format_time(self.last_seen_us)
+
+    def to_json(self) -> dict[str, Any]:
+        """The operation as ``daylight usage show`` prints it."""
+        return {"service": self.service, "operation": self.operation, "calls": self.calls,
+                "units": self.units, "first_seen": self.first_seen, "last_seen": self.last_seen,
+                "regions": list(self.regions)}
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """The aggregate rows of a period, sorted, with the stored files they were computed from."""
+
+    period: Period
+    rows: tuple[AggregateRow, ...]
+    files: tuple[StoredFile, ...]
+    engine: str
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted({row.account_id for row in self.rows})
+
+
+class Engine(Protocol):
+    """Something that aggregates a list of Parquet files into rows."""
+
+    name: str
+
+    def aggregate(self, paths: Sequence[Path]) -> list[AggregateRow]:
+        """The aggregate rows of every record in ``paths``, in any order."""
+        ...
+
+
+def row_from_values(values: Sequence[Any]) -> AggregateRow:
+    """An ``AggregateRow`` from an engine's result tuple (the column order of ``AGGREGATE_SQL``)."""
+    account, service, operation, calls, units, first_us, last_us, regions, synthetic = values
+    return AggregateRow(str(account), str(service), str(operation), int(calls), int(units),
+                        int(first_us), int(last_us), tuple(sorted(regions)), bool(synthetic))
+
+
+def aggregate_sql(source: str) -> str:
+    """The aggregation over ``source`` (a DuckDB table expression), in two steps: first per
+    region, then per operation, which avoids a DISTINCT aggregate over every row."""
+    return f"""
+        SELECT account_id, service, operation, sum(calls) AS calls, sum(units) AS units,
+               min(first_us) AS first_us, max(last_us) AS last_us,
+               list(region ORDER BY region) AS regions, bool_or(synthetic) AS synthetic
+        FROM (
+            SELECT account_id, service, operation, region, count(*) AS calls,
+                   sum(units) AS units, epoch_us(min("timestamp")) AS first_us,
+                   epoch_us(max("timestamp")) AS last_us, bool_or(synthetic) AS synthetic
+            FROM {source}
+            GROUP BY account_id, service, operation, region
+        ) AS per_region
+        GROUP BY account_id, service, operation
+    """
+
+
+def parquet_source(paths: Sequence[Path]) -> str:
+    """A DuckDB ``read_parquet`` expression over exactly ``paths``."""
+    listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    return f"read_parquet([{listed}], hive_partitioning = false)"
+
+
+class DuckDBEngine:
+    """Aggregation on one machine with DuckDB, using every core unless ``threads`` is set."""
+
+    name = "duckdb"
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+        self.threads = threads
+        self.memory_limit = memory_limit
+
+    def aggregate(self, paths: Sequence[Path]) -> list[AggregateRow]:
+        if not paths:
+            return []
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            if self.threads:
+                con.execute(f"SET threads = {int(self.threads)}")
+            if self.memory_limit:
+                con.execute("SET memory_limit = ?", [self.memory_limit])
+            values = con.execute(aggregate_sql(parquet_source(paths))).fetchall()
+        except duckdb.Error as exc:
+            raise StorageError(f"duckdb failed to aggregate usage: {exc}") from exc
+        finally:
+            con.close()
+        return [row_from_values(v) for v in values]
+
+
+def aggregate_period(store: UsageStore, period: Period, engine: Engine) -> Aggregation:
+    """Aggregate every stored record of ``period`` with ``engine``."""
+    files = store.files_for_period(period)
+    rows = engine.aggregate(store.existing_files(files))
+    return Aggregation(period, tuple(sorted(rows)), tuple(files), engine.name)

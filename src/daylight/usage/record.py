@@ -1,0 +1,133 @@
+"""The aggregates and digests of each period in the database, and what ``usage show`` reads.
+
+``record_aggregation`` replaces a period's aggregate rows and, in the same transaction, appends
+a ``usage.digest`` entry for every account whose digest is new or changed (a changed one names
+the log index of the digest it corrects); an unchanged account appends nothing, so aggregating
+the same data twice adds nothing to the log. The log itself is reached through ``sequence``, a
+function the caller passes in (usage does not import the log layer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from daylight.core.database import Database, Transaction
+from daylight.core.errors import NotFoundError
+from daylight.usage.aggregate import AggregateRow, Aggregation
+from daylight.usage.digest import UsageDigest, build_digests, partitions_hash
+from daylight.usage.period import Period
+
+Sequencer = Callable[[Transaction, Sequence[dict[str, Any]]], int]
+"""Appends digest payloads to the log inside the transaction; returns the first entry's index."""
+
+_AGGREGATE_COLUMNS = ("period", "account_id", "service", "operation", "calls", "units",
+                      "first_seen", "last_seen", "regions", "synthetic")
+
+
+@dataclass(frozen=True)
+class RecordedAggregation:
+    """What recording a period's aggregation changed."""
+
+    period: str
+    rows: int
+    accounts: int
+    digests_appended: int
+    first_log_index: int | None
+    synthetic: bool
+
+
+def record_aggregation(database: Database, aggregation: Aggregation, sequence: Sequencer,
+                       now: datetime) -> RecordedAggregation:
+    """Store a period's aggregates and append the digests that changed; all or nothing."""
+    period = aggregation.period.label
+    digests = build_digests(aggregation)
+    with database.transaction() as tx:
+        tx.lock("usage.aggregate")
+        known = {row[0]: (row[1], int(row[2])) for row in tx.query(
+            "SELECT account_id, digest_sha256, log_index FROM usage_digest WHERE period = ?", (period,))}
+        changed: list[UsageDigest] = [d for d in digests if known.get(d.account_id, ("",))[0] != d.sha256]
+        payloads = []
+        for digest in changed:
+            payload = dict(digest.payload)
+            if digest.account_id in known:
+                payload["corrects"] = known[digest.account_id][1]
+            payloads.append(payload)
+        first_index = sequence(tx, payloads) if payloads else None
+        tx.execute("DELETE FROM usage_aggregate WHERE period = ?", (period,))
+        tx.insert_rows("usage_aggregate", _AGGREGATE_COLUMNS, [
+            (period, r.account_id, r.service, r.operation, r.calls, r.units, r.first_seen,
+             r.last_seen, json.dumps(list(r.regions)), int(r.synthetic)) for r in aggregation.rows])
+        for offset, digest in enumerate(changed):
+            assert first_index is not None
+            tx.execute("DELETE FROM usage_digest WHERE period = ? AND account_id = ?",
+                       (period, digest.account_id))
+            tx.execute(
+                "INSERT INTO usage_digest (period, account_id, digest_sha256, partitions_sha256, "
+                "log_index, engine, aggregated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (period, digest.account_id, digest.sha256, digest.payload["partitions"]["sha256"],
+                 first_index + offset, aggregation.engine, now.isoformat()))
+        tx.execute("DELETE FROM usage_period WHERE period = ?", (period,))
+        tx.execute(
+            "INSERT INTO usage_period (period, aggregate_rows, accounts, partitions_sha256, engine, "
+            "aggregated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (period, len(aggregation.rows), len(digests), partitions_hash(aggregation.files).sha256,
+             aggregation.engine, now.isoformat()))
+    return RecordedAggregation(period, len(aggregation.rows), len(digests), len(changed), first_index,
+                               any(r.synthetic for r in aggregation.rows))
+
+
+def _require_period(tx: Transaction, period: Period) -> None:
+    if tx.query_one("SELECT 1 FROM usage_period WHERE period = ?", (period.label,)) is None:
+        raise NotFoundError(f"usage for `{period.label}` has not been aggregated: run "
+                            f"`daylight usage aggregate --period {period.label}`")
+
+
+def _row(values: Sequence[Any]) -> AggregateRow:
+    account, service, operation, calls, units, first, last, regions, synthetic = values
+    first_us = _epoch_us(first)
+    last_us = _epoch_us(last)
+    return AggregateRow(account, service, operation, int(calls), int(units), first_us, last_us,
+                        tuple(json.loads(regions)), bool(synthetic))
+
+
+def _epoch_us(text: str) -> int:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+def read_aggregates(database: Database, period: Period,
+                    account_id: str | None = None) -> list[AggregateRow]:
+    """The stored aggregate rows of ``period`` (of one account if given), sorted."""
+    sql = ("SELECT account_id, service, operation, calls, units, first_seen, last_seen, regions, "
+           "synthetic FROM usage_aggregate WHERE period = ?")
+    params: tuple[Any, ...] = (period.label,)
+    if account_id is not None:
+        sql += " AND account_id = ?"
+        params += (account_id,)
+    with database.transaction(write=False) as tx:
+        _require_period(tx, period)
+        rows = tx.query(sql, params)
+    return sorted(_row(r) for r in rows)
+
+
+def account_usage(database: Database, account_id: str, period: Period) -> dict[str, Any]:
+    """What ``daylight usage show`` prints: ``{"account_id", "period", "operations": [...]}``,
+    with ``"synthetic": true`` added when any of it comes from synthetic data."""
+    rows = read_aggregates(database, period, account_id)
+    answer: dict[str, Any] = {"account_id": account_id, "period": period.label,
+                              "operations": [row.to_json() for row in rows]}
+    if any(row.synthetic for row in rows):
+        answer["synthetic"] = True
+    return answer
+
+
+def digest_log_indices(database: Database, period: Period) -> dict[str, tuple[int, str]]:
+    """Account id → (log index, partitions hash) of the latest digest of each account in ``period``."""
+    with database.transaction(write=False) as tx:
+        rows = tx.query("SELECT account_id, log_index, partitions_sha256 FROM usage_digest "
+                        "WHERE period = ?", (period.label,))
+    return {r[0]: (int(r[1]), r[2]) for r in rows}

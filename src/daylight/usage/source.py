@@ -1,0 +1,324 @@
+"""Reading usage files: compression, format detection, and one batch reader per format.
+
+Formats: CSV and JSON Lines in Daylight's usage schema, Parquet, and AWS CloudTrail log files
+(a JSON object with a ``Records`` array). Gzip and Zstandard inputs are recognised by their magic
+bytes and decompressed as they are read (Arrow's codecs, which detect truncated streams).
+
+Every reader yields ``RawBatch``es whose rows carry line numbers (row numbers for Parquet,
+record numbers for CloudTrail). Problems with the whole file raise ``InputError`` naming the
+file; problems with one row become a ``Rejection`` naming its line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from daylight.core.errors import InputError, NotFoundError
+from daylight.usage.schema import ALL_COLUMNS, REQUIRED_COLUMNS, Lines, RawBatch, Rejection
+
+Format = Literal["csv", "jsonl", "parquet", "cloudtrail"]
+FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "cloudtrail")
+BATCH_ROWS = 1 << 18
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+             ".json": "cloudtrail"}
+
+
+def compression_of(path: Path) -> str | None:
+    """``gzip``, ``zstd`` or None, from the file's first bytes."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"no such file `{path}`") from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a directory, expected a usage file", where=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from exc
+    for magic, codec in _MAGIC.items():
+        if head.startswith(magic):
+            return codec
+    return None
+
+
+def detect_format(path: Path, declared: str = "auto") -> Format:
+    """The format named by ``declared``, or (``auto``) by the file name without .gz/.zst."""
+    if declared != "auto":
+        if declared not in FORMATS:
+            raise InputError(f"unknown format `{declared}`; expected auto or one of {list(FORMATS)}",
+                             where="--format")
+        return declared  # type: ignore[return-value]
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in (".gz", ".zst", ".zstd"):
+        suffixes.pop()
+    found = _SUFFIXES.get(suffixes[-1]) if suffixes else None
+    if found is None:
+        raise InputError("cannot tell the format from the file name: pass --format "
+                         "csv|jsonl|parquet|cloudtrail", where=str(path))
+    return found  # type: ignore[return-value]
+
+
+def open_stream(path: Path) -> pa.NativeFile:
+    """The file's bytes, decompressed if it is gzip or zstd."""
+    return pa.input_stream(str(path), compression=compression_of(path))
+
+
+def open_buffered(path: Path) -> io.BufferedReader:
+    """The file's decompressed bytes, buffered for reading line by line in Python."""
+    return io.BufferedReader(open_stream(path), buffer_size=1 << 20)
+
+
+@contextmanager
+def translated_read_errors(path: Path) -> Iterator[None]:
+    """Turn decompression and decoding failures into InputError naming the file."""
+    try:
+        yield
+    except (OSError, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise NotFoundError(f"no such file `{path}`") from exc
+        raise InputError(f"truncated or corrupt compressed data: {exc}", where=str(path)) from exc
+
+
+def check_columns(names: list[str], source: str) -> None:
+    """Refuse a header with unknown, repeated or missing columns."""
+    for name in names:
+        if name not in ALL_COLUMNS:
+            raise InputError(f"unknown column `{name}`; expected {list(ALL_COLUMNS)}",
+                             where=f"{source}: header")
+        if names.count(name) > 1:
+            raise InputError(f"column `{name}` appears twice", where=f"{source}: header")
+    for name in REQUIRED_COLUMNS:
+        if name not in names:
+            raise InputError(f"missing column `{name}`", where=f"{source}: header")
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """CSV with a header line. Arrow parses it; if Arrow meets a malformed row, the rest of the
+    file is read by Python's csv module, which knows each row's line number."""
+    with translated_read_errors(path), open_stream(path) as stream:
+        header = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="").readline()
+    names = next(csv.reader([header]), [])
+    check_columns(names, source)
+    done = 0
+    read = pacsv.ReadOptions(block_size=max(1 << 20, batch_rows * 64), use_threads=True)
+    parse = pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False,
+                               invalid_row_handler=lambda row: "error")
+    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    with translated_read_errors(path), open_stream(path) as stream:
+        try:
+            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                    convert_options=convert)
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                yield RawBatch(table, Lines(first=2 + done))
+                done += table.num_rows
+            return
+        except pa.ArrowInvalid:
+            pass  # a malformed row or invalid UTF-8: let Python's csv module say which line
+    yield from _read_csv_by_line(path, source, names, skip_rows=done, batch_rows=batch_rows)
+
+
+def _read_csv_by_line(path: Path, source: str, names: list[str], *, skip_rows: int,
+                      batch_rows: int) -> Iterator[RawBatch]:
+    with translated_read_errors(path), open_buffered(path) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        rows = csv.reader(text, strict=True)
+        columns: dict[str, list[str]] = {n: [] for n in names}
+        lines: list[int] = []
+        rejections: list[Rejection] = []
+        try:
+            next(rows)
+            for _ in range(skip_rows):
+                next(rows)
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    rejections.append(Rejection(source, rows.line_num, "row", f"malformed CSV: {exc}", {}))
+                    continue
+                line = rows.line_num
+                if len(row) != len(names):
+                    message = ("empty line" if not row else
+                               f"expected {len(names)} fields, found {len(row)}")
+                    rejections.append(Rejection(source, line, "row", message, {"text": ",".join(row)}))
+                    continue
+                for name, value in zip(names, row, strict=True):
+                    columns[name].append(value)
+                lines.append(line)
+                if len(lines) >= batch_rows:
+                    yield _string_batch(columns, lines, rejections)
+                    columns, lines, rejections = {n: [] for n in names}, [], []
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 after line {rows.line_num}: {exc.reason}", where=source) from exc
+        if lines or rejections:
+            yield _string_batch(columns, lines, rejections)
+
+
+def _string_batch(columns: dict[str, list[Any]], lines: list[int],
+                  rejections: list[Rejection], ignored: int = 0,
+                  field_names: dict[str, str] | None = None) -> RawBatch:
+    table = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+    return RawBatch(table, Lines(listed=tuple(lines)), tuple(rejections), ignored, field_names)
+
+
+# -- JSON Lines ----------------------------------------------------------------------------------
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "account_id": (str,), "timestamp": (str,), "service": (str,), "operation": (str,),
+    "units": (int,), "region": (str,), "request_id": (str, type(None)), "synthetic": (bool,),
+}
+
+
+def read_jsonl(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """One JSON object per line with the schema's fields; types are checked per field."""
+    columns: dict[str, list[Any]] = {n: [] for n in ALL_COLUMNS}
+    lines: list[int] = []
+    rejections: list[Rejection] = []
+    with translated_read_errors(path), open_buffered(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            rejection, record = _jsonl_record(raw, source, number)
+            if rejection is not None:
+                rejections.append(rejection)
+                continue
+            for name in ALL_COLUMNS:
+                value = record.get(name)
+                columns[name].append(None if value is None else
+                                     ("true" if value else "false") if isinstance(value, bool) else
+                                     str(value))
+            lines.append(number)
+            if len(lines) >= batch_rows:
+                yield _string_batch(columns, lines, rejections)
+                columns, lines, rejections = {n: [] for n in ALL_COLUMNS}, [], []
+    if lines or rejections:
+        yield _string_batch(columns, lines, rejections)
+
+
+def _jsonl_record(raw: bytes, source: str, number: int) -> tuple[Rejection | None, dict[str, Any]]:
+    text = raw.strip()
+    if not text:
+        return Rejection(source, number, "line", "empty line: expected one JSON object", {}), {}
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return Rejection(source, number, "line", f"invalid JSON: {exc}",
+                         {"text": text[:200].decode("utf-8", "replace")}), {}
+    if not isinstance(record, dict):
+        return Rejection(source, number, "line", "expected a JSON object", {"text": str(record)[:200]}), {}
+    for name in record:
+        if name not in _JSON_TYPES:
+            return Rejection(source, number, name, f"unknown field `{name}`", record), {}
+    for name, types in _JSON_TYPES.items():
+        value = record.get(name)
+        if name in REQUIRED_COLUMNS and value is None:
+            return Rejection(source, number, name, f"missing field `{name}`", record), {}
+        if value is not None and (not isinstance(value, types) or
+                                  (bool not in types and isinstance(value, bool))):
+            wanted = "a whole number" if name == "units" else " or ".join(
+                {"str": "a string", "bool": "true or false", "NoneType": "null"}[t.__name__] for t in types)
+            return Rejection(source, number, name,
+                             f"{name} is {json.dumps(value)[:60]}: expected {wanted}", record), {}
+    return None, record
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+
+def read_parquet(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+    """A Parquet file with the schema's columns; types are checked when batches are validated."""
+    with translated_read_errors(path):
+        if compression_of(path) is None:
+            handle: Any = str(path)
+        else:
+            with open_stream(path) as stream:
+                handle = pa.BufferReader(stream.read_buffer())
+        try:
+            parquet = pq.ParquetFile(handle)
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"not a Parquet file: {exc}", where=source) from exc
+        check_columns(parquet.schema_arrow.names, source)
+        done = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=batch_rows):
+                yield RawBatch(pa.Table.from_batches([batch]), Lines(first=1 + done))
+                done += batch.num_rows
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"corrupt Parquet data after row {done}: {exc}", where=source) from exc
+
+
+# -- CloudTrail --------------------------------------------------------------------------------
+
+CLOUDTRAIL_FIELDS = {"account_id": "userIdentity.accountId", "timestamp": "eventTime",
+                     "region": "awsRegion", "request_id": "requestID"}
+
+
+def read_cloudtrail(path: Path, source: str, events: dict[tuple[str, str], str],
+                    operations: dict[str, str]) -> Iterator[RawBatch]:
+    """An AWS CloudTrail log file. Records whose event the catalog does not map, failed calls
+    (``errorCode``) and calls made by AWS services themselves are not customer usage: they are
+    counted as ignored. The "line" of a record is its position in ``Records`` (from 1)."""
+    with translated_read_errors(path), open_stream(path) as stream:
+        data = stream.read()
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"not a CloudTrail log: invalid JSON ({exc})", where=source) from exc
+    records = document.get("Records") if isinstance(document, dict) else None
+    if not isinstance(records, list):
+        raise InputError("not a CloudTrail log: expected a JSON object with a `Records` array",
+                         where=source)
+    columns: dict[str, list[Any]] = {n: [] for n in ("account_id", "timestamp", "service",
+                                                      "operation", "units", "region", "request_id")}
+    lines: list[int] = []
+    rejections: list[Rejection] = []
+    ignored = 0
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            rejections.append(Rejection(source, number, "record", "expected a JSON object", {}))
+            continue
+        key = (record.get("eventSource"), record.get("eventName"))
+        if not all(isinstance(k, str) for k in key):
+            rejections.append(Rejection(source, number, "eventSource", "missing eventSource or eventName",
+                                        _short(record)))
+            continue
+        operation = events.get(key)  # type: ignore[arg-type]
+        identity = record.get("userIdentity")
+        identity = identity if isinstance(identity, dict) else {}
+        if operation is None or "errorCode" in record or identity.get("type") == "AWSService":
+            ignored += 1
+            continue
+        values = {"account_id": identity.get("accountId"), "timestamp": record.get("eventTime"),
+                  "region": record.get("awsRegion"),
+                  "request_id": record.get("requestID") or record.get("eventID")}
+        wrong = next((n for n, v in values.items() if v is not None and not isinstance(v, str)), None)
+        if wrong is not None:
+            rejections.append(Rejection(source, number, CLOUDTRAIL_FIELDS[wrong],
+                                        "expected a string", _short(record)))
+            continue
+        for name, value in values.items():
+            columns[name].append(value)
+        columns["service"].append(operations[operation])
+        columns["operation"].append(operation)
+        columns["units"].append("1")
+        lines.append(number)
+    yield _string_batch(columns, lines, rejections, ignored, CLOUDTRAIL_FIELDS)
+
+
+def _short(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record.get(k) for k in ("eventTime", "eventSource", "eventName", "awsRegion",
+                                       "requestID", "userIdentity") if k in record}
+
