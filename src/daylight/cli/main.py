@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
+from daylight.cli import registry as registry_commands
 from daylight.cli import usage as usage_commands
 from daylight.core.database import Database, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, VerificationError
@@ -43,6 +44,11 @@ app = typer.Typer(
     help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
 )
 app.add_typer(log_commands.app, name="log")
+app.add_typer(registry_commands.reference_app, name="reference")
+app.add_typer(registry_commands.accounts_app, name="accounts")
+app.command("screen")(registry_commands.screen)
+app.add_typer(registry_commands.review_app, name="review")
+app.add_typer(registry_commands.registry_app, name="registry")
 app.add_typer(usage_commands.app, name="usage")
 app.command("demo")(demo_command.demo)
 

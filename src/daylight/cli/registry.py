@@ -1,0 +1,190 @@
+"""`daylight reference|accounts|screen|review|registry ...`: the registry of who customers are."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from daylight.core.errors import InputError
+from daylight.home import Home
+from daylight.registry.accounts import read_accounts
+from daylight.registry.ftm import ftm_entities
+from daylight.registry.reference import (
+    build_reference,
+    read_reference,
+    shipped_data_dir,
+    write_reference,
+)
+from daylight.registry.service import (
+    VERDICTS,
+    decide,
+    import_accounts,
+    iter_account_views,
+    load_reference,
+    review_queue,
+    screen_accounts,
+    show_account,
+)
+from daylight.registry.store import RegistryStore
+
+reference_app = typer.Typer(no_args_is_help=True, help="The reference registry of real organisations.")
+accounts_app = typer.Typer(no_args_is_help=True, help="The provider's customer accounts.")
+review_app = typer.Typer(no_args_is_help=True, help="The human review queue of uncertain matches.")
+registry_app = typer.Typer(no_args_is_help=True, help="Exports of the registry.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False))
+
+
+def _default_source_dir() -> Path:
+    return Path(os.environ.get("DAYLIGHT_REFERENCE_SOURCES", "../shared/data"))
+
+
+@reference_app.command("build")
+def reference_build(
+    source: Annotated[Path | None, typer.Option(
+        "--from", help="Directory of the raw public files (default: $DAYLIGHT_REFERENCE_SOURCES "
+                       "or ../shared/data).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Where to write organizations.csv, relationships.csv and manifest.json "
+             "(default: the package's shipped data).")] = None,
+) -> None:
+    """(Re)build the shipped reference data from the raw files, deterministically."""
+    root = source or _default_source_dir()
+    reference = build_reference(root)
+    info = write_reference(reference, root, out or shipped_data_dir())
+    _print_json({k: v for k, v in info.items() if k != "inputs"})
+
+
+@reference_app.command("load")
+def reference_load(
+    ctx: typer.Context,
+    source: Annotated[Path | None, typer.Option(
+        "--from", help="A directory written by `reference build --out` (default: shipped).")] = None,
+) -> None:
+    """Load the reference data into the database, logging every relationship."""
+    home: Home = ctx.obj
+    reference = read_reference(source)
+    _print_json(load_reference(home.database(), home.log(writable=True), reference, _now()))
+
+
+@accounts_app.command("import")
+def accounts_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Accounts as .csv or .jsonl.")],
+) -> None:
+    """Import accounts (all of the file or none of it); prints {"imported": N}."""
+    home: Home = ctx.obj
+    accounts = read_accounts(file)
+    _print_json({"imported": import_accounts(home.database(), accounts, _now())})
+
+
+@accounts_app.command("show")
+def accounts_show(ctx: typer.Context, account: Annotated[str, typer.Argument()]) -> None:
+    """One account: as imported, its organisation, the match and its classification."""
+    home: Home = ctx.obj
+    _print_json(show_account(home.database(), account))
+
+
+@accounts_app.command("list")
+def accounts_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines in the shape of `show`.")] = False,
+) -> None:
+    """Every account: JSON Lines with --json, else a table."""
+    home: Home = ctx.obj
+    if as_json:
+        for view in iter_account_views(home.database()):
+            _print_json(view)
+        return
+    table = Table("account", "name", "status", "organization", "sector", "supports")
+    for view in iter_account_views(home.database()):
+        org = view["organization"]
+        table.add_row(view["account"]["account_id"], view["account"]["name"],
+                      view["match"]["status"] if view["match"] else "unscreened",
+                      org["name"] if org else "", view["classification"]["sector"],
+                      ", ".join(s["sector"] for s in view["classification"]["supports"]))
+    Console().print(table)
+
+
+def screen(
+    ctx: typer.Context,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Re-screen every account, not only the unresolved ones.")] = False,
+) -> None:
+    """Screen all unresolved accounts against the registry; prints counts per outcome."""
+    home: Home = ctx.obj
+    database = home.database()
+    with database.transaction(write=False) as tx:
+        if not RegistryStore(tx).organizations():
+            raise InputError("the registry is empty: run `daylight reference load` first")
+    progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+                        disable=not sys.stderr.isatty())
+    with progress:
+        task = progress.add_task("screening", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        counts = screen_accounts(database, home.log(writable=True), _now(),
+                                 everything=everything, on_progress=advance)
+    _print_json(counts)
+
+
+@review_app.command("list")
+def review_list(ctx: typer.Context) -> None:
+    """Accounts waiting for a reviewer, as JSON Lines, with the candidate and the evidence."""
+    home: Home = ctx.obj
+    for item in review_queue(home.database()):
+        _print_json(item)
+
+
+@review_app.command("decide")
+def review_decide(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    organization: Annotated[str, typer.Argument(help="The organisation id.")],
+    verdict: Annotated[str, typer.Argument(help="same, different or unsure.")],
+    note: Annotated[str, typer.Option(help="Why: recorded and logged with the verdict.")],
+) -> None:
+    """Judge whether ACCOUNT is ORG; the judgement is stored, logged and never re-asked."""
+    if verdict not in VERDICTS:
+        raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
+    home: Home = ctx.obj
+    _print_json(decide(home.database(), home.log(writable=True), account, organization, verdict,
+                       note, _now()))
+
+
+@registry_app.command("export-ftm")
+def export_ftm(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write FollowTheMoney JSON Lines.")],
+) -> None:
+    """Write the registry as FollowTheMoney entities (PublicBody, Company, Contract, ...)."""
+    home: Home = ctx.obj
+    with home.database().transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        organizations, relationships = store.organizations(), store.relationships()
+    count = 0
+    temporary = file.with_name(file.name + ".partial")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for entity in ftm_entities(organizations, relationships):
+            handle.write(json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n")
+            count += 1
+    temporary.replace(file)
+    _print_json({"entities": count, "file": str(file)})

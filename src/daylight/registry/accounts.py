@@ -1,0 +1,221 @@
+"""The provider's customer accounts, read strictly from CSV or JSON Lines.
+
+Columns (CSV header) or keys (JSONL objects), exactly: ``account_id``, ``name``,
+``email_domains`` (``;``-separated in CSV, a list in JSONL), ``city``, ``state`` (a US two-letter
+code or empty), ``country`` (ISO 3166 alpha-2), ``created_at`` (RFC 3339 date or date-time).
+A file is read whole before anything is stored: the first bad line is refused with its line and
+field named, and nothing of the file is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rigour.territories import get_territory
+from rigour.text.scripts import codepoint_script
+
+from daylight.core.canonical import parse_json_object
+from daylight.core.errors import InputError, NotFoundError
+from daylight.registry.geography import is_state_code
+
+ACCOUNT_FIELDS = ("account_id", "name", "email_domains", "city", "state", "country", "created_at")
+MAX_ACCOUNT_ID = 128
+MAX_NAME = 300
+MAX_CITY = 100
+MAX_DOMAINS = 20
+MAX_LINE_BYTES = 16384
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+-]*")
+_DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One customer account as the provider holds it."""
+
+    account_id: str
+    name: str
+    email_domains: tuple[str, ...]
+    city: str
+    state: str
+    country: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The account as imported (`accounts show`)."""
+        return {"account_id": self.account_id, "name": self.name,
+                "email_domains": list(self.email_domains), "city": self.city, "state": self.state,
+                "country": self.country, "created_at": self.created_at}
+
+
+def mixed_script_word(text: str) -> str | None:
+    """The first word mixing letters of two scripts (``Pоlice`` with a Cyrillic о), or None."""
+    for word in text.split():
+        scripts = {codepoint_script(ord(c)) for c in word if c.isalpha()}
+        scripts.discard(None)
+        scripts -= {"Common", "Inherited"}
+        if len(scripts) > 1:
+            return word
+    return None
+
+
+def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"expected a string, got {type(value).__name__}", where=f"{where}: {field}")
+    text = value.strip()
+    if required and not text:
+        raise InputError("must not be empty", where=f"{where}: {field}")
+    if len(text) > limit:
+        raise InputError(f"is {len(text)} characters long, at most {limit} allowed",
+                         where=f"{where}: {field}")
+    if any(not c.isprintable() for c in text):
+        raise InputError("contains control characters", where=f"{where}: {field}")
+    return text
+
+
+def _domains(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [d for d in (p.strip() for p in value.split(";")) if d]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise InputError("expected a list of domains", where=f"{where}: email_domains")
+    if len(items) > MAX_DOMAINS:
+        raise InputError(f"has {len(items)} domains, at most {MAX_DOMAINS} allowed",
+                         where=f"{where}: email_domains")
+    out = []
+    for item in items:
+        if not isinstance(item, str) or not _DOMAIN.fullmatch(item.strip().lower()):
+            raise InputError(f"`{str(item)[:80]}` is not a domain name such as example.gov",
+                             where=f"{where}: email_domains")
+        out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
+
+
+def _created_at(value: Any, where: str) -> str:
+    text = _text(value, where, "created_at", 40, required=True)
+    try:
+        if _DATE_TIME.fullmatch(text):
+            datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            return text
+        if _DATE.fullmatch(text):
+            date.fromisoformat(text)
+            return text
+    except ValueError:
+        pass
+    raise InputError(f"`{text}` is not an RFC 3339 date or date-time with a zone",
+                     where=f"{where}: created_at")
+
+
+def account_from_fields(fields: dict[str, Any], where: str) -> Account:
+    """Validate one record's fields; InputError names ``where`` and the field."""
+    unknown = sorted(set(fields) - set(ACCOUNT_FIELDS))
+    if unknown:
+        raise InputError(f"unknown field `{unknown[0][:60]}`", where=where)
+    missing = [f for f in ACCOUNT_FIELDS if f not in fields]
+    if missing:
+        raise InputError(f"missing field `{missing[0]}`", where=where)
+    account_id = _text(fields["account_id"], where, "account_id", MAX_ACCOUNT_ID, required=True)
+    if not _ACCOUNT_ID.fullmatch(account_id):
+        raise InputError(f"`{account_id}` is not an id (letters, digits and ._:@/+-)",
+                         where=f"{where}: account_id")
+    name = _text(fields["name"], where, "name", MAX_NAME, required=True)
+    mixed = mixed_script_word(name)
+    if mixed is not None:
+        raise InputError(f"`{mixed}` mixes letters of different scripts (a homoglyph?)",
+                         where=f"{where}: name")
+    state = _text(fields["state"], where, "state", 2).upper()
+    if state and not is_state_code(state):
+        raise InputError(f"`{state}` is not a US two-letter state code", where=f"{where}: state")
+    country = _text(fields["country"], where, "country", 2, required=True).upper()
+    territory = get_territory(country.lower()) if len(country) == 2 and country.isalpha() else None
+    if territory is None:
+        raise InputError(f"`{country}` is not an ISO 3166 alpha-2 country code",
+                         where=f"{where}: country")
+    if state and country != "US":
+        raise InputError(f"a US state `{state}` with country `{country}`", where=f"{where}: state")
+    return Account(account_id, name, _domains(fields["email_domains"], where),
+                   _text(fields["city"], where, "city", MAX_CITY), state, country,
+                   _created_at(fields["created_at"], where))
+
+
+def _lines(data: bytes, name: str) -> Iterable[tuple[int, str]]:
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(f"line is {len(raw)} bytes, at most {MAX_LINE_BYTES} allowed",
+                             where=f"{name}:{number}")
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 at byte {exc.start}", where=f"{name}:{number}") from exc
+
+
+def _from_jsonl(data: bytes, name: str) -> list[tuple[str, Account]]:
+    accounts = []
+    for number, line in _lines(data, name):
+        if not line.strip():
+            if number == data.count(b"\n") + 1:
+                continue  # the end of the last line
+            raise InputError("empty line: expected one JSON object per line", where=f"{name}:{number}")
+        where = f"{name}:{number}"
+        accounts.append((where, account_from_fields(parse_json_object(line, where=where), where)))
+    return accounts
+
+
+def _from_csv(data: bytes, name: str) -> list[tuple[str, Account]]:
+    text = "\n".join(line for _, line in _lines(data, name))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError("empty file: expected a header line", where=f"{name}:1")
+        header = [h.strip() for h in header]
+        for column in header:
+            if column not in ACCOUNT_FIELDS:
+                raise InputError(f"unknown column `{column[:60]}`", where=f"{name}:1")
+        if len(set(header)) != len(header):
+            raise InputError("a column repeats", where=f"{name}:1")
+        accounts = []
+        for row in reader:
+            where = f"{name}:{reader.line_num}"
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise InputError(f"expected {len(header)} fields, got {len(row)}", where=where)
+            accounts.append((where, account_from_fields(dict(zip(header, row, strict=True)), where)))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", where=f"{name}:{reader.line_num}") from exc
+    return accounts
+
+
+def read_accounts(path: Path) -> list[Account]:
+    """Every account in a ``.csv`` or ``.jsonl``/``.ndjson`` file, or InputError for the first bad
+    line; an account id repeated in the file is an error."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"no such file `{path}`") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"`{path}` is a directory, expected a CSV or JSON Lines file") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        accounts = _from_csv(data, path.name)
+    elif suffix in {".jsonl", ".ndjson"}:
+        accounts = _from_jsonl(data, path.name)
+    else:
+        raise InputError(f"`{path.name}`: expected a .csv or .jsonl file")
+    seen: dict[str, str] = {}
+    for where, account in accounts:
+        if account.account_id in seen:
+            raise InputError(f"account `{account.account_id}` appears twice in the file "
+                             f"(first at {seen[account.account_id]})", where=f"{where}: account_id")
+        seen[account.account_id] = where
+    return [account for _, account in accounts]

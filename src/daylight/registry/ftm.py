@@ -1,0 +1,112 @@
+"""The registry as FollowTheMoney entities, for Aleph and the OpenSanctions tools.
+
+Organisations become ``PublicBody``, ``Company`` or ``Organization``; a contract award becomes a
+``Contract`` (the awarding agency its ``authority``) and a ``ContractAward`` (the recipient its
+``supplier``); a 287(g) agreement and a vendor's supply become ``UnknownLink`` (subject, object,
+role); a parent company an ``Ownership``. Entities are built and validated by the
+``followthemoney`` library itself, so what it writes it can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from daylight.registry.organization import Organization, Relationship
+
+DATASET = "daylight"
+
+
+def _entity(schema: str, *key: str) -> EntityProxy:
+    entity = model.make_entity(schema)
+    entity.make_id(DATASET, *key)
+    return entity
+
+
+def organization_entity(org: Organization) -> EntityProxy:
+    """One organisation as a FollowTheMoney legal entity."""
+    entity = _entity(org.schema, "org", org.id)
+    entity.add("name", org.name)
+    entity.add("alias", list(org.aliases))
+    entity.add("country", "us")
+    entity.add("jurisdiction", "us" if not org.state else f"us-{org.state.lower()}")
+    entity.add("sector", org.sector)
+    if org.role:
+        entity.add("classification", org.role)
+    address = ", ".join(p for p in (org.city, f"{org.county} County" if org.county else "",
+                                    org.state) if p)
+    if address:
+        entity.add("address", address)
+    ids = org.identifiers
+    entity.add("registrationNumber", list(ids.get("ori", ())))
+    entity.add("uniqueEntityId", list(ids.get("uei", ())))
+    entity.add("dunsCode", list(ids.get("duns", ())))
+    entity.add("idNumber", list(ids.get("agency_code", ())))
+    entity.add("website", list(ids.get("domain", ())))
+    entity.add("publisher", "Daylight reference registry")
+    entity.add("notes", f"sources: {', '.join(org.sources)}" if org.sources else None)
+    return entity
+
+
+def _award_entities(rel: Relationship, supplier: EntityProxy,
+                    authority: EntityProxy) -> list[EntityProxy]:
+    contract = _entity("Contract", "contract", rel.id)
+    contract.add("title", rel.description or rel.evidence.get("award_id") or rel.id)
+    contract.add("authority", authority.id)
+    contract.add("procedureNumber", rel.id.removeprefix("award:"))
+    contract.add("classification", rel.evidence.get("naics"))
+    contract.add("publisher", rel.source)
+    award = _entity("ContractAward", "award", rel.id)
+    award.add("contract", contract.id)
+    award.add("supplier", supplier.id)
+    award.add("recordId", rel.id.removeprefix("award:"))
+    if rel.amount is not None:
+        award.add("amount", f"{rel.amount:.2f}")
+        award.add("currency", "USD")
+    award.add("startDate", rel.start_date or None)
+    award.add("endDate", rel.end_date or None)
+    award.add("description", rel.description or None)
+    award.add("publisher", rel.source)
+    return [contract, award]
+
+
+def relationship_entities(rel: Relationship, source: EntityProxy,
+                          target: EntityProxy) -> list[EntityProxy]:
+    """The entities that state one relationship."""
+    if rel.kind == "supports" and rel.id.startswith("award:"):
+        return _award_entities(rel, source, target)
+    if rel.kind == "subsidiary_of":
+        ownership = _entity("Ownership", "ownership", rel.id)
+        ownership.add("owner", target.id)
+        ownership.add("asset", source.id)
+        ownership.add("role", "parent company (USAspending recipient parent)")
+        ownership.add("publisher", rel.source)
+        return [ownership]
+    link = _entity("UnknownLink", "link", rel.id)
+    link.add("subject", source.id)
+    link.add("object", target.id)
+    link.add("role", f"{rel.kind}: {rel.description}" if rel.description else rel.kind)
+    link.add("startDate", rel.start_date or None)
+    link.add("endDate", rel.end_date or None)
+    link.add("recordId", rel.id)
+    link.add("publisher", rel.source)
+    return [link]
+
+
+def ftm_entities(organizations: Iterable[Organization],
+                 relationships: Iterable[Relationship]) -> Iterator[dict[str, Any]]:
+    """Every organisation and relationship as FollowTheMoney entity dicts (``to_dict``)."""
+    entities: dict[str, EntityProxy] = {}
+    for org in organizations:
+        entity = organization_entity(org)
+        entities[org.id] = entity
+        yield entity.to_dict()
+    for rel in relationships:
+        source, target = entities.get(rel.source_id), entities.get(rel.target_id)
+        if source is None or target is None:
+            continue
+        for entity in relationship_entities(rel, source, target):
+            yield entity.to_dict()

@@ -1,0 +1,233 @@
+"""Organisation names reduced to what distinguishes them: a ``NameKey``.
+
+``"Warrick County IN SO"``, ``"Warrick Co. Sheriff's Office"`` and the FBI roster's ``"Warrick"``
+(type County, Indiana) must meet; ``"Melbourne Beach PD"`` and ``"Melbourne PD"`` must not. A key
+splits a name into its *role* (police, sheriff, state police, corrections, fire, ...: what kind of
+body it is), its *jurisdiction* words (county, city, township, ...), the states it names, and the
+*core* tokens left over (the place or company name), after expanding the abbreviations agencies and
+vendors use (PD, SO, Co., Twp, DPS, St.) and removing legal forms (Inc., LLC).
+
+Transliteration and legal forms come from rigour (OpenSanctions' name library); the agency
+vocabulary (roles, abbreviations, state codes inside names) is ours because no library knows it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import remove_org_types
+from rigour.text import ascii_text
+
+from daylight.registry.geography import STATE_CODES, STATE_NAMES, is_state_code
+
+LAW_ENFORCEMENT_ROLES = frozenset({
+    "police", "sheriff", "county_le", "state_police", "public_safety", "corrections", "constable",
+    "marshal", "prosecutor", "attorney_general", "task_force", "fusion_center", "investigation",
+    "law_enforcement",
+})
+OTHER_ROLES = frozenset({
+    "fire", "school", "library", "government", "court", "health", "water", "parks", "transit",
+    "hospital", "emergency",
+})
+
+# Longest phrases first within each role; matched on whole tokens after abbreviation expansion.
+_ROLE_PHRASES: tuple[tuple[str, str], ...] = (
+    ("police", "metropolitan police department"), ("police", "police services department"),
+    ("police", "police department"), ("police", "department of police services"),
+    ("police", "department of police"), ("police", "police division"), ("police", "police bureau"),
+    ("police", "police services"), ("police", "police force"), ("police", "police"),
+    ("state_police", "state highway patrol"), ("state_police", "highway state patrol"),
+    ("state_police", "state police department"), ("state_police", "state police"),
+    ("state_police", "highway patrol"), ("state_police", "state patrol"),
+    ("state_police", "state troopers"),
+    ("sheriff", "sheriffs office"), ("sheriff", "sheriffs department"),
+    ("sheriff", "sheriff office"), ("sheriff", "sheriff department"), ("sheriff", "sheriffs"),
+    ("sheriff", "sheriff"),
+    ("public_safety", "department of public safety"), ("public_safety", "public safety department"),
+    ("public_safety", "public safety"),
+    ("corrections", "adult detention center"), ("corrections", "detention center"),
+    ("corrections", "detention facility"), ("corrections", "department of corrections"),
+    ("corrections", "correctional facility"), ("corrections", "correctional center"),
+    ("corrections", "corrections"), ("corrections", "district jail"), ("corrections", "jail"),
+    ("corrections", "prison"),
+    ("constable", "constables office"), ("constable", "constable office"), ("constable", "constables"),
+    ("constable", "constable"),
+    ("marshal", "marshals office"), ("marshal", "marshal office"), ("marshal", "marshals service"),
+    ("marshal", "marshals"), ("marshal", "marshal"),
+    ("prosecutor", "district attorneys office"), ("prosecutor", "district attorney"),
+    ("prosecutor", "prosecutors office"), ("prosecutor", "prosecuting attorney"),
+    ("prosecutor", "states attorney"), ("prosecutor", "county attorney"),
+    ("attorney_general", "office of the attorney general"), ("attorney_general", "attorney general"),
+    ("task_force", "drug task force"), ("task_force", "task force"),
+    ("fusion_center", "fusion center"),
+    ("investigation", "bureau of investigation"), ("investigation", "criminal investigation division"),
+    ("investigation", "criminal investigations division"),
+    ("law_enforcement", "department of law enforcement"),
+    ("law_enforcement", "division of law enforcement"), ("law_enforcement", "office of law enforcement"),
+    ("law_enforcement", "law enforcement"),
+    ("fire", "fire protection district"), ("fire", "fire department"), ("fire", "fire district"),
+    ("fire", "fire rescue"), ("fire", "fire"),
+    ("school", "independent school district"), ("school", "school district"),
+    ("school", "public schools"), ("school", "board of education"), ("school", "school board"),
+    ("library", "public library"), ("library", "library"),
+    ("government", "board of county commissioners"), ("government", "board of commissioners"),
+    ("government", "county commission"), ("government", "board of supervisors"),
+    ("government", "city council"), ("government", "commissioners court"),
+    ("court", "district court"), ("court", "municipal court"), ("court", "court"),
+    ("health", "department of health"), ("health", "health department"),
+    ("water", "water district"), ("water", "water authority"), ("water", "utilities"),
+    ("parks", "parks and recreation"), ("transit", "transit authority"),
+    ("hospital", "hospital"), ("emergency", "emergency management"),
+)
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _role, _phrase in _ROLE_PHRASES:
+    _words = tuple(_phrase.split())
+    _PHRASES_BY_FIRST.setdefault(_words[0], []).append((_words, _role))
+for _options in _PHRASES_BY_FIRST.values():
+    _options.sort(key=lambda option: -len(option[0]))
+
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "pd": ("police", "department"), "dept": ("department",), "dpt": ("department",),
+    "sheriff's": ("sheriffs",), "sherrifs": ("sheriffs",), "sherriffs": ("sheriffs",),
+    "sherriff": ("sheriff",), "sherrif": ("sheriff",), "sheriff'": ("sheriffs",),
+    "ofc": ("office",), "twp": ("township",), "tws": ("township",), "vlg": ("village",),
+    "boro": ("borough",), "cnty": ("county",), "cty": ("county",), "mt": ("mount",),
+    "ft": ("fort",), "dps": ("department", "of", "public", "safety"), "tf": ("task", "force"),
+    "da": ("district", "attorney"), "univ": ("university",), "dist": ("district",),
+    "hwy": ("highway",), "metro": ("metropolitan",), "natl": ("national",), "bocc": ("board", "of",
+    "county", "commissioners"), "adc": ("adult", "detention", "center"), "doc": ("department", "of",
+    "corrections"), "thp": ("highway", "patrol"), "sp": ("state", "police"),
+    "hp": ("highway", "patrol"), "dle": ("department", "of", "law", "enforcement"),
+}
+_JURISDICTIONS = {"county": "county", "parish": "county", "city": "city", "town": "town",
+                  "township": "township", "village": "village", "borough": "borough"}
+_JURISDICTION_LEVEL = {"county": "county", "city": "municipal", "town": "municipal",
+                       "township": "municipal", "village": "municipal", "borough": "municipal"}
+_STOPWORDS = frozenset({"of", "the", "and", "department", "office", "agency", "dept", "for", "de",
+                        "addendum", "division", "services", "u", "s", "us", "usa", "united",
+                        "states", "america", "inc", "llc", "corp", "co", "ltd", "llp", "lp",
+                        "company", "corporation", "incorporated", "limited", "plc", "pllc", "pc"})
+_LEGAL_TAIL = frozenset({"inc", "llc", "corp", "co", "ltd", "llp", "lp", "company", "corporation",
+                         "incorporated", "limited", "plc", "pllc", "pc", "the", "dba"})
+_ROLE_WORDS = frozenset(w for _, phrase in _ROLE_PHRASES for w in phrase.split()) | {"so", "pd"}
+_TRUNCATABLE = ("office", "department", "police", "sheriffs", "county", "division", "services")
+_SPLIT = re.compile(r"[^A-Za-z0-9']+")
+# lower-case codes that are also common words are not taken for states
+STATE_CODES_LOWER = frozenset(code.lower() for code in STATE_CODES.values()) - {"in", "or", "me"}
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """What a name says: role, jurisdiction words, states named, and the core tokens."""
+
+    core: tuple[str, ...]
+    role: str | None
+    jurisdictions: frozenset[str]
+    states: frozenset[str]
+
+    @property
+    def core_text(self) -> str:
+        return " ".join(self.core)
+
+    @property
+    def level(self) -> str | None:
+        """``county`` or ``municipal`` if the name says which, else None."""
+        levels = {_JURISDICTION_LEVEL[j] for j in self.jurisdictions}
+        return levels.pop() if len(levels) == 1 else None
+
+
+def clean_text(name: str) -> str:
+    """NFKC, transliterated to ASCII, apostrophes joined, other punctuation made space."""
+    text = ascii_text(unicodedata.normalize("NFKC", name))
+    text = text.replace("&", " and ").replace("`", "'")
+    return " ".join(text.split())
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return [t for t in _SPLIT.split(text) if t and t != "'"]
+
+
+def _expand(raw: list[str]) -> tuple[list[str], set[str]]:
+    """Lower-case tokens with abbreviations expanded, and the states named by upper-case codes."""
+    states: set[str] = set()
+    out: list[str] = []
+    count = len(raw)
+    for i, original in enumerate(raw):
+        word = original.lower().strip("'")
+        nxt = raw[i + 1].lower().replace("'", "") if i + 1 < count else ""
+        if word == "co" and i > 0 and (nxt in _ROLE_WORDS or nxt in STATE_CODES_LOWER):
+            out.append("county")
+        elif word == "so" and i > 0 and (i == count - 1 or is_state_code(raw[i + 1].upper())):
+            out.extend(("sheriffs", "office"))
+        elif word == "st" and i < count - 1:
+            out.append("saint")
+        elif is_state_code(original) and i > 0 and count > 2:
+            states.add(original)  # "Sylvania OH PD": vendor style, the state in capitals
+        elif word in _ABBREVIATIONS:
+            out.extend(_ABBREVIATIONS[word])
+        elif word.endswith("'s"):
+            out.append(word[:-2] + "s")
+        else:
+            out.append(word.replace("'", ""))
+    return [t for t in out if t], states
+
+
+def _find_role(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """The first law-enforcement role phrase (else the first other one) and the tokens left."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        for words, role in _PHRASES_BY_FIRST.get(tokens[i], ()):
+            if tuple(tokens[i:i + len(words)]) == words:
+                found.append((i, len(words), role))
+                i += len(words) - 1
+                break
+        i += 1
+    if not found:
+        return None, tokens
+    found.sort(key=lambda f: (f[2] not in LAW_ENFORCEMENT_ROLES, f[0]))
+    start, length, role = found[0]
+    rest = tokens[:start] + tokens[start + length:]
+    for other_start, other_length, other_role in found[1:]:  # drop repeated words of the same role
+        if other_role == role:
+            span = tokens[other_start:other_start + other_length]
+            rest = [t for t in rest if t not in span]
+    return role, rest
+
+
+@lru_cache(maxsize=262144)
+def name_key(name: str) -> NameKey:
+    """The ``NameKey`` of an organisation name."""
+    raw = _raw_tokens(clean_text(name))
+    tokens, states = _expand(raw)
+    role, rest = _find_role(tokens)
+    if role is None:
+        rest = remove_org_types(" ".join(rest)).split()
+        while rest and rest[-1] in _LEGAL_TAIL:
+            rest.pop()
+        while rest and rest[0] == "the":
+            rest.pop(0)
+    jurisdictions = frozenset(_JURISDICTIONS[t] for t in rest if t in _JURISDICTIONS)
+    if role == "government" or (rest and rest[0] in {"city", "county", "town", "village"}
+                                 and len(rest) > 2 and rest[1] == "of" and role is None):
+        role = "government"
+    core = [t for t in rest if t not in _JURISDICTIONS and t not in _STOPWORDS]
+    if len(core) > 1 and len(core[-1]) >= 3 and any(  # a truncated last word: "Sheriff's Offic"
+            w.startswith(core[-1]) and w != core[-1] for w in _TRUNCATABLE):
+        core.pop()
+    return NameKey(tuple(core), role, jurisdictions, frozenset(states))
+
+
+def state_name_tokens(state: str) -> tuple[str, ...]:
+    """The lower-case words of a state's name (``NC`` → ``("north", "carolina")``)."""
+    return tuple(STATE_NAMES.get(state, "").lower().replace(".", "").split())
+
+
+def role_group(role: str | None) -> str | None:
+    """``law_enforcement``, ``other`` or None (no role: a company or a bare place name)."""
+    if role is None:
+        return None
+    return "law_enforcement" if role in LAW_ENFORCEMENT_ROLES else "other"

@@ -1,0 +1,57 @@
+"""Which sector a public body is in, from its federal agency code or its name.
+
+Federal sub-tier agencies are classified by code (ICE 7012 and CBP 7014 are immigration
+enforcement; FBI 1549, DEA 1524, USMS 1544, ATF, BOP, Secret Service are law enforcement) or, for
+intelligence agencies whose codes vary, by name; the Department of Defense and its services are
+military. Other bodies are classified by the role their name states; a name that states none is
+``other_government``: a city or a county is not a police force.
+"""
+
+from __future__ import annotations
+
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+
+IMMIGRATION_AGENCY_CODES = frozenset({"7012", "7014"})
+LAW_ENFORCEMENT_AGENCY_CODES = frozenset({
+    "1549",  # Federal Bureau of Investigation
+    "1524",  # Drug Enforcement Administration
+    "1544",  # U.S. Marshals Service
+    "1540",  # Federal Prison System / Bureau of Prisons
+    "1560",  # Bureau of Alcohol, Tobacco, Firearms and Explosives
+    "7009",  # U.S. Secret Service (DHS)
+    "2028",  # U.S. Secret Service (Treasury, historical)
+    "1528",  # Immigration and Naturalization Service (historical; enforcement and services)
+})
+MILITARY_CGAC_CODES = frozenset({"097", "017", "021", "057"})
+MILITARY_AGENCY_CODES = frozenset({"7008", "6950"})  # U.S. Coast Guard
+_INTELLIGENCE_WORDS = ("intelligence", "national security agency", "reconnaissance office",
+                       "central intelligence")
+_IMMIGRATION_WORDS = ("immigration and customs enforcement", "customs and border protection",
+                      "border patrol")
+
+
+def federal_sector(subtier_code: str, cgac_code: str, name: str) -> str:
+    """The sector of a federal sub-tier agency."""
+    lowered = name.lower()
+    if subtier_code in IMMIGRATION_AGENCY_CODES or any(w in lowered for w in _IMMIGRATION_WORDS):
+        return "immigration_enforcement"
+    if any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered:
+        return "intelligence"
+    if subtier_code in LAW_ENFORCEMENT_AGENCY_CODES:
+        return "law_enforcement"
+    if cgac_code in MILITARY_CGAC_CODES or subtier_code in MILITARY_AGENCY_CODES:
+        return "military"
+    return "other_government"
+
+
+def public_body_sector(name: str) -> str:
+    """The sector of a public body from its name: law enforcement if its role says so."""
+    lowered = name.lower()
+    if any(w in lowered for w in _IMMIGRATION_WORDS):
+        return "immigration_enforcement"
+    if any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered:
+        return "intelligence"
+    role = name_key(name).role
+    if role in LAW_ENFORCEMENT_ROLES:
+        return "law_enforcement"
+    return "other_government"

@@ -1,0 +1,322 @@
+"""The registry's flows, each one transaction with its log entries: load the reference data,
+import accounts, screen them, record a reviewer's judgement, and read an account's view.
+
+Log entry types (payloads in docs/registry.md): ``registry.reference``, ``registry.relationship``,
+``registry.judgement``, ``registry.classification``, ``registry.screening``. A classification is
+logged when an account resolves to an organisation, and again whenever it changes (including
+back to unknown); accounts that stay unresolved are covered by the screening run's digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from daylight.core.database import Database
+from daylight.core.errors import ConflictError, InputError, NotFoundError
+from daylight.log.entry import LogEntry
+from daylight.log.service import TransparencyLog
+from daylight.registry.accounts import Account
+from daylight.registry.classification import Graph
+from daylight.registry.reference import Reference
+from daylight.registry.screening import ACCEPTED, Query, Screener, Thresholds
+from daylight.registry.store import (
+    Classification,
+    Judgement,
+    RegistryStore,
+    Resolution,
+    org_row,
+    rel_row,
+)
+
+JUDGED = "judged"
+VERDICTS = ("same", "different", "unsure")
+RESOLVED = (ACCEPTED, JUDGED)
+Progress = Callable[[int, int], None]
+
+
+def _time(now: datetime) -> str:
+    return now.isoformat().replace("+00:00", "Z")
+
+
+def load_reference(database: Database, log: TransparencyLog, reference: Reference,
+                   now: datetime) -> dict[str, Any]:
+    """Store the reference data and log every new or changed relationship; a version already
+    loaded is a no-op. Organisations and relationships absent from ``reference`` are kept."""
+    digest = reference.digest
+    with database.transaction() as tx:
+        store = RegistryStore(tx)
+        if store.has_reference(digest):
+            return {"loaded": False, "digest": digest}
+        stored_orgs = store.organization_rows()
+        new_orgs, changed_orgs = [], []
+        for org in reference.organizations:
+            row = stored_orgs.get(org.id)
+            if row is None:
+                new_orgs.append(org)
+            elif row != org_row(org):
+                changed_orgs.append(org)
+        stored_rels = store.relationship_rows()
+        entries: list[bytes] = []
+        rows: list[tuple[Any, ...]] = []
+        replaced: list[str] = []
+        first = log.sequence_in(tx, [])
+        for rel in reference.relationships:
+            row = rel_row(rel, 0)
+            old = stored_rels.get(rel.id)
+            if old is not None and old == row[:-1]:
+                continue
+            if old is not None:
+                replaced.append(rel.id)
+            rows.append((*row[:-1], first + len(entries)))
+            entries.append(LogEntry("registry.relationship", now, rel.to_json()).encode())
+        summary = {"digest": digest, "organizations": len(reference.organizations),
+                   "relationships": len(reference.relationships),
+                   "new_organizations": len(new_orgs), "changed_organizations": len(changed_orgs),
+                   "new_or_changed_relationships": len(rows)}
+        entries.append(LogEntry("registry.reference", now, summary).encode())
+        store.replace_organizations(changed_orgs, new_orgs)
+        store.replace_relationships(rows, replaced)
+        log.sequence_in(tx, entries)
+        store.add_reference(digest, len(reference.organizations), len(reference.relationships),
+                            _time(now), first + len(entries) - 1)
+    log.integrate()
+    return {"loaded": True, **summary}
+
+
+def import_accounts(database: Database, accounts: Sequence[Account], now: datetime) -> int:
+    """Store new accounts; identical ones already stored are skipped; a different account under
+    an id already stored is refused (nothing of the file is imported). Returns how many were new."""
+    with database.transaction() as tx:
+        store = RegistryStore(tx)
+        existing = store.accounts_by_id([a.account_id for a in accounts])
+        new = []
+        for account in accounts:
+            old = existing.get(account.account_id)
+            if old is None:
+                new.append(account)
+            elif old != account:
+                raise ConflictError(f"account `{account.account_id}` is already stored with other "
+                                    "details; stored accounts are never changed by an import")
+        store.add_accounts(new, _time(now))
+    return len(new)
+
+
+@dataclass
+class Screening:
+    """What screening needs in memory: the index of organisations and the graph."""
+
+    screener: Screener
+    graph: Graph
+
+    @classmethod
+    def from_database(cls, database: Database, thresholds: Thresholds | None = None) -> Screening:
+        with database.transaction(write=False) as tx:
+            store = RegistryStore(tx)
+            organizations = store.organizations()
+            relationships = store.relationships()
+        return cls(Screener(organizations, thresholds), Graph(organizations, relationships))
+
+    def resolve(self, account: Account, judgements: Sequence[Judgement],
+                now: datetime) -> tuple[Resolution, str, list[dict[str, Any]]]:
+        """The account's resolution and classification, honouring earlier judgements."""
+        query = Query(account.name, account.state, account.city, account.email_domains)
+        judged_same = [j for j in judgements if j.verdict == "same"]
+        evidence: dict[str, Any] = {"judgements": [
+            {"organization_id": j.organization_id, "verdict": j.verdict, "log_index": j.log_index}
+            for j in judgements]}
+        if judged_same:
+            chosen = max(judged_same, key=lambda j: j.log_index)
+            ranked = {s.organization_id: s for s in self.screener.rank(query)}
+            scored = ranked.get(chosen.organization_id)
+            features = {k: f.to_json() for k, f in scored.features.items()} if scored else {}
+            features["judgement"] = {"weight": None, "detail": f"a reviewer judged them the same: "
+                                                               f"{chosen.note}"}
+            evidence |= {"features": features, "candidate": chosen.organization_id}
+            status = JUDGED
+            org_id: str | None = chosen.organization_id
+            score = scored.score if scored else None
+        else:
+            outcome = self.screener.screen(query, excluded=frozenset(j.organization_id
+                                                                     for j in judgements))
+            status = outcome.status
+            org_id = outcome.best.organization_id if outcome.best else None
+            score = round(outcome.best.score, 6) if outcome.best else None
+            evidence |= {
+                "features": ({k: f.to_json() for k, f in outcome.best.features.items()}
+                             if outcome.best else {}),
+                "candidate": org_id,
+                "runner_up": outcome.runner_up.to_json() if outcome.runner_up else None,
+                "margin_logit": (round(outcome.margin_logit, 3)
+                                 if outcome.margin_logit is not None else None)}
+        resolution = Resolution(account.account_id, status, org_id, score, evidence, _time(now))
+        org = self.graph.organizations.get(org_id) if org_id and status in RESOLVED else None
+        sector, supports = self.graph.classify(
+            {"type": "account", "id": account.account_id, "name": account.name}, org,
+            {"status": status, "score": score})
+        return resolution, sector, supports
+
+
+def _classification_entry(account: Account, resolution: Resolution, sector: str,
+                          supports: list[dict[str, Any]], graph: Graph, now: datetime) -> bytes:
+    org = graph.organizations.get(resolution.organization_id or "") \
+        if resolution.status in RESOLVED else None
+    payload = {
+        "account_id": account.account_id,
+        "organization": ({"id": org.id, "name": org.name, "sector": org.sector} if org else None),
+        "match": {"status": resolution.status, "score": resolution.score,
+                  "features": resolution.features.get("features", {})},
+        "sector": sector, "supports": supports,
+    }
+    return LogEntry("registry.classification", now, payload).encode()
+
+
+def _record(store: RegistryStore, log: TransparencyLog, screening: Screening,
+            results: Sequence[tuple[Account, Resolution, str, list[dict[str, Any]]]],
+            now: datetime) -> None:
+    """Store resolutions and classifications; log classifications that are new or changed."""
+    stored = store.classification_texts([a.account_id for a, _, _, _ in results])
+    entries: list[bytes] = []
+    to_log: list[tuple[Account, str, list[dict[str, Any]]]] = []
+    for account, resolution, sector, supports in results:
+        old = stored.get(account.account_id)
+        text = json.dumps(supports, sort_keys=True, separators=(",", ":"))
+        if (resolution.status in RESOLVED or old is not None) and old != (sector, text):
+            entries.append(_classification_entry(account, resolution, sector, supports,
+                                                 screening.graph, now))
+            to_log.append((account, sector, supports))
+    first = log.sequence_in(store.tx, entries) if entries else 0
+    store.put_resolutions([r for _, r, _, _ in results])
+    store.put_classifications([Classification(a.account_id, s, sup, _time(now), first + i)
+                               for i, (a, s, sup) in enumerate(to_log)])
+
+
+def screen_accounts(database: Database, log: TransparencyLog, now: datetime, *,
+                    everything: bool = False, thresholds: Thresholds | None = None,
+                    on_progress: Progress | None = None, chunk_size: int = 2000,
+                    screening: Screening | None = None) -> dict[str, int]:
+    """Screen every unresolved account (or, with ``everything``, every account) and log the run."""
+    screening = screening or Screening.from_database(database, thresholds)
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        accounts = list(store.iter_accounts(unresolved_only=not everything))
+        judgements: dict[str, list[Judgement]] = {}
+        for judgement in store.judgements():
+            judgements.setdefault(judgement.account_id, []).append(judgement)
+    counts = {"accepted": 0, "review": 0, "rejected": 0, "judged": 0}
+    digest = hashlib.sha256()
+    for start in range(0, len(accounts), chunk_size):
+        chunk = accounts[start:start + chunk_size]
+        results = []
+        for account in chunk:
+            resolution, sector, supports = screening.resolve(
+                account, judgements.get(account.account_id, ()), now)
+            counts[resolution.status] += 1
+            digest.update(f"{account.account_id}\t{resolution.status}\t"
+                          f"{resolution.organization_id or ''}\n".encode())
+            results.append((account, resolution, sector, supports))
+        with database.transaction() as tx:
+            _record(RegistryStore(tx), log, screening, results, now)
+        if on_progress is not None:
+            on_progress(min(start + chunk_size, len(accounts)), len(accounts))
+    summary = {"screened": len(accounts), **counts}
+    log.append_entries([LogEntry("registry.screening", now,
+                                 {**summary, "outcomes_sha256": digest.hexdigest()})])
+    return summary
+
+
+def decide(database: Database, log: TransparencyLog, account_id: str, organization_id: str,
+           verdict: str, note: str, now: datetime,
+           screening: Screening | None = None) -> dict[str, Any]:
+    """Record a reviewer's verdict on (account, organisation), log it, and re-resolve the account.
+    A pair already judged is refused: judgements are never re-asked nor overwritten."""
+    if verdict not in VERDICTS:
+        raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
+    if not note.strip() or len(note) > 2000:
+        raise InputError("a note of 1 to 2000 characters must say why", where="--note")
+    screening = screening or Screening.from_database(database)
+    with database.transaction() as tx:
+        store = RegistryStore(tx)
+        account = store.account(account_id)
+        if account is None:
+            raise NotFoundError(f"no account `{account_id}`")
+        if store.organization(organization_id) is None:
+            raise NotFoundError(f"no organisation `{organization_id}`")
+        earlier = store.judgements(account_id)
+        if any(j.organization_id == organization_id for j in earlier):
+            raise ConflictError(f"`{account_id}` and `{organization_id}` were already judged")
+        payload = {"account_id": account_id, "organization_id": organization_id,
+                   "verdict": verdict, "note": note.strip()}
+        index = log.sequence_in(tx, [LogEntry("registry.judgement", now, payload).encode()])
+        judgement = Judgement(account_id, organization_id, verdict, note.strip(), _time(now), index)
+        store.add_judgement(judgement)
+        resolution, sector, supports = screening.resolve(account, [*earlier, judgement], now)
+        _record(store, log, screening, [(account, resolution, sector, supports)], now)
+    log.integrate()
+    return {**payload, "log_index": index, "status": resolution.status,
+            "organization": resolution.organization_id if resolution.status in RESOLVED else None}
+
+
+def review_queue(database: Database) -> list[dict[str, Any]]:
+    """Accounts waiting for a person, with the candidate and why."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        items = []
+        for resolution in store.resolutions_with_status("review"):
+            account = store.account(resolution.account_id)
+            org = store.organization(resolution.organization_id or "")
+            items.append({
+                "account": account.to_json() if account else None,
+                "candidate": ({"id": org.id, "name": org.name, "sector": org.sector,
+                               "state": org.state} if org else None),
+                "score": resolution.score, "features": resolution.features.get("features", {}),
+                "runner_up": resolution.features.get("runner_up"),
+                "margin_logit": resolution.features.get("margin_logit")})
+    return items
+
+
+def account_view(store: RegistryStore, account: Account) -> dict[str, Any]:
+    """The `accounts show` shape of one account."""
+    resolution = store.resolution(account.account_id)
+    org = None
+    if resolution is not None and resolution.status in RESOLVED and resolution.organization_id:
+        org = store.organization(resolution.organization_id)
+    match = None
+    if resolution is not None:
+        match = {"status": resolution.status, "score": resolution.score,
+                 "features": resolution.features.get("features", {}),
+                 "candidate": resolution.features.get("candidate"),
+                 "runner_up": resolution.features.get("runner_up"),
+                 "margin_logit": resolution.features.get("margin_logit"),
+                 "screened_at": resolution.screened_at}
+    classification = store.classification(account.account_id)
+    return {
+        "account": account.to_json(),
+        "organization": org.to_json() if org else None,
+        "match": match,
+        "classification": ({"sector": classification.sector, "supports": classification.supports,
+                            "log_index": classification.log_index}
+                           if classification else {"sector": "unknown", "supports": []}),
+    }
+
+
+def show_account(database: Database, account_id: str) -> dict[str, Any]:
+    """`accounts show ACCOUNT`."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        account = store.account(account_id)
+        if account is None:
+            raise NotFoundError(f"no account `{account_id}`")
+        return account_view(store, account)
+
+
+def iter_account_views(database: Database) -> Iterator[dict[str, Any]]:
+    """`accounts list --json`: every account, in id order, in the shape of `show`."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        for account in list(store.iter_accounts()):
+            yield account_view(store, account)

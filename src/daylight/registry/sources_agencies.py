@@ -1,0 +1,196 @@
+"""Public bodies from the raw files: the FBI roster, the federal agency list, the .gov registry.
+
+The FBI roster names agencies the short way ("Anchorage", type City); the registry names them
+the way people write them ("Anchorage Police Department") and keeps the roster name as an alias.
+A roster type of County becomes a county law-enforcement agency (most are sheriffs; some are
+county police, which the roster names in full). Multi-post agencies ("State Police:" once per
+county) become one organisation holding every ORI.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from daylight.core.errors import InputError
+from daylight.registry.builder import ReferenceBuilder, slug
+from daylight.registry.geography import STATE_NAMES
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+from daylight.registry.organization import Organization
+from daylight.registry.sector import federal_sector, public_body_sector
+
+FBI_ROSTER = "fbi-agencies-and-287g/fbi_lee_latest.csv"
+FEDERAL_AGENCIES = "federal-agencies-usaspending/authoritative_agency_list.csv"
+DOTGOV = "dotgov-domains/current-full-no-contacts.csv"
+
+
+def read_csv(root: Path, relative: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a raw CSV file; InputError if it is missing or lacks a required column."""
+    path = root / relative
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            header = [h.strip() for h in reader.fieldnames or []]
+    except FileNotFoundError as exc:
+        raise InputError(f"missing source file `{relative}`", where=str(root)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 at byte {exc.start}", where=str(path)) from exc
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(f"expected column `{missing[0]}`", where=f"{path}:1")
+    return [{k.strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+            for row in rows]  # cells past the header (trailing commas) carry nothing
+
+
+def _title(text: str) -> str:
+    return " ".join(w.capitalize() if w.isupper() and len(w) > 3 else w for w in text.split())
+
+
+def _roster_display(name: str, kind: str, state: str) -> tuple[str, str | None]:
+    """The display name and role of a roster agency."""
+    base = name.split(":")[0].split(",")[0].strip() if kind in {"State Police", "Federal"} \
+        else name.rstrip(":, ").strip()
+    own_role = name_key(base).role
+    state_name = STATE_NAMES.get(state, state)
+    if own_role in LAW_ENFORCEMENT_ROLES:
+        display = base
+    elif kind == "City":
+        display, own_role = f"{base} Police Department", "police"
+    elif kind == "County":
+        unit = "Parish" if state == "LA" else "County"
+        bare = base[: -len(unit)].strip() if base.endswith(unit) else base
+        display, own_role = f"{bare} {unit} law enforcement agency", "county_le"
+    elif kind in {"University or College", "Tribal"}:
+        display, own_role = f"{base} Police Department", "police"
+    elif kind == "Other":
+        display, own_role = f"{base} Police", "police"
+    else:
+        display, own_role = base, own_role or "law_enforcement"
+    if kind in {"State Police", "Other State Agency"} and not display.lower().startswith(
+            state_name.lower()):
+        display = f"{state_name} {display}"
+    return display, own_role
+
+
+def add_fbi_roster(builder: ReferenceBuilder, root: Path) -> None:
+    """Every agency of the FBI roster; posts of one agency (``Name:``) become one organisation."""
+    rows = read_csv(root, FBI_ROSTER, ("ori", "pub_agency_name", "state_abbr", "county_name",
+                                       "agency_type_name"))
+    groups: dict[tuple[str, ...], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        name, kind = row["pub_agency_name"], row["agency_type_name"]
+        if kind == "State Police" or name.endswith(":") or (kind == "Federal" and "," in name):
+            base = name.split(":")[0].split(",")[0].strip().lower()
+            groups[(row["state_abbr"], kind, base)].append(row)
+        else:
+            groups[(row["ori"],)].append(row)
+    for members in groups.values():
+        members.sort(key=lambda r: r["ori"])
+        first = members[0]
+        kind, state = first["agency_type_name"], first["state_abbr"]
+        display, role = _roster_display(first["pub_agency_name"], kind, state)
+        sector = public_body_sector(display) if kind == "Federal" else "law_enforcement"
+        if sector == "other_government":
+            sector = "law_enforcement"  # every roster agency reports sworn officers
+        counties = sorted({m["county_name"] for m in members} - {"NOT SPECIFIED", ""})
+        builder.add(Organization(
+            id=f"ori:{first['ori']}", name=display, sector=sector, role=role,
+            state="" if state == "FS" else state,
+            county=_title(counties[0]) if len(counties) == 1 else "",
+            city=first["pub_agency_name"] if kind == "City" else "",
+            identifiers={"ori": tuple(m["ori"] for m in members)},
+            aliases=tuple(dict.fromkeys(m["pub_agency_name"].rstrip(":, ") for m in members)),
+            sources=(f"fbi-roster:{first['ori']}",),
+        ))
+
+
+def _website_domain(url: str) -> str:
+    host = url.lower().split("//")[-1].split("/")[0].strip()
+    return host[4:] if host.startswith("www.") else host
+
+
+def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
+    """Federal agencies and sub-tier agencies (one organisation per sub-tier code)."""
+    rows = read_csv(root, FEDERAL_AGENCIES, ("CGAC AGENCY CODE", "SUBTIER CODE", "SUBTIER NAME",
+                                            "SUBTIER ABBREVIATION", "AGENCY NAME", "WEBSITE"))
+    for row in rows:
+        code, name = row["SUBTIER CODE"], row["SUBTIER NAME"]
+        if not code or not name or not code.isalnum() or len(code) != 4:
+            continue
+        org_id = f"us-agency:{code}"
+        if org_id in builder.organizations:
+            continue
+        domain = _website_domain(row["WEBSITE"]) if row["WEBSITE"] else ""
+        identifiers: dict[str, tuple[str, ...]] = {"agency_code": (code,)}
+        if domain.endswith((".gov", ".mil")) and code == row.get("FPDS DEPARTMENT ID", ""):
+            identifiers["domain"] = (domain,)  # a department's website, not its sub-agencies'
+        aliases = tuple(a for a in (row["SUBTIER ABBREVIATION"],) if a)
+        builder.add(Organization(
+            id=org_id, name=name, sector=federal_sector(code, row["CGAC AGENCY CODE"], name),
+            role=None, state="", identifiers=identifiers, aliases=aliases,
+            sources=(f"usaspending-agencies:{code}",)))
+
+
+def _federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for org in builder.organizations.values():
+        if org.id.startswith(("us-agency:", "ori:")) and not org.state:
+            for text in (org.name, *org.aliases):
+                index.setdefault(" ".join(name_key(text).core), org.id)
+    return index
+
+
+def _police_body(domain: str, organisation: str) -> str | None:
+    """For a police or sheriff domain registered to a city or county, the body it serves."""
+    label = domain.split(".")[0]
+    place = organisation
+    for prefix in ("City of ", "Town of ", "Village of ", "County of ", "Borough of "):
+        if place.startswith(prefix):
+            place = place[len(prefix):]
+    if "sheriff" in label:
+        return f"{place} Sheriff's Office"
+    if "police" in label or label.endswith("pd") or label[:-2].endswith("pd"):
+        return f"{place} Police Department"
+    return None
+
+
+def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
+    """Every .gov domain: attached to the agency it serves when that is clear, else its own body."""
+    rows = read_csv(root, DOTGOV, ("Domain name", "Domain type", "Organization name",
+                                   "Suborganization name", "City", "State"))
+    federal = _federal_by_name(builder)
+    bodies: dict[tuple[str, str], str] = {}
+    for row in sorted(rows, key=lambda r: r["Domain name"]):
+        domain = row["Domain name"].lower()
+        org_name, sub = row["Organization name"], row["Suborganization name"]
+        body = sub or org_name
+        state, city = row["State"], _title(row["City"])
+        source = f"dotgov:{domain}"
+        if row["Domain type"].startswith("Federal"):
+            found = federal.get(" ".join(name_key(body).core)) if name_key(body).core else None
+            if found is None:
+                found = federal.get(" ".join(name_key(org_name).core))
+                found = found if found is not None and not sub else None
+            if found is not None:
+                builder.merge(found, identifiers={"domain": (domain,)}, sources=(source,))
+                continue
+            sector, state = federal_sector("", "", body), ""
+        else:
+            sector = public_body_sector(body)
+            police = None if sector == "law_enforcement" else _police_body(domain, org_name)
+            if sector == "law_enforcement" or police is not None:
+                found = builder.resolve_agency(police or body, state, city=city)
+                if found is not None:
+                    builder.merge(found, aliases=(body,) if police is None else (),
+                                  identifiers={"domain": (domain,)}, sources=(source,))
+                    continue
+        existing = bodies.get((body.lower(), state))
+        if existing is not None:
+            builder.merge(existing, identifiers={"domain": (domain,)}, sources=(source,))
+            continue
+        bodies[(body.lower(), state)] = builder.add(Organization(
+            id=f"gov:{slug(domain)}", name=body, sector=sector,
+            role=name_key(body).role, state=state, city=city, identifiers={"domain": (domain,)},
+            aliases=(org_name,) if sub else (), sources=(source,)))

@@ -1,0 +1,161 @@
+"""Agencies' links from the raw files: 287(g) agreements with ICE, and the surveillance vendors
+that supply them (EFF's Atlas of Surveillance; The News & Observer's Flock data).
+
+Only organisations and facts are kept: the Atlas's free-text summaries and links (which can name
+people) are not; its record number (AOSNUMBER) lets a reader find the row at EFF.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from daylight.registry.builder import ReferenceBuilder, slug
+from daylight.registry.geography import state_code
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+from daylight.registry.organization import Organization, Relationship
+from daylight.registry.sector import public_body_sector
+from daylight.registry.sources_agencies import read_csv
+
+AGREEMENTS_287G = "fbi-agencies-and-287g/agreements.csv"
+ATLAS = "atlas-of-surveillance-2020/Atlas_of_Surveillance-20201007.csv"
+FLOCK_AGENCIES = "flock-alpr-private-eyes/agency20240426.csv"
+FLOCK_ACCESS = "flock-alpr-private-eyes/agency_access20240426.csv"
+FLOCK_PORTALS = "flock-alpr-private-eyes/latest_usage04262023.csv"
+NC_SURVEY = "flock-alpr-private-eyes/nc_agency_survey20240430.csv"
+ICE = "us-agency:7012"
+_NOT_LAW_ENFORCEMENT = {"dmv", "parks", "school district", "tax board", "medical examiner",
+                        "mental health", "animal control", "parking", "dhs", "homeland security",
+                        "environmental services enforcement", "municipal"}
+_NOT_VENDORS = {"", "utility", "unknown", "na", "none", "n/a", "multiple"}
+
+
+def _agency(builder: ReferenceBuilder, name: str, state: str, *, city: str, source: str,
+            sector: str, prefix: str) -> str:
+    """The registry's organisation for an agency named in a source, created if none is clear."""
+    found = builder.resolve_agency(name, state, city=city)
+    if found is not None:
+        builder.merge(found, aliases=(name,), sources=(source,))
+        return found
+    org_id = f"{prefix}:{slug(name)}-{slug(state)}".rstrip("-")
+    if org_id in builder.organizations:
+        builder.merge(org_id, sources=(source,))
+        return org_id
+    return builder.add(Organization(id=org_id, name=name, sector=sector, role=name_key(name).role,
+                                    state=state, city=city, sources=(source,)))
+
+
+def _snapshot_date(text: str) -> str:
+    return text.split(" ")[0]
+
+
+def add_287g(builder: ReferenceBuilder, root: Path) -> None:
+    """Each agency's 287(g) agreement, per model, as ``agency supports ICE``."""
+    rows = read_csv(root, AGREEMENTS_287G, ("date", "state", "agency", "agency_id", "ori", "type"))
+    spans: dict[tuple[str, str], list[str]] = defaultdict(list)
+    first_row: dict[str, dict[str, str]] = {}
+    for row in rows:
+        agency_id = row["agency_id"] if row["agency_id"] not in {"", "NA"} else slug(row["agency"])
+        spans[(agency_id, row["type"])].append(_snapshot_date(row["date"]))
+        first_row.setdefault(agency_id, row)
+    agency_of: dict[str, str] = {}
+    for agency_id, row in sorted(first_row.items()):
+        state = state_code(row["state"]) or ""
+        name = " ".join(w.capitalize() if w not in {"of", "and"} else w for w in row["agency"].split())
+        source = f"287g:{agency_id}"
+        ori = row["ori"] if row["ori"] not in {"", "NA"} else ""
+        found = builder.by_identifier("ori", ori) if ori else None
+        if found is not None:
+            builder.merge(found, aliases=(name,), sources=(source,))
+            agency_of[agency_id] = found
+        else:
+            agency_of[agency_id] = _agency(builder, name, state, city="", source=source,
+                                           sector=public_body_sector(name), prefix="287g")
+    for (agency_id, model), dates in sorted(spans.items()):
+        dates.sort()
+        builder.relate(Relationship(
+            id=f"287g:{agency_id}:{slug(model)}", kind="supports", source_id=agency_of[agency_id],
+            target_id=ICE, start_date=dates[0], end_date=dates[-1],
+            description=f"287(g) agreement: {model}",
+            evidence={"model": model, "lists": str(len(set(dates)))},
+            source="ice-287g-via-287g-watch"))
+
+
+def _us_date(text: str) -> str:
+    parts = text.strip().split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{parts[0].zfill(2)}-{parts[1].zfill(2)}"
+    return ""
+
+
+def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
+    """Atlas of Surveillance rows: each agency, and ``vendor supplies agency`` where named."""
+    rows = read_csv(root, ATLAS, ("AOSNUMBER", "City", "State", "Agency", "Type of LEA",
+                                  "Technology", "Vendor", "Link 1 Date"))
+    cache: dict[tuple[str, str], str] = {}
+    for row in rows:
+        name, state, number = row["Agency"], row["State"], row["AOSNUMBER"]
+        if not name:
+            continue
+        source = f"atlas:{number}"
+        key = (name.lower(), state)
+        if key not in cache:
+            lea = row["Type of LEA"].lower()
+            sector = "other_government" if lea in _NOT_LAW_ENFORCEMENT else "law_enforcement"
+            cache[key] = _agency(builder, name, state, city=row["City"], source=source,
+                                 sector=sector, prefix="atlas")
+        else:
+            builder.merge(cache[key], sources=(source,))
+        for vendor in (v.strip() for v in row["Vendor"].split(",")):
+            if vendor.lower() in _NOT_VENDORS:
+                continue
+            vendor_id = builder.company(vendor, source=source)
+            technology = row["Technology"]
+            rel_id = f"supplies:{vendor_id}>{cache[key]}:{slug(technology)}"
+            builder.relate(Relationship(
+                id=rel_id, kind="supplies", source_id=vendor_id, target_id=cache[key],
+                start_date=_us_date(row["Link 1 Date"]), description=technology,
+                evidence={"technology": technology, "atlas_record": number},
+                source="eff-atlas-of-surveillance-2020-10-07"))
+
+
+def _flock_state(name: str) -> str:
+    states = name_key(name).states
+    return next(iter(states)) if len(states) == 1 else ""
+
+
+def add_flock(builder: ReferenceBuilder, root: Path) -> None:
+    """Flock Safety's customers (a transparency portal, or sharing their cameras' data), and the
+    North Carolina survey's agency x vendor rows, as ``vendor supplies agency``."""
+    names = {r["id"]: r["name"] for r in read_csv(root, FLOCK_AGENCIES, ("id", "name"))}
+    customers = {r["src_agency_id"] for r in read_csv(
+        root, FLOCK_ACCESS, ("src_agency", "external_agency", "src_agency_id", "external_agency_id"))}
+    portals = {r["id"] for r in read_csv(root, FLOCK_PORTALS, ("id", "agency", "accessed"))}
+    flock = builder.company("Flock Safety", source="flock-private-eyes")
+    for agency_id in sorted(customers | portals, key=lambda x: int(x) if x.isdigit() else 0):
+        name = names.get(agency_id, "")
+        if not name or name_key(name).role not in LAW_ENFORCEMENT_ROLES:
+            continue  # Flock also sells to shops and neighbourhood associations: not ours to guess
+        source = f"flock:{agency_id}"
+        org = _agency(builder, name, _flock_state(name), city="", source=source,
+                      sector="law_enforcement", prefix="flock")
+        builder.relate(Relationship(
+            id=f"supplies:{flock}>{org}:automated-license-plate-readers", kind="supplies",
+            source_id=flock, target_id=org, description="Automated License Plate Readers",
+            evidence={"technology": "Automated License Plate Readers", "flock_agency": agency_id,
+                      "observed": "2024-04-26", "portal": "yes" if agency_id in portals else "no"},
+            source="news-observer-private-eyes-2024"))
+    for row in read_csv(root, NC_SURVEY, ("id", "name", "type", "city", "company")):
+        vendor = row["company"].strip()
+        if vendor.lower() in _NOT_VENDORS or name_key(row["name"]).role not in LAW_ENFORCEMENT_ROLES:
+            continue
+        vendor_id = flock if vendor.lower() == "flock" else builder.company(
+            vendor, source=f"nc-survey:{row['id']}")
+        org = _agency(builder, row["name"], "NC", city=row["city"], source=f"nc-survey:{row['id']}",
+                      sector="law_enforcement", prefix="flock")
+        builder.relate(Relationship(
+            id=f"supplies:{vendor_id}>{org}:automated-license-plate-readers", kind="supplies",
+            source_id=vendor_id, target_id=org, description="Automated License Plate Readers",
+            evidence={"technology": "Automated License Plate Readers", "nc_survey": row["id"],
+                      "observed": "2024-04-30"},
+            source="news-observer-private-eyes-2024"))
