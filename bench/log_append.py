@@ -9,7 +9,7 @@ Measures, in one run on this machine:
   - many threads submitting single entries through the BatchingAppender.
 Published figures for comparison: Tessera ~10,000 entries/s on local NVMe; Sunlight <= 3,750/s.
 
-Run: .venv/bin/python bench/log_append.py [--entries N] [--batch B]
+Run from the repository root: .venv/bin/python -m bench.log_append [--entries N] [--batch B]
 """
 
 from __future__ import annotations
@@ -18,21 +18,19 @@ import argparse
 import hashlib
 import os
 import platform
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
+from tests.postgres import PostgresServer
 
-from daylight.core.canonical import canonical_json  # noqa: E402
-from daylight.core.database import Database, migrate  # noqa: E402
-from daylight.home import all_migrations  # noqa: E402
-from daylight.log.batcher import BatchingAppender  # noqa: E402
-from daylight.log.note import Signer  # noqa: E402
-from daylight.log.service import TransparencyLog  # noqa: E402
-from tests.postgres import PostgresServer  # noqa: E402
+from daylight.core.canonical import canonical_json
+from daylight.core.database import Database, migrate
+from daylight.home import all_migrations
+from daylight.log.batcher import BatchingAppender
+from daylight.log.note import Signer
+from daylight.log.service import TransparencyLog
 
 
 def machine() -> str:

@@ -6,7 +6,8 @@ TransparencyLog.consistency_proof(random old size, latest size) — each call a 
 tile reads and hashing along the right edge only — and checks every proof it times.
 Target: p50 <= 200 µs for each at 10^7 entries.
 
-Run: .venv/bin/python bench/log_proofs.py [--entries 10000000] [--samples 2000] [--keep DIR]
+Run from the repository root:
+    .venv/bin/python -m bench.log_proofs [--entries 10000000] [--samples 2000] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -21,14 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from daylight.core.database import Database, migrate  # noqa: E402
-from daylight.home import all_migrations  # noqa: E402
-from daylight.log import merkle  # noqa: E402
-from daylight.log.note import Signer  # noqa: E402
-from daylight.log.proof import verify_consistency, verify_inclusion  # noqa: E402
-from daylight.log.service import TransparencyLog  # noqa: E402
+from daylight.core.database import Database, migrate
+from daylight.home import all_migrations
+from daylight.log import merkle
+from daylight.log.note import Signer
+from daylight.log.proof import verify_consistency, verify_inclusion
+from daylight.log.service import TransparencyLog
 
 SEED = b"daylight bench proofs key seed.."  # fixed, so --keep can reopen the log
 
