@@ -34,6 +34,7 @@ class SparkEngine:
         self.master = master
         self.config = {**SPARK_CONFIG, **(config or {})}
         self._session: Any = None
+        self._owns_session = False
 
     def __enter__(self) -> SparkEngine:
         self.start()
@@ -44,11 +45,12 @@ class SparkEngine:
         self.stop()
 
     def start(self) -> None:
-        """Start (or join) the Spark session."""
+        """Start the Spark session, or join the one already running in this process."""
         if self._session is not None:
             return
         from pyspark.sql import SparkSession  # heavy: loaded only when Spark is asked for
 
+        self._owns_session = SparkSession.getActiveSession() is None
         builder = SparkSession.builder.master(self.master).appName("daylight-usage")
         for key, value in self.config.items():
             builder = builder.config(key, value)
@@ -59,10 +61,10 @@ class SparkEngine:
         self._session.sparkContext.setLogLevel("ERROR")
 
     def stop(self) -> None:
-        """Stop the session."""
-        if self._session is not None:
+        """Stop the session if this engine started it (a session it joined stays up)."""
+        if self._session is not None and self._owns_session:
             self._session.stop()
-            self._session = None
+        self._session = None
 
     def aggregate(self, paths: Sequence[Path]) -> list[AggregateRow]:
         if not paths:
