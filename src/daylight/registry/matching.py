@@ -21,6 +21,7 @@ PRIOR_WEIGHT = -2.0
 _GENERIC_EXTRAS = frozenset({"regional", "area", "metropolitan", "consolidated", "joint", "adult",
                              "criminal", "public", "safety", "enforcement", "law", "unit", "bureau",
                              "general", "government", "district", "local", "municipal", "central"})
+_COMPASS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
 _COMPATIBLE_ROLES = {
     frozenset({"police", "public_safety"}): 0.5,
     frozenset({"state_police", "public_safety"}): 0.5,
@@ -57,6 +58,8 @@ def _token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if min(len(a), len(b)) < 5:  # short words: one letter changes the place (Pima, Pina)
+        return 0.0
+    if any(a.startswith(c) != b.startswith(c) for c in _COMPASS):  # Northwestern, Northeastern
         return 0.0
     return float(Levenshtein.normalized_similarity(a, b))
 

@@ -112,6 +112,8 @@ class Screener:
         self._entries: list[_Entry] = []
         self._postings = _Postings()
         self._domains: dict[str, list[int]] = defaultdict(list)
+        self._by_id: dict[str, int] = {}
+        self._word_counts: dict[str, int] = defaultdict(int)
         for org in organizations:
             self._add(org)
 
@@ -127,6 +129,9 @@ class Screener:
             if key not in keys:
                 keys.append(key)
         index = len(self._entries)
+        self._by_id.setdefault(org.id, index)
+        for word in {w for k in keys for w in k.core}:
+            self._word_counts[word] += 1
         domains = frozenset(d.lower() for d in org.identifiers.get("domain", ()))
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody"))
         for block in set().union(*(_block_keys(k.core) for k in keys)):
@@ -136,10 +141,8 @@ class Screener:
             self._domains[domain].append(index)
 
     def organization(self, organization_id: str) -> Organization | None:
-        for entry in self._entries:
-            if entry.org.id == organization_id:
-                return entry.org
-        return None
+        index = self._by_id.get(organization_id)
+        return self._entries[index].org if index is not None else None
 
     def _candidates(self, key: NameKey, state: str, domains: tuple[str, ...]) -> set[int]:
         found: set[int] = set()
@@ -176,6 +179,9 @@ class Screener:
         if best is None and not owned:
             return None
         features = dict(best[1]) if best else {"name": Feature(-4.0, "the names share no word")}
+        distinctive = self._distinctive(key, features)
+        if distinctive is not None:
+            features["distinctive"] = distinctive
         if owned:
             features["domain"] = Feature(6.0, f"email domain `{sorted(owned)[0]}` is the "
                                               "organisation's (.gov registry)")
@@ -190,6 +196,17 @@ class Screener:
             features["city"] = Feature(1.0, f"both in the city of {entry.org.city}")
         logit, score = score_of(features)
         return Scored(entry.org.id, entry.org.name, logit, score, features)
+
+    def _distinctive(self, key: NameKey, features: dict[str, Feature]) -> Feature | None:
+        """A company's exact name with a rare word ("palantir") says more than "acme security"."""
+        if key.role is not None or "extra_words" in features or features["name"].weight < 5.0 \
+                or features.get("role", Feature(1.0, "")).weight != 0.0 or not key.core:
+            return None
+        rarest = min(key.core, key=lambda w: self._word_counts.get(w, 0))
+        count = self._word_counts.get(rarest, 0)
+        if count <= 3 and len(rarest) >= 3:
+            return Feature(1.5, f"`{rarest}` is in {count} reference name(s) only")
+        return None
 
     def _place_feature(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
         """An email domain of another public body: same place supports, another state contradicts."""

@@ -1,0 +1,28 @@
+"""Registry fixtures: the small reference subset (rows of the shipped data) and a loaded registry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from daylight.core.database import Database
+from daylight.log.service import TransparencyLog
+from daylight.registry.reference import Reference, read_reference
+from daylight.registry.service import load_reference
+
+SUBSET = Path(__file__).parent / "data"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def subset() -> Reference:
+    return read_reference(SUBSET)
+
+
+@pytest.fixture
+def loaded(database: Database, log: TransparencyLog, subset: Reference) -> Database:
+    """A database holding the reference subset."""
+    load_reference(database, log, subset, NOW)
+    return database

@@ -1,0 +1,98 @@
+"""Accounts import: strict, whole-file, with the line and field named; nothing half-imported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from daylight.core.database import Database
+from daylight.core.errors import ConflictError, InputError
+from daylight.registry.accounts import read_accounts
+from daylight.registry.service import import_accounts
+from daylight.registry.store import RegistryStore
+from tests.registry.conftest import NOW
+
+HEADER = "account_id,name,email_domains,city,state,country,created_at\n"
+GOOD = 'a1,Warrick County Sheriff\'s Office,warrickso.gov;example.com,Boonville,IN,US,2024-01-02\n'
+
+
+def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_and_jsonl_read_the_same_account(tmp_path: Path) -> None:
+    from_csv = read_accounts(_write(tmp_path, "a.csv", HEADER + GOOD))
+    record = {"account_id": "a1", "name": "Warrick County Sheriff's Office",
+              "email_domains": ["warrickso.gov", "example.com"], "city": "Boonville",
+              "state": "IN", "country": "US", "created_at": "2024-01-02"}
+    from_jsonl = read_accounts(_write(tmp_path, "a.jsonl", json.dumps(record) + "\n"))
+    assert from_csv == from_jsonl
+    assert from_csv[0].to_json() == record
+
+
+@pytest.mark.parametrize(("text", "where", "says"), [
+    (HEADER.replace("city", "town") + GOOD, "a.csv:1", "unknown column `town`"),
+    (HEADER + "a1,,,,,US,2024-01-02\n", "a.csv:2: name", "must not be empty"),
+    (HEADER + GOOD + "a2," + "x" * 301 + ",,,,US,2024-01-02\n", "a.csv:3: name", "at most 300"),
+    (HEADER + GOOD + "a2,Pоlice Department,,,,US,2024-01-02\n", "a.csv:3: name", "scripts"),
+    (HEADER + "a1,X,,,ZZ,US,2024-01-02\n", "a.csv:2: state", "state code"),
+    (HEADER + "a1,X,,,,USA,2024-01-02\n", "a.csv:2: country", "at most 2"),
+    (HEADER + "a1,X,,,,XX,2024-01-02\n", "a.csv:2: country", "ISO 3166"),
+    (HEADER + "a1,X,,,,US,2024-13-02\n", "a.csv:2: created_at", "RFC 3339"),
+    (HEADER + "a1,X,,,,US,2024-01-02T10:00:00\n", "a.csv:2: created_at", "RFC 3339"),
+    (HEADER + "a1,X,not a domain,,,US,2024-01-02\n", "a.csv:2: email_domains", "domain"),
+    (HEADER + GOOD + GOOD, "a.csv:3: account_id", "appears twice"),
+    (HEADER + "a1,X,,,,US\n", "a.csv:2", "expected 7 fields"),
+])
+def test_bad_csv_is_refused_naming_line_and_field(tmp_path: Path, text: str, where: str,
+                                                  says: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "a.csv", text))
+    assert caught.value.where == where
+    assert says in caught.value.message
+
+
+def test_non_utf8_bytes_are_refused_with_their_line(tmp_path: Path) -> None:
+    data = (HEADER + GOOD).encode() + b"a2,Caf\xe9 Police,,,,US,2024-01-02\n"
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "a.csv", data))
+    assert caught.value.where == "a.csv:3"
+    assert "UTF-8" in caught.value.message
+
+
+def test_bad_jsonl_names_line_and_field(tmp_path: Path) -> None:
+    good = {"account_id": "a1", "name": "X", "email_domains": [], "city": "", "state": "",
+            "country": "US", "created_at": "2024-01-02T10:00:00Z"}
+    bad = {**good, "account_id": "a2", "email_domains": "x.gov", "extra": 1}
+    path = _write(tmp_path, "a.jsonl", json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_accounts(path)
+    assert caught.value.where == "a.jsonl:2"
+    assert "unknown field `extra`" in caught.value.message
+    wrong_type = {**good, "name": 7}
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "b.jsonl", json.dumps(wrong_type) + "\n"))
+    assert caught.value.where == "b.jsonl:1: name"
+
+
+def test_import_is_all_or_nothing_and_never_alters_stored_accounts(
+        database: Database, tmp_path: Path) -> None:
+    first = read_accounts(_write(tmp_path, "a.csv", HEADER + GOOD))
+    assert import_accounts(database, first, NOW) == 1
+    assert import_accounts(database, first, NOW) == 0  # identical: nothing new
+    changed = read_accounts(_write(tmp_path, "b.csv", HEADER + "a0,New Customer,,,,US,2024-01-01\n"
+                                   + GOOD.replace("Boonville", "Evansville")))
+    with pytest.raises(ConflictError):
+        import_accounts(database, changed, NOW)
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        assert [a.account_id for a in store.iter_accounts()] == ["a1"]  # a0 not half-imported
+        stored = store.account("a1")
+        assert stored is not None and stored.city == "Boonville"

@@ -1,0 +1,37 @@
+"""Names reduced to keys: the abbreviations and styles the sources use."""
+
+from __future__ import annotations
+
+import pytest
+
+from daylight.registry.names import name_key
+
+
+@pytest.mark.parametrize(("name", "core", "role", "states"), [
+    ("Warrick County IN SO", ("warrick",), "sheriff", {"IN"}),
+    ("Warrick Co. Sheriff's Office", ("warrick",), "sheriff", set()),
+    ("Sylvania OH PD", ("sylvania",), "police", {"OH"}),
+    ("Brownstown Twp PD MI", ("brownstown",), "police", {"MI"}),
+    ("colbert county sheriff", ("colbert",), "sheriff", set()),
+    ("St. Petersburg Police Dept.", ("saint", "petersburg"), "police", set()),
+    ("Indian River Shores DPS", ("indian", "river", "shores"), "public_safety", set()),
+    ("Palantir Technologies, Inc.", ("palantir", "technologies"), None, set()),
+    ("GEO GROUP, INC., THE", ("geo", "group"), None, set()),
+    ("Acme Co.", ("acme",), None, set()),
+    ("Berrian County Sheriff's Offic", ("berrian",), "sheriff", set()),
+    ("Gainesville Fire Rescue", ("gainesville",), "fire", set()),
+])
+def test_name_key(name: str, core: tuple[str, ...], role: str | None, states: set[str]) -> None:
+    key = name_key(name)
+    assert key.core == core
+    assert key.role == role
+    assert key.states == states
+
+
+def test_county_is_a_jurisdiction_and_co_before_a_role_means_county() -> None:
+    assert name_key("Warrick Co SO").jurisdictions == {"county"}
+    assert name_key("Hudson City Police Department").jurisdictions == {"city"}
+
+
+def test_transliteration_keeps_accented_names_comparable() -> None:
+    assert name_key("Española Police Department").core == name_key("Espanola PD").core

@@ -1,0 +1,82 @@
+"""The screener on rows of the real reference data: precision first, explained scores."""
+
+from __future__ import annotations
+
+from daylight.registry.reference import Reference
+from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
+
+
+def test_identical_names_in_different_states_do_not_tie(subset: Reference) -> None:
+    screener = Screener(subset.organizations)
+    for state, ori in (("IL", "ori:IL0840200"), ("MO", "ori:MO0390300"), ("OR", "ori:OR0200600")):
+        outcome = screener.screen(Query("Springfield Police Department", state))
+        assert outcome.status == ACCEPTED
+        assert outcome.best is not None and outcome.best.organization_id == ori
+        assert outcome.best.features["state"].weight > 0
+
+
+def test_same_name_without_a_state_goes_to_a_person(subset: Reference) -> None:
+    outcome = Screener(subset.organizations).screen(Query("Springfield PD"))
+    assert outcome.status == REVIEW
+    assert outcome.runner_up is not None
+    assert outcome.margin_logit is not None and outcome.margin_logit < 2.0
+
+
+def test_vendor_style_and_abbreviations_resolve(subset: Reference) -> None:
+    screener = Screener(subset.organizations)
+    flock = screener.screen(Query("Warrick County IN SO"))
+    assert flock.status == ACCEPTED and flock.best is not None
+    assert flock.best.organization_id == "ori:IN0870000"
+    ice_list = screener.screen(Query("colbert county sheriff", "AL"))
+    assert ice_list.best is not None and ice_list.best.organization_id == "ori:AL0200000"
+    assert ice_list.status == ACCEPTED
+
+
+def test_an_extra_word_is_a_different_place(subset: Reference) -> None:
+    screener = Screener(o for o in subset.organizations if o.id != "ori:FL0050800")
+    outcome = screener.screen(Query("Melbourne Beach PD", "FL"))
+    assert outcome.status != ACCEPTED
+    assert outcome.best is not None and "extra_words" in outcome.best.features
+
+
+def test_a_fire_department_is_not_the_police(subset: Reference) -> None:
+    outcome = Screener(subset.organizations).screen(Query("Gainesville Fire Rescue", "FL"))
+    assert outcome.status == REJECTED
+    assert outcome.best is not None and outcome.best.features["role"].weight <= -10
+
+
+def test_another_state_contradicts(subset: Reference) -> None:
+    outcome = Screener(subset.organizations).screen(Query("Warrick County Sheriff's Office", "TX"))
+    assert outcome.status == REJECTED
+
+
+def test_official_email_domain_is_strong_evidence(subset: Reference) -> None:
+    screener = Screener(subset.organizations)
+    outcome = screener.screen(Query("Alachua Police", "FL", email_domains=("alachuapd.gov",)))
+    assert outcome.best is not None and outcome.best.organization_id == "ori:FL0010800"
+    assert outcome.best.features["domain"].weight == 6.0
+    assert outcome.status == ACCEPTED
+    # an unrecognisable name with the agency's own domain is worth a person's look, not a guess
+    initials = screener.screen(Query("APD", "FL", email_domains=("alachuapd.gov",)))
+    assert initials.status == REVIEW
+    assert initials.best is not None and initials.best.organization_id == "ori:FL0010800"
+
+
+def test_company_exact_name_with_a_rare_word_is_accepted(subset: Reference) -> None:
+    outcome = Screener(subset.organizations).screen(Query("Palantir Technologies", "CO"))
+    assert outcome.status == ACCEPTED
+    assert outcome.best is not None and outcome.best.organization_id == "company:palantir-technologies"
+    assert "distinctive" in outcome.best.features
+
+
+def test_excluded_candidates_are_never_offered_again(subset: Reference) -> None:
+    screener = Screener(subset.organizations)
+    outcome = screener.screen(Query("Warrick County IN SO"), excluded=frozenset({"ori:IN0870000"}))
+    assert outcome.best is None or outcome.best.organization_id != "ori:IN0870000"
+
+
+def test_every_feature_explains_itself(subset: Reference) -> None:
+    outcome = Screener(subset.organizations).screen(Query("Melbourne Police Dept", "FL"))
+    assert outcome.best is not None
+    for feature in outcome.best.features.values():
+        assert feature.detail
