@@ -1,0 +1,91 @@
+"""The registry's command-line contract, in-process, on SQLite and PostgreSQL homes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from followthemoney import model
+
+from tests.cli.conftest import Cli
+from tests.registry.conftest import SUBSET
+
+ACCOUNTS_CSV = """account_id,name,email_domains,city,state,country,created_at
+c1,Warrick County IN SO,,,IN,US,2024-01-02
+c2,Alachua Police Department,alachuapd.gov,Alachua,FL,US,2024-01-02T09:30:00Z
+c3,THE GEO GROUP INC,geogroup.com,Boca Raton,FL,US,2024-03-01
+c4,Springfield Police Dept,,,,US,2024-03-01
+c5,Saffron Textiles Ltd,,,,GB,2024-03-01
+"""
+
+
+@pytest.fixture
+def registry_cli(tmp_path: Path, database_url: str) -> Cli:
+    url = None if database_url.startswith("sqlite") else database_url
+    cli = Cli(tmp_path / "home", url)
+    cli("init", "--origin", "registry.daylight.invalid/log")
+    assert cli.json("reference", "load", "--from", str(SUBSET))["loaded"] is True
+    return cli
+
+
+def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> None:
+    cli = registry_cli
+    path = tmp_path / "accounts.csv"
+    path.write_text(ACCOUNTS_CSV, encoding="utf-8")
+    assert cli.json("accounts", "import", str(path)) == {"imported": 5}
+    counts = cli.json("screen")
+    assert counts["screened"] == 5
+    assert counts["accepted"] + counts["review"] + counts["rejected"] == 5
+    shown = cli.json("accounts", "show", "c2")
+    assert set(shown) == {"account", "organization", "match", "classification"}
+    assert shown["account"]["email_domains"] == ["alachuapd.gov"]
+    assert set(shown["organization"]) >= {"id", "name", "sector", "identifiers"}
+    assert shown["organization"]["identifiers"]["domain"] == "alachuapd.gov"
+    assert shown["match"]["status"] == "accepted"
+    assert shown["match"]["features"]["domain"]["weight"] > 0
+    assert shown["classification"]["sector"] == "law_enforcement"
+    geo = cli.json("accounts", "show", "c3")
+    assert geo["classification"]["supports"][0]["sector"] == "immigration_enforcement"
+    lines = cli("accounts", "list", "--json").stdout.splitlines()
+    assert [json.loads(line)["account"]["account_id"] for line in lines] == ["c1", "c2", "c3", "c4", "c5"]
+    queue = [json.loads(line) for line in cli("review", "list").stdout.splitlines()]
+    assert [item["account"]["account_id"] for item in queue] == ["c4"]
+    decided = cli.json("review", "decide", "c4", queue[0]["candidate"]["id"], "unsure",
+                       "--note", "no state given")
+    assert decided["verdict"] == "unsure"
+    again = cli("review", "decide", "c4", queue[0]["candidate"]["id"], "same", "--note", "x", ok=False)
+    assert again.exit_code == 4
+
+
+def test_bad_file_is_refused_whole(registry_cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(ACCOUNTS_CSV + "c6,,,,,US,2024-01-01\n", encoding="utf-8")
+    result = registry_cli("accounts", "import", str(path), ok=False)
+    assert result.exit_code == 2
+    assert "accounts.csv:7: name" in result.stderr
+    assert registry_cli("accounts", "list", "--json").stdout == ""
+
+
+def test_export_ftm_loads_with_followthemoney(registry_cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "registry.ftm.json"
+    summary = registry_cli.json("registry", "export-ftm", str(out))
+    entities = [model.get_proxy(json.loads(line)) for line in out.read_text().splitlines()]
+    assert summary["entities"] == len(entities)
+    by_schema: dict[str, int] = {}
+    for entity in entities:
+        by_schema[entity.schema.name] = by_schema.get(entity.schema.name, 0) + 1
+    assert {"PublicBody", "Company", "Contract", "ContractAward", "UnknownLink"} <= set(by_schema)
+    ids = {e.id for e in entities}
+    for award in (e for e in entities if e.schema.name == "ContractAward"):
+        assert award.first("supplier") in ids and award.first("contract") in ids
+        assert award.first("currency") == "USD"
+    ice = next(e for e in entities if "U.S. Immigration and Customs Enforcement" in e.get("name"))
+    assert ice.schema.name == "PublicBody" and "immigration_enforcement" in ice.get("sector")
+
+
+def test_screen_refuses_an_empty_registry(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "home", None)
+    cli("init", "--origin", "registry.daylight.invalid/log")
+    result = cli("screen", ok=False)
+    assert result.exit_code == 2 and "reference load" in result.stderr

@@ -1,0 +1,67 @@
+"""The shipped reference data: complete, consistent, and what its manifest says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from daylight.core.errors import InputError
+from daylight.registry.organization import (
+    ORGANIZATION_COLUMNS,
+    organization_row,
+    read_organizations,
+    read_relationships,
+    write_csv,
+)
+from daylight.registry.reference import Reference, read_reference, shipped_data_dir
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Reference:
+    return read_reference()
+
+
+def test_shipped_data_matches_its_manifest(shipped: Reference) -> None:
+    manifest = json.loads((shipped_data_dir() / "manifest.json").read_text())
+    assert manifest["digest"] == shipped.digest
+    assert manifest["organizations"] == len(shipped.organizations)
+    assert manifest["relationships"] == len(shipped.relationships)
+
+
+def test_shipped_data_covers_the_sources(shipped: Reference) -> None:
+    by_id = {o.id: o for o in shipped.organizations}
+    assert by_id["us-agency:7012"].sector == "immigration_enforcement"
+    assert "ice.gov" in by_id["us-agency:7012"].identifiers["domain"]
+    assert by_id["us-agency:7014"].sector == "immigration_enforcement"
+    assert by_id["us-agency:1549"].sector == "law_enforcement"  # FBI
+    assert by_id["ori:IN0870000"].sector == "law_enforcement"
+    assert sum(o.id.startswith("ori:") for o in shipped.organizations) > 15000
+    kinds = {r.kind for r in shipped.relationships}
+    assert kinds == {"supports", "supplies", "subsidiary_of"}
+    sources = {r.source for r in shipped.relationships}
+    assert {"ice-287g-via-287g-watch", "eff-atlas-of-surveillance-2020-10-07",
+            "news-observer-private-eyes-2024", "usaspending-cbp-ice-fy2021-2026"} <= sources
+
+
+def test_no_contact_data_ships(shipped: Reference) -> None:
+    text = (shipped_data_dir() / "organizations.csv").read_text() + \
+        (shipped_data_dir() / "relationships.csv").read_text()
+    assert "@" not in text  # no email addresses
+    assert "Summary" not in text
+
+
+def test_csv_round_trip(shipped: Reference) -> None:
+    text = write_csv(ORGANIZATION_COLUMNS, (organization_row(o) for o in shipped.organizations[:500]))
+    assert tuple(read_organizations(text, "o.csv")) == shipped.organizations[:500]
+
+
+def test_bad_reference_rows_name_line_and_field(tmp_path: Path) -> None:
+    header = ",".join(ORGANIZATION_COLUMNS) + "\n"
+    with pytest.raises(InputError) as caught:
+        read_organizations(header + "x,X,police_state,,PublicBody,,,,,,\n", "o.csv")
+    assert caught.value.where == "o.csv:2: sector"
+    with pytest.raises(InputError) as caught:
+        read_relationships("id,kind\n", "r.csv")
+    assert caught.value.where == "r.csv:1"
