@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from daylight.core.errors import ConflictError, InputError, StorageError
 from daylight.usage.period import Period
@@ -82,7 +83,7 @@ def _select_sql(accounts: Sequence[str], operations: Operations) -> str:
                       END AS op_index
             FROM drawn
         )
-        SELECT list_extract({_list_literal(accounts)}, a + 1) AS account_id,
+        SELECT accounts.account_id,
                make_timestamptz(($slice_start_us + floor(u_time * $slice_us))::BIGINT) AS "timestamp",
                list_extract({_list_literal(services)}, op_index) AS service,
                list_extract({_list_literal(op_ids)}, op_index) AS operation,
@@ -91,11 +92,11 @@ def _select_sql(accounts: Sequence[str], operations: Operations) -> str:
                     WHEN 'storage.object' THEN 1 + floor(pow(u_units, 4) * 100000)::BIGINT
                     ELSE 1 + floor(pow(u_units, 3) * 100)::BIGINT END AS units,
                list_extract({_list_literal(REGIONS)},
-                    (1 + ({_hash('a', 9)} % {n_regions} + CASE WHEN u_roam < 0.8 THEN 0
+                    (1 + ({_hash('chosen.a', 9)} % {n_regions} + CASE WHEN u_roam < 0.8 THEN 0
                           ELSE floor(u_region * {n_regions})::BIGINT END) % {n_regions})::BIGINT) AS region,
                printf('SYNTHETIC-%x-%x', i, {_hash('i', 8)}) AS request_id,
                true AS synthetic
-        FROM chosen
+        FROM chosen JOIN accounts ON accounts.a = chosen.a
     """
 
 
@@ -121,6 +122,10 @@ def generate_usage(out: Path, *, accounts: Sequence[str], rows: int, period: Per
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        listed = pa.table({"a": pa.array(range(len(accounts)), pa.int64()),
+                           "account_id": pa.array(list(accounts), pa.string())})
+        con.register("listed_accounts", listed)
+        con.execute("CREATE TEMP TABLE accounts AS SELECT * FROM listed_accounts")
         for k in range(files):
             first_row, end_row = rows * k // files, rows * (k + 1) // files
             slice_start = int(start.timestamp()) * 1_000_000 + span_us * k // files

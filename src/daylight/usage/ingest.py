@@ -262,17 +262,24 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
             if seen_paths:
                 anti = (f"ANTI JOIN (SELECT DISTINCT request_id FROM read_parquet({_sql_list(seen_paths)}) "
                         "WHERE request_id IS NOT NULL) AS seen USING (request_id)")
-            columns = ", ".join(f'"{n}"' for n in STORED_SCHEMA.names)
+            columns = ", ".join(f'incoming."{n}"' for n in STORED_SCHEMA.names)
+            staged_file = f"read_parquet({_sql_list([item.parquet])}, file_row_number = true)"
+            # Request ids repeated within the file (rare): keep each one's first row only.
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE repeated AS
+                SELECT request_id, min(file_row_number) AS first_row FROM {staged_file}
+                WHERE request_id IS NOT NULL GROUP BY request_id HAVING count(*) > 1
+            """)
             con.execute(f"""
                 COPY (
                     SELECT {columns}, strftime("timestamp", '%Y-%m-%d') AS day
                     FROM (
-                        SELECT * FROM read_parquet({_sql_list([item.parquet])}, file_row_number = true)
-                        QUALIFY request_id IS NULL
-                             OR row_number() OVER (PARTITION BY request_id ORDER BY file_row_number) = 1
+                        SELECT incoming.* FROM {staged_file} AS incoming
+                        LEFT JOIN repeated USING (request_id)
+                        WHERE repeated.first_row IS NULL OR incoming.file_row_number = repeated.first_row
                     ) AS incoming
                     {anti}
-                ) TO '{out}' (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd,
+                ) TO '{out}' (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd, COMPRESSION_LEVEL 1,
                               FILENAME_PATTERN 'part-{item.ingest_id}-{{i}}', ROW_GROUP_SIZE 1048576)
             """)
             for path in sorted(out.glob("day=*/*.parquet")):
