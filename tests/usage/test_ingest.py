@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -152,3 +153,14 @@ def test_cloudtrail_events_map_to_catalog_operations(ingest: Ingest, store: Usag
         ("vision", "face.search", 1, "us-east-1"),
     ]
     assert {r[0] for r in stored_rows(store)} == {"123456789012"}
+
+
+def test_concurrent_ingests_of_the_same_file_store_it_once(ingest: Ingest, store: UsageStore,
+                                                           write_csv: Callable[..., Path]) -> None:
+    path = write_csv("a.csv", [(f"acct-{i}", "2026-11-03T10:00:00Z", "vision", "face.detect", 1,
+                                "us-east-1", "") for i in range(2000)])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: ingest(path), range(2)))
+    assert sorted(r.ingested for r in results) == [0, 2000]
+    assert sorted(r.files[0].already_ingested for r in results) == [False, True]
+    assert len(stored_rows(store)) == 2000

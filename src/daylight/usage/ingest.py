@@ -111,26 +111,14 @@ def ingest_files(
     """Ingest ``paths`` into ``store`` as one all-or-nothing operation."""
     now = now or datetime.now(UTC)
     formats = [sources.detect_format(p, declared_format) for p in paths]
-    outcomes: list[FileOutcome | None] = []
-    pending: list[tuple[Path, str, str]] = []
-    seen: dict[str, str] = {}
-    for path, fmt in zip(paths, formats, strict=True):
+    for path in paths:
         sources.compression_of(path)  # NotFoundError / InputError for missing or unreadable files
-        sha = file_sha256(path)
-        prior = store.prior_ingest(sha)
-        if prior is not None or sha in seen:
-            rows = prior.rows_ingested + prior.rows_duplicate if prior else 0
-            outcomes.append(FileOutcome(str(path), fmt, 0, rows, 0, 0, False, already_ingested=True))
-            continue
-        seen[sha] = str(path)
-        outcomes.append(None)
-        pending.append((path, fmt, sha))
-    if not pending:
-        return IngestResult(tuple(o for o in outcomes if o is not None))
     if quarantine is not None:
         quarantine.mkdir(parents=True, exist_ok=True)
-
-    with store.writer_lock():
+    with store.writer_lock():  # held from the check for earlier ingests to the commit
+        outcomes, pending = _plan(paths, formats, store)
+        if not pending:
+            return IngestResult(tuple(o for o in outcomes if o is not None))
         work = store.staging_dir / _new_ingest_id(now)
         work.mkdir(parents=True)
         try:
@@ -167,6 +155,25 @@ def ingest_files(
         result.append(FileOutcome(item.source, item.format, kept, item.rows - kept, item.rejected,
                                   item.ignored, item.synthetic, quarantine_file=aside))
     return IngestResult(tuple(result))
+
+
+def _plan(paths: Sequence[Path], formats: Sequence[str],
+          store: UsageStore) -> tuple[list[FileOutcome | None], list[tuple[Path, str, str]]]:
+    """Which files to ingest (None in ``outcomes``) and which were ingested before (a no-op)."""
+    outcomes: list[FileOutcome | None] = []
+    pending: list[tuple[Path, str, str]] = []
+    seen: set[str] = set()
+    for path, fmt in zip(paths, formats, strict=True):
+        sha = file_sha256(path)
+        prior = store.prior_ingest(sha)
+        if prior is not None or sha in seen:
+            rows = prior.rows_ingested + prior.rows_duplicate if prior else 0
+            outcomes.append(FileOutcome(str(path), fmt, 0, rows, 0, 0, False, already_ingested=True))
+            continue
+        seen.add(sha)
+        outcomes.append(None)
+        pending.append((path, fmt, sha))
+    return outcomes, pending
 
 
 def _batches(path: Path, fmt: str, name: str, operations: Operations,
