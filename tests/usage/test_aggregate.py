@@ -13,14 +13,16 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
 
 from daylight.core.database import Transaction
 from daylight.core.errors import InputError, NotFoundError, VerificationError
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
-from daylight.usage.aggregate import AggregateRow, DuckDBEngine, aggregate_period
+from daylight.usage.aggregate import AggregateRow, DuckDBEngine, aggregate_period, format_time
 from daylight.usage.period import parse_period
-from daylight.usage.record import account_usage, read_aggregates, record_aggregation
+from daylight.usage.record import account_usage, epoch_us_of, read_aggregates, record_aggregation
 from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
 from tests.usage.conftest import Ingest
@@ -181,3 +183,10 @@ def test_changed_missing_or_unlisted_files_are_detected(store: UsageStore) -> No
     victim.unlink()
     with pytest.raises(VerificationError, match="missing"):
         verify_period(store, period)
+
+
+@given(st.integers(min_value=-(10**15), max_value=253402300799 * 10**6))
+def test_times_round_trip_through_their_text(epoch_us: int) -> None:
+    text = format_time(epoch_us)
+    assert text.endswith("Z") and "T" in text
+    assert epoch_us_of(text) == epoch_us

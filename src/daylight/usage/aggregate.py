@@ -10,9 +10,9 @@ time zone or float summation order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -26,8 +26,8 @@ from daylight.usage.store import StoredFile, UsageStore
 def format_time(epoch_us: int) -> str:
     """RFC 3339 in UTC with a ``Z``, microseconds only when there are any."""
     seconds, micros = divmod(epoch_us, 1_000_000)
-    text = datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros).isoformat()
-    return text.replace("+00:00", "Z")
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{micros:06d}Z" if micros else f"{text}Z"
 
 
 class AggregateRow(NamedTuple):

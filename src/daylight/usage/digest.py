@@ -62,16 +62,14 @@ def partitions_hash(files: Iterable[StoredFile]) -> PartitionsHash:
 
 @dataclass(frozen=True)
 class UsageDigest:
-    """The digest of one account's usage in one period."""
+    """The digest of one account's usage in one period: its rows, the entry payload, and the
+    SHA-256 of the payload's canonical JSON (which identifies the digest's content)."""
 
     account_id: str
     period: str
+    rows: tuple[AggregateRow, ...]
     payload: dict[str, Any]
-
-    @property
-    def sha256(self) -> str:
-        """The hash of the payload (canonical JSON), which identifies the digest's content."""
-        return _sha256(self.payload)
+    sha256: str
 
 
 def build_digests(aggregation: Aggregation) -> list[UsageDigest]:
@@ -92,5 +90,6 @@ def build_digests(aggregation: Aggregation) -> list[UsageDigest]:
         if any(row.synthetic for row in rows):
             payload["synthetic"] = True
             payload["note"] = "SYNTHETIC usage generated for a demo or benchmark, not real metering"
-        digests.append(UsageDigest(account_id, aggregation.period.label, payload))
+        digests.append(UsageDigest(account_id, aggregation.period.label, tuple(rows), payload,
+                                   _sha256(payload)))
     return digests

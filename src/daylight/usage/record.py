@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from daylight.core.database import Database, Transaction
@@ -24,6 +24,7 @@ from daylight.usage.period import Period
 Sequencer = Callable[[Transaction, Sequence[dict[str, Any]]], int]
 """Appends digest payloads to the log inside the transaction; returns the first entry's index."""
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _AGGREGATE_COLUMNS = ("period", "account_id", "service", "operation", "calls", "units",
                       "first_seen", "last_seen", "regions", "synthetic")
 
@@ -59,8 +60,10 @@ def record_aggregation(database: Database, aggregation: Aggregation, sequence: S
         first_index = sequence(tx, payloads) if payloads else None
         tx.execute("DELETE FROM usage_aggregate WHERE period = ?", (period,))
         tx.insert_rows("usage_aggregate", _AGGREGATE_COLUMNS, [
-            (period, r.account_id, r.service, r.operation, r.calls, r.units, r.first_seen,
-             r.last_seen, json.dumps(list(r.regions)), int(r.synthetic)) for r in aggregation.rows])
+            (period, r.account_id, r.service, r.operation, r.calls, r.units, shown["first_seen"],
+             shown["last_seen"], json.dumps(shown["regions"]), int(r.synthetic))
+            for digest in digests
+            for r, shown in zip(digest.rows, digest.payload["operations"], strict=True)])
         for offset, digest in enumerate(changed):
             assert first_index is not None
             tx.execute("DELETE FROM usage_digest WHERE period = ? AND account_id = ?",
@@ -88,15 +91,16 @@ def _require_period(tx: Transaction, period: Period) -> None:
 
 def _row(values: Sequence[Any]) -> AggregateRow:
     account, service, operation, calls, units, first, last, regions, synthetic = values
-    first_us = _epoch_us(first)
-    last_us = _epoch_us(last)
+    first_us = epoch_us_of(first)
+    last_us = epoch_us_of(last)
     return AggregateRow(account, service, operation, int(calls), int(units), first_us, last_us,
                         tuple(json.loads(regions)), bool(synthetic))
 
 
-def _epoch_us(text: str) -> int:
+def epoch_us_of(text: str) -> int:
+    """Microseconds since the epoch of an RFC 3339 time (the inverse of ``format_time``)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def read_aggregates(database: Database, period: Period,
