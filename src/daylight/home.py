@@ -14,6 +14,7 @@ from daylight.core.settings import Settings
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
+from daylight.policy.versions import policy_migrations
 from daylight.registry.store import registry_migrations
 from daylight.usage.store import usage_migrations
 
@@ -23,6 +24,7 @@ def all_migrations() -> list[Migration]:
     return [
         *log_migrations(),
         *registry_migrations(),
+        *policy_migrations(),
         *usage_migrations(),
     ]
 

@@ -1,0 +1,216 @@
+"""The audit: replay a period's usage against the policy version that was in force on each day,
+and record what the policies refuse as findings, in the log and in the database, atomically.
+
+Usage reaches this layer as plain data (``UsageDay`` rows: account, operation, day, calls) — the
+caller reads it from the usage layer, which sits above this one. Usage carries no request
+context, so each row is decided with the default context: usage that a policy refuses unless the
+request declared an exemption (a purpose, an authorisation) is a finding, and the finding shows
+how many of that account's requests the gate itself allowed and denied, so a reader can tell an
+exemption that was declared at request time from usage that bypassed the gate.
+
+Accounts are judged by the registry's current classification (the log holds its history).
+Days before any version took effect are counted as unaudited, never as compliant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from daylight.core.canonical import canonical_json
+from daylight.core.database import Database
+from daylight.core.errors import InputError, NotFoundError
+from daylight.log.entry import LogEntry
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import Catalog
+from daylight.policy.engine import PolicyEngine
+from daylight.policy.entities import Declarations, read_account_facts
+from daylight.policy.period import Period, parse_period
+from daylight.policy.versions import PolicyVersion, list_versions, version_in_force
+from daylight.registry.service import show_account
+
+FINDING_ENTRY = "policy.audit_finding"
+AUDIT_ENTRY = "policy.audit"
+SYNTHETIC_NOTE = "SYNTHETIC: this finding is about a synthetic account and synthetic usage"
+
+
+@dataclass(frozen=True)
+class UsageDay:
+    """How many times an account called an operation on one UTC day."""
+
+    account_id: str
+    operation: str
+    day: str
+    calls: int
+    synthetic: bool = False
+
+
+@dataclass
+class _Finding:
+    account_id: str
+    operation: str
+    version: int
+    reasons: list[dict[str, str]]
+    errors: list[str]
+    calls: int = 0
+    days: list[str] = field(default_factory=list)
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The findings of a period and the summary, with whether they were appended to the log."""
+
+    findings: list[dict[str, Any]]
+    summary: dict[str, Any]
+    appended: bool
+
+
+def _day_start(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(0), UTC)
+
+
+def _engines(database: Database, versions: Iterable[PolicyVersion], catalog: Catalog,
+             declarations: Declarations) -> dict[int, PolicyEngine]:
+    facts = read_account_facts(database)
+    return {v.version: PolicyEngine(v.compile(), v.version, facts, declarations, catalog)
+            for v in versions}
+
+
+def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], dict[str, int]]:
+    with database.transaction(write=False) as tx:
+        rows = tx.query("SELECT account_id, operation, outcome, SUM(decisions) FROM "
+                        "policy_decision_count WHERE day >= ? AND day < ? "
+                        "GROUP BY account_id, operation, outcome",
+                        (period.start.isoformat(), period.end.isoformat()))
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"allowed": 0, "denied": 0})
+    for account_id, operation, outcome, n in rows:
+        counts[(account_id, operation)]["allowed" if outcome == "allow" else "denied"] += int(n)
+    return counts
+
+
+def _classification(database: Database, account_id: str) -> dict[str, Any]:
+    view = show_account(database, account_id)
+    organization = view["organization"]
+    match = view["match"]
+    return {"sector": view["classification"]["sector"],
+            "organization": ({"id": organization["id"], "name": organization["name"],
+                              "sector": organization["sector"]} if organization else None),
+            "match": {"status": match["status"], "score": match["score"]} if match else None,
+            "supports": view["classification"]["supports"],
+            "log_index": view["classification"].get("log_index")}
+
+
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def _evaluate_usage(database: Database, period: Period, usage: Iterable[UsageDay], catalog: Catalog,
+                   declarations: Declarations) -> tuple[list[_Finding], dict[str, Any]]:
+    """Decide every usage row under the version in force on its day; the refused ones grouped."""
+    versions = list_versions(database)
+    engines = _engines(database, versions, catalog, declarations)
+    in_force: dict[str, PolicyVersion | None] = {}
+    findings: dict[tuple[str, str, int, str], _Finding] = {}
+    totals: dict[str, Any] = {"calls": 0, "audited_calls": 0, "calls_refused": 0, "unaudited_calls": 0,
+              "unknown_account_calls": 0, "unknown_operation_calls": 0}
+    unknown_accounts: set[str] = set()
+    for row in usage:
+        if not period.start.isoformat() <= row.day < period.end.isoformat():
+            raise InputError(f"usage day `{row.day}` is outside the period `{period.label}`")
+        totals["calls"] += row.calls
+        if row.day not in in_force:
+            in_force[row.day] = version_in_force(versions, _day_start(row.day))
+        version = in_force[row.day]
+        if version is None:
+            totals["unaudited_calls"] += row.calls
+            continue
+        engine = engines[version.version]
+        if row.account_id not in engine.accounts:
+            unknown_accounts.add(row.account_id)
+            totals["unknown_account_calls"] += row.calls
+            continue
+        try:
+            decision = engine.decide(row.account_id, row.operation)
+        except NotFoundError:
+            totals["unknown_operation_calls"] += row.calls
+            continue
+        totals["audited_calls"] += row.calls
+        if decision.allowed:
+            continue
+        totals["calls_refused"] += row.calls
+        key = (row.account_id, row.operation, version.version, " ".join(decision.policy_ids))
+        finding = findings.get(key)
+        if finding is None:
+            finding = findings[key] = _Finding(row.account_id, row.operation, version.version,
+                                               [r.to_json() for r in decision.reasons],
+                                               list(decision.errors))
+        finding.calls += row.calls
+        finding.days.append(row.day)
+        finding.synthetic = finding.synthetic or row.synthetic
+    totals["unknown_accounts"] = len(unknown_accounts)
+    totals["policy_versions"] = sorted({v.version for v in in_force.values() if v is not None})
+    return [findings[k] for k in sorted(findings)], totals
+
+
+def audit_usage(database: Database, log: TransparencyLog, period_label: str,
+                usage: Iterable[UsageDay], catalog: Catalog, now: datetime, *,
+                declarations: Declarations | None = None,
+                usage_digests: Mapping[str, int] | None = None) -> AuditReport:
+    """Audit a period's usage and record the findings (log entries and rows, atomically).
+
+    ``usage_digests`` maps account id → log index of the usage digest the usage came from, so
+    that each finding points at the usage it is about. An audit whose findings are the same as
+    the period's last audit appends nothing.
+    """
+    period = parse_period(period_label)
+    grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {})
+    gate = _gate_counts(database, period)
+    classifications: dict[str, dict[str, Any]] = {}
+    findings = []
+    for f in grouped:
+        if f.account_id not in classifications:
+            classifications[f.account_id] = _classification(database, f.account_id)
+        finding: dict[str, Any] = {
+            "account_id": f.account_id, "operation": f.operation, "period": period.label,
+            "count": f.calls, "first_day": min(f.days), "last_day": max(f.days),
+            "policy_version": f.version, "policies": f.reasons, "errors": f.errors,
+            "classification": classifications[f.account_id],
+            "gate": gate.get((f.account_id, f.operation), {"allowed": 0, "denied": 0}),
+            "usage_digest_log_index": (usage_digests or {}).get(f.account_id)}
+        if f.synthetic:
+            finding |= {"synthetic": True, "note": SYNTHETIC_NOTE}
+        findings.append(finding)
+    findings_sha256 = _sha256(findings)
+    summary: dict[str, Any] = {"period": period.label, "findings": len(findings),
+                               "findings_sha256": findings_sha256, **totals}
+    with database.transaction() as tx:
+        tx.lock("policy.audit")
+        stored = tx.query_one("SELECT findings_sha256, log_index FROM policy_audit WHERE period = ?",
+                              (period.label,))
+        if stored is not None and stored[0] == findings_sha256:
+            return AuditReport(findings, {**summary, "log_index": int(stored[1])}, False)
+        if stored is not None:
+            summary["corrects"] = int(stored[1])
+        entries = [LogEntry(FINDING_ENTRY, now, f).encode() for f in findings]
+        entries.append(LogEntry(AUDIT_ENTRY, now, summary).encode())
+        first = log.sequence_in(tx, entries)
+        tx.execute("DELETE FROM policy_audit_finding WHERE period = ?", (period.label,))
+        tx.execute("DELETE FROM policy_audit WHERE period = ?", (period.label,))
+        tx.insert_rows("policy_audit_finding",
+                       ("period", "account_id", "operation", "policy_version", "policies", "calls",
+                        "finding", "log_index"),
+                       [(period.label, f["account_id"], f["operation"], f["policy_version"],
+                         " ".join(p["policy"] for p in f["policies"]), f["count"],
+                         json.dumps(f, sort_keys=True), first + i) for i, f in enumerate(findings)])
+        tx.execute("INSERT INTO policy_audit (period, findings_sha256, findings, log_index, "
+                   "audited_at) VALUES (?, ?, ?, ?, ?)",
+                   (period.label, findings_sha256, len(findings), first + len(findings),
+                    now.isoformat()))
+    log.integrate()
+    return AuditReport(findings, {**summary, "log_index": first + len(findings)}, True)

@@ -1,0 +1,142 @@
+"""Cedar policy text → a validated, parsed policy set whose policies are named by their ``@id``.
+
+Every policy MUST carry ``@id("<pack>/<name>")`` and a human ``@reason("...")``; ids are unique
+across everything published together. Policies are parsed by Cedar, validated against the Cedar
+schema (strict mode), and turned into a ``cedarpy.PolicySet`` whose policy ids are the ``@id``
+values, so that Cedar's diagnostics name the policies the way people do. Any problem is refused
+with an ``InputError`` carrying Cedar's message and the file; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import cedarpy
+
+from daylight.core.errors import InputError
+from daylight.policy.schema import PolicySchema
+
+POLICY_ID = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*")
+MAX_REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    """Cedar text from one file, with where it came from (for error messages)."""
+
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One Cedar policy: its id, effect (permit/forbid) and the reason people read."""
+
+    id: str
+    effect: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CompiledPolicies:
+    """A validated policy set, parsed once, with the rules it contains."""
+
+    text: str
+    rules: Mapping[str, Rule]
+    policy_set: cedarpy.PolicySet
+    schema: PolicySchema
+
+    @property
+    def sha256(self) -> str:
+        return policy_text_sha256(self.text)
+
+
+def policy_text_sha256(text: str) -> str:
+    """The SHA-256 (hex) of policy text as UTF-8: the hash logged with each version."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def join_texts(parts: Sequence[PolicyText]) -> str:
+    """One text of several files, each headed by a comment naming it (the text that is hashed)."""
+    return "".join(f"// file: {p.where}\n{p.text.rstrip()}\n\n" for p in parts)
+
+
+def _parse(part: PolicyText) -> dict[str, Any]:
+    try:
+        est: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(part.text))
+    except ValueError as exc:
+        raise InputError(f"invalid Cedar: {_one_line(exc)}", where=part.where) from exc
+    if est.get("templates"):
+        raise InputError("templates (policies with ?principal or ?resource) are not supported: "
+                         "put per-account facts in entity attributes", where=part.where)
+    return est
+
+
+def _rule(raw: Mapping[str, Any], where: str, position: int) -> Rule:
+    annotations = raw.get("annotations") or {}
+    policy_id = annotations.get("id")
+    reason = annotations.get("reason")
+    label = f"policy {position + 1}"
+    if not isinstance(policy_id, str) or not POLICY_ID.fullmatch(policy_id):
+        raise InputError(f"{label} needs @id(\"<pack>/<name>\") matching `{POLICY_ID.pattern}`, "
+                         f"got `{policy_id}`", where=where)
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON_CHARS:
+        raise InputError(f"policy `{policy_id}` needs a @reason(\"...\") of 1 to "
+                         f"{MAX_REASON_CHARS} characters that people can read", where=where)
+    return Rule(policy_id, str(raw["effect"]), " ".join(reason.split()))
+
+
+def _validate(part: PolicyText, schema: PolicySchema) -> None:
+    result = cedarpy.validate_policies(part.text, schema.handle)
+    if result.validation_passed:
+        return
+    names = result.id_annotations_by_policy_id
+    problems = [f"{names.get(e.policy_id, e.policy_id) or 'policies'}: {_one_line(e.error)}"
+                for e in result.errors]
+    raise InputError(f"policies do not validate against the Cedar schema: {problems[0]}"
+                     + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                     where=part.where, evidence={"errors": problems})
+
+
+def compile_policies(parts: Sequence[PolicyText], schema: PolicySchema, *,
+                     text: str | None = None) -> CompiledPolicies:
+    """Parse, check annotations, validate against ``schema`` and build the policy set.
+
+    ``text`` is the text the result is known by (and hashed as); by default the parts joined
+    with ``join_texts``. A stored version passes its stored text as the one part and as ``text``.
+
+    Raises InputError naming the file for a parse error, a missing ``@id``/``@reason``, a
+    duplicate id, or a policy the schema's validator refuses.
+    """
+    rules: dict[str, Rule] = {}
+    static: dict[str, Any] = {}
+    for part in parts:
+        est = _parse(part)
+        _validate(part, schema)
+        for position, raw in enumerate(est.get("staticPolicies", {}).values()):
+            rule = _rule(raw, part.where, position)
+            if rule.id in rules:
+                raise InputError(f"policy id `{rule.id}` is used twice", where=part.where)
+            rules[rule.id] = rule
+            static[rule.id] = raw
+    if not rules:
+        raise InputError("no policies: an empty policy set would deny everything silently",
+                         where=", ".join(p.where for p in parts) or None)
+    document = json.dumps({"staticPolicies": static, "templates": {}, "templateLinks": []})
+    try:
+        policy_set = cedarpy.PolicySet.from_json_str(document)
+    except ValueError as exc:  # not expected once each part parsed; kept as a translation
+        raise InputError(f"cedar refused the policy set: {_one_line(exc)}") from exc
+    return CompiledPolicies(join_texts(parts) if text is None else text, MappingProxyType(rules),
+                            policy_set, schema)
+
+
+def _one_line(value: object) -> str:
+    text = str(value).strip()
+    return " ".join(text.split()) if text else type(value).__name__

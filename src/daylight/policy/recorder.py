@@ -1,0 +1,105 @@
+"""Decision records: counts per day × account × operation × outcome × deciding policies ×
+policy version, and every denial individually, buffered in memory and written in batches.
+
+Recording happens on the decision path, so ``record`` only updates in-memory buffers (a few
+microseconds); ``flush`` writes them in one transaction. Counts from several processes add up
+(an upsert that adds). A flush that fails puts its rows back, so nothing recorded is dropped;
+decisions recorded since the last flush are lost only if the process dies (the HTTP service
+flushes every ``flush_interval_s`` and on shutdown).
+
+``policies`` in a count row is the space-separated, sorted list of the ids of the policies
+that decided (the reasons), so counts add up to decisions and each policy's share is readable.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from daylight.core.database import Database
+from daylight.policy.decision import Decision
+
+CountKey = tuple[str, str, str, str, str, int]
+_DENIAL_COLUMNS = ("denial_id", "day", "decided_at", "account_id", "operation", "context",
+                   "reasons", "errors", "policy_version")
+
+
+@dataclass(frozen=True)
+class Flushed:
+    """What one flush wrote."""
+
+    count_rows: int
+    decisions: int
+    denials: int
+
+
+class DecisionRecorder:
+    """Buffers decision counts and denials; thread-safe."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._counts: Counter[CountKey] = Counter()
+        self._denials: list[tuple[Any, ...]] = []
+        self._day_epoch = -1
+        self._day = ""
+
+    def _day_of(self, seconds: float) -> str:
+        epoch_day = int(seconds // 86400)
+        if epoch_day != self._day_epoch:  # computed once a day, not per decision
+            self._day = datetime.fromtimestamp(epoch_day * 86400, UTC).date().isoformat()
+            self._day_epoch = epoch_day
+        return self._day
+
+    def record(self, account_id: str, operation: str, context: Mapping[str, Any] | None,
+               decision: Decision) -> None:
+        """Count the decision; keep it whole if it is a denial."""
+        seconds = self._clock()
+        version = decision.policy_version or 0
+        with self._lock:
+            day = self._day_of(seconds)
+            self._counts[(day, account_id, operation, decision.outcome,
+                          " ".join(decision.policy_ids), version)] += 1
+            if not decision.allowed:
+                decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+                self._denials.append((
+                    uuid.uuid4().hex, day, decided_at, account_id, operation,
+                    json.dumps(dict(context or {}), sort_keys=True),
+                    json.dumps([r.to_json() for r in decision.reasons]),
+                    json.dumps(list(decision.errors)), version))
+
+    @property
+    def pending(self) -> int:
+        """Decisions recorded and not yet flushed."""
+        with self._lock:
+            return sum(self._counts.values())
+
+    def flush(self, database: Database) -> Flushed:
+        """Write everything buffered in one transaction; on failure keep it for the next flush."""
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+            denials, self._denials = self._denials, []
+        if not counts:
+            return Flushed(0, 0, 0)
+        try:
+            with database.transaction() as tx:
+                tx.executemany(
+                    "INSERT INTO policy_decision_count (day, account_id, operation, outcome, "
+                    "policies, policy_version, decisions) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (day, account_id, operation, outcome, policies, policy_version) "
+                    "DO UPDATE SET decisions = policy_decision_count.decisions + excluded.decisions",
+                    [(*key, n) for key, n in sorted(counts.items())])
+                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, denials)
+        except BaseException:
+            with self._lock:
+                self._counts.update(counts)
+                self._denials[:0] = denials
+            raise
+        return Flushed(len(counts), sum(counts.values()), len(denials))
