@@ -11,7 +11,8 @@ from pathlib import Path
 from daylight.core.database import Database, Migration, migrate
 from daylight.core.errors import ConfigError, ConflictError, NotFoundError
 from daylight.core.settings import Settings
-from daylight.log.note import Signer
+from daylight.log.batcher import BatchingAppender
+from daylight.log.note import Signer, is_valid_key_name
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
 from daylight.policy.versions import policy_migrations
@@ -30,13 +31,20 @@ def all_migrations() -> list[Migration]:
 
 
 def write_secret(path: Path, text: str) -> None:
-    """Create ``path`` with mode 0600 holding ``text``; refuse if it exists."""
+    """Create ``path`` with mode 0600 holding ``text``, durably; refuse if it exists."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise ConflictError(f"refusing to overwrite `{path}`") from exc
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def read_signer(path: Path) -> Signer:
@@ -84,8 +92,55 @@ class Home:
         """The log; with ``writable``, opened with the home's signing key."""
         if self._log is None or (writable and not self._log.is_writable):
             signer = self.signer() if writable else None
-            self._log = TransparencyLog(self.database(), signer)
+            self._log = TransparencyLog(
+                self.database(), signer, integrate_max_entries=self.settings.batch_max_entries
+            )
         return self._log
+
+    def appender(self) -> BatchingAppender:
+        """A batching appender on the writable log, configured by the batch settings (for
+        services that append from many threads)."""
+        return BatchingAppender(
+            self.log(writable=True),
+            batch_interval_ms=self.settings.batch_interval_ms,
+            batch_max_entries=self.settings.batch_max_entries,
+            pending_max_entries=self.settings.pending_max_entries,
+        )
+
+    def initialise(self, origin: str) -> Signer:
+        """Create the home: the signing key (mode 0600, written first, so that of two concurrent
+        initialisations exactly one proceeds), the database and an empty signed log. Nothing is
+        left behind if any step fails."""
+        settings = self.settings
+        if not is_valid_key_name(origin) or not origin.isprintable():
+            raise ConfigError(f"origin `{origin}` must be printable with no spaces or '+'")
+        if settings.database_url is None and settings.sqlite_path.exists():
+            raise ConflictError(f"`{settings.sqlite_path}` already exists: refusing to overwrite")
+        settings.home.mkdir(parents=True, exist_ok=True)
+        signer = Signer.generate(origin)
+        write_secret(settings.key_path, signer.to_skey() + "\n")
+        database: Database | None = None
+        created_file = False
+        try:
+            if settings.database_url is None:
+                if settings.sqlite_path.exists():
+                    raise ConflictError(
+                        f"`{settings.sqlite_path}` already exists: refusing to overwrite"
+                    )
+                created_file = True
+            database = Database(settings.effective_database_url)
+            migrate(database, all_migrations())
+            TransparencyLog.create(database, signer)
+        except BaseException:
+            if database is not None:
+                database.close()
+            if created_file:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(settings.sqlite_path) + suffix).unlink(missing_ok=True)
+            settings.key_path.unlink(missing_ok=True)
+            raise
+        database.close()
+        return signer
 
     def close(self) -> None:
         if self._database is not None:

@@ -133,3 +133,50 @@ def test_verify_without_a_key_anywhere_says_what_to_pass(tmp_path: Path) -> None
     result = cli("log", "verify", str(tmp_path), ok=False)
     assert result.exit_code == 2
     assert "pass --key" in result.stderr
+
+
+def test_checkpoint_bytes_do_not_depend_on_the_terminal_encoding(initialised: Cli) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "LC_ALL": "C"}
+    args = ["--home", str(initialised.home)]
+    if initialised.database_url:
+        args += ["--database-url", initialised.database_url]
+    result = subprocess.run([sys.executable, "-m", "daylight.cli.main", *args, "log", "checkpoint"],
+                            capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == initialised("log", "checkpoint").stdout_bytes
+    assert "\u2014".encode() in result.stdout
+
+
+def test_integrate_covers_entries_left_by_a_crash(initialised: Cli, jsonl: JsonLines) -> None:
+    from daylight.core.database import Database
+    from daylight.home import read_signer
+    from daylight.log.service import TransparencyLog
+
+    initialised("log", "append", "-", input=jsonl([{"n": 1}]))
+    url = initialised.database_url or f"sqlite:///{initialised.home / 'daylight.db'}"
+    with Database(url) as database:
+        TransparencyLog(database, read_signer(initialised.home / "log.key")).sequence([b'{"n":2}'])
+    pending = initialised("log", "entry", "1", ok=False)
+    assert pending.exit_code == 3 and "not yet covered by a checkpoint" in pending.stderr
+    assert initialised.json("log", "integrate") == {"integrated": 1, "tree_size": 2}
+    assert initialised("log", "entry", "1").stdout_bytes == b'{"n":2}'
+    assert initialised.json("log", "integrate") == {"integrated": 0, "tree_size": 2}
+
+
+def test_init_leaves_nothing_behind_when_it_fails(cli: Cli) -> None:
+    cli.home.mkdir(parents=True)
+    if cli.database_url is None:
+        (cli.home / "daylight.db").write_bytes(b"not mine")
+        result = cli("init", "--origin", "cli.daylight.invalid/log", ok=False)
+        assert result.exit_code == 4
+        assert (cli.home / "daylight.db").read_bytes() == b"not mine"
+    else:
+        cli("init", "--origin", "cli.daylight.invalid/log")
+        (cli.home / "log.key").unlink()  # a second home pointing at a database that has a log
+        result = cli("init", "--origin", "cli.daylight.invalid/log", ok=False)
+        assert result.exit_code == 4 and "already holds a log" in result.stderr
+    assert not (cli.home / "log.key").exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from daylight.core.canonical import (
@@ -41,7 +41,7 @@ def test_non_objects_and_non_utf8_are_refused() -> None:
 
 
 def test_integers_beyond_two_to_the_53_are_refused() -> None:
-    with pytest.raises(InputError, match="outside the exact range"):
+    with pytest.raises(InputError, match="an integer is outside the exact range"):
         canonical_json({"n": 2**53 + 1})
 
 
@@ -60,3 +60,33 @@ def test_canonical_json_round_trips(value: dict[str, object]) -> None:
     assert is_canonical_json_object(encoded)
     if value:
         assert not is_canonical_json_object(b" " + encoded)
+
+
+any_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=1000)
+@given(any_json)
+def test_the_fast_path_agrees_with_rfc8785_byte_for_byte(value: object) -> None:
+    import rfc8785
+
+    try:
+        reference = bytes(rfc8785.dumps(value))
+    except (rfc8785.CanonicalizationError, RecursionError):
+        with pytest.raises(InputError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == reference
+
+
+@pytest.mark.parametrize("key", ["\U0001f600", "\ufb01", "\ue000x", "a\u2028b", "\x7f", "\x1f"])
+def test_keys_that_sort_differently_in_utf16_are_exact(key: str) -> None:
+    import rfc8785
+
+    value = {key: 1, "\uffff": 2, "\U00010000": 3, "z": [key]}
+    assert canonical_json(value) == bytes(rfc8785.dumps(value))

@@ -30,7 +30,7 @@ def test_the_one_json_error_shape() -> None:
                        evidence={"root_hash": b"\x01\x02", "sizes": (1, 2)})
     assert error.to_json() == {"error": {
         "code": "invalid_proof", "message": "inclusion proof fails", "where": "tile/0/000",
-        "evidence": {"root_hash": "0102", "sizes": [1, 2]},
+        "evidence": {"root_hash": "AQI=", "sizes": [1, 2]},
     }}
     assert InputError("bad").to_json() == {"error": {"code": "invalid_input", "message": "bad"}}
 
@@ -38,3 +38,5 @@ def test_the_one_json_error_shape() -> None:
 def test_str_names_where_then_what() -> None:
     assert str(InputError("expected an object", where="in.jsonl:3")) == "in.jsonl:3: expected an object"
     assert ProofError("x", evidence={"a": 1}).diagnostics() == "x\n  a: 1"
+    assert ProofError("x", evidence={"h": b"\x01\x02", "note": "a\nb\n"}).diagnostics() == (
+        "x\n  h: AQI=\n  note: \n    a\n    b")

@@ -21,7 +21,7 @@ def test_concurrent_submits_are_batched_under_few_checkpoints(log: TransparencyL
     lock = threading.Lock()
 
     def client(worker: int) -> None:
-        got = appender.append([b'{"w":%d,"i":%d}' % (worker, i) for i in range(50)])
+        got = appender.append([b'{"i":%d,"w":%d}' % (i, worker) for i in range(50)])
         with lock:
             indices.extend(got)
 
@@ -73,3 +73,16 @@ def test_a_failed_batch_fails_every_waiter(database: Database, log: Transparency
         with pytest.raises(StorageError):
             future.result()
     assert log.tree_size() == 0
+
+
+def test_a_cancelled_waiter_is_dropped_and_the_appender_keeps_working(log: TransparencyLog) -> None:
+    appender = BatchingAppender(log, batch_interval_ms=300, batch_max_entries=100,
+                                pending_max_entries=100)
+    kept = appender.submit(b'{"n":1}')
+    gave_up = appender.submit(b'{"n":2}')
+    assert gave_up.cancel()
+    assert kept.result(timeout=10) == 0
+    later = appender.submit(b'{"n":3}')
+    assert later.result(timeout=10) == 1
+    appender.close()
+    assert log.entries(0, 2) == [b'{"n":1}', b'{"n":3}']

@@ -76,13 +76,13 @@ def test_append_entries_writes_typed_canonical_entries(log: TransparencyLog) -> 
 
 
 def test_an_oversized_entry_refuses_the_whole_batch(log: TransparencyLog) -> None:
-    batch = [*entries(0, 2), b"x" * 65536]
+    batch = [*entries(0, 2), b'{"x":"' + b"y" * 65528 + b'"}']
     with pytest.raises(EntryTooLargeError) as raised:
         log.append_canonical(batch)
     assert raised.value.where == "entry 3"
     assert log.meta().sequenced_size == 0
     assert log.tree_size() == 0
-    log.append_canonical([b"x" * 65535])  # exactly the limit is fine
+    log.append_canonical([b'{"x":"' + b"y" * 65527 + b'"}'])  # exactly 65,535 bytes is fine
     assert log.tree_size() == 1
 
 
@@ -121,6 +121,20 @@ def test_sequence_in_commits_with_the_callers_writes_or_not_at_all(
         log.sequence_in(tx, entries(0, 1))
     assert log.integrate() is not None
     assert log.tree_size() == 1
+
+
+def test_entries_that_are_not_canonical_json_objects_are_refused(log: TransparencyLog) -> None:
+    for bad in [b'{"b":1,"a":2}', b'{"a": 1}', b"[1]", b"one", b'{"a":1.0}', b'{"a":1,"a":1}']:
+        with pytest.raises(InputError, match="not the canonical JSON"):
+            log.append_canonical([*entries(0, 1), bad])
+    assert log.meta().sequenced_size == 0
+
+
+def test_integration_is_batched_into_several_checkpoints(database: Database, signer: Signer) -> None:
+    log = TransparencyLog.create(database, signer, integrate_max_entries=100)
+    result = log.append_canonical(entries(0, 250))
+    assert result.tree_size == 250
+    assert [c.tree_size for c in log.checkpoints()] == [0, 100, 200, 250]
 
 
 def test_a_log_can_be_created_only_once(database: Database, log: TransparencyLog) -> None:
@@ -165,7 +179,7 @@ def test_concurrent_appenders_never_share_an_index(
             with Database(database_url) as db:
                 own = TransparencyLog(db, signer)
                 for batch in range(5):
-                    data = [b'{"w":%d,"b":%d,"i":%d}' % (worker, batch, i) for i in range(7)]
+                    data = [b'{"b":%d,"i":%d,"w":%d}' % (batch, i, worker) for i in range(7)]
                     result = own.append_canonical(data)
                     results.append((result.first_index, result.count))
         except BaseException as exc:  # surfaced below

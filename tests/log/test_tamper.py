@@ -188,3 +188,39 @@ def test_a_rolled_back_mirror_is_caught(
     shutil.copytree(old_mirror, fresh)
     export_mirror(filled, fresh)
     assert verify_mirror(fresh, signer.verifier(), since=newer).consistent_with == SIZE + 5
+
+
+def test_export_keeps_the_partial_tiles_of_earlier_checkpoints(
+    log: TransparencyLog, signer: Signer, tmp_path: Path
+) -> None:
+    """tlog-tiles: a reader holding the checkpoint of size 300 can still read its tree from a
+    mirror exported at size 400."""
+    from tlog_scales import backend
+    from tlog_scales.reader import TilesReader
+
+    fill(log, 0, 300)
+    old = log.checkpoint()
+    fill(log, 300, 100)
+    mirror = tmp_path / "mirror"
+    export_and_verify(log, signer, mirror)
+    assert (mirror / "tile/0/001.p/44").stat().st_size == 44 * 32
+    assert (mirror / "tile/entries/001.p/44").is_file()
+    assert (mirror / "tile/0/001.p/144").is_file()
+    reader = TilesReader(backend.make_backend(str(mirror)))
+    reader.set_size(300)
+    assert reader.calculate_root_hash() == old.root_hash
+    fill(log, 400, 112)  # tile 0/001 is now full: its partials are no longer needed
+    export_mirror(log, mirror)
+    assert (mirror / "tile/0/001").stat().st_size == 256 * 32
+
+
+def test_re_export_repairs_a_damaged_full_tile_and_bundle(
+    filled: TransparencyLog, signer: Signer, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    export_and_verify(filled, signer, mirror)
+    flip_byte(mirror / "tile/0/001", 7)
+    flip_byte(mirror / "tile/entries/000", 5)
+    with pytest.raises(VerificationError):
+        verify_mirror(mirror, signer.verifier())
+    export_and_verify(filled, signer, mirror)

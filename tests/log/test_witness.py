@@ -49,3 +49,15 @@ def test_refuses_a_fork_a_rollback_and_unknown_logs(log: TransparencyLog, signer
     other = Signer.generate("elsewhere.invalid/log")
     with pytest.raises(NotFoundError):
         witness.cosign(sign_checkpoint(Checkpoint(other.name, 1, b"\x00" * 32), other).to_text())
+
+
+def test_size_zero_needs_the_empty_root_and_no_proof(log: TransparencyLog, signer: Signer) -> None:
+    from daylight.log.checkpoint import Checkpoint, sign_checkpoint
+
+    witness = Witness(WITNESS_KEY, {log.origin: log.verifier})
+    bogus = sign_checkpoint(Checkpoint(log.origin, 0, b"\x01" * 32), signer).to_text()
+    with pytest.raises(InconsistencyError, match="empty tree's root"):
+        witness.cosign(bogus)
+    with pytest.raises(InconsistencyError, match="from size 0 must be empty"):
+        witness.cosign(append(log, 0, 3), [b"\x00" * 32])
+    witness.cosign(log.checkpoint().note)

@@ -51,14 +51,20 @@ def read_entries(stream: BinaryIO, name: str) -> list[bytes]:
     return entries
 
 
+def _write_text(text: str) -> None:
+    """Exact UTF-8 bytes, whatever the terminal's encoding (checkpoints hold an em dash)."""
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
 @app.command()
 def key(ctx: typer.Context) -> None:
     """Print the log's verifier key (name+hash+base64), never the signing key."""
     home: Home = ctx.obj
     if home.settings.key_path.exists():
-        print(home.signer().verifier().vkey)
+        _write_text(home.signer().verifier().vkey + "\n")
     else:
-        print(home.log().verifier.vkey)
+        _write_text(home.log().verifier.vkey + "\n")
 
 
 @app.command()
@@ -87,7 +93,18 @@ def append(
 def checkpoint(ctx: typer.Context) -> None:
     """Print the latest signed checkpoint, byte for byte."""
     home: Home = ctx.obj
-    sys.stdout.write(home.log().checkpoint().note)
+    _write_text(home.log().checkpoint().note)
+
+
+@app.command()
+def integrate(ctx: typer.Context) -> None:
+    """Cover entries that were sequenced but not yet integrated (after a crash) with a checkpoint."""
+    home: Home = ctx.obj
+    log = home.log(writable=True)
+    before = log.tree_size()
+    log.integrate()
+    after = log.tree_size()
+    _print_json({"integrated": after - before, "tree_size": after})
 
 
 @app.command()

@@ -14,12 +14,9 @@ from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
 from daylight.cli import registry as registry_commands
 from daylight.cli import usage as usage_commands
-from daylight.core.database import Database, migrate
-from daylight.core.errors import ConfigError, ConflictError, DaylightError, VerificationError
+from daylight.core.errors import DaylightError, VerificationError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
-from daylight.home import Home, all_migrations, write_secret
-from daylight.log.note import Signer, is_valid_key_name
-from daylight.log.service import TransparencyLog
+from daylight.home import Home
 
 
 class DaylightGroup(TyperGroup):
@@ -93,29 +90,9 @@ def init(
 ) -> None:
     """Create the home: signing key (mode 0600), database and an empty signed log."""
     home: Home = ctx.obj
-    settings = home.settings
-    if not is_valid_key_name(origin) or not origin.isprintable():
-        raise ConfigError(f"origin `{origin}` must be printable with no spaces or '+'")
-    settings.home.mkdir(parents=True, exist_ok=True)
-    if settings.key_path.exists():
-        raise ConflictError(f"`{settings.key_path}` already exists: refusing to overwrite")
-    if settings.database_url is None and settings.sqlite_path.exists():
-        raise ConflictError(f"`{settings.sqlite_path}` already exists: refusing to overwrite")
-    signer = Signer.generate(origin)
-    database = Database(settings.effective_database_url)
-    try:
-        migrate(database, all_migrations())
-        TransparencyLog.create(database, signer)
-        write_secret(settings.key_path, signer.to_skey() + "\n")
-    except BaseException:
-        database.close()
-        if settings.database_url is None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(settings.sqlite_path) + suffix).unlink(missing_ok=True)
-        raise
-    database.close()
+    signer = home.initialise(origin)
     print(json.dumps({"origin": origin, "vkey": signer.verifier().vkey,
-                      "home": str(settings.home)}))
+                      "home": str(home.settings.home)}))
 
 
 def main() -> None:

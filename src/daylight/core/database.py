@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import psycopg
 
-from daylight.core.errors import ConflictError, StorageError
+from daylight.core.errors import ConfigError, ConflictError, StorageError
 
 Dialect = Literal["sqlite", "postgresql"]
 Row = tuple[Any, ...]
@@ -37,8 +37,40 @@ _SQLITE_PRAGMAS = (
 )
 
 
-def _redact(url: str) -> str:
-    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+def _secrets_in(url: str) -> list[str]:
+    """Everything in a URL that might be a credential, even in a malformed URL (a password with
+    an unescaped '/' or '@' moves into libpq's host or dbname)."""
+    found = re.findall(r"[?&]password=([^&]*)", url)
+    rest = url.split("://", 1)[-1]
+    if "@" in rest:
+        found += re.split(r"[:/@]", rest.rsplit("@", 1)[0])
+    return sorted({t for t in found if len(t) >= 3}, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` with every possible credential of ``url`` replaced by ***."""
+    for secret in _secrets_in(url):
+        text = text.replace(secret, "***")
+    return text
+
+
+def describe_url(url: str) -> str:
+    """A database URL safe to print: scheme, host, port and database name, never credentials."""
+    if url.startswith("sqlite:///"):
+        return url
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.Error:
+            return "postgresql://(unparseable url)"
+        host, port, name = info.get("host", ""), info.get("port", ""), info.get("dbname", "")
+        return scrub(f"postgresql://{host}{':' + str(port) if port else ''}/{name}", url)
+    return url.split(":", 1)[0] + ":..." if ":" in url else "(not a url)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @functools.lru_cache(maxsize=1024)
@@ -109,6 +141,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._lock = threading.RLock()
+        self._in_transaction = False
         self._sqlite: sqlite3.Connection | None = None
         self._pg: psycopg.Connection[Any] | None = None
         if url.startswith("sqlite:///"):
@@ -126,18 +159,25 @@ class Database:
         elif url.startswith(("postgresql://", "postgres://")):
             self.dialect = "postgresql"
             self.path = None
-            try:
-                self._pg = psycopg.connect(url, autocommit=True)
-            except psycopg.Error as exc:
-                raise StorageError(
-                    f"cannot connect to postgresql: {str(exc).strip().splitlines()[0]}",
-                    where=_redact(url),
-                ) from exc
+            self._pg = self._connect_postgresql()
         else:
-            raise StorageError(
+            raise ConfigError(
                 "unsupported database url: expected sqlite:///PATH or postgresql://...",
-                where=_redact(url),
+                where=describe_url(url),
             )
+
+    def _connect_postgresql(self) -> psycopg.Connection[Any]:
+        try:
+            connection = psycopg.connect(self.url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"cannot connect to postgresql: {scrub(_first_line(exc), self.url)}",
+                where=describe_url(self.url),
+            ) from exc
+        # Writers serialise on advisory locks; that is only sound under READ COMMITTED, whatever
+        # the server's or role's default isolation is.
+        connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        return connection
 
     def adapt(self, sql: str) -> str:
         """Adapt portable SQL (``?`` placeholders, BLOB, REAL) to this dialect."""
@@ -149,31 +189,57 @@ class Database:
         try:
             yield
         except (sqlite3.IntegrityError, psycopg.errors.IntegrityError) as exc:
-            raise ConflictError(f"database constraint refused the write: {exc}") from exc
+            raise ConflictError(
+                f"database constraint refused the write: {_first_line(exc)}"
+            ) from exc
         except (sqlite3.Error, psycopg.Error) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StorageError(f"database error: {first}", where=sql.split()[0].lower()) from exc
+            raise StorageError(
+                f"database error: {_first_line(exc)}", where=sql.split()[0].lower()
+            ) from exc
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Transaction]:
-        """Open a transaction; commit when the block ends, roll back if it raises."""
+        """Open a transaction; commit when the block ends, roll back if it raises.
+
+        Transactions do not nest: a nested call is refused on both backends (on PostgreSQL it
+        would silently become a savepoint whose outer rollback undoes what the inner one
+        acknowledged).
+        """
         with self._lock:
-            if self._sqlite is not None:
-                with self.translated_errors("begin"):
-                    sqlite_cursor = self._sqlite.cursor()
-                    sqlite_cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield Transaction(self, sqlite_cursor)
-                except BaseException:
-                    with self.translated_errors("rollback"):
-                        self._sqlite.rollback()
-                    raise
-                with self.translated_errors("commit"):
-                    self._sqlite.commit()
-            else:
-                assert self._pg is not None
-                with self.translated_errors("begin"), self._pg.transaction(), self._pg.cursor() as cursor:
-                    yield Transaction(self, cursor)
+            if self._in_transaction:
+                raise StorageError("nested transactions are not supported")
+            self._in_transaction = True
+            try:
+                if self._sqlite is not None:
+                    yield from self._sqlite_transaction(self._sqlite, write)
+                else:
+                    yield from self._postgresql_transaction()
+            finally:
+                self._in_transaction = False
+
+    def _sqlite_transaction(self, conn: sqlite3.Connection, write: bool) -> Iterator[Transaction]:
+        with self.translated_errors("begin"):
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield Transaction(self, cursor)
+            with self.translated_errors("commit"):
+                conn.commit()
+        except BaseException:
+            if conn.in_transaction:  # also after a failed commit, so the connection stays usable
+                with self.translated_errors("rollback"):
+                    conn.rollback()
+            raise
+
+    def _postgresql_transaction(self) -> Iterator[Transaction]:
+        if self._pg is None or self._pg.closed or self._pg.broken:
+            # The server restarted or the connection dropped since the last transaction.
+            if self._pg is not None:
+                self._pg.close()
+            self._pg = self._connect_postgresql()
+        pg = self._pg
+        with self.translated_errors("begin"), pg.transaction(), pg.cursor() as cursor:
+            yield Transaction(self, cursor)
 
     def close(self) -> None:
         """Close the connection."""
@@ -238,6 +304,25 @@ def migrate(database: Database, migrations: Sequence[Migration]) -> list[Migrati
 
     A migration already applied whose text has changed is refused: released schema is immutable.
     """
+    # Read-only first: an up-to-date database (the usual case, and a read-only replica) needs no
+    # write transaction at all.
+    try:
+        with database.transaction(write=False) as tx:
+            rows = tx.query("SELECT component, version, checksum FROM schema_migration")
+    except StorageError:
+        rows = None  # no migration table yet
+    if rows is not None:
+        stored = {(str(r[0]), int(r[1])): str(r[2]) for r in rows}
+        for migration in migrations:
+            checksum = stored.get((migration.component, migration.version))
+            if checksum is not None and checksum != migration.checksum:
+                raise StorageError(
+                    f"migration {migration.version:04d}_{migration.name} of "
+                    f"`{migration.component}` was changed after it was applied",
+                    evidence={"stored": checksum, "shipped": migration.checksum},
+                )
+        if all((m.component, m.version) in stored for m in migrations):
+            return []
     applied: list[Migration] = []
     with database.transaction() as tx:
         tx.lock("schema_migration")

@@ -22,6 +22,7 @@ carry the evidence (hashes, checkpoint text) in ``evidence`` so that a reader ca
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 
@@ -52,10 +53,14 @@ class DaylightError(Exception):
         return f"{self.where}: {self.message}" if self.where else self.message
 
     def diagnostics(self) -> str:
-        """A multi-line explanation: the message, where, and each piece of evidence."""
+        """A multi-line explanation: the message, where, and each piece of evidence (bytes in
+        standard base64, multi-line texts indented)."""
         lines = [str(self)]
         for key, value in self.evidence.items():
-            lines.append(f"  {key}: {value}")
+            shown = str(_jsonable(value))
+            if "\n" in shown:
+                shown = "\n    " + shown.rstrip("\n").replace("\n", "\n    ")
+            lines.append(f"  {key}: {shown}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -70,7 +75,7 @@ class DaylightError(Exception):
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
-        return value.hex()
+        return base64.b64encode(value).decode()
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value

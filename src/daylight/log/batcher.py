@@ -47,7 +47,7 @@ class BatchingAppender:
             raise EntryTooLargeError(f"entry is {len(entry)} bytes, more than {MAX_ENTRY_BYTES}")
         future: Future[int] = Future()
         with self._condition:
-            if self._closed:
+            if self._closed or not self._thread.is_alive():
                 raise ConfigError("the batching appender is closed")
             if len(self._pending) >= self._pending_max:
                 raise PushbackError(
@@ -76,13 +76,17 @@ class BatchingAppender:
                 self._condition.wait(remaining)
             batch, self._pending = (self._pending[: self._batch_max],
                                     self._pending[self._batch_max :])
-            return batch
+        # A waiter that gave up (cancelled its future) has its entry dropped, never appended.
+        return [(entry, future) for entry, future in batch if future.set_running_or_notify_cancel()]
 
     def _run(self) -> None:
         while True:
             batch = self._take_batch()
             if not batch:
-                return  # closed and drained
+                with self._condition:
+                    if self._closed and not self._pending:
+                        return  # closed and drained
+                continue
             try:
                 result = self._log.append_canonical([entry for entry, _ in batch])
             except BaseException as exc:  # every waiter learns why its entry was not appended

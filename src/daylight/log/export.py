@@ -1,8 +1,11 @@
 """Export the log as a static C2SP tlog-tiles mirror: ``checkpoint``, hash tiles and entry bundles.
 
-Files are written atomically (temporary file, then rename) and the checkpoint last, so a reader
-of the directory never sees a checkpoint whose tiles are not yet there. Full tiles never change;
-they are skipped when an earlier export already wrote them.
+Besides the tiles of the latest checkpoint, the export keeps the partial tiles of every earlier
+checkpoint whose full tile does not exist yet (tlog-tiles: logs MUST serve partial tiles for the
+tree sizes they produced checkpoints for), so a reader holding an older checkpoint can still read
+its tree. Files are written atomically (temporary file, then rename) and the checkpoint last, so a
+reader never sees a checkpoint whose tiles are not there. An existing full tile or bundle is kept
+only if it matches the log; anything else in its place is rewritten.
 """
 
 from __future__ import annotations
@@ -11,15 +14,20 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from daylight.core.errors import InputError
+from daylight.log import merkle
 from daylight.log.service import TransparencyLog
 from daylight.log.store import StoredCheckpoint
 from daylight.log.tiles import (
+    ENTRIES_LEVEL,
     TILE_WIDTH,
     TileId,
+    decode_entry_bundle,
     encode_entry_bundle,
     entry_bundles_for_size,
     tiles_for_size,
 )
+from daylight.log.tree import TileRows
 
 Progress = Callable[[int, int], None]
 
@@ -27,9 +35,39 @@ Progress = Callable[[int, int], None]
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
+    temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _wanted(log: TransparencyLog, size: int) -> list[TileId]:
+    """Every tile of the latest tree, plus the older partial tiles still needed by earlier
+    checkpoints (those on the current right edge, narrower than it)."""
+    wanted = [*tiles_for_size(size), *entry_bundles_for_size(size)]
+    edge = {(t.level, t.index): t.width for t in wanted if t.is_partial}
+    older: set[TileId] = set()
+    for earlier in log.checkpoint_sizes():
+        for tile in (*tiles_for_size(earlier), *entry_bundles_for_size(earlier)):
+            width = edge.get((tile.level, tile.index))
+            if tile.is_partial and width is not None and tile.width < width:
+                older.add(tile)
+    return wanted + sorted(older)
+
+
+def _bundle_matches(data: bytes | None, hashes: list[bytes]) -> bool:
+    if data is None:
+        return False
+    try:
+        entries = decode_entry_bundle(data)
+    except InputError:
+        return False
+    return [merkle.leaf_hash(e) for e in entries] == hashes
 
 
 def export_mirror(
@@ -37,29 +75,28 @@ def export_mirror(
 ) -> StoredCheckpoint:
     """Write the tiles, entry bundles and latest checkpoint of ``log`` under ``directory``."""
     checkpoint = log.checkpoint()
-    size = checkpoint.tree_size
-    hash_tiles = list(tiles_for_size(size))
-    bundles = list(entry_bundles_for_size(size))
-    total, done = len(hash_tiles) + len(bundles), 0
+    wanted = _wanted(log, checkpoint.tree_size)
+    stored: dict[tuple[int, int], TileRows] = {}
 
-    def skip(tile: TileId, path: Path) -> bool:
-        return not tile.is_partial and path.is_file() and path.stat().st_size > 0
+    def level0_or_level(tile: TileId) -> TileRows:
+        level = 0 if tile.level == ENTRIES_LEVEL else tile.level
+        if (level, tile.index) not in stored:
+            stored.clear()  # tiles are visited in order: keep the cache small
+            (stored[(level, tile.index)],) = log.tiles(level, tile.index, tile.index + 1)
+        return stored[(level, tile.index)]
 
-    for tile in hash_tiles:
+    for done, tile in enumerate(wanted, start=1):
         path = directory / tile.path
-        if not skip(tile, path):
-            (stored,) = log.tiles(tile.level, tile.index, tile.index + 1)
-            _write_atomically(path, b"".join(stored.rows[0][: tile.width]))
-        done += 1
+        hashes = level0_or_level(tile).rows[0][: tile.width]
+        existing = _read(path) if not tile.is_partial else None
+        if tile.level != ENTRIES_LEVEL:
+            data = b"".join(hashes)
+            if existing != data:
+                _write_atomically(path, data)
+        elif not _bundle_matches(existing, hashes):
+            start = tile.index * TILE_WIDTH
+            _write_atomically(path, encode_entry_bundle(log.entries(start, start + tile.width)))
         if progress:
-            progress(done, total)
-    for bundle in bundles:
-        path = directory / bundle.path
-        if not skip(bundle, path):
-            start = bundle.index * TILE_WIDTH
-            _write_atomically(path, encode_entry_bundle(log.entries(start, start + bundle.width)))
-        done += 1
-        if progress:
-            progress(done, total)
+            progress(done, len(wanted))
     _write_atomically(directory / "checkpoint", checkpoint.note.encode())
     return checkpoint

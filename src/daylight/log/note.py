@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -55,15 +55,23 @@ def key_hash(name: str, alg: int, public_key: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class NoteSignature:
-    """One signature line of a note."""
+    """One signature line of a note. ``encoded`` keeps the base64 as written, so that lines by
+    keys we do not know survive a round trip unchanged."""
 
     name: str
     key_hash: bytes
     signature: bytes
+    encoded: str | None = field(default=None, compare=False)
+
+    @property
+    def is_canonical(self) -> bool:
+        return self.encoded is None or self.encoded == self._canonical()
+
+    def _canonical(self) -> str:
+        return base64.b64encode(self.key_hash + self.signature).decode()
 
     def to_line(self) -> str:
-        blob = base64.b64encode(self.key_hash + self.signature).decode()
-        return f"{SIGNATURE_PREFIX}{self.name} {blob}\n"
+        return f"{SIGNATURE_PREFIX}{self.name} {self.encoded or self._canonical()}\n"
 
     @classmethod
     def from_line(cls, line: str) -> NoteSignature:
@@ -72,10 +80,15 @@ class NoteSignature:
         parts = line[len(SIGNATURE_PREFIX):].split(" ")
         if len(parts) != 2 or not is_valid_key_name(parts[0]):
             raise InputError(f"malformed signature line: `{line}`")
-        blob = b64decode_canonical(parts[1], "signature")
+        # Lenient here: signatures by unknown keys must be ignored, not judged; signatures by
+        # the keys a reader checks must also be canonical (see verify_note).
+        try:
+            blob = base64.b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InputError(f"signature is not base64: `{line}`") from exc
         if len(blob) < 5:
             raise InputError(f"signature too short: `{line}`")
-        return cls(parts[0], blob[:4], blob[4:])
+        return cls(parts[0], blob[:4], blob[4:], parts[1])
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,10 @@ class CosignatureVerifier(Verifier):
     def is_valid(self, text: str, signature: NoteSignature) -> bool:
         if not self.matches(signature) or len(signature.signature) != 72:
             return False
-        message = cosigned_message(text, self.timestamp(signature))
+        timestamp = self.timestamp(signature)
+        if timestamp >= 2**63:  # tlog-cosignature: MUST NOT exceed 2^63 - 1
+            return False
+        message = cosigned_message(text, timestamp)
         try:
             self._key.verify(signature.signature[8:], message)
         except InvalidSignature:
@@ -255,6 +271,8 @@ class CosignatureSigner(Signer):
         return CosignatureVerifier(self.name, self.public_key)
 
     def cosign(self, text: str, timestamp: int) -> NoteSignature:
+        if not 0 <= timestamp < 2**63:
+            raise InputError(f"cosignature timestamp {timestamp} is outside 0..2^63-1")
         signature = self._key.sign(cosigned_message(text, timestamp))
         return NoteSignature(self.name, self.key_hash, struct.pack(">Q", timestamp) + signature)
 
@@ -270,22 +288,22 @@ def sign_note(text: str, signers: Sequence[Signer]) -> Note:
 
 
 def verify_note(note: Note, verifiers: Iterable[Verifier]) -> list[NoteSignature]:
-    """The signatures in ``note`` made by ``verifiers``; SignatureError if any of them is missing
-    or invalid. Signatures by unknown keys are ignored, as signed-note requires."""
+    """The signatures in ``note`` made by ``verifiers``; SignatureError if a verifier has no
+    signature, or if any signature by one of them fails (a known key's bad signature rejects the
+    whole note, as signed-note advises). Signatures by unknown keys are ignored."""
     verified: list[NoteSignature] = []
     for verifier in verifiers:
-        candidates = [s for s in note.signatures if verifier.matches(s)]
+        candidates = list(dict.fromkeys(s for s in note.signatures if verifier.matches(s)))
         if not candidates:
             raise SignatureError(
                 f"no signature by `{verifier.name}` (key hash {verifier.key_hash.hex()})",
                 evidence={"note": note.to_text()},
             )
-        good = [s for s in candidates if verifier.is_valid(note.text, s)]
-        if not good:
-            raise SignatureError(
-                f"invalid signature by `{verifier.name}`",
-                evidence={"note": note.to_text(),
-                          "signature": base64.b64encode(candidates[0].signature).decode()},
-            )
-        verified.append(good[0])
+        for candidate in candidates:
+            if not candidate.is_canonical or not verifier.is_valid(note.text, candidate):
+                raise SignatureError(
+                    f"invalid signature by `{verifier.name}`",
+                    evidence={"note": note.to_text(), "signature_line": candidate.to_line().strip()},
+                )
+        verified.append(candidates[0])
     return verified

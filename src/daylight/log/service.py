@@ -13,14 +13,24 @@ entries that the next integration (by any process) picks up; nothing acknowledge
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from daylight.core.canonical import is_canonical_json_object
 from daylight.core.database import Database, Transaction
-from daylight.core.errors import ConfigError, ConflictError, EntryTooLargeError, NotFoundError
+from daylight.core.errors import (
+    ConfigError,
+    ConflictError,
+    DaylightError,
+    EntryTooLargeError,
+    InputError,
+    NotFoundError,
+    StorageError,
+)
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, sign_checkpoint
 from daylight.log.entry import LogEntry, encode_entry
@@ -71,11 +81,15 @@ class TransparencyLog:
     """An append-only RFC 6962 log stored in a Daylight database."""
 
     def __init__(self, database: Database, signer: Signer | None = None, *,
-                 clock: Clock = _utc_now) -> None:
+                 clock: Clock = _utc_now, integrate_max_entries: int = 65536) -> None:
         self.database = database
         self._signer = signer
         self._clock = clock
-        self._store: LogStore | None = None
+        self._integrate_max = integrate_max_entries
+        # The store of the transaction this thread has open, if any. Thread-local so that no
+        # thread ever runs a query on another thread's cursor (the database lock guards only
+        # the thread that opened the transaction).
+        self._local = threading.local()
         self._nodes = TileNodes(self._load_tile)
         with self._open(write=False) as store:
             meta = store.meta()
@@ -88,7 +102,8 @@ class TransparencyLog:
             )
 
     @classmethod
-    def create(cls, database: Database, signer: Signer, *, clock: Clock = _utc_now) -> TransparencyLog:
+    def create(cls, database: Database, signer: Signer, *, clock: Clock = _utc_now,
+               integrate_max_entries: int = 65536) -> TransparencyLog:
         """Create the log in ``database`` with origin ``signer.name`` and an empty checkpoint."""
         with database.transaction() as tx:
             store = LogStore(tx)
@@ -101,7 +116,7 @@ class TransparencyLog:
             store.add_checkpoint(
                 StoredCheckpoint(0, merkle.EMPTY_ROOT, signed.to_text(), clock().isoformat())
             )
-        return cls(database, signer, clock=clock)
+        return cls(database, signer, clock=clock, integrate_max_entries=integrate_max_entries)
 
     @contextmanager
     def _open(self, *, write: bool) -> Iterator[LogStore]:
@@ -109,17 +124,18 @@ class TransparencyLog:
             store = LogStore(tx)
             if write:
                 store.lock()
-            self._store = store
+            self._local.store = store
             try:
                 yield store
             finally:
-                self._store = None
+                self._local.store = None
 
     def _load_tile(self, level: int, index: int) -> TileRows | None:
-        if self._store is None:
-            with self._open(write=False) as store:
-                return store.tile(level, index)
-        return self._store.tile(level, index)
+        store: LogStore | None = getattr(self._local, "store", None)
+        if store is None:
+            with self._open(write=False) as opened:
+                return opened.tile(level, index)
+        return store.tile(level, index)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -133,12 +149,22 @@ class TransparencyLog:
         return self.append_canonical([e.encode() for e in entries])
 
     def append_canonical(self, entries: Sequence[bytes]) -> AppendResult:
-        """Append entries that are already canonical JSON bytes; all or none.
+        """Append entries that are already canonical JSON object bytes; all or none.
 
-        Returns once they are durable and covered by a signed checkpoint.
+        Returns once they are durable and covered by a signed checkpoint. If they were sequenced
+        but could not be integrated, the StorageError says so and carries their indices: they
+        are durable, and the next integration covers them (do not append them again).
         """
         first_index = self.sequence(entries)
-        checkpoint = self.integrate(known=(first_index, entries))
+        try:
+            checkpoint = self.integrate(known=(first_index, entries))
+        except DaylightError as exc:
+            raise StorageError(
+                f"entries {first_index}..{first_index + len(entries) - 1} are durable but not yet "
+                f"covered by a checkpoint ({exc}); the next append or `daylight log integrate` "
+                "covers them: do not append them again",
+                evidence={"first_index": first_index, "count": len(entries)},
+            ) from exc
         tree_size = checkpoint.tree_size if checkpoint else self.tree_size()
         return AppendResult(first_index, len(entries), tree_size)
 
@@ -150,7 +176,11 @@ class TransparencyLog:
     def sequence_in(self, tx: Transaction, entries: Sequence[bytes]) -> int:
         """Sequence ``entries`` inside the caller's transaction, so that they become durable
         together with the caller's own writes (or not at all). Call ``integrate()`` after the
-        commit to cover them with a checkpoint; until then they are durable but unproven."""
+        commit to cover them with a checkpoint; until then they are durable but unproven.
+
+        Every entry MUST be the canonical JSON (RFC 8785) of an object of at most 65,535 bytes:
+        anything else is refused, since it would make the log unverifiable forever.
+        """
         self._require_signer()
         for i, entry in enumerate(entries):
             if len(entry) > MAX_ENTRY_BYTES:
@@ -158,6 +188,9 @@ class TransparencyLog:
                     f"entry is {len(entry)} bytes, more than {MAX_ENTRY_BYTES}",
                     where=f"entry {i + 1}",
                 )
+            if not is_canonical_json_object(entry):
+                raise InputError("entry is not the canonical JSON (RFC 8785) of an object",
+                                 where=f"entry {i + 1}")
         store = LogStore(tx)
         store.lock()
         first_index = store.meta().sequenced_size
@@ -168,19 +201,30 @@ class TransparencyLog:
     def integrate(
         self, *, known: tuple[int, Sequence[bytes]] | None = None
     ) -> StoredCheckpoint | None:
-        """Hash every sequenced entry not yet in the tree into it and sign a new checkpoint.
+        """Hash every sequenced entry not yet in the tree into it, signing a new checkpoint for
+        each batch of at most ``integrate_max_entries``; return the last checkpoint, or None if
+        there was nothing to integrate.
 
         ``known`` passes entries this process just sequenced, to save reading them back.
-        Returns the new checkpoint, or None if there was nothing to integrate.
         """
+        latest = None
+        while (checkpoint := self._integrate_batch(known)) is not None:
+            latest = checkpoint
+        return latest
+
+    def _integrate_batch(
+        self, known: tuple[int, Sequence[bytes]] | None
+    ) -> StoredCheckpoint | None:
         signer = self._require_signer()
         with self._open(write=True) as store:
             meta = store.meta()
-            old_size, new_size = meta.integrated_size, meta.sequenced_size
+            old_size = meta.integrated_size
+            new_size = min(meta.sequenced_size, old_size + self._integrate_max)
             if new_size == old_size:
                 return None
-            if known is not None and known[0] == old_size and len(known[1]) == new_size - old_size:
-                entries: Sequence[bytes] = known[1]
+            entries: Sequence[bytes]
+            if known is not None and known[0] <= old_size and new_size <= known[0] + len(known[1]):
+                entries = known[1][old_size - known[0] : new_size - known[0]]
             else:
                 entries = store.entries(old_size, new_size)
             leaf_hashes = [merkle.leaf_hash(e) for e in entries]
@@ -227,21 +271,36 @@ class TransparencyLog:
         with self._open(write=False) as store:
             return store.checkpoints()
 
-    def entry(self, index: int) -> bytes:
+    def checkpoint_sizes(self) -> list[int]:
+        """The tree size of every checkpoint the log has signed, ascending."""
         with self._open(write=False) as store:
+            return store.checkpoint_sizes()
+
+    def entry(self, index: int) -> bytes:
+        """The entry at ``index``, if a signed checkpoint covers it."""
+        with self._open(write=False) as store:
+            meta = store.meta()
+            if index >= meta.integrated_size and index < meta.sequenced_size:
+                raise NotFoundError(
+                    f"entry {index} is sequenced but not yet covered by a checkpoint: "
+                    "run `daylight log integrate`"
+                )
             return store.entry(index)
 
     def entries(self, start: int, end: int) -> list[bytes]:
         with self._open(write=False) as store:
             return store.entries(start, end)
 
-    def tiles(self, level: int, start: int, end: int) -> Iterator[TileRows]:
-        """Stored tiles of ``level`` with index in [start, end)."""
-        for index in range(start, end):
-            tile = self._load_tile(level, index)
-            if tile is None:
-                raise NotFoundError(f"no stored tile {level}/{index}")
-            yield tile
+    def tiles(self, level: int, start: int, end: int) -> list[TileRows]:
+        """Stored tiles of ``level`` with index in [start, end), read in one transaction."""
+        with self._open(write=False) as store:
+            tiles = []
+            for index in range(start, end):
+                tile = store.tile(level, index)
+                if tile is None:
+                    raise NotFoundError(f"no stored tile {level}/{index}")
+                tiles.append(tile)
+            return tiles
 
     def inclusion_proof(self, leaf_index: int, tree_size: int | None = None) -> InclusionAnswer:
         """Prove the entry at ``leaf_index`` is in the tree of ``tree_size`` (default: latest)."""

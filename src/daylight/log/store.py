@@ -138,6 +138,10 @@ class LogStore:
             )
         return StoredCheckpoint(int(row[0]), bytes(row[1]), str(row[2]), str(row[3]))
 
+    def checkpoint_sizes(self) -> list[int]:
+        return [int(r[0]) for r in
+                self.tx.query("SELECT tree_size FROM log_checkpoint ORDER BY tree_size")]
+
     def checkpoints(self) -> list[StoredCheckpoint]:
         rows = self.tx.query(
             "SELECT tree_size, root_hash, note, created_at FROM log_checkpoint ORDER BY tree_size"

@@ -234,8 +234,9 @@ def _verify_since(
 ) -> int:
     try:
         old = open_checkpoint(since, verifier).checkpoint
-    except InputError as exc:
-        raise VerificationError(f"earlier checkpoint: {exc.message}", where="--since") from exc
+    except (InputError, VerificationError) as exc:
+        raise VerificationError(f"the earlier checkpoint you kept: {exc.message}",
+                                where="--since", evidence=exc.evidence) from exc
     evidence = {"earlier_checkpoint": since, "mirror_checkpoint": text}
     if old.tree_size > checkpoint.tree_size:
         raise InconsistencyError(
