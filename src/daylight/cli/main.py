@@ -10,9 +10,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from daylight.cli import audit as audit_command
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
+from daylight.cli import policy as policy_commands
 from daylight.cli import registry as registry_commands
+from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
 from daylight.core.errors import DaylightError, VerificationError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
@@ -47,6 +50,11 @@ app.command("screen")(registry_commands.screen)
 app.add_typer(registry_commands.review_app, name="review")
 app.add_typer(registry_commands.registry_app, name="registry")
 app.add_typer(usage_commands.app, name="usage")
+app.add_typer(policy_commands.app, name="policy")
+app.command("decide")(policy_commands.decide)
+app.add_typer(policy_commands.decisions_app, name="decisions")
+app.command("audit")(audit_command.audit)
+app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
 
 

@@ -1,0 +1,68 @@
+"""The HTTP side of the one error shape: every error answer is ``DaylightError.to_json()``
+with the error's status — bad input, unknown routes, oversized bodies and denials alike.
+
+Errors added here (under ``DaylightError``):
+
+    InputError
+    └── BodyTooLargeError     413   a request body over the service's limit
+    PolicyDeniedError         403   the gate denied the request (middleware only; the reasons
+                                    are in ``evidence``)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Send
+
+from daylight.core.errors import DaylightError, InputError
+from daylight.policy.decision import Decision
+
+
+class BodyTooLargeError(InputError):
+    """A request body larger than the service accepts."""
+
+    status = 413
+    code = "body_too_large"
+
+
+class PolicyDeniedError(DaylightError):
+    """The policy gate denied the request; carries the decision's reasons and version."""
+
+    status = 403
+    exit_code = 7
+    code = "policy_denied"
+
+    @classmethod
+    def from_decision(cls, account_id: str, operation: str, decision: Decision) -> PolicyDeniedError:
+        first = decision.reasons[0].reason if decision.reasons else "denied"
+        return cls(f"`{account_id}` may not call `{operation}`: {first}",
+                   evidence={"reasons": [r.to_json() for r in decision.reasons],
+                             "policy_version": decision.policy_version,
+                             "errors": list(decision.errors)})
+
+
+def error_body(error: DaylightError) -> bytes:
+    return json.dumps(error.to_json(), ensure_ascii=False).encode()
+
+
+def error_response(error: DaylightError) -> Response:
+    """The JSON error answer for ``error``."""
+    return Response(error_body(error), status_code=error.status, media_type="application/json")
+
+
+def plain_error(status: int, code: str, message: str) -> Response:
+    """An error answer in the same shape for errors raised by the web framework itself."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    return Response(json.dumps(body).encode(), status_code=status, media_type="application/json")
+
+
+async def send_error(send: Send, error: DaylightError) -> None:
+    """Send the JSON error answer from raw ASGI (the middleware's path)."""
+    body = error_body(error)
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

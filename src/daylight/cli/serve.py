@@ -1,0 +1,35 @@
+"""`daylight serve`: run the HTTP decision service (``daylight.api``) with uvicorn.
+
+The command line and the HTTP service are sibling layers, so the service is named by its import
+string (``daylight.api.app:app_from_environment``), which each uvicorn worker process loads with
+the home's settings passed through ``DAYLIGHT_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from daylight.home import Home
+
+APP_FACTORY = "daylight.api.app:app_from_environment"
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option(help="Worker processes (one core each).")] = 1,
+) -> None:
+    """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted."""
+    home: Home = ctx.obj
+    home.database()  # refuse to start on a home that does not exist
+    home.close()
+    os.environ["DAYLIGHT_HOME"] = str(home.settings.home)
+    if home.settings.database_url:
+        os.environ["DAYLIGHT_DATABASE_URL"] = home.settings.database_url
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)

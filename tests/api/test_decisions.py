@@ -1,0 +1,202 @@
+"""`POST /v1/decisions` answers exactly what `daylight decide` prints; every error answer has the
+one JSON shape; bad input is never a 500 and never an allow."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from daylight.api.app import create_app
+from daylight.core.database import Database
+from daylight.core.errors import DaylightError, InputError, NotFoundError
+from daylight.core.settings import build_settings
+from daylight.home import Home
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import Catalog
+from daylight.policy.corpus import parse_corpus
+from daylight.policy.gate import Gate
+from daylight.policy.pack import load_pack, shipped_pack_names
+from daylight.policy.versions import publish
+from tests.api.conftest import call_app
+from tests.cli.conftest import Cli
+from tests.policy.conftest import NOW, WORLD, add_registry_accounts
+
+
+def test_the_answer_is_the_decision_shape(gate: Gate) -> None:
+    app = create_app(gate=gate)
+    response = call_app(app, "POST", "/v1/decisions",
+                        json={"account_id": "SYNTHETIC-police", "operation": "face.search"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["allowed", "reasons", "policy_version", "errors"]
+    assert body == gate.engine.decide("SYNTHETIC-police", "face.search").to_json()
+    assert body["allowed"] is False and body["policy_version"] == 1
+    assert [r["policy"] for r in body["reasons"]] == [
+        "employee-demands/no-face-recognition-for-law-enforcement",
+        "rekognition-moratorium-2020/no-police-face-comparison-or-search"]
+    allowed = call_app(app, "POST", "/v1/decisions", json={
+        "account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"purpose": "x"}})
+    assert allowed.json()["allowed"] is True
+    assert gate.recorder.pending == 2
+
+
+def test_unknown_accounts_are_denied_with_the_reason_not_an_error(gate: Gate) -> None:
+    response = call_app(create_app(gate=gate), "POST", "/v1/decisions",
+                        json={"account_id": "SYNTHETIC-nobody", "operation": "compute.instance",
+                              "context": None})
+    assert response.status_code == 200
+    assert response.json()["allowed"] is False
+    assert response.json()["reasons"][0]["policy"] == "daylight:unknown-account"
+
+
+def test_the_one_json_error_shape(gate: Gate) -> None:
+    """Pinned: every error answer is DaylightError.to_json() with the error's status."""
+    app = create_app(gate=gate)
+    response = call_app(app, "POST", "/v1/decisions", content=b"{not json",
+                        headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "where"}
+    assert body["error"]["code"] == "invalid_input" and body["error"]["where"] == "body"
+    unknown = call_app(app, "POST", "/v1/decisions",
+                       json={"account_id": "SYNTHETIC-shop", "operation": "face.telepathy"})
+    assert unknown.status_code == 404
+    assert unknown.json() == NotFoundError("unknown operation `face.telepathy`: not in the service "
+                                           "catalog", where="operation").to_json()
+    context = call_app(app, "POST", "/v1/decisions", json={
+        "account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"real_time": "no"}})
+    assert context.status_code == 400
+    assert context.json() == InputError("expected true or false, got a string",
+                                        where="context.real_time").to_json()
+
+
+@pytest.mark.parametrize(("body", "status", "code", "where"), [
+    ([1, 2], 400, "invalid_input", "body"),
+    ({"operation": "face.search"}, 400, "invalid_input", "account_id"),
+    ({"account_id": 7, "operation": "face.search"}, 400, "invalid_input", "account_id"),
+    ({"account_id": "SYNTHETIC-shop"}, 400, "invalid_input", "operation"),
+    ({"account_id": "SYNTHETIC-shop", "operation": "face.search", "colour": "red"}, 400,
+     "invalid_input", "colour"),
+    ({"account_id": "SYNTHETIC-shop", "operation": "face.search", "context": "x"}, 400,
+     "invalid_input", "context"),
+    ({"account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"nope": 1}}, 400,
+     "invalid_input", "context.nope"),
+    ({"account_id": "", "operation": "face.search"}, 400, "invalid_input", "account_id"),
+])
+def test_malformed_requests_get_a_clear_error(gate: Gate, body: object, status: int, code: str,
+                                              where: str) -> None:
+    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", json=body)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["where"] == where
+    assert gate.recorder.pending == 0
+
+
+def test_oversized_bodies_are_refused_before_they_are_read_whole(gate: Gate) -> None:
+    app = create_app(gate=gate, max_body_bytes=1024)
+    big = json.dumps({"account_id": "SYNTHETIC-shop", "operation": "face.search",
+                      "context": {"purpose": "x" * 5000}}).encode()
+    declared = call_app(app, "POST", "/v1/decisions", content=big)
+    assert declared.status_code == 413 and declared.json()["error"]["code"] == "body_too_large"
+
+    async def chunks() -> AsyncIterator[bytes]:  # no content-length: chunked
+        for start in range(0, len(big), 100):
+            yield big[start:start + 100]
+
+    streamed = call_app(app, "POST", "/v1/decisions", content=chunks())
+    assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "body_too_large"
+
+
+def test_unknown_routes_and_methods_use_the_same_shape(gate: Gate) -> None:
+    app = create_app(gate=gate)
+    missing = call_app(app, "GET", "/v1/nothing")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"code": "not_found", "message": "not found"}}
+    wrong = call_app(app, "GET", "/v1/decisions")
+    assert wrong.status_code == 405
+    assert wrong.json() == {"error": {"code": "method_not_allowed", "message": "method not allowed"}}
+
+
+class ExplodingGate(Gate):
+    """A gate that fails in a way nobody planned for (a fake at a seam we own)."""
+
+    def decide(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        raise RuntimeError("secret internals")
+
+
+def test_an_unexpected_failure_is_a_500_in_the_same_shape_without_internals(
+        database: Database, catalog: Catalog) -> None:
+    app = create_app(gate=ExplodingGate(database, catalog, refresh_interval_s=None))
+    response = call_app(app, "POST", "/v1/decisions",
+                        json={"account_id": "SYNTHETIC-shop", "operation": "face.search"})
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error",
+                                         "message": "internal error: the request was not decided"}}
+    assert "secret" not in response.text
+
+
+def test_the_policy_in_force(gate: Gate) -> None:
+    body = call_app(create_app(gate=gate), "GET", "/v1/policy").json()
+    assert body["in_force"]["version"] == 1
+    assert [p["name"] for p in body["in_force"]["packs"]] == ["employee-demands",
+                                                              "rekognition-moratorium-2020"]
+
+
+@pytest.mark.parametrize("name", shipped_pack_names())
+def test_every_pack_corpus_through_the_api(name: str, database: Database, log: TransparencyLog,
+                                           catalog: Catalog) -> None:
+    pack = load_pack(name)
+    corpus = parse_corpus(pack.corpus_text or "")
+    publish(database, log, [pack], catalog, NOW)
+    gate = Gate(database, catalog, facts=lambda _: list(corpus.facts),
+                declarations=lambda: corpus.declarations, refresh_interval_s=None)
+    app = create_app(gate=gate)
+    for case in corpus.cases:
+        response = call_app(app, "POST", "/v1/decisions", json={
+            "account_id": case.account_id, "operation": case.operation, "context": dict(case.context)})
+        assert response.status_code == 200, case.name
+        body = response.json()
+        assert body["allowed"] is case.allowed, case.name
+        assert {r["policy"] for r in body["reasons"]} == case.reasons, case.name
+        assert body["policy_version"] == 1
+
+
+def test_errors_of_the_api_layer_derive_from_daylight_error() -> None:
+    from daylight.api.errors import BodyTooLargeError, PolicyDeniedError
+    assert issubclass(BodyTooLargeError, InputError) and issubclass(PolicyDeniedError, DaylightError)
+
+
+def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, catalog: Catalog) -> None:
+    cli = Cli(tmp_path / "home", None)
+    cli("init", "--origin", "api.daylight.invalid/log")
+    home = Home(build_settings({"home": str(tmp_path / "home")}, {}))
+    add_registry_accounts(home.database(), WORLD)
+    publish(home.database(), home.log(writable=True), [load_pack("employee-demands")], catalog, NOW)
+    app = create_app(home, background_interval_s=0.05)
+
+    def recorded() -> int:
+        with home.database().transaction(write=False) as tx:
+            row = tx.query_one("SELECT COALESCE(SUM(decisions), 0) FROM policy_decision_count")
+        return int(row[0]) if row else 0
+
+    async def run() -> tuple[int, int]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
+                body = {"account_id": "SYNTHETIC-ice", "operation": "compute.instance"}
+                assert (await client.post("/v1/decisions", json=body)).json()["allowed"] is False
+                await asyncio.sleep(0.5)
+                in_background = recorded()
+                await client.post("/v1/decisions", json=body)
+        return in_background, recorded()
+
+    try:
+        assert asyncio.run(run()) == (1, 2)
+    finally:
+        home.close()

@@ -1,0 +1,114 @@
+"""The gate decides under the version in force, refreshes when the registry or the policies
+change, and records every decision: counts per account × operation × outcome × policies, and
+every denial whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from daylight.core.database import Database
+from daylight.core.errors import StorageError
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import Catalog
+from daylight.policy.decision import Decision, Reason
+from daylight.policy.gate import Gate
+from daylight.policy.pack import load_pack
+from daylight.policy.recorder import DecisionRecorder
+from daylight.policy.versions import publish
+from tests.policy.conftest import NOW, RegistryAccount, add_registry_accounts
+
+DAY_SECONDS = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
+
+
+def _counts(database: Database) -> list[tuple[object, ...]]:
+    with database.transaction(write=False) as tx:
+        return tx.query("SELECT day, account_id, operation, outcome, policies, policy_version, "
+                        "decisions FROM policy_decision_count ORDER BY account_id, operation")
+
+
+def test_decisions_name_the_version_and_follow_the_registry(
+        world: Database, log: TransparencyLog, catalog: Catalog) -> None:
+    gate = Gate(world, catalog, refresh_interval_s=None, now=lambda: NOW)
+    assert gate.decide("SYNTHETIC-shop", "face.search").policy_ids == ("daylight:no-policy-version",)
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW - timedelta(hours=1))
+    assert gate.refresh() is True
+    assert gate.refresh() is False
+    police = gate.decide("SYNTHETIC-police", "face.search")
+    assert not police.allowed and police.policy_version == 1
+    assert police.policy_ids == ("employee-demands/no-face-recognition-for-law-enforcement",)
+    contractor = gate.decide("SYNTHETIC-contractor", "storage.object")
+    assert contractor.policy_ids == ("employee-demands/no-platform-for-immigration-enforcement-contractors",)
+    assert gate.decide("SYNTHETIC-later", "compute.instance").policy_ids == ("daylight:unknown-account",)
+    add_registry_accounts(world, [RegistryAccount("SYNTHETIC-later", "immigration_enforcement")],
+                          when="2026-11-02T00:00:00Z")
+    assert gate.refresh() is True
+    assert gate.decide("SYNTHETIC-later", "compute.instance").policy_ids == (
+        "employee-demands/no-platform-for-immigration-enforcement",)
+
+
+def test_the_gate_refreshes_on_its_own_when_asked_to(world: Database, log: TransparencyLog,
+                                                     catalog: Catalog) -> None:
+    gate = Gate(world, catalog, refresh_interval_s=0.0, now=lambda: NOW)
+    assert gate.decide("SYNTHETIC-shop", "face.search").policy_version is None
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW - timedelta(hours=1))
+    assert gate.decide("SYNTHETIC-shop", "face.search").policy_version == 1
+
+
+def test_a_future_version_is_not_in_force_yet(world: Database, log: TransparencyLog,
+                                              catalog: Catalog) -> None:
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW, effective_from=NOW - timedelta(days=1))
+    publish(world, log, [load_pack("rekognition-moratorium-2020")], catalog, NOW,
+            effective_from=NOW + timedelta(days=1))
+    clock = [NOW]
+    gate = Gate(world, catalog, refresh_interval_s=None, now=lambda: clock[0])
+    assert gate.decide("SYNTHETIC-ice", "compute.instance").policy_version == 1
+    clock[0] = NOW + timedelta(days=2)
+    gate.refresh()
+    decision = gate.decide("SYNTHETIC-ice", "compute.instance")
+    assert decision.policy_version == 2 and decision.allowed  # the moratorium alone names police
+
+
+def test_every_decision_is_counted_and_every_denial_kept(world: Database, log: TransparencyLog,
+                                                         catalog: Catalog) -> None:
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW - timedelta(hours=1))
+    recorder = DecisionRecorder(clock=lambda: DAY_SECONDS)
+    gate = Gate(world, catalog, refresh_interval_s=None, now=lambda: NOW, recorder=recorder)
+    for _ in range(3):
+        gate.decide("SYNTHETIC-shop", "face.search")
+    gate.decide("SYNTHETIC-police", "face.search", {"purpose": "find_missing_children"})
+    gate.decide("SYNTHETIC-police", "face.search")
+    assert recorder.pending == 5
+    gate.flush()
+    assert recorder.pending == 0
+    assert _counts(world) == [
+        ("2026-11-20", "SYNTHETIC-police", "face.search", "deny",
+         "employee-demands/no-face-recognition-for-law-enforcement", 1, 2),
+        ("2026-11-20", "SYNTHETIC-shop", "face.search", "allow",
+         "employee-demands/allow-unless-forbidden", 1, 3)]
+    with world.transaction(write=False) as tx:
+        denials = tx.query("SELECT account_id, operation, context, reasons, errors, policy_version, "
+                           "decided_at FROM policy_denial ORDER BY context")
+    assert sorted((d[0], d[2]) for d in denials) == [
+        ("SYNTHETIC-police", '{"purpose": "find_missing_children"}'), ("SYNTHETIC-police", "{}")]
+    assert json.loads(denials[0][3])[0]["policy"] == \
+        "employee-demands/no-face-recognition-for-law-enforcement"
+    assert denials[0][6] == "2026-11-20T12:00:00Z"
+    # a second process adds to the same counts
+    other = DecisionRecorder(clock=lambda: DAY_SECONDS)
+    other.record("SYNTHETIC-shop", "face.search", None,
+                 Decision(True, (Reason("employee-demands/allow-unless-forbidden", "r"),), 1))
+    other.flush(world)
+    assert _counts(world)[1][-1] == 4
+
+
+def test_a_failed_flush_keeps_the_records(tmp_path: object, catalog: Catalog) -> None:
+    recorder = DecisionRecorder(clock=lambda: DAY_SECONDS)
+    recorder.record("SYNTHETIC-shop", "face.search", None, Decision(False, (Reason("x/y", "r"),), 1))
+    closed = Database(f"sqlite:///{tmp_path}/empty.db")  # no policy tables: the write fails
+    with pytest.raises(StorageError):
+        recorder.flush(closed)
+    closed.close()
+    assert recorder.pending == 1
