@@ -115,3 +115,20 @@ def test_decisions_round_trip_through_json() -> None:
         Decision.from_json({"allowed": "yes", "reasons": [], "policy_version": 1, "errors": []})
     with pytest.raises(InputError, match="not a decision"):
         Decision.from_json({"allowed": True})
+
+
+def test_cached_decisions_are_the_same_decisions(schema: PolicySchema, catalog: Catalog) -> None:
+    text = PERMIT_ALL + FORBID_POLICE + ERRING_FORBID
+    compiled = compile_policies([PolicyText("t.cedar", text)], schema)
+    requests = [("SYNTHETIC-police", "face.search", None), ("SYNTHETIC-shop", "face.search", None),
+                ("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 5000}),
+                ("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 1}),
+                ("SYNTHETIC-police", "compute.instance", {})]
+    uncached = PolicyEngine(compiled, 1, FACTS, {}, catalog, cache_entries=0)
+    expected = [uncached.decide(*r) for r in requests]
+    assert [d.allowed for d in expected] == [False, True, False, False, True]
+    assert expected[2].errors and not expected[3].errors  # an error, then a plain forbid
+    for entries in (1, 2, 100):
+        cached = PolicyEngine(compiled, 1, FACTS, {}, catalog, cache_entries=entries)
+        for _ in range(3):
+            assert [cached.decide(*r) for r in requests] == expected

@@ -33,7 +33,9 @@ from daylight.policy.policies import CompiledPolicies
 from daylight.policy.schema import build_schema
 
 MAX_ACCOUNT_ID_CHARS = 128
+DEFAULT_CACHE_ENTRIES = 65_536
 _DEFAULT_CONTEXT_JSON = json.dumps(DEFAULT_CONTEXT)
+_DEFAULT_KEY = tuple(DEFAULT_CONTEXT.values())
 
 
 class PolicyEngine:
@@ -41,7 +43,7 @@ class PolicyEngine:
 
     def __init__(self, policies: CompiledPolicies | None, version: int | None,
                  facts: Iterable[AccountFacts], declarations: Declarations,
-                 catalog: Catalog) -> None:
+                 catalog: Catalog, *, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         self.policies = policies
         self.version = version
         self.catalog = catalog
@@ -54,6 +56,10 @@ class PolicyEngine:
             for op_id, op in catalog.operations.items()}
         self._reasons = ({rule_id: Reason(rule_id, rule.reason)
                           for rule_id, rule in policies.rules.items()} if policies else {})
+        # Decisions are a pure function of (account, operation, context) for one engine: the
+        # policies and entities never change under it. Cleared when full, dropped with it.
+        self._cache: dict[tuple[Any, ...], Decision] = {}
+        self._cache_entries = cache_entries
 
     def decide(self, account_id: str, operation: str,
                context: Mapping[str, Any] | None = None) -> Decision:
@@ -67,18 +73,26 @@ class PolicyEngine:
                 or not account_id.isprintable():
             raise InputError(f"expected an account id of 1 to {MAX_ACCOUNT_ID_CHARS} printable "
                              "characters", where="account_id")
-        context_json = (_DEFAULT_CONTEXT_JSON if not context
-                        else json.dumps(normalize_context(context)))
+        full = normalize_context(context) if context else None
         if self.policies is None:
             return denied(NO_POLICY_VERSION, None)
         if account_id not in self.accounts:
             return denied(UNKNOWN_ACCOUNT, self.version)
+        key = (account_id, operation, tuple(full.values()) if full else _DEFAULT_KEY)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         action, resource = request
         result = cedarpy.is_authorized(
             {"principal": {"type": "Account", "id": account_id}, "action": action,
-             "resource": resource, "context": context_json},
+             "resource": resource, "context": json.dumps(full) if full else _DEFAULT_CONTEXT_JSON},
             self.policies.policy_set, self.entities)
-        return self._decision(result)
+        decision = self._decision(result)
+        if self._cache_entries:
+            if len(self._cache) >= self._cache_entries:
+                self._cache.clear()
+            self._cache[key] = decision
+        return decision
 
     def _operations(self, operation: str) -> tuple[dict[str, str], dict[str, str]]:
         request = self._requests.get(operation) if isinstance(operation, str) else None

@@ -31,6 +31,15 @@ _DENIAL_COLUMNS = ("denial_id", "day", "decided_at", "account_id", "operation", 
                    "reasons", "errors", "policy_version")
 
 
+def _denial_row(denial: tuple[float, str, str, str, dict[str, Any] | None, Decision]) -> tuple[Any, ...]:
+    seconds, day, account_id, operation, context, decision = denial
+    decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    return (uuid.uuid4().hex, day, decided_at, account_id, operation,
+            json.dumps(context or {}, sort_keys=True),
+            json.dumps([r.to_json() for r in decision.reasons]), json.dumps(list(decision.errors)),
+            decision.policy_version or 0)
+
+
 @dataclass(frozen=True)
 class Flushed:
     """What one flush wrote."""
@@ -47,7 +56,7 @@ class DecisionRecorder:
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: Counter[CountKey] = Counter()
-        self._denials: list[tuple[Any, ...]] = []
+        self._denials: list[tuple[float, str, str, str, dict[str, Any] | None, Decision]] = []
         self._day_epoch = -1
         self._day = ""
 
@@ -60,20 +69,16 @@ class DecisionRecorder:
 
     def record(self, account_id: str, operation: str, context: Mapping[str, Any] | None,
                decision: Decision) -> None:
-        """Count the decision; keep it whole if it is a denial."""
+        """Count the decision; keep it whole if it is a denial (serialised at flush time, off
+        the decision path)."""
         seconds = self._clock()
-        version = decision.policy_version or 0
         with self._lock:
             day = self._day_of(seconds)
             self._counts[(day, account_id, operation, decision.outcome,
-                          " ".join(decision.policy_ids), version)] += 1
+                          " ".join(decision.policy_ids), decision.policy_version or 0)] += 1
             if not decision.allowed:
-                decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
-                self._denials.append((
-                    uuid.uuid4().hex, day, decided_at, account_id, operation,
-                    json.dumps(dict(context or {}), sort_keys=True),
-                    json.dumps([r.to_json() for r in decision.reasons]),
-                    json.dumps(list(decision.errors)), version))
+                self._denials.append((seconds, day, account_id, operation,
+                                      dict(context) if context else None, decision))
 
     @property
     def pending(self) -> int:
@@ -96,7 +101,7 @@ class DecisionRecorder:
                     "ON CONFLICT (day, account_id, operation, outcome, policies, policy_version) "
                     "DO UPDATE SET decisions = policy_decision_count.decisions + excluded.decisions",
                     [(*key, n) for key, n in sorted(counts.items())])
-                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, denials)
+                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, [_denial_row(d) for d in denials])
         except BaseException:
             with self._lock:
                 self._counts.update(counts)
