@@ -178,7 +178,7 @@ def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, c
     home = Home(build_settings({"home": str(tmp_path / "home")}, {}))
     add_registry_accounts(home.database(), WORLD)
     publish(home.database(), home.log(writable=True), [load_pack("employee-demands")], catalog, NOW)
-    app = create_app(home, background_interval_s=0.05)
+    app = create_app(home, flush_interval_s=0.05, refresh_interval_s=0.1)
 
     def recorded() -> int:
         with home.database().transaction(write=False) as tx:
@@ -186,7 +186,7 @@ def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, c
         return int(row[0]) if row else 0
 
     async def run() -> tuple[int, int]:
-        async with app.router.lifespan_context(app):
+        async with app.api.router.lifespan_context(app.api):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
                 body = {"account_id": "SYNTHETIC-ice", "operation": "compute.instance"}

@@ -3,9 +3,10 @@
 
 Every error answer has the one JSON shape (``DaylightError.to_json()``): malformed JSON, unknown
 fields, oversized bodies (413, read no further than the limit), unknown routes and methods, and
-unexpected failures (500, with no internals in the body). A background task refreshes the gate
-(registry and policy changes), flushes decision records and digests ended days, off the request
-path; on shutdown it flushes once more.
+unexpected failures (500, with no internals in the body). A background task flushes decision
+records every ``flush_interval_s`` and, every ``refresh_interval_s``, refreshes the gate
+(registry and policy changes) and digests ended days, off the request path; on shutdown it
+flushes once more.
 """
 
 from __future__ import annotations
@@ -22,31 +23,44 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from daylight.api.errors import BodyTooLargeError, error_response, plain_error
+from daylight.api.errors import (
+    BodyTooLargeError,
+    error_body,
+    error_response,
+    plain_error,
+    plain_error_body,
+)
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
 from daylight.policy.digest import digest_ended_days
+from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate
 
 MAX_BODY_BYTES = 16 * 1024
+DECISIONS_PATH = "/v1/decisions"
 _REQUEST_KEYS = {"account_id", "operation", "context"}
 _log = logging.getLogger("daylight.api")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body; BodyTooLargeError as soon as it is known to exceed ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLargeError(f"the body is {int(declared)} bytes; at most {limit} are accepted")
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length" and value.isdigit() and int(value) > limit:
+            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise InputError("the client went away before sending the whole body", where="body")
+        body += message.get("body", b"")
         if len(body) > limit:
             raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted")
-    return bytes(body)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
@@ -71,30 +85,39 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
     return data["account_id"], data["operation"], context
 
 
-def _background_round(gate: Gate, home: Home | None, digest: bool) -> None:
-    gate.refresh()
+def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool) -> None:
     gate.flush()
-    if digest and home is not None:
-        digest_ended_days(gate.database, home.log(writable=True), datetime.now(UTC))
+    if refresh:
+        gate.refresh()
+        if digest and home is not None:
+            digest_ended_days(gate.database, home.log(writable=True), datetime.now(UTC))
 
 
 def create_app(home: Home | None = None, *, gate: Gate | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES, background_interval_s: float = 1.0,
-               digest: bool = True) -> FastAPI:
-    """The decision service for ``home`` (or for an explicit ``gate``)."""
+               max_body_bytes: int = MAX_BODY_BYTES, flush_interval_s: float = 0.25,
+               refresh_interval_s: float = 1.0,
+               digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> DecisionService:
+    """The decision service for ``home`` (or for an explicit ``gate``); ``cache_entries`` bounds
+    the decision cache of the gate it builds (0: every decision goes through Cedar)."""
     if gate is None:
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
-        gate = Gate(home.database(), default_catalog(), refresh_interval_s=None)
+        gate = Gate(home.database(), default_catalog(), refresh_interval_s=None,
+                    cache_entries=cache_entries)
     the_gate = gate
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def loop() -> None:
+            # small, frequent flushes: each holds the GIL (and so the event loop) only briefly
+            last_refresh = asyncio.get_running_loop().time()
             while True:
-                await asyncio.sleep(background_interval_s)
+                await asyncio.sleep(flush_interval_s)
+                now = asyncio.get_running_loop().time()
+                refresh = now - last_refresh >= refresh_interval_s
+                last_refresh = now if refresh else last_refresh
                 try:
-                    await asyncio.to_thread(_background_round, the_gate, home, digest)
+                    await asyncio.to_thread(_background_round, the_gate, home, digest, refresh)
                 except DaylightError as error:  # keep serving under the engine it has
                     _log.warning("background refresh failed: %s", error)
 
@@ -125,14 +148,6 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         _log.exception("unexpected error")
         return plain_error(500, "internal_error", "internal error: the request was not decided")
 
-    @app.post("/v1/decisions")
-    async def decisions(request: Request) -> Response:
-        """Decide ``{"account_id", "operation", "context"?}``; the answer is the decision."""
-        account_id, operation, context = parse_decision_request(
-            await read_body(request, max_body_bytes))
-        decision = the_gate.decide(account_id, operation, context)
-        return Response(json.dumps(decision.to_json()).encode(), media_type="application/json")
-
     @app.get("/v1/policy")
     async def policy() -> Response:
         """The policy version in force (null if none)."""
@@ -140,9 +155,58 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         body = {"in_force": version.to_json() if version else None}
         return Response(json.dumps(body).encode(), media_type="application/json")
 
-    return app
+    return DecisionService(app, the_gate, max_body_bytes)
 
 
-def app_from_environment() -> FastAPI:
-    """The app for ``DAYLIGHT_*`` settings (``uvicorn --factory``, one per worker process)."""
-    return create_app(Home(build_settings({}, os.environ)))
+class DecisionService:
+    """The service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
+    hot path: no routing, request objects or dependency injection per decision); every other
+    request, and the lifespan, go to the FastAPI app ``api``."""
+
+    def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int) -> None:
+        self.api = api
+        self.gate = gate
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != DECISIONS_PATH:
+            await self.api(scope, receive, send)
+        elif scope["method"] != "POST":
+            await _send(send, 405, plain_error_body("method_not_allowed", "method not allowed"))
+        else:
+            await self._decide(scope, receive, send)
+
+    async def _decide(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Decide ``{"account_id", "operation", "context"?}``; the answer is the decision."""
+        try:
+            account_id, operation, context = parse_decision_request(
+                await read_body(scope, receive, self.max_body_bytes))
+            decision = self.gate.decide(account_id, operation, context)
+        except DaylightError as error:
+            await _send(send, error.status, error_body(error))
+            return
+        except Exception:
+            _log.exception("unexpected error")
+            await _send(send, 500, plain_error_body("internal_error",
+                                                    "internal error: the request was not decided"))
+            return
+        await _send(send, 200, json.dumps(decision.to_json()).encode())
+
+
+async def _send(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+CACHE_ENV = "DAYLIGHT_SERVE_DECISION_CACHE_ENTRIES"
+
+
+def app_from_environment() -> DecisionService:
+    """The app for ``DAYLIGHT_*`` settings (``uvicorn --factory``, one per worker process);
+    ``daylight serve --decision-cache-entries`` reaches the workers as ``CACHE_ENV``."""
+    raw = os.environ.get(CACHE_ENV, str(DEFAULT_CACHE_ENTRIES))
+    if not raw.isdigit():
+        raise ConfigError(f"`{raw}` is not a whole number", where=CACHE_ENV)
+    return create_app(Home(build_settings({}, os.environ)), cache_entries=int(raw))

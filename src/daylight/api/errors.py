@@ -53,10 +53,16 @@ def error_response(error: DaylightError) -> Response:
     return Response(error_body(error), status_code=error.status, media_type="application/json")
 
 
+def plain_error_body(code: str, message: str) -> bytes:
+    """The error shape for errors that are not DaylightErrors (the web framework's own)."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    return json.dumps(body).encode()
+
+
 def plain_error(status: int, code: str, message: str) -> Response:
     """An error answer in the same shape for errors raised by the web framework itself."""
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    return Response(json.dumps(body).encode(), status_code=status, media_type="application/json")
+    return Response(plain_error_body(code, message), status_code=status,
+                    media_type="application/json")
 
 
 async def send_error(send: Send, error: DaylightError) -> None:

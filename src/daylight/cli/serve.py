@@ -23,6 +23,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     workers: Annotated[int, typer.Option(help="Worker processes (one core each).")] = 1,
+    decision_cache_entries: Annotated[int, typer.Option(
+        min=0, help="Decisions each worker keeps per policy and registry snapshot; 0 sends "
+                    "every request through Cedar.")] = 65_536,
 ) -> None:
     """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted."""
     home: Home = ctx.obj
@@ -31,5 +34,6 @@ def serve(
     os.environ["DAYLIGHT_HOME"] = str(home.settings.home)
     if home.settings.database_url:
         os.environ["DAYLIGHT_DATABASE_URL"] = home.settings.database_url
+    os.environ["DAYLIGHT_SERVE_DECISION_CACHE_ENTRIES"] = str(decision_cache_entries)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)

@@ -19,7 +19,7 @@ from typing import Any
 from daylight.core.database import Database
 from daylight.policy.catalog import Catalog
 from daylight.policy.decision import Decision
-from daylight.policy.engine import PolicyEngine
+from daylight.policy.engine import DEFAULT_CACHE_ENTRIES, PolicyEngine
 from daylight.policy.entities import AccountFacts, Declarations, read_account_facts, registry_fingerprint
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.recorder import DecisionRecorder
@@ -46,13 +46,15 @@ class Gate:
                  facts: FactsSource = read_account_facts,
                  recorder: DecisionRecorder | None = None,
                  refresh_interval_s: float | None = 1.0,
-                 now: Callable[[], datetime] = _utc_now) -> None:
+                 now: Callable[[], datetime] = _utc_now,
+                 cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         self.database = database
         self.catalog = catalog
         self.recorder = recorder if recorder is not None else DecisionRecorder()
         self._declarations = declarations
         self._facts = facts
         self._interval = refresh_interval_s
+        self._cache_entries = cache_entries
         self._now = now
         self._lock = threading.Lock()
         self._compiled: dict[int, CompiledPolicies] = {}
@@ -79,7 +81,8 @@ class Gate:
             if compiled is None:
                 compiled = self._compiled[current.version] = current.compile()
         engine = PolicyEngine(compiled, current.version if current else None,
-                              self._facts(self.database), state[2], self.catalog)
+                              self._facts(self.database), state[2], self.catalog,
+                              cache_entries=self._cache_entries)
         self._state, self._version = state, current
         return engine
 

@@ -31,13 +31,24 @@ _DENIAL_COLUMNS = ("denial_id", "day", "decided_at", "account_id", "operation", 
                    "reasons", "errors", "policy_version")
 
 
-def _denial_row(denial: tuple[float, str, str, str, dict[str, Any] | None, Decision]) -> tuple[Any, ...]:
-    seconds, day, account_id, operation, context, decision = denial
-    decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
-    return (uuid.uuid4().hex, day, decided_at, account_id, operation,
-            json.dumps(context or {}, sort_keys=True),
-            json.dumps([r.to_json() for r in decision.reasons]), json.dumps(list(decision.errors)),
-            decision.policy_version or 0)
+Denial = tuple[float, str, str, str, dict[str, Any] | None, Decision]
+
+
+def _denial_rows(denials: list[Denial]) -> list[tuple[Any, ...]]:
+    """Rows for ``policy_denial``; the JSON of each distinct decision is built once (the engine
+    hands out the same Decision for repeated requests)."""
+    texts: dict[Decision, tuple[str, str]] = {}
+    rows = []
+    for seconds, day, account_id, operation, context, decision in denials:
+        text = texts.get(decision)
+        if text is None:
+            text = texts[decision] = (json.dumps([r.to_json() for r in decision.reasons]),
+                                      json.dumps(list(decision.errors)))
+        decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+        rows.append((uuid.uuid4().hex, day, decided_at, account_id, operation,
+                     json.dumps(context, sort_keys=True) if context else "{}", *text,
+                     decision.policy_version or 0))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class DecisionRecorder:
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: Counter[CountKey] = Counter()
-        self._denials: list[tuple[float, str, str, str, dict[str, Any] | None, Decision]] = []
+        self._denials: list[Denial] = []
         self._day_epoch = -1
         self._day = ""
 
@@ -101,7 +112,7 @@ class DecisionRecorder:
                     "ON CONFLICT (day, account_id, operation, outcome, policies, policy_version) "
                     "DO UPDATE SET decisions = policy_decision_count.decisions + excluded.decisions",
                     [(*key, n) for key, n in sorted(counts.items())])
-                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, [_denial_row(d) for d in denials])
+                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, _denial_rows(denials))
         except BaseException:
             with self._lock:
                 self._counts.update(counts)

@@ -1,0 +1,162 @@
+"""The HTTP decision endpoint under load: `daylight serve` (uvicorn) on loopback, driven by wrk
+(Debian's `wrk`, a C load generator) for a bounded time, with a request mix cycling through
+SYNTHETIC accounts, operations and contexts.
+
+    .venv/bin/python -m bench.policy.http [--workers 1 2] [--connections 16 64] [--seconds 15]
+
+The server and wrk share the machine's cores (wrk gets one thread). The mix has 2,000 distinct
+requests; runs with the decision cache (the default) answer repeats from it, runs with
+``--decision-cache-entries 0`` send every request through Cedar. After each run the server is
+stopped and the decisions it recorded are counted, to check that every answered request was
+decided and recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.policy.world import accounts, bodies, machine, requests
+from daylight.core.database import Database
+from daylight.log.note import Signer
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import default_catalog
+from daylight.policy.pack import load_pack, shipped_pack_names
+from daylight.policy.versions import publish
+from daylight.registry.accounts import Account
+from daylight.registry.store import Classification, RegistryStore, Resolution
+
+DAYLIGHT = [sys.executable, "-m", "daylight.cli.main"]
+
+
+def build_home(home: Path, account_count: int) -> list[bytes]:
+    """A home with SYNTHETIC registry accounts and the shipped packs published; request bodies."""
+    subprocess.run([*DAYLIGHT, "--home", str(home), "init", "--origin", "bench.daylight.invalid/log"],
+                   check=True, capture_output=True)
+    facts = accounts(account_count)
+    database = Database(f"sqlite:///{home / 'daylight.db'}")
+    when = datetime.now(UTC).isoformat()
+    with database.transaction() as tx:
+        store = RegistryStore(tx)
+        store.add_accounts([Account(f.account_id, f"SYNTHETIC {f.account_id}", (), "", "",
+                                    f.jurisdiction, "2026-01-01") for f in facts], when)
+        store.put_resolutions([Resolution(f.account_id, "accepted", f.organization, 0.99, {}, when)
+                               for f in facts])
+        store.put_classifications([Classification(
+            f.account_id, f.sector, [{"sector": s, "path": [], "edges": 1} for s in f.supports],
+            when, None) for f in facts])
+    signer = Signer.from_skey((home / "log.key").read_text().strip())
+    publish(database, TransparencyLog(database, signer), [load_pack(n) for n in shipped_pack_names()],
+            default_catalog(), datetime.now(UTC))
+    database.close()
+    return bodies(requests(facts, 2000))
+
+
+def wrk_script(path: Path, request_bodies: list[bytes]) -> None:
+    listed = ",\n".join("  " + json.dumps(b.decode()) for b in request_bodies)
+    path.write_text(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"local bodies = {{\n{listed}\n}}\nlocal n = 0\n"
+        "request = function()\n  n = n + 1\n"
+        '  return wrk.format(nil, "/v1/decisions", nil, bodies[(n % #bodies) + 1])\nend\n')
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(r"Socket errors: (.*)", output)
+    percentiles = {f"p{p}_ms": round(_ms(v, u), 2)
+                   for p, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)}
+    return {"requests_per_second": float(rps[1]) if rps else None,
+            "requests": int(total[1]) if total else None,
+            "non_2xx": int(errors[1]) if errors else 0,
+            "socket_errors": socket[1].strip() if socket else None, **percentiles}
+
+
+def wait_ready(port: int, deadline_s: float = 30.0) -> None:
+    stop = time.monotonic() + deadline_s
+    while time.monotonic() < stop:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/policy", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def recorded(home: Path) -> int:
+    database = Database(f"sqlite:///{home / 'daylight.db'}")
+    with database.transaction(write=False) as tx:
+        row = tx.query_one("SELECT COALESCE(SUM(decisions), 0) FROM policy_decision_count")
+    database.close()
+    return int(row[0]) if row else 0
+
+
+def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
+        port: int, cache_entries: int) -> dict[str, Any]:
+    before = recorded(home)
+    server = subprocess.Popen([*DAYLIGHT, "--home", str(home), "serve", "--port", str(port),
+                               "--workers", str(workers), "--decision-cache-entries",
+                               str(cache_entries)], start_new_session=True)
+    try:
+        wait_ready(port)
+        load = machine()["load_average"]
+        output = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+             "-s", str(script), f"http://127.0.0.1:{port}/"],
+            check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # uvicorn shuts down gracefully: records flushed
+        server.wait(timeout=60)
+    result = parse_wrk(output)
+    return {"workers": workers, "connections": connections, "seconds": seconds,
+            "decision_cache_entries": cache_entries,
+            "load_average_at_start": load, **result,
+            "decisions_recorded": recorded(home) - before}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--cache-entries", type=int, nargs="+", default=[65_536, 0],
+                        help="decision cache sizes to run with (0: every request through Cedar)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: `apt-get install wrk` (bench/policy/run installs it)")
+    print(json.dumps({"machine_at_start": machine(), "load_generator": "wrk 4.1.0 (1 thread)"}))
+    with tempfile.TemporaryDirectory(prefix="daylight-bench-http-") as scratch:
+        home = Path(scratch) / "home"
+        script = Path(scratch) / "decisions.lua"
+        wrk_script(script, build_home(home, args.accounts))
+        for cache_entries in args.cache_entries:
+            for workers in args.workers:
+                for connections in args.connections:
+                    print(json.dumps(run(home, script, workers, connections, args.seconds,
+                                         args.port, cache_entries)), flush=True)
+    print(json.dumps({"machine_at_end": machine()}))
+
+
+if __name__ == "__main__":
+    main()
