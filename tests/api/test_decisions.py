@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from daylight.api.app import create_app
+from daylight.api.app import CACHE_ENV, app_from_environment, create_app
 from daylight.core.database import Database
-from daylight.core.errors import DaylightError, InputError, NotFoundError
+from daylight.core.errors import ConfigError, DaylightError, InputError, NotFoundError
 from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.log.service import TransparencyLog
@@ -200,3 +200,21 @@ def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, c
         assert asyncio.run(run()) == (1, 2)
     finally:
         home.close()
+
+
+def test_worker_processes_build_the_service_from_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Cli(tmp_path / "home", None)("init", "--origin", "env.daylight.invalid/log")
+    monkeypatch.setenv("DAYLIGHT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(CACHE_ENV, "0")
+    service = app_from_environment()
+    try:
+        assert call_app(service, "GET", "/v1/policy").json() == {"in_force": None}
+        answer = call_app(service, "POST", "/v1/decisions",
+                          json={"account_id": "SYNTHETIC-x", "operation": "face.search"})
+        assert answer.json()["reasons"][0]["policy"] == "daylight:no-policy-version"
+    finally:
+        service.gate.database.close()
+    monkeypatch.setenv(CACHE_ENV, "lots")
+    with pytest.raises(ConfigError, match="`lots` is not a whole number"):
+        app_from_environment()
