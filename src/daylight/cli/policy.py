@@ -208,9 +208,11 @@ def policy_demo(home: Home, *, period: str = "2026-10", per_class: int = 5) -> d
     gate.flush()
     digest = digest_decisions(database, log, now.date().isoformat(), now)
     try:
-        audit: dict[str, Any] | None = run_audit(home, period, now).summary
+        report = run_audit(home, period, now)
+        audit: dict[str, Any] | None = report.summary
+        findings: list[dict[str, Any]] = report.findings
     except NotFoundError:
-        audit = None  # the period's usage has not been aggregated
+        audit, findings = None, []  # the period's usage has not been aggregated
     return {"publication": publication.to_json(), "decisions": outcomes,
             "accounts": {name: min(len(members), per_class) for name, members in classes.items()},
-            "decision_digest": digest, "audit": audit}
+            "decision_digest": digest, "audit": audit, "audit_findings": findings}
