@@ -177,7 +177,8 @@ def main() -> None:
     sizes = [parse_count(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="daylight-bench-aggregate-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {machine()}")
+    started_on = machine()
+    print(f"machine: {started_on}")
     print(f"duckdb {duckdb.__version__}; sizes {sizes}; {args.accounts:,} accounts; repeat {args.repeat}")
     results = []
     try:
@@ -187,7 +188,7 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps({"machine": machine(), "results": results}))
+    print(json.dumps({"machine": started_on, "results": results}))
 
 
 if __name__ == "__main__":

@@ -91,12 +91,14 @@ def row_from_values(values: Sequence[Any]) -> AggregateRow:
 
 
 def rows_from_columns(columns: dict[str, list[Any]]) -> list[AggregateRow]:
-    """``AggregateRow``s from an engine's result as lists by column (from Arrow)."""
-    return [AggregateRow(a, s, o, int(c), int(u), int(f), int(la), tuple(sorted(r)), bool(y))
-            for a, s, o, c, u, f, la, r, y in zip(
-                columns["account_id"], columns["service"], columns["operation"], columns["calls"],
-                columns["units"], columns["first_us"], columns["last_us"], columns["regions"],
-                columns["synthetic"], strict=True)]
+    """``AggregateRow``s from result columns whose values already have the row's types (ints,
+    bools, region lists sorted), as DuckDB's Arrow result has them; built without the per-row
+    Python call of the named tuple's constructor, which dominated at 10^5 rows."""
+    regions = [tuple(r) for r in columns["regions"]]
+    return [tuple.__new__(AggregateRow, values) for values in zip(
+        columns["account_id"], columns["service"], columns["operation"], columns["calls"],
+        columns["units"], columns["first_us"], columns["last_us"], regions, columns["synthetic"],
+        strict=True)]
 
 
 def aggregate_sql(source: str) -> str:
@@ -147,6 +149,7 @@ class DuckDBEngine:
                 SELECT account_id, service, operation, calls::BIGINT AS calls,
                        units::BIGINT AS units, first_us, last_us, regions, synthetic
                 FROM ({aggregate_sql(parquet_source(paths))})
+                ORDER BY account_id, service, operation
             """).to_arrow_table()
         except duckdb.Error as exc:
             raise StorageError(f"duckdb failed to aggregate usage: {exc}") from exc
