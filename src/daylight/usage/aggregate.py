@@ -145,7 +145,7 @@ class DuckDBEngine:
             if self.memory_limit:
                 con.execute("SET memory_limit = ?", [self.memory_limit])
             # sums of BIGINT are HUGEINT in DuckDB: exact, and cast back for Arrow
-            table = con.execute(f"""
+            table = con.sql(f"""
                 SELECT account_id, service, operation, calls::BIGINT AS calls,
                        units::BIGINT AS units, first_us, last_us, regions, synthetic
                 FROM ({aggregate_sql(parquet_source(paths))})
