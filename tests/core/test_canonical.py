@@ -90,3 +90,35 @@ def test_keys_that_sort_differently_in_utf16_are_exact(key: str) -> None:
 
     value = {key: 1, "\uffff": 2, "\U00010000": 3, "z": [key]}
     assert canonical_json(value) == bytes(rfc8785.dumps(value))
+
+
+@settings(max_examples=1000)
+@given(any_json, st.sampled_from(["", " ", "x"]))
+def test_the_canonical_check_agrees_with_rfc8785(value: object, noise: str) -> None:
+    import json
+
+    import rfc8785
+
+    if not isinstance(value, dict):
+        value = {"v": value}
+    try:
+        reference = bytes(rfc8785.dumps(value))
+    except rfc8785.CanonicalizationError:
+        return
+    assert is_canonical_json_object(reference)
+    altered = json.dumps(value).encode() + noise.encode()
+    assert is_canonical_json_object(altered) == (altered == reference)
+
+
+@pytest.mark.parametrize("text", [
+    b'{"a":1e-7}', b'{"a":1.0}', b'{"a":9007199254740993}', b'{"a":NaN}', b'{"a":"\\ud800"}',
+    b'{"\xef\xac\x81":1,"\xf0\x9f\x98\x80":2}',
+])
+def test_unusual_entries_are_judged_by_rfc8785(text: bytes) -> None:
+    import rfc8785
+
+    try:
+        expected = bytes(rfc8785.dumps(parse_json_object(text))) == text
+    except (rfc8785.CanonicalizationError, InputError):
+        expected = False
+    assert is_canonical_json_object(text) == expected

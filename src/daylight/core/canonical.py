@@ -8,6 +8,7 @@ document says. Canonicalisation itself is done by the ``rfc8785`` package (Trail
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import rfc8785
@@ -15,6 +16,11 @@ import rfc8785
 from daylight.core.errors import InputError
 
 JsonObject = dict[str, Any]
+
+
+class CanonicalJson(bytes):
+    """Bytes that ``canonical_json`` produced, so known to be RFC 8785 canonical: a consumer
+    that requires canonical JSON need not check these again (plain ``bytes`` it must check)."""
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -97,7 +103,7 @@ def _plain_json(value: Any) -> bytes:
     return _PLAIN_ENCODER.encode(value).encode("utf-8")
 
 
-def canonical_json(value: Any, *, where: str | None = None) -> bytes:
+def canonical_json(value: Any, *, where: str | None = None) -> CanonicalJson:
     """The RFC 8785 canonical UTF-8 bytes of ``value``.
 
     Values ``_is_plain`` accepts are encoded by the C json encoder (a property test checks it
@@ -105,11 +111,11 @@ def canonical_json(value: Any, *, where: str | None = None) -> bytes:
     """
     if _is_plain(value):
         try:
-            return _plain_json(value)
+            return CanonicalJson(_plain_json(value))
         except UnicodeEncodeError:
             pass  # a lone surrogate: let rfc8785 refuse it with its own message
     try:
-        return bytes(rfc8785.dumps(value))
+        return CanonicalJson(rfc8785.dumps(value))
     except rfc8785.IntegerDomainError as exc:
         raise InputError(
             "an integer is outside the exact range of JSON numbers (±2^53)", where=where
@@ -120,18 +126,56 @@ def canonical_json(value: Any, *, where: str | None = None) -> bytes:
         raise InputError("cannot canonicalise: nested too deeply", where=where) from exc
 
 
+# UTF-8 lead bytes of U+E000 and above: where code-point order and JCS's UTF-16 order of keys
+# can differ. Text containing any of them is checked on the slow path.
+_HIGH_CODE_POINTS = re.compile(rb"[\xee-\xf4]")
+
+
 def is_canonical_json_object(data: bytes) -> bool:
-    """True if ``data`` is exactly the canonical encoding of a JSON object."""
+    """True if ``data`` is exactly the canonical encoding of a JSON object.
+
+    ``CanonicalJson`` bytes are canonical by construction: only their kind (object) is checked.
+
+    Fast path in C for the usual entry (no floats, integers within ±(2^53 - 1), no code points
+    at or above U+E000): parse, re-encode, compare. A duplicate key, stray whitespace or any
+    other difference makes the re-encoding differ from ``data``.
+    """
+    if isinstance(data, CanonicalJson):
+        return data.startswith(b"{")
+    unusual = False
+
+    def on_number(text: str) -> float:
+        nonlocal unusual
+        unusual = True  # ECMAScript number formatting: leave it to rfc8785
+        return float(text)
+
+    def on_int(text: str) -> int:
+        nonlocal unusual
+        value = int(text)
+        if len(text) > 15 and not -_SAFE_INT <= value <= _SAFE_INT:
+            unusual = True
+        return value
+
+    if _HIGH_CODE_POINTS.search(data):
+        unusual = True
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_float=on_number, parse_int=on_int,
+                           parse_constant=on_number)
     except (ValueError, RecursionError):  # includes JSONDecodeError and UnicodeDecodeError
         return False
     if not isinstance(value, dict):
         return False
-    if _is_plain(value):
-        # A duplicate key or any stray byte makes the re-encoding differ from ``data``.
-        return _plain_json(value) == data
+    if not unusual:
+        try:
+            return _plain_json(value) == data
+        except UnicodeEncodeError:  # a lone surrogate: never canonical
+            return False
+    def as_double(text: str) -> int | float:
+        value = int(text)
+        return value if -_SAFE_INT <= value <= _SAFE_INT else float(text)  # JSON numbers are doubles
+
     try:
-        return canonical_json(parse_json(data)) == data
-    except InputError:
+        exact = json.loads(data, object_pairs_hook=_refuse_duplicates, parse_int=as_double)
+        return canonical_json(exact) == data
+    except (ValueError, RecursionError, InputError):
         return False
