@@ -26,17 +26,26 @@ DOTGOV = "dotgov-domains/current-full-no-contacts.csv"
 
 
 def read_csv(root: Path, relative: str, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of a raw CSV file; InputError if it is missing or lacks a required column."""
+    """The rows of a raw CSV file; InputError if it is missing, lacks a required column or has a
+    row with fewer cells than the header (a truncated file)."""
     path = root / relative
+    rows: list[dict[str, str]] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            rows = list(reader)
+            for row in reader:
+                if None in row.values():  # a truncated row: fewer cells than the header
+                    got = sum(v is not None for v in row.values())
+                    raise InputError(f"expected {len(row)} fields, got {got}",
+                                     where=f"{path}:{reader.line_num}")
+                rows.append(row)
             header = [h.strip() for h in reader.fieldnames or []]
     except FileNotFoundError as exc:
         raise InputError(f"missing source file `{relative}`", where=str(root)) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 at byte {exc.start}", where=str(path)) from exc
+    except csv.Error as exc:
+        raise InputError(f"not CSV: {exc}", where=f"{path}:{reader.reader.line_num}") from exc
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(f"expected column `{missing[0]}`", where=f"{path}:1")

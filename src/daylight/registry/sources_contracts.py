@@ -26,6 +26,10 @@ LOCAL_GOV_CONTRACTS = ("ice-local-government-contracts/us-local-gov-ice-contract
 RECENT_CONTRACTS = tuple(f"cbp-ice-contracts-fy2021-2026/CBP_ICE_FY{y}_Contract_Obligations.csv"
                          for y in range(2021, 2027))
 OLD_CONTRACTS = tuple(f"ice-contracts-2013-2018-tornapart/fy{y}.csv" for y in range(13, 19))
+OLD_COLUMNS = ("awarding_sub_agency_code", "award_id_piid", "parent_award_id", "recipient_name",
+               "recipient_state_code", "recipient_city_name", "recipient_duns", "recipient_parent_name",
+               "recipient_parent_duns", "federal_action_obligation", "action_date",
+               "product_or_service_code_description", "naics_description")
 AGENCY_BY_CODE = {"7012": "us-agency:7012", "7014": "us-agency:7014"}
 AGENCY_BY_NAME = {"ICE": "us-agency:7012", "CBP": "us-agency:7014"}
 
@@ -60,11 +64,21 @@ def _amount(text: str, where: str) -> float:
         raise InputError(f"`{text}` is not an amount", where=where) from exc
 
 
-def _iso(date: str) -> str:
+def _count(text: str, where: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InputError(f"`{text}` is not a count", where=where) from exc
+
+
+def _iso(date: str, where: str = "") -> str:
     """``2013-07-25``, ``25/07/2013`` or ``25/07/13 00:00`` as an ISO date."""
     date = date.split(" ")[0]
     if "/" in date:
-        day, month, year = date.split("/")
+        parts = date.split("/")
+        if len(parts) != 3:
+            raise InputError(f"`{date}` is not a date", where=where)
+        day, month, year = parts
         year = year if len(year) == 4 else "20" + year
         return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
     return date[:10]
@@ -76,6 +90,7 @@ def _local_awards(root: Path) -> list[Award]:
         rows = read_csv(root, relative, ("contract_award_unique_key", "recipient_name",
                                          "total_obligated_amount", "awarding_sub_agency_code"))
         for number, row in enumerate(rows, start=2):
+            where = f"{relative}:{number}"
             agency = AGENCY_BY_CODE.get(row["awarding_sub_agency_code"])
             if agency is None:
                 continue
@@ -87,11 +102,13 @@ def _local_awards(root: Path) -> list[Award]:
                 uei=row.get("recipient_uei", ""), duns=row.get("recipient_duns", ""),
                 parent=row.get("recipient_parent_name", ""), parent_uei=row.get("recipient_parent_uei", ""),
                 parent_duns=row.get("recipient_parent_duns", ""), government=government,
-                amount=_amount(row["total_obligated_amount"], f"{relative}:{number}"),
-                dates=[d for d in (_iso(row.get("period_of_performance_start_date", "")),
-                                   _iso(row.get("period_of_performance_current_end_date", ""))) if d],
+                amount=_amount(row["total_obligated_amount"], where),
+                dates=[d for d in (_iso(row.get("period_of_performance_start_date", ""), where),
+                                   _iso(row.get("period_of_performance_current_end_date", ""), where))
+                       if d],
                 psc=row.get("product_or_service_code_description", ""),
-                naics=row.get("naics_description", ""), transactions=int(row.get("number_of_actions") or 1),
+                naics=row.get("naics_description", ""),
+                transactions=_count(row.get("number_of_actions") or "1", where),
                 source="usaspending-local-gov"))
     return awards
 
@@ -104,8 +121,11 @@ def _recent_awards(root: Path) -> list[Award]:
         for number, row in enumerate(rows, start=2):
             key = row["Generated Award ID"]
             award = awards.get(key)
+            agency = AGENCY_BY_NAME.get(row["Agency"])
+            if agency is None:
+                raise InputError(f"unknown agency `{row['Agency']}`", where=f"{relative}:{number}")
             if award is None:
-                award = awards[key] = Award(key, AGENCY_BY_NAME[row["Agency"]], row["Recipient Name"],
+                award = awards[key] = Award(key, agency, row["Recipient Name"],
                                             source="usaspending-cbp-ice-fy2021-2026")
             award.amount += _amount(row["Federal Action Obligation"], f"{relative}:{number}")
             award.dates.append(row["Action Date"])
@@ -119,13 +139,20 @@ def _old_awards(root: Path) -> list[Award]:
     header_path = root / OLD_CONTRACTS[0]
     try:
         with header_path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            header = next(csv.reader(handle))
+            header = next(csv.reader(handle), [])
     except FileNotFoundError as exc:
         raise InputError(f"missing source file `{OLD_CONTRACTS[0]}`", where=str(root)) from exc
     col = {name: i for i, name in enumerate(header)}
+    missing = [c for c in OLD_COLUMNS if c not in col]
+    if missing:
+        raise InputError(f"expected column `{missing[0]}`", where=f"{OLD_CONTRACTS[0]}:1")
     awards: dict[str, Award] = {}
     for position, relative in enumerate(OLD_CONTRACTS):
-        with (root / relative).open(encoding="utf-8", errors="replace", newline="") as handle:
+        try:
+            handle = (root / relative).open(encoding="utf-8", errors="replace", newline="")
+        except FileNotFoundError as exc:
+            raise InputError(f"missing source file `{relative}`", where=str(root)) from exc
+        with handle:
             reader = csv.reader(handle)
             if position == 0:
                 next(reader)  # only fy13.csv has the header row
@@ -147,7 +174,7 @@ def _old_awards(root: Path) -> list[Award]:
                         parent_duns=row[col["recipient_parent_duns"]],
                         source="usaspending-ice-fy2013-2018")
                 award.amount += _amount(row[col["federal_action_obligation"]], where)
-                award.dates.append(_iso(row[col["action_date"]]))
+                award.dates.append(_iso(row[col["action_date"]], where))
                 award.transactions += 1
                 award.psc = award.psc or row[col["product_or_service_code_description"]]
                 award.naics = award.naics or row[col["naics_description"]]
