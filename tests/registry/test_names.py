@@ -35,3 +35,13 @@ def test_county_is_a_jurisdiction_and_co_before_a_role_means_county() -> None:
 
 def test_transliteration_keeps_accented_names_comparable() -> None:
     assert name_key("Española Police Department").core == name_key("Espanola PD").core
+
+
+def test_one_typo_in_five_letters_is_still_a_typo() -> None:
+    """The 0.8 similarity boundary is inclusive (rapidfuzz's early exit must not cut it off)."""
+    from daylight.registry.matching import compare_cores
+
+    comparison = compare_cores(("sames",), ("games",))
+    assert comparison.matched == 1 and abs(comparison.similarity - 0.8) < 1e-9
+    assert compare_cores(("northwood",), ("southwood",)).matched == 0  # compass words differ
+    assert compare_cores(("pima",), ("pina",)).matched == 0  # short words: a letter is a place
