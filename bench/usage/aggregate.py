@@ -92,7 +92,7 @@ def bare_query(sql: str) -> int:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        return int(con.execute(sql).to_arrow_table().num_rows)
+        return int(con.sql(sql).to_arrow_table().num_rows)
     finally:
         con.close()
 
