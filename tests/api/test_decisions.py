@@ -218,3 +218,69 @@ def test_worker_processes_build_the_service_from_the_environment(
     monkeypatch.setenv(CACHE_ENV, "lots")
     with pytest.raises(ConfigError, match="`lots` is not a whole number"):
         app_from_environment()
+
+
+SHOP = b'"account_id": "SYNTHETIC-shop", "operation": "face.search"'
+
+
+@pytest.mark.parametrize(("body", "status", "where", "message"), [
+    (b"{" + SHOP + b', "context": {"hours_since_start": ' + b"1" * 5000 + b"}}", 400, "body",
+     "too many digits"),
+    (b"[" * 8000 + b"]" * 8000, 400, "body", "nested too deeply"),
+    (b"{" + SHOP + b', "context": {"hours_since_start": NaN}}', 400, "body", "`NaN` is not"),
+    (b'{"account_id": "SYNTHETIC-shop", "operation": "face.search", '
+     b'"account_id": "SYNTHETIC-police"}', 400, "body", "`account_id` appears twice"),
+    (b"{" + SHOP + b', "context": {"purpose": "find_missing_children", "purpose": "x"}}', 400,
+     "body", "`purpose` appears twice"),
+    (b"\xff\xfe\x00", 400, "body", "invalid JSON"),
+    (b'{"\\ud800": 1}', 400, "\ud800", "unknown field"),
+    (b'{"account_id": "SYNTHETIC-shop", "operation": "\\udfff"}', 404, "operation",
+     "unknown operation"),
+    (b"{" + SHOP + b', "context": {"\\ud800": 1}}', 400, "context.\ud800", "unknown field"),
+])
+def test_hostile_bodies_get_the_error_shape_never_a_500(gate: Gate, body: bytes, status: int,
+                                                        where: str, message: str) -> None:
+    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", content=body)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["where"] == where and message in error["message"]
+    assert gate.recorder.pending == 0
+
+
+class FailingRefreshGate(Gate):
+    """A gate whose refresh fails in an unplanned way (a fake at a seam we own)."""
+
+    def refresh(self, *, force: bool = False) -> bool:
+        raise RuntimeError("unplanned")
+
+
+def test_an_unplanned_background_failure_does_not_stop_the_flushes(
+        tmp_path: Path, catalog: Catalog, caplog: pytest.LogCaptureFixture) -> None:
+    cli = Cli(tmp_path / "home", None)
+    cli("init", "--origin", "api.daylight.invalid/log")
+    home = Home(build_settings({"home": str(tmp_path / "home")}, {}))
+    add_registry_accounts(home.database(), WORLD)
+    publish(home.database(), home.log(writable=True), [load_pack("employee-demands")], catalog, NOW)
+    gate = FailingRefreshGate(home.database(), catalog, refresh_interval_s=None)
+    app = create_app(home, gate=gate, flush_interval_s=0.05, refresh_interval_s=0.05)
+
+    def recorded() -> int:
+        with home.database().transaction(write=False) as tx:
+            row = tx.query_one("SELECT COALESCE(SUM(decisions), 0) FROM policy_decision_count")
+        return int(row[0]) if row else 0
+
+    async def run() -> int:
+        async with app.api.router.lifespan_context(app.api):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
+                await asyncio.sleep(0.3)  # several failed refreshes
+                body = {"account_id": "SYNTHETIC-ice", "operation": "compute.instance"}
+                await client.post("/v1/decisions", json=body)
+                await asyncio.sleep(0.3)
+                return recorded()
+
+    try:
+        assert asyncio.run(run()) == 1
+        assert "background round failed" in caplog.text
+    finally:
+        home.close()

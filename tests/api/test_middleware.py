@@ -3,12 +3,15 @@ decision; denied, unnamed or malformed ones get the standard error shape and nev
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from daylight.api.middleware import (
     PolicyGateMiddleware,
@@ -86,3 +89,102 @@ def test_routes_that_are_not_gated_pass_through(gate: Gate) -> None:
     response = call_app(app, "GET", "/health")
     assert response.status_code == 200 and calls == ["/health"]
     assert gate.recorder.pending == 0
+
+
+def _streaming_provider(gate: Gate) -> tuple[Any, list[str]]:
+    """A provider API with a gated WebSocket route (live video face search)."""
+    calls: list[str] = []
+
+    async def stream(websocket: WebSocket) -> None:
+        calls.append("stream")
+        await websocket.accept()
+        await websocket.send_json({"faces": ["match"]})
+        await websocket.close()
+
+    api = Starlette(routes=[WebSocketRoute("/faces/stream", stream)])
+    gated = PolicyGateMiddleware(
+        api, gate, account=header_account("x-account"),
+        operation=route_operations({("WEBSOCKET", "/faces/stream"): "video.stream_analysis"}))
+    return gated, calls
+
+
+def _connect(app: Any, account: str, *, denial_extension: bool) -> list[dict[str, Any]]:
+    """Open a WebSocket to ``/faces/stream`` in raw ASGI; the messages the app sent."""
+    sent: list[dict[str, Any]] = []
+    incoming: list[dict[str, Any]] = [{"type": "websocket.connect"}]
+
+    async def receive() -> dict[str, Any]:
+        if incoming:
+            return incoming.pop(0)
+        return {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "asgi": {"version": "3.0"}, "scheme": "ws", "path": "/faces/stream",
+             "raw_path": b"/faces/stream", "query_string": b"", "root_path": "",
+             "headers": [(b"x-account", account.encode())], "subprotocols": [],
+             "extensions": {"websocket.http.response": {}} if denial_extension else {}}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_websockets_are_gated_too(gate: Gate) -> None:
+    app, calls = _streaming_provider(gate)
+    refused = _connect(app, "SYNTHETIC-police", denial_extension=True)
+    assert [m["type"] for m in refused] == ["websocket.http.response.start",
+                                            "websocket.http.response.body"]
+    assert refused[0]["status"] == 403
+    assert json.loads(refused[1]["body"])["error"]["code"] == "policy_denied"
+    closed = _connect(app, "SYNTHETIC-police", denial_extension=False)
+    assert closed == [{"type": "websocket.close", "code": 1008}]
+    assert calls == []
+    accepted = _connect(app, "SYNTHETIC-shop", denial_extension=True)
+    assert accepted[0]["type"] == "websocket.accept" and calls == ["stream"]
+
+
+def test_a_header_given_twice_is_refused(gate: Gate) -> None:
+    app, calls = _provider(gate)
+    response = call_app(app, "POST", "/faces/search",
+                        headers=[("x-account", "SYNTHETIC-shop"), ("x-account", "SYNTHETIC-police")])
+    assert response.status_code == 400
+    assert response.json()["error"]["where"] == "header x-account"
+    context = call_app(app, "POST", "/faces/search", headers=[
+        ("x-account", "SYNTHETIC-shop"), ("x-context", "{}"), ("X-Context", '{"purpose": "x"}')])
+    assert context.status_code == 400 and calls == []
+
+
+def test_hostile_contexts_and_failing_readers_never_reach_the_api(gate: Gate) -> None:
+    app, calls = _provider(gate)
+    digits = call_app(app, "POST", "/faces/search", headers={
+        "x-account": "SYNTHETIC-shop", "x-context": '{"hours_since_start": ' + "1" * 5000 + "}"})
+    assert digits.status_code == 400 and digits.json()["error"]["where"] == "header x-context"
+    twice = call_app(app, "POST", "/faces/search", headers={
+        "x-account": "SYNTHETIC-shop", "x-context": '{"purpose": "a", "purpose": "b"}'})
+    assert twice.status_code == 400
+
+    def broken(scope: Any) -> str:
+        raise KeyError("secret internals")
+
+    api = Starlette(routes=[Route("/faces/search", lambda r: JSONResponse({}), methods=["POST"])])
+    failing = PolicyGateMiddleware(api, gate, account=broken,
+                                   operation=route_operations({("POST", "/faces/search"): "face.search"}))
+    response = call_app(failing, "POST", "/faces/search")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error",
+                                         "message": "internal error: the request was not decided"}}
+    assert calls == []
+
+
+def test_a_trailing_slash_does_not_slip_past_the_table(gate: Gate) -> None:
+    calls: list[str] = []
+
+    async def search(request: Request) -> JSONResponse:
+        calls.append(request.url.path)
+        return JSONResponse({"matches": []})
+
+    api = Starlette(routes=[Route("/faces/search/", search, methods=["POST"])])
+    app = PolicyGateMiddleware(api, gate, account=header_account("x-account"),
+                               operation=route_operations({("POST", "/faces/search"): "face.search"}))
+    response = call_app(app, "POST", "/faces/search/", headers={"x-account": "SYNTHETIC-police"})
+    assert response.status_code == 403 and calls == []

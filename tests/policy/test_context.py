@@ -13,6 +13,7 @@ from daylight.policy.context import (
     cedar_context_type,
     normalize_context,
     parse_context_json,
+    parse_json,
 )
 
 ROOT = Path(__file__).parents[2]
@@ -50,6 +51,22 @@ def test_non_objects_and_bad_json_are_refused() -> None:
     with pytest.raises(InputError, match="invalid JSON") as caught:
         parse_context_json("{purpose: 1}")
     assert caught.value.where == "--context"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"purpose": "a", "purpose": "find_missing_children"}', "the key `purpose` appears twice"),
+    ('{"a": {"b": 1, "b": 2}}', "the key `b` appears twice"),
+    ('{"hours_since_start": ' + "1" * 5000 + "}", "a number has too many digits"),
+    ('{"hours_since_start": Infinity}', "`Infinity` is not a JSON value"),
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    (b"{\"purpose\": \"\xff\"}", "not UTF-8"),
+])
+def test_only_plain_json_is_read(text: str | bytes, message: str) -> None:
+    """Duplicate keys (parsers disagree on which wins), NaN/Infinity, numbers too long to
+    convert and deep nesting are InputErrors naming where, never another exception."""
+    with pytest.raises(InputError, match=message) as caught:
+        parse_json(text, where="body")
+    assert caught.value.where == "body"
 
 
 def test_the_schema_declares_every_field_with_its_type() -> None:

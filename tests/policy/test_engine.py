@@ -82,6 +82,9 @@ def test_no_version_in_force_denies(catalog: Catalog) -> None:
     ("a\x00b", "face.search", None, InputError, "account_id"),
     ("SYNTHETIC-shop", "face.search", {"urgency": "yes"}, InputError, "context.urgency"),
     ("SYNTHETIC-shop", "face.search", {"unknown": 1}, InputError, "context.unknown"),
+    ("SYNTHETIC-shop", "face.search", [], InputError, "context"),
+    ("SYNTHETIC-shop", "face.search", "", InputError, "context"),
+    ("SYNTHETIC-shop", "face.search", 0, InputError, "context"),
 ])
 def test_malformed_requests_are_errors_not_decisions(
         account: str, operation: str, context: dict[str, object] | None, error: type[Exception],

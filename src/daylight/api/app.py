@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from daylight.api.errors import (
     BodyTooLargeError,
+    InternalError,
     error_body,
     error_response,
     plain_error,
@@ -36,6 +37,7 @@ from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
+from daylight.policy.context import parse_json
 from daylight.policy.digest import digest_ended_days
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate
@@ -65,10 +67,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
 
 def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
     """(account id, operation, context) from a request body; InputError naming the field."""
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"the body is not JSON: {exc}", where="body") from exc
+    data = parse_json(body, where="body")
     if not isinstance(data, dict):
         raise InputError("expected a JSON object with account_id, operation and context",
                          where="body")
@@ -86,11 +85,23 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
 
 
 def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool) -> None:
-    gate.flush()
+    """Flush; then, if it is time, refresh the gate and digest ended days. Each step runs even
+    if an earlier one failed (a failing flush must not keep the engine stale); the first
+    failure is raised afterwards."""
+    steps: list[Callable[[], object]] = [gate.flush]
     if refresh:
-        gate.refresh()
+        steps.append(gate.refresh)
         if digest and home is not None:
-            digest_ended_days(gate.database, home.log(writable=True), datetime.now(UTC))
+            steps.append(lambda: digest_ended_days(gate.database, home.log(writable=True),
+                                                   datetime.now(UTC)))
+    failures: list[Exception] = []
+    for step in steps:
+        try:
+            step()
+        except Exception as error:
+            failures.append(error)
+    if failures:
+        raise failures[0]
 
 
 def create_app(home: Home | None = None, *, gate: Gate | None = None,
@@ -120,6 +131,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                     await asyncio.to_thread(_background_round, the_gate, home, digest, refresh)
                 except DaylightError as error:  # keep serving under the engine it has
                     _log.warning("background refresh failed: %s", error)
+                except Exception:  # never let one bad round end flushing and refreshing
+                    _log.exception("background round failed")
 
         task = asyncio.create_task(loop())
         try:
@@ -146,7 +159,7 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         _log.exception("unexpected error")
-        return plain_error(500, "internal_error", "internal error: the request was not decided")
+        return error_response(InternalError())
 
     @app.get("/v1/policy")
     async def policy() -> Response:
@@ -187,8 +200,7 @@ class DecisionService:
             return
         except Exception:
             _log.exception("unexpected error")
-            await _send(send, 500, plain_error_body("internal_error",
-                                                    "internal error: the request was not decided"))
+            await _send(send, 500, error_body(InternalError()))
             return
         await _send(send, 200, json.dumps(decision.to_json()).encode())
 

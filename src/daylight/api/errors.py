@@ -7,6 +7,8 @@ Errors added here (under ``DaylightError``):
     └── BodyTooLargeError     413   a request body over the service's limit
     PolicyDeniedError         403   the gate denied the request (middleware only; the reasons
                                     are in ``evidence``)
+    InternalError             500   an unexpected failure: the request was not decided (the
+                                    body says nothing of the internals)
 """
 
 from __future__ import annotations
@@ -44,8 +46,20 @@ class PolicyDeniedError(DaylightError):
                              "errors": list(decision.errors)})
 
 
+class InternalError(DaylightError):
+    """An unexpected failure while deciding; the message never carries the internals."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self) -> None:
+        super().__init__("internal error: the request was not decided")
+
+
 def error_body(error: DaylightError) -> bytes:
-    return json.dumps(error.to_json(), ensure_ascii=False).encode()
+    """The error as JSON bytes. ASCII with escapes: messages may quote the caller's input, and a
+    lone surrogate in it (valid in JSON text, not in UTF-8) must not turn an answer into a 500."""
+    return json.dumps(error.to_json()).encode()
 
 
 def error_response(error: DaylightError) -> Response:

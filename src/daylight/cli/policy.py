@@ -17,7 +17,7 @@ from daylight.cli.audit import run_audit
 from daylight.core.errors import InputError, NotFoundError
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
-from daylight.policy.context import parse_context_json
+from daylight.policy.context import normalize_context, parse_json
 from daylight.policy.digest import digest_decisions, digest_ended_days
 from daylight.policy.entities import read_account_facts
 from daylight.policy.gate import Gate
@@ -118,8 +118,8 @@ def decide(
     """Decide whether ACCOUNT may call OPERATION now; prints the decision as JSON (a deny is
     an answer, exit 0) and records it."""
     home: Home = ctx.obj
-    parse_context_json(context)  # refuses malformed JSON and unknown or mistyped fields
-    given = json.loads(context) if context and context.strip() else None
+    given = parse_json(context, where="--context") if context and context.strip() else None
+    normalize_context(given)  # refuses unknown or mistyped fields before the database is opened
     gate = Gate(home.database(), default_catalog(), refresh_interval_s=None)
     decision = gate.decide(account, operation, given)
     gate.flush()

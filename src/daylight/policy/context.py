@@ -110,16 +110,57 @@ def normalize_context(context: Mapping[str, Any] | None) -> dict[str, Any]:
     return full
 
 
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _ConstantError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKeyError(key)
+        value[key] = item
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise _ConstantError(f"`{name}` is not a JSON value")
+
+
+def parse_json(text: str | bytes, *, where: str) -> Any:
+    """A caller's JSON text, strictly: InputError naming ``where`` for anything that is not
+    plain JSON — a syntax error, text that is not UTF-8, a key that appears twice in one object
+    (parsers disagree on which one counts, so neither is guessed), ``NaN``/``Infinity``, a number
+    too long to convert, or nesting too deep to read. Never any other exception."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                         where=where) from exc
+    except _DuplicateKeyError as exc:
+        raise InputError(f"invalid JSON: the key `{exc.key}` appears twice in one object",
+                         where=where) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("invalid JSON: the text is not UTF-8", where=where) from exc
+    except _ConstantError as exc:
+        raise InputError(f"invalid JSON: {exc}", where=where) from exc
+    except ValueError as exc:  # an integer over Python's limit on digits
+        raise InputError("invalid JSON: a number has too many digits", where=where) from exc
+    except RecursionError as exc:
+        raise InputError("invalid JSON: nested too deeply", where=where) from exc
+
+
 def parse_context_json(text: str | None, *, where: str = "--context") -> dict[str, Any]:
     """The full context for a JSON text (as given to ``daylight decide --context``)."""
     if text is None or not text.strip():
         return dict(DEFAULT_CONTEXT)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                         where=where) from exc
-    return normalize_context(value)
+    return normalize_context(parse_json(text, where=where))
 
 
 def cedar_context_type() -> str:

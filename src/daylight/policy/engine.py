@@ -73,7 +73,8 @@ class PolicyEngine:
                 or not account_id.isprintable():
             raise InputError(f"expected an account id of 1 to {MAX_ACCOUNT_ID_CHARS} printable "
                              "characters", where="account_id")
-        full = normalize_context(context) if context else None
+        # only None and {} mean "no context": any other falsy value ([], "", 0) is malformed
+        full = None if context is None or context == {} else normalize_context(context)
         if self.policies is None:
             return denied(NO_POLICY_VERSION, None)
         if account_id not in self.accounts:
