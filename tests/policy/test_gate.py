@@ -14,10 +14,12 @@ from daylight.core.errors import StorageError
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog
 from daylight.policy.decision import Decision, Reason
+from daylight.policy.entities import ApprovedDeclaration
 from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack
 from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.versions import publish
+from daylight.registry.store import Classification, RegistryStore
 from tests.policy.conftest import NOW, RegistryAccount, add_registry_accounts
 
 DAY_SECONDS = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
@@ -112,3 +114,39 @@ def test_a_failed_flush_keeps_the_records(tmp_path: object, catalog: Catalog) ->
         recorder.flush(closed)
     closed.close()
     assert recorder.pending == 1
+
+
+def _classify(database: Database, account_id: str, sector: str, when: str, log_index: int) -> None:
+    with database.transaction() as tx:
+        RegistryStore(tx).put_classifications([Classification(account_id, sector, [], when, log_index)])
+
+
+def test_a_reclassification_is_seen_whatever_its_time(world: Database, log: TransparencyLog,
+                                                      catalog: Catalog) -> None:
+    """A classification rewritten at the same instant, or by a writer whose clock is behind,
+    changes no count and no maximum time; the engine (and its decision cache) must still go."""
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW - timedelta(hours=1))
+    _classify(world, "SYNTHETIC-shop", "commercial", "2026-11-10T00:00:00Z", 10)
+    gate = Gate(world, catalog, refresh_interval_s=None, now=lambda: NOW)
+    assert gate.decide("SYNTHETIC-shop", "face.search").allowed  # now cached
+    _classify(world, "SYNTHETIC-shop", "law_enforcement", "2026-11-10T00:00:00Z", 11)
+    assert gate.refresh() is True
+    assert not gate.decide("SYNTHETIC-shop", "face.search").allowed
+    _classify(world, "SYNTHETIC-shop", "immigration_enforcement", "2026-11-09T00:00:00Z", 12)
+    assert gate.refresh() is True
+    assert gate.decide("SYNTHETIC-shop", "compute.instance").policy_ids == (
+        "employee-demands/no-platform-for-immigration-enforcement",)
+
+
+def test_declarations_changed_in_place_are_seen(world: Database, log: TransparencyLog,
+                                                catalog: Catalog) -> None:
+    publish(world, log, [load_pack("azure-face-limited-access")], catalog, NOW - timedelta(hours=1))
+    declared: dict[str, list[ApprovedDeclaration]] = {"SYNTHETIC-shop": []}
+    gate = Gate(world, catalog, declarations=lambda: declared, refresh_interval_s=None,
+                now=lambda: NOW)
+    request = ("SYNTHETIC-shop", "face.search", {"purpose": "identity_verification"})
+    assert not gate.decide(*request).allowed
+    declared["SYNTHETIC-shop"].append(
+        ApprovedDeclaration("SYNTHETIC-d1", "biometric_identification", "identity_verification"))
+    assert gate.refresh() is True
+    assert gate.decide(*request).allowed

@@ -133,9 +133,16 @@ def read_account_facts(database: Database) -> list[AccountFacts]:
 
 
 def registry_fingerprint(database: Database) -> tuple[Any, ...]:
-    """A value that changes whenever an account is imported, screened or classified."""
+    """A value that changes whenever an account is imported, screened or classified.
+
+    Times alone are not enough: a row rewritten with a time that is not later than the newest
+    one (the same instant, or a writer whose clock is behind) changes neither a count nor a
+    maximum. Every classification the registry writes (screening, judgement) carries the index
+    of its new log entry, and log indices only grow, so ``MAX(log_index)`` changes with each.
+    """
     with database.transaction(write=False) as tx:
         accounts = tx.query_one("SELECT COUNT(*), MAX(imported_at) FROM registry_account")
         screened = tx.query_one("SELECT COUNT(*), MAX(screened_at) FROM registry_resolution")
-        classified = tx.query_one("SELECT COUNT(*), MAX(classified_at) FROM registry_classification")
-    return (accounts, screened, classified)
+        classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
+                                  "COUNT(log_index) FROM registry_classification")
+    return (tuple(accounts or ()), tuple(screened or ()), tuple(classified or ()))

@@ -70,8 +70,11 @@ class Gate:
     def _fingerprint(self) -> tuple[tuple[Any, ...], PolicyVersion | None]:
         versions = list_versions(self.database)
         current = version_in_force(versions, self._now())
+        # a copy: a source that hands out the same mapping, changed in place, must still be seen
+        # to change (comparing the object with itself would always find it equal)
+        declarations = {account: tuple(items) for account, items in self._declarations().items()}
         return (registry_fingerprint(self.database), current.version if current else None,
-                self._declarations()), current
+                declarations), current
 
     def _build(self) -> PolicyEngine:
         state, current = self._fingerprint()
