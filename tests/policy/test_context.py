@@ -10,6 +10,7 @@ from daylight.core.errors import InputError
 from daylight.policy.context import (
     CONTEXT_FIELDS,
     DEFAULT_CONTEXT,
+    MAX_HOURS,
     cedar_context_type,
     normalize_context,
     parse_context_json,
@@ -37,12 +38,32 @@ def test_defaults_fill_every_field() -> None:
     ({"purpose": "x" * 201}, "context.purpose", "printable characters"),
     ({"purpose": "a\nb"}, "context.purpose", "printable characters"),
     ({"purpse": "typo"}, "context.purpse", "unknown field `purpse`"),
+    # variants of the values that trigger a refusal would slip past it
+    ({"setting": "Workplace"}, "context.setting", "is not one of `workplace`, `education`"),
+    ({"setting": "workplace "}, "context.setting", "no leading or trailing spaces"),
+    ({"setting": "w\u043erkplace"}, "context.setting", "is not one of"),  # a Cyrillic o
+    ({"setting": "\uff57orkplace"}, "context.setting", "is not one of"),  # a fullwidth w
+    ({"image_source": "untargeted internet scraping"}, "context.image_source", "is not one of"),
+    ({"country": "de"}, "context.country", "does not have the form"),
+    ({"country": "DEU"}, "context.country", "does not have the form"),
+    ({"country": "\uff24\uff25"}, "context.country", "does not have the form"),  # fullwidth DE
+    # a blank reference is not a reference
+    ({"authorization_reference": " "}, "context.authorization_reference", "leading or trailing"),
+    ({"authorization_request_reference": " SYNTHETIC-REQ-1"},
+     "context.authorization_request_reference", "leading or trailing"),
 ])
 def test_malformed_contexts_are_refused_naming_the_field(context: dict[str, object], where: str,
                                                         message: str) -> None:
     with pytest.raises(InputError, match=message) as caught:
         normalize_context(context)
     assert caught.value.where == where
+
+
+def test_defaults_never_complete_an_exemption() -> None:
+    """An urgency whose start is not given is past the 24-hour window, not at hour 0."""
+    assert DEFAULT_CONTEXT["hours_since_start"] == MAX_HOURS
+    assert normalize_context({"urgency": True})["hours_since_start"] == MAX_HOURS
+    assert normalize_context({"setting": "", "country": "", "image_source": "consented"})
 
 
 def test_non_objects_and_bad_json_are_refused() -> None:

@@ -17,9 +17,12 @@ PERMIT_ALL = '@id("t/allow") @reason("allowed unless forbidden") permit (princip
 FORBID_POLICE = ('@id("t/no-police") @reason("no biometrics for police") forbid (principal, action '
                  'in Action::"biometric_identification", resource) when '
                  '{ principal.sector == "law_enforcement" };\n')
-# Overflows a Cedar Long once hours_since_start >= 923: an evaluation error, not a type error.
+# For purpose "overflow", overflows a Cedar Long once hours_since_start >= 923: an evaluation
+# error, not a type error.
 ERRING_FORBID = ('@id("t/overflow") @reason("a forbid that errors") forbid (principal, action, resource) '
-                 'when { context.hours_since_start * 10000000000000000 > 0 };\n')
+                 'when { context.purpose == "overflow" && '
+                 'context.hours_since_start * 10000000000000000 > 0 };\n')
+OVERFLOW = {"purpose": "overflow", "hours_since_start": 5000}
 FACTS = [AccountFacts("SYNTHETIC-police", "law_enforcement", jurisdiction="US"),
          AccountFacts("SYNTHETIC-shop", "commercial", jurisdiction="US")]
 
@@ -52,10 +55,11 @@ def test_deny_by_default(schema: PolicySchema, catalog: Catalog) -> None:
 
 def test_a_policy_that_errors_fails_closed_with_the_error(schema: PolicySchema, catalog: Catalog) -> None:
     engine = _engine(PERMIT_ALL + ERRING_FORBID, schema, catalog)
-    fine = engine.decide("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 0})
+    fine = engine.decide("SYNTHETIC-shop", "compute.instance", {"purpose": "overflow",
+                                                                "hours_since_start": 0})
     assert fine.allowed
     # Cedar skips a policy that errors; on its own that would turn this forbid into an allow.
-    decision = engine.decide("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 5000})
+    decision = engine.decide("SYNTHETIC-shop", "compute.instance", OVERFLOW)
     assert not decision.allowed
     assert decision.policy_ids == ("daylight:policy-error",)
     assert len(decision.errors) == 1 and "t/overflow" in decision.errors[0]
@@ -124,8 +128,8 @@ def test_cached_decisions_are_the_same_decisions(schema: PolicySchema, catalog: 
     text = PERMIT_ALL + FORBID_POLICE + ERRING_FORBID
     compiled = compile_policies([PolicyText("t.cedar", text)], schema)
     requests = [("SYNTHETIC-police", "face.search", None), ("SYNTHETIC-shop", "face.search", None),
-                ("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 5000}),
-                ("SYNTHETIC-shop", "compute.instance", {"hours_since_start": 1}),
+                ("SYNTHETIC-shop", "compute.instance", OVERFLOW),
+                ("SYNTHETIC-shop", "compute.instance", {"purpose": "overflow", "hours_since_start": 1}),
                 ("SYNTHETIC-police", "compute.instance", {})]
     uncached = PolicyEngine(compiled, 1, FACTS, {}, catalog, cache_entries=0)
     expected = [uncached.decide(*r) for r in requests]

@@ -5,11 +5,19 @@ A caller sends a JSON object with any of these fields; absent fields take their 
 every policy sees every field (Cedar's validator would otherwise demand ``has`` checks). Unknown
 fields, wrong types and oversized values are refused with an ``InputError`` naming
 ``context.<field>``: a typo in a field that grants an exemption must never be silently dropped.
+
+Defaults MUST NOT complete an exemption: ``hours_since_start`` defaults to "unknown" (the
+largest value), so an urgency whose start is not given is past any window. Fields that trigger
+a refusal (``setting``, ``image_source``, ``country``) accept only their documented values: a
+variant (``Workplace``, ``de``, ``workplace `` or a look-alike letter) would otherwise slip past
+the policy that looks for the real one. Free text never has leading or trailing spaces, so a
+reference of ``" "`` is not a reference.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +36,8 @@ class ContextField:
     type: type
     default: bool | int | str
     help: str
+    choices: tuple[str, ...] = ()  # a string field's only values (empty: any text)
+    pattern: str | None = None  # a string field's form (empty is always accepted)
 
     @property
     def cedar_type(self) -> str:
@@ -43,12 +53,16 @@ CONTEXT_FIELDS: tuple[ContextField, ...] = (
                  "The purpose the caller declares for this request, e.g. `missing_children`, "
                  "`identity_verification`, `medical`."),
     ContextField("setting", str, "",
-                 "Where the system is deployed: `workplace`, `education`, or empty."),
+                 "Where the system is deployed: `workplace`, `education`, or empty.",
+                 choices=("", "workplace", "education")),
     ContextField("country", str, "",
-                 "ISO 3166-1 alpha-2 code of the country where the operation is used, if known."),
+                 "ISO 3166-1 alpha-2 code (upper case) of the country where the operation is "
+                 "used, if known.", pattern=r"[A-Z]{2}"),
     ContextField("image_source", str, "",
                  "Where the images come from: `untargeted_internet_scraping`, "
-                 "`untargeted_cctv_scraping`, `targeted`, `consented`, or empty."),
+                 "`untargeted_cctv_scraping`, `targeted`, `consented`, or empty.",
+                 choices=("", "untargeted_internet_scraping", "untargeted_cctv_scraping",
+                          "targeted", "consented")),
     ContextField("article5_ground", str, "",
                  "EU AI Act art. 5(1)(h) objective: `victims_missing_persons`, `imminent_threat`, "
                  "`serious_crime_suspect`, or empty."),
@@ -59,8 +73,9 @@ CONTEXT_FIELDS: tuple[ContextField, ...] = (
                  "A duly justified urgency: use starts before the authorisation is granted."),
     ContextField("authorization_request_reference", str, "",
                  "Reference of the request for authorisation made in an urgency."),
-    ContextField("hours_since_start", int, 0,
-                 "Hours since the urgent use started (0 to 1,000,000)."),
+    ContextField("hours_since_start", int, MAX_HOURS,
+                 "Hours since the urgent use started (0 to 1,000,000); absent: unknown, taken "
+                 "as 1,000,000, past any window."),
 )
 
 FIELDS_BY_NAME = {f.name: f for f in CONTEXT_FIELDS}
@@ -83,6 +98,13 @@ def _check(field: ContextField, value: Any) -> bool | int | str:
         raise InputError(f"expected a string, got {_kind(value)}", where=where)
     if len(value) > MAX_TEXT_CHARS or not value.isprintable():
         raise InputError(f"expected at most {MAX_TEXT_CHARS} printable characters", where=where)
+    if value != value.strip():
+        raise InputError("expected no leading or trailing spaces", where=where)
+    if field.choices and value not in field.choices:
+        named = ", ".join(f"`{c}`" for c in field.choices if c)
+        raise InputError(f"`{value}` is not one of {named} (or empty)", where=where)
+    if field.pattern and value and not re.fullmatch(field.pattern, value, flags=re.ASCII):
+        raise InputError(f"`{value}` does not have the form `{field.pattern}`", where=where)
     return value
 
 
