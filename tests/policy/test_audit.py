@@ -115,3 +115,20 @@ def test_usage_outside_the_period_is_refused(world: Database, log: TransparencyL
                                              catalog: Catalog) -> None:
     with pytest.raises(InputError, match="outside the period"):
         audit_usage(world, log, "2026-11", [USAGE[0]], catalog, NOW)
+
+
+def test_changed_totals_with_the_same_findings_correct_the_logged_summary(
+        world: Database, log: TransparencyLog, catalog: Catalog) -> None:
+    """Days audited before any version took effect, then audited again once one is in force,
+    find nothing refused either time; the log must not keep saying they were unaudited."""
+    usage = [UsageDay("SYNTHETIC-shop", "face.search", "2026-10-05", 7)]
+    first = audit_usage(world, log, "2026-10", usage, catalog, NOW)
+    assert first.summary["unaudited_calls"] == 7 and first.findings == []
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW,
+            effective_from=datetime(2026, 10, 1, tzinfo=UTC))
+    again = audit_usage(world, log, "2026-10", usage, catalog, NOW)
+    assert again.findings == [] and again.summary["audited_calls"] == 7
+    assert again.appended and again.summary["corrects"] == first.summary["log_index"]
+    logged = json.loads(log.entry(again.summary["log_index"]))["payload"]
+    assert (logged["unaudited_calls"], logged["audited_calls"]) == (0, 7)
+    assert audit_usage(world, log, "2026-10", usage, catalog, NOW).appended is False

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import rfc8785
 
-from daylight.core.database import Database
+from daylight.core.database import Database, migrate
+from daylight.home import all_migrations
+from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.policy.decision import Decision, Reason
 from daylight.policy.digest import days_to_digest, digest_decisions, digest_ended_days
@@ -85,3 +90,62 @@ def test_a_month_digest_covers_its_days(database: Database, log: TransparencyLog
     _record(database, "2026-11-30", [("SYNTHETIC-a", DENY)])
     month = digest_decisions(database, log, "2026-11", NOW)
     assert (month["decisions"], month["denied"], month["denials_recorded"]) == (3, 2, 2)
+
+
+COUNT_NAMES = ("day", "account_id", "operation", "outcome", "policies", "policy_version", "decisions")
+
+
+def _outsider_counts_sha256(database: Database) -> str:
+    """What a third party computes from the rows: sorted by code point, hashed with rfc8785."""
+    with database.transaction(write=False) as tx:
+        rows = [dict(zip(COUNT_NAMES, r, strict=True)) for r in tx.query(
+            "SELECT day, account_id, operation, outcome, policies, policy_version, decisions "
+            "FROM policy_decision_count")]
+    rows.sort(key=lambda r: tuple(r[n] for n in COUNT_NAMES[:-1]))
+    return hashlib.sha256(rfc8785.dumps(rows)).hexdigest()
+
+
+def test_the_digest_does_not_depend_on_the_server_collation(postgres_url: str) -> None:
+    """On a PostgreSQL database whose collation is en-US, ORDER BY puts `SYNTHETIC-b` before
+    `SYNTHETIC_c` before `synthetic-a`; the digest must still be the code-point one."""
+    name = "icu_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+                     "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+    parts = urlsplit(postgres_url)
+    database = Database(urlunsplit(parts._replace(path=f"/{name}")))
+    try:
+        migrate(database, all_migrations())
+        log = TransparencyLog.create(database, Signer.generate("icu.daylight.invalid/log"))
+        _record(database, "2026-11-18", [(a, ALLOW) for a in
+                                         ("SYNTHETIC-b", "SYNTHETIC-A", "synthetic-a", "SYNTHETIC_c")])
+        result = digest_decisions(database, log, "2026-11-18", NOW)
+        assert result["counts_sha256"] == _outsider_counts_sha256(database)
+    finally:
+        database.close()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name}")
+
+
+def test_denials_sort_by_time_whatever_the_fraction_of_a_second(database: Database,
+                                                                log: TransparencyLog) -> None:
+    """`decided_at` has a fixed width, so sorting its strings and sorting its times agree."""
+    moments = iter([_at("2026-11-18") + 0.5, _at("2026-11-18")])
+    recorder = DecisionRecorder(clock=lambda: next(moments))
+    recorder.record("SYNTHETIC-a", "face.search", None, DENY)  # at 10:00:00.5
+    recorder.record("SYNTHETIC-b", "face.search", None, DENY)  # at 10:00:00 exactly
+    recorder.flush(database)
+    result = digest_decisions(database, log, "2026-11-18", NOW)
+    with database.transaction(write=False) as tx:
+        rows = tx.query("SELECT denial_id, decided_at, account_id, operation, context, reasons, "
+                        "errors, policy_version FROM policy_denial")
+    names = ("denial_id", "decided_at", "account_id", "operation", "context", "reasons", "errors",
+             "policy_version")
+    denials = [dict(zip(names, r, strict=True)) for r in rows]
+    for row in denials:
+        for key in ("context", "reasons", "errors"):
+            row[key] = json.loads(row[key])
+    denials.sort(key=lambda r: (datetime.fromisoformat(r["decided_at"]), r["denial_id"]))
+    assert [d["account_id"] for d in denials] == ["SYNTHETIC-b", "SYNTHETIC-a"]
+    assert denials[0]["decided_at"] == "2026-11-18T10:00:00.000000Z"
+    assert result["denials_sha256"] == hashlib.sha256(rfc8785.dumps(denials)).hexdigest()

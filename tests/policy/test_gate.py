@@ -97,7 +97,7 @@ def test_every_decision_is_counted_and_every_denial_kept(world: Database, log: T
         ("SYNTHETIC-police", '{"purpose": "find_missing_children"}'), ("SYNTHETIC-police", "{}")]
     assert json.loads(denials[0][3])[0]["policy"] == \
         "employee-demands/no-face-recognition-for-law-enforcement"
-    assert denials[0][6] == "2026-11-20T12:00:00Z"
+    assert denials[0][6] == "2026-11-20T12:00:00.000000Z"
     # a second process adds to the same counts
     other = DecisionRecorder(clock=lambda: DAY_SECONDS)
     other.record("SYNTHETIC-shop", "face.search", None,

@@ -23,10 +23,11 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from daylight.core.canonical import canonical_json
-from daylight.core.database import Database
+from daylight.core.database import Database, Transaction
 from daylight.core.errors import InputError, NotFoundError
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
+from daylight.log.store import LogStore
 from daylight.policy.catalog import Catalog
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import Declarations, read_account_facts
@@ -158,6 +159,12 @@ def _evaluate_usage(database: Database, period: Period, usage: Iterable[UsageDay
     return [findings[k] for k in sorted(findings)], totals
 
 
+def _logged_summary(tx: Transaction, index: int) -> dict[str, Any]:
+    """The summary the log holds at ``index``, without the ``corrects`` it may carry."""
+    payload = json.loads(LogStore(tx).entry(index))["payload"]
+    return {key: value for key, value in payload.items() if key != "corrects"}
+
+
 def audit_usage(database: Database, log: TransparencyLog, period_label: str,
                 usage: Iterable[UsageDay], catalog: Catalog, now: datetime, *,
                 declarations: Declarations | None = None,
@@ -166,7 +173,9 @@ def audit_usage(database: Database, log: TransparencyLog, period_label: str,
 
     ``usage_digests`` maps account id → log index of the usage digest the usage came from, so
     that each finding points at the usage it is about. An audit whose findings are the same as
-    the period's last audit appends nothing.
+    the period's last audit appends nothing. An audit whose findings or totals differ from the
+    period's last logged summary (late usage, a version now in force on days that were
+    unaudited) appends a new one naming the summary it ``corrects``.
     """
     period = parse_period(period_label)
     grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {})
@@ -193,7 +202,8 @@ def audit_usage(database: Database, log: TransparencyLog, period_label: str,
         tx.lock("policy.audit")
         stored = tx.query_one("SELECT findings_sha256, log_index FROM policy_audit WHERE period = ?",
                               (period.label,))
-        if stored is not None and stored[0] == findings_sha256:
+        if stored is not None and stored[0] == findings_sha256 \
+                and _logged_summary(tx, int(stored[1])) == summary:
             return AuditReport(findings, {**summary, "log_index": int(stored[1])}, False)
         if stored is not None:
             summary["corrects"] = int(stored[1])

@@ -11,9 +11,13 @@ The payload commits to the period's count and denial rows::
                                    "context", "reasons", "errors", "policy_version"} of each
                                   denial, sorted by (decided_at, denial_id)]))
 
-(JCS: RFC 8785 canonical JSON; ``context``, ``reasons`` and ``errors`` as JSON values). A period
-digested again with the same rows appends nothing; with different rows (late decisions), a new
-digest names the index of the entry it ``corrects``.
+(JCS: RFC 8785 canonical JSON; ``context``, ``reasons`` and ``errors`` as JSON values). Strings
+sort by Unicode code point and ``policy_version`` as a number — never in the database's
+collation, which on PostgreSQL follows the server's locale (``en_US`` puts ``a`` before ``B``)
+and would make the hash depend on how the server was set up. ``decided_at`` is RFC 3339 UTC
+with microseconds, so its strings sort as its times do. A period digested again with the same
+rows appends nothing; with different rows (late decisions), a new digest names the index of the
+entry it ``corrects``.
 """
 
 from __future__ import annotations
@@ -38,21 +42,27 @@ def _sha256(value: Any) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
+def _count_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["day"], row["account_id"], row["operation"], row["outcome"], row["policies"],
+            row["policy_version"])
+
+
 def _payload(tx: Transaction, period: Period) -> dict[str, Any]:
     first, last = period.start.isoformat(), (period.end - timedelta(days=1)).isoformat()
     counts = tx.query("SELECT day, account_id, operation, outcome, policies, policy_version, "
-                      "decisions FROM policy_decision_count WHERE day >= ? AND day <= ? "
-                      "ORDER BY day, account_id, operation, outcome, policies, policy_version",
+                      "decisions FROM policy_decision_count WHERE day >= ? AND day <= ?",
                       (first, last))
     denials = tx.query("SELECT denial_id, decided_at, account_id, operation, context, reasons, "
-                       "errors, policy_version FROM policy_denial WHERE day >= ? AND day <= ? "
-                       "ORDER BY decided_at, denial_id", (first, last))
-    count_rows = [{"day": r[0], "account_id": r[1], "operation": r[2], "outcome": r[3],
-                   "policies": r[4], "policy_version": int(r[5]), "decisions": int(r[6])}
-                  for r in counts]
-    denial_rows = [{"denial_id": r[0], "decided_at": r[1], "account_id": r[2], "operation": r[3],
-                    "context": json.loads(r[4]), "reasons": json.loads(r[5]),
-                    "errors": json.loads(r[6]), "policy_version": int(r[7])} for r in denials]
+                       "errors, policy_version FROM policy_denial WHERE day >= ? AND day <= ?",
+                       (first, last))
+    count_rows = sorted(({"day": r[0], "account_id": r[1], "operation": r[2], "outcome": r[3],
+                          "policies": r[4], "policy_version": int(r[5]), "decisions": int(r[6])}
+                         for r in counts), key=_count_key)
+    denial_rows = sorted(({"denial_id": r[0], "decided_at": r[1], "account_id": r[2],
+                           "operation": r[3], "context": json.loads(r[4]),
+                           "reasons": json.loads(r[5]), "errors": json.loads(r[6]),
+                           "policy_version": int(r[7])} for r in denials),
+                         key=lambda r: (r["decided_at"], r["denial_id"]))
     decided = sum(r["decisions"] for r in count_rows)
     allowed = sum(r["decisions"] for r in count_rows if r["outcome"] == "allow")
     return {

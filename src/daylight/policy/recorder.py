@@ -44,7 +44,8 @@ def _denial_rows(denials: list[Denial]) -> list[tuple[Any, ...]]:
         if text is None:
             text = texts[decision] = (json.dumps([r.to_json() for r in decision.reasons]),
                                       json.dumps(list(decision.errors)))
-        decided_at = datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+        # fixed width (always microseconds): the strings sort as the times do
+        decided_at = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         rows.append((uuid.uuid4().hex, day, decided_at, account_id, operation,
                      json.dumps(context, sort_keys=True) if context else "{}", *text,
                      decision.policy_version or 0))
