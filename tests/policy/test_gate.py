@@ -150,3 +150,25 @@ def test_declarations_changed_in_place_are_seen(world: Database, log: Transparen
         ApprovedDeclaration("SYNTHETIC-d1", "biometric_identification", "identity_verification"))
     assert gate.refresh() is True
     assert gate.decide(*request).allowed
+
+
+def test_a_version_in_force_that_no_longer_loads_fails_closed(world: Database, log: TransparencyLog,
+                                                             catalog: Catalog) -> None:
+    """A stored version Cedar now refuses (an upgrade, a damaged row) must not leave decisions
+    going on under the previous version, nor stop the gate from starting."""
+    publish(world, log, [load_pack("employee-demands")], catalog, NOW - timedelta(hours=2))
+    gate = Gate(world, catalog, refresh_interval_s=None, now=lambda: NOW)
+    assert gate.decide("SYNTHETIC-shop", "face.search").allowed
+    with world.transaction() as tx:
+        tx.execute("INSERT INTO policy_version (version, packs, policy_text, policy_sha256, "
+                   "schema_text, schema_sha256, published_at, effective_from, log_index) "
+                   "SELECT 2, packs, 'forbid (principal, action, resource) when { nonsense };', "
+                   "policy_sha256, schema_text, schema_sha256, published_at, ?, log_index "
+                   "FROM policy_version WHERE version = 1", ("2026-11-20T11:00:00Z",))
+    assert gate.refresh() is True
+    decision = gate.decide("SYNTHETIC-shop", "face.search")
+    assert not decision.allowed and decision.policy_version == 2
+    assert decision.policy_ids == ("daylight:policy-error",)
+    assert "policy version 2 could not be loaded" in decision.errors[0]
+    fresh = Gate(world, catalog, refresh_interval_s=None, now=lambda: NOW)
+    assert fresh.decide("SYNTHETIC-shop", "compute.instance").policy_ids == ("daylight:policy-error",)

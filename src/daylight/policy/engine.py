@@ -43,9 +43,13 @@ class PolicyEngine:
 
     def __init__(self, policies: CompiledPolicies | None, version: int | None,
                  facts: Iterable[AccountFacts], declarations: Declarations,
-                 catalog: Catalog, *, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
+                 catalog: Catalog, *, cache_entries: int = DEFAULT_CACHE_ENTRIES,
+                 load_error: str | None = None) -> None:
+        """``load_error``: the version in force (``version``) could not be loaded; every
+        request is then denied with ``daylight:policy-error`` and that error."""
         self.policies = policies
         self.version = version
+        self.load_error = load_error
         self.catalog = catalog
         facts = list(facts)
         schema = policies.schema if policies is not None else build_schema(catalog)
@@ -75,6 +79,8 @@ class PolicyEngine:
                              "characters", where="account_id")
         # only None and {} mean "no context": any other falsy value ([], "", 0) is malformed
         full = None if context is None or context == {} else normalize_context(context)
+        if self.load_error is not None:
+            return denied(POLICY_ERROR, self.version, (self.load_error,))
         if self.policies is None:
             return denied(NO_POLICY_VERSION, None)
         if account_id not in self.accounts:

@@ -4,8 +4,11 @@ decision (counts, and each denial whole).
 
 Staleness is bounded: with ``refresh_interval_s`` set, ``decide`` looks for changes at most that
 often (a few cheap queries); with None, the owner calls ``refresh`` (the HTTP service does so
-from a background task, off the request path). A refresh that fails keeps the engine it has —
-decisions go on under the version they name — and raises to the caller of ``refresh``.
+from a background task, off the request path). A refresh that fails to read the database keeps
+the engine it has — decisions go on under the version they name — and raises to the caller of
+``refresh``. A version in force whose stored text no longer loads (a Cedar upgrade that refuses
+it, a damaged row) is not a reason to go on under an older one: every request is then denied
+with ``daylight:policy-error``, naming that version and the error.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from daylight.core.database import Database
+from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.decision import Decision
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES, PolicyEngine
@@ -78,14 +82,17 @@ class Gate:
 
     def _build(self) -> PolicyEngine:
         state, current = self._fingerprint()
-        compiled = None
+        compiled, load_error = None, None
         if current is not None:
             compiled = self._compiled.get(current.version)
             if compiled is None:
-                compiled = self._compiled[current.version] = current.compile()
+                try:
+                    compiled = self._compiled[current.version] = current.compile()
+                except InputError as error:  # the version in force does not load: fail closed
+                    load_error = f"policy version {current.version} could not be loaded: {error}"
         engine = PolicyEngine(compiled, current.version if current else None,
                               self._facts(self.database), state[2], self.catalog,
-                              cache_entries=self._cache_entries)
+                              cache_entries=self._cache_entries, load_error=load_error)
         self._state, self._version = state, current
         return engine
 
