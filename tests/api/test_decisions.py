@@ -118,6 +118,8 @@ def test_unknown_routes_and_methods_use_the_same_shape(gate: Gate) -> None:
     missing = call_app(app, "GET", "/v1/nothing")
     assert missing.status_code == 404
     assert missing.json() == {"error": {"code": "not_found", "message": "not found"}}
+    for undocumented in ("/openapi.json", "/docs", "/redoc"):
+        assert call_app(app, "GET", undocumented).status_code == 404, undocumented
     wrong = call_app(app, "GET", "/v1/decisions")
     assert wrong.status_code == 405
     assert wrong.json() == {"error": {"code": "method_not_allowed", "message": "method not allowed"}}

@@ -112,6 +112,16 @@ def test_malformed_corpora_are_refused(change: dict[str, object], message: str) 
         parse_corpus(json.dumps({**base, **change}))
 
 
+def test_a_corpus_key_given_twice_is_refused() -> None:
+    """Otherwise the last `allowed` would silently win over the first."""
+    text = ('{"pack": "p", "accounts": {}, "cases": [{"name": "x", "given": {"account": "SYNTHETIC-a"}, '
+            '"when": {"operation": "face.search"}, '
+            '"then": {"allowed": false, "reasons": [], "allowed": true}}]}')
+    with pytest.raises(InputError, match="the key `allowed` appears twice") as caught:
+        parse_corpus(text, where="c.json")
+    assert caught.value.where == "c.json"
+
+
 def test_a_corpus_case_with_a_malformed_context_is_refused_naming_it() -> None:
     text = json.dumps({"pack": "p", "accounts": {}, "cases": [
         {"name": "x", "given": {"account": "SYNTHETIC-a"},

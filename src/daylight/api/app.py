@@ -144,7 +144,7 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
             await asyncio.to_thread(the_gate.flush)
 
     app = FastAPI(title="Daylight decision service", version="1", lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.gate = the_gate
 
     @app.exception_handler(DaylightError)

@@ -21,14 +21,13 @@ API.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
-from daylight.policy.context import normalize_context
+from daylight.policy.context import normalize_context, parse_json
 from daylight.policy.decision import Decision
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import AccountFacts, ApprovedDeclaration
@@ -151,10 +150,7 @@ def _case(read: _Reader, index: int, body: Any) -> Case:
 
 def parse_corpus(text: str, *, where: str = "corpus.json") -> Corpus:
     """Parse and check a corpus; InputError naming the key of the first problem."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno}", where=where) from exc
+    data = parse_json(text, where=where)  # a key given twice (`then.allowed`!) is refused
     read = _Reader(where)
     data = read.obj(data, "corpus", {"pack", "note", "accounts", "cases"}, {"pack", "accounts", "cases"})
     if not isinstance(data["accounts"], dict) or not isinstance(data["cases"], list) or not data["cases"]:
