@@ -132,27 +132,17 @@ def normalize_context(context: Mapping[str, Any] | None) -> dict[str, Any]:
     return full
 
 
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-class _ConstantError(ValueError):
-    pass
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     value: dict[str, Any] = {}
     for key, item in pairs:
         if key in value:
-            raise _DuplicateKeyError(key)
+            raise InputError(f"invalid JSON: the key `{key}` appears twice in one object")
         value[key] = item
     return value
 
 
 def _no_constant(name: str) -> Any:
-    raise _ConstantError(f"`{name}` is not a JSON value")
+    raise InputError(f"invalid JSON: `{name}` is not a JSON value")
 
 
 def parse_json(text: str | bytes, *, where: str) -> Any:
@@ -162,16 +152,13 @@ def parse_json(text: str | bytes, *, where: str) -> Any:
     too long to convert, or nesting too deep to read. Never any other exception."""
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except InputError as exc:  # from the hooks: a duplicate key or a constant
+        raise InputError(exc.message, where=where) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                          where=where) from exc
-    except _DuplicateKeyError as exc:
-        raise InputError(f"invalid JSON: the key `{exc.key}` appears twice in one object",
-                         where=where) from exc
     except UnicodeDecodeError as exc:
         raise InputError("invalid JSON: the text is not UTF-8", where=where) from exc
-    except _ConstantError as exc:
-        raise InputError(f"invalid JSON: {exc}", where=where) from exc
     except ValueError as exc:  # an integer over Python's limit on digits
         raise InputError("invalid JSON: a number has too many digits", where=where) from exc
     except RecursionError as exc:
