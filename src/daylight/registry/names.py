@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rigour.names import remove_org_types
+from rigour.names import NameTypeTag, analyze_names, remove_org_types
 from rigour.text import ascii_text
 
 from daylight.registry.geography import STATE_CODES, STATE_NAMES, is_state_code
@@ -219,6 +219,92 @@ def name_key(name: str) -> NameKey:
             w.startswith(core[-1]) and w != core[-1] for w in _TRUNCATABLE):
         core.pop()
     return NameKey(tuple(core), role, jurisdictions, frozenset(states))
+
+
+# Legal forms that make a name a company's (rigour's own list also takes "at", "sa", "ab"... for
+# forms, which agency and person names contain); "co" only as the last word ("Sun Badge Co.").
+_LEGAL_FORMS = frozenset({"inc", "incorporated", "llc", "corp", "corporation", "ltd", "limited",
+                          "llp", "lp", "plc", "pllc", "pc", "psc", "company", "gmbh", "jv",
+                          "venture"})
+_DOTTED = re.compile(r"(?<![a-z])((?:[a-z]\.){2,})")  # "l.l.c." -> "llc", "p.c." -> "pc"
+
+
+def _name_words(text: str) -> list[str]:
+    text = _DOTTED.sub(lambda m: m.group(1).replace(".", "") + " ", clean_text(text).lower())
+    return [t.strip("'") for t in _SPLIT.split(text) if t.strip("'")]
+
+
+def has_legal_form(name: str) -> bool:
+    """Whether ``name`` carries a company's legal form (Inc., LLC, Corp., Ltd., ... Co.)."""
+    words = _name_words(name)
+    return any(w in _LEGAL_FORMS for w in words) or (len(words) > 1 and words[-1] == "co")
+
+
+# What may follow a person's name in a contract recipient's name, and words no person's name has.
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "esq", "phd", "md", "dds", "dvm", "cpa",
+                            "abbp"})
+_CONNECTIVES = frozenset({"and", "of", "the", "for", "on", "at", "in", "to"})
+_PERSON_SYMBOLS = frozenset({"NAME", "NICK", "INITIAL", "NUM", "PHONETIC"})
+
+
+def _symbols(words: list[str], kind: NameTypeTag) -> dict[str, set[str]]:
+    """For each word, the categories of the rigour symbols it carries (NAME: a person-name word
+    of Wikidata's; DOMAIN, SYMBOL, LOC...: an industry, organisation-type or place word)."""
+    out: dict[str, set[str]] = {}
+    for name in analyze_names(kind, [" ".join(words)]):
+        for span in name.spans:
+            category = str(span.symbol).strip("[").split(":")[0]
+            for part in span.parts:
+                out.setdefault(part.form, set()).add(category)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def is_personal_name(name: str, *, sole_proprietor: bool = False) -> bool:
+    """Whether a contract recipient's ``name`` is a person's, not an organisation's.
+
+    A name with a legal form, a digit, a role, a jurisdiction or an organisation word (rigour's
+    industry, organisation-type and place symbols: "FLIGHT SUITS", "... NORTH AMERICA") is not.
+    Otherwise, setting aside Jr, III, PhD... and one initial, it is when it has two words one of
+    which is a person name ("JANE ROE", "ROE JANE Q"); three or four words that are all person
+    names ("JUAN CARLOS GARCIA LOPEZ") or three that start or end with a given name rigour knows
+    nicknames of ("ROBERT PAUL DOE"); or the shape "SURNAME, GIVEN" with a person name in it
+    ("DOE, JOHN"). ``sole_proprietor`` (USAspending's flag) also accepts "SURNAME, GIVEN"
+    followed by a trade ("ROE, JANE M ARBITRATOR AND MEDIATOR"). A heuristic that prefers
+    withholding: a small business named like a person ("PERFECT FIT") is taken for one too.
+    """
+    if has_legal_form(name) or any(c.isdigit() for c in name):
+        return False
+    key = name_key(name)
+    if key.role or key.jurisdictions:
+        return False
+    words = _name_words(name)
+    organisation = _symbols(words, NameTypeTag.ORG)
+    if any(categories - _PERSON_SYMBOLS for categories in organisation.values()):
+        return False
+    person = _symbols(words, NameTypeTag.PER)
+
+    def is_name(word: str) -> bool:
+        return bool(person.get(word, set()) & {"NAME", "NICK"})
+
+    before, comma, after = name.partition(",")
+    head, tail = _name_words(before), _name_words(after)
+    if sole_proprietor and comma and len(head) == 1 and tail and tail[0] not in _CONNECTIVES:
+        return True  # a sole proprietorship trading under its owner's name
+    if any(w in _CONNECTIVES or (len(w) > 1 and w in _STOPWORDS - {"de"}) for w in words):
+        return False
+    full = [w for w in words if len(w) > 1 and w not in _NAME_SUFFIXES]
+    if len(words) - len(full) - sum(w in _NAME_SUFFIXES for w in words) > 1:
+        return False  # two initials: "R K CONSTRUCTION"
+    if len(full) == 2:
+        return any(is_name(w) for w in full)
+    if comma:
+        sides = [[w for w in side if w in full] for side in (head, tail)]
+        if all(1 <= len(side) <= 2 for side in sides) and any(is_name(w) for w in full):
+            return True
+    if len(full) == 3 and any("NICK" in person.get(w, set()) for w in (full[0], full[-1])):
+        return True
+    return len(full) in (3, 4) and all(is_name(w) for w in full)
 
 
 def state_name_tokens(state: str) -> tuple[str, ...]:

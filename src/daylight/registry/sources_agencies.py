@@ -142,12 +142,21 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
             sources=(f"usaspending-agencies:{code}",)))
 
 
+def _federal_key(name: str) -> str:
+    """What a federal body's name is matched on: its core words, or, for a name that is all role
+    ("U.S. Marshals Service": no core word once `marshal` is its role), the role, so that
+    usmarshals.gov still meets the Marshals Service; "" for a name that says nothing."""
+    key = name_key(name)
+    return " ".join(key.core) or (f"role:{key.role}" if key.role else "")
+
+
 def _federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
     index: dict[str, str] = {}
     for org in builder.organizations.values():
         if org.id.startswith(("us-agency:", "ori:")) and not org.state:
             for text in (org.name, *org.aliases):
-                index.setdefault(" ".join(name_key(text).core), org.id)
+                if key := _federal_key(text):
+                    index.setdefault(key, org.id)
     return index
 
 
@@ -178,10 +187,9 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
         state, city = row["State"], _title(row["City"])
         source = f"dotgov:{domain}"
         if row["Domain type"].startswith("Federal"):
-            found = federal.get(" ".join(name_key(body).core)) if name_key(body).core else None
-            if found is None:
-                found = federal.get(" ".join(name_key(org_name).core))
-                found = found if found is not None and not sub else None
+            found = federal.get(_federal_key(body))
+            if found is None and not sub:
+                found = federal.get(_federal_key(org_name))
             if found is not None:
                 builder.merge(found, identifiers={"domain": (domain,)}, sources=(source,))
                 continue

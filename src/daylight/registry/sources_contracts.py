@@ -6,6 +6,13 @@ with UEI and parent), CBP and ICE transactions FY2021-2026 and ICE transactions 
 obligations included); an award already read at award level is not read again. Only the product
 or service and industry descriptions are kept: the free-text transaction descriptions, addresses
 and phone numbers are not.
+
+A recipient with a legal form is a company, whatever role word its name holds ("POLICE SERVICE
+DOGS, INC."); otherwise USAspending's business types (where a file has them) say whether it is a
+government. Some recipients are people (sole proprietors, arbitrators). Their names and
+identifiers are not shipped: each of their awards goes to an ``individual:<award>`` placeholder
+named ``individual recipient (name withheld)``, so the award and its amount stay in the graph
+without naming anyone.
 """
 
 from __future__ import annotations
@@ -16,7 +23,12 @@ from pathlib import Path
 
 from daylight.core.errors import InputError
 from daylight.registry.builder import ReferenceBuilder, slug
-from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+from daylight.registry.names import (
+    LAW_ENFORCEMENT_ROLES,
+    has_legal_form,
+    is_personal_name,
+    name_key,
+)
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.sector import public_body_sector
 from daylight.registry.sources_agencies import read_csv
@@ -29,7 +41,10 @@ OLD_CONTRACTS = tuple(f"ice-contracts-2013-2018-tornapart/fy{y}.csv" for y in ra
 OLD_COLUMNS = ("awarding_sub_agency_code", "award_id_piid", "parent_award_id", "recipient_name",
                "recipient_state_code", "recipient_city_name", "recipient_duns", "recipient_parent_name",
                "recipient_parent_duns", "federal_action_obligation", "action_date",
-               "product_or_service_code_description", "naics_description")
+               "product_or_service_code_description", "naics_description", "us_local_government",
+               "us_state_government", "us_government_entity", "sole_proprietorship")
+GOVERNMENT_FLAGS = ("us_local_government", "us_state_government", "us_government_entity")
+INDIVIDUAL_NAME = "individual recipient (name withheld)"
 AGENCY_BY_CODE = {"7012": "us-agency:7012", "7014": "us-agency:7014"}
 AGENCY_BY_NAME = {"ICE": "us-agency:7012", "CBP": "us-agency:7014"}
 
@@ -48,7 +63,8 @@ class Award:
     parent: str = ""
     parent_uei: str = ""
     parent_duns: str = ""
-    government: bool | None = None
+    government: bool | None = None  # USAspending's business types, where the file has them
+    sole_proprietor: bool = False
     amount: float = 0.0
     dates: list[str] = field(default_factory=list)
     psc: str = ""
@@ -94,14 +110,14 @@ def _local_awards(root: Path) -> list[Award]:
             agency = AGENCY_BY_CODE.get(row["awarding_sub_agency_code"])
             if agency is None:
                 continue
-            government = "t" in (row.get("us_local_government"), row.get("us_state_government"),
-                                 row.get("us_government_entity"))
+            government = "t" in (row.get(flag) for flag in GOVERNMENT_FLAGS)
             awards.append(Award(
                 key=row["contract_award_unique_key"], agency_id=agency, recipient=row["recipient_name"],
                 state=row.get("recipient_state_code", ""), city=row.get("recipient_city_name", ""),
                 uei=row.get("recipient_uei", ""), duns=row.get("recipient_duns", ""),
                 parent=row.get("recipient_parent_name", ""), parent_uei=row.get("recipient_parent_uei", ""),
                 parent_duns=row.get("recipient_parent_duns", ""), government=government,
+                sole_proprietor=row.get("sole_proprietorship") == "t",
                 amount=_amount(row["total_obligated_amount"], where),
                 dates=[d for d in (_iso(row.get("period_of_performance_start_date", ""), where),
                                    _iso(row.get("period_of_performance_current_end_date", ""), where))
@@ -172,6 +188,8 @@ def _old_awards(root: Path) -> list[Award]:
                         city=row[col["recipient_city_name"]], duns=row[col["recipient_duns"]],
                         parent=row[col["recipient_parent_name"]],
                         parent_duns=row[col["recipient_parent_duns"]],
+                        government="t" in (row[col[flag]] for flag in GOVERNMENT_FLAGS),
+                        sole_proprietor=row[col["sole_proprietorship"]] == "t",
                         source="usaspending-ice-fy2013-2018")
                 award.amount += _amount(row[col["federal_action_obligation"]], where)
                 award.dates.append(_iso(row[col["action_date"]], where))
@@ -181,13 +199,31 @@ def _old_awards(root: Path) -> list[Award]:
     return list(awards.values())
 
 
+def _names_a_government(name: str) -> bool:
+    """Whether ``name`` reads as a government itself ("COUNTY OF PARK", "GOVERNMENT OF THE UNITED
+    STATES"), not one of its agencies."""
+    return name_key(name).role == "government" or name.lower().startswith(
+        ("county of ", "city of ", "state of ", "town of ", "village of ", "government of "))
+
+
 def _is_public_body(award: Award) -> bool:
+    key = name_key(award.recipient)
+    if has_legal_form(award.recipient) and not key.jurisdictions and key.role != "government":
+        # A legal form (Inc., LLC, Corp.) makes a company, whatever role word its name holds
+        # ("POLICE SERVICE DOGS, INC.") and however USAspending flagged it (a plumbing Inc. is
+        # flagged a local government); "IMPERIAL, COUNTY (INC)" names a county and stays one.
+        return False
     if award.government is not None:
         return award.government
-    key = name_key(award.recipient)
-    lowered = award.recipient.lower()
-    return key.role in LAW_ENFORCEMENT_ROLES or key.role == "government" or lowered.startswith(
-        ("county of ", "city of ", "state of ", "town of ", "village of "))
+    return key.role in LAW_ENFORCEMENT_ROLES or _names_a_government(award.recipient)
+
+
+def _individual(builder: ReferenceBuilder, award: Award) -> str:
+    """A placeholder for a person who received ``award``: no name, place or identifier (a sole
+    proprietor's DUNS is the person's), one per award so that nothing links a person's awards."""
+    return builder.add(Organization(
+        id=f"individual:{slug(award.key)}", name=INDIVIDUAL_NAME, sector="commercial",
+        schema="Organization", sources=(f"{award.source}:{award.key}",)))
 
 
 def _recipient(builder: ReferenceBuilder, award: Award) -> str:
@@ -210,14 +246,52 @@ def _recipient(builder: ReferenceBuilder, award: Award) -> str:
                            identifiers={"uei": award.uei, "duns": award.duns})
 
 
+def _name_key_text(name: str) -> str:
+    key = name_key(name)
+    return f"{key.role or ''}|{key.core_text}"
+
+
 def add_contracts(builder: ReferenceBuilder, root: Path) -> None:
     """Every award as ``recipient supports agency``, with parents as ``subsidiary_of``."""
+    awards = [*_local_awards(root), *_recent_awards(root), *_old_awards(root)]
+    # The FY2021-2026 file gives names only; a recipient USAspending types in another file (its
+    # business types) is typed the same there ("SHERIFFS' ASSOCIATION", a non-profit, and
+    # "SHERIFFS ASSOCIATION" meet on their name key), and a government flag in one row outweighs
+    # rows with no flag set (a county comes with both). Likewise a person in one award is a
+    # person in all: a name flagged a sole proprietorship in one file has no flag in another.
+    typed: dict[str, bool] = {}
+    people: set[str] = set()
+    companies: set[str] = set()  # a name also written with a legal form is a company's
+    holders: dict[str, str] = {}  # UEI or DUNS -> the first organisation name that holds it
+    for award in awards:
+        if not award.recipient:
+            continue
+        name = _name_key_text(award.recipient)
+        if award.government is not None:
+            typed[name] = typed.get(name, False) or award.government
+        if has_legal_form(award.recipient):
+            companies.add(name)
+        elif is_personal_name(award.recipient, sole_proprietor=award.sole_proprietor):
+            people.add(name)
+    people -= companies  # "LOCKHEED MARTIN" where "LOCKHEED MARTIN CORPORATION" is seen
+    for award in awards:
+        if award.recipient and _name_key_text(award.recipient) not in people:
+            for value in filter(None, (award.uei, award.duns)):
+                holders.setdefault(value, award.recipient)
     seen: set[str] = set()
-    for award in (*_local_awards(root), *_recent_awards(root), *_old_awards(root)):
+    for award in awards:
         if award.key in seen or not award.recipient:
             continue
         seen.add(award.key)
-        recipient = _recipient(builder, award)
+        name = _name_key_text(award.recipient)
+        award.government = typed.get(name, award.government)
+        if name in people:
+            # A person's name and identifiers never ship; an award to a person whose UEI or DUNS
+            # a company holds (its owner, named in its stead) is the company's, else it goes to
+            # a placeholder.
+            holder = next((holders[v] for v in (award.uei, award.duns) if v in holders), "")
+            award.recipient, award.parent = holder, ""
+        recipient = _recipient(builder, award) if award.recipient else _individual(builder, award)
         dates = sorted(d for d in award.dates if d)
         builder.relate(Relationship(
             id=f"award:{award.key}", kind="supports", source_id=recipient, target_id=award.agency_id,
@@ -226,8 +300,12 @@ def add_contracts(builder: ReferenceBuilder, root: Path) -> None:
             evidence={"naics": award.naics, "transactions": str(award.transactions)},
             source=award.source))
         parent_core = name_key(award.parent).core if award.parent else ()
-        if parent_core and parent_core != name_key(award.recipient).core and \
-                builder.organizations[recipient].schema == "Company":
+        # The parent is another company: not the recipient's own words in another order ("MACK
+        # PAT V", the owner of "PAT V. MACK, INC."), a government or a person.
+        if parent_core and sorted(parent_core) != sorted(name_key(award.recipient).core) and \
+                builder.organizations[recipient].schema == "Company" and \
+                not _names_a_government(award.parent) and \
+                _name_key_text(award.parent) not in people:
             parent = builder.company(award.parent, source=f"{award.source}:{award.key}",
                                      identifiers={"uei": award.parent_uei, "duns": award.parent_duns})
             if parent != recipient:

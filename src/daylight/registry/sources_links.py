@@ -102,6 +102,11 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
         if key not in cache:
             lea = row["Type of LEA"].lower()
             sector = "other_government" if lea in _NOT_LAW_ENFORCEMENT else "law_enforcement"
+            if public_body_sector(name) == "immigration_enforcement":
+                # The Atlas types CBP's and ICE's offices "DHS" (which is not enforcement as a
+                # whole); the name says whose office it is ("U.S. Customs and Border Protection
+                # - Boston Logan International Airport"), and that decides.
+                sector = "immigration_enforcement"
             cache[key] = _agency(builder, name, state, city=row["City"], source=source,
                                  sector=sector, prefix="atlas")
         else:

@@ -29,6 +29,7 @@ RECENT_AWARDS = {
     "CONT_AWD_70B04C18P00000808_7014_-NONE-_-NONE-",     # Motorola Solutions, CBP, FY21-FY22
     "CONT_AWD_70B02C22P00000331_7014_-NONE-_-NONE-",     # Axon, CBP, FY22, one de-obligation
     "CONT_AWD_70B06C21P00000361_7014_-NONE-_-NONE-",     # Police Service Dogs, Inc., CBP
+    "CONT_AWD_70B03C18P00000472_7014_-NONE-_-NONE-",     # an individual (CBP): name must not ship
 }
 OLD_AWARDS = {
     ("HSCETC13F00030", "GS35F0086U"),      # Palantir Technologies, fy13-fy15
@@ -37,6 +38,7 @@ OLD_AWARDS = {
     ("HSCETC12F00014", "GS06F0651Z"),      # PHACIL, one transaction in each of fy13-fy18
     ("HSCEMS13J00035", "HSCEMS13D00001"),  # Federal Cartridge Company (parent Alliant Techsystems)
     ("HSCEDM15F00067", "GS21F0065X"),      # Brown Point Facility Management Solutions (RI)
+    ("HSCEMD16P00073", ""),                # an individual, flagged a sole proprietorship
 }
 ATLAS_EXTRA = {"AOS0249"}  # a CBP office (Boston Logan airport): an immigration-enforcement sub-office
 NC_SURVEY_IDS = {"2837", "2831", "2639", "2942"}  # Wilson PD (Flock), Mars Hill PD (Rekor),
@@ -84,7 +86,8 @@ def sample(shared: Path, relative: str, keep: Callable[[dict[str, str]], bool], 
 
 
 def sample_torn_apart(shared: Path) -> None:
-    """fy13.csv (header) to fy18.csv (no header): every transaction of OLD_AWARDS, contact blanked."""
+    """fy13.csv (header) to fy18.csv (no header): every transaction of OLD_AWARDS, contact and
+    annual revenue blanked."""
     header = _records((shared / "ice-contracts-2013-2018-tornapart/fy13.csv").read_text("utf-8"))[0]
     col = {name: i for i, name in enumerate(header)}
     for year in range(13, 19):
@@ -94,7 +97,7 @@ def sample_torn_apart(shared: Path) -> None:
                   if (r[col["award_id_piid"]], r[col["parent_award_id"]]) in OLD_AWARDS]
         for row in chosen:
             assert _write([row], ending="\n") in raw, (relative, row[:3])
-            for name in USASPENDING_CONTACT:
+            for name in (*USASPENDING_CONTACT, "annual_revenue"):  # a sole proprietor's is personal
                 row[col[name]] = ""
         (HERE / relative).parent.mkdir(parents=True, exist_ok=True)
         (HERE / relative).write_bytes(
