@@ -61,7 +61,7 @@ def test_one_bad_line_appends_nothing_and_is_named(
     result = initialised("log", "append", str(path), ok=False)
     assert result.exit_code == 2
     assert result.stderr == f"error: {path}:3: expected a JSON object, got list\n"
-    for bad, problem in [('{"a": 1, "a": 2}\n', "duplicate key `a`"),
+    for bad, problem in [('{"a": 1, "a": 2}\n', "the key `a` appears twice"),
                          ('{"a": 1}\n\n', "<stdin>:2: empty line"),
                          ('{"n": 9007199254740993}\n', "outside the exact range"),
                          ('{"x": "' + "y" * 70000 + '"}\n', "more than 65535")]:

@@ -21,9 +21,11 @@ def test_rfc8785_example_ordering_and_numbers() -> None:
 
 
 @pytest.mark.parametrize("text, problem", [
-    ('{"a": 1, "a": 2}', "duplicate key `a`"),
-    ('{"a": NaN}', "`NaN` is not JSON"),
-    ('{"a": Infinity}', "`Infinity` is not JSON"),
+    ('{"a": 1, "a": 2}', "the key `a` appears twice"),
+    ('{"a": NaN}', "`NaN` is not a JSON value"),
+    ('{"a": Infinity}', "`Infinity` is not a JSON value"),
+    ('{"a": ' + "1" * 5000 + "}", "a number has too many digits"),
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),
     ('{"a": ', "invalid JSON"),
 ])
 def test_strict_parsing_refuses(text: str, problem: str) -> None:

@@ -33,11 +33,11 @@ from daylight.api.errors import (
     plain_error,
     plain_error_body,
 )
+from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
-from daylight.policy.context import parse_json
 from daylight.policy.digest import digest_ended_days
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate

@@ -23,8 +23,8 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from daylight.api.errors import InternalError, PolicyDeniedError, error_body, send_error
+from daylight.core.canonical import parse_json
 from daylight.core.errors import DaylightError, InputError
-from daylight.policy.context import parse_json
 from daylight.policy.gate import Gate
 
 ScopeReader = Callable[[Scope], Any]

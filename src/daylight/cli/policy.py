@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 
 from daylight.cli.audit import run_audit
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError, NotFoundError
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
-from daylight.policy.context import normalize_context, parse_json
+from daylight.policy.context import normalize_context
 from daylight.policy.digest import digest_decisions, digest_ended_days
 from daylight.policy.entities import read_account_facts
 from daylight.policy.gate import Gate

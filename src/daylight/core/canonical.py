@@ -27,17 +27,21 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise ValueError(f"duplicate key `{key}`")
+            # Parsers disagree on which of two equal keys counts, so neither is guessed.
+            raise InputError(f"invalid JSON: the key `{key}` appears twice in one object")
         obj[key] = value
     return obj
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"`{name}` is not JSON")
+    raise InputError(f"invalid JSON: `{name}` is not a JSON value")
 
 
 def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
-    """Parse strict I-JSON; raise InputError naming ``where`` on any problem."""
+    """Parse strict I-JSON; InputError naming ``where`` for anything that is not plain JSON: a
+    syntax error, text that is not UTF-8, a key that appears twice in one object, ``NaN`` or
+    ``Infinity``, a number too long to convert, or nesting too deep to read. Never any other
+    exception."""
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
@@ -45,13 +49,17 @@ def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
             text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
         )
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 at byte {exc.start}", where=where) from exc
+        raise InputError(f"invalid JSON: not UTF-8 at byte {exc.start}", where=where) from exc
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"invalid JSON: {exc.msg} at column {exc.colno}", where=where
+            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=where
         ) from exc
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"invalid JSON: {exc}", where=where) from exc
+    except InputError as exc:  # from the hooks: a key given twice, or a constant
+        raise InputError(exc.message, where=where) from exc
+    except ValueError as exc:  # an integer over Python's limit on digits
+        raise InputError("invalid JSON: a number has too many digits", where=where) from exc
+    except RecursionError as exc:
+        raise InputError("invalid JSON: nested too deeply", where=where) from exc
 
 
 def parse_json_object(text: str | bytes, *, where: str | None = None) -> JsonObject:

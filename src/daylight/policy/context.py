@@ -16,12 +16,12 @@ reference of ``" "`` is not a reference.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError
 
 MAX_TEXT_CHARS = 200
@@ -130,39 +130,6 @@ def normalize_context(context: Mapping[str, Any] | None) -> dict[str, Any]:
                              where=f"context.{name}")
         full[name] = _check(field, value)
     return full
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    value: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in value:
-            raise InputError(f"invalid JSON: the key `{key}` appears twice in one object")
-        value[key] = item
-    return value
-
-
-def _no_constant(name: str) -> Any:
-    raise InputError(f"invalid JSON: `{name}` is not a JSON value")
-
-
-def parse_json(text: str | bytes, *, where: str) -> Any:
-    """A caller's JSON text, strictly: InputError naming ``where`` for anything that is not
-    plain JSON — a syntax error, text that is not UTF-8, a key that appears twice in one object
-    (parsers disagree on which one counts, so neither is guessed), ``NaN``/``Infinity``, a number
-    too long to convert, or nesting too deep to read. Never any other exception."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except InputError as exc:  # from the hooks: a duplicate key or a constant
-        raise InputError(exc.message, where=where) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                         where=where) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("invalid JSON: the text is not UTF-8", where=where) from exc
-    except ValueError as exc:  # an integer over Python's limit on digits
-        raise InputError("invalid JSON: a number has too many digits", where=where) from exc
-    except RecursionError as exc:
-        raise InputError("invalid JSON: nested too deeply", where=where) from exc
 
 
 def parse_context_json(text: str | None, *, where: str = "--context") -> dict[str, Any]:

@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
-from daylight.policy.context import normalize_context, parse_json
+from daylight.policy.context import normalize_context
 from daylight.policy.decision import Decision
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import AccountFacts, ApprovedDeclaration
