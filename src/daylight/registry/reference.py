@@ -60,7 +60,7 @@ MANIFEST_FILE = "manifest.json"
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 1
+BUILD_VERSION = 2  # 2: CBP offices, the Marshals, companies with police words, people withheld
 
 
 @dataclass(frozen=True)
