@@ -39,9 +39,9 @@ from daylight.registry.service import iter_account_views
 
 MARKER = ".daylight-demo"
 DEMO_ORIGIN = "demo.daylight.invalid/log"
-SYNTHETIC_NOTE = ("SYNTHETIC: every account and every usage figure below is invented for this "
-                  "demo. Organisation names are real public reference data; no real organisation "
-                  "used any service.")
+SYNTHETIC_NOTE = ("SYNTHETIC: every account and every usage figure in this demo is invented. "
+                  "Organisation names are real public reference data; no real organisation used "
+                  "any service.")
 T = TypeVar("T")
 
 
@@ -205,5 +205,6 @@ def _build(console: Console, home: Home, out: Path, accounts: int, usage_rows: i
                   f"{base64.b64encode(report.root_hash).decode()}; consistent with the first "
                   f"checkpoint (size {report.consistent_with})")
     (out / "log.vkey").write_text(signer.verifier().vkey + "\n")
-    console.print(f"Re-check it yourself: daylight log verify {mirror} --key {out / 'log.vkey'}")
+    console.print(f"Re-check it yourself: .venv/bin/daylight log verify {mirror} "
+                  f"--key {out / 'log.vkey'}")
     console.print(Panel(SYNTHETIC_NOTE, style="yellow"))
