@@ -41,12 +41,12 @@ import duckdb
 
 from bench.usage.common import catalog_data, fresh_store, machine, parse_count, timed
 from daylight.core.database import Transaction
+from daylight.core.period import Period, parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period, aggregate_sql, parquet_source
 from daylight.usage.generate import generate_usage, synthetic_account_ids
-from daylight.usage.period import Period, parse_period
 from daylight.usage.record import record_aggregation
 from daylight.usage.spark import SparkEngine
 from daylight.usage.store import StoredFile, UsageStore, file_sha256

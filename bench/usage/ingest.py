@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from bench.usage.common import catalog_data, fresh_store, machine, parse_count, timed
+from daylight.core.period import parse_period
 from daylight.usage.generate import generate_usage, synthetic_account_ids
 from daylight.usage.ingest import ingest_files
-from daylight.usage.period import parse_period
 
 
 def bare_conversion(files: list[Path], out: Path, reader: str) -> None:

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from daylight.core.errors import ConflictError, InputError
+from daylight.core.period import parse_period
 from daylight.usage.generate import generate_usage, synthetic_account_ids
-from daylight.usage.period import parse_period
 
 NOVEMBER = parse_period("2026-11")
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from daylight.cli.main import app
+from daylight.core.period import parse_period
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.generate import generate_usage
-from daylight.usage.period import parse_period
 from daylight.usage.spark import SparkEngine
 from daylight.usage.store import UsageStore
 from tests.usage.conftest import Ingest

@@ -19,12 +19,12 @@ from rich.table import Table
 
 from daylight.cli.usage import usage_store
 from daylight.core.errors import VerificationError
+from daylight.core.period import parse_period
 from daylight.home import Home
 from daylight.policy.audit import AuditReport, UsageDay, audit_usage
 from daylight.policy.catalog import default_catalog
 from daylight.policy.gate import no_declarations
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
-from daylight.usage.period import parse_period
 from daylight.usage.record import digest_log_indices, read_aggregates
 
 _err = Console(stderr=True, soft_wrap=True)

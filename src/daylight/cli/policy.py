@@ -16,6 +16,7 @@ from rich.console import Console
 from daylight.cli.audit import run_audit
 from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError, NotFoundError
+from daylight.core.period import parse_period
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
 from daylight.policy.context import normalize_context
@@ -23,7 +24,6 @@ from daylight.policy.digest import digest_decisions, digest_ended_days
 from daylight.policy.entities import read_account_facts
 from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack, shipped_pack_names
-from daylight.policy.period import parse_period
 from daylight.policy.schema import build_schema
 from daylight.policy.versions import (
     compile_pack,

@@ -26,6 +26,7 @@ from rich.text import Text
 from daylight.core.canonical import parse_json_object
 from daylight.core.database import Transaction
 from daylight.core.errors import ConfigError, VerificationError
+from daylight.core.period import Period, parse_period
 from daylight.home import Home
 from daylight.log.entry import LogEntry
 from daylight.policy.catalog import Catalog, default_catalog, load_catalog
@@ -33,7 +34,6 @@ from daylight.usage.aggregate import DuckDBEngine, Engine, aggregate_period
 from daylight.usage.digest import DIGEST_ENTRY_TYPE
 from daylight.usage.generate import generate_usage, synthetic_account_ids
 from daylight.usage.ingest import IngestResult, ingest_files
-from daylight.usage.period import Period, parse_period
 from daylight.usage.record import (
     RecordedAggregation,
     account_usage,

@@ -25,13 +25,13 @@ from typing import Any
 from daylight.core.canonical import canonical_json
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import InputError, NotFoundError
+from daylight.core.period import Period, parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.log.store import LogStore
 from daylight.policy.catalog import Catalog
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import Declarations, read_account_facts
-from daylight.policy.period import Period, parse_period
 from daylight.policy.versions import PolicyVersion, list_versions, version_in_force
 from daylight.registry.service import show_account
 

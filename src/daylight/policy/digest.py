@@ -30,9 +30,9 @@ from typing import Any
 
 from daylight.core.canonical import canonical_json
 from daylight.core.database import Database, Transaction
+from daylight.core.period import Period, parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
-from daylight.policy.period import Period, parse_period
 
 DIGEST_ENTRY = "policy.decision_digest"
 RECENT_DAYS = 2

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Protocol
 import duckdb
 
 from daylight.core.errors import StorageError
-from daylight.usage.period import Period
+from daylight.core.period import Period
 from daylight.usage.store import StoredFile, UsageStore
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import NotFoundError
+from daylight.core.period import Period
 from daylight.usage.aggregate import AggregateRow, Aggregation
 from daylight.usage.digest import UsageDigest, build_digests, partitions_hash
-from daylight.usage.period import Period
 
 Sequencer = Callable[[Transaction, Sequence[dict[str, Any]]], int]
 """Appends digest payloads to the log inside the transaction; returns the first entry's index."""

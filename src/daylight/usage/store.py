@@ -26,7 +26,7 @@ from pathlib import Path
 
 from daylight.core.database import Database, Migration, Transaction, load_migrations
 from daylight.core.errors import ConflictError, StorageError
-from daylight.usage.period import Period
+from daylight.core.period import Period
 
 
 def usage_migrations() -> list[Migration]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from daylight.core.errors import VerificationError
+from daylight.core.period import Period
 from daylight.usage.digest import partitions_hash
-from daylight.usage.period import Period
 from daylight.usage.store import UsageStore, file_sha256
 
 

@@ -1,4 +1,5 @@
-"""Reporting periods: a day (``2026-11-03``), a month (``2026-11``) or a quarter (``2026-Q4``)."""
+"""Reporting periods: a day (``2026-11-03``), a month (``2026-11``) or a quarter (``2026-Q4``),
+in UTC days. One definition for usage aggregates, decision digests and audits, so they line up."""
 
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def parse_period(text: str) -> Period:
-    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY-Qn``; InputError naming the text otherwise."""
+def parse_period(text: str, *, where: str = "--period") -> Period:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY-Qn``; InputError naming ``where`` otherwise."""
     try:
         if match := _DAY.fullmatch(text):
             day = date(int(match[1]), int(match[2]), int(match[3]))
@@ -54,8 +55,8 @@ def parse_period(text: str) -> Period:
             start = date(year, 3 * quarter - 2, 1)
             return Period("quarter", text, start, _month_start(year, 3 * quarter + 1))
     except ValueError as exc:
-        raise InputError(f"period `{text}` is not a real date: {exc}", where="--period") from exc
+        raise InputError(f"period `{text}` is not a real date: {exc}", where=where) from exc
     raise InputError(
         f"period `{text}` must be a day `YYYY-MM-DD`, a month `YYYY-MM` or a quarter `YYYY-Qn`",
-        where="--period",
+        where=where,
     )

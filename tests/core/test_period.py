@@ -1,0 +1,26 @@
+from datetime import date
+
+import pytest
+
+from daylight.core.errors import InputError
+from daylight.core.period import parse_period
+
+
+def test_months_quarters_and_days_are_half_open_utc_day_ranges() -> None:
+    february = parse_period("2026-02")
+    assert (february.kind, february.days()[-1]) == ("month", "2026-02-28")
+    assert parse_period("2024-02").days()[-1] == "2024-02-29"
+    assert len(parse_period("2024-Q1").days()) == 91
+    assert parse_period("2026-12").end == date(2027, 1, 1)
+    assert parse_period("2026-Q4").end == date(2027, 1, 1)
+    day = parse_period("2026-11-03")
+    assert (day.kind, day.days()) == ("day", ["2026-11-03"])
+    assert day.contains(date(2026, 11, 3)) and not day.contains(date(2026, 11, 4))
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "26-11", "2026-02-30", "November",
+                                 "2026-11 ", "2026-1", ""])
+def test_anything_else_is_refused_naming_where(bad: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_period(bad, where="digest period")
+    assert caught.value.where == "digest period"
