@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError
 from daylight.policy.context import (
     CONTEXT_FIELDS,
@@ -14,7 +15,6 @@ from daylight.policy.context import (
     cedar_context_type,
     normalize_context,
     parse_context_json,
-    parse_json,
 )
 
 ROOT = Path(__file__).parents[2]
