@@ -114,7 +114,8 @@ def test_the_canonical_check_agrees_with_rfc8785(value: object, noise: str) -> N
 
 @pytest.mark.parametrize("text", [
     b'{"a":1e-7}', b'{"a":1.0}', b'{"a":9007199254740993}', b'{"a":NaN}', b'{"a":"\\ud800"}',
-    b'{"\xef\xac\x81":1,"\xf0\x9f\x98\x80":2}',
+    b'{"\xef\xac\x81":1,"\xf0\x9f\x98\x80":2}', b'{"a":1,"a":1}', b'{"a":-0}',
+    b'{"a":[1,{"b":1,"b":1}]}', b'{"a":"\\u00e9"}', b'{"a":"\xc3\xa9\xe2\x80\xa8"}',
 ])
 def test_unusual_entries_are_judged_by_rfc8785(text: bytes) -> None:
     import rfc8785
@@ -124,3 +125,14 @@ def test_unusual_entries_are_judged_by_rfc8785(text: bytes) -> None:
     except (rfc8785.CanonicalizationError, InputError):
         expected = False
     assert is_canonical_json_object(text) == expected
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    (b'{"a":9007199254740994}', True),  # 2^53 + 2 is a double, written so by JCS
+    (b'{"a":9007199254740993}', False),  # no such double: JCS writes ...992
+    (b'{"a":100000000000000000000}', True),  # 1e20: JCS writes doubles below 1e21 in full
+    (b'{"a":18446744073709551616}', False),  # 2^64: JCS writes 18446744073709552000
+    (b'{"a":1000000000000000000000}', False),  # 1e21: JCS writes 1e+21
+])
+def test_large_integers_are_read_as_doubles_as_rfc8785_says(text: bytes, canonical: bool) -> None:
+    assert is_canonical_json_object(text) is canonical

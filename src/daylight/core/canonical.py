@@ -2,7 +2,8 @@
 
 Parsing is strict I-JSON (RFC 7493): duplicate object keys, NaN and Infinity, and integers outside
 the IEEE-754 exact range are refused, because two readers must never disagree on what a hashed
-document says. Canonicalisation itself is done by the ``rfc8785`` package (Trail of Bits).
+document says. Canonicalisation is ``rfc8785`` (Trail of Bits); orjson writes the common case
+(no floats, no big integers, no keys at or above U+E000) byte for byte the same, in C.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 import rfc8785
 
 from daylight.core.errors import InputError
@@ -73,55 +75,44 @@ def parse_json_object(text: str | bytes, *, where: str | None = None) -> JsonObj
 
 
 _SAFE_INT = 2**53 - 1
+_HIGH_KEY = "\ue000"
 
 
 def _is_plain(value: Any) -> bool:
-    """True if ``value`` holds only what Python's json encoder writes exactly as RFC 8785 does:
-    str keys without code points at or above U+E000 (where code-point order and JCS's UTF-16
-    order can differ), integers within ±(2^53 - 1), strings, booleans, null, lists, objects.
-    Floats take the slow path: JCS formats numbers as ECMAScript does."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) or item is None or isinstance(item, bool):
-            continue
-        if isinstance(item, int):
-            if -_SAFE_INT <= item <= _SAFE_INT:
-                continue
-            return False
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if not isinstance(key, str) or (key and max(key) >= "\ue000"):
-                    return False
-                stack.append(child)
-            continue
-        if isinstance(item, list):
-            stack.extend(item)
-            continue
-        return False
-    return True
-
-
-_PLAIN_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
+    """True if ``value`` holds only what orjson writes exactly as RFC 8785 does: str keys
+    without code points at or above U+E000 (where code-point order and JCS's UTF-16 order can
+    differ), integers within ±(2^53 - 1), strings, booleans, null, lists, objects. Exact types
+    only; floats and subclasses take the slow path (JCS formats numbers as ECMAScript does)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_SAFE_INT <= value <= _SAFE_INT)
+    if kind is dict:
+        for key, child in value.items():
+            if type(key) is not str or (key and max(key) >= _HIGH_KEY) or not _is_plain(child):
+                return False
+        return True
+    if kind is list:
+        return all(_is_plain(child) for child in value)
+    return False
 
 
 def _plain_json(value: Any) -> bytes:
-    return _PLAIN_ENCODER.encode(value).encode("utf-8")
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def canonical_json(value: Any, *, where: str | None = None) -> CanonicalJson:
     """The RFC 8785 canonical UTF-8 bytes of ``value``.
 
-    Values ``_is_plain`` accepts are encoded by the C json encoder (a property test checks it
-    agrees with ``rfc8785`` byte for byte); everything else goes through ``rfc8785``.
+    Values ``_is_plain`` accepts are encoded by orjson (a property test checks it agrees with
+    ``rfc8785`` byte for byte); everything else goes through ``rfc8785``.
     """
-    if _is_plain(value):
-        try:
+    try:
+        if _is_plain(value):
             return CanonicalJson(_plain_json(value))
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: let rfc8785 refuse it with its own message
+    except (orjson.JSONEncodeError, RecursionError):
+        pass  # a lone surrogate or deep nesting: let rfc8785 refuse it with its own message
     try:
         return CanonicalJson(rfc8785.dumps(value))
     except rfc8785.IntegerDomainError as exc:
@@ -144,46 +135,28 @@ def is_canonical_json_object(data: bytes) -> bool:
 
     ``CanonicalJson`` bytes are canonical by construction: only their kind (object) is checked.
 
-    Fast path in C for the usual entry (no floats, integers within ±(2^53 - 1), no code points
-    at or above U+E000): parse, re-encode, compare. A duplicate key, stray whitespace or any
-    other difference makes the re-encoding differ from ``data``.
+    Fast path for the usual entry (no floats, integers within ±(2^53 - 1), no code points at or
+    above U+E000): parse and re-encode with orjson, compare. A duplicate key, stray whitespace or
+    any other difference makes the re-encoding differ from ``data``. Anything else is parsed
+    as doubles and re-encoded by ``rfc8785``.
     """
     if isinstance(data, CanonicalJson):
         return data.startswith(b"{")
-    unusual = False
-
-    def on_number(text: str) -> float:
-        nonlocal unusual
-        unusual = True  # ECMAScript number formatting: leave it to rfc8785
-        return float(text)
-
-    def on_int(text: str) -> int:
-        nonlocal unusual
-        value = int(text)
-        if len(text) > 15 and not -_SAFE_INT <= value <= _SAFE_INT:
-            unusual = True
-        return value
-
-    if _HIGH_CODE_POINTS.search(data):
-        unusual = True
     try:
-        value = json.loads(data, parse_float=on_number, parse_int=on_int,
-                           parse_constant=on_number)
-    except (ValueError, RecursionError):  # includes JSONDecodeError and UnicodeDecodeError
-        return False
-    if not isinstance(value, dict):
-        return False
-    if not unusual:
-        try:
-            return _plain_json(value) == data
-        except UnicodeEncodeError:  # a lone surrogate: never canonical
+        value = orjson.loads(data)
+        if type(value) is not dict:
             return False
+        if (data.isascii() or not _HIGH_CODE_POINTS.search(data)) and _is_plain(value):
+            return _plain_json(value) == data
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, RecursionError):
+        pass  # orjson's limits (integers over 64 bits, nesting): decide on the slow path
+
     def as_double(text: str) -> int | float:
         value = int(text)
         return value if -_SAFE_INT <= value <= _SAFE_INT else float(text)  # JSON numbers are doubles
 
     try:
         exact = json.loads(data, object_pairs_hook=_refuse_duplicates, parse_int=as_double)
-        return canonical_json(exact) == data
+        return isinstance(exact, dict) and canonical_json(exact) == data
     except (ValueError, RecursionError, InputError):
         return False
