@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from daylight.cli.main import app
 from daylight.core.errors import ConfigError
-from daylight.core.settings import SETTINGS, build_settings
+from daylight.core.settings import SETTINGS, build_settings, settings_environment
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -57,3 +57,14 @@ def test_every_setting_is_a_flag_and_documented() -> None:
     for setting in SETTINGS:
         assert setting.flag in help_text, setting.name
         assert f"`{setting.name}`" in docs and setting.env in docs, setting.name
+
+
+def test_a_child_process_environment_reproduces_the_settings(tmp_path: Path) -> None:
+    (tmp_path / "daylight.toml").write_text("batch_max_entries = 7\n")
+    parent = build_settings({"home": str(tmp_path), "batch_interval_ms": "3.5",
+                             "database_url": "postgresql://u:secret@db/x"}, {})
+    child_environment = settings_environment(parent)
+    (tmp_path / "daylight.toml").unlink()  # the child must not depend on re-reading it
+    assert build_settings({}, child_environment) == parent
+    assert "DAYLIGHT_DATABASE_URL" not in settings_environment(build_settings(
+        {"home": str(tmp_path)}, {}))

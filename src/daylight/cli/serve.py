@@ -2,7 +2,7 @@
 
 The command line and the HTTP service are sibling layers, so the service is named by its import
 string (``daylight.api.app:app_from_environment``), which each uvicorn worker process loads with
-the home's settings passed through ``DAYLIGHT_*`` environment variables.
+all the resolved settings passed through ``DAYLIGHT_*`` environment variables.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from daylight.core.settings import settings_environment
 from daylight.home import Home
 
 APP_FACTORY = "daylight.api.app:app_from_environment"
@@ -31,9 +32,7 @@ def serve(
     home: Home = ctx.obj
     home.database()  # refuse to start on a home that does not exist
     home.close()
-    os.environ["DAYLIGHT_HOME"] = str(home.settings.home)
-    if home.settings.database_url:
-        os.environ["DAYLIGHT_DATABASE_URL"] = home.settings.database_url
+    os.environ.update(settings_environment(home.settings))  # every global option, to each worker
     os.environ["DAYLIGHT_SERVE_DECISION_CACHE_ENTRIES"] = str(decision_cache_entries)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)

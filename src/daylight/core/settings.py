@@ -153,3 +153,14 @@ def build_settings(flags: Mapping[str, Any], environ: Mapping[str, str]) -> Sett
         else:
             values[setting.name] = setting.default
     return Settings(**values)
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """Every resolved setting as ``DAYLIGHT_<NAME>`` variables, so that a child process (a server
+    worker) that builds its settings from this environment gets exactly these."""
+    environment = {}
+    for setting in SETTINGS:
+        value = getattr(settings, setting.name)
+        if value is not None:
+            environment[setting.env] = str(value)
+    return environment
