@@ -108,6 +108,19 @@ def test_request_ids_deduplicate_within_a_file_across_files_and_against_the_stor
     assert sorted(r[6] for r in stored_rows(store) if r[6]) == ["r1", "r2", "r3"]
 
 
+def test_a_request_redelivered_across_midnight_is_still_a_duplicate(
+        ingest: Ingest, store: UsageStore, write_csv: Callable[..., Path]) -> None:
+    late = ("SYNTHETIC-a", "2026-11-03T23:59:59.900Z", "vision", "face.detect", 1, "us-east-1", "rm")
+    early = ("SYNTHETIC-a", "2026-11-04T00:00:00.100Z", "vision", "face.detect", 1, "us-east-1", "rm")
+    far = ("SYNTHETIC-a", "2026-11-06T00:00:00Z", "vision", "face.detect", 1, "us-east-1", "rm")
+    assert ingest(write_csv("late.csv", [late])).summary()["ingested"] == 1
+    assert ingest(write_csv("early.csv", [early])).summary() == {
+        "ingested": 0, "duplicates": 1, "rejected": 0}
+    # more than a day apart is not looked for (documented): it is stored
+    assert ingest(write_csv("far.csv", [far])).summary()["ingested"] == 1
+    assert [r[6] for r in stored_rows(store)] == ["rm", "rm"]
+
+
 def test_the_same_bytes_twice_in_one_command_count_once(ingest: Ingest, write_csv: Callable[..., Path],
                                                        tmp_path: Path) -> None:
     path = write_csv("a.csv", ROWS)

@@ -7,8 +7,8 @@ The flow, for every file named in one command:
    file; a row that does not fit stops the ingest with its file, line and field named, unless
    a quarantine directory was given, where such rows are written aside;
 3. *partition*: DuckDB drops rows whose ``request_id`` was already seen (in the same file, in an
-   earlier file of the command, or stored for the same day) and writes the rest partitioned by
-   UTC day;
+   earlier file of the command, or stored for the same day or the days either side) and writes
+   the rest partitioned by UTC day;
 4. *commit*: the new files are moved into the store and listed in the manifest in one
    transaction, with one ``usage_ingest`` row per source file.
 
@@ -260,10 +260,11 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
             if item.rows == 0:
                 continue
             assert item.first_day is not None and item.last_day is not None
-            seen_paths = [store.absolute(f.path) for f in store.files_for_days(
-                _days_between(item.first_day, item.last_day))]
-            seen_paths += [published[f.path] for f in written
-                           if item.first_day <= f.day <= item.last_day]
+            # The neighbouring days too: a record delivered twice with clocks that disagree
+            # across midnight keeps its request id but changes day.
+            days = _days_between(item.first_day, item.last_day, margin=1)
+            seen_paths = [store.absolute(f.path) for f in store.files_for_days(days)]
+            seen_paths += [published[f.path] for f in written if days[0] <= f.day <= days[-1]]
             out = work / f"out-{item.ingest_id}"
             anti = ""
             if seen_paths:
@@ -304,6 +305,7 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
     return published
 
 
-def _days_between(first: str, last: str) -> list[str]:
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
+def _days_between(first: str, last: str, *, margin: int = 0) -> list[str]:
+    start = date.fromisoformat(first) - timedelta(days=margin)
+    end = date.fromisoformat(last) + timedelta(days=margin)
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
