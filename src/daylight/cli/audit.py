@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from daylight.cli.output import stderr, utc_now
 from daylight.cli.usage import usage_store
 from daylight.core.errors import VerificationError
 from daylight.core.period import parse_period
@@ -26,8 +26,6 @@ from daylight.policy.catalog import default_catalog
 from daylight.policy.gate import no_declarations
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.record import digest_log_indices, read_aggregates
-
-_err = Console(stderr=True, soft_wrap=True)
 
 
 def usage_days(home: Home, period_label: str) -> tuple[list[UsageDay], dict[str, int]]:
@@ -85,12 +83,12 @@ def audit(
     """Replay a period's aggregated usage against the policy version in force each day; print
     the findings as JSON lines and append them to the log."""
     home: Home = ctx.obj
-    report = run_audit(home, period, datetime.now(UTC))
+    report = run_audit(home, period, utc_now())
     for finding in report.findings:
         print(json.dumps(finding, ensure_ascii=False))
     summary = report.summary
-    _err.print(_summary_table(report))
-    _err.print(f"{summary['findings']} findings; {summary['calls_refused']:,} of "
+    stderr.print(_summary_table(report))
+    stderr.print(f"{summary['findings']} findings; {summary['calls_refused']:,} of "
                f"{summary['audited_calls']:,} audited calls refused by the policy in force; "
                f"{summary['unaudited_calls']:,} calls on days with no version in force; "
                f"{summary['unknown_account_calls']:,} calls by {summary['unknown_accounts']} "
@@ -98,4 +96,4 @@ def audit(
                + (f"; appended at log index {summary['log_index']}" if report.appended
                   else "; same findings as the last audit: nothing appended"))
     if any(f.get("synthetic") for f in report.findings):
-        _err.print("SYNTHETIC: findings about synthetic accounts and usage, not real customers")
+        stderr.print("SYNTHETIC: findings about synthetic accounts and usage, not real customers")

@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,6 +24,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from daylight.cli.output import utc_now
 from daylight.cli.policy import policy_demo
 from daylight.cli.usage import synthetic_usage_for_demo
 from daylight.core.errors import ConflictError
@@ -150,7 +150,7 @@ def _build(console: Console, home: Home, out: Path, accounts: int, usage_rows: i
 
     registry = _run(console, f"loaded the reference registry and screened {accounts} SYNTHETIC "
                              "accounts", lambda: populate_demo_registry(
-                                 database, log, datetime.now(UTC), count=accounts))
+                                 database, log, utc_now(), count=accounts))
     views = list(iter_account_views(database))
     after_registry = log.checkpoint()
     reference, screening = registry["reference"], registry["screening"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import base64
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from daylight.cli.output import print_json, stderr
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
@@ -28,14 +28,10 @@ def _b64(value: bytes) -> str:
     return base64.b64encode(value).decode()
 
 
-def _print_json(value: Any) -> None:
-    print(json.dumps(value))
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        transient=True, console=None, disable=not sys.stderr.isatty(),
+        transient=True, console=stderr, disable=not sys.stderr.isatty(),
     )
 
 
@@ -85,7 +81,7 @@ def append(
         except IsADirectoryError as exc:
             raise InputError(f"`{file}` is a directory, expected a JSON Lines file") from exc
     result = home.log(writable=True).append_canonical(entries)
-    _print_json({"first_index": result.first_index, "count": result.count,
+    print_json({"first_index": result.first_index, "count": result.count,
                  "tree_size": result.tree_size})
 
 
@@ -104,7 +100,7 @@ def integrate(ctx: typer.Context) -> None:
     before = log.tree_size()
     log.integrate()
     after = log.tree_size()
-    _print_json({"integrated": after - before, "tree_size": after})
+    print_json({"integrated": after - before, "tree_size": after})
 
 
 @app.command()
@@ -127,7 +123,7 @@ def prove_inclusion(
     """Print an inclusion proof of the entry at INDEX."""
     home: Home = ctx.obj
     answer = home.log().inclusion_proof(index, size)
-    _print_json({
+    print_json({
         "leaf_index": answer.leaf_index, "tree_size": answer.tree_size,
         "leaf_hash": _b64(answer.leaf_hash), "root_hash": _b64(answer.root_hash),
         "proof": [_b64(h) for h in answer.proof],
@@ -143,7 +139,7 @@ def prove_consistency(
     """Print a consistency proof between tree sizes OLD and NEW."""
     home: Home = ctx.obj
     answer = home.log().consistency_proof(old, new)
-    _print_json({
+    print_json({
         "old_size": answer.old_size, "new_size": answer.new_size,
         "old_root": _b64(answer.old_root), "new_root": _b64(answer.new_root),
         "proof": [_b64(h) for h in answer.proof],
@@ -163,7 +159,7 @@ def export(
             home.log(), directory,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    _print_json({"directory": str(directory), "tree_size": stored.tree_size,
+    print_json({"directory": str(directory), "tree_size": stored.tree_size,
                  "root_hash": _b64(stored.root_hash)})
 
 
@@ -204,7 +200,7 @@ def verify(
             directory, verifier, since=since_text,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    _print_json({
+    print_json({
         "verified": True, "origin": report.origin, "tree_size": report.tree_size,
         "root_hash": _b64(report.root_hash), "entries_checked": report.entries_checked,
         "consistent_with": report.consistent_with,

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from daylight.cli.audit import run_audit
+from daylight.cli.output import print_json, stderr, utc_now
 from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.period import parse_period
@@ -36,15 +36,6 @@ from daylight.policy.versions import (
 
 app = typer.Typer(no_args_is_help=True, help="Policy packs and published policy versions.")
 decisions_app = typer.Typer(no_args_is_help=True, help="Recorded decisions and their digests.")
-_err = Console(stderr=True, soft_wrap=True)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False))
 
 
 def parse_effective(text: str) -> datetime:
@@ -66,7 +57,7 @@ def validate(pack: Annotated[str, typer.Argument(help="Shipped pack name or pack
     loaded = load_pack(pack)
     schema = build_schema(default_catalog())
     compiled = compile_pack(loaded, schema)
-    _print_json({"pack": loaded.name, "sha256": loaded.sha256, "schema_sha256": schema.sha256,
+    print_json({"pack": loaded.name, "sha256": loaded.sha256, "schema_sha256": schema.sha256,
                  "valid": True, "policies": [{"id": r.id, "effect": r.effect, "reason": r.reason}
                                              for r in compiled.rules.values()]})
 
@@ -75,7 +66,7 @@ def validate(pack: Annotated[str, typer.Argument(help="Shipped pack name or pack
 def test_command(pack: Annotated[str, typer.Argument(help="Shipped pack name or pack directory.")]) -> None:
     """Validate a pack and run its Given/When/Then corpus; fails (exit 6) if a case fails."""
     result = run_pack_tests(load_pack(pack), default_catalog())
-    _print_json(result.summary())
+    print_json(result.summary())
     verify_pack(result)
 
 
@@ -89,13 +80,13 @@ def publish_command(
 ) -> None:
     """Validate and test the packs, then publish their union as a new version in the log."""
     home: Home = ctx.obj
-    now = _now()
+    now = utc_now()
     publication = publish(home.database(), home.log(writable=True), [load_pack(p) for p in packs],
                           default_catalog(), now,
                           effective_from=parse_effective(effective) if effective else None)
-    _print_json(publication.to_json())
+    print_json(publication.to_json())
     if not publication.published:
-        _err.print(f"version {publication.version.version} already has this text: nothing published")
+        stderr.print(f"version {publication.version.version} already has this text: nothing published")
 
 
 @app.command("list")
@@ -103,8 +94,8 @@ def list_command(ctx: typer.Context) -> None:
     """The shipped packs and the published versions, with the one in force now."""
     home: Home = ctx.obj
     versions = list_versions(home.database())
-    current = version_in_force(versions, _now())
-    _print_json({"packs": [load_pack(name).describe() for name in shipped_pack_names()],
+    current = version_in_force(versions, utc_now())
+    print_json({"packs": [load_pack(name).describe() for name in shipped_pack_names()],
                  "in_force": current.to_json() if current else None,
                  "versions": [v.to_json() for v in versions]})
 
@@ -124,7 +115,7 @@ def decide(
     gate = Gate(home.database(), default_catalog(), refresh_interval_s=None)
     decision = gate.decide(account, operation, given)
     gate.flush()
-    _print_json(decision.to_json())
+    print_json(decision.to_json())
 
 
 @decisions_app.command("digest")
@@ -135,13 +126,13 @@ def decisions_digest(
 ) -> None:
     """Append decision digests to the log: one period, or every ended day that needs one."""
     home: Home = ctx.obj
-    now = _now()
+    now = utc_now()
     log = home.log(writable=True)
     if period is None:
         for digest in digest_ended_days(home.database(), log, now):
-            _print_json(digest)
+            print_json(digest)
     else:
-        _print_json(digest_decisions(home.database(), log, parse_period(period).label, now))
+        print_json(digest_decisions(home.database(), log, parse_period(period).label, now))
 
 
 @decisions_app.command("show")
@@ -161,11 +152,11 @@ def decisions_show(
                            "errors, policy_version FROM policy_denial WHERE day >= ? AND day < ? "
                            "ORDER BY decided_at, denial_id", (first, end))
     for r in counts:
-        _print_json({"type": "count", "day": r[0], "account_id": r[1], "operation": r[2],
+        print_json({"type": "count", "day": r[0], "account_id": r[1], "operation": r[2],
                      "outcome": r[3], "policies": r[4].split(), "policy_version": r[5],
                      "decisions": r[6]})
     for r in denials:
-        _print_json({"type": "denial", "denial_id": r[0], "decided_at": r[1], "account_id": r[2],
+        print_json({"type": "denial", "denial_id": r[0], "decided_at": r[1], "account_id": r[2],
                      "operation": r[3], "context": json.loads(r[4]), "reasons": json.loads(r[5]),
                      "errors": json.loads(r[6]), "policy_version": r[7]})
 
@@ -185,7 +176,7 @@ def policy_demo(home: Home, *, period: str = "2026-10", per_class: int = 5) -> d
     decide the demo requests for a sample of the home's SYNTHETIC accounts of each class (police,
     immigration agencies, their contractors, commercial), record and digest them, and audit
     ``period`` if its usage has been aggregated. Returns what was done."""
-    now = _now()
+    now = utc_now()
     database, log = home.database(), home.log(writable=True)
     start = parse_period(period).start
     publication = publish(database, log, [load_pack(n) for n in shipped_pack_names()],

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from daylight.cli.output import print_json, stderr, utc_now
 from daylight.core.errors import InputError
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
@@ -42,14 +42,6 @@ review_app = typer.Typer(no_args_is_help=True, help="The human review queue of u
 registry_app = typer.Typer(no_args_is_help=True, help="Exports of the registry.")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False))
-
-
 def _default_source_dir() -> Path:
     return Path(os.environ.get("DAYLIGHT_REFERENCE_SOURCES", "../shared/data"))
 
@@ -67,7 +59,7 @@ def reference_build(
     root = source or _default_source_dir()
     reference = build_reference(root)
     info = write_reference(reference, root, out or shipped_data_dir())
-    _print_json({k: v for k, v in info.items() if k != "inputs"})
+    print_json({k: v for k, v in info.items() if k != "inputs"})
 
 
 @reference_app.command("load")
@@ -79,7 +71,7 @@ def reference_load(
     """Load the reference data into the database, logging every relationship."""
     home: Home = ctx.obj
     reference = read_reference(source)
-    _print_json(load_reference(home.database(), home.log(writable=True), reference, _now()))
+    print_json(load_reference(home.database(), home.log(writable=True), reference, utc_now()))
 
 
 @accounts_app.command("import")
@@ -90,14 +82,14 @@ def accounts_import(
     """Import accounts (all of the file or none of it); prints {"imported": N}."""
     home: Home = ctx.obj
     accounts = read_accounts(file)
-    _print_json({"imported": import_accounts(home.database(), accounts, _now())})
+    print_json({"imported": import_accounts(home.database(), accounts, utc_now())})
 
 
 @accounts_app.command("show")
 def accounts_show(ctx: typer.Context, account: Annotated[str, typer.Argument()]) -> None:
     """One account: as imported, its organisation, the match and its classification."""
     home: Home = ctx.obj
-    _print_json(show_account(home.database(), account))
+    print_json(show_account(home.database(), account))
 
 
 @accounts_app.command("list")
@@ -109,7 +101,7 @@ def accounts_list(
     home: Home = ctx.obj
     if as_json:
         for view in iter_account_views(home.database()):
-            _print_json(view)
+            print_json(view)
         return
     table = Table("account", "name", "status", "organization", "sector", "supports")
     for view in iter_account_views(home.database()):
@@ -133,7 +125,7 @@ def screen(
         if not RegistryStore(tx).organizations():
             raise InputError("the registry is empty: run `daylight reference load` first")
     progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+                        TimeElapsedColumn(), console=stderr, transient=True,
                         disable=not sys.stderr.isatty())
     with progress:
         task = progress.add_task("screening", total=None)
@@ -141,9 +133,9 @@ def screen(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        counts = screen_accounts(database, home.log(writable=True), _now(),
+        counts = screen_accounts(database, home.log(writable=True), utc_now(),
                                  everything=everything, on_progress=advance)
-    _print_json(counts)
+    print_json(counts)
 
 
 @review_app.command("list")
@@ -151,7 +143,7 @@ def review_list(ctx: typer.Context) -> None:
     """Accounts waiting for a reviewer, as JSON Lines, with the candidate and the evidence."""
     home: Home = ctx.obj
     for item in review_queue(home.database()):
-        _print_json(item)
+        print_json(item)
 
 
 @review_app.command("decide")
@@ -166,8 +158,8 @@ def review_decide(
     if verdict not in VERDICTS:
         raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
     home: Home = ctx.obj
-    _print_json(decide(home.database(), home.log(writable=True), account, organization, verdict,
-                       note, _now()))
+    print_json(decide(home.database(), home.log(writable=True), account, organization, verdict,
+                       note, utc_now()))
 
 
 @registry_app.command("export-ftm")
@@ -187,4 +179,4 @@ def export_ftm(
             handle.write(json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n")
             count += 1
     temporary.replace(file)
-    _print_json({"entities": count, "file": str(file)})
+    print_json({"entities": count, "file": str(file)})

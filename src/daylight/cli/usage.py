@@ -13,16 +13,16 @@ import math
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from daylight.cli.output import stderr, utc_now
 from daylight.core.canonical import parse_json_object
 from daylight.core.database import Transaction
 from daylight.core.errors import ConfigError, VerificationError
@@ -45,7 +45,6 @@ from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
 
 app = typer.Typer(no_args_is_help=True, help="Usage: who used which service and operation, and how much.")
-_err = Console(stderr=True, soft_wrap=True)
 
 
 class InputFormat(StrEnum):
@@ -88,7 +87,7 @@ class RowsPerSecondColumn(ProgressColumn):
 
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), RowsPerSecondColumn(),
-                    TimeElapsedColumn(), console=_err, transient=True,
+                    TimeElapsedColumn(), console=stderr, transient=True,
                     disable=not sys.stderr.isatty())
 
 
@@ -129,15 +128,15 @@ def ingest(
                         quarantine=quarantine)
     for outcome in result.files:
         if outcome.already_ingested:
-            _err.print(f"{outcome.source}: already ingested, nothing to do")
+            stderr.print(f"{outcome.source}: already ingested, nothing to do")
         if outcome.quarantine_file is not None:
-            _err.print(f"{outcome.source}: {outcome.rejected:,} rejected rows written to "
+            stderr.print(f"{outcome.source}: {outcome.rejected:,} rejected rows written to "
                        f"{outcome.quarantine_file}")
         if outcome.ignored:
-            _err.print(f"{outcome.source}: {outcome.ignored:,} events ignored (not in the catalog's "
+            stderr.print(f"{outcome.source}: {outcome.ignored:,} events ignored (not in the catalog's "
                        "event table, failed calls, or calls by AWS services)")
         if outcome.synthetic:
-            _err.print(f"{outcome.source}: SYNTHETIC data (marked synthetic on every row)")
+            stderr.print(f"{outcome.source}: SYNTHETIC data (marked synthetic on every row)")
     print(json.dumps(result.summary()))
 
 
@@ -154,7 +153,7 @@ def digest_sequencer(home: Home, now: datetime) -> Any:
 def run_aggregate(home: Home, period: Period, engine: Engine) -> RecordedAggregation:
     """Aggregate a period, store the rows and append the changed digests to the log."""
     aggregation = aggregate_period(usage_store(home), period, engine)
-    now = datetime.now(UTC)
+    now = utc_now()
     recorded = record_aggregation(home.database(), aggregation, digest_sequencer(home, now), now)
     if recorded.digests_appended:
         home.log(writable=True).integrate()
@@ -184,7 +183,7 @@ def aggregate(
             f"{recorded.digests_appended:,} usage digests appended to the log")
     if recorded.first_log_index is not None:
         note += f" from index {recorded.first_log_index}"
-    _err.print(note + (" (SYNTHETIC data)" if recorded.synthetic else ""))
+    stderr.print(note + (" (SYNTHETIC data)" if recorded.synthetic else ""))
     print(recorded.rows)
 
 
@@ -198,7 +197,7 @@ def show(
     home: Home = ctx.obj
     answer = account_usage(home.database(), account, parse_period(period))
     if answer.get("synthetic"):
-        _err.print("SYNTHETIC: this usage comes from generated data, not real metering")
+        stderr.print("SYNTHETIC: this usage comes from generated data, not real metering")
     print(json.dumps(answer))
 
 
@@ -216,12 +215,12 @@ def generate(
     seed: Annotated[int, typer.Option(min=0, max=65535, help="Seed; same seed, same data.")] = 1,
 ) -> None:
     """Write SYNTHETIC metering (labelled in every file) with a few heavy accounts."""
-    chosen = parse_period(period or datetime.now(UTC).strftime("%Y-%m"))
+    chosen = parse_period(period or utc_now().strftime("%Y-%m"))
     count = files or max(1, math.ceil(rows / 10_000_000))
     written = generate_usage(out, accounts=synthetic_account_ids(accounts), rows=rows, period=chosen,
                              operations=default_catalog().service_of_operations(), files=count,
                              file_format=output_format.value, seed=seed)
-    _err.print(f"SYNTHETIC: wrote {rows:,} rows for {accounts:,} accounts in {len(written)} files")
+    stderr.print(f"SYNTHETIC: wrote {rows:,} rows for {accounts:,} accounts in {len(written)} files")
     print(json.dumps({"synthetic": True, "period": chosen.label, "accounts": accounts, "rows": rows,
                       "files": [str(f.path) for f in written]}))
 

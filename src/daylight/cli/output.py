@@ -1,0 +1,21 @@
+"""What every command shares for output: JSON on stdout, Rich on stderr, the clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+
+stderr = Console(stderr=True, soft_wrap=True)
+"""Tables, summaries and progress bars: on stderr, so stdout stays machine-readable."""
+
+
+def print_json(value: Any) -> None:
+    """One JSON value on one line of stdout, UTF-8 as is."""
+    print(json.dumps(value, ensure_ascii=False))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
