@@ -89,10 +89,55 @@ def test_import_is_all_or_nothing_and_never_alters_stored_accounts(
     assert import_accounts(database, first, NOW) == 0  # identical: nothing new
     changed = read_accounts(_write(tmp_path, "b.csv", HEADER + "a0,New Customer,,,,US,2024-01-01\n"
                                    + GOOD.replace("Boonville", "Evansville")))
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as caught:
         import_accounts(database, changed, NOW)
+    assert caught.value.where == "b.csv:3: city"
+    assert '"Boonville", not "Evansville"' in caught.value.message
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         assert [a.account_id for a in store.iter_accounts()] == ["a1"]  # a0 not half-imported
         stored = store.account("a1")
         assert stored is not None and stored.city == "Boonville"
+
+
+JSONL_GOOD = {"account_id": "a1", "name": "X", "email_domains": [], "city": "", "state": "",
+              "country": "US", "created_at": "2024-01-02"}
+
+
+@pytest.mark.parametrize("name", [
+    "\u0406\u0421\u0415",  # ІСЕ: Cyrillic letters drawn like "ICE"
+    "US \u0406\u0421\u0415",  # a Latin word, then a disguised one
+    "\u0391\u0392\u0395 Police",  # Greek ΑΒΕ before a Latin word
+    "P\u043elice Department",  # a Cyrillic о inside a Latin word
+    "Police\u0394\u0435pt",  # Greek and Cyrillic letters inside a Latin word
+])
+def test_homoglyph_names_are_refused(tmp_path: Path, name: str) -> None:
+    path = _write(tmp_path, "h.jsonl", json.dumps({**JSONL_GOOD, "name": name}) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_accounts(path)
+    assert caught.value.where == "h.jsonl:1: name" and "homoglyph" in caught.value.message
+
+
+@pytest.mark.parametrize("name", [
+    "\u3055\u3044\u305f\u307e\u5e02\u5f79\u6240",  # さいたま市役所: Hiragana and Han
+    "\uc11c\uc6b8\ud2b9\ubcc4\uc2dc\uccad",  # 서울특별시청
+    "\u041c\u043e\u0441\u043a\u0432\u0430 Police",  # Москва: a real Cyrillic word
+    "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ae \u0391\u03c3\u03c4\u03c5\u03bd\u03bf\u03bc\u03af\u03b1",
+    "Caf\u00e9 Police",
+])
+def test_names_in_other_scripts_are_read(tmp_path: Path, name: str) -> None:
+    path = _write(tmp_path, "n.jsonl", json.dumps({**JSONL_GOOD, "name": name}) + "\n")
+    assert read_accounts(path)[0].name == name
+
+
+def test_jsonl_is_read_as_strictly_as_its_format_says(tmp_path: Path) -> None:
+    line = json.dumps({**JSONL_GOOD, "email_domains": "a.gov;b.gov"}) + "\n"
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "d.jsonl", line))
+    assert caught.value.where == "d.jsonl:1: email_domains" and "list" in caught.value.message
+    with_bom = b"\xef\xbb\xbf" + (json.dumps(JSONL_GOOD) + "\n").encode()
+    assert read_accounts(_write(tmp_path, "bom.jsonl", with_bom))[0].account_id == "a1"
+    nbsp = json.dumps({**JSONL_GOOD, "name": "Austin\u00a0PD"}) + "\n"
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "s.jsonl", nbsp))
+    assert caught.value.where == "s.jsonl:1: name" and "U+00A0" in caught.value.message

@@ -89,3 +89,13 @@ def test_screen_refuses_an_empty_registry(tmp_path: Path) -> None:
     cli("init", "--origin", "registry.daylight.invalid/log")
     result = cli("screen", ok=False)
     assert result.exit_code == 2 and "reference load" in result.stderr
+
+
+def test_export_ftm_to_a_place_it_cannot_write_is_a_one_line_error(
+        registry_cli: Cli, tmp_path: Path) -> None:
+    for target, says in ((tmp_path, "is a directory"),
+                         (tmp_path / "missing" / "x.jsonl", "no such directory")):
+        result = registry_cli("registry", "export-ftm", str(target), ok=False)
+        assert result.exit_code != 0 and says in result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not list(tmp_path.parent.glob("*.partial")) and not list(tmp_path.glob("*.partial"))

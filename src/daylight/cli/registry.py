@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from daylight.cli.output import print_json, stderr, utc_now
-from daylight.core.errors import InputError
+from daylight.core.errors import InputError, NotFoundError
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
 from daylight.registry.ftm import ftm_entities
@@ -172,11 +172,20 @@ def export_ftm(
     with home.database().transaction(write=False) as tx:
         store = RegistryStore(tx)
         organizations, relationships = store.organizations(), store.relationships()
+    if file.is_dir():
+        raise InputError(f"`{file}` is a directory: expected the path of a file to write")
+    if not file.parent.is_dir():
+        raise NotFoundError(f"no such directory `{file.parent}` to write `{file.name}` in")
     count = 0
     temporary = file.with_name(file.name + ".partial")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for entity in ftm_entities(organizations, relationships):
-            handle.write(json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n")
-            count += 1
-    temporary.replace(file)
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            for entity in ftm_entities(organizations, relationships):
+                handle.write(json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n")
+                count += 1
+        temporary.replace(file)
+    except OSError as exc:
+        raise InputError(f"cannot write `{file}`: {exc.strerror}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
     print_json({"entities": count, "file": str(file)})

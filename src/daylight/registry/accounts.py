@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,8 @@ class Account:
     state: str
     country: str
     created_at: str
+    source: str = field(default="", compare=False, repr=False)
+    """Where it was read (``file:line``), for errors; not part of the account."""
 
     def to_json(self) -> dict[str, Any]:
         """The account as imported (`accounts show`)."""
@@ -56,14 +58,45 @@ class Account:
                 "country": self.country, "created_at": self.created_at}
 
 
-def mixed_script_word(text: str) -> str | None:
-    """The first word mixing letters of two scripts (``Pоlice`` with a Cyrillic о), or None."""
-    for word in text.split():
-        scripts = {codepoint_script(ord(c)) for c in word if c.isalpha()}
-        scripts.discard(None)
-        scripts -= {"Common", "Inherited"}
-        if len(scripts) > 1:
+# Scripts that are written together in one word (Unicode's "highly restrictive" profile, UTS #39
+# 5.2): Japanese mixes Han, Hiragana and Katakana, Korean Han and Hangul, Chinese Han and
+# Bopomofo, and any of them may carry Latin letters.
+_SCRIPTS_USED_TOGETHER = (frozenset({"Latin", "Han", "Hiragana", "Katakana"}),
+                          frozenset({"Latin", "Han", "Hangul"}),
+                          frozenset({"Latin", "Han", "Bopomofo"}))
+
+# Cyrillic and Greek letters drawn exactly like a Latin letter: the single-letter entries of
+# UTS #39 confusables.txt for these scripts (written out because no library here carries it).
+_LATIN_LOOKALIKES = frozenset(
+    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁһӏӀԛԜԝҮ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονικ"  # Greek
+)
+
+
+def _scripts(word: str) -> set[str]:
+    scripts = {codepoint_script(ord(c)) for c in word if c.isalpha()}
+    return {s for s in scripts if s not in (None, "Common", "Inherited")}
+
+
+def homoglyph_word(text: str) -> str | None:
+    """The first word of ``text`` that disguises one script as another, or None.
+
+    A word mixing scripts that are not written together (``Pоlice`` with a Cyrillic о); or a
+    word made only of Cyrillic or Greek letters drawn like Latin ones (``ІСЕ``) where the
+    name is Latin elsewhere or nowhere shows a letter Latin lacks.
+    """
+    words = text.split()
+    latin_elsewhere = any(_scripts(w) == {"Latin"} for w in words)
+    lookalike_only = [w for w in words
+                      if any(c.isalpha() for c in w)
+                      and all(c in _LATIN_LOOKALIKES for c in w if c.isalpha())]
+    for word in words:
+        scripts = _scripts(word)
+        if len(scripts) > 1 and not any(scripts <= ok for ok in _SCRIPTS_USED_TOGETHER):
             return word
+    genuine = [w for w in words if _scripts(w) - {"Latin"} and w not in lookalike_only]
+    if lookalike_only and (latin_elsewhere or not genuine):
+        return lookalike_only[0]
     return None
 
 
@@ -76,18 +109,18 @@ def _text(value: Any, where: str, field: str, limit: int, *, required: bool = Fa
     if len(text) > limit:
         raise InputError(f"is {len(text)} characters long, at most {limit} allowed",
                          where=f"{where}: {field}")
-    if any(not c.isprintable() for c in text):
-        raise InputError("contains control characters", where=f"{where}: {field}")
+    unprintable = next((c for c in text if not c.isprintable()), None)
+    if unprintable is not None:
+        raise InputError(f"contains the unprintable character U+{ord(unprintable):04X} (a control, "
+                         "format or separator character)", where=f"{where}: {field}")
     return text
 
 
 def _domains(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        items = [d for d in (p.strip() for p in value.split(";")) if d]
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise InputError("expected a list of domains", where=f"{where}: email_domains")
+    if not isinstance(value, list):
+        raise InputError(f"expected a list of domains, got {type(value).__name__}",
+                         where=f"{where}: email_domains")
+    items = value
     if len(items) > MAX_DOMAINS:
         raise InputError(f"has {len(items)} domains, at most {MAX_DOMAINS} allowed",
                          where=f"{where}: email_domains")
@@ -128,10 +161,10 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
         raise InputError(f"`{account_id}` is not an id (letters, digits and ._:@/+-)",
                          where=f"{where}: account_id")
     name = _text(fields["name"], where, "name", MAX_NAME, required=True)
-    mixed = mixed_script_word(name)
-    if mixed is not None:
-        raise InputError(f"`{mixed}` mixes letters of different scripts (a homoglyph?)",
-                         where=f"{where}: name")
+    disguised = homoglyph_word(name)
+    if disguised is not None:
+        raise InputError(f"`{disguised}` mixes letters of different scripts or is written in "
+                         "letters drawn like Latin ones (a homoglyph?)", where=f"{where}: name")
     state = _text(fields["state"], where, "state", 2).upper()
     if state and not is_state_code(state):
         raise InputError(f"`{state}` is not a US two-letter state code", where=f"{where}: state")
@@ -159,6 +192,7 @@ def _lines(data: bytes, name: str) -> Iterable[tuple[int, str]]:
 
 
 def _from_jsonl(data: bytes, name: str) -> list[tuple[str, Account]]:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as CSV allows
     accounts = []
     for number, line in _lines(data, name):
         if not line.strip():
@@ -190,7 +224,11 @@ def _from_csv(data: bytes, name: str) -> list[tuple[str, Account]]:
                 continue
             if len(row) != len(header):
                 raise InputError(f"expected {len(header)} fields, got {len(row)}", where=where)
-            accounts.append((where, account_from_fields(dict(zip(header, row, strict=True)), where)))
+            fields: dict[str, Any] = dict(zip(header, row, strict=True))
+            if "email_domains" in fields:  # `;`-separated in CSV, a list everywhere else
+                fields["email_domains"] = [d for d in (p.strip() for p in
+                                                       fields["email_domains"].split(";")) if d]
+            accounts.append((where, account_from_fields(fields, where)))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", where=f"{name}:{reader.line_num}") from exc
     return accounts
@@ -218,4 +256,4 @@ def read_accounts(path: Path) -> list[Account]:
             raise InputError(f"account `{account.account_id}` appears twice in the file "
                              f"(first at {seen[account.account_id]})", where=f"{where}: account_id")
         seen[account.account_id] = where
-    return [account for _, account in accounts]
+    return [replace(account, source=where) for where, account in accounts]

@@ -100,8 +100,14 @@ def import_accounts(database: Database, accounts: Sequence[Account], now: dateti
             if old is None:
                 new.append(account)
             elif old != account:
-                raise ConflictError(f"account `{account.account_id}` is already stored with other "
-                                    "details; stored accounts are never changed by an import")
+                stored, given = old.to_json(), account.to_json()
+                changed = next(k for k in given if given[k] != stored[k])
+                where = f"{account.source}: {changed}" if account.source else changed
+                raise ConflictError(
+                    f"account `{account.account_id}` is already stored with {changed} "
+                    f"{json.dumps(stored[changed], ensure_ascii=False)}, not "
+                    f"{json.dumps(given[changed], ensure_ascii=False)}; stored accounts are never "
+                    "changed by an import", where=where)
         store.add_accounts(new, _time(now))
     return len(new)
 
