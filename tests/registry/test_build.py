@@ -464,6 +464,14 @@ def test_usmarshals_gov_belongs_to_the_marshals_service(built: Reference) -> Non
     assert [o.id for o in built.organizations if o.name == "U.S. Marshals Service"] == ["us-agency:1544"]
 
 
+def test_fema_gov_is_femas_not_the_fbis(built: Reference) -> None:
+    """Both names reduce to the core word `federal`; their roles (investigation, emergency) differ."""
+    holders = {o.id for o in built.organizations if "fema.gov" in o.identifiers.get("domain", ())}
+    assert holders == {"us-agency:7022"}
+    fbi = next(o for o in built.organizations if o.id == "us-agency:1549")
+    assert fbi.identifiers.get("domain") == ("fbi.gov",)
+
+
 def test_a_company_named_after_police_work_is_commercial(
         orgs: dict[str, Organization], rels: dict[str, Relationship]) -> None:
     dogs = orgs[rels["award:CONT_AWD_70B06C21P00000361_7014_-NONE-_-NONE-"].source_id]

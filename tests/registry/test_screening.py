@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from daylight.registry.organization import Organization
 from daylight.registry.reference import Reference
 from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
 
@@ -80,3 +81,38 @@ def test_every_feature_explains_itself(subset: Reference) -> None:
     assert outcome.best is not None
     for feature in outcome.best.features.values():
         assert feature.detail
+
+
+def _police(org_id: str, name: str, *aliases: str, state: str = "GA", city: str = "",
+            role: str = "police") -> Organization:
+    return Organization(org_id, name, "law_enforcement", role, state=state, city=city,
+                        aliases=aliases)
+
+
+def test_an_alias_naming_another_kind_of_body_keeps_its_role() -> None:
+    """The roster calls the schools' police "Atlanta Public Schools": not one more `Atlanta`."""
+    screener = Screener([
+        _police("ori:GAAPD0000", "Atlanta Police Department", "Atlanta", city="Atlanta"),
+        _police("ori:GA0605400", "Atlanta Public Schools Police", "Atlanta Public Schools"),
+    ])
+    city = screener.screen(Query("Atlanta Police Department", "GA", "Atlanta"))
+    assert city.status == ACCEPTED and city.best is not None
+    assert city.best.organization_id == "ori:GAAPD0000"
+    schools = screener.screen(Query("Atlanta Public Schools Police", "GA"))
+    assert schools.status == ACCEPTED and schools.best is not None
+    assert schools.best.organization_id == "ori:GA0605400"
+
+
+def test_a_city_domain_is_not_evidence_for_the_county_of_the_same_name() -> None:
+    city_hall = Organization("gov:austintexas-gov", "City of Austin", "other_government",
+                             "government", state="TX", identifiers={"domain": ("austintexas.gov",)})
+    screener = Screener([
+        city_hall,
+        _police("ori:TX2270100", "Austin Police Department", "Austin", state="TX"),
+        _police("ori:TX0080000", "Austin County law enforcement agency", "Austin County",
+                state="TX", role="county_le"),
+    ])
+    ranked = {s.organization_id: s for s in screener.rank(Query("Austin PD", "TX", "",
+                                                                ("austintexas.gov",)))}
+    assert ranked["ori:TX2270100"].features["domain"].weight > 0  # the city's police: same place
+    assert "domain" not in ranked["ori:TX0080000"].features  # the county's: not the same place

@@ -60,7 +60,8 @@ MANIFEST_FILE = "manifest.json"
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 2  # 2: CBP offices, the Marshals, companies with police words, people withheld
+BUILD_VERSION = 3  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from daylight.registry.matching import (
     score_of,
     state_feature,
 )
-from daylight.registry.names import NameKey, name_key
+from daylight.registry.names import NameKey, name_key, role_group
 from daylight.registry.organization import Organization
 
 ACCEPTED, REVIEW, REJECTED = "accepted", "review", "rejected"
@@ -103,6 +103,14 @@ def _block_keys(core: tuple[str, ...]) -> set[str]:
     return keys
 
 
+def _level(key: NameKey) -> str | None:
+    """``county`` or ``municipal`` as the name says, or as its role implies (a sheriff serves a
+    county, a police department without a county word a municipality); None if neither."""
+    if key.level is not None:
+        return key.level
+    return {"sheriff": "county", "police": "municipal"}.get(key.role or "")
+
+
 class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
@@ -124,7 +132,10 @@ class Screener:
         keys: list[NameKey] = []
         for text in (org.name, *org.aliases):
             key = name_key(text)
-            if org.role:
+            # An alias that is a bare place ("Atlanta", the roster's name) is the body's role;
+            # one naming another kind of body ("Atlanta Public Schools" for the schools' police)
+            # keeps it, or the schools' police would be one more "Atlanta" police department.
+            if org.role and (key.role is None or role_group(key.role) == role_group(org.role)):
                 key = NameKey(key.core, org.role, key.jurisdictions, key.states)
             if key not in keys:
                 keys.append(key)
@@ -209,7 +220,8 @@ class Screener:
         return None
 
     def _place_feature(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
-        """An email domain of another public body: same place supports, another state contradicts."""
+        """An email domain of another public body: same place supports (the same name, state and
+        level: the City of Austin is not Austin County), another state contradicts."""
         for domain in domains:
             for owner_index in self._domains.get(domain, ()):
                 owner = self._entries[owner_index]
@@ -219,7 +231,8 @@ class Screener:
                     return Feature(-4.0, f"email domain `{domain}` belongs to `{owner.org.name}` "
                                          f"in {owner.org.state}")
                 shared = set(owner.keys[0].core) & {w for k in entry.keys for w in k.core}
-                if owner.org.state == entry.org.state and shared:
+                levels = {_level(owner.keys[0]), *(_level(k) for k in entry.keys)} - {None}
+                if owner.org.state == entry.org.state and shared and len(levels) <= 1:
                     return Feature(1.5, f"email domain `{domain}` belongs to `{owner.org.name}`, "
                                         "the same place")
         return None

@@ -143,14 +143,17 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
 
 
 def _federal_key(name: str) -> str:
-    """What a federal body's name is matched on: its core words, or, for a name that is all role
-    ("U.S. Marshals Service": no core word once `marshal` is its role), the role, so that
-    usmarshals.gov still meets the Marshals Service; "" for a name that says nothing."""
+    """What a federal body's name is matched on: its core words and its role ("Federal Bureau of
+    Investigation" is `federal` + investigation, "Federal Emergency Management Agency" `federal`
+    + emergency: the core alone would make them one), or the role alone for a name that is all
+    role ("U.S. Marshals Service"); "" for a name that says nothing."""
     key = name_key(name)
-    return " ".join(key.core) or (f"role:{key.role}" if key.role else "")
+    return " ".join((*key.core, *((f"role:{key.role}",) if key.role else ())))
 
 
 def _federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
+    """Federal bodies by ``_federal_key``; the first listed wins a key (the roster, which lists
+    the same body as USAspending's agency codes often do)."""
     index: dict[str, str] = {}
     for org in builder.organizations.values():
         if org.id.startswith(("us-agency:", "ori:")) and not org.state:

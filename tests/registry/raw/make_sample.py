@@ -20,9 +20,9 @@ from typing import Any
 HERE = Path(__file__).parent
 STATES = {"WY", "RI"}
 NC_ORIS = {"NC0980000", "NC0980100", "NC0580300"}  # Wilson (county, city), Mars Hill: NC survey rows
-FEDERAL_CODES = {"1500", "1524", "1544", "1549", "7000", "7003", "7012", "7014"}
+FEDERAL_CODES = {"1500", "1524", "1544", "1549", "7000", "7003", "7012", "7014", "7022"}
 FEDERAL_DOMAINS = {"ice.gov", "iprcenter.gov", "cbp.gov", "globalentry.gov", "dhs.gov", "uscis.gov",
-                   "justice.gov", "fbi.gov", "dea.gov", "usmarshals.gov"}
+                   "justice.gov", "fbi.gov", "dea.gov", "usmarshals.gov", "fema.gov"}
 RECENT_AWARDS = {
     "CONT_AWD_70CTD019FR0000268_7012_GS35F0086U_4730",   # Palantir, ICE, FY21, one de-obligation
     "CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730",   # Palantir, ICE, FY22-FY26
