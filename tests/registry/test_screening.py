@@ -116,3 +116,23 @@ def test_a_city_domain_is_not_evidence_for_the_county_of_the_same_name() -> None
                                                                 ("austintexas.gov",)))}
     assert ranked["ori:TX2270100"].features["domain"].weight > 0  # the city's police: same place
     assert "domain" not in ranked["ori:TX0080000"].features  # the county's: not the same place
+
+
+def test_a_subdomain_named_by_the_agencys_abbreviation_is_its_address() -> None:
+    """ice.dhs.gov: only DHS can create it, and `ice` is ICE's abbreviation; cbp.dhs.gov is not."""
+    department = Organization("gov:dhs-gov", "Management Directorate", "other_government",
+                              identifiers={"domain": ("dhs.gov",)},
+                              aliases=("Department of Homeland Security",))
+    ice = Organization("us-agency:7012", "U.S. Immigration and Customs Enforcement",
+                       "immigration_enforcement", identifiers={"domain": ("ice.gov",)},
+                       aliases=("ICE",))
+    screener = Screener([department, ice])
+    name = "US Immigration and Customs Enforcement"
+    outcome = screener.screen(Query(name, "", "", ("ice.dhs.gov",)))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert "abbreviation" in outcome.best.features["domain"].detail
+    other = screener.screen(Query(name, "", "", ("cbp.dhs.gov",)))
+    assert other.best is not None and "domain" not in other.best.features
+    assert other.best.logit < outcome.best.logit
+    spoofed = screener.screen(Query(name, "", "", ("ice.example.com",)))
+    assert spoofed.best is not None and "domain" not in spoofed.best.features

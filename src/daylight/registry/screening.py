@@ -196,6 +196,8 @@ class Screener:
         if owned:
             features["domain"] = Feature(6.0, f"email domain `{sorted(owned)[0]}` is the "
                                               "organisation's (.gov registry)")
+        elif (named := self._named_subdomain(query.email_domains, entry)) is not None:
+            features["domain"] = named
         else:
             place = self._place_feature(query.email_domains, entry)
             if place is not None:
@@ -217,6 +219,24 @@ class Screener:
         count = self._word_counts.get(rarest, 0)
         if count <= 3 and len(rarest) >= 3:
             return Feature(1.5, f"`{rarest}` is in {count} reference name(s) only")
+        return None
+
+    def _named_subdomain(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
+        """``ice.dhs.gov``: a subdomain of a public body's registered domain (only that body can
+        create it) whose first label is the organisation's abbreviation (``ICE``)."""
+        if not entry.governmental:
+            return None
+        abbreviations = {a.lower() for a in entry.org.aliases
+                         if a.isalpha() and a.isupper() and 2 <= len(a) <= 8}
+        for domain in domains:
+            label, _, parent = domain.partition(".")
+            if label not in abbreviations or parent.count(".") < 1:
+                continue
+            for owner_index in self._domains.get(parent, ()):
+                owner = self._entries[owner_index]
+                if owner.governmental:
+                    return Feature(4.0, f"email domain `{domain}`: `{label}` is the organisation's "
+                                        f"abbreviation, under `{parent}` ({owner.org.name})")
         return None
 
     def _place_feature(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
