@@ -50,8 +50,10 @@ def load_reference(database: Database, log: TransparencyLog, reference: Referenc
     digest = reference.digest
     with database.transaction() as tx:
         store = RegistryStore(tx)
-        if store.has_reference(digest):
-            return {"loaded": False, "digest": digest}
+        if store.has_reference(digest):  # the same digest: the same organisations and relationships
+            return {"loaded": False, "digest": digest,
+                    "organizations": len(reference.organizations),
+                    "relationships": len(reference.relationships)}
         stored_orgs = store.organization_rows()
         new_orgs, changed_orgs = [], []
         for org in reference.organizations:
@@ -145,7 +147,7 @@ class Screening:
             evidence |= {"features": features, "candidate": chosen.organization_id}
             status = JUDGED
             org_id: str | None = chosen.organization_id
-            score = scored.score if scored else None
+            score = round(scored.score, 6) if scored else None
         else:
             outcome = self.screener.screen(query, excluded=frozenset(j.organization_id
                                                                      for j in judgements))
