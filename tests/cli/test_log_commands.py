@@ -180,3 +180,13 @@ def test_init_leaves_nothing_behind_when_it_fails(cli: Cli) -> None:
         result = cli("init", "--origin", "cli.daylight.invalid/log", ok=False)
         assert result.exit_code == 4 and "already holds a log" in result.stderr
     assert not (cli.home / "log.key").exists()
+
+
+def test_usage_errors_are_one_line_like_every_other_error(cli: Cli) -> None:
+    for args, says in ((("log", "prove", "inclusion"), "Missing argument"),
+                       (("log", "entry", "seven"), "Invalid value for 'index'"),
+                       (("no-such-command",), "No such command")):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("error: daylight") and says in line

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError  # typer vendors click
 from typer.core import TyperGroup
 
 from daylight.cli import audit as audit_command
@@ -35,6 +36,14 @@ class DaylightGroup(TyperGroup):
             for line in rest:
                 typer.echo(line, err=True)
             ctx.exit(error.exit_code)
+        except UsageError as error:  # a missing option, a bad choice: the same one line, exit 2
+            if not error.format_message():  # no arguments: the help was the answer
+                ctx.exit(2)
+            path = (error.ctx or ctx).command_path.split(" ", 1)  # the program's own name first
+            where = " ".join(["daylight", *path[1:]])
+            typer.echo(f"error: {where}: {error.format_message()} (see `{where} --help`)",
+                       err=True)
+            ctx.exit(2)
 
 
 app = typer.Typer(
