@@ -7,6 +7,7 @@ people) are not; its record number (AOSNUMBER) lets a reader find the row at EFF
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,6 +29,9 @@ _NOT_LAW_ENFORCEMENT = {"dmv", "parks", "school district", "tax board", "medical
                         "mental health", "animal control", "parking", "dhs", "homeland security",
                         "environmental services enforcement", "municipal"}
 _NOT_VENDORS = {"", "utility", "unknown", "na", "none", "n/a", "multiple"}
+
+# An FBI Originating Agency Identifier: a state code and seven letters or digits.
+_ORI = re.compile(r"[A-Z]{2}[A-Z0-9]{7}")
 
 
 def _agency(builder: ReferenceBuilder, name: str, state: str, *, city: str, source: str,
@@ -63,7 +67,7 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
         state = state_code(row["state"]) or ""
         name = " ".join(w.capitalize() if w not in {"of", "and"} else w for w in row["agency"].split())
         source = f"287g:{agency_id}"
-        ori = row["ori"] if row["ori"] not in {"", "NA"} else ""
+        ori = row["ori"] if _ORI.fullmatch(row["ori"]) else ""  # also "NA", "", "-1"
         found = builder.by_identifier("ori", ori) if ori else None
         if found is not None:
             builder.merge(found, aliases=(name,), sources=(source,))
@@ -71,6 +75,9 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
         else:
             agency_of[agency_id] = _agency(builder, name, state, city="", source=source,
                                            sector=public_body_sector(name), prefix="287g")
+            if ori and "ori" not in builder.organizations[agency_of[agency_id]].identifiers:
+                # ICE's list gives an ORI the FBI roster does not list (it omits some agencies)
+                builder.merge(agency_of[agency_id], identifiers={"ori": (ori,)})
     for (agency_id, model), dates in sorted(spans.items()):
         dates.sort()
         builder.relate(Relationship(
