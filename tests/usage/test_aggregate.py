@@ -17,11 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daylight.core.database import Transaction
-from daylight.core.errors import NotFoundError, VerificationError
+from daylight.core.errors import InputError, NotFoundError, VerificationError
 from daylight.core.period import parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.usage.aggregate import AggregateRow, DuckDBEngine, aggregate_period, format_time
+from daylight.usage.digest import build_digests
 from daylight.usage.record import account_usage, epoch_us_of, read_aggregates, record_aggregation
 from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
@@ -181,3 +182,25 @@ def test_times_round_trip_through_their_text(epoch_us: int) -> None:
     text = format_time(epoch_us)
     assert text.endswith("Z") and "T" in text
     assert epoch_us_of(text) == epoch_us
+
+
+def test_sums_too_large_for_their_numbers_are_errors_naming_the_account(
+        store: UsageStore, ingest: Ingest, write_csv: Callable[..., Path]) -> None:
+    def rows(units: int) -> list[tuple[object, ...]]:
+        return [("SYNTHETIC-9", f"2026-11-03T10:00:{i:02d}Z", "vision", "face.search", units,
+                 "us-east-1", f"u{units}-{i}") for i in range(12)]
+    ingest(write_csv("beyond-int64.csv", rows(999_999_999_999_999_999)))
+    with pytest.raises(InputError) as caught:
+        aggregate_period(store, parse_period("2026-11"), DuckDBEngine())
+    assert caught.value.where == "SYNTHETIC-9: face.search" and "2^63" in caught.value.message
+
+
+def test_a_digest_beyond_exact_json_numbers_names_the_account(
+        store: UsageStore, ingest: Ingest, write_csv: Callable[..., Path]) -> None:
+    ingest(write_csv("beyond-2-53.csv", [
+        ("SYNTHETIC-9", f"2026-11-03T10:00:{i:02d}Z", "vision", "face.search", 999_999_999_999_999,
+         "us-east-1", f"b{i}") for i in range(12)]))
+    aggregation = aggregate_period(store, parse_period("2026-11"), DuckDBEngine())
+    with pytest.raises(InputError) as caught:
+        build_digests(aggregation)
+    assert caught.value.where == "SYNTHETIC-9: 2026-11"

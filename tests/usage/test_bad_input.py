@@ -110,6 +110,50 @@ def test_wrong_column_types_in_parquet_are_refused(ingest: Ingest, store: UsageS
     assert error.where == f"{negative}:2: units" and "negative" in error.message
 
 
+def test_every_parquet_column_must_have_its_type(ingest: Ingest, store: UsageStore, tmp_path: Path,
+                                                with_data: dict[str, object]) -> None:
+    columns = {"account_id": ["a"], "timestamp": ["2026-11-03T10:00:00Z"], "service": ["vision"],
+               "operation": ["face.search"], "units": [1], "region": ["us-east-1"]}
+    for name, values, says in (("units", ["5"], "whole numbers"),
+                               ("account_id", [111122223333], "strings"),
+                               ("region", [1], "strings"),
+                               ("synthetic", ["true"], "booleans")):
+        path = tmp_path / f"wrong-{name}.parquet"
+        pq.write_table(pa.table({**columns, name: values}), path)
+        error = refused(ingest, store, with_data, path)
+        assert error.where == f"{path}: {name}" and says in error.message
+
+
+def test_dictionary_encoded_strings_are_read_as_strings(ingest: Ingest, tmp_path: Path) -> None:
+    """What pandas categoricals and Arrow dictionary columns write."""
+    encoded = {name: pa.array([value]).dictionary_encode() for name, value in (
+        ("account_id", "a"), ("timestamp", "2026-11-03T10:00:00Z"), ("service", "vision"),
+        ("operation", "face.search"), ("region", "us-east-1"), ("request_id", "r9"))}
+    path = tmp_path / "dictionary.parquet"
+    pq.write_table(pa.table({**encoded, "units": [2]}), path)
+    assert ingest(path).summary() == {"ingested": 1, "duplicates": 0, "rejected": 0}
+
+
+def test_offsets_must_be_real_offsets(ingest: Ingest, store: UsageStore, tmp_path: Path,
+                                      with_data: dict[str, object]) -> None:
+    for offset in ("+05:99", "+24:00"):
+        path = tmp_path / "offset.csv"
+        path.write_text(csv_text([("a1", f"2026-11-10T00:00:00{offset}", "vision", "face.search", 1,
+                                   "us-east-1", "x")]))
+        error = refused(ingest, store, with_data, path)
+        assert error.where == f"{path}:2: timestamp"
+
+
+def test_the_same_bytes_as_another_format_are_refused_not_skipped(
+        ingest: Ingest, store: UsageStore, tmp_path: Path, with_data: dict[str, object]) -> None:
+    stored = tmp_path / "stored.csv"  # the file `with_data` ingested
+    renamed = tmp_path / "stored.json"
+    renamed.write_bytes(stored.read_bytes())
+    error = refused(ingest, store, with_data, renamed)
+    assert error.where == str(renamed) and "ingested before from" in error.message
+    assert "as csv, not cloudtrail" in error.message
+
+
 def test_wrong_json_types_are_named_by_line_and_field(ingest: Ingest, store: UsageStore, tmp_path: Path,
                                                       with_data: dict[str, object]) -> None:
     good = {"account_id": "a", "timestamp": "2026-11-03T10:00:00Z", "service": "vision",
@@ -122,6 +166,9 @@ def test_wrong_json_types_are_named_by_line_and_field(ingest: Ingest, store: Usa
     assert refused(ingest, store, with_data, path).where == f"{path}:2: line"
     path.write_text(json.dumps({**good, "colour": "red"}) + "\n")
     assert "unknown field `colour`" in refused(ingest, store, with_data, path).message
+    path.write_text(json.dumps(good)[:-1] + ', "account_id": "OTHER"}\n')
+    error = refused(ingest, store, with_data, path)
+    assert error.where == f"{path}:1: line" and "appears twice" in error.message
 
 
 def test_malformed_csv_rows_and_headers_are_named(ingest: Ingest, store: UsageStore, tmp_path: Path,
@@ -135,6 +182,19 @@ def test_malformed_csv_rows_and_headers_are_named(ingest: Ingest, store: UsageSt
     assert error.where == f"{path}: header" and "unknown column `colour`" in error.message
     path.write_text("account_id,timestamp,service,operation,region\n")
     assert "missing column `units`" in refused(ingest, store, with_data, path).message
+    path.write_text(csv_text(GOOD) + "\n")
+    error = refused(ingest, store, with_data, path)
+    assert error.where == f"{path}:3: row" and "empty line" in error.message
+    path.write_bytes(csv_text(GOOD).encode() + "a2,2026-11-03T10:00:00Z,vision,face.search,1,"
+                     "caf\u00e9,x\n".encode("latin-1"))
+    error = refused(ingest, store, with_data, path)
+    assert error.where == f"{path}:3" and "not UTF-8" in error.message
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header(ingest: Ingest, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text(GOOD).encode())
+    assert ingest(path).summary()["ingested"] == 1
 
 
 def test_a_file_that_is_not_cloudtrail_is_refused(ingest: Ingest, store: UsageStore, tmp_path: Path,
@@ -159,6 +219,7 @@ def test_missing_files_and_unknown_formats_are_refused(ingest: Ingest, store: Us
     odd = tmp_path / "usage.txt"
     odd.write_text("x")
     assert "--format" in refused(ingest, store, with_data, odd).message
+    assert "is a directory" in refused(ingest, store, with_data, tmp_path).message
     assert stored_state(store) == with_data
 
 

@@ -129,6 +129,7 @@ def test_the_same_bytes_twice_in_one_command_count_once(ingest: Ingest, write_cs
     result = ingest(path, copy)
     assert result.ingested == 3
     assert result.files[1].already_ingested
+    assert result.summary() == {"ingested": 3, "duplicates": 3, "rejected": 0}  # as in a later run
 
 
 def cloudtrail(records: list[dict[str, object]]) -> str:

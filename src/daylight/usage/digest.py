@@ -41,8 +41,8 @@ class PartitionsHash:
         return {"days": self.days, "files": self.files, "sha256": self.sha256}
 
 
-def _sha256(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value)).hexdigest()
+def _sha256(value: Any, where: str | None = None) -> str:
+    return hashlib.sha256(canonical_json(value, where=where)).hexdigest()
 
 
 def partition_sha256(files: Iterable[StoredFile]) -> str:
@@ -90,6 +90,7 @@ def build_digests(aggregation: Aggregation) -> list[UsageDigest]:
         if any(row.synthetic for row in rows):
             payload["synthetic"] = True
             payload["note"] = "SYNTHETIC usage generated for a demo or benchmark, not real metering"
+        # units beyond 2^53 have no exact JSON number: the error names the account
         digests.append(UsageDigest(account_id, aggregation.period.label, tuple(rows), payload,
-                                   _sha256(payload)))
+                                   _sha256(payload, f"{account_id}: {aggregation.period.label}")))
     return digests

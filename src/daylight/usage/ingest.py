@@ -21,7 +21,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -110,13 +110,13 @@ def ingest_files(
 ) -> IngestResult:
     """Ingest ``paths`` into ``store`` as one all-or-nothing operation."""
     now = now or datetime.now(UTC)
-    formats = [sources.detect_format(p, declared_format) for p in paths]
     for path in paths:
         sources.compression_of(path)  # NotFoundError / InputError for missing or unreadable files
+    formats = [sources.detect_format(p, declared_format) for p in paths]
     if quarantine is not None:
         quarantine.mkdir(parents=True, exist_ok=True)
     with store.writer_lock():  # held from the check for earlier ingests to the commit
-        outcomes, pending = _plan(paths, formats, store)
+        outcomes, pending, shas = _plan(paths, formats, store)
         if not pending:
             return IngestResult(tuple(o for o in outcomes if o is not None))
         work = store.staging_dir / _new_ingest_id(now)
@@ -145,9 +145,12 @@ def ingest_files(
             shutil.rmtree(work, ignore_errors=True)
 
     done = iter(zip(staged, kept_aside, strict=True))
+    rows_by_sha = {item.sha256: item.rows for item in staged}
     result = []
-    for outcome in outcomes:
+    for sha, outcome in zip(shas, outcomes, strict=True):
         if outcome is not None:
+            if sha in rows_by_sha:  # a second copy of a file this command ingested
+                outcome = replace(outcome, duplicates=rows_by_sha[sha])
             result.append(outcome)
             continue
         item, aside = next(done)
@@ -157,23 +160,32 @@ def ingest_files(
     return IngestResult(tuple(result))
 
 
-def _plan(paths: Sequence[Path], formats: Sequence[str],
-          store: UsageStore) -> tuple[list[FileOutcome | None], list[tuple[Path, str, str]]]:
-    """Which files to ingest (None in ``outcomes``) and which were ingested before (a no-op)."""
+def _plan(paths: Sequence[Path], formats: Sequence[str], store: UsageStore
+          ) -> tuple[list[FileOutcome | None], list[tuple[Path, str, str]], list[str]]:
+    """Which files to ingest (None in ``outcomes``) and which were ingested before (a no-op);
+    and every file's SHA-256."""
     outcomes: list[FileOutcome | None] = []
+    shas: list[str] = []
     pending: list[tuple[Path, str, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # bytes → the format this command reads them as
     for path, fmt in zip(paths, formats, strict=True):
         sha = file_sha256(path)
+        shas.append(sha)
         prior = store.prior_ingest(sha)
+        earlier = (prior.source_format, f"ingested before from `{prior.source_name}`") if prior \
+            else (seen[sha], "given earlier in this command") if sha in seen else None
+        if earlier is not None and earlier[0] != fmt:
+            # The same bytes as another format: neither a no-op nor a second ingest is right.
+            raise InputError(f"these bytes were {earlier[1]} as {earlier[0]}, not {fmt}",
+                             where=str(path))
         if prior is not None or sha in seen:
             rows = prior.rows_ingested + prior.rows_duplicate if prior else 0
             outcomes.append(FileOutcome(str(path), fmt, 0, rows, 0, 0, False, already_ingested=True))
             continue
-        seen.add(sha)
+        seen[sha] = fmt
         outcomes.append(None)
         pending.append((path, fmt, sha))
-    return outcomes, pending
+    return outcomes, pending, shas
 
 
 def _batches(path: Path, fmt: str, name: str, operations: Operations,

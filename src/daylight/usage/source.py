@@ -23,8 +23,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError, NotFoundError
 from daylight.usage.schema import ALL_COLUMNS, REQUIRED_COLUMNS, Lines, RawBatch, Rejection
+from daylight.usage.validate import is_text
 
 Format = Literal["csv", "jsonl", "parquet", "cloudtrail"]
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "cloudtrail")
@@ -109,7 +111,8 @@ def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[
     """CSV with a header line. Arrow parses it; if Arrow meets a malformed row, the rest of the
     file is read by Python's csv module, which knows each row's line number."""
     with translated_read_errors(path), open_stream(path) as stream:
-        header = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="").readline()
+        header = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace",
+                                  newline="").readline()  # a byte-order mark is not a column
     names = next(csv.reader([header]), [])
     check_columns(names, source)
     done = 0
@@ -135,7 +138,7 @@ def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[
 def _read_csv_by_line(path: Path, source: str, names: list[str], *, skip_rows: int,
                       batch_rows: int) -> Iterator[RawBatch]:
     with translated_read_errors(path), open_buffered(path) as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         rows = csv.reader(text, strict=True)
         columns: dict[str, list[str]] = {n: [] for n in names}
         lines: list[int] = []
@@ -165,9 +168,22 @@ def _read_csv_by_line(path: Path, source: str, names: list[str], *, skip_rows: i
                     yield _string_batch(columns, lines, rejections)
                     columns, lines, rejections = {n: [] for n in names}, [], []
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 after line {rows.line_num}: {exc.reason}", where=source) from exc
+            # the decoder reads ahead of the csv module: find the line from the bytes
+            raise InputError(f"not UTF-8: {exc.reason}",
+                             where=f"{source}:{_first_undecodable_line(path)}") from exc
         if lines or rejections:
             yield _string_batch(columns, lines, rejections)
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """The number of the first line of ``path`` (decompressed) that is not UTF-8."""
+    with open_buffered(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def _string_batch(columns: dict[str, list[Any]], lines: list[int],
@@ -214,9 +230,9 @@ def _jsonl_record(raw: bytes, source: str, number: int) -> tuple[Rejection | Non
     if not text:
         return Rejection(source, number, "line", "empty line: expected one JSON object", {}), {}
     try:
-        record = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        return Rejection(source, number, "line", f"invalid JSON: {exc}",
+        record = parse_json(text)  # strict: a field given twice is refused, not guessed
+    except InputError as exc:
+        return Rejection(source, number, "line", exc.message,
                          {"text": text[:200].decode("utf-8", "replace")}), {}
     if not isinstance(record, dict):
         return Rejection(source, number, "line", "expected a JSON object", {"text": str(record)[:200]}), {}
@@ -251,13 +267,39 @@ def read_parquet(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Itera
         except pa.ArrowInvalid as exc:
             raise InputError(f"not a Parquet file: {exc}", where=source) from exc
         check_columns(parquet.schema_arrow.names, source)
+        target = _parquet_schema(parquet.schema_arrow, source)
         done = 0
         try:
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                yield RawBatch(pa.Table.from_batches([batch]), Lines(first=1 + done))
+                yield RawBatch(pa.Table.from_batches([batch]).cast(target), Lines(first=1 + done))
                 done += batch.num_rows
         except pa.ArrowInvalid as exc:
             raise InputError(f"corrupt Parquet data after row {done}: {exc}", where=source) from exc
+
+
+def _parquet_schema(schema: pa.Schema, source: str) -> pa.Schema:
+    """The schema batches are read as: dictionary-encoded strings decoded, every column's type
+    checked (strings, an integer ``units``, a boolean ``synthetic``, a ``timestamp`` of strings
+    or timestamps); InputError naming the first column of another type."""
+    fields = []
+    for item in schema:
+        data_type = item.type
+        if pa.types.is_dictionary(data_type):
+            data_type = data_type.value_type
+        if item.name == "units":
+            ok, wanted = pa.types.is_integer(data_type), "whole numbers (an integer type)"
+        elif item.name == "synthetic":
+            ok, wanted = pa.types.is_boolean(data_type), "booleans"
+        elif item.name == "timestamp":
+            ok = is_text(data_type) or pa.types.is_timestamp(data_type)
+            wanted = "RFC 3339 strings or zone-aware timestamps"
+        else:
+            ok, wanted = is_text(data_type), "strings"
+        if not ok:
+            raise InputError(f"column `{item.name}` has type {item.type}: expected {wanted}",
+                             where=f"{source}: {item.name}")
+        fields.append(pa.field(item.name, data_type))
+    return pa.schema(fields)
 
 
 # -- CloudTrail --------------------------------------------------------------------------------

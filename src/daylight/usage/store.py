@@ -54,6 +54,7 @@ class PriorIngest:
     source_name: str
     rows_ingested: int
     rows_duplicate: int
+    source_format: str
 
 
 def file_sha256(path: Path) -> str:
@@ -136,7 +137,8 @@ class UsageStore:
         """The earlier ingest of a file with these bytes, if any."""
         with self.database.transaction(write=False) as tx:
             row = tx.query_one(
-                "SELECT ingest_id, source_name, rows_ingested, rows_duplicate FROM usage_ingest "
+                "SELECT ingest_id, source_name, rows_ingested, rows_duplicate, source_format "
+                "FROM usage_ingest "
                 "WHERE source_sha256 = ?", (source_sha256,))
         return PriorIngest(*row) if row else None
 

@@ -21,7 +21,7 @@ from daylight.usage.schema import STORED_SCHEMA, Operations, RawBatch, Rejection
 ACCOUNT_ID = r"^[\x21-\x7e]{1,128}$"
 REGION = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 REQUEST_ID = r"^[\x21-\x7e]{1,256}$"
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
 ZONELESS = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 WHOLE_NUMBER = r"^\d{1,18}$"
 EXAMPLE_TIME = "2026-11-03T10:00:00Z"
@@ -29,7 +29,8 @@ EXAMPLE_TIME = "2026-11-03T10:00:00Z"
 Explain = Callable[[Any], str]
 
 
-def _is_text(data_type: pa.DataType) -> bool:
+def is_text(data_type: pa.DataType) -> bool:
+    """A string column (dictionary-encoded ones are decoded when read)."""
     return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
 
 
@@ -54,7 +55,7 @@ def _explain_timestamp(value: Any) -> str:
 def _explain_units(value: Any) -> str:
     if value is None or value == "":
         return "missing units: expected a whole number of zero or more"
-    text = str(value).strip()
+    text = str(value)
     if text.startswith("-"):
         return f"negative units `{value}`: expected a whole number of zero or more"
     if re.fullmatch(r"\d+", text):
@@ -133,7 +134,7 @@ class BatchValidator:
             cast = pc.cast(column, options=pc.CastOptions(pa.timestamp("us", "UTC"),
                                                           allow_time_truncate=True))
             return pc.is_null(cast), cast
-        if not _is_text(column.type):
+        if not is_text(column.type):
             raise InputError(f"column `timestamp` has type {column.type}: expected RFC 3339 strings "
                              "or zone-aware timestamps", where=f"{self.source}: timestamp")
         bad = _fails(column, RFC3339)
@@ -157,7 +158,7 @@ class BatchValidator:
         return pc.or_(bad, pc.is_null(cast)), cast
 
     def _units(self, column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-        if _is_text(column.type):
+        if is_text(column.type):
             bad = _fails(column, WHOLE_NUMBER)
             return bad, pc.cast(pc.if_else(bad, pa.scalar(None, pa.string()), column), pa.int64())
         if pa.types.is_integer(column.type):
@@ -175,7 +176,7 @@ class BatchValidator:
             nulls = pa.chunked_array([pa.nulls(n, pa.string())])
             return _all_false(n), nulls
         column = table["request_id"]
-        if not _is_text(column.type):
+        if not is_text(column.type):
             raise InputError(f"column `request_id` has type {column.type}: expected strings",
                              where=f"{self.source}: request_id")
         column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
@@ -188,7 +189,7 @@ class BatchValidator:
         column = table["synthetic"]
         if pa.types.is_boolean(column.type):
             return _all_false(n), pc.fill_null(column, False)
-        if not _is_text(column.type):
+        if not is_text(column.type):
             raise InputError(f"column `synthetic` has type {column.type}: expected true or false",
                              where=f"{self.source}: synthetic")
         lowered = pc.utf8_lower(pc.fill_null(column, ""))
@@ -207,6 +208,11 @@ class BatchValidator:
         names = batch.field_names or {}
         out = []
         for position, index in enumerate(indices):
+            if not any(rows[position].get(name) for name in STORED_SCHEMA.names):
+                out.append(Rejection(self.source, batch.lines.of(index), "row",
+                                     "empty line: expected a row of the usage schema",
+                                     rows[position]))
+                continue
             for name, _, explain in checks:
                 if bad_rows[name][position]:
                     value = rows[position].get(name)
