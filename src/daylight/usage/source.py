@@ -330,7 +330,8 @@ def read_cloudtrail(path: Path, source: str, events: dict[tuple[str, str], str],
     ignored = 0
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            rejections.append(Rejection(source, number, "record", "expected a JSON object", {}))
+            rejections.append(Rejection(source, number, "record", "expected a JSON object",
+                                        {"text": json.dumps(record)[:200]}))
             continue
         key = (record.get("eventSource"), record.get("eventName"))
         if not all(isinstance(k, str) for k in key):
