@@ -185,7 +185,8 @@ def test_init_leaves_nothing_behind_when_it_fails(cli: Cli) -> None:
 def test_usage_errors_are_one_line_like_every_other_error(cli: Cli) -> None:
     for args, says in ((("log", "prove", "inclusion"), "Missing argument"),
                        (("log", "entry", "seven"), "Invalid value for 'index'"),
-                       (("no-such-command",), "No such command")):
+                       (("no-such-command",), "No such command"),
+                       (("--no-such-option",), "No such option")):
         result = cli(*args, ok=False)
         assert result.exit_code == 2
         (line,) = result.stderr.splitlines()

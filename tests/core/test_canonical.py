@@ -136,3 +136,8 @@ def test_unusual_entries_are_judged_by_rfc8785(text: bytes) -> None:
 ])
 def test_large_integers_are_read_as_doubles_as_rfc8785_says(text: bytes, canonical: bool) -> None:
     assert is_canonical_json_object(text) is canonical
+
+
+def test_a_lone_surrogate_in_a_key_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="lone surrogate"):
+        canonical_json({"\ud800": 1, "a": 2})

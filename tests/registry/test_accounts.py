@@ -110,6 +110,8 @@ JSONL_GOOD = {"account_id": "a1", "name": "X", "email_domains": [], "city": "", 
     "\u0391\u0392\u0395 Police",  # Greek ΑΒΕ before a Latin word
     "P\u043elice Department",  # a Cyrillic о inside a Latin word
     "Police\u0394\u0435pt",  # Greek and Cyrillic letters inside a Latin word
+    "\u0399\u03f9\u0395 Field Office",  # ΙϹΕ with a Greek lunate sigma
+    "\u13a0\u13bb\u13da",  # Cherokee letters drawn like "DHS"
 ])
 def test_homoglyph_names_are_refused(tmp_path: Path, name: str) -> None:
     path = _write(tmp_path, "h.jsonl", json.dumps({**JSONL_GOOD, "name": name}) + "\n")
@@ -124,6 +126,7 @@ def test_homoglyph_names_are_refused(tmp_path: Path, name: str) -> None:
     "\u041c\u043e\u0441\u043a\u0432\u0430 Police",  # Москва: a real Cyrillic word
     "\u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ae \u0391\u03c3\u03c4\u03c5\u03bd\u03bf\u03bc\u03af\u03b1",
     "Caf\u00e9 Police",
+    "\u041e\u041e\u041e \u0420\u043e\u043c\u0430\u0448\u043a\u0430 Ltd",  # ООО Ромашка Ltd
 ])
 def test_names_in_other_scripts_are_read(tmp_path: Path, name: str) -> None:
     path = _write(tmp_path, "n.jsonl", json.dumps({**JSONL_GOOD, "name": name}) + "\n")

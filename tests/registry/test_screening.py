@@ -136,3 +136,13 @@ def test_a_subdomain_named_by_the_agencys_abbreviation_is_its_address() -> None:
     assert other.best.logit < outcome.best.logit
     spoofed = screener.screen(Query(name, "", "", ("ice.example.com",)))
     assert spoofed.best is not None and "domain" not in spoofed.best.features
+
+
+def test_an_abbreviation_many_bodies_share_is_no_evidence() -> None:
+    department = Organization("gov:dhs-gov", "Management Directorate", "other_government",
+                              identifiers={"domain": ("dhs.gov",)})
+    offices = [Organization(f"us-agency:{code}", "Office of Inspector General", "other_government",
+                            aliases=("OIG",)) for code in ("1204", "7004")]
+    ranked = Screener([department, *offices]).rank(
+        Query("Office of Inspector General", "", "", ("oig.dhs.gov",)))
+    assert ranked and all("domain" not in r.features for r in ranked)

@@ -192,7 +192,7 @@ def test_sums_too_large_for_their_numbers_are_errors_naming_the_account(
     ingest(write_csv("beyond-int64.csv", rows(999_999_999_999_999_999)))
     with pytest.raises(InputError) as caught:
         aggregate_period(store, parse_period("2026-11"), DuckDBEngine())
-    assert caught.value.where == "SYNTHETIC-9: face.search" and "2^63" in caught.value.message
+    assert caught.value.where == "SYNTHETIC-9: vision: face.search" and "2^63" in caught.value.message
 
 
 def test_a_digest_beyond_exact_json_numbers_names_the_account(

@@ -132,6 +132,10 @@ def test_dictionary_encoded_strings_are_read_as_strings(ingest: Ingest, tmp_path
     path = tmp_path / "dictionary.parquet"
     pq.write_table(pa.table({**encoded, "units": [2]}), path)
     assert ingest(path).summary() == {"ingested": 1, "duplicates": 0, "rejected": 0}
+    no_ids = tmp_path / "no-ids.parquet"  # an optional column with no value: pandas writes `null`
+    pq.write_table(pa.table({**encoded, "units": [3], "request_id": pa.nulls(1),
+                             "synthetic": pa.nulls(1)}), no_ids)
+    assert ingest(no_ids).summary()["ingested"] == 1
 
 
 def test_offsets_must_be_real_offsets(ingest: Ingest, store: UsageStore, tmp_path: Path,
@@ -184,7 +188,7 @@ def test_malformed_csv_rows_and_headers_are_named(ingest: Ingest, store: UsageSt
     assert "missing column `units`" in refused(ingest, store, with_data, path).message
     path.write_text(csv_text(GOOD) + "\n")
     error = refused(ingest, store, with_data, path)
-    assert error.where == f"{path}:3: row" and "empty line" in error.message
+    assert error.where == f"{path}:3: row" and "empty row" in error.message
     path.write_bytes(csv_text(GOOD).encode() + "a2,2026-11-03T10:00:00Z,vision,face.search,1,"
                      "caf\u00e9,x\n".encode("latin-1"))
     error = refused(ingest, store, with_data, path)

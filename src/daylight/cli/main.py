@@ -23,8 +23,27 @@ from daylight.core.settings import SETTINGS_BY_NAME, build_settings
 from daylight.home import Home
 
 
+def _usage_error(error: UsageError, ctx: Any) -> None:
+    """A missing option, a bad choice: one line naming the command, like every other error."""
+    known = error.ctx or ctx
+    path = known.command_path.split(" ", 1) if known is not None else []
+    where = " ".join(["daylight", *path[1:]])  # the program's own name, whatever it was run as
+    typer.echo(f"error: {where}: {error.format_message()} (see `{where} --help`)", err=True)
+
+
 class DaylightGroup(TyperGroup):
     """Catches every DaylightError once: one line on stderr (evidence below it), non-zero exit."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        """Errors in the global options come before ``invoke``: the same one line for them."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:
+            if not error.format_message():  # no arguments: the help was the answer
+                raise
+            _usage_error(error, error.ctx)
+            raise typer.Exit(2) from error
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
@@ -37,12 +56,8 @@ class DaylightGroup(TyperGroup):
                 typer.echo(line, err=True)
             ctx.exit(error.exit_code)
         except UsageError as error:  # a missing option, a bad choice: the same one line, exit 2
-            if not error.format_message():  # no arguments: the help was the answer
-                ctx.exit(2)
-            path = (error.ctx or ctx).command_path.split(" ", 1)  # the program's own name first
-            where = " ".join(["daylight", *path[1:]])
-            typer.echo(f"error: {where}: {error.format_message()} (see `{where} --help`)",
-                       err=True)
+            if error.format_message():  # (none with no arguments: the help was the answer)
+                _usage_error(error, ctx)
             ctx.exit(2)
 
 

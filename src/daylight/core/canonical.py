@@ -123,6 +123,8 @@ def canonical_json(value: Any, *, where: str | None = None) -> CanonicalJson:
         raise InputError(f"cannot canonicalise: {exc}", where=where) from exc
     except RecursionError as exc:
         raise InputError("cannot canonicalise: nested too deeply", where=where) from exc
+    except UnicodeEncodeError as exc:  # a lone surrogate in a key, met while sorting keys
+        raise InputError("cannot canonicalise: a string holds a lone surrogate", where=where) from exc
 
 
 # UTF-8 lead bytes of U+E000 and above: where code-point order and JCS's UTF-16 order of keys

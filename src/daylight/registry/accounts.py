@@ -68,8 +68,9 @@ _SCRIPTS_USED_TOGETHER = (frozenset({"Latin", "Han", "Hiragana", "Katakana"}),
 # Cyrillic and Greek letters drawn exactly like a Latin letter: the single-letter entries of
 # UTS #39 confusables.txt for these scripts (written out because no library here carries it).
 _LATIN_LOOKALIKES = frozenset(
-    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁһӏӀԛԜԝҮ"  # Cyrillic
-    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονικ"  # Greek
+    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁһӏӀԚԛԜԝҮүѴѵҺ"  # Cyrillic
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονικραϲϳϹϒ"  # Greek
+    "ᎪᏴᏟᎠᎬᏀᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ"  # Cherokee
 )
 
 
@@ -82,11 +83,10 @@ def homoglyph_word(text: str) -> str | None:
     """The first word of ``text`` that disguises one script as another, or None.
 
     A word mixing scripts that are not written together (``Pоlice`` with a Cyrillic о); or a
-    word made only of Cyrillic or Greek letters drawn like Latin ones (``ІСЕ``) where the
-    name is Latin elsewhere or nowhere shows a letter Latin lacks.
+    word made only of Cyrillic, Greek or Cherokee letters drawn like Latin ones (``ІСЕ``) in a
+    name with no word that shows a letter Latin lacks (``ООО Ромашка`` is Russian).
     """
     words = text.split()
-    latin_elsewhere = any(_scripts(w) == {"Latin"} for w in words)
     lookalike_only = [w for w in words
                       if any(c.isalpha() for c in w)
                       and all(c in _LATIN_LOOKALIKES for c in w if c.isalpha())]
@@ -95,7 +95,7 @@ def homoglyph_word(text: str) -> str | None:
         if len(scripts) > 1 and not any(scripts <= ok for ok in _SCRIPTS_USED_TOGETHER):
             return word
     genuine = [w for w in words if _scripts(w) - {"Latin"} and w not in lookalike_only]
-    if lookalike_only and (latin_elsewhere or not genuine):
+    if lookalike_only and not genuine:
         return lookalike_only[0]
     return None
 

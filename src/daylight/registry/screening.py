@@ -111,6 +111,13 @@ def _level(key: NameKey) -> str | None:
     return {"sheriff": "county", "police": "municipal"}.get(key.role or "")
 
 
+def _abbreviations(org: Organization) -> set[str]:
+    """A public body's abbreviations (``ICE``), lower-cased: short all-capital aliases."""
+    if org.schema != "PublicBody":
+        return set()
+    return {a.lower() for a in org.aliases if a.isalpha() and a.isupper() and 2 <= len(a) <= 8}
+
+
 class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
@@ -122,6 +129,7 @@ class Screener:
         self._domains: dict[str, list[int]] = defaultdict(list)
         self._by_id: dict[str, int] = {}
         self._word_counts: dict[str, int] = defaultdict(int)
+        self._abbreviation_counts: dict[str, int] = defaultdict(int)
         for org in organizations:
             self._add(org)
 
@@ -143,6 +151,8 @@ class Screener:
         self._by_id.setdefault(org.id, index)
         for word in {w for k in keys for w in k.core}:
             self._word_counts[word] += 1
+        for abbreviation in _abbreviations(org):
+            self._abbreviation_counts[abbreviation] += 1
         domains = frozenset(d.lower() for d in org.identifiers.get("domain", ()))
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody"))
         for block in set().union(*(_block_keys(k.core) for k in keys)):
@@ -223,11 +233,12 @@ class Screener:
 
     def _named_subdomain(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
         """``ice.dhs.gov``: a subdomain of a public body's registered domain (only that body can
-        create it) whose first label is the organisation's abbreviation (``ICE``)."""
+        create it) whose first label is the organisation's abbreviation (``ICE``), when no other
+        organisation has that abbreviation."""
         if not entry.governmental:
             return None
-        abbreviations = {a.lower() for a in entry.org.aliases
-                         if a.isalpha() and a.isupper() and 2 <= len(a) <= 8}
+        abbreviations = {a for a in _abbreviations(entry.org)
+                         if self._abbreviation_counts[a] == 1}  # "oig" names nineteen offices
         for domain in domains:
             label, _, parent = domain.partition(".")
             if label not in abbreviations or parent.count(".") < 1:

@@ -152,12 +152,16 @@ class DuckDBEngine:
                 ORDER BY account_id, service, operation
             """).to_arrow_table()
         except duckdb.ConversionException as exc:  # a sum beyond BIGINT: say whose
-            found = con.execute(f"""
-                SELECT account_id, operation FROM ({aggregate_sql(parquet_source(paths))})
-                WHERE units > 9223372036854775807 OR calls > 9223372036854775807
-                ORDER BY account_id, operation LIMIT 1
-            """).fetchone()
-            where = f"{found[0]}: {found[1]}" if found else None
+            try:
+                found = con.execute(f"""
+                    SELECT account_id, service, operation
+                    FROM ({aggregate_sql(parquet_source(paths))})
+                    WHERE units > 9223372036854775807 OR calls > 9223372036854775807
+                    ORDER BY account_id, operation LIMIT 1
+                """).fetchone()
+            except duckdb.Error:
+                found = None
+            where = ": ".join(found) if found else None
             raise InputError("the period's units add up to more than 2^63 - 1, more than a "
                              "whole number of units can hold", where=where) from exc
         except duckdb.Error as exc:

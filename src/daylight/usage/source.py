@@ -286,6 +286,9 @@ def _parquet_schema(schema: pa.Schema, source: str) -> pa.Schema:
         data_type = item.type
         if pa.types.is_dictionary(data_type):
             data_type = data_type.value_type
+        if pa.types.is_null(data_type) and item.name in ("request_id", "synthetic"):
+            # an optional column with no value at all (pandas writes all-None so)
+            data_type = pa.bool_() if item.name == "synthetic" else pa.string()
         if item.name == "units":
             ok, wanted = pa.types.is_integer(data_type), "whole numbers (an integer type)"
         elif item.name == "synthetic":

@@ -210,8 +210,8 @@ class BatchValidator:
         for position, index in enumerate(indices):
             if not any(rows[position].get(name) for name in STORED_SCHEMA.names):
                 out.append(Rejection(self.source, batch.lines.of(index), "row",
-                                     "empty line: expected a row of the usage schema",
-                                     rows[position]))
+                                     "empty row (a blank line?): expected the usage schema's "
+                                     "values", rows[position]))
                 continue
             for name, _, explain in checks:
                 if bad_rows[name][position]:
