@@ -35,7 +35,13 @@ def test_shipped_data_covers_the_sources(shipped: Reference) -> None:
     assert by_id["us-agency:7012"].sector == "immigration_enforcement"
     assert "ice.gov" in by_id["us-agency:7012"].identifiers["domain"]
     assert by_id["us-agency:7014"].sector == "immigration_enforcement"
-    assert by_id["us-agency:1549"].sector == "law_enforcement"  # FBI
+    # the FBI is one organisation: the roster's, with USAspending's agency code
+    fbi = by_id["ori:DCFBIWA01"]
+    assert fbi.sector == "law_enforcement" and fbi.identifiers["agency_code"] == ("1549",)
+    assert "us-agency:1549" not in by_id
+    # a department the roster lists whole is the department, not a police agency
+    education = by_id["ori:DC001077Y"]
+    assert education.sector == "other_government" and "ed.gov" in education.identifiers["domain"]
     assert by_id["ori:IN0870000"].sector == "law_enforcement"
     assert sum(o.id.startswith("ori:") for o in shipped.organizations) > 15000
     kinds = {r.kind for r in shipped.relationships}

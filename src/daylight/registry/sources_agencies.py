@@ -10,7 +10,9 @@ county) become one organisation holding every ORI.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from daylight.core.errors import InputError
@@ -121,13 +123,18 @@ def _website_domain(url: str) -> str:
 
 
 def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
-    """Federal agencies and sub-tier agencies (one organisation per sub-tier code)."""
+    """Federal agencies and sub-tier agencies (one organisation per sub-tier code). One the FBI
+    roster already lists under the same name is that organisation (see ``_roster_twin``)."""
     rows = read_csv(root, FEDERAL_AGENCIES, ("CGAC AGENCY CODE", "SUBTIER CODE", "SUBTIER NAME",
                                             "SUBTIER ABBREVIATION", "AGENCY NAME", "WEBSITE"))
-    for row in rows:
+    usable = [r for r in rows if r["SUBTIER CODE"] and r["SUBTIER NAME"]
+              and r["SUBTIER CODE"].isalnum() and len(r["SUBTIER CODE"]) == 4]
+    departments: dict[str, set[str]] = defaultdict(set)
+    for row in usable:
+        departments[_federal_key(row["SUBTIER NAME"])].add(row["CGAC AGENCY CODE"])
+    roster = _roster_federal_by_name(builder)
+    for row in usable:
         code, name = row["SUBTIER CODE"], row["SUBTIER NAME"]
-        if not code or not name or not code.isalnum() or len(code) != 4:
-            continue
         org_id = f"us-agency:{code}"
         if org_id in builder.organizations:
             continue
@@ -136,10 +143,46 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         if domain.endswith((".gov", ".mil")) and code == row.get("FPDS DEPARTMENT ID", ""):
             identifiers["domain"] = (domain,)  # a department's website, not its sub-agencies'
         aliases = tuple(a for a in (row["SUBTIER ABBREVIATION"],) if a)
+        sector = federal_sector(code, row["CGAC AGENCY CODE"], name)
+        key = _federal_key(name)
+        twin = roster.get(key) if len(departments[key]) == 1 else None
+        if twin is not None:
+            _roster_twin(builder, twin, name, sector, identifiers, aliases, code)
+            continue
         builder.add(Organization(
-            id=org_id, name=name, sector=federal_sector(code, row["CGAC AGENCY CODE"], name),
-            role=None, state="", identifiers=identifiers, aliases=aliases,
-            sources=(f"usaspending-agencies:{code}",)))
+            id=org_id, name=name, sector=sector, role=None, state="", identifiers=identifiers,
+            aliases=aliases, sources=(f"usaspending-agencies:{code}",)))
+
+
+def _roster_federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
+    """The roster's federal bodies (no state) by ``_federal_key``; a key two share names none."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for org in builder.organizations.values():
+        if org.id.startswith("ori:") and not org.state and (key := _federal_key(org.name)):
+            found[key].add(org.id)
+    return {key: next(iter(ids)) for key, ids in found.items() if len(ids) == 1}
+
+
+_ARMED_SERVICE = re.compile(r"\b(army|navy|air force|marine corps|space force|coast guard)\b")
+
+
+def _roster_twin(builder: ReferenceBuilder, org_id: str, name: str, sector: str,
+                 identifiers: dict[str, tuple[str, ...]], aliases: tuple[str, ...],
+                 code: str) -> None:
+    """The roster lists some federal bodies whole ("United States Department of Education"): their
+    ORI is a law-enforcement component's (an inspector general's agents), but the name is the
+    department's, and accounts under that name are the department. USAspending's agency list
+    says what the body is; the roster's default (every roster agency is law enforcement) gives
+    way to it unless the name itself says law enforcement, or the list says "military" of a body
+    that is not an armed service."""
+    builder.merge(org_id, aliases=(name, *aliases), identifiers=identifiers,
+                  sources=(f"usaspending-agencies:{code}",))
+    org = builder.organizations[org_id]
+    if public_body_sector(org.name) != "other_government" or org.sector == sector:
+        return
+    if sector == "military" and not _ARMED_SERVICE.search(org.name.lower()):
+        return  # a defence agency the roster lists is its police (Pentagon Force Protection)
+    builder.organizations[org_id] = replace(org, sector=sector)
 
 
 def _federal_key(name: str) -> str:
