@@ -132,7 +132,9 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
     departments: dict[str, set[str]] = defaultdict(set)
     for row in usable:
         departments[_federal_key(row["SUBTIER NAME"])].add(row["CGAC AGENCY CODE"])
-    roster = _roster_federal_by_name(builder)
+    # a roster body that shares its name with another roster body is nobody's twin
+    roster = {key: ids[0] for key, ids in _federal_bodies(builder, ("ori:",)).items()
+              if len(ids) == 1}
     for row in usable:
         code, name = row["SUBTIER CODE"], row["SUBTIER NAME"]
         org_id = f"us-agency:{code}"
@@ -152,15 +154,6 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         builder.add(Organization(
             id=org_id, name=name, sector=sector, role=None, state="", identifiers=identifiers,
             aliases=aliases, sources=(f"usaspending-agencies:{code}",)))
-
-
-def _roster_federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
-    """The roster's federal bodies (no state) by ``_federal_key``; a key two share names none."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for org in builder.organizations.values():
-        if org.id.startswith("ori:") and not org.state and (key := _federal_key(org.name)):
-            found[key].add(org.id)
-    return {key: next(iter(ids)) for key, ids in found.items() if len(ids) == 1}
 
 
 _ARMED_SERVICE = re.compile(r"\b(army|navy|air force|marine corps|space force|coast guard)\b")
@@ -194,15 +187,15 @@ def _federal_key(name: str) -> str:
     return " ".join((*key.core, *((f"role:{key.role}",) if key.role else ())))
 
 
-def _federal_by_name(builder: ReferenceBuilder) -> dict[str, str]:
-    """Federal bodies by ``_federal_key``; the first listed wins a key (the roster, which lists
-    the same body as USAspending's agency codes often do)."""
-    index: dict[str, str] = {}
+def _federal_bodies(builder: ReferenceBuilder, prefixes: tuple[str, ...]) -> dict[str, list[str]]:
+    """Federal bodies (no state) whose id starts with one of ``prefixes``, by the
+    ``_federal_key`` of their name and aliases, in the order they were added."""
+    index: dict[str, list[str]] = defaultdict(list)
     for org in builder.organizations.values():
-        if org.id.startswith(("us-agency:", "ori:")) and not org.state:
+        if org.id.startswith(prefixes) and not org.state:
             for text in (org.name, *org.aliases):
-                if key := _federal_key(text):
-                    index.setdefault(key, org.id)
+                if (key := _federal_key(text)) and org.id not in index[key]:
+                    index[key].append(org.id)
     return index
 
 
@@ -224,7 +217,8 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
     """Every .gov domain: attached to the agency it serves when that is clear, else its own body."""
     rows = read_csv(root, DOTGOV, ("Domain name", "Domain type", "Organization name",
                                    "Suborganization name", "City", "State"))
-    federal = _federal_by_name(builder)
+    # the first listed wins a key: the roster, which lists the same body as USAspending often does
+    federal = {key: ids[0] for key, ids in _federal_bodies(builder, ("us-agency:", "ori:")).items()}
     bodies: dict[tuple[str, str], str] = {}
     for row in sorted(rows, key=lambda r: r["Domain name"]):
         domain = row["Domain name"].lower()

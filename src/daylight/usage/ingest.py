@@ -172,11 +172,13 @@ def _plan(paths: Sequence[Path], formats: Sequence[str], store: UsageStore
         sha = file_sha256(path)
         shas.append(sha)
         prior = store.prior_ingest(sha)
-        earlier = (prior.source_format, f"ingested before from `{prior.source_name}`") if prior \
-            else (seen[sha], "given earlier in this command") if sha in seen else None
-        if earlier is not None and earlier[0] != fmt:
+        if prior is not None:
+            earlier_format, when = prior.source_format, f"ingested before from `{prior.source_name}`"
+        else:
+            earlier_format, when = seen.get(sha, fmt), "given earlier in this command"
+        if earlier_format != fmt:
             # The same bytes as another format: neither a no-op nor a second ingest is right.
-            raise InputError(f"these bytes were {earlier[1]} as {earlier[0]}, not {fmt}",
+            raise InputError(f"these bytes were {when} as {earlier_format}, not {fmt}",
                              where=str(path))
         if prior is not None or sha in seen:
             rows = prior.rows_ingested + prior.rows_duplicate if prior else 0
