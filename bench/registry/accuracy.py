@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from daylight.registry.builder import ReferenceBuilder
 from daylight.registry.geography import STATE_NAMES, state_code
 from daylight.registry.organization import Organization
+from daylight.registry.reference.builder import ReferenceBuilder
+from daylight.registry.reference.sources_agencies import add_fbi_roster
 from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
-from daylight.registry.sources_agencies import add_fbi_roster
 
 DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared/data"
 LOGIC_V2_THRESHOLD = 0.7

@@ -25,7 +25,7 @@ from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.classification import Graph
 from daylight.registry.demo import build_demo_accounts
-from daylight.registry.reference import read_reference
+from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import Screener
 from daylight.registry.service import Screening, import_accounts, load_reference, screen_accounts
 

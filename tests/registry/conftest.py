@@ -9,7 +9,7 @@ import pytest
 
 from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
-from daylight.registry.reference import Reference, read_reference
+from daylight.registry.reference.shipped import Reference, read_reference
 from daylight.registry.service import load_reference
 
 SUBSET = Path(__file__).parent / "data"

@@ -23,15 +23,12 @@ from daylight.cli.main import app
 from daylight.core.errors import InputError
 from daylight.registry.names import has_legal_form
 from daylight.registry.organization import Organization, Relationship
-from daylight.registry.reference import (
-    INPUT_FILES,
+from daylight.registry.reference.build import INPUT_FILES, build_reference, manifest, write_reference
+from daylight.registry.reference.shipped import (
     MANIFEST_FILE,
     ORGANIZATIONS_FILE,
     RELATIONSHIPS_FILE,
     Reference,
-    build_reference,
-    manifest,
-    write_reference,
 )
 
 RAW = Path(__file__).parent / "raw"

@@ -15,7 +15,7 @@ from daylight.registry.organization import (
     read_relationships,
     write_csv,
 )
-from daylight.registry.reference import Reference, read_reference, shipped_data_dir
+from daylight.registry.reference.shipped import Reference, read_reference, shipped_data_dir
 
 
 @pytest.fixture(scope="module")

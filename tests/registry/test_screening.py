@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daylight.registry.organization import Organization
-from daylight.registry.reference import Reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
 
 

@@ -10,7 +10,7 @@ from daylight.core.database import Database
 from daylight.core.errors import ConflictError, NotFoundError
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
-from daylight.registry.reference import Reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.service import (
     decide,
     import_accounts,

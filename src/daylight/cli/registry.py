@@ -18,12 +18,8 @@ from daylight.core.errors import InputError, NotFoundError
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
 from daylight.registry.ftm import ftm_entities
-from daylight.registry.reference import (
-    build_reference,
-    read_reference,
-    shipped_data_dir,
-    write_reference,
-)
+from daylight.registry.reference.build import build_reference, write_reference
+from daylight.registry.reference.shipped import read_reference, shipped_data_dir
 from daylight.registry.service import (
     VERDICTS,
     decide,

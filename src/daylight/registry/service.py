@@ -22,7 +22,7 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.classification import Graph
-from daylight.registry.reference import Reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.screening import ACCEPTED, Query, Screener, Thresholds
 from daylight.registry.store import (
     Classification,

@@ -13,7 +13,7 @@ from daylight.registry.organization import (
     relationship_row,
     write_csv,
 )
-from daylight.registry.reference import read_reference
+from daylight.registry.reference.shipped import read_reference
 
 ORGANIZATIONS = (
     "ori:IN0870000", "ori:AL0200000", "ori:FL0010100", "ori:FL0050700", "ori:FL0050800",

@@ -11,12 +11,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from daylight.registry.builder import ReferenceBuilder, slug
 from daylight.registry.geography import state_code
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.organization import Organization, Relationship
-from daylight.registry.sector import public_body_sector
-from daylight.registry.sources_agencies import read_csv
+from daylight.registry.reference.builder import ReferenceBuilder, slug
+from daylight.registry.reference.sector import public_body_sector
+from daylight.registry.reference.sources_agencies import read_csv
 
 AGREEMENTS_287G = "fbi-agencies-and-287g/agreements.csv"
 ATLAS = "atlas-of-surveillance-2020/Atlas_of_Surveillance-20201007.csv"

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daylight.core.errors import InputError
-from daylight.registry.builder import ReferenceBuilder, slug
 from daylight.registry.names import (
     LAW_ENFORCEMENT_ROLES,
     has_legal_form,
@@ -30,8 +29,9 @@ from daylight.registry.names import (
     name_key,
 )
 from daylight.registry.organization import Organization, Relationship
-from daylight.registry.sector import public_body_sector
-from daylight.registry.sources_agencies import read_csv
+from daylight.registry.reference.builder import ReferenceBuilder, slug
+from daylight.registry.reference.sector import public_body_sector
+from daylight.registry.reference.sources_agencies import read_csv
 
 LOCAL_GOV_CONTRACTS = ("ice-local-government-contracts/us-local-gov-ice-contracts.csv",
                        "ice-local-government-contracts/us-reg-state-gov-ice-contracts.csv")

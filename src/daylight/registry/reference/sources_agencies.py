@@ -16,11 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from daylight.core.errors import InputError
-from daylight.registry.builder import ReferenceBuilder, slug
 from daylight.registry.geography import STATE_NAMES
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.organization import Organization
-from daylight.registry.sector import federal_sector, public_body_sector
+from daylight.registry.reference.builder import ReferenceBuilder, slug
+from daylight.registry.reference.sector import federal_sector, public_body_sector
 
 FBI_ROSTER = "fbi-agencies-and-287g/fbi_lee_latest.csv"
 FEDERAL_AGENCIES = "federal-agencies-usaspending/authoritative_agency_list.csv"

@@ -1,0 +1,110 @@
+"""The reference build: the reference registry built from the raw public files.
+
+``build_reference(root)`` reads ``root`` (a copy of ``shared/data``) and returns the same
+organisations and relationships, in the same order, every time; ``write_reference`` writes them
+with a manifest of the inputs' SHA-256 so that anyone can check a rebuild matches what shipped.
+The shipped files are read back by ``daylight.registry.reference.shipped``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from daylight.core.errors import NotFoundError
+from daylight.registry.reference.builder import ReferenceBuilder
+from daylight.registry.reference.shipped import (
+    MANIFEST_FILE,
+    ORGANIZATIONS_FILE,
+    RELATIONSHIPS_FILE,
+    Reference,
+    verify_reference,
+)
+from daylight.registry.reference.sources_agencies import (
+    DOTGOV,
+    FBI_ROSTER,
+    FEDERAL_AGENCIES,
+    add_dotgov,
+    add_fbi_roster,
+    add_federal_agencies,
+)
+from daylight.registry.reference.sources_contracts import (
+    LOCAL_GOV_CONTRACTS,
+    OLD_CONTRACTS,
+    RECENT_CONTRACTS,
+    add_contracts,
+)
+from daylight.registry.reference.sources_links import (
+    AGREEMENTS_287G,
+    ATLAS,
+    FLOCK_ACCESS,
+    FLOCK_AGENCIES,
+    FLOCK_PORTALS,
+    NC_SURVEY,
+    add_287g,
+    add_atlas,
+    add_flock,
+)
+
+INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
+               *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
+               NC_SURVEY)
+BUILD_VERSION = 3  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's)
+
+
+def build_reference(root: Path) -> Reference:
+    """Build the reference registry from the raw public files under ``root``."""
+    if not root.is_dir():
+        raise NotFoundError(f"no source directory `{root}`")
+    builder = ReferenceBuilder()
+    add_fbi_roster(builder, root)
+    add_federal_agencies(builder, root)
+    builder.freeze_agencies()
+    add_dotgov(builder, root)
+    builder.freeze_agencies()
+    add_contracts(builder, root)
+    add_287g(builder, root)
+    builder.freeze_agencies()
+    add_atlas(builder, root)
+    builder.freeze_agencies()
+    add_flock(builder, root)
+    reference = Reference(tuple(builder.sorted_organizations()),
+                          tuple(builder.sorted_relationships()))
+    verify_reference(reference)
+    return reference
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(reference: Reference, root: Path) -> dict[str, Any]:
+    """What was built from what: input digests, output digest and counts (no timestamps)."""
+    sectors: dict[str, int] = {}
+    for org in reference.organizations:
+        sectors[org.sector] = sectors.get(org.sector, 0) + 1
+    kinds: dict[str, int] = {}
+    for rel in reference.relationships:
+        kinds[rel.kind] = kinds.get(rel.kind, 0) + 1
+    return {
+        "build_version": BUILD_VERSION,
+        "inputs": {name: _sha256(root / name) for name in INPUT_FILES},
+        "digest": reference.digest,
+        "organizations": len(reference.organizations),
+        "organizations_by_sector": dict(sorted(sectors.items())),
+        "relationships": len(reference.relationships),
+        "relationships_by_kind": dict(sorted(kinds.items())),
+    }
+
+
+def write_reference(reference: Reference, root: Path, out_dir: Path) -> dict[str, Any]:
+    """Write the two CSV files and the manifest to ``out_dir``; return the manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / ORGANIZATIONS_FILE).write_text(reference.organizations_csv(), encoding="utf-8")
+    (out_dir / RELATIONSHIPS_FILE).write_text(reference.relationships_csv(), encoding="utf-8")
+    info = manifest(reference, root)
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return info
