@@ -4,6 +4,8 @@
 machine) and runs the aggregation of ``daylight.usage.aggregate`` with the DataFrame API. Times
 leave Spark as integer microseconds (``unix_micros``) and units as exact longs, so the rows are
 identical to DuckDB's. Starting a session takes seconds: keep one open for many aggregations.
+``pyspark`` is an optional extra (``daylight[spark]``); without it, starting the engine says how
+to install it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from daylight.core.errors import ConfigError, StorageError
 from daylight.usage.aggregate import AggregateRow, row_from_values
 
+SPARK_MISSING = "pyspark is not installed: pip install 'daylight[spark]' to aggregate with Apache Spark"
 SPARK_CONFIG = {
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.enabled": "false",
@@ -48,7 +51,10 @@ class SparkEngine:
         """Start the Spark session, or join the one already running in this process."""
         if self._session is not None:
             return
-        from pyspark.sql import SparkSession  # heavy: loaded only when Spark is asked for
+        try:
+            from pyspark.sql import SparkSession  # heavy, optional: loaded only when Spark is asked for
+        except ImportError as exc:
+            raise ConfigError(SPARK_MISSING, where="--engine") from exc
 
         self._owns_session = SparkSession.getActiveSession() is None
         builder = SparkSession.builder.master(self.master).appName("daylight-usage")
