@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
-
-import psycopg
+from typing import TYPE_CHECKING, Any, Literal
 
 from daylight.core.errors import ConfigError, ConflictError, StorageError
+
+if TYPE_CHECKING:
+    import psycopg
 
 Dialect = Literal["sqlite", "postgresql"]
 Row = tuple[Any, ...]
@@ -59,6 +60,8 @@ def describe_url(url: str) -> str:
     if url.startswith("sqlite:///"):
         return url
     if url.startswith(("postgresql://", "postgres://")):
+        import psycopg  # heavy (0.1 s): loaded only for PostgreSQL
+
         try:
             info = psycopg.conninfo.conninfo_to_dict(url)
         except psycopg.Error:
@@ -144,6 +147,10 @@ class Database:
         self._in_transaction = False
         self._sqlite: sqlite3.Connection | None = None
         self._pg: psycopg.Connection[Any] | None = None
+        # Driver exceptions that `translated_errors` turns into Daylight errors (psycopg's join
+        # them when PostgreSQL is used, so SQLite never imports psycopg).
+        self._integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+        self._driver_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
         if url.startswith("sqlite:///"):
             self.dialect: Dialect = "sqlite"
             self.path: Path | None = Path(url[len("sqlite:///"):])
@@ -167,6 +174,10 @@ class Database:
             )
 
     def _connect_postgresql(self) -> psycopg.Connection[Any]:
+        import psycopg  # heavy (0.1 s): loaded only for PostgreSQL
+
+        self._integrity_errors = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+        self._driver_errors = (sqlite3.Error, psycopg.Error)
         try:
             connection = psycopg.connect(self.url, autocommit=True)
         except psycopg.Error as exc:
@@ -188,11 +199,11 @@ class Database:
         """Turn driver exceptions into Daylight errors."""
         try:
             yield
-        except (sqlite3.IntegrityError, psycopg.errors.IntegrityError) as exc:
+        except self._integrity_errors as exc:
             raise ConflictError(
                 f"database constraint refused the write: {_first_line(exc)}"
             ) from exc
-        except (sqlite3.Error, psycopg.Error) as exc:
+        except self._driver_errors as exc:
             raise StorageError(
                 f"database error: {_first_line(exc)}", where=sql.split()[0].lower()
             ) from exc

@@ -10,17 +10,19 @@ role); a parent company an ``Ownership``. Entities are built and validated by th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-from followthemoney import model
-from followthemoney.proxy import EntityProxy
+from typing import TYPE_CHECKING, Any
 
 from daylight.registry.organization import Organization, Relationship
+
+if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
 
 DATASET = "daylight"
 
 
 def _entity(schema: str, *key: str) -> EntityProxy:
+    from followthemoney import model  # heavy (0.5 s): loaded only when entities are made
+
     entity = model.make_entity(schema)
     entity.make_id(DATASET, *key)
     return entity
