@@ -14,13 +14,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
-
-import duckdb
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from daylight.core.errors import InputError, StorageError
 from daylight.core.period import Period
 from daylight.usage.store import StoredFile, UsageStore
+
+if TYPE_CHECKING:
+    pass
 
 
 def format_time(epoch_us: int) -> str:
@@ -135,6 +136,8 @@ class DuckDBEngine:
         self.memory_limit = memory_limit
 
     def aggregate(self, paths: Sequence[Path]) -> list[AggregateRow]:
+        import duckdb  # heavy: loaded where used, not at start-up
+
         if not paths:
             return []
         con = duckdb.connect()

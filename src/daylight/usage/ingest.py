@@ -24,17 +24,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
-
-import duckdb
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING
 
 from daylight.core.errors import InputError, StorageError
 from daylight.usage import source as sources
-from daylight.usage.schema import STORED_SCHEMA, EventTable, Operations, RawBatch, Rejection
+from daylight.usage.schema import STORED_COLUMNS, EventTable, Operations, RawBatch, Rejection, stored_schema
 from daylight.usage.store import StoredFile, UsageStore, file_sha256
 from daylight.usage.validate import BatchValidator
+
+if TYPE_CHECKING:
+    pass
 
 Progress = Callable[[str, int], None]
 """Called with the current file's name and the number of rows read from it so far."""
@@ -203,6 +202,9 @@ def _batches(path: Path, fmt: str, name: str, operations: Operations,
 
 def _stage(path: Path, fmt: str, sha: str, work: Path, operations: Operations, events: EventTable,
            quarantine: Path | None, progress: Progress | None, now: datetime) -> _Staged:
+    import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+    import pyarrow.parquet as pq  # heavy: loaded where used, not at start-up
+
     name = str(path)
     item = _Staged(name, fmt, sha, _new_ingest_id(now), work / f"{sha[:16]}.parquet")
     validator = BatchValidator(name, operations)
@@ -212,7 +214,7 @@ def _stage(path: Path, fmt: str, sha: str, work: Path, operations: Operations, e
         rejected_out = item.quarantine_tmp.open("w", encoding="utf-8")
     read = 0
     try:
-        with pq.ParquetWriter(item.parquet, STORED_SCHEMA, compression="lz4") as writer:
+        with pq.ParquetWriter(item.parquet, stored_schema(), compression="lz4") as writer:
             for batch in _batches(path, fmt, name, operations, events):
                 valid, rejections = validator.validate(batch)
                 item.ignored += batch.ignored
@@ -264,6 +266,9 @@ def _sql_list(paths: Sequence[Path]) -> str:
 
 def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str, Path]:
     """Deduplicate by request id and write day partitions; return manifest path → staged file."""
+    import duckdb  # heavy: loaded where used, not at start-up
+    import pyarrow.parquet as pq  # heavy: loaded where used, not at start-up
+
     published: dict[str, Path] = {}
     written: list[StoredFile] = []
     con = duckdb.connect()
@@ -284,7 +289,7 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
             if seen_paths:
                 anti = (f"ANTI JOIN (SELECT DISTINCT request_id FROM read_parquet({_sql_list(seen_paths)}) "
                         "WHERE request_id IS NOT NULL) AS seen USING (request_id)")
-            columns = ", ".join(f'incoming."{n}"' for n in STORED_SCHEMA.names)
+            columns = ", ".join(f'incoming."{n}"' for n in STORED_COLUMNS)
             staged_file = f"read_parquet({_sql_list([item.parquet])}, file_row_number = true)"
             # Request ids repeated within the file (rare): keep each one's first row only.
             con.execute(f"""

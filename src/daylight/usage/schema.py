@@ -3,31 +3,42 @@
 A record is one metered use of an operation: ``account_id``, ``timestamp`` (RFC 3339 with a time
 zone), ``service``, ``operation`` (a catalog operation id), ``units`` (a non-negative whole number
 in the operation's metering unit), ``region`` and, optionally, ``request_id`` (deduplication key)
-and ``synthetic`` (true for generated data). Stored rows are Parquet with ``STORED_SCHEMA``,
+and ``synthetic`` (true for generated data). Stored rows are Parquet with ``stored_schema()``,
 timestamps in UTC at microsecond precision.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("account_id", "timestamp", "service", "operation", "units", "region")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("request_id", "synthetic")
 ALL_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
-STORED_SCHEMA = pa.schema([
-    pa.field("account_id", pa.string(), nullable=False),
-    pa.field("timestamp", pa.timestamp("us", "UTC"), nullable=False),
-    pa.field("service", pa.string(), nullable=False),
-    pa.field("operation", pa.string(), nullable=False),
-    pa.field("units", pa.int64(), nullable=False),
-    pa.field("region", pa.string(), nullable=False),
-    pa.field("request_id", pa.string(), nullable=True),
-    pa.field("synthetic", pa.bool_(), nullable=False),
-])
+STORED_COLUMNS: tuple[str, ...] = ALL_COLUMNS
+"""The stored columns, in ``stored_schema()``'s order."""
+
+
+@cache
+def stored_schema() -> pa.Schema:
+    """The Arrow schema of stored rows (built on first use: pyarrow is heavy to import)."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
+    return pa.schema([
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field("timestamp", pa.timestamp("us", "UTC"), nullable=False),
+        pa.field("service", pa.string(), nullable=False),
+        pa.field("operation", pa.string(), nullable=False),
+        pa.field("units", pa.int64(), nullable=False),
+        pa.field("region", pa.string(), nullable=False),
+        pa.field("request_id", pa.string(), nullable=True),
+        pa.field("synthetic", pa.bool_(), nullable=False),
+    ])
 
 Operations = dict[str, str]
 """Catalog operation id → service id: the plain data usage needs from the service catalog."""

@@ -17,16 +17,15 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
-
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any, Literal
 
 from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError, NotFoundError
 from daylight.usage.schema import ALL_COLUMNS, REQUIRED_COLUMNS, Lines, RawBatch, Rejection
 from daylight.usage.validate import is_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Format = Literal["csv", "jsonl", "parquet", "cloudtrail"]
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "cloudtrail")
@@ -73,6 +72,8 @@ def detect_format(path: Path, declared: str = "auto") -> Format:
 
 def open_stream(path: Path) -> pa.NativeFile:
     """The file's bytes, decompressed if it is gzip or zstd."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
     return pa.input_stream(str(path), compression=compression_of(path))
 
 
@@ -110,6 +111,9 @@ def check_columns(names: list[str], source: str) -> None:
 def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
     """CSV with a header line. Arrow parses it; if Arrow meets a malformed row, the rest of the
     file is read by Python's csv module, which knows each row's line number."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+    import pyarrow.csv as pacsv  # heavy: loaded where used, not at start-up
+
     with translated_read_errors(path), open_stream(path) as stream:
         header = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace",
                                   newline="").readline()  # a byte-order mark is not a column
@@ -189,6 +193,8 @@ def _first_undecodable_line(path: Path) -> int:
 def _string_batch(columns: dict[str, list[Any]], lines: list[int],
                   rejections: list[Rejection], ignored: int = 0,
                   field_names: dict[str, str] | None = None) -> RawBatch:
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
     table = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
     return RawBatch(table, Lines(listed=tuple(lines)), tuple(rejections), ignored, field_names)
 
@@ -256,6 +262,9 @@ def _jsonl_record(raw: bytes, source: str, number: int) -> tuple[Rejection | Non
 
 def read_parquet(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
     """A Parquet file with the schema's columns; types are checked when batches are validated."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+    import pyarrow.parquet as pq  # heavy: loaded where used, not at start-up
+
     with translated_read_errors(path):
         if compression_of(path) is None:
             handle: Any = str(path)
@@ -281,6 +290,8 @@ def _parquet_schema(schema: pa.Schema, source: str) -> pa.Schema:
     """The schema batches are read as: dictionary-encoded strings decoded, every column's type
     checked (strings, an integer ``units``, a boolean ``synthetic``, a ``timestamp`` of strings
     or timestamps); InputError naming the first column of another type."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
     fields = []
     for item in schema:
         data_type = item.type

@@ -1,4 +1,4 @@
-"""Validate a batch of raw rows against the usage schema and convert it to ``STORED_SCHEMA``.
+"""Validate a batch of raw rows against the usage schema and convert it to ``stored_schema()``.
 
 Checks run column-wise with Arrow compute kernels (millions of rows per second); only rows that
 fail are looked at one by one, to say which line, which field and why. Each rejected row is
@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.errors import InputError
-from daylight.usage.schema import STORED_SCHEMA, Operations, RawBatch, Rejection
+from daylight.usage.schema import STORED_COLUMNS, Operations, RawBatch, Rejection, stored_schema
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ACCOUNT_ID = r"^[\x21-\x7e]{1,128}$"
 REGION = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -31,15 +31,21 @@ Explain = Callable[[Any], str]
 
 def is_text(data_type: pa.DataType) -> bool:
     """A string column (dictionary-encoded ones are decoded when read)."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
     return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
 
 
 def _all_false(n: int) -> pa.ChunkedArray:
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+
     return pa.chunked_array([pa.repeat(False, n)], pa.bool_())
 
 
 def _fails(array: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
     """True where a value is null or does not match ``pattern``."""
+    import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
     return pc.fill_null(pc.invert(pc.match_substring_regex(array, pattern)), True)
 
 
@@ -67,13 +73,18 @@ class BatchValidator:
     """Validates batches of one source file against the schema and the catalog's operations."""
 
     def __init__(self, source: str, operations: Operations) -> None:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+
         self.source = source
         self.operations = operations
         self._op_ids = pa.array(sorted(operations), pa.string())
         self._op_services = pa.array([operations[o] for o in sorted(operations)], pa.string())
 
     def validate(self, batch: RawBatch) -> tuple[pa.Table, list[Rejection]]:
-        """The batch's valid rows in ``STORED_SCHEMA`` and a rejection for every other row."""
+        """The batch's valid rows in ``stored_schema()`` and a rejection for every other row."""
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         table = batch.table
         n = table.num_rows
         checks: list[tuple[str, pa.ChunkedArray, Explain]] = []
@@ -123,10 +134,13 @@ class BatchValidator:
         if n and pc.any(any_bad).as_py():
             rejections.extend(self._rejections(table, batch, checks, any_bad))
         keep = pc.invert(any_bad)
-        valid = pa.table({name: pc.filter(converted[name], keep) for name in STORED_SCHEMA.names})
-        return valid.cast(STORED_SCHEMA), rejections
+        valid = pa.table({name: pc.filter(converted[name], keep) for name in STORED_COLUMNS})
+        return valid.cast(stored_schema()), rejections
 
     def _timestamps(self, column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         if pa.types.is_timestamp(column.type):
             if column.type.tz is None:
                 raise InputError("column `timestamp` holds timestamps without a time zone: "
@@ -158,6 +172,9 @@ class BatchValidator:
         return pc.or_(bad, pc.is_null(cast)), cast
 
     def _units(self, column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         if is_text(column.type):
             bad = _fails(column, WHOLE_NUMBER)
             return bad, pc.cast(pc.if_else(bad, pa.scalar(None, pa.string()), column), pa.int64())
@@ -172,6 +189,9 @@ class BatchValidator:
                          where=f"{self.source}: units")
 
     def _request_ids(self, table: pa.Table, n: int) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         if "request_id" not in table.column_names:
             nulls = pa.chunked_array([pa.nulls(n, pa.string())])
             return _all_false(n), nulls
@@ -184,6 +204,9 @@ class BatchValidator:
         return pc.fill_null(bad, False), column
 
     def _synthetic(self, table: pa.Table, n: int) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         if "synthetic" not in table.column_names:
             return _all_false(n), _all_false(n)
         column = table["synthetic"]
@@ -200,6 +223,9 @@ class BatchValidator:
     def _rejections(self, table: pa.Table, batch: RawBatch,
                     checks: list[tuple[str, pa.ChunkedArray, Explain]],
                     any_bad: pa.ChunkedArray) -> list[Rejection]:
+        import pyarrow as pa  # heavy: loaded where used, not at start-up
+        import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
+
         indices = pc.indices_nonzero(any_bad).to_pylist()
         picked = table.take(indices)
         raw_rows = pa.table({name: pc.cast(picked[name], pa.string()) for name in picked.column_names})
@@ -208,7 +234,7 @@ class BatchValidator:
         names = batch.field_names or {}
         out = []
         for position, index in enumerate(indices):
-            if not any(rows[position].get(name) for name in STORED_SCHEMA.names):
+            if not any(rows[position].get(name) for name in STORED_COLUMNS):
                 out.append(Rejection(self.source, batch.lines.of(index), "row",
                                      "empty row (a blank line?): expected the usage schema's "
                                      "values", rows[position]))
