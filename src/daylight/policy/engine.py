@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import cedarpy
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.errors import InputError, NotFoundError
 from daylight.policy.catalog import Catalog
@@ -31,6 +29,9 @@ from daylight.policy.decision import (
 from daylight.policy.entities import AccountFacts, Declarations, build_entities
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.schema import build_schema
+
+if TYPE_CHECKING:
+    import cedarpy
 
 MAX_ACCOUNT_ID_CHARS = 128
 DEFAULT_CACHE_ENTRIES = 65_536
@@ -72,6 +73,8 @@ class PolicyEngine:
         Raises InputError for a malformed account id or context and NotFoundError for an
         operation the catalog does not have; every other outcome is a returned Decision.
         """
+        import cedarpy  # heavy: loaded where used, not at start-up
+
         request = self._operations(operation)
         if not isinstance(account_id, str) or not 0 < len(account_id) <= MAX_ACCOUNT_ID_CHARS \
                 or not account_id.isprintable():

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import cedarpy
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.schema import PolicySchema
+
+if TYPE_CHECKING:
+    import cedarpy
 
 RESOLVED = ("accepted", "judged")
 UNSCREENED = "unscreened"
@@ -97,6 +98,8 @@ def entity_json(facts: Iterable[AccountFacts], declarations: Declarations,
 def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, catalog: Catalog,
                    schema: PolicySchema) -> cedarpy.Entities:
     """Parse the entity store once, validated against ``schema`` (which adds the actions)."""
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     document = json.dumps(entity_json(facts, declarations, catalog))
     try:
         return cedarpy.Entities.from_json_str(document, schema.handle)

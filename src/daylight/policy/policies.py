@@ -15,12 +15,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-import cedarpy
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.errors import InputError
 from daylight.policy.schema import PolicySchema
+
+if TYPE_CHECKING:
+    import cedarpy
 
 POLICY_ID = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*")
 MAX_REASON_CHARS = 500
@@ -68,6 +69,8 @@ def join_texts(parts: Sequence[PolicyText]) -> str:
 
 
 def _parse(part: PolicyText) -> dict[str, Any]:
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     try:
         est: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(part.text))
     except ValueError as exc:
@@ -93,6 +96,8 @@ def _rule(raw: Mapping[str, Any], where: str, position: int) -> Rule:
 
 
 def _validate(part: PolicyText, schema: PolicySchema) -> None:
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     result = cedarpy.validate_policies(part.text, schema.handle)
     if result.validation_passed:
         return
@@ -114,6 +119,8 @@ def compile_policies(parts: Sequence[PolicyText], schema: PolicySchema, *,
     Raises InputError naming the file for a parse error, a missing ``@id``/``@reason``, a
     duplicate id, or a policy the schema's validator refuses.
     """
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     rules: dict[str, Rule] = {}
     static: dict[str, Any] = {}
     for part in parts:

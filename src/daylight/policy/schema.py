@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
-
-import cedarpy
+from typing import TYPE_CHECKING
 
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.context import cedar_context_type
+
+if TYPE_CHECKING:
+    import cedarpy
 
 SCHEMA_FILE = "daylight.cedarschema"
 
@@ -57,6 +59,8 @@ def build_schema_text(catalog: Catalog) -> str:
 
 def parse_schema(text: str, *, where: str = SCHEMA_FILE) -> PolicySchema:
     """Parse schema text; InputError with Cedar's message if it is not a valid schema."""
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     try:
         handle = cedarpy.Schema.from_str(text)
     except ValueError as exc:

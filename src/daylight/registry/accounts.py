@@ -18,9 +18,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from rigour.territories import get_territory
-from rigour.text.scripts import codepoint_script
-
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import InputError, NotFoundError
 from daylight.registry.geography import is_state_code
@@ -75,6 +72,8 @@ _LATIN_LOOKALIKES = frozenset(
 
 
 def _scripts(word: str) -> set[str]:
+    from rigour.text.scripts import codepoint_script  # heavy: loaded where used, not at start-up
+
     scripts = {codepoint_script(ord(c)) for c in word if c.isalpha()}
     return {s for s in scripts if s not in (None, "Common", "Inherited")}
 
@@ -150,6 +149,8 @@ def _created_at(value: Any, where: str) -> str:
 
 def account_from_fields(fields: dict[str, Any], where: str) -> Account:
     """Validate one record's fields; InputError names ``where`` and the field."""
+    from rigour.territories import get_territory  # heavy: loaded where used, not at start-up
+
     unknown = sorted(set(fields) - set(ACCOUNT_FIELDS))
     if unknown:
         raise InputError(f"unknown field `{unknown[0][:60]}`", where=where)

@@ -17,11 +17,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-from rigour.names import NameTypeTag, analyze_names, remove_org_types
-from rigour.text import ascii_text
+from typing import TYPE_CHECKING
 
 from daylight.registry.geography import STATE_CODES, STATE_NAMES, is_state_code
+
+if TYPE_CHECKING:
+    from rigour.names import NameTypeTag
 
 LAW_ENFORCEMENT_ROLES = frozenset({
     "police", "sheriff", "county_le", "state_police", "public_safety", "corrections", "constable",
@@ -141,6 +142,8 @@ class NameKey:
 
 def clean_text(name: str) -> str:
     """NFKC, transliterated to ASCII, apostrophes joined, other punctuation made space."""
+    from rigour.text import ascii_text  # heavy: loaded where used, not at start-up
+
     text = ascii_text(unicodedata.normalize("NFKC", name))
     text = text.replace("&", " and ").replace("`", "'")
     return " ".join(text.split())
@@ -201,6 +204,8 @@ def _find_role(tokens: list[str]) -> tuple[str | None, list[str]]:
 @lru_cache(maxsize=262144)
 def name_key(name: str) -> NameKey:
     """The ``NameKey`` of an organisation name."""
+    from rigour.names import remove_org_types  # heavy: loaded where used, not at start-up
+
     raw = _raw_tokens(clean_text(name))
     tokens, states = _expand(raw)
     role, rest = _find_role(tokens)
@@ -250,6 +255,8 @@ _PERSON_SYMBOLS = frozenset({"NAME", "NICK", "INITIAL", "NUM", "PHONETIC"})
 def _symbols(words: list[str], kind: NameTypeTag) -> dict[str, set[str]]:
     """For each word, the categories of the rigour symbols it carries (NAME: a person-name word
     of Wikidata's; DOMAIN, SYMBOL, LOC...: an industry, organisation-type or place word)."""
+    from rigour.names import analyze_names  # heavy: loaded where used, not at start-up
+
     out: dict[str, set[str]] = {}
     for name in analyze_names(kind, [" ".join(words)]):
         for span in name.spans:
@@ -273,6 +280,8 @@ def is_personal_name(name: str, *, sole_proprietor: bool = False) -> bool:
     followed by a trade ("ROE, JANE M ARBITRATOR AND MEDIATOR"). A heuristic that prefers
     withholding: a small business named like a person ("PERFECT FIT") is taken for one too.
     """
+    from rigour.names import NameTypeTag  # heavy: loaded where used, not at start-up
+
     if has_legal_form(name) or any(c.isdigit() for c in name):
         return False
     key = name_key(name)
