@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from daylight.cli.output import stderr, utc_now
 from daylight.cli.usage import usage_store
@@ -26,6 +25,9 @@ from daylight.policy.catalog import default_catalog
 from daylight.policy.gate import no_declarations
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.record import digest_log_indices, read_aggregates
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def usage_days(home: Home, period_label: str) -> tuple[list[UsageDay], dict[str, int]]:
@@ -65,6 +67,8 @@ def run_audit(home: Home, period_label: str, now: datetime) -> AuditReport:
 
 
 def _summary_table(report: AuditReport) -> Table:
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     table = Table(title=f"audit {report.summary['period']}", title_justify="left")
     table.add_column("account")
     table.add_column("operation")

@@ -17,12 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
 
 from daylight.cli.output import utc_now
 from daylight.cli.policy import policy_demo
@@ -36,6 +33,10 @@ from daylight.log.proof import verify_consistency, verify_inclusion
 from daylight.log.verifier import verify_mirror
 from daylight.registry.demo import populate_demo_registry
 from daylight.registry.service import iter_account_views
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 MARKER = ".daylight-demo"
 DEMO_ORIGIN = "demo.daylight.invalid/log"
@@ -83,6 +84,8 @@ def _heavy_first(views: list[dict[str, Any]]) -> list[str]:
 
 
 def _classified_table(views: list[dict[str, Any]], limit: int = 12) -> Table:
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     table = Table(title="SYNTHETIC accounts the registry resolved to agencies or their contractors "
                         f"(first {limit})", title_justify="left")
     for column in ("SYNTHETIC account", "typed name", "resolved to (real reference data)",
@@ -100,6 +103,8 @@ def _classified_table(views: list[dict[str, Any]], limit: int = 12) -> Table:
 def _findings_table(findings: list[dict[str, Any]], views: list[dict[str, Any]],
                     limit: int = 12) -> Table:
     """The largest finding of each classified account: who, what, how much, which packs."""
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     classified = {v["account"]["account_id"]: v for v in views if _is_classified(v)}
     largest: dict[str, dict[str, Any]] = {}
     for finding in findings:
@@ -130,6 +135,9 @@ def demo(
     period: Annotated[str, typer.Option(help="The month (YYYY-MM) of the SYNTHETIC usage.")] = "2026-10",
 ) -> None:
     """Build the demo world on the embedded SQLite default and show that it verifies."""
+    from rich.console import Console  # heavy: loaded where used, not at start-up
+    from rich.panel import Panel  # heavy: loaded where used, not at start-up
+
     console = Console()
     console.print(Panel(SYNTHETIC_NOTE, style="yellow"))
     _prepare(out)
@@ -143,6 +151,8 @@ def demo(
 
 def _build(console: Console, home: Home, out: Path, accounts: int, usage_rows: int,
            period: str) -> None:
+    from rich.panel import Panel  # heavy: loaded where used, not at start-up
+
     signer = _run(console, "created a home, its Ed25519 key and an empty log",
                   lambda: home.initialise(DEMO_ORIGIN))
     database, log = home.database(), home.log(writable=True)

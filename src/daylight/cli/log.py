@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import sys
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from daylight.cli.output import print_json, stderr
 from daylight.core.canonical import parse_json_object
@@ -18,6 +17,9 @@ from daylight.log.entry import encode_entry
 from daylight.log.export import export_mirror
 from daylight.log.note import Verifier, verifier_from_vkey
 from daylight.log.verifier import verify_mirror
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 app = typer.Typer(no_args_is_help=True, help="The append-only transparency log.")
 prove_app = typer.Typer(no_args_is_help=True, help="Inclusion and consistency proofs.")
@@ -29,6 +31,14 @@ def _b64(value: bytes) -> str:
 
 
 def _progress() -> Progress:
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True, console=stderr, disable=not sys.stderr.isatty(),

@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from daylight.cli.output import print_json, stderr, utc_now
 from daylight.core.errors import InputError, NotFoundError
@@ -94,6 +91,9 @@ def accounts_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines in the shape of `show`.")] = False,
 ) -> None:
     """Every account: JSON Lines with --json, else a table."""
+    from rich.console import Console  # heavy: loaded where used, not at start-up
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     home: Home = ctx.obj
     if as_json:
         for view in iter_account_views(home.database()):
@@ -115,6 +115,14 @@ def screen(
         "--all", help="Re-screen every account, not only the unresolved ones.")] = False,
 ) -> None:
     """Screen all unresolved accounts against the registry; prints counts per outcome."""
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     home: Home = ctx.obj
     database = home.database()
     with database.transaction(write=False) as tx:

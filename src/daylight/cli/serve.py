@@ -11,7 +11,6 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from daylight.core.settings import settings_environment
 from daylight.home import Home
@@ -29,6 +28,8 @@ def serve(
                     "every request through Cedar.")] = 65_536,
 ) -> None:
     """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted."""
+    import uvicorn  # heavy: loaded where used, not at start-up
+
     home: Home = ctx.obj
     home.database()  # refuse to start on a home that does not exist
     home.close()

@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from daylight.cli.output import stderr, utc_now
 from daylight.core.canonical import parse_json_object
@@ -43,6 +41,10 @@ from daylight.usage.record import (
 from daylight.usage.spark import SparkEngine
 from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, Task
+    from rich.text import Text
 
 app = typer.Typer(no_args_is_help=True, help="Usage: who used which service and operation, and how much.")
 
@@ -75,17 +77,25 @@ def _catalog(path: Path | None) -> Catalog:
     return load_catalog(path) if path is not None else default_catalog()
 
 
-class RowsPerSecondColumn(ProgressColumn):
-    """Rows read so far and the rate, for long ingests."""
-
-    def render(self, task: Task) -> Text:
-        rows = int(task.fields.get("rows", 0))
-        elapsed = task.elapsed or 0.0
-        rate = rows / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rows:,} rows · {rate:,.0f} rows/s", style="progress.data.speed")
-
-
 def _progress() -> Progress:
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text  # heavy: loaded where used, not at start-up
+
+    class RowsPerSecondColumn(ProgressColumn):
+        """Rows read so far and the rate, for long ingests."""
+
+        def render(self, task: Task) -> Text:
+            rows = int(task.fields.get("rows", 0))
+            elapsed = task.elapsed or 0.0
+            rate = rows / elapsed if elapsed > 0 else 0.0
+            return Text(f"{rows:,} rows · {rate:,.0f} rows/s", style="progress.data.speed")
+
     return Progress(TextColumn("{task.description}"), BarColumn(), RowsPerSecondColumn(),
                     TimeElapsedColumn(), console=stderr, transient=True,
                     disable=not sys.stderr.isatty())
