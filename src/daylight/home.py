@@ -15,9 +15,9 @@ from daylight.log.batcher import BatchingAppender
 from daylight.log.note import Signer, is_valid_key_name
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
-from daylight.policy.versions import policy_migrations
+from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
-from daylight.usage.store import usage_migrations
+from daylight.usage.store import UsageStore, usage_migrations
 
 
 def all_migrations() -> list[Migration]:
@@ -84,6 +84,10 @@ class Home:
             self._database = Database(self.settings.effective_database_url)
             migrate(self._database, all_migrations())
         return self._database
+
+    def usage_store(self) -> UsageStore:
+        """The home's usage store: Parquet files under ``<home>/usage``, rows in the database."""
+        return UsageStore(self.settings.home / "usage", self.database())
 
     def signer(self) -> Signer:
         return read_signer(self.settings.key_path)

@@ -10,6 +10,7 @@ import pytest
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
+from daylight.core.period import parse_period
 from daylight.log.service import TransparencyLog
 from daylight.policy.audit import UsageDay, audit_usage
 from daylight.policy.catalog import Catalog
@@ -45,7 +46,7 @@ def test_findings_follow_the_version_in_force_each_day(world: Database, log: Tra
                                                        catalog: Catalog) -> None:
     _publish_two_versions(world, log, catalog)
     november = [u for u in USAGE if u.day.startswith("2026-11")]
-    report = audit_usage(world, log, "2026-11", november, catalog, NOW,
+    report = audit_usage(world, log, parse_period("2026-11"), november, catalog, NOW,
                          usage_digests={"SYNTHETIC-police": 41})
     assert report.appended
     found = {(f["account_id"], f["operation"], f["policy_version"]): f for f in report.findings}
@@ -76,7 +77,7 @@ def test_findings_follow_the_version_in_force_each_day(world: Database, log: Tra
 def test_days_before_any_version_are_unaudited_not_compliant(world: Database, log: TransparencyLog,
                                                              catalog: Catalog) -> None:
     _publish_two_versions(world, log, catalog)
-    report = audit_usage(world, log, "2026-10", [USAGE[0]], catalog, NOW)
+    report = audit_usage(world, log, parse_period("2026-10"), [USAGE[0]], catalog, NOW)
     assert report.findings == []
     assert report.summary["unaudited_calls"] == 7 and report.summary["audited_calls"] == 0
 
@@ -85,13 +86,13 @@ def test_the_same_audit_appends_nothing_a_changed_one_corrects(world: Database, 
                                                                 catalog: Catalog) -> None:
     _publish_two_versions(world, log, catalog)
     november = [u for u in USAGE if u.day.startswith("2026-11")]
-    first = audit_usage(world, log, "2026-11", november, catalog, NOW)
+    first = audit_usage(world, log, parse_period("2026-11"), november, catalog, NOW)
     size = log.tree_size()
-    again = audit_usage(world, log, "2026-11", november, catalog, NOW)
+    again = audit_usage(world, log, parse_period("2026-11"), november, catalog, NOW)
     assert not again.appended and log.tree_size() == size
     assert again.summary["log_index"] == first.summary["log_index"]
     more = [*november, UsageDay("SYNTHETIC-ice", "compute.instance", "2026-11-21", 1)]
-    corrected = audit_usage(world, log, "2026-11", more, catalog, NOW)
+    corrected = audit_usage(world, log, parse_period("2026-11"), more, catalog, NOW)
     assert corrected.appended and corrected.summary["corrects"] == first.summary["log_index"]
     with world.transaction(write=False) as tx:
         rows = tx.query("SELECT account_id, calls, log_index FROM policy_audit_finding ORDER BY account_id")
@@ -107,14 +108,14 @@ def test_findings_show_what_the_gate_itself_decided(world: Database, log: Transp
     recorder.record("SYNTHETIC-police", "face.search", None,
                     Decision(False, (Reason(POLICE_LE, "r"),), 1))
     recorder.flush(world)
-    report = audit_usage(world, log, "2026-11", USAGE[1:3], catalog, NOW)
+    report = audit_usage(world, log, parse_period("2026-11"), USAGE[1:3], catalog, NOW)
     assert report.findings[0]["gate"] == {"allowed": 0, "denied": 1}
 
 
 def test_usage_outside_the_period_is_refused(world: Database, log: TransparencyLog,
                                              catalog: Catalog) -> None:
     with pytest.raises(InputError, match="outside the period"):
-        audit_usage(world, log, "2026-11", [USAGE[0]], catalog, NOW)
+        audit_usage(world, log, parse_period("2026-11"), [USAGE[0]], catalog, NOW)
 
 
 def test_changed_totals_with_the_same_findings_correct_the_logged_summary(
@@ -122,13 +123,13 @@ def test_changed_totals_with_the_same_findings_correct_the_logged_summary(
     """Days audited before any version took effect, then audited again once one is in force,
     find nothing refused either time; the log must not keep saying they were unaudited."""
     usage = [UsageDay("SYNTHETIC-shop", "face.search", "2026-10-05", 7)]
-    first = audit_usage(world, log, "2026-10", usage, catalog, NOW)
+    first = audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW)
     assert first.summary["unaudited_calls"] == 7 and first.findings == []
     publish(world, log, [load_pack("employee-demands")], catalog, NOW,
             effective_from=datetime(2026, 10, 1, tzinfo=UTC))
-    again = audit_usage(world, log, "2026-10", usage, catalog, NOW)
+    again = audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW)
     assert again.findings == [] and again.summary["audited_calls"] == 7
     assert again.appended and again.summary["corrects"] == first.summary["log_index"]
     logged = json.loads(log.entry(again.summary["log_index"]))["payload"]
     assert (logged["unaudited_calls"], logged["audited_calls"]) == (0, 7)
-    assert audit_usage(world, log, "2026-10", usage, catalog, NOW).appended is False
+    assert audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW).appended is False

@@ -13,6 +13,7 @@ import psycopg
 import rfc8785
 
 from daylight.core.database import Database, migrate
+from daylight.core.period import parse_period
 from daylight.home import all_migrations
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
@@ -39,7 +40,7 @@ def _record(database: Database, day: str, decisions: list[tuple[str, Decision]])
 
 def test_a_digest_commits_to_the_rows(database: Database, log: TransparencyLog) -> None:
     _record(database, "2026-11-18", [("SYNTHETIC-a", ALLOW), ("SYNTHETIC-a", ALLOW), ("SYNTHETIC-b", DENY)])
-    result = digest_decisions(database, log, "2026-11-18", NOW)
+    result = digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()
     assert result["appended"] and (result["decisions"], result["allowed"], result["denied"]) == (3, 2, 1)
     entry = json.loads(log.entry(result["log_index"]))
     assert entry["type"] == "policy.decision_digest"
@@ -63,12 +64,12 @@ def test_a_digest_commits_to_the_rows(database: Database, log: TransparencyLog) 
 
 def test_same_rows_append_nothing_late_rows_correct(database: Database, log: TransparencyLog) -> None:
     _record(database, "2026-11-18", [("SYNTHETIC-a", ALLOW)])
-    first = digest_decisions(database, log, "2026-11-18", NOW)
+    first = digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()
     size = log.tree_size()
-    assert digest_decisions(database, log, "2026-11-18", NOW)["appended"] is False
+    assert digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()["appended"] is False
     assert log.tree_size() == size
     _record(database, "2026-11-18", [("SYNTHETIC-c", DENY)])
-    late = digest_decisions(database, log, "2026-11-18", NOW)
+    late = digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()
     assert late["appended"] and late["corrects"] == first["log_index"]
     assert late["decisions"] == 2
 
@@ -78,7 +79,7 @@ def test_ended_days_are_digested_once(database: Database, log: TransparencyLog) 
         _record(database, day, [("SYNTHETIC-a", ALLOW)])
     assert days_to_digest(database, date(2026, 11, 20)) == ["2026-11-01", "2026-11-19"]
     appended = digest_ended_days(database, log, datetime(2026, 11, 20, 12, tzinfo=UTC))
-    assert [a["period"] for a in appended] == ["2026-11-01", "2026-11-19"]
+    assert [a.to_json()["period"] for a in appended] == ["2026-11-01", "2026-11-19"]
     # an old day already digested is not looked at again; recent ones are, and are unchanged
     assert days_to_digest(database, date(2026, 11, 20)) == ["2026-11-19"]
     assert digest_ended_days(database, log, datetime(2026, 11, 20, 12, tzinfo=UTC)) == []
@@ -88,7 +89,7 @@ def test_a_month_digest_covers_its_days(database: Database, log: TransparencyLog
     _record(database, "2026-10-31", [("SYNTHETIC-a", ALLOW)])
     _record(database, "2026-11-01", [("SYNTHETIC-a", ALLOW), ("SYNTHETIC-b", DENY)])
     _record(database, "2026-11-30", [("SYNTHETIC-a", DENY)])
-    month = digest_decisions(database, log, "2026-11", NOW)
+    month = digest_decisions(database, log, parse_period("2026-11"), NOW).to_json()
     assert (month["decisions"], month["denied"], month["denials_recorded"]) == (3, 2, 2)
 
 
@@ -119,7 +120,7 @@ def test_the_digest_does_not_depend_on_the_server_collation(postgres_url: str) -
         log = TransparencyLog.create(database, Signer.generate("icu.daylight.invalid/log"))
         _record(database, "2026-11-18", [(a, ALLOW) for a in
                                          ("SYNTHETIC-b", "SYNTHETIC-A", "synthetic-a", "SYNTHETIC_c")])
-        result = digest_decisions(database, log, "2026-11-18", NOW)
+        result = digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()
         assert result["counts_sha256"] == _outsider_counts_sha256(database)
     finally:
         database.close()
@@ -135,7 +136,7 @@ def test_denials_sort_by_time_whatever_the_fraction_of_a_second(database: Databa
     recorder.record("SYNTHETIC-a", "face.search", None, DENY)  # at 10:00:00.5
     recorder.record("SYNTHETIC-b", "face.search", None, DENY)  # at 10:00:00 exactly
     recorder.flush(database)
-    result = digest_decisions(database, log, "2026-11-18", NOW)
+    result = digest_decisions(database, log, parse_period("2026-11-18"), NOW).to_json()
     with database.transaction(write=False) as tx:
         rows = tx.query("SELECT denial_id, decided_at, account_id, operation, context, reasons, "
                         "errors, policy_version FROM policy_denial")

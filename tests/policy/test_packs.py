@@ -13,7 +13,7 @@ from daylight.policy.corpus import Case, parse_corpus, run_corpus
 from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.policies import compile_policies
 from daylight.policy.schema import PolicySchema
-from daylight.policy.versions import compile_pack, run_pack_tests, verify_pack
+from daylight.policy.validation import compile_pack, run_pack_tests, verify_pack
 
 PACKS = ["employee-demands", "rekognition-moratorium-2020", "azure-face-limited-access",
          "eu-ai-act-article-5"]

@@ -11,7 +11,7 @@ from daylight.policy.catalog import Catalog, parse_catalog
 from daylight.policy.pack import load_pack
 from daylight.policy.policies import PolicyText, compile_policies, policy_text_sha256
 from daylight.policy.schema import PolicySchema, build_schema_text, parse_schema
-from daylight.policy.versions import compile_pack
+from daylight.policy.validation import compile_pack
 
 GOOD = '''
 @id("t/allow") @reason("everything is allowed unless forbidden")

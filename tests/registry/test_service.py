@@ -12,9 +12,9 @@ from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import Reference
 from daylight.registry.service import (
-    decide,
     import_accounts,
     load_reference,
+    record_judgement,
     review_queue,
     screen_accounts,
     show_account,
@@ -38,20 +38,20 @@ def _entries(log: TransparencyLog) -> list[dict[str, object]]:
 def test_load_logs_every_relationship_and_is_idempotent(
         database: Database, log: TransparencyLog, subset: Reference) -> None:
     result = load_reference(database, log, subset, NOW)
-    assert result["loaded"] is True
+    assert result.loaded is True
     entries = _entries(log)
     assert sum(e["type"] == "registry.relationship" for e in entries) == len(subset.relationships)
     assert entries[-1]["type"] == "registry.reference"
     assert entries[-1]["payload"]["digest"] == subset.digest  # type: ignore[index]
     size = log.tree_size()
-    assert load_reference(database, log, subset, NOW)["loaded"] is False
+    assert load_reference(database, log, subset, NOW).loaded is False
     assert log.tree_size() == size
 
 
 def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS, NOW)
     counts = screen_accounts(loaded, log, NOW)
-    assert counts == {"screened": 5, "accepted": 3, "review": 1, "rejected": 1, "judged": 0}
+    assert counts.to_json() == {"screened": 5, "accepted": 3, "review": 1, "rejected": 1, "judged": 0}
     colbert = show_account(loaded, "agency-2")
     assert colbert["account"] == ACCOUNTS[1].to_json()
     assert colbert["organization"]["id"] == "ori:AL0200000"
@@ -75,7 +75,7 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     assert _entries(log)[-1]["type"] == "registry.screening"
     # screening again touches only unresolved accounts and logs no classification twice
     again = screen_accounts(loaded, log, NOW)
-    assert again["screened"] == 1
+    assert again.screened == 1
     assert len([e for e in _entries(log) if e["type"] == "registry.classification"]) == 3
 
 
@@ -86,17 +86,17 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
     (item,) = review_queue(loaded)
     assert item["account"]["account_id"] == "ambiguous"
     candidate = item["candidate"]["id"]
-    result = decide(loaded, log, "ambiguous", candidate, "different", "not this Springfield", NOW)
-    assert result["verdict"] == "different"
-    judgement = json.loads(log.entry(result["log_index"]))
+    result = record_judgement(loaded, log, "ambiguous", candidate, "different", "not this Springfield", NOW)
+    assert result.judgement.verdict == "different"
+    judgement = json.loads(log.entry(result.judgement.log_index))
     assert judgement["type"] == "registry.judgement"
     assert judgement["payload"]["note"] == "not this Springfield"
     view = show_account(loaded, "ambiguous")
     assert view["match"]["candidate"] != candidate  # the judged pair is not offered again
     with pytest.raises(ConflictError):
-        decide(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW)
+        record_judgement(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW)
     other = "ori:MO0390300" if candidate != "ori:MO0390300" else "ori:IL0840200"
-    decide(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW)
+    record_judgement(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW)
     view = show_account(loaded, "ambiguous")
     assert view["match"]["status"] == "judged"
     assert view["organization"]["id"] == other
@@ -110,7 +110,7 @@ def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: Transpare
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     screen_accounts(loaded, log, NOW)
     assert show_account(loaded, "agency-1")["organization"]["id"] == "ori:IN0870000"
-    decide(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
+    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
     view = show_account(loaded, "agency-1")
     assert view["organization"] is None
     assert view["classification"]["sector"] == "unknown"
@@ -121,7 +121,7 @@ def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: Transpare
 def test_decide_refuses_unknown_ids(loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     with pytest.raises(NotFoundError):
-        decide(loaded, log, "nobody", "ori:IN0870000", "same", "x", NOW)
+        record_judgement(loaded, log, "nobody", "ori:IN0870000", "same", "x", NOW)
     with pytest.raises(NotFoundError):
-        decide(loaded, log, "agency-1", "ori:NOPE", "same", "x", NOW)
+        record_judgement(loaded, log, "agency-1", "ori:NOPE", "same", "x", NOW)
     assert review_queue(loaded) == []

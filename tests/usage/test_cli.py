@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from daylight.cli.usage import synthetic_usage_for_demo
+from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
+from daylight.flows.demo import synthetic_usage_for_demo
 from daylight.home import Home
 from tests.cli.conftest import Cli
 from tests.usage.conftest import csv_text
@@ -150,8 +151,9 @@ def test_verify_says_when_stored_files_outgrew_the_logged_digests(home: Cli, usa
 def test_the_demo_helper_generates_ingests_and_aggregates_synthetic_usage(home: Cli) -> None:
     settings = build_settings({"home": str(home.home), "database_url": home.database_url}, {})
     with closing(Home(settings)) as opened:
-        recorded = synthetic_usage_for_demo(opened, ["demo-police-1", "demo-vendor-2"], period="2026-10",
-                                            rows=5000)
+        recorded = synthetic_usage_for_demo(opened.database(), opened.log(writable=True),
+                                            opened.usage_store(), ["demo-police-1", "demo-vendor-2"],
+                                            period=parse_period("2026-10"), rows=5000)
     assert recorded.accounts == 2 and recorded.synthetic and recorded.digests_appended == 2
     shown = home.json("usage", "show", "demo-police-1", "--period", "2026-10")
     assert shown["synthetic"] is True

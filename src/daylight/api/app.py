@@ -17,7 +17,6 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,9 +35,8 @@ from daylight.api.errors import (
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import build_settings
+from daylight.flows.decide import digest_period, open_gate
 from daylight.home import Home
-from daylight.policy.catalog import default_catalog
-from daylight.policy.digest import digest_ended_days
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate
 
@@ -92,8 +90,7 @@ def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool
     if refresh:
         steps.append(gate.refresh)
         if digest and home is not None:
-            steps.append(lambda: digest_ended_days(gate.database, home.log(writable=True),
-                                                   datetime.now(UTC)))
+            steps.append(lambda: digest_period(gate.database, home.log(writable=True), None))
     failures: list[Exception] = []
     for step in steps:
         try:
@@ -107,14 +104,13 @@ def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool
 def create_app(home: Home | None = None, *, gate: Gate | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, flush_interval_s: float = 0.25,
                refresh_interval_s: float = 1.0,
-               digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> DecisionService:
+               digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> DecisionApp:
     """The decision service for ``home`` (or for an explicit ``gate``); ``cache_entries`` bounds
     the decision cache of the gate it builds (0: every decision goes through Cedar)."""
     if gate is None:
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
-        gate = Gate(home.database(), default_catalog(), refresh_interval_s=None,
-                    cache_entries=cache_entries)
+        gate = open_gate(home.database(), cache_entries=cache_entries)
     the_gate = gate
 
     @asynccontextmanager
@@ -168,11 +164,11 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         body = {"in_force": version.to_json() if version else None}
         return Response(json.dumps(body).encode(), media_type="application/json")
 
-    return DecisionService(app, the_gate, max_body_bytes)
+    return DecisionApp(app, the_gate, max_body_bytes)
 
 
-class DecisionService:
-    """The service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
+class DecisionApp:
+    """The decision service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
     hot path: no routing, request objects or dependency injection per decision); every other
     request, and the lifespan, go to the FastAPI app ``api``."""
 
@@ -215,7 +211,7 @@ async def _send(send: Send, status: int, body: bytes) -> None:
 CACHE_ENV = "DAYLIGHT_SERVE_DECISION_CACHE_ENTRIES"
 
 
-def app_from_environment() -> DecisionService:
+def app_from_environment() -> DecisionApp:
     """The app for ``DAYLIGHT_*`` settings (``uvicorn --factory``, one per worker process);
     ``daylight serve --decision-cache-entries`` reaches the workers as ``CACHE_ENV``."""
     raw = os.environ.get(CACHE_ENV, str(DEFAULT_CACHE_ENTRIES))

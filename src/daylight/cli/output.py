@@ -1,9 +1,8 @@
-"""What every command shares for output: JSON on stdout, Rich on stderr, the clock."""
+"""What every command shares for output: JSON on stdout, Rich on stderr."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +15,3 @@ def print_json(value: Any) -> None:
     """One JSON value on one line of stdout, UTF-8 as is."""
     print(json.dumps(value, ensure_ascii=False))
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

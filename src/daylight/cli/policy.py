@@ -6,33 +6,23 @@ here are recorded like any other (counts, and each denial) before the command en
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from daylight.cli.audit import run_audit
-from daylight.cli.output import print_json, stderr, utc_now
-from daylight.core.canonical import parse_json
-from daylight.core.errors import InputError, NotFoundError
+from daylight.cli.output import print_json, stderr
+from daylight.core.errors import InputError
 from daylight.core.period import parse_period
-from daylight.home import Home
-from daylight.policy.catalog import default_catalog
-from daylight.policy.context import normalize_context
-from daylight.policy.digest import digest_decisions, digest_ended_days
-from daylight.policy.entities import read_account_facts
-from daylight.policy.gate import Gate
-from daylight.policy.pack import load_pack, shipped_pack_names
-from daylight.policy.schema import build_schema
-from daylight.policy.versions import (
-    compile_pack,
-    list_versions,
-    publish,
-    run_pack_tests,
-    verify_pack,
-    version_in_force,
+from daylight.flows.decide import (
+    DecisionRequest,
+    decide_and_record,
+    digest_period,
+    recorded_decisions,
 )
+from daylight.flows.publish import check_pack, list_policies, publish_packs, validate_pack
+from daylight.home import Home
+from daylight.policy.validation import verify_pack
 
 app = typer.Typer(no_args_is_help=True, help="Policy packs and published policy versions.")
 decisions_app = typer.Typer(no_args_is_help=True, help="Recorded decisions and their digests.")
@@ -54,18 +44,13 @@ def parse_effective(text: str) -> datetime:
 @app.command()
 def validate(pack: Annotated[str, typer.Argument(help="Shipped pack name or pack directory.")]) -> None:
     """Parse a pack and validate it against the Cedar schema; prints its policies."""
-    loaded = load_pack(pack)
-    schema = build_schema(default_catalog())
-    compiled = compile_pack(loaded, schema)
-    print_json({"pack": loaded.name, "sha256": loaded.sha256, "schema_sha256": schema.sha256,
-                 "valid": True, "policies": [{"id": r.id, "effect": r.effect, "reason": r.reason}
-                                             for r in compiled.rules.values()]})
+    print_json(validate_pack(pack).to_json())
 
 
 @app.command("test")
 def test_command(pack: Annotated[str, typer.Argument(help="Shipped pack name or pack directory.")]) -> None:
     """Validate a pack and run its Given/When/Then corpus; fails (exit 6) if a case fails."""
-    result = run_pack_tests(load_pack(pack), default_catalog())
+    result = check_pack(pack)
     print_json(result.summary())
     verify_pack(result)
 
@@ -80,10 +65,8 @@ def publish_command(
 ) -> None:
     """Validate and test the packs, then publish their union as a new version in the log."""
     home: Home = ctx.obj
-    now = utc_now()
-    publication = publish(home.database(), home.log(writable=True), [load_pack(p) for p in packs],
-                          default_catalog(), now,
-                          effective_from=parse_effective(effective) if effective else None)
+    publication = publish_packs(home.database(), home.log(writable=True), packs,
+                                effective_from=parse_effective(effective) if effective else None)
     print_json(publication.to_json())
     if not publication.published:
         stderr.print(f"version {publication.version.version} already has this text: nothing published")
@@ -93,11 +76,7 @@ def publish_command(
 def list_command(ctx: typer.Context) -> None:
     """The shipped packs and the published versions, with the one in force now."""
     home: Home = ctx.obj
-    versions = list_versions(home.database())
-    current = version_in_force(versions, utc_now())
-    print_json({"packs": [load_pack(name).describe() for name in shipped_pack_names()],
-                 "in_force": current.to_json() if current else None,
-                 "versions": [v.to_json() for v in versions]})
+    print_json(list_policies(home.database()).to_json())
 
 
 def decide(
@@ -110,12 +89,8 @@ def decide(
     """Decide whether ACCOUNT may call OPERATION now; prints the decision as JSON (a deny is
     an answer, exit 0) and records it."""
     home: Home = ctx.obj
-    given = parse_json(context, where="--context") if context and context.strip() else None
-    normalize_context(given)  # refuses unknown or mistyped fields before the database is opened
-    gate = Gate(home.database(), default_catalog(), refresh_interval_s=None)
-    decision = gate.decide(account, operation, given)
-    gate.flush()
-    print_json(decision.to_json())
+    request = DecisionRequest.parse(account, operation, context)  # before the database is opened
+    print_json(decide_and_record(home.database(), request).to_json())
 
 
 @decisions_app.command("digest")
@@ -126,13 +101,9 @@ def decisions_digest(
 ) -> None:
     """Append decision digests to the log: one period, or every ended day that needs one."""
     home: Home = ctx.obj
-    now = utc_now()
-    log = home.log(writable=True)
-    if period is None:
-        for digest in digest_ended_days(home.database(), log, now):
-            print_json(digest)
-    else:
-        print_json(digest_decisions(home.database(), log, parse_period(period).label, now))
+    parsed = parse_period(period) if period is not None else None
+    for digest in digest_period(home.database(), home.log(writable=True), parsed):
+        print_json(digest.to_json())
 
 
 @decisions_app.command("show")
@@ -143,68 +114,5 @@ def decisions_show(
     """The recorded decision counts and denials of a period, as JSON lines."""
     home: Home = ctx.obj
     parsed = parse_period(period)
-    first, end = parsed.start.isoformat(), parsed.end.isoformat()
-    with home.database().transaction(write=False) as tx:
-        counts = tx.query("SELECT day, account_id, operation, outcome, policies, policy_version, "
-                          "decisions FROM policy_decision_count WHERE day >= ? AND day < ? "
-                          "ORDER BY day, account_id, operation, outcome, policies", (first, end))
-        denials = tx.query("SELECT denial_id, decided_at, account_id, operation, context, reasons, "
-                           "errors, policy_version FROM policy_denial WHERE day >= ? AND day < ? "
-                           "ORDER BY decided_at, denial_id", (first, end))
-    for r in counts:
-        print_json({"type": "count", "day": r[0], "account_id": r[1], "operation": r[2],
-                     "outcome": r[3], "policies": r[4].split(), "policy_version": r[5],
-                     "decisions": r[6]})
-    for r in denials:
-        print_json({"type": "denial", "denial_id": r[0], "decided_at": r[1], "account_id": r[2],
-                     "operation": r[3], "context": json.loads(r[4]), "reasons": json.loads(r[5]),
-                     "errors": json.loads(r[6]), "policy_version": r[7]})
-
-
-DEMO_REQUESTS: tuple[tuple[str, dict[str, Any] | None], ...] = (
-    ("face.search", None),
-    ("face.compare", {"purpose": "identity_verification"}),
-    ("video.stream_analysis", {"real_time": True, "public_space": True}),
-    ("emotion.analyze", {"setting": "workplace"}),
-    ("compute.instance", None),
-    ("storage.object", None),
-)
-
-
-def policy_demo(home: Home, *, period: str = "2026-10", per_class: int = 5) -> dict[str, Any]:
-    """For `daylight demo`: publish the shipped packs (effective from the start of ``period``),
-    decide the demo requests for a sample of the home's SYNTHETIC accounts of each class (police,
-    immigration agencies, their contractors, commercial), record and digest them, and audit
-    ``period`` if its usage has been aggregated. Returns what was done."""
-    now = utc_now()
-    database, log = home.database(), home.log(writable=True)
-    start = parse_period(period).start
-    publication = publish(database, log, [load_pack(n) for n in shipped_pack_names()],
-                          default_catalog(), now,
-                          effective_from=datetime.combine(start, time(0), UTC))
-    facts = read_account_facts(database)
-    classes = {
-        "law_enforcement": [f for f in facts if f.sector == "law_enforcement"],
-        "immigration_enforcement": [f for f in facts if f.sector == "immigration_enforcement"],
-        "supports_immigration_enforcement": [f for f in facts
-                                             if "immigration_enforcement" in f.supports],
-        "commercial": [f for f in facts if f.sector == "commercial" and not f.supports],
-    }
-    gate = Gate(database, default_catalog(), refresh_interval_s=None)
-    outcomes = {"allowed": 0, "denied": 0}
-    for members in classes.values():
-        for account in members[:per_class]:
-            for operation, context in DEMO_REQUESTS:
-                decision = gate.decide(account.account_id, operation, context)
-                outcomes["allowed" if decision.allowed else "denied"] += 1
-    gate.flush()
-    digest = digest_decisions(database, log, now.date().isoformat(), now)
-    try:
-        report = run_audit(home, period, now)
-        audit: dict[str, Any] | None = report.summary
-        findings: list[dict[str, Any]] = report.findings
-    except NotFoundError:
-        audit, findings = None, []  # the period's usage has not been aggregated
-    return {"publication": publication.to_json(), "decisions": outcomes,
-            "accounts": {name: min(len(members), per_class) for name, members in classes.items()},
-            "decision_digest": digest, "audit": audit, "audit_findings": findings}
+    for row in recorded_decisions(home.database(), parsed):
+        print_json(row)

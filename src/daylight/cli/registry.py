@@ -10,8 +10,11 @@ from typing import Annotated
 
 import typer
 
-from daylight.cli.output import print_json, stderr, utc_now
+from daylight.cli.output import print_json, stderr
+from daylight.core.clock import utc_now
 from daylight.core.errors import InputError, NotFoundError
+from daylight.flows.review import judge, pending_reviews
+from daylight.flows.screen import screen as screen_flow
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
 from daylight.registry.ftm import ftm_entities
@@ -19,12 +22,9 @@ from daylight.registry.reference.build import build_reference, write_reference
 from daylight.registry.reference.shipped import read_reference, shipped_data_dir
 from daylight.registry.service import (
     VERDICTS,
-    decide,
     import_accounts,
     iter_account_views,
     load_reference,
-    review_queue,
-    screen_accounts,
     show_account,
 )
 from daylight.registry.store import RegistryStore
@@ -64,7 +64,8 @@ def reference_load(
     """Load the reference data into the database, logging every relationship."""
     home: Home = ctx.obj
     reference = read_reference(source)
-    print_json(load_reference(home.database(), home.log(writable=True), reference, utc_now()))
+    print_json(load_reference(home.database(), home.log(writable=True), reference,
+                              utc_now()).to_json())
 
 
 @accounts_app.command("import")
@@ -124,10 +125,6 @@ def screen(
     )
 
     home: Home = ctx.obj
-    database = home.database()
-    with database.transaction(write=False) as tx:
-        if not RegistryStore(tx).organizations():
-            raise InputError("the registry is empty: run `daylight reference load` first")
     progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=stderr, transient=True,
                         disable=not sys.stderr.isatty())
@@ -137,16 +134,16 @@ def screen(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        counts = screen_accounts(database, home.log(writable=True), utc_now(),
-                                 everything=everything, on_progress=advance)
-    print_json(counts)
+        summary = screen_flow(home.database(), home.log(writable=True), everything=everything,
+                              on_progress=advance)
+    print_json(summary.to_json())
 
 
 @review_app.command("list")
 def review_list(ctx: typer.Context) -> None:
     """Accounts waiting for a reviewer, as JSON Lines, with the candidate and the evidence."""
     home: Home = ctx.obj
-    for item in review_queue(home.database()):
+    for item in pending_reviews(home.database()):
         print_json(item)
 
 
@@ -162,8 +159,8 @@ def review_decide(
     if verdict not in VERDICTS:
         raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
     home: Home = ctx.obj
-    print_json(decide(home.database(), home.log(writable=True), account, organization, verdict,
-                       note, utc_now()))
+    print_json(judge(home.database(), home.log(writable=True), account, organization, verdict,
+                     note).to_json())
 
 
 @registry_app.command("export-ftm")

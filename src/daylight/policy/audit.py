@@ -24,19 +24,19 @@ from typing import Any
 
 from daylight.core.canonical import canonical_json
 from daylight.core.database import Database, Transaction
+from daylight.core.entry_types import POLICY_AUDIT, POLICY_AUDIT_FINDING
 from daylight.core.errors import InputError, NotFoundError
-from daylight.core.period import Period, parse_period
+from daylight.core.period import Period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.log.store import LogStore
 from daylight.policy.catalog import Catalog
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import Declarations, read_account_facts
-from daylight.policy.versions import PolicyVersion, list_versions, version_in_force
+from daylight.policy.store import PolicyVersion, gate_counts, replace_audit, stored_audit
+from daylight.policy.versions import list_versions, version_in_force
 from daylight.registry.service import show_account
 
-FINDING_ENTRY = "policy.audit_finding"
-AUDIT_ENTRY = "policy.audit"
 SYNTHETIC_NOTE = "SYNTHETIC: this finding is about a synthetic account and synthetic usage"
 
 
@@ -84,13 +84,8 @@ def _engines(database: Database, versions: Iterable[PolicyVersion], catalog: Cat
 
 
 def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], dict[str, int]]:
-    with database.transaction(write=False) as tx:
-        rows = tx.query("SELECT account_id, operation, outcome, SUM(decisions) FROM "
-                        "policy_decision_count WHERE day >= ? AND day < ? "
-                        "GROUP BY account_id, operation, outcome",
-                        (period.start.isoformat(), period.end.isoformat()))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"allowed": 0, "denied": 0})
-    for account_id, operation, outcome, n in rows:
+    for account_id, operation, outcome, n in gate_counts(database, period):
         counts[(account_id, operation)]["allowed" if outcome == "allow" else "denied"] += int(n)
     return counts
 
@@ -165,7 +160,7 @@ def _logged_summary(tx: Transaction, index: int) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "corrects"}
 
 
-def audit_usage(database: Database, log: TransparencyLog, period_label: str,
+def audit_usage(database: Database, log: TransparencyLog, period: Period,
                 usage: Iterable[UsageDay], catalog: Catalog, now: datetime, *,
                 declarations: Declarations | None = None,
                 usage_digests: Mapping[str, int] | None = None) -> AuditReport:
@@ -177,7 +172,6 @@ def audit_usage(database: Database, log: TransparencyLog, period_label: str,
     period's last logged summary (late usage, a version now in force on days that were
     unaudited) appends a new one naming the summary it ``corrects``.
     """
-    period = parse_period(period_label)
     grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {})
     gate = _gate_counts(database, period)
     classifications: dict[str, dict[str, Any]] = {}
@@ -200,27 +194,15 @@ def audit_usage(database: Database, log: TransparencyLog, period_label: str,
                                "findings_sha256": findings_sha256, **totals}
     with database.transaction() as tx:
         tx.lock("policy.audit")
-        stored = tx.query_one("SELECT findings_sha256, log_index FROM policy_audit WHERE period = ?",
-                              (period.label,))
+        stored = stored_audit(tx, period)
         if stored is not None and stored[0] == findings_sha256 \
-                and _logged_summary(tx, int(stored[1])) == summary:
-            return AuditReport(findings, {**summary, "log_index": int(stored[1])}, False)
+                and _logged_summary(tx, stored[1]) == summary:
+            return AuditReport(findings, {**summary, "log_index": stored[1]}, False)
         if stored is not None:
-            summary["corrects"] = int(stored[1])
-        entries = [LogEntry(FINDING_ENTRY, now, f).encode() for f in findings]
-        entries.append(LogEntry(AUDIT_ENTRY, now, summary).encode())
+            summary["corrects"] = stored[1]
+        entries = [LogEntry(POLICY_AUDIT_FINDING, now, f).encode() for f in findings]
+        entries.append(LogEntry(POLICY_AUDIT, now, summary).encode())
         first = log.sequence_in(tx, entries)
-        tx.execute("DELETE FROM policy_audit_finding WHERE period = ?", (period.label,))
-        tx.execute("DELETE FROM policy_audit WHERE period = ?", (period.label,))
-        tx.insert_rows("policy_audit_finding",
-                       ("period", "account_id", "operation", "policy_version", "policies", "calls",
-                        "finding", "log_index"),
-                       [(period.label, f["account_id"], f["operation"], f["policy_version"],
-                         " ".join(p["policy"] for p in f["policies"]), f["count"],
-                         json.dumps(f, sort_keys=True), first + i) for i, f in enumerate(findings)])
-        tx.execute("INSERT INTO policy_audit (period, findings_sha256, findings, log_index, "
-                   "audited_at) VALUES (?, ?, ?, ?, ?)",
-                   (period.label, findings_sha256, len(findings), first + len(findings),
-                    now.isoformat()))
+        replace_audit(tx, period, findings, findings_sha256, first, now.isoformat())
     log.integrate()
     return AuditReport(findings, {**summary, "log_index": first + len(findings)}, True)

@@ -24,17 +24,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from daylight.core.canonical import canonical_json
 from daylight.core.database import Database, Transaction
+from daylight.core.entry_types import POLICY_DECISION_DIGEST
 from daylight.core.period import Period, parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
+from daylight.policy.store import (
+    decision_counts_in,
+    denials_in,
+    put_decision_digest,
+    stored_decision_digest,
+    undigested_days,
+)
 
-DIGEST_ENTRY = "policy.decision_digest"
 RECENT_DAYS = 2
 
 
@@ -48,20 +55,16 @@ def _count_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _payload(tx: Transaction, period: Period) -> dict[str, Any]:
-    first, last = period.start.isoformat(), (period.end - timedelta(days=1)).isoformat()
-    counts = tx.query("SELECT day, account_id, operation, outcome, policies, policy_version, "
-                      "decisions FROM policy_decision_count WHERE day >= ? AND day <= ?",
-                      (first, last))
-    denials = tx.query("SELECT denial_id, decided_at, account_id, operation, context, reasons, "
-                       "errors, policy_version FROM policy_denial WHERE day >= ? AND day <= ?",
-                       (first, last))
-    count_rows = sorted(({"day": r[0], "account_id": r[1], "operation": r[2], "outcome": r[3],
-                          "policies": r[4], "policy_version": int(r[5]), "decisions": int(r[6])}
-                         for r in counts), key=_count_key)
-    denial_rows = sorted(({"denial_id": r[0], "decided_at": r[1], "account_id": r[2],
-                           "operation": r[3], "context": json.loads(r[4]),
-                           "reasons": json.loads(r[5]), "errors": json.loads(r[6]),
-                           "policy_version": int(r[7])} for r in denials),
+    counts: list[dict[str, Any]] = [
+        {"day": c.day, "account_id": c.account_id, "operation": c.operation, "outcome": c.outcome,
+         "policies": c.policies_text, "policy_version": c.policy_version, "decisions": c.decisions}
+        for c in decision_counts_in(tx, period)]
+    count_rows = sorted(counts, key=_count_key)
+    denial_rows = sorted(({"denial_id": d.denial_id, "decided_at": d.decided_at,
+                           "account_id": d.account_id, "operation": d.operation,
+                           "context": json.loads(d.context), "reasons": json.loads(d.reasons),
+                           "errors": json.loads(d.errors), "policy_version": d.policy_version}
+                          for d in denials_in(tx, period)),
                          key=lambda r: (r["decided_at"], r["denial_id"]))
     decided = sum(r["decisions"] for r in count_rows)
     allowed = sum(r["decisions"] for r in count_rows if r["outcome"] == "allow")
@@ -74,59 +77,51 @@ def _payload(tx: Transaction, period: Period) -> dict[str, Any]:
     }
 
 
-def digest_decisions(database: Database, log: TransparencyLog, period_label: str,
-                     now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DecisionDigest:
+    """A period's decision digest: the logged payload, its log index, and whether this call
+    appended it (False: the same digest was already in the log)."""
+
+    payload: dict[str, Any]
+    log_index: int
+    appended: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight decisions digest`` prints: the payload, ``log_index``, ``appended``."""
+        return {**self.payload, "log_index": self.log_index, "appended": self.appended}
+
+
+def digest_decisions(database: Database, log: TransparencyLog, period: Period,
+                     now: datetime) -> DecisionDigest:
     """Append the period's decision digest if it is new or changed; return it with its index."""
-    period = parse_period(period_label)
     with database.transaction() as tx:
         tx.lock("policy.decision_digest")
         payload = _payload(tx, period)
         digest = _sha256(payload)
-        stored = tx.query_one("SELECT digest_sha256, log_index FROM policy_decision_digest "
-                              "WHERE period = ?", (period.label,))
+        stored = stored_decision_digest(tx, period)
         if stored is not None and stored[0] == digest:
-            return {**payload, "log_index": int(stored[1]), "appended": False}
+            return DecisionDigest(payload, stored[1], False)
         if stored is not None:
-            payload["corrects"] = int(stored[1])
-        index = log.sequence_in(tx, [LogEntry(DIGEST_ENTRY, now, payload).encode()])
-        tx.execute("DELETE FROM policy_decision_digest WHERE period = ?", (period.label,))
-        tx.execute("INSERT INTO policy_decision_digest (period, digest_sha256, decisions, denials, "
-                   "log_index, digested_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   (period.label, digest, payload["decisions"], payload["denials_recorded"], index,
-                    now.isoformat()))
+            payload["corrects"] = stored[1]
+        index = log.sequence_in(tx, [LogEntry(POLICY_DECISION_DIGEST, now, payload).encode()])
+        put_decision_digest(tx, period, digest, payload["decisions"], payload["denials_recorded"],
+                            index, now.isoformat())
     log.integrate()
-    return {**payload, "log_index": index, "appended": True}
+    return DecisionDigest(payload, index, True)
 
 
 def days_to_digest(database: Database, today: date) -> list[str]:
     """Ended days with decisions whose digest is missing, plus the last ``RECENT_DAYS`` ended
     days (late decisions from other processes may still arrive for them)."""
-    recent = (today - timedelta(days=RECENT_DAYS)).isoformat()
-    with database.transaction(write=False) as tx:
-        rows = tx.query("SELECT DISTINCT c.day FROM policy_decision_count c "
-                        "LEFT JOIN policy_decision_digest d ON d.period = c.day "
-                        "WHERE c.day < ? AND (d.period IS NULL OR c.day >= ?) ORDER BY c.day",
-                        (today.isoformat(), recent))
-    return [r[0] for r in rows]
+    return undigested_days(database, today.isoformat(),
+                           (today - timedelta(days=RECENT_DAYS)).isoformat())
 
 
-def digest_ended_days(database: Database, log: TransparencyLog, now: datetime) -> list[dict[str, Any]]:
+def digest_ended_days(database: Database, log: TransparencyLog, now: datetime) -> list[DecisionDigest]:
     """Digest every ended day that needs it (see ``days_to_digest``); return what was appended."""
-    appended: list[dict[str, Any]] = []
+    appended: list[DecisionDigest] = []
     for day in days_to_digest(database, now.date()):
-        result = digest_decisions(database, log, day, now)
-        if result["appended"]:
+        result = digest_decisions(database, log, parse_period(day), now)
+        if result.appended:
             appended.append(result)
     return appended
-
-
-def stored_digests(database: Database, periods: Sequence[str]) -> dict[str, int]:
-    """Period → log index of its latest decision digest."""
-    found: dict[str, int] = {}
-    with database.transaction(write=False) as tx:
-        for period in periods:
-            row = tx.query_one("SELECT log_index FROM policy_decision_digest WHERE period = ?",
-                               (period,))
-            if row is not None:
-                found[period] = int(row[0])
-    return found

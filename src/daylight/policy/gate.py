@@ -27,7 +27,8 @@ from daylight.policy.engine import DEFAULT_CACHE_ENTRIES, PolicyEngine
 from daylight.policy.entities import AccountFacts, Declarations, read_account_facts, registry_fingerprint
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.recorder import DecisionRecorder
-from daylight.policy.versions import PolicyVersion, list_versions, version_in_force
+from daylight.policy.store import PolicyVersion
+from daylight.policy.versions import list_versions, version_in_force
 
 FactsSource = Callable[[Database], list[AccountFacts]]
 DeclarationsSource = Callable[[], Declarations]

@@ -25,20 +25,19 @@ from typing import Any
 
 from daylight.core.database import Database
 from daylight.policy.decision import Decision
+from daylight.policy.store import DenialRow, add_decisions
 
 CountKey = tuple[str, str, str, str, str, int]
-_DENIAL_COLUMNS = ("denial_id", "day", "decided_at", "account_id", "operation", "context",
-                   "reasons", "errors", "policy_version")
 
 
 Denial = tuple[float, str, str, str, dict[str, Any] | None, Decision]
 
 
-def _denial_rows(denials: list[Denial]) -> list[tuple[Any, ...]]:
+def _denial_rows(denials: list[Denial]) -> list[DenialRow]:
     """Rows for ``policy_denial``; the JSON of each distinct decision is built once (the engine
     hands out the same Decision for repeated requests)."""
     texts: dict[Decision, tuple[str, str]] = {}
-    rows = []
+    rows: list[DenialRow] = []
     for seconds, day, account_id, operation, context, decision in denials:
         text = texts.get(decision)
         if text is None:
@@ -106,14 +105,8 @@ class DecisionRecorder:
         if not counts:
             return Flushed(0, 0, 0)
         try:
-            with database.transaction() as tx:
-                tx.executemany(
-                    "INSERT INTO policy_decision_count (day, account_id, operation, outcome, "
-                    "policies, policy_version, decisions) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (day, account_id, operation, outcome, policies, policy_version) "
-                    "DO UPDATE SET decisions = policy_decision_count.decisions + excluded.decisions",
-                    [(*key, n) for key, n in sorted(counts.items())])
-                tx.insert_rows("policy_denial", _DENIAL_COLUMNS, _denial_rows(denials))
+            add_decisions(database, [(*key, n) for key, n in sorted(counts.items())],
+                          _denial_rows(denials))
         except BaseException:
             with self._lock:
                 self._counts.update(counts)

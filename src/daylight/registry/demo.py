@@ -10,15 +10,21 @@ are still SYNTHETIC accounts, not customers.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
-from daylight.registry.reference.shipped import Reference, read_reference
-from daylight.registry.service import import_accounts, load_reference, screen_accounts
+from daylight.registry.reference import Reference, read_reference
+from daylight.registry.service import (
+    ReferenceLoad,
+    ScreeningSummary,
+    import_accounts,
+    load_reference,
+    screen_accounts,
+)
 
 SYNTHETIC_PREFIX = "SYNTHETIC-"
 _WORDS_A = ("Blue", "Granite", "Lumen", "Northwind", "Quartz", "Harbor", "Cedar", "Vector",
@@ -78,8 +84,17 @@ def build_demo_accounts(reference: Reference, count: int, *, seed: int = 7,
     return accounts
 
 
+@dataclass(frozen=True)
+class DemoRegistry:
+    """What ``populate_demo_registry`` did."""
+
+    reference: ReferenceLoad
+    imported: int
+    screening: ScreeningSummary
+
+
 def populate_demo_registry(database: Database, log: TransparencyLog, now: datetime, *,
-                           count: int = 2000, seed: int = 7) -> dict[str, Any]:
+                           count: int = 2000, seed: int = 7) -> DemoRegistry:
     """For `daylight demo`: load the shipped reference data, import ``count`` SYNTHETIC accounts
     and screen them. Returns what was done (counts per outcome)."""
     reference = read_reference()
@@ -87,5 +102,5 @@ def populate_demo_registry(database: Database, log: TransparencyLog, now: dateti
     accounts = build_demo_accounts(reference, count, seed=seed)
     imported = import_accounts(database, accounts, now)
     screened = screen_accounts(database, log, now)
-    return {"reference": loaded, "imported": imported, "screening": screened}
+    return DemoRegistry(loaded, imported, screened)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from daylight.core import entry_types
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.log.entry import LogEntry
@@ -43,17 +44,44 @@ def _time(now: datetime) -> str:
     return now.isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class ReferenceLoad:
+    """What loading reference data did; the change counts only when it was ``loaded`` (a
+    version already loaded is a no-op)."""
+
+    loaded: bool
+    digest: str
+    organizations: int
+    relationships: int
+    new_organizations: int = 0
+    changed_organizations: int = 0
+    new_or_changed_relationships: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """The payload of the ``registry.reference`` entry."""
+        return {"digest": self.digest, "organizations": self.organizations,
+                "relationships": self.relationships, "new_organizations": self.new_organizations,
+                "changed_organizations": self.changed_organizations,
+                "new_or_changed_relationships": self.new_or_changed_relationships}
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight reference load`` prints."""
+        if not self.loaded:
+            return {"loaded": False, "digest": self.digest, "organizations": self.organizations,
+                    "relationships": self.relationships}
+        return {"loaded": True, **self.summary()}
+
+
 def load_reference(database: Database, log: TransparencyLog, reference: Reference,
-                   now: datetime) -> dict[str, Any]:
+                   now: datetime) -> ReferenceLoad:
     """Store the reference data and log every new or changed relationship; a version already
     loaded is a no-op. Organisations and relationships absent from ``reference`` are kept."""
     digest = reference.digest
     with database.transaction() as tx:
         store = RegistryStore(tx)
         if store.has_reference(digest):  # the same digest: the same organisations and relationships
-            return {"loaded": False, "digest": digest,
-                    "organizations": len(reference.organizations),
-                    "relationships": len(reference.relationships)}
+            return ReferenceLoad(False, digest, len(reference.organizations),
+                                 len(reference.relationships))
         stored_orgs = store.organization_rows()
         new_orgs, changed_orgs = [], []
         for org in reference.organizations:
@@ -75,19 +103,18 @@ def load_reference(database: Database, log: TransparencyLog, reference: Referenc
             if old is not None:
                 replaced.append(rel.id)
             rows.append((*row[:-1], first + len(entries)))
-            entries.append(LogEntry("registry.relationship", now, rel.to_json()).encode())
-        summary = {"digest": digest, "organizations": len(reference.organizations),
-                   "relationships": len(reference.relationships),
-                   "new_organizations": len(new_orgs), "changed_organizations": len(changed_orgs),
-                   "new_or_changed_relationships": len(rows)}
-        entries.append(LogEntry("registry.reference", now, summary).encode())
+            entries.append(LogEntry(entry_types.REGISTRY_RELATIONSHIP, now, rel.to_json()).encode())
+        done = ReferenceLoad(True, digest, len(reference.organizations),
+                             len(reference.relationships), len(new_orgs), len(changed_orgs),
+                             len(rows))
+        entries.append(LogEntry(entry_types.REGISTRY_REFERENCE, now, done.summary()).encode())
         store.replace_organizations(changed_orgs, new_orgs)
         store.replace_relationships(rows, replaced)
         log.sequence_in(tx, entries)
         store.add_reference(digest, len(reference.organizations), len(reference.relationships),
                             _time(now), first + len(entries) - 1)
     log.integrate()
-    return {"loaded": True, **summary}
+    return done
 
 
 def import_accounts(database: Database, accounts: Sequence[Account], now: datetime) -> int:
@@ -180,7 +207,7 @@ def _classification_entry(account: Account, resolution: Resolution, sector: str,
                   "features": resolution.features.get("features", {})},
         "sector": sector, "supports": supports,
     }
-    return LogEntry("registry.classification", now, payload).encode()
+    return LogEntry(entry_types.REGISTRY_CLASSIFICATION, now, payload).encode()
 
 
 def _record(store: RegistryStore, log: TransparencyLog, screening: Screening,
@@ -203,10 +230,26 @@ def _record(store: RegistryStore, log: TransparencyLog, screening: Screening,
                                for i, (a, s, sup) in enumerate(to_log)])
 
 
+@dataclass(frozen=True)
+class ScreeningSummary:
+    """A screening run: how many accounts were screened and how each came out."""
+
+    screened: int
+    accepted: int
+    review: int
+    rejected: int
+    judged: int
+
+    def to_json(self) -> dict[str, int]:
+        """What ``daylight screen`` prints (and the counts of the ``registry.screening`` entry)."""
+        return {"screened": self.screened, "accepted": self.accepted, "review": self.review,
+                "rejected": self.rejected, "judged": self.judged}
+
+
 def screen_accounts(database: Database, log: TransparencyLog, now: datetime, *,
                     everything: bool = False, thresholds: Thresholds | None = None,
                     on_progress: Progress | None = None, chunk_size: int = 2000,
-                    screening: Screening | None = None) -> dict[str, int]:
+                    screening: Screening | None = None) -> ScreeningSummary:
     """Screen every unresolved account (or, with ``everything``, every account) and log the run."""
     screening = screening or Screening.from_database(database, thresholds)
     with database.transaction(write=False) as tx:
@@ -231,15 +274,33 @@ def screen_accounts(database: Database, log: TransparencyLog, now: datetime, *,
             _record(RegistryStore(tx), log, screening, results, now)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(accounts)), len(accounts))
-    summary = {"screened": len(accounts), **counts}
-    log.append_entries([LogEntry("registry.screening", now,
-                                 {**summary, "outcomes_sha256": digest.hexdigest()})])
+    summary = ScreeningSummary(len(accounts), **counts)
+    log.append_entries([LogEntry(entry_types.REGISTRY_SCREENING, now,
+                                 {**summary.to_json(), "outcomes_sha256": digest.hexdigest()})])
     return summary
 
 
-def decide(database: Database, log: TransparencyLog, account_id: str, organization_id: str,
-           verdict: str, note: str, now: datetime,
-           screening: Screening | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class JudgementRecord:
+    """A reviewer's judgement as recorded (with its log index) and the account's resolution
+    after it."""
+
+    judgement: Judgement
+    status: str
+    organization_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight review decide`` prints: the logged payload, the log index, and the
+        account's status and organisation after the judgement."""
+        j = self.judgement
+        return {"account_id": j.account_id, "organization_id": j.organization_id,
+                "verdict": j.verdict, "note": j.note, "log_index": j.log_index,
+                "status": self.status, "organization": self.organization_id}
+
+
+def record_judgement(database: Database, log: TransparencyLog, account_id: str,
+                     organization_id: str, verdict: str, note: str, now: datetime,
+                     screening: Screening | None = None) -> JudgementRecord:
     """Record a reviewer's verdict on (account, organisation), log it, and re-resolve the account.
     A pair already judged is refused: judgements are never re-asked nor overwritten."""
     if verdict not in VERDICTS:
@@ -259,14 +320,14 @@ def decide(database: Database, log: TransparencyLog, account_id: str, organizati
             raise ConflictError(f"`{account_id}` and `{organization_id}` were already judged")
         payload = {"account_id": account_id, "organization_id": organization_id,
                    "verdict": verdict, "note": note.strip()}
-        index = log.sequence_in(tx, [LogEntry("registry.judgement", now, payload).encode()])
+        index = log.sequence_in(tx, [LogEntry(entry_types.REGISTRY_JUDGEMENT, now, payload).encode()])
         judgement = Judgement(account_id, organization_id, verdict, note.strip(), _time(now), index)
         store.add_judgement(judgement)
         resolution, sector, supports = screening.resolve(account, [*earlier, judgement], now)
         _record(store, log, screening, [(account, resolution, sector, supports)], now)
     log.integrate()
-    return {**payload, "log_index": index, "status": resolution.status,
-            "organization": resolution.organization_id if resolution.status in RESOLVED else None}
+    return JudgementRecord(judgement, resolution.status,
+                           resolution.organization_id if resolution.status in RESOLVED else None)
 
 
 def review_queue(database: Database) -> list[dict[str, Any]]:

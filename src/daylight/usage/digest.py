@@ -26,8 +26,6 @@ from daylight.core.canonical import canonical_json
 from daylight.usage.aggregate import AggregateRow, Aggregation
 from daylight.usage.store import StoredFile
 
-DIGEST_ENTRY_TYPE = "usage.digest"
-
 
 @dataclass(frozen=True)
 class PartitionsHash:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from daylight.cli.policy import policy_demo
-from daylight.cli.usage import synthetic_usage_for_demo
+from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
+from daylight.flows.demo import policy_demo, synthetic_usage_for_demo
 from daylight.home import Home
 from tests.cli.conftest import Cli
 from tests.policy.conftest import WORLD, add_registry_accounts
@@ -19,8 +19,10 @@ def test_policy_demo(tmp_path: Path, database_url: str) -> None:
     home = Home(build_settings({"home": str(tmp_path / "home"), "database_url": url}, {}))
     try:
         add_registry_accounts(home.database(), WORLD)
-        synthetic_usage_for_demo(home, [a.account_id for a in WORLD], period="2026-10", rows=3000)
-        result = policy_demo(home, period="2026-10")
+        database, log, store = home.database(), home.log(writable=True), home.usage_store()
+        synthetic_usage_for_demo(database, log, store, [a.account_id for a in WORLD],
+                                 period=parse_period("2026-10"), rows=3000)
+        result = policy_demo(database, log, store, period=parse_period("2026-10")).to_json()
         assert result["publication"]["version"] == 1
         assert result["publication"]["effective_from"] == "2026-10-01T00:00:00Z"
         assert len(result["publication"]["packs"]) == 4

@@ -1,0 +1,36 @@
+"""The one clock: where Daylight reads the time, it calls a ``Clock`` it was given.
+
+A ``Clock`` is a function returning an aware UTC ``datetime``. Production code passes
+``utc_now`` (the default everywhere); tests pass ``fixed_clock(...)`` instead of patching
+anything. ``utc_text`` is the one way an instant is written as text in RFC 3339 with a ``Z``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+"""Returns the current instant, timezone-aware, in UTC."""
+
+
+def utc_now() -> datetime:
+    """The system clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def fixed_clock(at: datetime) -> Clock:
+    """A clock that always says ``at`` (which must carry a time zone): for tests and replays."""
+    if at.tzinfo is None:
+        raise ValueError("a fixed clock needs an aware datetime")
+    return lambda: at
+
+
+def utc_text(moment: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` (``2026-10-01T00:00:00Z``)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_utc_text(text: str) -> datetime:
+    """The instant written by ``utc_text`` (or any RFC 3339 time with a zone)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

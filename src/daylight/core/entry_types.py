@@ -1,0 +1,38 @@
+"""The one list of transparency-log entry types: every ``LogEntry.type`` Daylight writes.
+
+The names are part of the published log format (auditors and the report read them), so they
+never change; a new kind of fact gets a new name here. They live in ``core`` because every
+layer that records facts needs them, including ``usage``, which does not import the log.
+Payloads are described in docs/registry.md, docs/usage.md and docs/policy.md.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+REGISTRY_REFERENCE: Final = "registry.reference"
+"""A reference data version was loaded (its digest and counts)."""
+REGISTRY_RELATIONSHIP: Final = "registry.relationship"
+"""A new or changed relationship between organisations, with its evidence."""
+REGISTRY_CLASSIFICATION: Final = "registry.classification"
+"""An account's classification, when it resolves or changes."""
+REGISTRY_SCREENING: Final = "registry.screening"
+"""A screening run: counts per outcome and a digest of every outcome."""
+REGISTRY_JUDGEMENT: Final = "registry.judgement"
+"""A reviewer's verdict on an (account, organisation) pair."""
+
+USAGE_DIGEST: Final = "usage.digest"
+"""One account's usage in one period, and the stored files it was computed from."""
+
+POLICY_VERSION: Final = "policy.version"
+"""A published policy version (its text hash, packs and effective time)."""
+POLICY_DECISION_DIGEST: Final = "policy.decision_digest"
+"""What the gate decided during a period (hashes of its counts and denials)."""
+POLICY_AUDIT_FINDING: Final = "policy.audit_finding"
+"""Usage the policy in force refuses, per account × operation × version."""
+POLICY_AUDIT: Final = "policy.audit"
+"""The summary of a period's audit."""
+
+ENTRY_TYPES: Final = (REGISTRY_REFERENCE, REGISTRY_RELATIONSHIP, REGISTRY_CLASSIFICATION,
+                      REGISTRY_SCREENING, REGISTRY_JUDGEMENT, USAGE_DIGEST, POLICY_VERSION,
+                      POLICY_DECISION_DIGEST, POLICY_AUDIT_FINDING, POLICY_AUDIT)

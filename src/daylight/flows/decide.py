@@ -1,0 +1,76 @@
+"""Decide: one request through the policy gate (``daylight decide``), the gate the decision
+service runs, the recorded decisions of a period, and their digests in the log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from daylight.core.canonical import parse_json
+from daylight.core.clock import Clock, utc_now
+from daylight.core.database import Database
+from daylight.core.period import Period
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import default_catalog
+from daylight.policy.context import normalize_context
+from daylight.policy.decision import Decision
+from daylight.policy.digest import DecisionDigest, digest_decisions, digest_ended_days
+from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
+from daylight.policy.gate import Gate
+from daylight.policy.store import read_decision_counts, read_denials
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """May ``account_id`` call ``operation`` with ``context`` (a JSON object, or none)?"""
+
+    account_id: str
+    operation: str
+    context: dict[str, Any] | None = None
+
+    @classmethod
+    def parse(cls, account_id: str, operation: str, context_text: str | None,
+              *, where: str = "--context") -> DecisionRequest:
+        """A request whose context is JSON text; unknown or mistyped context fields are refused
+        here, before any database is opened."""
+        given = parse_json(context_text, where=where) if context_text and context_text.strip() else None
+        normalize_context(given)
+        return cls(account_id, operation, given)
+
+
+def open_gate(database: Database, *, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> Gate:
+    """A gate over the shipped catalog that refreshes only when asked (the decision service's
+    background task, or never for one command)."""
+    return Gate(database, default_catalog(), refresh_interval_s=None, cache_entries=cache_entries)
+
+
+def decide_and_record(database: Database, request: DecisionRequest) -> Decision:
+    """Decide ``request`` now and record the decision before returning it (a deny is an answer)."""
+    gate = open_gate(database)
+    decision = gate.decide(request.account_id, request.operation, request.context)
+    gate.flush()
+    return decision
+
+
+def digest_period(database: Database, log: TransparencyLog, period: Period | None, *,
+                  clock: Clock = utc_now) -> list[DecisionDigest]:
+    """Append the decision digest of ``period``, or of every ended day that needs one."""
+    now = clock()
+    if period is None:
+        return digest_ended_days(database, log, now)
+    return [digest_decisions(database, log, period, now)]
+
+
+def recorded_decisions(database: Database, period: Period) -> Iterator[dict[str, Any]]:
+    """What ``daylight decisions show`` prints: the period's decision counts, then its denials."""
+    for c in read_decision_counts(database, period):
+        yield {"type": "count", "day": c.day, "account_id": c.account_id,
+               "operation": c.operation, "outcome": c.outcome, "policies": list(c.policies),
+               "policy_version": c.policy_version, "decisions": c.decisions}
+    for d in read_denials(database, period):
+        yield {"type": "denial", "denial_id": d.denial_id, "decided_at": d.decided_at,
+               "account_id": d.account_id, "operation": d.operation,
+               "context": json.loads(d.context), "reasons": json.loads(d.reasons),
+               "errors": json.loads(d.errors), "policy_version": d.policy_version}

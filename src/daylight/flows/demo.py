@@ -1,0 +1,283 @@
+"""The demo world: a complete provider world end to end, and the proof that it verifies.
+
+Real public reference data (agencies, contractors, contract awards, 287(g) agreements,
+surveillance vendors) and SYNTHETIC customer accounts and usage: the registry screens and
+classifies the accounts, usage is generated, ingested and aggregated, the shipped policy packs
+are published and decide sample requests, the audit replays the period's usage against them, and
+the transparency log that recorded every fact is exported and verified as an auditor would.
+Everything about the accounts and their usage is SYNTHETIC and says so.
+
+The caller creates the home (``prepare_demo_directory``, then a home under it) and passes its
+database, log, usage store and verifier key to ``build_demo_world``, which reports each stage
+to a ``DemoProgress`` as it completes (the command line draws them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from daylight.core.clock import Clock, utc_now
+from daylight.core.database import Database
+from daylight.core.errors import ConflictError, NotFoundError
+from daylight.core.period import Period, parse_period
+from daylight.flows.aggregate import aggregate_and_log
+from daylight.flows.audit import audit_period
+from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
+from daylight.log import merkle
+from daylight.log.export import export_mirror
+from daylight.log.note import Verifier
+from daylight.log.proof import verify_consistency, verify_inclusion
+from daylight.log.service import TransparencyLog
+from daylight.log.store import StoredCheckpoint
+from daylight.log.verifier import MirrorReport, verify_mirror
+from daylight.policy.audit import AuditReport
+from daylight.policy.catalog import default_catalog
+from daylight.policy.digest import DecisionDigest, digest_decisions
+from daylight.policy.entities import read_account_facts
+from daylight.policy.gate import Gate
+from daylight.policy.pack import load_pack, shipped_pack_names
+from daylight.policy.versions import Publication, publish
+from daylight.registry.demo import DemoRegistry, populate_demo_registry
+from daylight.registry.service import iter_account_views
+from daylight.usage.aggregate import DuckDBEngine
+from daylight.usage.record import RecordedAggregation
+from daylight.usage.store import UsageStore
+
+MARKER = ".daylight-demo"
+DEMO_ORIGIN = "demo.daylight.invalid/log"
+SYNTHETIC_NOTE = ("SYNTHETIC: every account and every usage figure in this demo is invented. "
+                  "Organisation names are real public reference data; no real organisation used "
+                  "any service.")
+DEMO_REQUESTS: tuple[tuple[str, dict[str, Any] | None], ...] = (
+    ("face.search", None),
+    ("face.compare", {"purpose": "identity_verification"}),
+    ("video.stream_analysis", {"real_time": True, "public_space": True}),
+    ("emotion.analyze", {"setting": "workplace"}),
+    ("compute.instance", None),
+    ("storage.object", None),
+)
+T = TypeVar("T")
+AccountView = dict[str, Any]
+"""An account in the shape of ``daylight accounts show``."""
+
+
+def prepare_demo_directory(out: Path) -> None:
+    """Create ``out`` for a demo, replacing an earlier demo there; ConflictError if ``out``
+    exists and is not a demo directory."""
+    if out.exists():
+        if not (out / MARKER).is_file():
+            raise ConflictError(f"`{out}` exists and is not a Daylight demo directory: "
+                                "refusing to overwrite it")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("SYNTHETIC: written by `daylight demo`; safe to delete.\n")
+
+
+def synthetic_usage_for_demo(database: Database, log: TransparencyLog, store: UsageStore,
+                             account_ids: Sequence[str], *, period: Period,
+                             rows: int = 200_000, seed: int = 1,
+                             clock: Clock = utc_now) -> RecordedAggregation:
+    """Generate SYNTHETIC usage for ``account_ids`` (skewed: the first accounts are the
+    heaviest), ingest it and aggregate the period, appending the usage digests (marked
+    synthetic) to the log."""
+    with tempfile.TemporaryDirectory(prefix="daylight-synthetic-usage-") as scratch:
+        generated = generate_synthetic_usage(Path(scratch), accounts=account_ids, rows=rows,
+                                             period=period, seed=seed)
+        ingest_usage(store, generated.files)
+    return aggregate_and_log(database, log, store, period, DuckDBEngine(), clock)
+
+
+@dataclass(frozen=True)
+class PolicyDemo:
+    """What the demo did with the policy layer."""
+
+    publication: Publication
+    allowed: int
+    denied: int
+    accounts: dict[str, int]
+    decision_digest: DecisionDigest
+    audit: AuditReport | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"publication": self.publication.to_json(),
+                "decisions": {"allowed": self.allowed, "denied": self.denied},
+                "accounts": dict(self.accounts), "decision_digest": self.decision_digest.to_json(),
+                "audit": self.audit.summary if self.audit else None,
+                "audit_findings": self.audit.findings if self.audit else []}
+
+
+def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, period: Period,
+                per_class: int = 5, clock: Clock = utc_now) -> PolicyDemo:
+    """Publish the shipped packs (effective from the start of ``period``), decide the demo
+    requests for a sample of the SYNTHETIC accounts of each class (police, immigration agencies,
+    their contractors, commercial), record and digest them, and audit ``period`` if its usage
+    has been aggregated."""
+    now = clock()
+    publication = publish(database, log, [load_pack(n) for n in shipped_pack_names()],
+                          default_catalog(), now,
+                          effective_from=datetime.combine(period.start, time(0), UTC))
+    facts = read_account_facts(database)
+    classes = {
+        "law_enforcement": [f for f in facts if f.sector == "law_enforcement"],
+        "immigration_enforcement": [f for f in facts if f.sector == "immigration_enforcement"],
+        "supports_immigration_enforcement": [f for f in facts
+                                             if "immigration_enforcement" in f.supports],
+        "commercial": [f for f in facts if f.sector == "commercial" and not f.supports],
+    }
+    gate = Gate(database, default_catalog(), refresh_interval_s=None)
+    allowed = denied = 0
+    for members in classes.values():
+        for account in members[:per_class]:
+            for operation, context in DEMO_REQUESTS:
+                if gate.decide(account.account_id, operation, context).allowed:
+                    allowed += 1
+                else:
+                    denied += 1
+    gate.flush()
+    digest = digest_decisions(database, log, parse_period(now.date().isoformat()), now)
+    try:
+        audit: AuditReport | None = audit_period(database, log, store, period, clock=lambda: now)
+    except NotFoundError:
+        audit = None  # the period's usage has not been aggregated
+    return PolicyDemo(publication, allowed, denied,
+                      {name: min(len(members), per_class) for name, members in classes.items()},
+                      digest, audit)
+
+
+def is_classified(view: AccountView) -> bool:
+    """Resolved to an agency, or supporting one."""
+    classification = view["classification"]
+    return classification["sector"] in {"law_enforcement", "immigration_enforcement"} or bool(
+        classification["supports"])
+
+
+def heavy_first(views: Sequence[AccountView]) -> list[str]:
+    """Account ids in the order usage generation makes heaviest first: a few invented commercial
+    customers, then the classified accounts, then everyone else (so the report has content)."""
+    classified = [v["account"]["account_id"] for v in views if is_classified(v)]
+    others = [v["account"]["account_id"] for v in views if not is_classified(v)]
+    return others[:5] + classified + others[5:]
+
+
+@dataclass(frozen=True)
+class RegistryStage:
+    """The registry screened the SYNTHETIC accounts."""
+
+    registry: DemoRegistry
+    views: tuple[AccountView, ...]
+
+
+@dataclass(frozen=True)
+class UsageStage:
+    """SYNTHETIC usage generated, ingested, aggregated and logged."""
+
+    usage: RecordedAggregation
+
+
+@dataclass(frozen=True)
+class PolicyStage:
+    """The shipped packs published, sample requests decided, the period audited."""
+
+    policy: PolicyDemo
+    views: tuple[AccountView, ...]
+
+
+@dataclass(frozen=True)
+class ProofStage:
+    """The registry's screening summary proved included, and the log after screening proved a
+    prefix of the latest one."""
+
+    checkpoint: StoredCheckpoint
+    vkey: str
+    index: int
+    inclusion_hashes: int
+    consistency_hashes: int
+
+
+@dataclass(frozen=True)
+class MirrorStage:
+    """The log exported as tiles and verified as an outside auditor would."""
+
+    mirror: Path
+    report: MirrorReport
+    vkey_file: Path
+
+
+DemoStage = RegistryStage | UsageStage | PolicyStage | ProofStage | MirrorStage
+
+
+class DemoProgress(Protocol):
+    """Receives the demo's stages as they happen."""
+
+    def step(self, title: str, work: Callable[[], T]) -> T:
+        """Run ``work``, a step called ``title``."""
+
+    def show(self, stage: DemoStage) -> None:
+        """A stage is complete."""
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """Every stage of the demo."""
+
+    registry: RegistryStage
+    usage: UsageStage
+    policy: PolicyStage
+    proof: ProofStage
+    mirror: MirrorStage
+
+
+def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore,
+                     verifier: Verifier, out: Path, progress: DemoProgress, *, accounts: int,
+                     usage_rows: int, period: Period, clock: Clock = utc_now) -> DemoWorld:
+    """Build the demo world on an initialised home and verify it; write the mirror and the
+    verifier key under ``out``."""
+    first = log.checkpoint()
+    populated = progress.step(
+        f"loaded the reference registry and screened {accounts} SYNTHETIC accounts",
+        lambda: populate_demo_registry(database, log, clock(), count=accounts))
+    views = tuple(iter_account_views(database))
+    after_registry = log.checkpoint()
+    registry = RegistryStage(populated, views)
+    progress.show(registry)
+
+    recorded = progress.step(
+        f"generated, ingested and aggregated {usage_rows:,} SYNTHETIC usage records for "
+        f"{period.label}", lambda: synthetic_usage_for_demo(
+            database, log, store, heavy_first(views), period=period, rows=usage_rows, clock=clock))
+    usage = UsageStage(recorded)
+    progress.show(usage)
+
+    decided = progress.step(
+        "published the four shipped policy packs, decided sample requests and audited "
+        f"{period.label}", lambda: policy_demo(database, log, store, period=period, clock=clock))
+    policy = PolicyStage(decided, views)
+    progress.show(policy)
+
+    latest = log.checkpoint()
+    index = after_registry.tree_size - 1
+    answer = log.inclusion_proof(index)
+    verify_inclusion(index, answer.tree_size, merkle.leaf_hash(log.entry(index)), answer.proof,
+                     latest.root_hash)
+    consistency = log.consistency_proof(after_registry.tree_size, latest.tree_size)
+    verify_consistency(consistency.old_size, consistency.new_size, after_registry.root_hash,
+                       latest.root_hash, consistency.proof)
+    proof = ProofStage(latest, verifier.vkey, index, len(answer.proof), len(consistency.proof))
+    progress.show(proof)
+
+    mirror = out / "mirror"
+    progress.step(f"exported the log to {mirror} (C2SP tlog-tiles)",
+                  lambda: export_mirror(log, mirror))
+    report = progress.step("verified the mirror as an outside auditor would",
+                           lambda: verify_mirror(mirror, verifier, since=first.note))
+    vkey_file = out / "log.vkey"
+    vkey_file.write_text(verifier.vkey + "\n")
+    verified = MirrorStage(mirror, report, vkey_file)
+    progress.show(verified)
+    return DemoWorld(registry, usage, policy, proof, verified)
