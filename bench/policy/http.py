@@ -36,7 +36,8 @@ from daylight.policy.catalog import default_catalog
 from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.versions import publish
 from daylight.registry.accounts import Account
-from daylight.registry.store import Classification, RegistryStore, Resolution
+from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.store import RegistryStore
 
 DAYLIGHT = [sys.executable, "-m", "daylight.cli.main"]
 

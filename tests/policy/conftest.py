@@ -13,7 +13,8 @@ from daylight.core.database import Database
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.policy.schema import PolicySchema, build_schema
 from daylight.registry.accounts import Account
-from daylight.registry.store import Classification, RegistryStore, Resolution
+from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.store import RegistryStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -19,7 +19,8 @@ from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack
 from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.versions import publish
-from daylight.registry.store import Classification, RegistryStore
+from daylight.registry.resolution import Classification
+from daylight.registry.store import RegistryStore
 from tests.policy.conftest import NOW, RegistryAccount, add_registry_accounts
 
 DAY_SECONDS = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()

@@ -8,6 +8,8 @@ import pytest
 
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, NotFoundError
+from daylight.flows.accounts import show_account
+from daylight.flows.review import review_queue
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import Reference
@@ -15,9 +17,7 @@ from daylight.registry.service import (
     import_accounts,
     load_reference,
     record_judgement,
-    review_queue,
     screen_accounts,
-    show_account,
 )
 from tests.registry.conftest import NOW
 

@@ -34,7 +34,7 @@ from daylight.api.errors import (
 )
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
-from daylight.core.settings import build_settings
+from daylight.core.settings import SETTINGS_BY_NAME, build_settings
 from daylight.flows.decide import digest_period, open_gate
 from daylight.home import Home
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
@@ -208,13 +208,11 @@ async def _send(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-CACHE_ENV = "DAYLIGHT_SERVE_DECISION_CACHE_ENTRIES"
+CACHE_ENV = SETTINGS_BY_NAME["serve_decision_cache_entries"].env
 
 
 def app_from_environment() -> DecisionApp:
     """The app for ``DAYLIGHT_*`` settings (``uvicorn --factory``, one per worker process);
     ``daylight serve --decision-cache-entries`` reaches the workers as ``CACHE_ENV``."""
-    raw = os.environ.get(CACHE_ENV, str(DEFAULT_CACHE_ENTRIES))
-    if not raw.isdigit():
-        raise ConfigError(f"`{raw}` is not a whole number", where=CACHE_ENV)
-    return create_app(Home(build_settings({}, os.environ)), cache_entries=int(raw))
+    settings = build_settings({}, os.environ)
+    return create_app(Home(settings), cache_entries=settings.serve_decision_cache_entries)

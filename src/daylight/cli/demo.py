@@ -17,10 +17,10 @@ from rich.table import Table
 
 from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
+from daylight.flows.accounts import AccountView
 from daylight.flows.demo import (
     DEMO_ORIGIN,
     SYNTHETIC_NOTE,
-    AccountView,
     DemoStage,
     MirrorStage,
     PolicyStage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from pathlib import Path
@@ -19,7 +20,7 @@ from daylight.cli import registry as registry_commands
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
 from daylight.core.errors import DaylightError, VerificationError
-from daylight.core.settings import SETTINGS_BY_NAME, build_settings
+from daylight.core.settings import SETTINGS, Setting, build_settings
 from daylight.home import Home
 
 
@@ -82,36 +83,33 @@ app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
 
 
-def _help(name: str) -> str:
-    return str(SETTINGS_BY_NAME[name].help)
+def _global_option(setting: Setting) -> inspect.Parameter:
+    """The flag of one setting: ``--name-with-dashes``, also read from ``DAYLIGHT_<NAME>``."""
+    secret = setting.default is None  # no default to show (the database URL: never printed)
+    option = typer.Option(
+        None, setting.flag, envvar=setting.env, help=setting.help, show_envvar=True,
+        show_default=False if secret else str(setting.default))
+    return inspect.Parameter(setting.name, inspect.Parameter.KEYWORD_ONLY, default=option,
+                             annotation=setting.type | None)
 
 
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option(envvar="DAYLIGHT_HOME", help=_help("home"),
-                                              show_default="./.daylight")] = None,
-    database_url: Annotated[str | None, typer.Option(
-        envvar="DAYLIGHT_DATABASE_URL", help=_help("database_url"), show_envvar=True,
-        show_default=False)] = None,
-    batch_interval_ms: Annotated[float | None, typer.Option(
-        envvar="DAYLIGHT_BATCH_INTERVAL_MS", help=_help("batch_interval_ms"))] = None,
-    batch_max_entries: Annotated[int | None, typer.Option(
-        envvar="DAYLIGHT_BATCH_MAX_ENTRIES", help=_help("batch_max_entries"))] = None,
-    pending_max_entries: Annotated[int | None, typer.Option(
-        envvar="DAYLIGHT_PENDING_MAX_ENTRIES", help=_help("pending_max_entries"))] = None,
-) -> None:
-    flags = {
-        "home": str(home) if home is not None else None,
-        "database_url": database_url,
-        "batch_interval_ms": batch_interval_ms,
-        "batch_max_entries": batch_max_entries,
-        "pending_max_entries": pending_max_entries,
-    }
-    settings = build_settings(flags, os.environ)
+def main_options(ctx: typer.Context, **flags: Any) -> None:
+    """Resolve the settings (flags generated from the settings table) and open the home."""
+    given = {name: str(value) if isinstance(value, Path) else value
+             for name, value in flags.items()}
+    settings = build_settings(given, os.environ)
     home_context = Home(settings)
     ctx.obj = home_context
     ctx.call_on_close(home_context.close)
+
+
+_context = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                             annotation=typer.Context)
+main_options.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [_context, *(_global_option(s) for s in SETTINGS)], return_annotation=None)
+main_options.__annotations__ = {"ctx": typer.Context, "return": None,
+                                **{s.name: s.type | None for s in SETTINGS}}
+app.callback()(main_options)
 
 
 @app.command()

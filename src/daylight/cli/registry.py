@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
 from daylight.core.errors import InputError, NotFoundError
-from daylight.flows.review import judge, pending_reviews
+from daylight.flows.accounts import iter_account_views, show_account
+from daylight.flows.review import judge, review_queue
 from daylight.flows.screen import screen as screen_flow
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
 from daylight.registry.ftm import ftm_entities
-from daylight.registry.reference.build import build_reference, write_reference
-from daylight.registry.reference.shipped import read_reference, shipped_data_dir
-from daylight.registry.service import (
-    VERDICTS,
-    import_accounts,
-    iter_account_views,
-    load_reference,
-    show_account,
+from daylight.registry.reference import (
+    build_reference,
+    read_reference,
+    shipped_data_dir,
+    write_reference,
 )
+from daylight.registry.resolution import VERDICTS
+from daylight.registry.service import import_accounts, load_reference
 from daylight.registry.store import RegistryStore
 
 reference_app = typer.Typer(no_args_is_help=True, help="The reference registry of real organisations.")
@@ -35,12 +37,9 @@ review_app = typer.Typer(no_args_is_help=True, help="The human review queue of u
 registry_app = typer.Typer(no_args_is_help=True, help="Exports of the registry.")
 
 
-def _default_source_dir() -> Path:
-    return Path(os.environ.get("DAYLIGHT_REFERENCE_SOURCES", "../shared/data"))
-
-
 @reference_app.command("build")
 def reference_build(
+    ctx: typer.Context,
     source: Annotated[Path | None, typer.Option(
         "--from", help="Directory of the raw public files (default: $DAYLIGHT_REFERENCE_SOURCES "
                        "or ../shared/data).")] = None,
@@ -49,7 +48,8 @@ def reference_build(
              "(default: the package's shipped data).")] = None,
 ) -> None:
     """(Re)build the shipped reference data from the raw files, deterministically."""
-    root = source or _default_source_dir()
+    home: Home = ctx.obj
+    root = source or Path(home.settings.reference_sources)
     reference = build_reference(root)
     info = write_reference(reference, root, out or shipped_data_dir())
     print_json({k: v for k, v in info.items() if k != "inputs"})
@@ -92,9 +92,6 @@ def accounts_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines in the shape of `show`.")] = False,
 ) -> None:
     """Every account: JSON Lines with --json, else a table."""
-    from rich.console import Console  # heavy: loaded where used, not at start-up
-    from rich.table import Table  # heavy: loaded where used, not at start-up
-
     home: Home = ctx.obj
     if as_json:
         for view in iter_account_views(home.database()):
@@ -116,14 +113,6 @@ def screen(
         "--all", help="Re-screen every account, not only the unresolved ones.")] = False,
 ) -> None:
     """Screen all unresolved accounts against the registry; prints counts per outcome."""
-    from rich.progress import (  # heavy: loaded where used, not at start-up
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     home: Home = ctx.obj
     progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=stderr, transient=True,
@@ -143,7 +132,7 @@ def screen(
 def review_list(ctx: typer.Context) -> None:
     """Accounts waiting for a reviewer, as JSON Lines, with the candidate and the evidence."""
     home: Home = ctx.obj
-    for item in pending_reviews(home.database()):
+    for item in review_queue(home.database()):
         print_json(item)
 
 

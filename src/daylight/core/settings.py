@@ -27,6 +27,8 @@ class Setting:
     default: Any
     parse: Callable[[str], Any]
     help: str
+    type: type = str
+    """The type of the command-line flag."""
 
     @property
     def env(self) -> str:
@@ -51,22 +53,34 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _whole_number(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"`{text}` is not a whole number")
+    return int(text)
+
+
 def _optional_str(text: str) -> str | None:
     return text or None
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", "./.daylight", str,
-            "Directory holding the signing key, the SQLite database and data files."),
+            "Directory holding the signing key, the SQLite database and data files.", Path),
     Setting("database_url", None, _optional_str,
             "PostgreSQL URL (postgresql://...) to use instead of the embedded SQLite database; "
             "never printed."),
     Setting("batch_interval_ms", 20.0, _non_negative_float,
-            "How long the log sequencer waits to gather concurrent appends into one batch."),
+            "How long the log sequencer waits to gather concurrent appends into one batch.", float),
     Setting("batch_max_entries", 65536, _positive_int,
-            "Most entries the log sequences and integrates in one batch."),
+            "Most entries the log sequences and integrates in one batch.", int),
     Setting("pending_max_entries", 1_000_000, _positive_int,
-            "Most entries waiting for the sequencer before appends are pushed back (HTTP 503)."),
+            "Most entries waiting for the sequencer before appends are pushed back (HTTP 503).",
+            int),
+    Setting("reference_sources", "../shared/data", str,
+            "Directory of the raw public files `daylight reference build` reads.", Path),
+    Setting("serve_decision_cache_entries", 65_536, _whole_number,
+            "Decisions each `daylight serve` worker keeps per policy and registry snapshot; "
+            "0 sends every request through Cedar.", int),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -81,6 +95,8 @@ class Settings:
     batch_interval_ms: float
     batch_max_entries: int
     pending_max_entries: int
+    reference_sources: str
+    serve_decision_cache_entries: int
 
     @property
     def sqlite_path(self) -> Path:

@@ -26,6 +26,7 @@ from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, NotFoundError
 from daylight.core.period import Period, parse_period
+from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.audit import audit_period
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
@@ -44,7 +45,6 @@ from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.versions import Publication, publish
 from daylight.registry.demo import DemoRegistry, populate_demo_registry
-from daylight.registry.service import iter_account_views
 from daylight.usage.aggregate import DuckDBEngine
 from daylight.usage.record import RecordedAggregation
 from daylight.usage.store import UsageStore
@@ -63,8 +63,6 @@ DEMO_REQUESTS: tuple[tuple[str, dict[str, Any] | None], ...] = (
     ("storage.object", None),
 )
 T = TypeVar("T")
-AccountView = dict[str, Any]
-"""An account in the shape of ``daylight accounts show``."""
 
 
 def prepare_demo_directory(out: Path) -> None:

@@ -35,7 +35,7 @@ from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import Declarations, read_account_facts
 from daylight.policy.store import PolicyVersion, gate_counts, replace_audit, stored_audit
 from daylight.policy.versions import list_versions, version_in_force
-from daylight.registry.service import show_account
+from daylight.registry.facts import account_classification
 
 SYNTHETIC_NOTE = "SYNTHETIC: this finding is about a synthetic account and synthetic usage"
 
@@ -91,15 +91,16 @@ def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], di
 
 
 def _classification(database: Database, account_id: str) -> dict[str, Any]:
-    view = show_account(database, account_id)
-    organization = view["organization"]
-    match = view["match"]
-    return {"sector": view["classification"]["sector"],
-            "organization": ({"id": organization["id"], "name": organization["name"],
-                              "sector": organization["sector"]} if organization else None),
-            "match": {"status": match["status"], "score": match["score"]} if match else None,
-            "supports": view["classification"]["supports"],
-            "log_index": view["classification"].get("log_index")}
+    """The finding's ``classification``: the account as the registry classifies it now."""
+    found = account_classification(database, account_id)
+    organization = found.organization
+    return {"sector": found.sector,
+            "organization": ({"id": organization.id, "name": organization.name,
+                              "sector": organization.sector} if organization else None),
+            "match": ({"status": found.status, "score": found.score}
+                      if found.status is not None else None),
+            "supports": found.supports,
+            "log_index": found.log_index}
 
 
 def _sha256(value: Any) -> str:

@@ -2,7 +2,7 @@
 account (sector, supported sectors, jurisdiction, organisation, screening outcome, approved
 declarations) and one ``Service`` entity per catalog service.
 
-Facts come from the registry's tables (read here, never written) and declarations from the
+Facts come from the registry as values (``daylight.registry.facts``) and declarations from the
 caller as plain data — the voice layer, which will own declarations and their review, is above
 this one. Both reach Cedar as attributes, never as one policy per customer, so the number of
 policies stays small however many customers there are.
@@ -13,18 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import cedarpy
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.schema import PolicySchema
-
-if TYPE_CHECKING:
-    import cedarpy
-
-RESOLVED = ("accepted", "judged")
-UNSCREENED = "unscreened"
+from daylight.registry.facts import account_standings
+from daylight.registry.resolution import UNSCREENED
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,6 @@ def entity_json(facts: Iterable[AccountFacts], declarations: Declarations,
 def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, catalog: Catalog,
                    schema: PolicySchema) -> cedarpy.Entities:
     """Parse the entity store once, validated against ``schema`` (which adds the actions)."""
-    import cedarpy  # heavy: loaded where used, not at start-up
-
     document = json.dumps(entity_json(facts, declarations, catalog))
     try:
         return cedarpy.Entities.from_json_str(document, schema.handle)
@@ -107,45 +103,10 @@ def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, ca
         raise InputError(f"entities do not fit the Cedar schema: {' '.join(str(exc).split())}") from exc
 
 
-_FACTS_SQL = """
-SELECT a.account_id, a.country, r.status, r.organization_id, c.sector, c.supports
-FROM registry_account a
-LEFT JOIN registry_resolution r ON r.account_id = a.account_id
-LEFT JOIN registry_classification c ON c.account_id = a.account_id
-"""
-
-
-def _facts(row: Sequence[Any]) -> AccountFacts:
-    account_id, country, status, organization, sector, supports = row
-    resolved = status in RESOLVED
-    return AccountFacts(
-        account_id=account_id,
-        sector=sector or "unknown",
-        supports=frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset(),
-        jurisdiction=country or "",
-        organization=(organization or "") if resolved else "",
-        resolution=status or UNSCREENED,
-    )
-
-
 def read_account_facts(database: Database) -> list[AccountFacts]:
-    """Every registry account's facts, in one query."""
-    with database.transaction(write=False) as tx:
-        rows = tx.query(_FACTS_SQL + " ORDER BY a.account_id")
-    return [_facts(r) for r in rows]
-
-
-def registry_fingerprint(database: Database) -> tuple[Any, ...]:
-    """A value that changes whenever an account is imported, screened or classified.
-
-    Times alone are not enough: a row rewritten with a time that is not later than the newest
-    one (the same instant, or a writer whose clock is behind) changes neither a count nor a
-    maximum. Every classification the registry writes (screening, judgement) carries the index
-    of its new log entry, and log indices only grow, so ``MAX(log_index)`` changes with each.
-    """
-    with database.transaction(write=False) as tx:
-        accounts = tx.query_one("SELECT COUNT(*), MAX(imported_at) FROM registry_account")
-        screened = tx.query_one("SELECT COUNT(*), MAX(screened_at) FROM registry_resolution")
-        classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
-                                  "COUNT(log_index) FROM registry_classification")
-    return (tuple(accounts or ()), tuple(screened or ()), tuple(classified or ()))
+    """Every registry account's facts, in account id order."""
+    return [AccountFacts(account_id=s.account_id, sector=s.sector or "unknown",
+                         supports=s.supported_sectors, jurisdiction=s.country,
+                         organization=(s.organization_id or "") if s.is_resolved else "",
+                         resolution=s.status or UNSCREENED)
+            for s in account_standings(database)]

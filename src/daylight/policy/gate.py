@@ -24,11 +24,12 @@ from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.decision import Decision
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES, PolicyEngine
-from daylight.policy.entities import AccountFacts, Declarations, read_account_facts, registry_fingerprint
+from daylight.policy.entities import AccountFacts, Declarations, read_account_facts
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.store import PolicyVersion
 from daylight.policy.versions import list_versions, version_in_force
+from daylight.registry.facts import registry_fingerprint
 
 FactsSource = Callable[[Database], list[AccountFacts]]
 DeclarationsSource = Callable[[], Declarations]

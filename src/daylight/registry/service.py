@@ -1,5 +1,5 @@
 """The registry's flows, each one transaction with its log entries: load the reference data,
-import accounts, screen them, record a reviewer's judgement, and read an account's view.
+import accounts, screen them, and record a reviewer's judgement.
 
 Log entry types (payloads in docs/registry.md): ``registry.reference``, ``registry.relationship``,
 ``registry.judgement``, ``registry.classification``, ``registry.screening``. A classification is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,20 +23,18 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.classification import Graph
-from daylight.registry.reference.shipped import Reference
-from daylight.registry.screening import ACCEPTED, Query, Screener, Thresholds
-from daylight.registry.store import (
+from daylight.registry.reference import Reference
+from daylight.registry.resolution import (
+    JUDGED,
+    RESOLVED,
+    VERDICTS,
     Classification,
     Judgement,
-    RegistryStore,
     Resolution,
-    org_row,
-    rel_row,
 )
+from daylight.registry.screening import Query, Screener, Thresholds
+from daylight.registry.store import RegistryStore, org_row, rel_row
 
-JUDGED = "judged"
-VERDICTS = ("same", "different", "unsure")
-RESOLVED = (ACCEPTED, JUDGED)
 Progress = Callable[[int, int], None]
 
 
@@ -328,64 +326,3 @@ def record_judgement(database: Database, log: TransparencyLog, account_id: str,
     log.integrate()
     return JudgementRecord(judgement, resolution.status,
                            resolution.organization_id if resolution.status in RESOLVED else None)
-
-
-def review_queue(database: Database) -> list[dict[str, Any]]:
-    """Accounts waiting for a person, with the candidate and why."""
-    with database.transaction(write=False) as tx:
-        store = RegistryStore(tx)
-        items = []
-        for resolution in store.resolutions_with_status("review"):
-            account = store.account(resolution.account_id)
-            org = store.organization(resolution.organization_id or "")
-            items.append({
-                "account": account.to_json() if account else None,
-                "candidate": ({"id": org.id, "name": org.name, "sector": org.sector,
-                               "state": org.state} if org else None),
-                "score": resolution.score, "features": resolution.features.get("features", {}),
-                "runner_up": resolution.features.get("runner_up"),
-                "margin_logit": resolution.features.get("margin_logit")})
-    return items
-
-
-def account_view(store: RegistryStore, account: Account) -> dict[str, Any]:
-    """The `accounts show` shape of one account."""
-    resolution = store.resolution(account.account_id)
-    org = None
-    if resolution is not None and resolution.status in RESOLVED and resolution.organization_id:
-        org = store.organization(resolution.organization_id)
-    match = None
-    if resolution is not None:
-        match = {"status": resolution.status, "score": resolution.score,
-                 "features": resolution.features.get("features", {}),
-                 "candidate": resolution.features.get("candidate"),
-                 "runner_up": resolution.features.get("runner_up"),
-                 "margin_logit": resolution.features.get("margin_logit"),
-                 "screened_at": resolution.screened_at}
-    classification = store.classification(account.account_id)
-    return {
-        "account": account.to_json(),
-        "organization": org.to_json() if org else None,
-        "match": match,
-        "classification": ({"sector": classification.sector, "supports": classification.supports,
-                            "log_index": classification.log_index}
-                           if classification else {"sector": "unknown", "supports": []}),
-    }
-
-
-def show_account(database: Database, account_id: str) -> dict[str, Any]:
-    """`accounts show ACCOUNT`."""
-    with database.transaction(write=False) as tx:
-        store = RegistryStore(tx)
-        account = store.account(account_id)
-        if account is None:
-            raise NotFoundError(f"no account `{account_id}`")
-        return account_view(store, account)
-
-
-def iter_account_views(database: Database) -> Iterator[dict[str, Any]]:
-    """`accounts list --json`: every account, in id order, in the shape of `show`."""
-    with database.transaction(write=False) as tx:
-        store = RegistryStore(tx)
-        for account in list(store.iter_accounts()):
-            yield account_view(store, account)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.database import Migration, Transaction, load_migrations
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization, Relationship
+from daylight.registry.resolution import Classification, Judgement, Resolution
 
 _ORG_COLUMNS = ("id", "name", "sector", "role", "schema_name", "state", "county", "city",
                 "identifiers", "aliases", "sources")
@@ -29,41 +29,6 @@ def registry_migrations() -> list[Migration]:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """An account's current screening outcome."""
-
-    account_id: str
-    status: str
-    organization_id: str | None
-    score: float | None
-    features: dict[str, Any]
-    screened_at: str
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A reviewer's verdict on one (account, organisation) pair."""
-
-    account_id: str
-    organization_id: str
-    verdict: str
-    note: str
-    decided_at: str
-    log_index: int
-
-
-@dataclass(frozen=True)
-class Classification:
-    """An account's sector and the sectors it supports, with paths."""
-
-    account_id: str
-    sector: str
-    supports: list[dict[str, Any]]
-    classified_at: str
-    log_index: int | None
 
 
 def org_row(org: Organization) -> tuple[Any, ...]:

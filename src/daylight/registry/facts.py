@@ -1,0 +1,125 @@
+"""What the layers above may read of the registry, as values: each account's standing (for
+policy decisions), one account's classification with its organisation and match (for audit
+findings), and a fingerprint that changes whenever any of that changes.
+
+These are the registry's answers to other layers; nothing outside the registry runs SQL on its
+tables. Views shaped for one command (``accounts show``, ``review list``) live with that command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from daylight.core.database import Database
+from daylight.core.errors import NotFoundError
+from daylight.registry.organization import Organization
+from daylight.registry.resolution import RESOLVED
+from daylight.registry.store import RegistryStore
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """An account as a policy may see it: where it is, how screening resolved it, and how it is
+    classified. ``status`` is None for an account never screened, ``sector`` None for one never
+    classified."""
+
+    account_id: str
+    country: str
+    status: str | None
+    organization_id: str | None
+    sector: str | None
+    supported_sectors: frozenset[str]
+
+    @property
+    def is_resolved(self) -> bool:
+        """True if screening or a reviewer took the account to be ``organization_id``."""
+        return self.status in RESOLVED
+
+
+_STANDING_SQL = """
+SELECT a.account_id, a.country, r.status, r.organization_id, c.sector, c.supports
+FROM registry_account a
+LEFT JOIN registry_resolution r ON r.account_id = a.account_id
+LEFT JOIN registry_classification c ON c.account_id = a.account_id
+ORDER BY a.account_id
+"""
+
+
+def _standing(row: Sequence[Any]) -> AccountStanding:
+    account_id, country, status, organization, sector, supports = row
+    return AccountStanding(
+        account_id, country or "", status, organization, sector,
+        frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset())
+
+
+def account_standings(database: Database) -> list[AccountStanding]:
+    """Every account's standing, in account id order, in one query."""
+    with database.transaction(write=False) as tx:
+        rows = tx.query(_STANDING_SQL)
+    return [_standing(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class RegistryFingerprint:
+    """Counts, latest times and latest log index of accounts, resolutions and classifications:
+    equal fingerprints mean nothing a policy may see has changed."""
+
+    accounts: tuple[Any, ...]
+    screened: tuple[Any, ...]
+    classified: tuple[Any, ...]
+
+
+def registry_fingerprint(database: Database) -> RegistryFingerprint:
+    """A value that changes whenever an account is imported, screened or classified.
+
+    Times alone are not enough: a row rewritten with a time that is not later than the newest
+    one (the same instant, or a writer whose clock is behind) changes neither a count nor a
+    maximum. Every classification the registry writes (screening, judgement) carries the index
+    of its new log entry, and log indices only grow, so ``MAX(log_index)`` changes with each.
+    """
+    with database.transaction(write=False) as tx:
+        accounts = tx.query_one("SELECT COUNT(*), MAX(imported_at) FROM registry_account")
+        screened = tx.query_one("SELECT COUNT(*), MAX(screened_at) FROM registry_resolution")
+        classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
+                                  "COUNT(log_index) FROM registry_classification")
+    return RegistryFingerprint(tuple(accounts or ()), tuple(screened or ()),
+                               tuple(classified or ()))
+
+
+@dataclass(frozen=True)
+class AccountClassification:
+    """One account's classification, the organisation it resolved to (if it did), and the
+    screening outcome (``status``/``score``; None if never screened). An account never
+    classified is ``unknown`` and supports nothing."""
+
+    account_id: str
+    sector: str
+    supports: list[dict[str, Any]]
+    log_index: int | None
+    organization: Organization | None
+    status: str | None
+    score: float | None
+
+
+def account_classification(database: Database, account_id: str) -> AccountClassification:
+    """The classification of ``account_id``; NotFoundError if there is no such account."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        if store.account(account_id) is None:
+            raise NotFoundError(f"no account `{account_id}`")
+        resolution = store.resolution(account_id)
+        organization = None
+        if resolution is not None and resolution.is_resolved and resolution.organization_id:
+            organization = store.organization(resolution.organization_id)
+        classification = store.classification(account_id)
+    return AccountClassification(
+        account_id,
+        classification.sector if classification else "unknown",
+        classification.supports if classification else [],
+        classification.log_index if classification else None,
+        organization,
+        resolution.status if resolution else None,
+        resolution.score if resolution else None)
