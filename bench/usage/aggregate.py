@@ -46,8 +46,8 @@ from daylight.log.entry import LogEntry
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period, aggregate_sql, parquet_source
+from daylight.usage.aggregate_store import record_aggregation
 from daylight.usage.generate import generate_usage, synthetic_account_ids
-from daylight.usage.record import record_aggregation
 from daylight.usage.spark import SparkEngine
 from daylight.usage.store import StoredFile, UsageStore, file_sha256
 

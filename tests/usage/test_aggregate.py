@@ -22,8 +22,8 @@ from daylight.core.period import parse_period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.usage.aggregate import AggregateRow, DuckDBEngine, aggregate_period, format_time
+from daylight.usage.aggregate_store import account_usage, epoch_us_of, read_aggregates, record_aggregation
 from daylight.usage.digest import build_digests
-from daylight.usage.record import account_usage, epoch_us_of, read_aggregates, record_aggregation
 from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
 from tests.usage.conftest import Ingest
@@ -130,10 +130,10 @@ def test_show_answers_the_documented_shape(store: UsageStore, log: TransparencyL
     with pytest.raises(NotFoundError, match="has not been aggregated"):
         account_usage(store.database, "A", period)
     record_aggregation(store.database, aggregate_period(store, period, DuckDBEngine()), sequencer(log), NOW)
-    answer = account_usage(store.database, "B", period)
+    answer = account_usage(store.database, "B", period).to_json()
     assert answer == {"account_id": "B", "period": "2026-11",
                       "operations": [{k: v for k, v in EXPECTED_NOVEMBER[2].items() if k != "account_id"}]}
-    assert account_usage(store.database, "nobody", period)["operations"] == []
+    assert account_usage(store.database, "nobody", period).to_json()["operations"] == []
 
 
 def _canonical_sha256(value: object) -> str:

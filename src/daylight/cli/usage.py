@@ -24,8 +24,8 @@ from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.home import Home
 from daylight.policy.catalog import load_catalog
 from daylight.usage.aggregate import DuckDBEngine
+from daylight.usage.aggregate_store import account_usage
 from daylight.usage.ingest import IngestResult
-from daylight.usage.record import account_usage
 from daylight.usage.spark import SparkEngine
 
 app = typer.Typer(no_args_is_help=True, help="Usage: who used which service and operation, and how much.")
@@ -154,9 +154,9 @@ def show(
     """Print an account's aggregated usage in a period as JSON."""
     home: Home = ctx.obj
     answer = account_usage(home.database(), account, parse_period(period))
-    if answer.get("synthetic"):
+    if answer.synthetic:
         stderr.print("SYNTHETIC: this usage comes from generated data, not real metering")
-    print(json.dumps(answer))
+    print(json.dumps(answer.to_json()))
 
 
 @app.command()

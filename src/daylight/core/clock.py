@@ -2,7 +2,15 @@
 
 A ``Clock`` is a function returning an aware UTC ``datetime``. Production code passes
 ``utc_now`` (the default everywhere); tests pass ``fixed_clock(...)`` instead of patching
-anything. ``utc_text`` is the one way an instant is written as text in RFC 3339 with a ``Z``.
+anything.
+
+``utc_text`` is the one way an instant is written where it is published or compared: log entry
+times, policy versions' times, registry rows (RFC 3339 in UTC with a ``Z``, microseconds only when
+non-zero). Bookkeeping columns that were always written with ``datetime.isoformat()``
+(``+00:00``: ``aggregated_at``, ``digested_at``, ``audited_at``, a checkpoint's ``created_at``)
+keep that form, so that rows already stored and rows written now read the same. The decision
+recorder and the witness count in epoch seconds (``time.time``-like clocks), for speed and for
+the cosignature format.
 """
 
 from __future__ import annotations

@@ -20,7 +20,12 @@ from daylight.core.period import Period
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.usage.aggregate import Engine, aggregate_period
-from daylight.usage.record import RecordedAggregation, Sequencer, digest_log_indices, record_aggregation
+from daylight.usage.aggregate_store import (
+    RecordedAggregation,
+    Sequencer,
+    digest_log_indices,
+    record_aggregation,
+)
 from daylight.usage.store import UsageStore
 from daylight.usage.verify import verify_period
 

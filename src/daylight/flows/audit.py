@@ -19,7 +19,7 @@ from daylight.policy.audit import AuditReport, UsageDay, audit_usage
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.policy.entities import Declarations
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
-from daylight.usage.record import digest_log_indices, read_aggregates
+from daylight.usage.aggregate_store import digest_log_indices, read_aggregates
 from daylight.usage.store import UsageStore
 
 

@@ -46,7 +46,7 @@ from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.versions import Publication, publish
 from daylight.registry.demo import DemoRegistry, populate_demo_registry
 from daylight.usage.aggregate import DuckDBEngine
-from daylight.usage.record import RecordedAggregation
+from daylight.usage.aggregate_store import RecordedAggregation
 from daylight.usage.store import UsageStore
 
 MARKER = ".daylight-demo"
@@ -87,7 +87,7 @@ def synthetic_usage_for_demo(database: Database, log: TransparencyLog, store: Us
     with tempfile.TemporaryDirectory(prefix="daylight-synthetic-usage-") as scratch:
         generated = generate_synthetic_usage(Path(scratch), accounts=account_ids, rows=rows,
                                              period=period, seed=seed)
-        ingest_usage(store, generated.files)
+        ingest_usage(store, generated.files, clock=clock)
     return aggregate_and_log(database, log, store, period, DuckDBEngine(), clock)
 
 

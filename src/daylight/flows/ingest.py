@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from daylight.core.clock import Clock, utc_now
 from daylight.core.period import Period
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.usage.generate import generate_usage, synthetic_account_ids
@@ -26,13 +27,13 @@ ROWS_PER_FILE = 10_000_000
 
 def ingest_usage(store: UsageStore, files: Sequence[Path], *, catalog: Catalog | None = None,
                  declared_format: str = "auto", quarantine: Path | None = None,
-                 progress: FileProgress | None = None) -> IngestResult:
+                 progress: FileProgress | None = None, clock: Clock = utc_now) -> IngestResult:
     """Ingest ``files`` into ``store``, all or none, mapping events with ``catalog``
     (default: the shipped catalog)."""
     chosen = catalog or default_catalog()
     return ingest_files(list(files), store, operations=chosen.service_of_operations(),
                         events=dict(chosen.events), declared_format=declared_format,
-                        quarantine=quarantine, progress=progress)
+                        quarantine=quarantine, progress=progress, now=clock())
 
 
 @dataclass(frozen=True)

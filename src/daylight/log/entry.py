@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from daylight.core.canonical import canonical_json
+from daylight.core.clock import utc_text
 from daylight.core.errors import EntryTooLargeError, InputError
 from daylight.log.tiles import MAX_ENTRY_BYTES
 
@@ -45,8 +46,7 @@ class LogEntry:
             raise InputError("entry time must carry a time zone")
 
     def to_json(self) -> dict[str, Any]:
-        time = self.time.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return {"type": self.type, "time": time, "payload": self.payload}
+        return {"type": self.type, "time": utc_text(self.time), "payload": self.payload}
 
     def encode(self) -> bytes:
         """The canonical JSON bytes the log stores."""

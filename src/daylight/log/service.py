@@ -14,13 +14,13 @@ entries that the next integration (by any process) picks up; nothing acknowledge
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from daylight.core.canonical import is_canonical_json_object
+from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import (
     ConfigError,
@@ -38,12 +38,6 @@ from daylight.log.note import Signer, Verifier, verifier_from_vkey
 from daylight.log.store import LogMeta, LogStore, StoredCheckpoint
 from daylight.log.tiles import MAX_ENTRY_BYTES
 from daylight.log.tree import TileNodes, TileRows, integrate
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,7 @@ class TransparencyLog:
     """An append-only RFC 6962 log stored in a Daylight database."""
 
     def __init__(self, database: Database, signer: Signer | None = None, *,
-                 clock: Clock = _utc_now, integrate_max_entries: int = 65536) -> None:
+                 clock: Clock = utc_now, integrate_max_entries: int = 65536) -> None:
         self.database = database
         self._signer = signer
         self._clock = clock
@@ -102,7 +96,7 @@ class TransparencyLog:
             )
 
     @classmethod
-    def create(cls, database: Database, signer: Signer, *, clock: Clock = _utc_now,
+    def create(cls, database: Database, signer: Signer, *, clock: Clock = utc_now,
                integrate_max_entries: int = 65536) -> TransparencyLog:
         """Create the log in ``database`` with origin ``signer.name`` and an empty checkpoint."""
         with database.transaction() as tx:

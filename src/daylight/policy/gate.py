@@ -16,9 +16,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
+from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
@@ -40,10 +40,6 @@ def no_declarations() -> Declarations:
     return {}
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Gate:
     """Decisions against the policy version in force, with records of each."""
 
@@ -52,7 +48,7 @@ class Gate:
                  facts: FactsSource = read_account_facts,
                  recorder: DecisionRecorder | None = None,
                  refresh_interval_s: float | None = 1.0,
-                 now: Callable[[], datetime] = _utc_now,
+                 now: Clock = utc_now,
                  cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         self.database = database
         self.catalog = catalog

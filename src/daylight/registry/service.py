@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from daylight.core import entry_types
+from daylight.core.clock import utc_text
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.log.entry import LogEntry
@@ -36,10 +37,6 @@ from daylight.registry.screening import Query, Screener, Thresholds
 from daylight.registry.store import RegistryStore, org_row, rel_row
 
 Progress = Callable[[int, int], None]
-
-
-def _time(now: datetime) -> str:
-    return now.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def load_reference(database: Database, log: TransparencyLog, reference: Referenc
         store.replace_relationships(rows, replaced)
         log.sequence_in(tx, entries)
         store.add_reference(digest, len(reference.organizations), len(reference.relationships),
-                            _time(now), first + len(entries) - 1)
+                            utc_text(now), first + len(entries) - 1)
     log.integrate()
     return done
 
@@ -135,7 +132,7 @@ def import_accounts(database: Database, accounts: Sequence[Account], now: dateti
                     f"{json.dumps(stored[changed], ensure_ascii=False)}, not "
                     f"{json.dumps(given[changed], ensure_ascii=False)}; stored accounts are never "
                     "changed by an import", where=where)
-        store.add_accounts(new, _time(now))
+        store.add_accounts(new, utc_text(now))
     return len(new)
 
 
@@ -186,7 +183,7 @@ class Screening:
                 "runner_up": outcome.runner_up.to_json() if outcome.runner_up else None,
                 "margin_logit": (round(outcome.margin_logit, 3)
                                  if outcome.margin_logit is not None else None)}
-        resolution = Resolution(account.account_id, status, org_id, score, evidence, _time(now))
+        resolution = Resolution(account.account_id, status, org_id, score, evidence, utc_text(now))
         org = self.graph.organizations.get(org_id) if org_id and status in RESOLVED else None
         sector, supports = self.graph.classify(
             {"type": "account", "id": account.account_id, "name": account.name}, org,
@@ -224,7 +221,7 @@ def _record(store: RegistryStore, log: TransparencyLog, screening: Screening,
             to_log.append((account, sector, supports))
     first = log.sequence_in(store.tx, entries) if entries else 0
     store.put_resolutions([r for _, r, _, _ in results])
-    store.put_classifications([Classification(a.account_id, s, sup, _time(now), first + i)
+    store.put_classifications([Classification(a.account_id, s, sup, utc_text(now), first + i)
                                for i, (a, s, sup) in enumerate(to_log)])
 
 
@@ -319,7 +316,7 @@ def record_judgement(database: Database, log: TransparencyLog, account_id: str,
         payload = {"account_id": account_id, "organization_id": organization_id,
                    "verdict": verdict, "note": note.strip()}
         index = log.sequence_in(tx, [LogEntry(entry_types.REGISTRY_JUDGEMENT, now, payload).encode()])
-        judgement = Judgement(account_id, organization_id, verdict, note.strip(), _time(now), index)
+        judgement = Judgement(account_id, organization_id, verdict, note.strip(), utc_text(now), index)
         store.add_judgement(judgement)
         resolution, sector, supports = screening.resolve(account, [*earlier, judgement], now)
         _record(store, log, screening, [(account, resolution, sector, supports)], now)

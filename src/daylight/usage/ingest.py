@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from daylight.core.clock import utc_now
 from daylight.core.errors import InputError, StorageError
 from daylight.usage import source as sources
 from daylight.usage.schema import STORED_COLUMNS, EventTable, Operations, RawBatch, Rejection, stored_schema
@@ -108,7 +109,7 @@ def ingest_files(
     progress: Progress | None = None, now: datetime | None = None,
 ) -> IngestResult:
     """Ingest ``paths`` into ``store`` as one all-or-nothing operation."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     for path in paths:
         sources.compression_of(path)  # NotFoundError / InputError for missing or unreadable files
     formats = [sources.detect_format(p, declared_format) for p in paths]

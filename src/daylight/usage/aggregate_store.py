@@ -1,4 +1,5 @@
-"""The aggregates and digests of each period in the database, and what ``usage show`` reads.
+"""The usage layer's aggregate tables: each period's aggregates and digests, and what ``usage show``
+reads (the files and ingests are in ``store``, which this module builds on).
 
 ``record_aggregation`` replaces a period's aggregate rows and, in the same transaction, appends
 a ``usage.digest`` entry for every account whose digest is new or changed (a changed one names
@@ -118,15 +119,33 @@ def read_aggregates(database: Database, period: Period,
     return sorted(_row(r) for r in rows)
 
 
-def account_usage(database: Database, account_id: str, period: Period) -> dict[str, Any]:
-    """What ``daylight usage show`` prints: ``{"account_id", "period", "operations": [...]}``,
-    with ``"synthetic": true`` added when any of it comes from synthetic data."""
-    rows = read_aggregates(database, period, account_id)
-    answer: dict[str, Any] = {"account_id": account_id, "period": period.label,
-                              "operations": [row.to_json() for row in rows]}
-    if any(row.synthetic for row in rows):
-        answer["synthetic"] = True
-    return answer
+@dataclass(frozen=True)
+class AccountUsage:
+    """An account's aggregated usage in a period."""
+
+    account_id: str
+    period: Period
+    rows: tuple[AggregateRow, ...]
+
+    @property
+    def synthetic(self) -> bool:
+        """True if any of it comes from synthetic data."""
+        return any(row.synthetic for row in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight usage show`` prints: ``{"account_id", "period", "operations": [...]}``,
+        with ``"synthetic": true`` added when any of it comes from synthetic data."""
+        answer: dict[str, Any] = {"account_id": self.account_id, "period": self.period.label,
+                                  "operations": [row.to_json() for row in self.rows]}
+        if self.synthetic:
+            answer["synthetic"] = True
+        return answer
+
+
+def account_usage(database: Database, account_id: str, period: Period) -> AccountUsage:
+    """The stored aggregates of ``account_id`` in ``period`` (NotFoundError if the period has not
+    been aggregated)."""
+    return AccountUsage(account_id, period, tuple(read_aggregates(database, period, account_id)))
 
 
 def digest_log_indices(database: Database, period: Period) -> dict[str, tuple[int, str]]:
