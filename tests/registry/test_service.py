@@ -52,7 +52,7 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     import_accounts(loaded, ACCOUNTS, NOW)
     counts = screen_accounts(loaded, log, NOW)
     assert counts.to_json() == {"screened": 5, "accepted": 3, "review": 1, "rejected": 1, "judged": 0}
-    colbert = show_account(loaded, "agency-2")
+    colbert = show_account(loaded, "agency-2").to_json()
     assert colbert["account"] == ACCOUNTS[1].to_json()
     assert colbert["organization"]["id"] == "ori:AL0200000"
     assert colbert["organization"]["identifiers"] == {"ori": "AL0200000"}
@@ -64,11 +64,11 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     assert kinds == ["account", "organization", "relationship", "organization"]
     assert support["path"][2]["evidence"]["model"] in {"Jail Enforcement Model", "Warrant Service Officer"}
     assert support["path"][3]["id"] == "us-agency:7012"
-    palantir = show_account(loaded, "vendor-1")
+    palantir = show_account(loaded, "vendor-1").to_json()
     assert palantir["classification"]["sector"] == "commercial"
     assert [s["sector"] for s in palantir["classification"]["supports"]] == ["immigration_enforcement"]
     assert palantir["classification"]["supports"][0]["path"][2]["id"].startswith("award:")
-    shop = show_account(loaded, "shop")
+    shop = show_account(loaded, "shop").to_json()
     assert shop["organization"] is None and shop["classification"] == {"sector": "unknown", "supports": []}
     logged = [e for e in _entries(log) if e["type"] == "registry.classification"]
     assert {e["payload"]["account_id"] for e in logged} == {"agency-1", "agency-2", "vendor-1"}  # type: ignore[index]
@@ -83,7 +83,7 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
         loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS, NOW)
     screen_accounts(loaded, log, NOW)
-    (item,) = review_queue(loaded)
+    (item,) = [queued.to_json() for queued in review_queue(loaded)]
     assert item["account"]["account_id"] == "ambiguous"
     candidate = item["candidate"]["id"]
     result = record_judgement(loaded, log, "ambiguous", candidate, "different", "not this Springfield", NOW)
@@ -91,27 +91,27 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
     judgement = json.loads(log.entry(result.judgement.log_index))
     assert judgement["type"] == "registry.judgement"
     assert judgement["payload"]["note"] == "not this Springfield"
-    view = show_account(loaded, "ambiguous")
+    view = show_account(loaded, "ambiguous").to_json()
     assert view["match"]["candidate"] != candidate  # the judged pair is not offered again
     with pytest.raises(ConflictError):
         record_judgement(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW)
     other = "ori:MO0390300" if candidate != "ori:MO0390300" else "ori:IL0840200"
     record_judgement(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW)
-    view = show_account(loaded, "ambiguous")
+    view = show_account(loaded, "ambiguous").to_json()
     assert view["match"]["status"] == "judged"
     assert view["organization"]["id"] == other
     assert "judgement" in view["match"]["features"]
     assert review_queue(loaded) == []
     screen_accounts(loaded, log, NOW, everything=True)
-    assert show_account(loaded, "ambiguous")["match"]["status"] == "judged"  # reused on rescreen
+    assert show_account(loaded, "ambiguous").to_json()["match"]["status"] == "judged"  # reused on rescreen
 
 
 def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     screen_accounts(loaded, log, NOW)
-    assert show_account(loaded, "agency-1")["organization"]["id"] == "ori:IN0870000"
+    assert show_account(loaded, "agency-1").to_json()["organization"]["id"] == "ori:IN0870000"
     record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
-    view = show_account(loaded, "agency-1")
+    view = show_account(loaded, "agency-1").to_json()
     assert view["organization"] is None
     assert view["classification"]["sector"] == "unknown"
     last = [e for e in _entries(log) if e["type"] == "registry.classification"][-1]

@@ -28,7 +28,6 @@ from daylight.flows.demo import (
     RegistryStage,
     UsageStage,
     build_demo_world,
-    is_classified,
     prepare_demo_directory,
 )
 from daylight.home import Home
@@ -42,19 +41,19 @@ def _classified_table(views: Sequence[AccountView], limit: int = 12) -> Table:
     for column in ("SYNTHETIC account", "typed name", "resolved to (real reference data)",
                    "sector", "supports", "score"):
         table.add_column(column, no_wrap=column == "SYNTHETIC account")
-    for view in [v for v in views if is_classified(v)][:limit]:
-        organization = view["organization"] or {}
-        supports = ", ".join(sorted({s["sector"] for s in view["classification"]["supports"]}))
-        table.add_row(view["account"]["account_id"], view["account"]["name"],
-                      organization.get("name", ""), view["classification"]["sector"],
-                      supports or "—", f"{view['match']['score']:.3f}")
+    for view in [v for v in views if v.is_classified][:limit]:
+        supports = ", ".join(sorted(set(view.supported_sectors)))
+        score = view.resolution.score if view.resolution else None
+        table.add_row(view.account_id, view.account.name,
+                      view.organization.name if view.organization else "", view.sector,
+                      supports or "—", f"{score:.3f}")
     return table
 
 
 def _findings_table(findings: list[dict[str, Any]], views: Sequence[AccountView],
                     limit: int = 12) -> Table:
     """The largest finding of each classified account: who, what, how much, which packs."""
-    classified = {v["account"]["account_id"]: v for v in views if is_classified(v)}
+    classified = {v.account_id: v for v in views if v.is_classified}
     largest: dict[str, dict[str, Any]] = {}
     for finding in findings:
         account = finding["account_id"]
@@ -68,10 +67,9 @@ def _findings_table(findings: list[dict[str, Any]], views: Sequence[AccountView]
                          no_wrap=column == "SYNTHETIC account")
     for account, finding in list(largest.items())[:limit]:
         view = classified[account]
-        supports = {s["sector"] for s in view["classification"]["supports"]}
         packs = sorted({p["policy"].split("/", 1)[0] for p in finding["policies"]})
-        table.add_row(account, (view["organization"] or {}).get("name", ""),
-                      " / ".join([view["classification"]["sector"], *sorted(supports)]),
+        table.add_row(account, view.organization.name if view.organization else "",
+                      " / ".join([view.sector, *sorted(set(view.supported_sectors))]),
                       finding["operation"], f"{finding['count']:,}", ", ".join(packs))
     return table
 
@@ -98,8 +96,8 @@ class ConsoleProgress:
                           f"{reference.relationships:,} relationships; screening: "
                           f"{screening.accepted} accepted, {screening.review} for review, "
                           f"{screening.rejected} unmatched")
-            sectors = Counter(v["classification"]["sector"] for v in stage.views)
-            supporting = sum(1 for v in stage.views if v["classification"]["supports"])
+            sectors = Counter(v.sector for v in stage.views)
+            supporting = sum(1 for v in stage.views if v.supports)
             console.print(f"  classified: {sectors['law_enforcement']} law enforcement, "
                           f"{sectors['immigration_enforcement']} immigration enforcement, "
                           f"{supporting} supporting immigration enforcement (all SYNTHETIC accounts)")

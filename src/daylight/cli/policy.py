@@ -114,5 +114,5 @@ def decisions_show(
     """The recorded decision counts and denials of a period, as JSON lines."""
     home: Home = ctx.obj
     parsed = parse_period(period)
-    for row in recorded_decisions(home.database(), parsed):
+    for row in recorded_decisions(home.database(), parsed).json_lines():
         print_json(row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,13 +13,13 @@ from rich.table import Table
 
 from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
-from daylight.core.errors import InputError, NotFoundError
+from daylight.core.errors import InputError
 from daylight.flows.accounts import iter_account_views, show_account
+from daylight.flows.export import export_ftm as export_ftm_flow
 from daylight.flows.review import judge, review_queue
 from daylight.flows.screen import screen as screen_flow
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
-from daylight.registry.ftm import ftm_entities
 from daylight.registry.reference import (
     build_reference,
     read_reference,
@@ -29,7 +28,6 @@ from daylight.registry.reference import (
 )
 from daylight.registry.resolution import VERDICTS
 from daylight.registry.service import import_accounts, load_reference
-from daylight.registry.store import RegistryStore
 
 reference_app = typer.Typer(no_args_is_help=True, help="The reference registry of real organisations.")
 accounts_app = typer.Typer(no_args_is_help=True, help="The provider's customer accounts.")
@@ -83,7 +81,7 @@ def accounts_import(
 def accounts_show(ctx: typer.Context, account: Annotated[str, typer.Argument()]) -> None:
     """One account: as imported, its organisation, the match and its classification."""
     home: Home = ctx.obj
-    print_json(show_account(home.database(), account))
+    print_json(show_account(home.database(), account).to_json())
 
 
 @accounts_app.command("list")
@@ -95,15 +93,14 @@ def accounts_list(
     home: Home = ctx.obj
     if as_json:
         for view in iter_account_views(home.database()):
-            print_json(view)
+            print_json(view.to_json())
         return
     table = Table("account", "name", "status", "organization", "sector", "supports")
     for view in iter_account_views(home.database()):
-        org = view["organization"]
-        table.add_row(view["account"]["account_id"], view["account"]["name"],
-                      view["match"]["status"] if view["match"] else "unscreened",
-                      org["name"] if org else "", view["classification"]["sector"],
-                      ", ".join(s["sector"] for s in view["classification"]["supports"]))
+        table.add_row(view.account_id, view.account.name,
+                      view.resolution.status if view.resolution else "unscreened",
+                      view.organization.name if view.organization else "", view.sector,
+                      ", ".join(view.supported_sectors))
     Console().print(table)
 
 
@@ -133,7 +130,7 @@ def review_list(ctx: typer.Context) -> None:
     """Accounts waiting for a reviewer, as JSON Lines, with the candidate and the evidence."""
     home: Home = ctx.obj
     for item in review_queue(home.database()):
-        print_json(item)
+        print_json(item.to_json())
 
 
 @review_app.command("decide")
@@ -159,23 +156,4 @@ def export_ftm(
 ) -> None:
     """Write the registry as FollowTheMoney entities (PublicBody, Company, Contract, ...)."""
     home: Home = ctx.obj
-    with home.database().transaction(write=False) as tx:
-        store = RegistryStore(tx)
-        organizations, relationships = store.organizations(), store.relationships()
-    if file.is_dir():
-        raise InputError(f"`{file}` is a directory: expected the path of a file to write")
-    if not file.parent.is_dir():
-        raise NotFoundError(f"no such directory `{file.parent}` to write `{file.name}` in")
-    count = 0
-    temporary = file.with_name(file.name + ".partial")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            for entity in ftm_entities(organizations, relationships):
-                handle.write(json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n")
-                count += 1
-        temporary.replace(file)
-    except OSError as exc:
-        raise InputError(f"cannot write `{file}`: {exc.strerror}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
-    print_json({"entities": count, "file": str(file)})
+    print_json(export_ftm_flow(home.database(), file).to_json())

@@ -11,6 +11,8 @@ module             flow
 =================  ==========================================================================
 ``screen``         screen the registry's accounts (registry + log)
 ``review``         the review queue, and recording a reviewer's judgement (registry + log)
+``accounts``       accounts as ``accounts show`` and ``accounts list`` show them (registry)
+``export``         the registry as FollowTheMoney entities (registry)
 ``ingest``         ingest usage files, generate SYNTHETIC usage (usage + the policy catalog)
 ``aggregate``      aggregate a period and log its usage digests; verify them (usage + log)
 ``audit``          replay a period's usage against the policy in force (usage + policy + log)

@@ -1,43 +1,86 @@
-"""Accounts as ``daylight accounts show`` and ``accounts list --json`` print them: the account as
+"""Accounts as ``daylight accounts show`` and ``accounts list`` show them: the account as
 imported, the organisation it resolved to, the match, and its classification."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
 from daylight.registry.accounts import Account
+from daylight.registry.organization import Organization
+from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.store import RegistryStore
 
-AccountView = dict[str, Any]
-"""An account in the shape of ``daylight accounts show`` (JSON, documented in docs/registry.md)."""
+ENFORCEMENT = ("law_enforcement", "immigration_enforcement")
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account with its screening outcome (None if never screened), the organisation it
+    resolved to (None unless resolved) and its classification (None if never classified)."""
+
+    account: Account
+    organization: Organization | None
+    resolution: Resolution | None
+    classification: Classification | None
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def sector(self) -> str:
+        """The account's own sector (``unknown`` until it is classified)."""
+        return self.classification.sector if self.classification else "unknown"
+
+    @property
+    def supports(self) -> list[dict[str, Any]]:
+        """The sectors the account supports, each with its path through the graph."""
+        return self.classification.supports if self.classification else []
+
+    @property
+    def supported_sectors(self) -> list[str]:
+        return [s["sector"] for s in self.supports]
+
+    @property
+    def is_classified(self) -> bool:
+        """Resolved to an enforcement agency, or supporting one."""
+        return self.sector in ENFORCEMENT or bool(self.supports)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``accounts show`` shape (docs/registry.md)."""
+        resolution = self.resolution
+        match = None
+        if resolution is not None:
+            match = {"status": resolution.status, "score": resolution.score,
+                     "features": resolution.features.get("features", {}),
+                     "candidate": resolution.features.get("candidate"),
+                     "runner_up": resolution.features.get("runner_up"),
+                     "margin_logit": resolution.features.get("margin_logit"),
+                     "screened_at": resolution.screened_at}
+        classification = self.classification
+        return {
+            "account": self.account.to_json(),
+            "organization": self.organization.to_json() if self.organization else None,
+            "match": match,
+            "classification": ({"sector": classification.sector,
+                                "supports": classification.supports,
+                                "log_index": classification.log_index}
+                               if classification else {"sector": "unknown", "supports": []}),
+        }
 
 
 def account_view(store: RegistryStore, account: Account) -> AccountView:
-    """The `accounts show` shape of one account."""
+    """One account's view, read in the store's transaction."""
     resolution = store.resolution(account.account_id)
-    org = None
+    organization = None
     if resolution is not None and resolution.is_resolved and resolution.organization_id:
-        org = store.organization(resolution.organization_id)
-    match = None
-    if resolution is not None:
-        match = {"status": resolution.status, "score": resolution.score,
-                 "features": resolution.features.get("features", {}),
-                 "candidate": resolution.features.get("candidate"),
-                 "runner_up": resolution.features.get("runner_up"),
-                 "margin_logit": resolution.features.get("margin_logit"),
-                 "screened_at": resolution.screened_at}
-    classification = store.classification(account.account_id)
-    return {
-        "account": account.to_json(),
-        "organization": org.to_json() if org else None,
-        "match": match,
-        "classification": ({"sector": classification.sector, "supports": classification.supports,
-                            "log_index": classification.log_index}
-                           if classification else {"sector": "unknown", "supports": []}),
-    }
+        organization = store.organization(resolution.organization_id)
+    return AccountView(account, organization, resolution,
+                       store.classification(account.account_id))
 
 
 def show_account(database: Database, account_id: str) -> AccountView:
@@ -51,7 +94,7 @@ def show_account(database: Database, account_id: str) -> AccountView:
 
 
 def iter_account_views(database: Database) -> Iterator[AccountView]:
-    """`accounts list --json`: every account, in id order, in the shape of `show`."""
+    """`accounts list`: every account, in id order."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         for account in list(store.iter_accounts()):

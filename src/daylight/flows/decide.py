@@ -19,7 +19,12 @@ from daylight.policy.decision import Decision
 from daylight.policy.digest import DecisionDigest, digest_decisions, digest_ended_days
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate
-from daylight.policy.store import read_decision_counts, read_denials
+from daylight.policy.store import (
+    DecisionCount,
+    DenialRecord,
+    read_decision_counts,
+    read_denials,
+)
 
 
 @dataclass(frozen=True)
@@ -63,14 +68,28 @@ def digest_period(database: Database, log: TransparencyLog, period: Period | Non
     return [digest_decisions(database, log, period, now)]
 
 
-def recorded_decisions(database: Database, period: Period) -> Iterator[dict[str, Any]]:
-    """What ``daylight decisions show`` prints: the period's decision counts, then its denials."""
-    for c in read_decision_counts(database, period):
-        yield {"type": "count", "day": c.day, "account_id": c.account_id,
-               "operation": c.operation, "outcome": c.outcome, "policies": list(c.policies),
-               "policy_version": c.policy_version, "decisions": c.decisions}
-    for d in read_denials(database, period):
-        yield {"type": "denial", "denial_id": d.denial_id, "decided_at": d.decided_at,
-               "account_id": d.account_id, "operation": d.operation,
-               "context": json.loads(d.context), "reasons": json.loads(d.reasons),
-               "errors": json.loads(d.errors), "policy_version": d.policy_version}
+@dataclass(frozen=True)
+class RecordedDecisions:
+    """A period's recorded decision counts and denials."""
+
+    counts: tuple[DecisionCount, ...]
+    denials: tuple[DenialRecord, ...]
+
+    def json_lines(self) -> Iterator[dict[str, Any]]:
+        """What ``daylight decisions show`` prints: each count, then each denial."""
+        for c in self.counts:
+            yield {"type": "count", "day": c.day, "account_id": c.account_id,
+                   "operation": c.operation, "outcome": c.outcome, "policies": list(c.policies),
+                   "policy_version": c.policy_version, "decisions": c.decisions}
+        for d in self.denials:
+            yield {"type": "denial", "denial_id": d.denial_id, "decided_at": d.decided_at,
+                   "account_id": d.account_id, "operation": d.operation,
+                   "context": json.loads(d.context), "reasons": json.loads(d.reasons),
+                   "errors": json.loads(d.errors), "policy_version": d.policy_version}
+
+
+def recorded_decisions(database: Database, period: Period) -> RecordedDecisions:
+    """The period's decision counts (by day, account, operation, outcome, policies) and its
+    denials (in the order they were decided)."""
+    return RecordedDecisions(tuple(read_decision_counts(database, period)),
+                             tuple(read_denials(database, period)))

@@ -148,18 +148,11 @@ def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, 
                       digest, audit)
 
 
-def is_classified(view: AccountView) -> bool:
-    """Resolved to an agency, or supporting one."""
-    classification = view["classification"]
-    return classification["sector"] in {"law_enforcement", "immigration_enforcement"} or bool(
-        classification["supports"])
-
-
 def heavy_first(views: Sequence[AccountView]) -> list[str]:
     """Account ids in the order usage generation makes heaviest first: a few invented commercial
     customers, then the classified accounts, then everyone else (so the report has content)."""
-    classified = [v["account"]["account_id"] for v in views if is_classified(v)]
-    others = [v["account"]["account_id"] for v in views if not is_classified(v)]
+    classified = [v.account_id for v in views if v.is_classified]
+    others = [v.account_id for v in views if not v.is_classified]
     return others[:5] + classified + others[5:]
 
 

@@ -3,34 +3,46 @@ judgement (stored, logged, and honoured by every later screening)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
+from daylight.registry.accounts import Account
+from daylight.registry.organization import Organization
+from daylight.registry.resolution import Resolution
 from daylight.registry.service import JudgementRecord, record_judgement
 from daylight.registry.store import RegistryStore
 
-ReviewItem = dict[str, Any]
-"""A waiting account in the shape of ``daylight review list`` (docs/registry.md)."""
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An account waiting for a person: the screening outcome and the candidate organisation."""
+
+    account: Account | None
+    candidate: Organization | None
+    resolution: Resolution
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight review list`` prints for the account (docs/registry.md)."""
+        candidate, features = self.candidate, self.resolution.features
+        return {"account": self.account.to_json() if self.account else None,
+                "candidate": ({"id": candidate.id, "name": candidate.name,
+                               "sector": candidate.sector, "state": candidate.state}
+                              if candidate else None),
+                "score": self.resolution.score, "features": features.get("features", {}),
+                "runner_up": features.get("runner_up"),
+                "margin_logit": features.get("margin_logit")}
 
 
 def review_queue(database: Database) -> list[ReviewItem]:
     """Accounts waiting for a person, with the candidate and why."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
-        items = []
-        for resolution in store.resolutions_with_status("review"):
-            account = store.account(resolution.account_id)
-            org = store.organization(resolution.organization_id or "")
-            items.append({
-                "account": account.to_json() if account else None,
-                "candidate": ({"id": org.id, "name": org.name, "sector": org.sector,
-                               "state": org.state} if org else None),
-                "score": resolution.score, "features": resolution.features.get("features", {}),
-                "runner_up": resolution.features.get("runner_up"),
-                "margin_logit": resolution.features.get("margin_logit")})
-    return items
+        return [ReviewItem(store.account(resolution.account_id),
+                           store.organization(resolution.organization_id or ""), resolution)
+                for resolution in store.resolutions_with_status("review")]
 
 
 def judge(database: Database, log: TransparencyLog, account_id: str, organization_id: str,
