@@ -132,12 +132,7 @@ def prove_inclusion(
 ) -> None:
     """Print an inclusion proof of the entry at INDEX."""
     home: Home = ctx.obj
-    answer = home.log().inclusion_proof(index, size)
-    print_json({
-        "leaf_index": answer.leaf_index, "tree_size": answer.tree_size,
-        "leaf_hash": _b64(answer.leaf_hash), "root_hash": _b64(answer.root_hash),
-        "proof": [_b64(h) for h in answer.proof],
-    })
+    print_json(home.log().inclusion_proof(index, size).to_json())
 
 
 @prove_app.command("consistency")
@@ -148,12 +143,7 @@ def prove_consistency(
 ) -> None:
     """Print a consistency proof between tree sizes OLD and NEW."""
     home: Home = ctx.obj
-    answer = home.log().consistency_proof(old, new)
-    print_json({
-        "old_size": answer.old_size, "new_size": answer.new_size,
-        "old_root": _b64(answer.old_root), "new_root": _b64(answer.new_root),
-        "proof": [_b64(h) for h in answer.proof],
-    })
+    print_json(home.log().consistency_proof(old, new).to_json())
 
 
 @app.command()

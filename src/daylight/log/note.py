@@ -122,16 +122,21 @@ class Note:
         return cls(text, tuple(NoteSignature.from_line(line) for line in lines))
 
 
+def _check_key(name: str, key: bytes, what: str) -> None:
+    """InputError unless ``name`` is a valid key name and ``key`` 32 bytes (an Ed25519 ``what``)."""
+    if not is_valid_key_name(name):
+        raise InputError(f"invalid key name `{name}`")
+    if len(key) != 32:
+        raise InputError(f"ed25519 {what} must be 32 bytes, got {len(key)}")
+
+
 class Verifier:
     """Verifies one key's Ed25519 note signatures (type 0x01)."""
 
     alg = ALG_ED25519
 
     def __init__(self, name: str, public_key: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise InputError(f"invalid key name `{name}`")
-        if len(public_key) != 32:
-            raise InputError(f"ed25519 public key must be 32 bytes, got {len(public_key)}")
+        _check_key(name, public_key, "public key")
         self.name = name
         self.public_key = public_key
         self.key_hash = key_hash(name, self.alg, public_key)
@@ -215,10 +220,7 @@ class Signer:
     alg = ALG_ED25519
 
     def __init__(self, name: str, seed: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise InputError(f"invalid key name `{name}`")
-        if len(seed) != 32:
-            raise InputError(f"ed25519 seed must be 32 bytes, got {len(seed)}")
+        _check_key(name, seed, "seed")
         self.name = name
         self._seed = seed
         self._key = Ed25519PrivateKey.from_private_bytes(seed)

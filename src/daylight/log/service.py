@@ -13,10 +13,11 @@ entries that the next integration (by any process) picks up; nothing acknowledge
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from daylight.core.canonical import is_canonical_json_object
@@ -49,6 +50,19 @@ class AppendResult:
     tree_size: int
 
 
+def _proof_json(answer: InclusionAnswer | ConsistencyAnswer) -> dict[str, Any]:
+    """Every field in order: sizes as numbers, hashes in base64."""
+    shown: dict[str, Any] = {}
+    for name in (f.name for f in fields(answer)):
+        value = getattr(answer, name)
+        if isinstance(value, bytes):
+            value = base64.b64encode(value).decode()
+        elif isinstance(value, tuple):
+            value = [base64.b64encode(h).decode() for h in value]
+        shown[name] = value
+    return shown
+
+
 @dataclass(frozen=True)
 class InclusionAnswer:
     """An inclusion proof with the hashes it connects."""
@@ -58,6 +72,10 @@ class InclusionAnswer:
     leaf_hash: bytes
     root_hash: bytes
     proof: tuple[bytes, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight log prove inclusion`` prints (hashes in base64)."""
+        return _proof_json(self)
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,10 @@ class ConsistencyAnswer:
     old_root: bytes
     new_root: bytes
     proof: tuple[bytes, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``daylight log prove consistency`` prints (hashes in base64)."""
+        return _proof_json(self)
 
 
 class TransparencyLog:

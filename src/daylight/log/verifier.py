@@ -88,36 +88,29 @@ class MirrorReader:
         except OSError as exc:
             raise VerificationError(f"cannot read {tile.path}: {exc}") from exc
 
+    def _decoded(self, tile: TileId, decode: Callable[..., list[bytes]], what: str) -> list[bytes]:
+        """The tile's items (``what``: hashes or entries); VerificationError if the tile does not
+        decode or does not hold exactly its width of them."""
+        try:
+            items = decode(self.read(tile), where=tile.path)
+        except InputError as exc:
+            raise VerificationError(exc.message, where=tile.path) from exc
+        if len(items) != tile.width:
+            raise VerificationError(f"{tile.path} holds {len(items)} {what}, expected {tile.width}",
+                                    where=tile.path)
+        return items
+
     def hashes(self, level: int, index: int) -> list[bytes]:
         key = (level, index)
         if key not in self._cache:
-            tile = self.tile_id(level, index)
-            try:
-                hashes = split_hash_tile(self.read(tile), where=tile.path)
-            except InputError as exc:
-                raise VerificationError(exc.message, where=tile.path) from exc
-            if len(hashes) != tile.width:
-                raise VerificationError(
-                    f"{tile.path} holds {len(hashes)} hashes, expected {tile.width}",
-                    where=tile.path,
-                )
+            hashes = self._decoded(self.tile_id(level, index), split_hash_tile, "hashes")
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = hashes
         return self._cache[key]
 
     def entries(self, index: int) -> list[bytes]:
-        tile = self.tile_id(ENTRIES_LEVEL, index)
-        try:
-            entries = decode_entry_bundle(self.read(tile), where=tile.path)
-        except InputError as exc:
-            raise VerificationError(exc.message, where=tile.path) from exc
-        if len(entries) != tile.width:
-            raise VerificationError(
-                f"{tile.path} holds {len(entries)} entries, expected {tile.width}",
-                where=tile.path,
-            )
-        return entries
+        return self._decoded(self.tile_id(ENTRIES_LEVEL, index), decode_entry_bundle, "entries")
 
     def node(self, level: int, index: int) -> bytes:
         """A merkle ``NodeSource``: perfect-subtree hashes from the tiles (hashing inside a tile)."""

@@ -130,6 +130,18 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _labelled(read: _Reader, data: dict[str, Any], section: str, pattern: re.Pattern[str],
+              what: str, field: str) -> dict[str, str]:
+    """Id → text of a table of ``[section.<id>]`` tables that hold only ``field``."""
+    found: dict[str, str] = {}
+    for item_id, body in read.table(data[section], section).items():
+        key = f"{section}.{item_id}"
+        read.identifier(item_id, pattern, key, what)
+        body = read.table(body, key, allowed={field}, required={field})
+        found[item_id] = read.text(body[field], f"{key}.{field}")
+    return found
+
+
 def parse_catalog(text: str, *, where: str = "catalog") -> Catalog:
     """Parse and validate catalog TOML; InputError naming ``where`` and the key on any problem."""
     try:
@@ -143,19 +155,11 @@ def parse_catalog(text: str, *, where: str = "catalog") -> Catalog:
         raise read.fail("version", f"unsupported catalog version `{data['version']}`; "
                                    f"expected {CATALOG_VERSION}")
 
-    capabilities: dict[str, Capability] = {}
-    for cap_id, body in read.table(data["capabilities"], "capabilities").items():
-        key = f"capabilities.{cap_id}"
-        read.identifier(cap_id, CAPABILITY_ID, key, "capability id")
-        body = read.table(body, key, allowed={"description"}, required={"description"})
-        capabilities[cap_id] = Capability(cap_id, read.text(body["description"], f"{key}.description"))
-
-    services: dict[str, Service] = {}
-    for service_id, body in read.table(data["services"], "services").items():
-        key = f"services.{service_id}"
-        read.identifier(service_id, SERVICE_ID, key, "service id")
-        body = read.table(body, key, allowed={"title"}, required={"title"})
-        services[service_id] = Service(service_id, read.text(body["title"], f"{key}.title"))
+    capabilities = {cap_id: Capability(cap_id, description) for cap_id, description in
+                    _labelled(read, data, "capabilities", CAPABILITY_ID, "capability id",
+                              "description").items()}
+    services = {service_id: Service(service_id, title) for service_id, title in
+                _labelled(read, data, "services", SERVICE_ID, "service id", "title").items()}
 
     operations: dict[str, Operation] = {}
     for op_id, body in read.table(data["operations"], "operations").items():
