@@ -1,0 +1,57 @@
+"""The seams between layers are values: no public function of a domain or flow module returns
+``Any`` or a bare JSON dict (methods that build JSON, ``to_json`` and the like, are where JSON
+belongs and are not looked at)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import typing
+from typing import Any
+
+import daylight
+
+LAYERS = ("core", "log", "registry", "policy", "usage", "report", "flows")
+JSON_DOCUMENTS = {
+    # parses arbitrary JSON text: Any is what it returns
+    "daylight.core.canonical.parse_json",
+    "daylight.core.canonical.parse_json_object",
+    # Cedar's JSON entity format, handed to cedarpy
+    "daylight.policy.entities.entity_json",
+    # database rows, used only inside the registry layer (store and service)
+    "daylight.registry.store.org_row",
+    "daylight.registry.store.rel_row",
+    # a request context is a JSON object by definition (it reaches Cedar as such)
+    "daylight.policy.context.normalize_context",
+    "daylight.policy.context.parse_context_json",
+    # the failing corpus cases, as printed and as VerificationError evidence
+    "daylight.policy.corpus.failures",
+    # the reference build's manifest.json (the offline build, moving to registry/reference/)
+    "daylight.registry.reference.manifest",
+    "daylight.registry.reference.write_reference",
+}
+BARE = (Any, dict[str, Any], list[dict[str, Any]], tuple[Any, ...])
+
+
+def _modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(daylight.__path__, "daylight."):
+        if info.name.split(".")[1] in LAYERS:
+            names.append(info.name)
+    return names
+
+
+def test_public_functions_return_values_not_bare_json() -> None:
+    bare = []
+    for name in _modules():
+        module = importlib.import_module(name)
+        for attribute, function in vars(module).items():
+            if attribute.startswith("_") or not inspect.isfunction(function) \
+                    or function.__module__ != name:
+                continue
+            returned = typing.get_type_hints(function).get("return")
+            qualified = f"{name}.{attribute}"
+            if returned in BARE and qualified not in JSON_DOCUMENTS:
+                bare.append(qualified)
+    assert bare == []
