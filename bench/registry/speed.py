@@ -94,7 +94,7 @@ def main() -> None:
         summary = screen_accounts(database, log, NOW, screening=_SCREENING)
         screened = time.perf_counter() - started
         print(f"database (SQLite, 1 process): imported {M} in {imported:.1f} s, screened in "
-              f"{screened:.1f} s ({M / screened:.0f} accounts/s); {summary}")
+              f"{screened:.1f} s ({M / screened:.0f} accounts/s); {summary.to_json()}")
         database.close()
 
 

@@ -22,7 +22,7 @@ from daylight.core.period import parse_period
 from daylight.flows.aggregate import aggregate_and_log, verify_usage
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.home import Home
-from daylight.policy.catalog import load_catalog
+from daylight.policy.catalog import Catalog, load_catalog
 from daylight.usage.aggregate import DuckDBEngine
 from daylight.usage.aggregate_store import account_usage
 from daylight.usage.ingest import IngestResult
@@ -66,7 +66,7 @@ def _progress() -> Progress:
                     disable=not sys.stderr.isatty())
 
 
-def _ingest(home: Home, files: Sequence[Path], *, catalog: Path | None, declared_format: str,
+def _ingest(home: Home, files: Sequence[Path], *, catalog: Catalog | None, declared_format: str,
             quarantine: Path | None) -> IngestResult:
     """Ingest files into the home's store with a progress bar on stderr."""
     with _progress() as progress:
@@ -80,8 +80,7 @@ def _ingest(home: Home, files: Sequence[Path], *, catalog: Path | None, declared
             progress.update(task, description=f"ingesting {Path(name).name}", completed=finished,
                             rows=sum(done_before.values()))
 
-        return ingest_usage(home.usage_store(), files,
-                            catalog=load_catalog(catalog) if catalog is not None else None,
+        return ingest_usage(home.usage_store(), files, catalog=catalog,
                             declared_format=declared_format, quarantine=quarantine,
                             progress=advance)
 
@@ -100,7 +99,8 @@ def ingest(
 ) -> None:
     """Ingest usage files, all or none; print {"ingested", "duplicates", "rejected"}."""
     home: Home = ctx.obj
-    result = _ingest(home, files, catalog=catalog, declared_format=input_format.value,
+    chosen = load_catalog(catalog) if catalog is not None else None  # before the home opens
+    result = _ingest(home, files, catalog=chosen, declared_format=input_format.value,
                      quarantine=quarantine)
     for outcome in result.files:
         if outcome.already_ingested:
