@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from daylight.core.errors import InputError
+
 Clock = Callable[[], datetime]
 """Returns the current instant, timezone-aware, in UTC."""
 
@@ -30,7 +32,7 @@ def utc_now() -> datetime:
 def fixed_clock(at: datetime) -> Clock:
     """A clock that always says ``at`` (which must carry a time zone): for tests and replays."""
     if at.tzinfo is None:
-        raise ValueError("a fixed clock needs an aware datetime")
+        raise InputError("a fixed clock needs a time zone")
     return lambda: at
 
 
