@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from daylight.registry.screening import ACCEPTED
-
+ACCEPTED, REVIEW, REJECTED = "accepted", "review", "rejected"
+"""What screening concludes of an account: taken to be its best candidate, sent to a person,
+or matched to no organisation."""
 JUDGED = "judged"
 """The status of an account a reviewer judged to be an organisation."""
 RESOLVED = (ACCEPTED, JUDGED)

@@ -23,8 +23,10 @@ from daylight.registry.matching import (
 )
 from daylight.registry.names import NameKey, name_key, role_group
 from daylight.registry.organization import Organization
+from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: screening outcomes
+from daylight.registry.resolution import REJECTED as REJECTED
+from daylight.registry.resolution import REVIEW as REVIEW
 
-ACCEPTED, REVIEW, REJECTED = "accepted", "review", "rejected"
 _MAX_POSTING = 4000  # a word in more entries than this (e.g. "saint") does not block alone
 _MAX_CANDIDATES = 400
 
