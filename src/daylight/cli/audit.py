@@ -5,10 +5,9 @@ on stderr."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from daylight.cli.output import stderr
 from daylight.core.period import parse_period
@@ -16,8 +15,13 @@ from daylight.flows.audit import audit_period
 from daylight.home import Home
 from daylight.policy.audit import AuditReport
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 
 def _summary_table(report: AuditReport) -> Table:
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     table = Table(title=f"audit {report.summary['period']}", title_justify="left")
     table.add_column("account")
     table.add_column("operation")

@@ -8,12 +8,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
 
 from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
@@ -32,10 +29,16 @@ from daylight.flows.demo import (
 )
 from daylight.home import Home
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
 T = TypeVar("T")
 
 
 def _classified_table(views: Sequence[AccountView], limit: int = 12) -> Table:
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     table = Table(title="SYNTHETIC accounts the registry resolved to agencies or their contractors "
                         f"(first {limit})", title_justify="left")
     for column in ("SYNTHETIC account", "typed name", "resolved to (real reference data)",
@@ -53,6 +56,8 @@ def _classified_table(views: Sequence[AccountView], limit: int = 12) -> Table:
 def _findings_table(findings: list[dict[str, Any]], views: Sequence[AccountView],
                     limit: int = 12) -> Table:
     """The largest finding of each classified account: who, what, how much, which packs."""
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     classified = {v.account_id: v for v in views if v.is_classified}
     largest: dict[str, dict[str, Any]] = {}
     for finding in findings:
@@ -89,6 +94,8 @@ class ConsoleProgress:
         return result
 
     def show(self, stage: DemoStage) -> None:
+        from rich.panel import Panel  # heavy: loaded where used, not at start-up
+
         console = self.console
         if isinstance(stage, RegistryStage):
             reference, screening = stage.registry.reference, stage.registry.screening
@@ -141,6 +148,9 @@ def demo(
     period: Annotated[str, typer.Option(help="The month (YYYY-MM) of the SYNTHETIC usage.")] = "2026-10",
 ) -> None:
     """Build the demo world on the embedded SQLite default and show that it verifies."""
+    from rich.console import Console  # heavy: loaded where used, not at start-up
+    from rich.panel import Panel  # heavy: loaded where used, not at start-up
+
     console = Console()
     console.print(Panel(SYNTHETIC_NOTE, style="yellow"))
     prepare_demo_directory(out)

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
@@ -20,12 +17,8 @@ from daylight.flows.review import judge, review_queue
 from daylight.flows.screen import screen as screen_flow
 from daylight.home import Home
 from daylight.registry.accounts import read_accounts
-from daylight.registry.reference import (
-    build_reference,
-    read_reference,
-    shipped_data_dir,
-    write_reference,
-)
+from daylight.registry.reference.build import build_reference, write_reference
+from daylight.registry.reference.shipped import read_reference, shipped_data_dir
 from daylight.registry.resolution import VERDICTS
 from daylight.registry.service import import_accounts, load_reference
 
@@ -90,6 +83,9 @@ def accounts_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines in the shape of `show`.")] = False,
 ) -> None:
     """Every account: JSON Lines with --json, else a table."""
+    from rich.console import Console  # heavy: loaded where used, not at start-up
+    from rich.table import Table  # heavy: loaded where used, not at start-up
+
     home: Home = ctx.obj
     if as_json:
         for view in iter_account_views(home.database()):
@@ -110,6 +106,14 @@ def screen(
         "--all", help="Re-screen every account, not only the unresolved ones.")] = False,
 ) -> None:
     """Screen all unresolved accounts against the registry; prints counts per outcome."""
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     home: Home = ctx.obj
     progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=stderr, transient=True,

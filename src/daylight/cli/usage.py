@@ -9,11 +9,9 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from daylight.cli.output import stderr
 from daylight.core.clock import utc_now
@@ -27,6 +25,10 @@ from daylight.usage.aggregate import DuckDBEngine
 from daylight.usage.aggregate_store import account_usage
 from daylight.usage.ingest import IngestResult
 from daylight.usage.spark import SparkEngine
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, Task
+    from rich.text import Text
 
 app = typer.Typer(no_args_is_help=True, help="Usage: who used which service and operation, and how much.")
 
@@ -50,17 +52,25 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
-class RowsPerSecondColumn(ProgressColumn):
-    """Rows read so far and the rate, for long ingests."""
-
-    def render(self, task: Task) -> Text:
-        rows = int(task.fields.get("rows", 0))
-        elapsed = task.elapsed or 0.0
-        rate = rows / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rows:,} rows · {rate:,.0f} rows/s", style="progress.data.speed")
-
-
 def _progress() -> Progress:
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text  # heavy: loaded where used, not at start-up
+
+    class RowsPerSecondColumn(ProgressColumn):
+        """Rows read so far and the rate, for long ingests."""
+
+        def render(self, task: Task) -> Text:
+            rows = int(task.fields.get("rows", 0))
+            elapsed = task.elapsed or 0.0
+            rate = rows / elapsed if elapsed > 0 else 0.0
+            return Text(f"{rows:,} rows · {rate:,.0f} rows/s", style="progress.data.speed")
+
     return Progress(TextColumn("{task.description}"), BarColumn(), RowsPerSecondColumn(),
                     TimeElapsedColumn(), console=stderr, transient=True,
                     disable=not sys.stderr.isatty())

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import cedarpy
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
@@ -23,6 +21,9 @@ from daylight.policy.catalog import Catalog
 from daylight.policy.schema import PolicySchema
 from daylight.registry.facts import account_standings
 from daylight.registry.resolution import UNSCREENED
+
+if TYPE_CHECKING:
+    import cedarpy
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def entity_json(facts: Iterable[AccountFacts], declarations: Declarations,
 def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, catalog: Catalog,
                    schema: PolicySchema) -> cedarpy.Entities:
     """Parse the entity store once, validated against ``schema`` (which adds the actions)."""
+    import cedarpy  # heavy: loaded where used, not at start-up
+
     document = json.dumps(entity_json(facts, declarations, catalog))
     try:
         return cedarpy.Entities.from_json_str(document, schema.handle)

@@ -17,7 +17,7 @@ from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
-from daylight.registry.reference import Reference, read_reference
+from daylight.registry.reference.shipped import Reference, read_reference
 from daylight.registry.service import (
     ReferenceLoad,
     ScreeningSummary,

@@ -17,6 +17,7 @@ from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import RESOLVED
+from daylight.registry.store import RegistryStore
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,6 @@ class AccountClassification:
 
 def account_classification(database: Database, account_id: str) -> AccountClassification:
     """The classification of ``account_id``; NotFoundError if there is no such account."""
-    # imported here: the store reads accounts, whose validation loads rigour's data (0.1-0.2 s),
-    # which the decision path (standings, fingerprint) does not need
-    from daylight.registry.store import RegistryStore
-
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         if store.account(account_id) is None:

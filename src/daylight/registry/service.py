@@ -24,7 +24,7 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.classification import Graph
-from daylight.registry.reference import Reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.resolution import (
     JUDGED,
     RESOLVED,
