@@ -5,12 +5,31 @@ change.
 ``decide`` MUST NOT allow a request that any policy could not evaluate: Cedar skips a policy
 that errors (an unknown entity, a missing attribute), which could turn a forbid into an allow,
 so any error makes the decision a deny that carries the error.
+
+Speed (issue 14: decisions without the decision cache). What Cedar costs per request is
+Cedar's: evaluating the policies and parsing the request's context from JSON (cedarpy 4.12 has
+no native context or request object; ``cedar-python``, which has them, needs Python 3.12). What
+the engine adds is kept small, by hand, because cedarpy's public ``is_authorized`` spends about
+a quarter of a decision around the call: it copies the request, re-serialises the context,
+parses Cedar's JSON answer and wraps it in objects. So the engine
+
+- calls the extension function that wrapper calls, ``cedarpy._internal.is_authorized[_batch]``
+  (typed by cedarpy's own stub; cedarpy is pinned to 4.12.x for that reason), with the
+  already-parsed policy set and entities and the request built from parts made once: the
+  action and resource per operation, the context's JSON text per distinct context;
+- reads Cedar's answer once per distinct answer text: the answer is a pure function of its
+  text, so the ``Decision`` it makes is kept by that text (less the timing metrics) — Cedar is
+  still asked every time, this is not the decision cache;
+- decides many requests in one call (``decide_many``): one crossing into Rust for the batch.
+
+``bench/policy`` measures each of these against bare cedarpy in one run.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from daylight.core.errors import InputError, NotFoundError
@@ -31,12 +50,21 @@ from daylight.policy.policies import CompiledPolicies
 from daylight.policy.schema import build_schema
 
 if TYPE_CHECKING:
-    import cedarpy
+    from cedarpy import _internal
 
 MAX_ACCOUNT_ID_CHARS = 128
 DEFAULT_CACHE_ENTRIES = 65_536
 _DEFAULT_CONTEXT_JSON = json.dumps(DEFAULT_CONTEXT)
 _DEFAULT_KEY = tuple(DEFAULT_CONTEXT.values())
+# distinct context texts and Cedar answer texts kept (each table cleared when full)
+_CONTEXT_TEXTS = 4_096
+_ANSWERS = 16_384
+# Cedar's answer ends with its timing metrics (names to whole microseconds): the only part that
+# differs between two answers that mean the same thing. Cut only when the tail is exactly that.
+_METRICS_TAIL = re.compile(r',"metrics":\{(?:"[a-z_]+":[0-9]+,?)*\}\}\Z')
+
+Request = tuple[str, str, Mapping[str, Any] | None]
+"""(account id, operation, context) as given to ``PolicyEngine.decide``."""
 
 
 class PolicyEngine:
@@ -65,6 +93,9 @@ class PolicyEngine:
         # policies and entities never change under it. Cleared when full, dropped with it.
         self._cache: dict[tuple[Any, ...], Decision] = {}
         self._cache_entries = cache_entries
+        self._contexts: dict[tuple[Any, ...], str] = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
+        self._answers: dict[str, Decision] = {}
+        self._native: _internal.Entities = self.entities._inner
 
     def decide(self, account_id: str, operation: str,
                context: Mapping[str, Any] | None = None) -> Decision:
@@ -73,9 +104,50 @@ class PolicyEngine:
         Raises InputError for a malformed account id or context and NotFoundError for an
         operation the catalog does not have; every other outcome is a returned Decision.
         """
-        import cedarpy  # heavy: loaded where used, not at start-up
+        from cedarpy import _internal  # heavy: loaded where used, not at start-up
 
-        request = self._operations(operation)
+        ready = self._prepare(account_id, operation, context)
+        if isinstance(ready, Decision):
+            return ready
+        key, request = ready
+        assert self.policies is not None  # _prepare decided every request without policies
+        decision = self._answer(_internal.is_authorized(
+            request, self.policies.policy_set, self._native, None, False))
+        self._remember(key, decision)
+        return decision
+
+    def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
+        """``decide`` for each request, in order, with one call into Cedar for all of them.
+
+        Raises as ``decide`` would for the first malformed request, deciding none.
+        """
+        from cedarpy import _internal  # heavy: loaded where used, not at start-up
+
+        decisions: list[Decision | None] = []
+        pending: list[dict[str, Any]] = []
+        keys: list[tuple[int, tuple[Any, ...]]] = []
+        for account_id, operation, context in requests:
+            ready = self._prepare(account_id, operation, context)
+            if isinstance(ready, Decision):
+                decisions.append(ready)
+                continue
+            keys.append((len(decisions), ready[0]))
+            pending.append(ready[1])
+            decisions.append(None)
+        if pending:
+            assert self.policies is not None  # _prepare decided every request without policies
+            answers = _internal.is_authorized_batch(pending, self.policies.policy_set,
+                                                    self._native, None, False)
+            for (slot, key), text in zip(keys, answers, strict=True):
+                decision = decisions[slot] = self._answer(text)
+                self._remember(key, decision)
+        return [d for d in decisions if d is not None]
+
+    def _prepare(self, account_id: str, operation: str, context: Mapping[str, Any] | None
+                 ) -> Decision | tuple[tuple[Any, ...], dict[str, Any]]:
+        """A Decision when the gate's rules (or the decision cache) decide; otherwise the
+        cache key and the request for Cedar."""
+        action, resource = self._operations(operation)
         if not isinstance(account_id, str) or not 0 < len(account_id) <= MAX_ACCOUNT_ID_CHARS \
                 or not account_id.isprintable():
             raise InputError(f"expected an account id of 1 to {MAX_ACCOUNT_ID_CHARS} printable "
@@ -88,20 +160,40 @@ class PolicyEngine:
             return denied(NO_POLICY_VERSION, None)
         if account_id not in self.accounts:
             return denied(UNKNOWN_ACCOUNT, self.version)
-        key = (account_id, operation, tuple(full.values()) if full else _DEFAULT_KEY)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        action, resource = request
-        result = cedarpy.is_authorized(
-            {"principal": {"type": "Account", "id": account_id}, "action": action,
-             "resource": resource, "context": json.dumps(full) if full else _DEFAULT_CONTEXT_JSON},
-            self.policies.policy_set, self.entities)
-        decision = self._decision(result)
+        values = tuple(full.values()) if full else _DEFAULT_KEY
+        key = (account_id, operation, values)
+        if self._cache_entries:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+        text = self._contexts.get(values)
+        if text is None:
+            if len(self._contexts) >= _CONTEXT_TEXTS:
+                self._contexts = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
+            text = self._contexts[values] = json.dumps(full)
+        return key, {"principal": {"type": "Account", "id": account_id}, "action": action,
+                     "resource": resource, "context": text}
+
+    def _remember(self, key: tuple[Any, ...], decision: Decision) -> None:
         if self._cache_entries:
             if len(self._cache) >= self._cache_entries:
                 self._cache.clear()
             self._cache[key] = decision
+
+    def _answer(self, text: str) -> Decision:
+        """The Decision for Cedar's answer ``text``, read once per distinct answer."""
+        tail = _METRICS_TAIL.search(text)
+        meaning = text[:tail.start()] if tail else text
+        decision = self._answers.get(meaning)
+        if decision is None:
+            answer = json.loads(text)
+            diagnostics = answer.get("diagnostics", {})
+            decision = self._decision(answer["decision"] == "Allow",
+                                      diagnostics.get("reason", []),
+                                      diagnostics.get("errors", []))
+            if len(self._answers) >= _ANSWERS:
+                self._answers.clear()
+            self._answers[meaning] = decision
         return decision
 
     def _operations(self, operation: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -111,14 +203,14 @@ class PolicyEngine:
                                 where="operation")
         return request
 
-    def _decision(self, result: cedarpy.AuthzResult) -> Decision:
-        diagnostics = result.diagnostics
-        errors = tuple(diagnostics.errors)
-        matched = sorted(diagnostics.reasons)
+    def _decision(self, allowed: bool, reasons: Sequence[str],
+                  errors: Sequence[str]) -> Decision:
+        matched = sorted(reasons)
         if errors:
-            forbids = [] if result.allowed else [self._reason(i) for i in matched]
-            return Decision(False, (*forbids, gate_reason(POLICY_ERROR)), self.version, errors)
-        if result.allowed:
+            forbids = [] if allowed else [self._reason(i) for i in matched]
+            return Decision(False, (*forbids, gate_reason(POLICY_ERROR)), self.version,
+                            tuple(errors))
+        if allowed:
             return Decision(True, tuple(self._reason(i) for i in matched), self.version)
         if matched:
             return Decision(False, tuple(self._reason(i) for i in matched), self.version)
