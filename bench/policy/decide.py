@@ -2,7 +2,8 @@
 ``Gate.decide`` (which also records each decision) against bare ``cedarpy.is_authorized`` on the
 same parsed policies and entities, in the same run, for 20, 200 and 2,000 policies.
 
-    .venv/bin/python -m bench.policy.decide [--accounts 1000] [--decisions 20000] [--rounds 2]
+    .venv/bin/python -m bench.policy.decide [--accounts 1000] [--decisions 20000] [--rounds 3]
+        [--policies 20 200 2000] [--batch 64]
 
 (``--decisions`` is per path and round at 20 policies; it is scaled down in proportion for
 larger policy sets, to at least 1,000).
@@ -12,6 +13,17 @@ a dict); Daylight's paths start from (account id, operation, caller's context) a
 a caller gets: validation of the context, the gate's own rules, reasons with their text, and for
 ``Gate`` the in-memory records. Runs are interleaved (bare, engine, gate, bare, ...) so that
 background load affects them alike; the load average is printed before and after.
+
+Each path is timed two ways: wall clock per call (p50, p99) and CPU time of the whole loop
+(``time.process_time``, ``cpu_us``/``cpu_per_second``), because the machine is shared: wall
+clock counts the time other processes hold the core, CPU time does not.
+
+Batched paths (``--batch`` requests per call) decide the same requests in one call into Cedar:
+bare ``cedarpy.is_authorized_batch`` against ``PolicyEngine.decide_many``; their per-decision
+figures are the call's divided by the batch size.
+
+``cedar-python`` (bindings with native requests and contexts) is reported as not measured
+when it cannot be imported: its wheels need Python >= 3.12 and Daylight runs on 3.11.
 
 The first three paths decide 20,000 random requests (1,000 accounts × 8 operations × 6 contexts)
 with ``PolicyEngine``'s decision cache off: every decision goes through Cedar. The two "hot" paths
@@ -40,70 +52,97 @@ from daylight.policy.engine import PolicyEngine
 from daylight.policy.gate import Gate
 
 
-def _timed(call: Callable[[int], Any], count: int) -> list[float]:
+def _timed(call: Callable[[int], Any], count: int, per_call: int = 1) -> tuple[list[float], float]:
+    """Per-decision wall-clock samples (µs) of ``count`` calls deciding ``per_call`` requests
+    each, and the CPU time (s) of the whole loop."""
     samples = []
     clock = time.perf_counter_ns
+    cpu = time.process_time()
     for i in range(count):
         start = clock()
         call(i)
-        samples.append((clock() - start) / 1000)
-    return samples
+        samples.append((clock() - start) / 1000 / per_call)
+    return samples, time.process_time() - cpu
 
 
-def _summary(samples: list[float]) -> dict[str, float]:
+def _summary(samples: list[float], cpu_s: float, decisions: int) -> dict[str, float]:
     ordered = sorted(samples)
+    cpu_us = cpu_s * 1e6 / decisions
     return {"p50_us": round(ordered[len(ordered) // 2], 1),
             "p99_us": round(ordered[int(len(ordered) * 0.99)], 1),
             "mean_us": round(statistics.fmean(ordered), 1),
-            "per_second": round(1e6 / statistics.fmean(ordered))}
+            "per_second": round(1e6 / statistics.fmean(ordered)),
+            "cpu_us": round(cpu_us, 1),
+            "cpu_per_second": round(1e6 / cpu_us) if cpu_us else 0}
 
 
-def run(total_policies: int, account_count: int, decisions: int, rounds: int) -> dict[str, Any]:
+def _cedar_python() -> str:
+    try:
+        import cedar  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        return "not installed (its wheels need Python >= 3.12; Daylight runs on 3.11)"
+    return "installed, not yet compared here"
+
+
+def run(total_policies: int, account_count: int, decisions: int, rounds: int,
+        batch: int) -> dict[str, Any]:
     catalog = default_catalog()
     compiled = policy_set(total_policies, catalog)
     facts = accounts(account_count)
     reqs = requests(facts, decisions)
     engine = PolicyEngine(compiled, 1, facts, {}, catalog, cache_entries=0)
     cached = PolicyEngine(compiled, 1, facts, {}, catalog)
-    hot = [reqs[i % 500] for i in range(decisions)]  # 500 distinct requests, repeating
+    hot = [(reqs[j].account_id, reqs[j].operation, reqs[j].context)
+           for j in (i % 500 for i in range(decisions))]  # 500 distinct requests, repeating
     bare = [{"principal": {"type": "Account", "id": r.account_id},
              "action": {"type": "Action", "id": r.operation},
              "resource": {"type": "Service", "id": catalog.operations[r.operation].service},
              "context": normalize_context(r.context)} for r in reqs]
+    triples = [(r.account_id, r.operation, r.context) for r in reqs]
+    batches = decisions // batch
     database = Database("sqlite:///:memory:")
     migrate(database, all_migrations())
     gate = Gate(database, catalog, facts=lambda _: facts, refresh_interval_s=None)
     gate.engine = engine  # the same parsed policies and entities as the other paths
     hot_bare = [bare[i % 500] for i in range(decisions)]
-    paths: dict[str, Callable[[int], Any]] = {
-        "bare cedarpy.is_authorized": lambda i: cedarpy.is_authorized(
-            bare[i], compiled.policy_set, engine.entities),
-        "PolicyEngine.decide": lambda i: engine.decide(reqs[i].account_id, reqs[i].operation,
-                                                       reqs[i].context),
-        "Gate.decide (records)": lambda i: gate.decide(reqs[i].account_id, reqs[i].operation,
-                                                       reqs[i].context),
-        "hot: bare cedarpy.is_authorized": lambda i: cedarpy.is_authorized(
-            hot_bare[i], compiled.policy_set, engine.entities),
-        "hot: PolicyEngine.decide with its decision cache": lambda i: cached.decide(
-            hot[i].account_id, hot[i].operation, hot[i].context),
+    paths: dict[str, tuple[Callable[[int], Any], int]] = {
+        "bare cedarpy.is_authorized": (lambda i: cedarpy.is_authorized(
+            bare[i], compiled.policy_set, engine.entities), 1),
+        "PolicyEngine.decide": (lambda i: engine.decide(*triples[i]), 1),
+        "Gate.decide (records)": (lambda i: gate.decide(*triples[i]), 1),
+        f"bare cedarpy.is_authorized_batch ({batch} per call)": (
+            lambda i: cedarpy.is_authorized_batch(bare[i * batch:(i + 1) * batch],
+                                                  compiled.policy_set, engine.entities), batch),
+        f"PolicyEngine.decide_many ({batch} per call)": (
+            lambda i: engine.decide_many(triples[i * batch:(i + 1) * batch]), batch),
+        "hot: bare cedarpy.is_authorized": (lambda i: cedarpy.is_authorized(
+            hot_bare[i], compiled.policy_set, engine.entities), 1),
+        "hot: PolicyEngine.decide with its decision cache": (
+            lambda i: cached.decide(*hot[i]), 1),
     }
-    for call in paths.values():  # warm up, and check that the answers agree
-        _timed(call, 200)
-    for i in range(200):
-        assert engine.decide(reqs[i].account_id, reqs[i].operation, reqs[i].context).allowed == \
-            cedarpy.is_authorized(bare[i], compiled.policy_set, engine.entities).allowed
+    for call, size in paths.values():  # warm up
+        _timed(call, max(1, 200 // size), size)
+    expected = [cedarpy.is_authorized(b, compiled.policy_set, engine.entities) for b in bare[:500]]
+    for i, decision in enumerate(engine.decide_many(triples[:500])):  # the answers agree
+        assert decision.allowed == expected[i].allowed and decision == engine.decide(*triples[i])
     samples: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(rounds):
-        for name, call in paths.items():
-            samples[name] += _timed(call, decisions)
-    result = {name: _summary(s) for name, s in samples.items()}
-    base = result["bare cedarpy.is_authorized"]["p50_us"]
+    cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
+    for _ in range(rounds):  # interleaved, so that background load affects every path alike
+        for name, (call, size) in paths.items():
+            taken, seconds = _timed(call, decisions // size, size)
+            samples[name] += taken
+            cpu[name] += seconds
+    result = {name: _summary(samples[name], cpu[name], (decisions // size) * size * rounds)
+              for name, (_, size) in paths.items()}
+    base = result["bare cedarpy.is_authorized"]
     for name in result:
-        reference = result["hot: bare cedarpy.is_authorized"]["p50_us"] if name.startswith("hot") else base
-        result[name]["p50_vs_bare"] = round(result[name]["p50_us"] / reference, 2)
+        reference = result["hot: bare cedarpy.is_authorized"] if name.startswith("hot") else base
+        result[name]["p50_vs_bare"] = round(result[name]["p50_us"] / reference["p50_us"], 2)
+        result[name]["cpu_vs_bare"] = round(result[name]["cpu_us"] / reference["cpu_us"], 2)
     database.close()
     return {"policies": len(compiled.rules), "accounts": account_count,
-            "decisions_per_path": decisions * rounds, "paths": result}
+            "decisions_per_path": decisions * rounds, "batches_per_path": batches * rounds,
+            "cedar-python": _cedar_python(), "paths": result}
 
 
 def main() -> None:
@@ -112,12 +151,13 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--policies", type=int, nargs="+", default=[20, 200, 2000])
+    parser.add_argument("--batch", type=int, default=64, help="requests per batched call")
     args = parser.parse_args()
     print(json.dumps({"machine_at_start": machine()}))
     for total in args.policies:
         # Cedar's cost grows with the policy count: fewer decisions keep each size to minutes
         count = max(1000, args.decisions * 20 // max(20, total))
-        print(json.dumps(run(total, args.accounts, count, args.rounds)), flush=True)
+        print(json.dumps(run(total, args.accounts, count, args.rounds, args.batch)), flush=True)
     print(json.dumps({"machine_at_end": machine()}))
 
 
