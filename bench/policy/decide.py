@@ -8,6 +8,10 @@ same parsed policies and entities, in the same run, for 20, 200 and 2,000 polici
 (``--decisions`` is per path and round at 20 policies; it is scaled down in proportion for
 larger policy sets, to at least 1,000).
 
+"cedarpy's extension, raw" is the floor under any Python caller of cedarpy: the function
+cedarpy's wrapper calls (and ``PolicyEngine`` too), given the request with its context already
+as JSON text, its answer left unread.
+
 Bare Cedar gets the request already built (principal, action, resource and the full context as
 a dict); Daylight's paths start from (account id, operation, caller's context) and do everything
 a caller gets: validation of the context, the gate's own rules, reasons with their text, and for
@@ -42,6 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 import cedarpy
+from cedarpy import _internal
 
 from bench.policy.world import accounts, machine, policy_set, requests
 from daylight.core.database import Database, migrate
@@ -99,6 +104,8 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
              "resource": {"type": "Service", "id": catalog.operations[r.operation].service},
              "context": normalize_context(r.context)} for r in reqs]
     triples = [(r.account_id, r.operation, r.context) for r in reqs]
+    raw = [{**b, "context": json.dumps(b["context"])} for b in bare]
+    native = engine.entities._inner
     batches = decisions // batch
     database = Database("sqlite:///:memory:")
     migrate(database, all_migrations())
@@ -108,6 +115,8 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
     paths: dict[str, tuple[Callable[[int], Any], int]] = {
         "bare cedarpy.is_authorized": (lambda i: cedarpy.is_authorized(
             bare[i], compiled.policy_set, engine.entities), 1),
+        "cedarpy's extension, raw (context as JSON text, answer unread)": (
+            lambda i: _internal.is_authorized(raw[i], compiled.policy_set, native, None, False), 1),
         "PolicyEngine.decide": (lambda i: engine.decide(*triples[i]), 1),
         "Gate.decide (records)": (lambda i: gate.decide(*triples[i]), 1),
         f"bare cedarpy.is_authorized_batch ({batch} per call)": (

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -114,6 +115,7 @@ def recorded(home: Path) -> int:
 def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
         port: int, cache_entries: int) -> dict[str, Any]:
     before = recorded(home)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = subprocess.Popen([*DAYLIGHT, "--home", str(home), "serve", "--port", str(port),
                                "--workers", str(workers), "--decision-cache-entries",
                                str(cache_entries)], start_new_session=True)
@@ -125,9 +127,17 @@ def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
              "-s", str(script), f"http://127.0.0.1:{port}/"],
             check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     finally:
+        with_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)
         os.killpg(server.pid, signal.SIGINT)  # uvicorn shuts down gracefully: records flushed
         server.wait(timeout=60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = parse_wrk(output)
+    # CPU time, which other load on a shared machine does not inflate as it does wall clock:
+    # the server's (its workers included, start-up and shut-down too) and wrk's
+    result["server_cpu_s"] = round(after.ru_utime + after.ru_stime
+                                   - with_wrk.ru_utime - with_wrk.ru_stime, 2)
+    result["wrk_cpu_s"] = round(with_wrk.ru_utime + with_wrk.ru_stime
+                                - children.ru_utime - children.ru_stime, 2)
     return {"workers": workers, "connections": connections, "seconds": seconds,
             "decision_cache_entries": cache_entries,
             "load_average_at_start": load, **result,
