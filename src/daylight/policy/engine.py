@@ -20,7 +20,13 @@ parses Cedar's JSON answer and wraps it in objects. So the engine
 - reads Cedar's answer once per distinct answer text: the answer is a pure function of its
   text, so the ``Decision`` it makes is kept by that text (less the timing metrics) — Cedar is
   still asked every time, this is not the decision cache;
-- decides many requests in one call (``decide_many``): one crossing into Rust for the batch.
+- decides many requests in one call (``decide_many``): one crossing into Rust for the batch;
+- gives Cedar, for each operation, only the policies whose action scope can match it. A policy
+  whose scope excludes the request's action is neither satisfied nor in error (the scope is
+  checked first and cannot fail), so leaving it out changes no decision, reason or error, and
+  saves Cedar ~1.3 µs per such policy per request. Which scopes match is asked of Cedar itself
+  (a probe policy set of each policy's action scope alone, against the same entity store), once
+  per operation, on first use.
 
 ``bench/policy`` measures each of these against bare cedarpy in one run.
 """
@@ -96,6 +102,8 @@ class PolicyEngine:
         self._contexts: dict[tuple[Any, ...], str] = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
         self._answers: dict[str, Decision] = {}
         self._native: _internal.Entities = self.entities._inner
+        self._scopes: dict[str, Any] | None = None  # policy id → its parsed form, when sliced
+        self._slices: dict[str, Any] = {}  # operation → the policy set Cedar gets for it
 
     def decide(self, account_id: str, operation: str,
                context: Mapping[str, Any] | None = None) -> Decision:
@@ -110,9 +118,8 @@ class PolicyEngine:
         if isinstance(ready, Decision):
             return ready
         key, request = ready
-        assert self.policies is not None  # _prepare decided every request without policies
         decision = self._answer(_internal.is_authorized(
-            request, self.policies.policy_set, self._native, None, False))
+            request, self._policy_set(operation), self._native, None, False))
         self._remember(key, decision)
         return decision
 
@@ -124,24 +131,67 @@ class PolicyEngine:
         from cedarpy import _internal  # heavy: loaded where used, not at start-up
 
         decisions: list[Decision | None] = []
-        pending: list[dict[str, Any]] = []
-        keys: list[tuple[int, tuple[Any, ...]]] = []
+        # one call per policy set: requests whose operations share one go together
+        pending: dict[int, tuple[Any, list[tuple[int, tuple[Any, ...]]], list[dict[str, Any]]]] = {}
         for account_id, operation, context in requests:
             ready = self._prepare(account_id, operation, context)
             if isinstance(ready, Decision):
                 decisions.append(ready)
                 continue
+            policy_set = self._policy_set(operation)
+            _, keys, batch = pending.setdefault(id(policy_set), (policy_set, [], []))
             keys.append((len(decisions), ready[0]))
-            pending.append(ready[1])
+            batch.append(ready[1])
             decisions.append(None)
-        if pending:
-            assert self.policies is not None  # _prepare decided every request without policies
-            answers = _internal.is_authorized_batch(pending, self.policies.policy_set,
-                                                    self._native, None, False)
+        for policy_set, keys, batch in pending.values():
+            answers = _internal.is_authorized_batch(batch, policy_set, self._native, None, False)
             for (slot, key), text in zip(keys, answers, strict=True):
                 decision = decisions[slot] = self._answer(text)
                 self._remember(key, decision)
         return [d for d in decisions if d is not None]
+
+    def _policy_set(self, operation: str) -> Any:
+        """The policies Cedar gets for ``operation``: those whose action scope can match it."""
+        policy_set = self._slices.get(operation)
+        if policy_set is None:
+            policy_set = self._slices[operation] = self._slice(operation)
+        return policy_set
+
+    def _slice(self, operation: str) -> Any:
+        import cedarpy  # heavy: loaded where used, not at start-up
+
+        assert self.policies is not None  # only asked once a request reaches Cedar
+        full = self.policies.policy_set
+        if self._scopes is None:
+            est = json.loads(cedarpy.policies_to_json_str(self.policies.text))
+            self._scopes = {raw["annotations"]["id"]: raw
+                            for raw in est.get("staticPolicies", {}).values()}
+        scoped = {pid: raw for pid, raw in self._scopes.items()
+                  if raw.get("action", {}).get("op") != "All"}
+        if not scoped or set(self._scopes) != set(self.policies.rules):
+            return full
+        # each scoped policy's action scope alone, as a permit: Cedar says which match
+        probe = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": {
+            pid: {"effect": "permit", "principal": {"op": "All"}, "action": raw["action"],
+                  "resource": {"op": "All"}, "conditions": []} for pid, raw in scoped.items()},
+            "templates": {}, "templateLinks": []}))
+        action, resource = self._requests[operation]
+        answer = json.loads(cedarpy._internal.is_authorized(
+            {"principal": {"type": "Account", "id": "-"}, "action": action,
+             "resource": resource}, probe, self._native, None, False))
+        diagnostics = answer.get("diagnostics", {})
+        if diagnostics.get("errors") or answer.get("decision") not in ("Allow", "Deny"):
+            return full
+        matching = set(diagnostics.get("reason", []))
+        kept = {pid: raw for pid, raw in self._scopes.items()
+                if pid not in scoped or pid in matching}
+        if len(kept) == len(self._scopes):
+            return full
+        if not kept:  # Cedar with no policies denies by default, as with none that apply
+            return cedarpy.PolicySet.from_json_str(
+                json.dumps({"staticPolicies": {}, "templates": {}, "templateLinks": []}))
+        return cedarpy.PolicySet.from_json_str(json.dumps(
+            {"staticPolicies": kept, "templates": {}, "templateLinks": []}))
 
     def _prepare(self, account_id: str, operation: str, context: Mapping[str, Any] | None
                  ) -> Decision | tuple[tuple[Any, ...], dict[str, Any]]:
