@@ -102,8 +102,8 @@ class PolicyEngine:
         self._contexts: dict[tuple[Any, ...], str] = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
         self._answers: dict[str, Decision] = {}
         self._native: _internal.Entities = self.entities._inner
-        self._scopes: dict[str, Any] | None = None  # policy id → its parsed form, when sliced
-        self._slices: dict[str, Any] = {}  # operation → the policy set Cedar gets for it
+        self._scopes: dict[str | None, Any] | None = None  # policy id → its parsed form
+        self._slices: dict[str, _internal.PolicySet] = {}  # operation → what Cedar gets for it
 
     def decide(self, account_id: str, operation: str,
                context: Mapping[str, Any] | None = None) -> Decision:
@@ -124,7 +124,8 @@ class PolicyEngine:
         return decision
 
     def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
-        """``decide`` for each request, in order, with one call into Cedar for all of them.
+        """``decide`` for each request, in order, with one call into Cedar for all of them (one
+        per distinct policy set, when operations get different slices of the policies).
 
         Raises as ``decide`` would for the first malformed request, deciding none.
         """
@@ -132,7 +133,8 @@ class PolicyEngine:
 
         decisions: list[Decision | None] = []
         # one call per policy set: requests whose operations share one go together
-        pending: dict[int, tuple[Any, list[tuple[int, tuple[Any, ...]]], list[dict[str, Any]]]] = {}
+        pending: dict[int, tuple[_internal.PolicySet, list[tuple[int, tuple[Any, ...]]],
+                                 list[dict[str, Any]]]] = {}
         for account_id, operation, context in requests:
             ready = self._prepare(account_id, operation, context)
             if isinstance(ready, Decision):
@@ -150,21 +152,24 @@ class PolicyEngine:
                 self._remember(key, decision)
         return [d for d in decisions if d is not None]
 
-    def _policy_set(self, operation: str) -> Any:
+    def _policy_set(self, operation: str) -> _internal.PolicySet:
         """The policies Cedar gets for ``operation``: those whose action scope can match it."""
         policy_set = self._slices.get(operation)
         if policy_set is None:
             policy_set = self._slices[operation] = self._slice(operation)
         return policy_set
 
-    def _slice(self, operation: str) -> Any:
+    def _slice(self, operation: str) -> _internal.PolicySet:
         import cedarpy  # heavy: loaded where used, not at start-up
 
         assert self.policies is not None  # only asked once a request reaches Cedar
         full = self.policies.policy_set
         if self._scopes is None:
-            est = json.loads(cedarpy.policies_to_json_str(self.policies.text))
-            self._scopes = {raw["annotations"]["id"]: raw
+            try:  # the text parsed when it was compiled; anything unexpected: no slicing
+                est = json.loads(cedarpy.policies_to_json_str(self.policies.text))
+            except ValueError:
+                est = {}
+            self._scopes = {(raw.get("annotations") or {}).get("id"): raw
                             for raw in est.get("staticPolicies", {}).values()}
         scoped = {pid: raw for pid, raw in self._scopes.items()
                   if raw.get("action", {}).get("op") != "All"}
@@ -187,9 +192,7 @@ class PolicyEngine:
                 if pid not in scoped or pid in matching}
         if len(kept) == len(self._scopes):
             return full
-        if not kept:  # Cedar with no policies denies by default, as with none that apply
-            return cedarpy.PolicySet.from_json_str(
-                json.dumps({"staticPolicies": {}, "templates": {}, "templateLinks": []}))
+        # none kept is fine: Cedar with no policies denies by default, as with none that apply
         return cedarpy.PolicySet.from_json_str(json.dumps(
             {"staticPolicies": kept, "templates": {}, "templateLinks": []}))
 
