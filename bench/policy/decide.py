@@ -12,6 +12,9 @@ larger policy sets, to at least 1,000).
 cedarpy's wrapper calls (and ``PolicyEngine`` too), given the request with its context already
 as JSON text, its answer left unread.
 
+Bare cedarpy always gets every policy; the engine gives Cedar, per operation, only the policies
+whose action scope can match it (the same decisions: the run checks them against bare cedarpy).
+
 Bare Cedar gets the request already built (principal, action, resource and the full context as
 a dict); Daylight's paths start from (account id, operation, caller's context) and do everything
 a caller gets: validation of the context, the gate's own rules, reasons with their text, and for
