@@ -64,7 +64,7 @@ _DEFAULT_CONTEXT_JSON = json.dumps(DEFAULT_CONTEXT)
 _DEFAULT_KEY = tuple(DEFAULT_CONTEXT.values())
 # distinct context texts and Cedar answer texts kept (each table cleared when full)
 _CONTEXT_TEXTS = 4_096
-_ANSWERS = 16_384
+_ANSWERS = 4_096  # ~700 bytes each: ~3 MB at most per engine
 # Cedar's answer ends with its timing metrics (names to whole microseconds): the only part that
 # differs between two answers that mean the same thing. Cut only when the tail is exactly that.
 _METRICS_TAIL = re.compile(r',"metrics":\{(?:"[a-z_]+":[0-9]+,?)*\}\}\Z')
