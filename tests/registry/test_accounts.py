@@ -144,3 +144,11 @@ def test_jsonl_is_read_as_strictly_as_its_format_says(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_accounts(_write(tmp_path, "s.jsonl", nbsp))
     assert caught.value.where == "s.jsonl:1: name" and "U+00A0" in caught.value.message
+
+
+def test_a_homoglyph_city_is_refused_too(tmp_path: Path) -> None:
+    """Every field that reaches a published page is checked, not only the name."""
+    path = _write(tmp_path, "c.jsonl", json.dumps({**JSONL_GOOD, "city": "Hou\u0455ton"}) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_accounts(path)
+    assert caught.value.where == "c.jsonl:1: city" and "homoglyph" in caught.value.message

@@ -151,8 +151,9 @@ def test_organisations_come_out_with_the_right_sector(orgs: dict[str, Organizati
     assert (cheyenne.name, cheyenne.sector, cheyenne.role) == (
         "Cheyenne Police Department", "law_enforcement", "police")
     natrona = orgs["ori:WY0130000"]  # roster: Natrona, County; a sheriff by its .gov and the Atlas
-    assert (natrona.name, natrona.sector, natrona.role) == (
-        "Natrona County law enforcement agency", "law_enforcement", "county_le")
+    assert (natrona.name, natrona.sector, natrona.role) == (  # the name it uses is published
+        "Natrona County Sheriff's Office", "law_enforcement", "county_le")
+    assert "Natrona County law enforcement agency" in natrona.aliases  # the roster's form is kept
     assert "Natrona County Sheriff's Office" in natrona.aliases
     assert natrona.identifiers["domain"] == ("natronasheriff.gov",)
     assert orgs["ori:WY0080000"].identifiers["domain"] == ("goshensheriff.gov",)

@@ -99,3 +99,32 @@ def test_export_ftm_to_a_place_it_cannot_write_is_a_one_line_error(
         assert result.exit_code != 0 and says in result.stderr
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not list(tmp_path.parent.glob("*.partial")) and not list(tmp_path.glob("*.partial"))
+
+
+def test_registry_search_ranks_candidates_with_names_and_sectors(registry_cli: Cli) -> None:
+    lines = registry_cli("registry", "search", "Warrick Co Sheriffs Dept", "--state", "IN",
+                         "--limit", "3").stdout.splitlines()
+    found = [json.loads(line) for line in lines]
+    assert 1 <= len(found) <= 3
+    assert found[0]["organization_id"] == "ori:IN0870000"
+    assert found[0]["sector"] == "law_enforcement" and found[0]["name"]
+    assert [f["score"] for f in found] == sorted((f["score"] for f in found), reverse=True)
+    bad = registry_cli("registry", "search", "Acme", "--state", "XX", ok=False)
+    assert bad.exit_code == 2 and "--state" in bad.stderr
+
+
+def test_catalog_list_and_version(registry_cli: Cli) -> None:
+    listing = registry_cli.json("catalog", "list")
+    assert {s["id"] for s in listing["services"]} >= {"vision", "compute"}
+    face = next(op for s in listing["services"] for op in s["operations"] if op["id"] == "face.search")
+    assert "biometric_identification" in face["capabilities"]
+    assert {"purpose": "identity_verification", "packs": ["azure-face-limited-access"]} in listing["purposes"]
+    assert registry_cli("--version").stdout.startswith("daylight ")
+
+
+def test_unknown_column_names_the_expected_ones(registry_cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,nom\nx,y\n", encoding="utf-8")
+    failed = registry_cli("accounts", "import", str(path), ok=False)
+    assert failed.exit_code == 2
+    assert "unknown column `nom`; expected the columns account_id, name, email_domains" in failed.stderr

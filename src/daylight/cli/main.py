@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,10 +14,12 @@ from typer._click.exceptions import UsageError  # typer vendors click
 from typer.core import TyperGroup
 
 from daylight.cli import audit as audit_command
+from daylight.cli import catalog as catalog_commands
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
 from daylight.cli import policy as policy_commands
 from daylight.cli import registry as registry_commands
+from daylight.cli import search as search_command
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
 from daylight.core.errors import DaylightError, VerificationError
@@ -74,6 +77,8 @@ app.add_typer(registry_commands.accounts_app, name="accounts")
 app.command("screen")(registry_commands.screen)
 app.add_typer(registry_commands.review_app, name="review")
 app.add_typer(registry_commands.registry_app, name="registry")
+registry_commands.registry_app.command("search")(search_command.registry_search)
+app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(usage_commands.app, name="usage")
 app.add_typer(policy_commands.app, name="policy")
 app.command("decide")(policy_commands.decide)
@@ -93,8 +98,15 @@ def _global_option(setting: Setting) -> inspect.Parameter:
                              annotation=setting.type | None)
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"daylight {metadata.version('daylight')}")
+        raise typer.Exit()
+
+
 def main_options(ctx: typer.Context, **flags: Any) -> None:
     """Resolve the settings (flags generated from the settings table) and open the home."""
+    flags.pop("version", None)  # --version exits in its callback
     given = {name: str(value) if isinstance(value, Path) else value
              for name, value in flags.items()}
     settings = build_settings(given, os.environ)
@@ -105,9 +117,13 @@ def main_options(ctx: typer.Context, **flags: Any) -> None:
 
 _context = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                              annotation=typer.Context)
+_version_option = inspect.Parameter(
+    "version", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+    default=typer.Option(False, "--version", callback=_version, is_eager=True,
+                         help="Print the version and exit."))
 main_options.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [_context, *(_global_option(s) for s in SETTINGS)], return_annotation=None)
-main_options.__annotations__ = {"ctx": typer.Context, "return": None,
+    [_context, _version_option, *(_global_option(s) for s in SETTINGS)], return_annotation=None)
+main_options.__annotations__ = {"ctx": typer.Context, "return": None, "version": bool,
                                 **{s.name: s.type | None for s in SETTINGS}}
 app.callback()(main_options)
 

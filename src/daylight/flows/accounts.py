@@ -58,8 +58,11 @@ class AccountView:
             match = {"status": resolution.status, "score": resolution.score,
                      "features": resolution.features.get("features", {}),
                      "candidate": resolution.features.get("candidate"),
+                     "candidate_name": resolution.features.get("candidate_name"),
                      "runner_up": resolution.features.get("runner_up"),
                      "margin_logit": resolution.features.get("margin_logit"),
+                     "agency_evidence": resolution.features.get("agency_evidence", []),
+                     "provisional": resolution.features.get("provisional"),
                      "screened_at": resolution.screened_at}
         classification = self.classification
         return {

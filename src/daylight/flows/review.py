@@ -33,7 +33,9 @@ class ReviewItem:
                               if candidate else None),
                 "score": self.resolution.score, "features": features.get("features", {}),
                 "runner_up": features.get("runner_up"),
-                "margin_logit": features.get("margin_logit")}
+                "margin_logit": features.get("margin_logit"),
+                "agency_evidence": features.get("agency_evidence", []),
+                "provisional": features.get("provisional")}
 
 
 def review_queue(database: Database) -> list[ReviewItem]:

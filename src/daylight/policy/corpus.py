@@ -5,8 +5,9 @@
     {"pack": "employee-demands",
      "note": "SYNTHETIC ...",
      "accounts": {"SYNTHETIC-...": {"sector", "supports", "jurisdiction", "organization",
-                                    "resolution", "declarations": [{"id", "capability",
-                                    "purpose", "registration"?}]}},
+                                    "resolution", "candidate_sector"?, "candidate_supports"?,
+                                    "declarations": [{"id", "capability", "purpose",
+                                    "registration"?}]}},
      "cases": [{"name": "...",
                 "given": {"account": "SYNTHETIC-..."},
                 "when": {"operation": "face.search", "context": {...}},
@@ -35,7 +36,8 @@ from daylight.policy.entities import AccountFacts, ApprovedDeclaration
 from daylight.policy.policies import CompiledPolicies
 
 SYNTHETIC_PREFIX = "SYNTHETIC-"
-_ACCOUNT_KEYS = {"sector", "supports", "jurisdiction", "organization", "resolution", "declarations"}
+_ACCOUNT_KEYS = {"sector", "supports", "jurisdiction", "organization", "resolution", "declarations",
+                 "candidate_sector", "candidate_supports"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ def _account(read: _Reader, account_id: str,
         frozenset(read.texts(body.get("supports", []), f"{key}.supports")),
         read.text(body.get("jurisdiction", ""), f"{key}.jurisdiction"),
         read.text(body.get("organization", ""), f"{key}.organization"),
-        read.text(body.get("resolution", "accepted"), f"{key}.resolution"))
+        read.text(body.get("resolution", "accepted"), f"{key}.resolution"),
+        read.text(body.get("candidate_sector", "unknown"), f"{key}.candidate_sector"),
+        frozenset(read.texts(body.get("candidate_supports", []), f"{key}.candidate_supports")))
     return facts, tuple(declarations)
 
 

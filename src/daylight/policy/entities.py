@@ -56,6 +56,10 @@ class AccountFacts:
     jurisdiction: str = ""
     organization: str = ""
     resolution: str = UNSCREENED
+    candidate_sector: str = "unknown"
+    candidate_supports: frozenset[str] = field(default_factory=frozenset)
+    """A match awaiting review: its candidate's sector and supported sectors, which the packs
+    apply provisionally ("unknown" and empty otherwise)."""
 
     def attributes(self, declarations: Sequence[ApprovedDeclaration],
                    capabilities: Iterable[str]) -> dict[str, Any]:
@@ -75,6 +79,8 @@ class AccountFacts:
             "jurisdiction": self.jurisdiction,
             "organization": self.organization,
             "resolution": self.resolution,
+            "candidate_sector": self.candidate_sector,
+            "candidate_supports": sorted(self.candidate_supports),
             "declarations": {cap: {"purposes": sorted(slot["purposes"]),
                                    "registered": slot["registered"]}
                              for cap, slot in declared.items()},
@@ -111,5 +117,7 @@ def read_account_facts(database: Database) -> list[AccountFacts]:
     return [AccountFacts(account_id=s.account_id, sector=s.sector or "unknown",
                          supports=s.supported_sectors, jurisdiction=s.country,
                          organization=(s.organization_id or "") if s.is_resolved else "",
-                         resolution=s.status or UNSCREENED)
+                         resolution=s.status or UNSCREENED,
+                         candidate_sector=s.candidate_sector,
+                         candidate_supports=s.candidate_supports)
             for s in account_standings(database)]

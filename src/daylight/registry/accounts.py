@@ -21,6 +21,7 @@ from typing import Any
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import InputError, NotFoundError
 from daylight.registry.geography import is_state_code
+from daylight.registry.spoof import homoglyph_word
 
 ACCOUNT_FIELDS = ("account_id", "name", "email_domains", "city", "state", "country", "created_at")
 MAX_ACCOUNT_ID = 128
@@ -55,50 +56,6 @@ class Account:
                 "country": self.country, "created_at": self.created_at}
 
 
-# Scripts that are written together in one word (Unicode's "highly restrictive" profile, UTS #39
-# 5.2): Japanese mixes Han, Hiragana and Katakana, Korean Han and Hangul, Chinese Han and
-# Bopomofo, and any of them may carry Latin letters.
-_SCRIPTS_USED_TOGETHER = (frozenset({"Latin", "Han", "Hiragana", "Katakana"}),
-                          frozenset({"Latin", "Han", "Hangul"}),
-                          frozenset({"Latin", "Han", "Bopomofo"}))
-
-# Cyrillic and Greek letters drawn exactly like a Latin letter: the single-letter entries of
-# UTS #39 confusables.txt for these scripts (written out because no library here carries it).
-_LATIN_LOOKALIKES = frozenset(
-    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁһӏӀԚԛԜԝҮүѴѵҺ"  # Cyrillic
-    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧονικραϲϳϹϒ"  # Greek
-    "ᎪᏴᏟᎠᎬᏀᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ"  # Cherokee
-)
-
-
-def _scripts(word: str) -> set[str]:
-    from rigour.text.scripts import codepoint_script  # heavy: loaded where used, not at start-up
-
-    scripts = {codepoint_script(ord(c)) for c in word if c.isalpha()}
-    return {s for s in scripts if s not in (None, "Common", "Inherited")}
-
-
-def homoglyph_word(text: str) -> str | None:
-    """The first word of ``text`` that disguises one script as another, or None.
-
-    A word mixing scripts that are not written together (``Pоlice`` with a Cyrillic о); or a
-    word made only of Cyrillic, Greek or Cherokee letters drawn like Latin ones (``ІСЕ``) in a
-    name with no word that shows a letter Latin lacks (``ООО Ромашка`` is Russian).
-    """
-    words = text.split()
-    lookalike_only = [w for w in words
-                      if any(c.isalpha() for c in w)
-                      and all(c in _LATIN_LOOKALIKES for c in w if c.isalpha())]
-    for word in words:
-        scripts = _scripts(word)
-        if len(scripts) > 1 and not any(scripts <= ok for ok in _SCRIPTS_USED_TOGETHER):
-            return word
-    genuine = [w for w in words if _scripts(w) - {"Latin"} and w not in lookalike_only]
-    if lookalike_only and not genuine:
-        return lookalike_only[0]
-    return None
-
-
 def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise InputError(f"expected a string, got {type(value).__name__}", where=f"{where}: {field}")
@@ -113,6 +70,14 @@ def _text(value: Any, where: str, field: str, limit: int, *, required: bool = Fa
         raise InputError(f"contains the unprintable character U+{ord(unprintable):04X} (a control, "
                          "format or separator character)", where=f"{where}: {field}")
     return text
+
+
+def _refuse_homoglyphs(text: str, where: str, field: str) -> None:
+    """Every field that can reach a published page (name, city; ids and domains are ASCII)."""
+    disguised = homoglyph_word(text)
+    if disguised is not None:
+        raise InputError(f"`{disguised}` mixes letters of different scripts or is written in "
+                         "letters drawn like Latin ones (a homoglyph?)", where=f"{where}: {field}")
 
 
 def _domains(value: Any, where: str) -> tuple[str, ...]:
@@ -153,7 +118,8 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
 
     unknown = sorted(set(fields) - set(ACCOUNT_FIELDS))
     if unknown:
-        raise InputError(f"unknown field `{unknown[0][:60]}`", where=where)
+        raise InputError(f"unknown field `{unknown[0][:60]}`; expected the fields "
+                         f"{', '.join(ACCOUNT_FIELDS)}", where=where)
     missing = [f for f in ACCOUNT_FIELDS if f not in fields]
     if missing:
         raise InputError(f"missing field `{missing[0]}`", where=where)
@@ -162,10 +128,7 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
         raise InputError(f"`{account_id}` is not an id (letters, digits and ._:@/+-)",
                          where=f"{where}: account_id")
     name = _text(fields["name"], where, "name", MAX_NAME, required=True)
-    disguised = homoglyph_word(name)
-    if disguised is not None:
-        raise InputError(f"`{disguised}` mixes letters of different scripts or is written in "
-                         "letters drawn like Latin ones (a homoglyph?)", where=f"{where}: name")
+    _refuse_homoglyphs(name, where, "name")
     state = _text(fields["state"], where, "state", 2).upper()
     if state and not is_state_code(state):
         raise InputError(f"`{state}` is not a US two-letter state code", where=f"{where}: state")
@@ -176,8 +139,9 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
                          where=f"{where}: country")
     if state and country != "US":
         raise InputError(f"a US state `{state}` with country `{country}`", where=f"{where}: state")
-    return Account(account_id, name, _domains(fields["email_domains"], where),
-                   _text(fields["city"], where, "city", MAX_CITY), state, country,
+    city = _text(fields["city"], where, "city", MAX_CITY)
+    _refuse_homoglyphs(city, where, "city")
+    return Account(account_id, name, _domains(fields["email_domains"], where), city, state, country,
                    _created_at(fields["created_at"], where))
 
 
@@ -215,7 +179,8 @@ def _from_csv(data: bytes, name: str) -> list[tuple[str, Account]]:
         header = [h.strip() for h in header]
         for column in header:
             if column not in ACCOUNT_FIELDS:
-                raise InputError(f"unknown column `{column[:60]}`", where=f"{name}:1")
+                raise InputError(f"unknown column `{column[:60]}`; expected the columns "
+                                 f"{', '.join(ACCOUNT_FIELDS)}", where=f"{name}:1")
         if len(set(header)) != len(header):
             raise InputError("a column repeats", where=f"{name}:1")
         accounts = []

@@ -32,6 +32,10 @@ class AccountStanding:
     organization_id: str | None
     sector: str | None
     supported_sectors: frozenset[str]
+    candidate_sector: str = "unknown"
+    """A match awaiting review: its candidate's sector ("unknown" otherwise)."""
+    candidate_supports: frozenset[str] = frozenset()
+    """A match awaiting review: the sectors its candidate supports (empty otherwise)."""
 
     @property
     def is_resolved(self) -> bool:
@@ -40,7 +44,7 @@ class AccountStanding:
 
 
 _STANDING_SQL = """
-SELECT a.account_id, a.country, r.status, r.organization_id, c.sector, c.supports
+SELECT a.account_id, a.country, r.status, r.organization_id, c.sector, c.supports, r.features
 FROM registry_account a
 LEFT JOIN registry_resolution r ON r.account_id = a.account_id
 LEFT JOIN registry_classification c ON c.account_id = a.account_id
@@ -49,10 +53,13 @@ ORDER BY a.account_id
 
 
 def _standing(row: Sequence[Any]) -> AccountStanding:
-    account_id, country, status, organization, sector, supports = row
+    account_id, country, status, organization, sector, supports, evidence = row
+    provisional = (json.loads(evidence).get("provisional") if status == "review" and evidence
+                   else None) or {}
     return AccountStanding(
         account_id, country or "", status, organization, sector,
-        frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset())
+        frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset(),
+        provisional.get("sector", "unknown"), frozenset(provisional.get("supports", ())))
 
 
 def account_standings(database: Database) -> list[AccountStanding]:

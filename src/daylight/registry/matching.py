@@ -56,6 +56,7 @@ class CoreComparison:
 
 
 _TYPO_SIMILARITY = 0.8  # below this two words are different words, not a typo
+_INITIALS_SIMILARITY = 0.9  # "LA" for "Los Angeles": likely, not certain (a name's weight 3)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -78,8 +79,10 @@ def _token_similarity(a: str, b: str) -> float:
     return similarity
 
 
-def compare_cores(left: tuple[str, ...], right: tuple[str, ...]) -> CoreComparison:
-    """Align the words of two cores: exact first, then joined ("la salle"), then typos."""
+def compare_cores(left: tuple[str, ...], right: tuple[str, ...], *,
+                  initials: bool = True) -> CoreComparison:
+    """Align the words of two cores: exact first, then joined ("la salle"), then a place's
+    initials ("la" for "los angeles"), then typos."""
     rest_left = list(left)
     rest_right = list(right)
     sims: list[tuple[float, int]] = []
@@ -96,6 +99,17 @@ def compare_cores(left: tuple[str, ...], right: tuple[str, ...]) -> CoreComparis
                 del one[i:i + 2]
                 sims.append((1.0, len(joined)))
                 break
+    for one, other in ((rest_left, rest_right), (rest_right, rest_left)) if initials else ():
+        for word in list(one):  # a place's initials: "la" for "los angeles"
+            if not 2 <= len(word) <= 3:
+                continue
+            for i in range(len(other) - len(word) + 1):
+                span = other[i:i + len(word)]
+                if all(len(w) > 1 for w in span) and "".join(w[0] for w in span) == word:
+                    one.remove(word)
+                    del other[i:i + len(word)]
+                    sims.append((_INITIALS_SIMILARITY, sum(len(w) for w in span)))
+                    break
     for word in list(rest_left):
         best, best_sim = None, 0.0
         for candidate in rest_right:
@@ -119,8 +133,10 @@ def drop_state_words(core: tuple[str, ...], other: tuple[str, ...], state: str) 
     return tuple(t for t in core if t not in words)
 
 
-def name_features(account: NameKey, org: NameKey, org_state: str) -> dict[str, Feature] | None:
-    """Features comparing two names; None if they share no word at all (not a candidate)."""
+def name_features(account: NameKey, org: NameKey, org_state: str, *,
+                  initials: bool = True) -> dict[str, Feature] | None:
+    """Features comparing two names; None if they share no word at all (not a candidate).
+    ``initials``: a place's initials may stand for it ("LA" for "Los Angeles")."""
     left = drop_state_words(account.core, org.core, org_state)
     right = drop_state_words(org.core, account.core, org_state)
     features: dict[str, Feature] = {}
@@ -129,7 +145,7 @@ def name_features(account: NameKey, org: NameKey, org_state: str) -> dict[str, F
             return None
         features["name"] = Feature(3.0, "both names are only their role; the state decides")
     else:
-        cmp = compare_cores(left, right)
+        cmp = compare_cores(left, right, initials=initials)
         if cmp.matched == 0:
             return None
         sim = cmp.similarity

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from daylight.registry.geography import STATE_CODES, STATE_NAMES, is_state_code
 
 if TYPE_CHECKING:
@@ -140,6 +143,9 @@ class NameKey:
         return levels.pop() if len(levels) == 1 else None
 
 
+_DOTTED_INITIALS = re.compile(r"(?<![A-Za-z])((?:[A-Za-z]\.){2,}[A-Za-z]?)(?![A-Za-z])")
+
+
 def clean_text(name: str) -> str:
     """NFKC, transliterated to ASCII, apostrophes joined, other punctuation made space."""
     from rigour.text import ascii_text  # heavy: loaded where used, not at start-up
@@ -151,6 +157,64 @@ def clean_text(name: str) -> str:
 
 def _raw_tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(text) if t and t != "'"]
+
+
+# Words of the agency vocabulary a customer mistypes ("Polce Departmnet"): a word one edit (a
+# letter added, dropped or changed, or two swapped) away from one of them is read as it. Left
+# out: "marshal" (Marshall is a place), "patrol" (Petrol), "public" (Publix).
+_VOCABULARY = ("police", "sheriff", "sheriffs", "department", "office", "county",
+               "township", "corrections", "constable", "enforcement", "investigation", "division",
+               "detention", "trooper", "troopers", "highway", "safety",
+               "bureau", "parish", "village", "borough", "metropolitan", "attorney", "district")
+_VOCABULARY_SET = frozenset(_VOCABULARY)
+# real words one edit away from a vocabulary word: never read as typos
+_NOT_TYPOS = frozenset({"policy", "polite", "officer", "safely", "counts", "perish", "bureaus",
+                        "offices", "districts", "divisions", "villages", "boroughs", "attorneys",
+                        "highways", "counties", "sheriffs", "parishes", "troopers"})
+
+
+@lru_cache(maxsize=65536)
+def _vocabulary_word(word: str) -> str:
+    """``word``, or the vocabulary word it is a one-letter typo of."""
+    if len(word) < 5 or word in _VOCABULARY_SET or word in _NOT_TYPOS or not word.isalpha():
+        return word
+    found = process.extractOne(word, _VOCABULARY, scorer=OSA.distance, score_cutoff=1)
+    if found is None or found[0][0] != word[0] or len(found[0]) < 6:
+        return word
+    return str(found[0])
+
+
+# How customers shorten words that reference names spell out.
+_CUSTOMER_ABBREVIATIONS = {
+    "prot": "Protection", "div": "Division", "svcs": "Services", "svc": "Services",
+    "srvcs": "Services", "ops": "Operations", "enf": "Enforcement", "bur": "Bureau",
+    "admin": "Administration", "adm": "Administration", "invs": "Investigations",
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*\.?")
+
+
+def _customer_word(match: re.Match[str]) -> str:
+    text = match.group(0)
+    word = text.rstrip(".")
+    lowered = word.lower()
+    if lowered in _CUSTOMER_ABBREVIATIONS:
+        return _CUSTOMER_ABBREVIATIONS[lowered]
+    possessive = lowered.endswith("'s")
+    bare = lowered[:-2] + "s" if possessive else lowered.replace("'", "")
+    fixed = _vocabulary_word(bare)
+    if fixed == bare:
+        return text
+    return fixed.capitalize() if word[:1].isupper() else fixed
+
+
+@lru_cache(maxsize=262144)
+def customer_form(name: str) -> str:
+    """A name as a customer typed it, in the reference's spelling: dotted initials joined
+    (``N.Y.P.D.`` → ``NYPD``), shortened words spelt out (``Prot.``, ``Div``, ``Svcs``), and
+    one-edit typos of the agency vocabulary corrected (``Polce Departmnet``). Applied to the
+    customer's side only: the reference's own names (and the ids built from them) keep theirs."""
+    text = _DOTTED_INITIALS.sub(lambda m: m.group(1).replace(".", "") + " ", name)
+    return " ".join(_WORD.sub(_customer_word, text).split())
 
 
 def _expand(raw: list[str]) -> tuple[list[str], set[str]]:
@@ -326,3 +390,41 @@ def role_group(role: str | None) -> str | None:
     if role is None:
         return None
     return "law_enforcement" if role in LAW_ENFORCEMENT_ROLES else "other"
+
+
+# Words that name a part of an agency: a unit, an office, a place within it, or a federal
+# component ("ERO" of ICE, "OFO" of CBP). A name that ends in them ("LAPD - Technical
+# Investigation Div", "ICE ERO Newark Field Office") is the agency's, the rest kept as evidence.
+UNIT_WORDS = frozenset({
+    "division", "div", "bureau", "unit", "units", "field", "office", "ofc", "sector", "district",
+    "precinct", "pct", "center", "centre", "lab", "laboratory", "task", "force", "fusion",
+    "headquarters", "hq", "station", "squad", "section", "team", "operations", "ops", "branch",
+    "region", "regional", "command", "academy", "detail", "substation", "port", "ports", "entry",
+    "area", "zone", "post", "troop", "detachment", "investigations", "investigative", "narcotics",
+    "intelligence", "records", "dispatch", "communications", "training", "legal", "advisor",
+    "removal", "ero", "hsi", "opla", "ofo", "amo", "usbp", "air", "marine", "border", "patrol",
+    "sub", "satellite", "resident", "agency", "crime", "real", "time", "rtcc", "swat",
+})
+_UNIT_SEPARATORS = re.compile(r"\s+[-\u2013\u2014/|:]\s*|\s*[-\u2013\u2014/|:]\s+|\s*[,;(]\s*")
+MAX_UNIT_HEADS = 5
+
+
+@lru_cache(maxsize=65536)
+def unit_heads(name: str) -> tuple[tuple[str, str], ...]:
+    """(head, unit) splits of ``name``, longest head first: the text before a separator, and
+    each shorter prefix followed by a unit word; at most ``MAX_UNIT_HEADS``. Empty when nothing
+    in the name looks like a unit."""
+    text = clean_text(name)
+    out: list[tuple[str, str]] = []
+    parts = [p for p in _UNIT_SEPARATORS.split(text) if p and p.strip(" )")]
+    if len(parts) > 1:
+        out.append((parts[0].strip(), " ".join(p.strip(" )") for p in parts[1:])))
+    words = (parts[0] if parts else text).split()
+    lowered = [w.strip(".,()'").lower() for w in words]
+    for k in range(len(words) - 1, 0, -1):
+        if lowered[k] in UNIT_WORDS:
+            head = " ".join(words[:k])
+            unit = " ".join(words[k:] + [p.strip(" )") for p in parts[1:]])
+            if (head, unit) not in out:
+                out.append((head, unit))
+    return tuple(out[:MAX_UNIT_HEADS])

@@ -15,13 +15,40 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from daylight.registry.acronyms import (
+    initialisms,
+    national_initialisms,
+    place_initials,
+    role_initialisms,
+)
+from daylight.registry.evidence import (
+    AGENCY_SECTORS,
+    CANDIDATE_FLOOR,
+    CANDIDATE_GAP_LOGIT,
+    Evidence,
+    is_common_word,
+    is_government_domain,
+    parents,
+    upper_words,
+    word_evidence,
+)
+from daylight.registry.geography import STATE_CODES
 from daylight.registry.matching import (
     Feature,
     name_features,
     score_of,
     state_feature,
 )
-from daylight.registry.names import NameKey, name_key, role_group
+from daylight.registry.names import (
+    UNIT_WORDS,
+    NameKey,
+    customer_form,
+    has_legal_form,
+    name_key,
+    role_group,
+    state_name_tokens,
+    unit_heads,
+)
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: screening outcomes
 from daylight.registry.resolution import REJECTED as REJECTED
@@ -68,11 +95,13 @@ class Scored:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The triage of one query: status, best candidate (if any) and runner-up."""
+    """The triage of one query: status, best candidate (if any) and runner-up; ``evidence``
+    is the agency evidence that kept it from being rejected (see ``evidence``), empty if none."""
 
     status: str
     best: Scored | None
     runner_up: Scored | None = None
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def margin_logit(self) -> float | None:
@@ -88,20 +117,35 @@ class _Entry:
     domains: frozenset[str]
     city: str
     governmental: bool
+    agency: bool
+    acronyms: frozenset[str]
 
 
 @dataclass
 class _Postings:
     by_state: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     all_states: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    companies: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """Companies in any state: a company's recorded state is an address, not a boundary."""
 
 
-def _block_keys(core: tuple[str, ...]) -> set[str]:
+def _block_keys(core: tuple[str, ...], initials: bool = True, *, query: bool = False) -> set[str]:
+    """Blocking keys: the words, 4-letter prefixes and suffixes of long words and, with
+    ``initials``, a place's initials (``#la``): an organisation's from its place's words, a
+    query's from its short words ("LA County")."""
     keys = set(core)
     for word in core:
         if len(word) >= 5:
             keys.add("<" + word[:4])
             keys.add(">" + word[-4:])
+    if not initials:
+        return keys
+    if query:
+        keys.update("#" + word for word in core if 2 <= len(word) <= 3)
+    else:
+        place = place_initials(core)
+        if 2 <= len(place) <= 3:
+            keys.add("#" + place)
     return keys
 
 
@@ -124,14 +168,20 @@ class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
     def __init__(self, organizations: Iterable[Organization],
-                 thresholds: Thresholds | None = None) -> None:
+                 thresholds: Thresholds | None = None, *, customer_forms: bool = True) -> None:
+        """``customer_forms``: also the forms customers type (initialisms, a place's initials,
+        an agency plus a unit); the reference builder, matching one dataset's names to
+        another's, works without them."""
         self.thresholds = thresholds or Thresholds()
+        self.customer_forms = customer_forms
         self._entries: list[_Entry] = []
         self._postings = _Postings()
         self._domains: dict[str, list[int]] = defaultdict(list)
         self._by_id: dict[str, int] = {}
         self._word_counts: dict[str, int] = defaultdict(int)
         self._abbreviation_counts: dict[str, int] = defaultdict(int)
+        self._acronyms: dict[str, list[int]] = defaultdict(list)
+        self._places: set[str] = {w for code in STATE_CODES.values() for w in state_name_tokens(code)}
         for org in organizations:
             self._add(org)
 
@@ -151,15 +201,33 @@ class Screener:
                 keys.append(key)
         index = len(self._entries)
         self._by_id.setdefault(org.id, index)
+        if org.city and org.schema == "PublicBody":
+            self._places.update(name_key(org.city).core)
         for word in {w for k in keys for w in k.core}:
             self._word_counts[word] += 1
         for abbreviation in _abbreviations(org):
             self._abbreviation_counts[abbreviation] += 1
         domains = frozenset(d.lower() for d in org.identifiers.get("domain", ()))
-        self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody"))
-        for block in set().union(*(_block_keys(k.core) for k in keys)):
+        agency = org.schema == "PublicBody" and org.sector in AGENCY_SECTORS
+        acronyms: set[str] = set()
+        if agency and self.customer_forms:
+            acronyms = set(_abbreviations(org))
+            for text in (org.name, *org.aliases):
+                acronyms |= initialisms(text)
+                if not org.state:
+                    acronyms |= national_initialisms(text)
+            for k in keys:
+                acronyms |= role_initialisms(k.core, k.role, "county" in k.jurisdictions
+                                             or k.role == "sheriff")
+            for acronym in acronyms:
+                self._acronyms[acronym].append(index)
+        self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
+                                    agency, frozenset(acronyms)))
+        for block in set().union(*(_block_keys(k.core, self.customer_forms) for k in keys)):
             self._postings.by_state[(org.state, block)].append(index)
             self._postings.all_states[block].append(index)
+            if org.schema == "Company" and org.state:
+                self._postings.companies[block].append(index)
         for domain in domains:
             self._domains[domain].append(index)
 
@@ -167,13 +235,27 @@ class Screener:
         index = self._by_id.get(organization_id)
         return self._entries[index].org if index is not None else None
 
-    def _candidates(self, key: NameKey, state: str, domains: tuple[str, ...]) -> set[int]:
+    def _acronym_tokens(self, name: str) -> frozenset[str]:
+        """The query's words that are an agency's abbreviation or initialism (lower case)."""
+        words = [w.lower() for w in upper_words(name)]
+        bare = name.strip()
+        if not words and bare.isalpha() and 3 <= len(bare) <= 8:
+            words = [bare.lower()]  # "nypd" typed in lower case, alone
+        return frozenset(w for w in words if w in self._acronyms and not is_common_word(w))
+
+    def _candidates(self, key: NameKey, state: str, domains: tuple[str, ...],
+                    acronyms: frozenset[str] = frozenset()) -> set[int]:
         found: set[int] = set()
+        for acronym in acronyms:
+            found.update(i for i in self._acronyms[acronym]
+                         if not state or self._entries[i].org.state in (state, ""))
         postings: list[list[int]] = []
-        for block in _block_keys(key.core):
+        for block in _block_keys(key.core, self.customer_forms, query=True):
             if state:
                 postings.append(self._postings.by_state.get((state, block), []))
                 postings.append(self._postings.by_state.get(("", block), []))
+                if self.customer_forms:
+                    postings.append(self._postings.companies.get(block, []))
             else:
                 postings.append(self._postings.all_states.get(block, []))
         for posting in sorted(postings, key=len):
@@ -186,20 +268,45 @@ class Screener:
             found.update(i for i, e in enumerate(self._entries)
                          if e.org.state == state and any(k.role == key.role for k in e.keys))
         for domain in domains:
-            found.update(self._domains.get(domain, ()))
+            for parent in parents(domain):
+                found.update(self._domains.get(parent, ()))
         return found
 
-    def _score(self, query: Query, key: NameKey, state: str, entry: _Entry) -> Scored | None:
+    def _score(self, query: Query, key: NameKey, state: str, entry: _Entry,
+               acronyms: frozenset[str] = frozenset()) -> Scored | None:
         best: tuple[float, dict[str, Feature]] | None = None
-        for org_key in entry.keys:
-            features = name_features(key, org_key, entry.org.state)
+        office = self._office_words(key, entry)
+        keys = [key] if office is None else [key, office[0]]
+        for query_key in keys:
+            for org_key in entry.keys:
+                features = name_features(query_key, org_key, entry.org.state,
+                                         initials=self.customer_forms)
+                if features is None:
+                    continue
+                if query_key is not key and office is not None:
+                    features["unit"] = office[1]
+                logit, _ = score_of(features)
+                if best is None or logit > best[0]:
+                    best = (logit, features)
+        for acronym in acronyms & entry.acronyms:
+            # the initialism stands for the organisation's name: compare the rest of the query
+            main = entry.keys[0]
+            rest = tuple(w for w in (office[0] if office else key).core if w != acronym)
+            expanded = NameKey(main.core + rest, key.role or main.role,
+                               key.jurisdictions | main.jurisdictions, key.states)
+            features = name_features(expanded, main, entry.org.state)
             if features is None:
                 continue
+            features["acronym"] = Feature(-1.0, f"`{acronym.upper()}` is an abbreviation or "
+                                                f"initialism of `{entry.org.name}`")
+            if office is not None:
+                features["unit"] = office[1]
             logit, _ = score_of(features)
             if best is None or logit > best[0]:
                 best = (logit, features)
         owned = entry.domains.intersection(query.email_domains)
-        if best is None and not owned:
+        under = entry.domains.intersection(p for d in query.email_domains for p in parents(d)[1:])
+        if best is None and not owned and not under:
             return None
         features = dict(best[1]) if best else {"name": Feature(-4.0, "the names share no word")}
         distinctive = self._distinctive(key, features)
@@ -210,6 +317,9 @@ class Screener:
                                               "organisation's (.gov registry)")
         elif (named := self._named_subdomain(query.email_domains, entry)) is not None:
             features["domain"] = named
+        elif under:
+            features["domain"] = Feature(2.0, f"email domain under `{sorted(under)[0]}`, the "
+                                              "organisation's: one of its parts")
         else:
             place = self._place_feature(query.email_domains, entry)
             if place is not None:
@@ -221,6 +331,19 @@ class Screener:
             features["city"] = Feature(1.0, f"both in the city of {entry.org.city}")
         logit, score = score_of(features)
         return Scored(entry.org.id, entry.org.name, logit, score, features)
+
+    def _office_words(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
+        """A national agency's office: the query without the words of a place or a unit
+        ("DEA Boston Field Division" is the DEA's), and the feature saying so; None if the
+        entry is not a national agency or the query has no such words."""
+        if not entry.agency or entry.org.state or not self.customer_forms:
+            return None
+        kept = tuple(w for w in key.core if w not in self._places and w not in UNIT_WORDS)
+        if kept == key.core or not kept:
+            return None
+        dropped = " ".join(w for w in key.core if w not in kept)
+        return (NameKey(kept, key.role, key.jurisdictions, key.states),
+                Feature(-0.5, f"`{dropped}` names an office or a place of a national agency"))
 
     def _distinctive(self, key: NameKey, features: dict[str, Feature]) -> Feature | None:
         """A company's exact name with a rare word ("palantir") says more than "acme security"."""
@@ -272,34 +395,145 @@ class Screener:
 
     def rank(self, query: Query, *, excluded: frozenset[str] = frozenset()) -> list[Scored]:
         """Every candidate with a score, best first (ties broken by organisation id)."""
+        if self.customer_forms:
+            query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
         key = name_key(query.name)
         state = query.state or (next(iter(key.states)) if len(key.states) == 1 else "")
         domains = tuple(d.lower() for d in query.email_domains)
         query = Query(query.name, state, query.city, domains)
+        acronyms = self._acronym_tokens(query.name)
         scored = []
-        for index in self._candidates(key, state, domains):
+        for index in self._candidates(key, state, domains, acronyms):
             entry = self._entries[index]
             if entry.org.id in excluded:
                 continue
-            result = self._score(query, key, state, entry)
+            result = self._score(query, key, state, entry, acronyms)
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda s: (-s.logit, s.organization_id))
         return scored
 
-    def screen(self, query: Query, *, excluded: frozenset[str] = frozenset()) -> Outcome:
-        """Triage ``query``: accepted, review or rejected, with the evidence."""
-        ranked = self.rank(query, excluded=excluded)
+    def _triage(self, ranked: list[Scored]) -> str:
         if not ranked:
-            return Outcome(REJECTED, None)
-        best = ranked[0]
-        runner_up = ranked[1] if len(ranked) > 1 else None
-        t = self.thresholds
-        clear = runner_up is None or best.logit - runner_up.logit >= t.margin_logit
+            return REJECTED
+        best, t = ranked[0], self.thresholds
+        clear = len(ranked) == 1 or best.logit - ranked[1].logit >= t.margin_logit
         if best.score >= t.accept and clear:
-            status = ACCEPTED
-        elif best.score >= t.review:
-            status = REVIEW
-        else:
-            status = REJECTED
-        return Outcome(status, best, runner_up)
+            return ACCEPTED
+        return REVIEW if best.score >= t.review else REJECTED
+
+    def _unit_ranked(self, query: Query, excluded: frozenset[str]) -> list[Scored] | None:
+        """An agency plus a unit ("LAPD - Technical Investigation Div", "ICE ERO Newark Field
+        Office"): the ranking of the agency's part, each candidate carrying the unit as a
+        feature; None if no head of the name resolves better than the whole."""
+        fallback: list[Scored] | None = None
+        for head, unit in unit_heads(query.name):
+            ranked = self.rank(Query(head, query.state, query.city, query.email_domains),
+                               excluded=excluded)
+            if not ranked or not self._is_agency(ranked[0]):
+                continue
+            feature = Feature(-0.5, f"`{unit}` is a unit or office of the organisation")
+            out = []
+            for scored in ranked:
+                features = {**scored.features, "unit": feature}
+                logit, score = score_of(features)
+                out.append(Scored(scored.organization_id, scored.organization_name, logit, score,
+                                  features))
+            status = self._triage(out)
+            if status == ACCEPTED:
+                return out
+            if status == REVIEW and fallback is None:
+                fallback = out
+        return fallback
+
+    def _is_agency(self, scored: Scored) -> bool:
+        index = self._by_id.get(scored.organization_id)
+        return index is not None and self._entries[index].agency
+
+    def agency_evidence(self, query: Query, ranked: list[Scored]) -> list[Evidence]:
+        """Why ``query`` could be an agency (see ``evidence``): words, acronyms, domains and
+        agency candidates at or above ``CANDIDATE_FLOOR``."""
+        found: list[Evidence] = []
+        words = word_evidence(query.name)
+        if words is not None:
+            found.append(words)
+        acronyms = self._acronym_tokens(query.name)
+        if acronyms:
+            found.append(Evidence("acronym", "the name has an agency's abbreviation or initialism: "
+                                             + ", ".join(sorted(a.upper() for a in acronyms))))
+        for domain in (d.lower() for d in query.email_domains):
+            owners = [self._entries[i] for p in parents(domain) for i in self._domains.get(p, ())]
+            agencies = [o for o in owners if o.agency]
+            if agencies:
+                found.append(Evidence("domain", f"email domain `{domain}` belongs to "
+                                                f"`{agencies[0].org.name}`"))
+            elif not owners and is_government_domain(domain):
+                found.append(Evidence("domain", f"email domain `{domain}` is a government "
+                                                "domain the reference does not know"))
+            elif owners and domain not in owners[0].domains and is_government_domain(domain):
+                found.append(Evidence("domain", f"email domain `{domain}` is under "
+                                                f"`{owners[0].org.name}`'s domain"))
+        leader = ranked[0].logit if ranked else 0.0
+        for scored in ranked[:25] if not has_legal_form(query.name) else ():
+            if scored.score < CANDIDATE_FLOOR or leader - scored.logit > CANDIDATE_GAP_LOGIT:
+                break
+            index = self._by_id.get(scored.organization_id)
+            entry = self._entries[index] if index is not None else None
+            if entry is not None and (entry.agency or entry.org.sector in AGENCY_SECTORS):
+                found.append(Evidence("candidate", f"agency candidate `{scored.organization_name}` "
+                                                   f"({scored.organization_id}) scored "
+                                                   f"{scored.score:.3f}, at or above the floor "
+                                                   f"{CANDIDATE_FLOOR}"))
+                break
+        return found
+
+    def _shared_domain_owner(self, query: Query, best: Scored) -> Scored | None:
+        """``best`` accepted as the place: a city's or county's public body that owns one of the
+        account's email domains (its own .gov domain, shared by all its departments), when
+        nothing in the account points to an agency (``Alameda Finance Department`` at
+        ``alamedaca.gov`` is the City of Alameda)."""
+        index = self._by_id.get(best.organization_id)
+        if index is None:
+            return None
+        entry = self._entries[index]
+        if not entry.governmental or entry.agency or entry.org.role not in ("government", None) \
+                or not entry.org.state \
+                or not entry.domains.intersection(d.lower() for d in query.email_domains):
+            return None
+        features = {**best.features, "place": Feature(
+            6.0, "the account's email domain is this public body's own, shared by its "
+                 "departments, and nothing in the account points to an agency")}
+        logit, score = score_of(features)
+        return Scored(best.organization_id, best.organization_name, logit, score, features)
+
+    def screen(self, query: Query, *, excluded: frozenset[str] = frozenset()) -> Outcome:
+        """Triage ``query``: accepted, review or rejected, with the evidence. An account with
+        agency evidence is never rejected: it goes to review (fail safe)."""
+        if self.customer_forms:
+            query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
+        ranked = self.rank(query, excluded=excluded)
+        status = self._triage(ranked)
+        if status != ACCEPTED and self.customer_forms and (
+                word_evidence(query.name) is not None or self._acronym_tokens(query.name)):
+            units = self._unit_ranked(query, excluded)
+            if units is not None and (status == REJECTED or self._triage(units) == ACCEPTED):
+                ranked, status = units, self._triage(units)
+        evidence: tuple[Evidence, ...] = ()
+        if status != ACCEPTED or (not self._is_agency(ranked[0])
+                                  and self._entries[self._by_id[ranked[0].organization_id]]
+                                  .governmental):
+            found = self.agency_evidence(query, ranked)
+            if found and status == ACCEPTED and all(e.kind == "candidate" for e in found):
+                found = []  # a public body accepted on its own name, with nothing but a candidate
+            if found:
+                evidence, status = tuple(found), REVIEW
+                agencies = [s for s in ranked if self._is_agency(s)]
+                if agencies and agencies[0].score >= CANDIDATE_FLOOR:
+                    ranked = [agencies[0], *[s for s in ranked if s is not agencies[0]]]
+            elif status != ACCEPTED and ranked and self.customer_forms:
+                place = self._shared_domain_owner(query, ranked[0])
+                if place is not None:
+                    ranked, status = [place, *ranked[1:]], ACCEPTED
+        best = ranked[0] if ranked else None
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        return Outcome(status, best, runner_up, evidence)

@@ -33,7 +33,7 @@ from daylight.registry.resolution import (
     Judgement,
     Resolution,
 )
-from daylight.registry.screening import Query, Screener, Thresholds
+from daylight.registry.screening import REVIEW, Query, Screener, Thresholds
 from daylight.registry.store import RegistryStore, org_row, rel_row
 
 Progress = Callable[[int, int], None]
@@ -151,6 +151,16 @@ class Screening:
             relationships = store.relationships()
         return cls(Screener(organizations, thresholds), Graph(organizations, relationships))
 
+    def provisional(self, organization_id: str) -> dict[str, Any]:
+        """What a match awaiting review would make the account: the candidate's sector and
+        the sectors it supports, applied by the packs provisionally (``candidate_sector``,
+        ``candidate_supports``) until a reviewer decides; never published as the account's."""
+        org = self.graph.organizations.get(organization_id)
+        if org is None:
+            return {"organization_id": organization_id, "sector": "unknown", "supports": []}
+        return {"organization_id": org.id, "name": org.name, "sector": org.sector,
+                "supports": [steps[-1]["sector"] for steps, _, _ in self.graph.supports(org.id)]}
+
     def resolve(self, account: Account, judgements: Sequence[Judgement],
                 now: datetime) -> tuple[Resolution, str, list[dict[str, Any]]]:
         """The account's resolution and classification, honouring earlier judgements."""
@@ -166,7 +176,9 @@ class Screening:
             features = {k: f.to_json() for k, f in scored.features.items()} if scored else {}
             features["judgement"] = {"weight": None, "detail": f"a reviewer judged them the same: "
                                                                f"{chosen.note}"}
-            evidence |= {"features": features, "candidate": chosen.organization_id}
+            org_judged = self.graph.organizations.get(chosen.organization_id)
+            evidence |= {"features": features, "candidate": chosen.organization_id,
+                         "candidate_name": org_judged.name if org_judged else None}
             status = JUDGED
             org_id: str | None = chosen.organization_id
             score = round(scored.score, 6) if scored else None
@@ -180,9 +192,14 @@ class Screening:
                 "features": ({k: f.to_json() for k, f in outcome.best.features.items()}
                              if outcome.best else {}),
                 "candidate": org_id,
+                "candidate_name": outcome.best.organization_name if outcome.best else None,
                 "runner_up": outcome.runner_up.to_json() if outcome.runner_up else None,
                 "margin_logit": (round(outcome.margin_logit, 3)
                                  if outcome.margin_logit is not None else None)}
+            if outcome.evidence:
+                evidence["agency_evidence"] = [e.to_json() for e in outcome.evidence]
+            if status == REVIEW and outcome.best is not None:
+                evidence["provisional"] = self.provisional(outcome.best.organization_id)
         resolution = Resolution(account.account_id, status, org_id, score, evidence, utc_text(now))
         org = self.graph.organizations.get(org_id) if org_id and status in RESOLVED else None
         sector, supports = self.graph.classify(

@@ -29,6 +29,7 @@ from daylight.registry.reference.sources_agencies import (
     add_dotgov,
     add_fbi_roster,
     add_federal_agencies,
+    publish_used_names,
 )
 from daylight.registry.reference.sources_contracts import (
     LOCAL_GOV_CONTRACTS,
@@ -51,8 +52,11 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 3  # 2: CBP offices, the Marshals, companies with police words, people withheld;
-# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's)
+BUILD_VERSION = 4  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
+# 4: county agencies named as they name themselves; a federal name stating a law-enforcement
+# body is law enforcement; a bureau's .gov record takes its divisions' sector; 287(g) signers
+# are law enforcement
 
 
 def build_reference(root: Path) -> Reference:
@@ -71,6 +75,7 @@ def build_reference(root: Path) -> Reference:
     add_atlas(builder, root)
     builder.freeze_agencies()
     add_flock(builder, root)
+    publish_used_names(builder)
     reference = Reference(tuple(builder.sorted_organizations()),
                           tuple(builder.sorted_relationships()))
     verify_reference(reference)

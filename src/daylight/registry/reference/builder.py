@@ -101,7 +101,8 @@ class ReferenceBuilder:
 
     def freeze_agencies(self) -> None:
         """Index the public bodies present now; later sources resolve against them."""
-        self._screener = Screener(o for o in self.organizations.values() if o.schema == "PublicBody")
+        self._screener = Screener((o for o in self.organizations.values() if o.schema == "PublicBody"),
+                                  customer_forms=False)
 
     def resolve_agency(self, name: str, state: str, *, city: str = "",
                        domains: tuple[str, ...] = ()) -> str | None:

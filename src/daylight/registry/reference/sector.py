@@ -3,8 +3,9 @@
 Federal sub-tier agencies are classified by code (ICE 7012 and CBP 7014 are immigration
 enforcement; FBI 1549, DEA 1524, USMS 1544, ATF, BOP, Secret Service are law enforcement) or, for
 intelligence agencies whose codes vary, by name; the Department of Defense and its services are
-military. Other bodies are classified by the role their name states; a name that states none is
-``other_government``: a city or a county is not a police force.
+military — unless the name states a law-enforcement body (a Marshals Service listed under
+Defense's code is the Marshals). Other bodies are classified by the role their name states; a
+name that states none is ``other_government``: a city or a county is not a police force.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str) -> str:
     if any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered:
         return "intelligence"
     if subtier_code in LAW_ENFORCEMENT_AGENCY_CODES:
+        return "law_enforcement"
+    if name_key(name).role in LAW_ENFORCEMENT_ROLES - {"task_force"}:  # a task force on anything
+        # the name states a law-enforcement body, whatever department funds it: "Department of
+        # Justice U.S. Marshals Service" is listed under Defense's code 097
         return "law_enforcement"
     if cgac_code in MILITARY_CGAC_CODES or subtier_code in MILITARY_AGENCY_CODES:
         return "military"

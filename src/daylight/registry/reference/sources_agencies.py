@@ -199,6 +199,46 @@ def _federal_bodies(builder: ReferenceBuilder, prefixes: tuple[str, ...]) -> dic
     return index
 
 
+def _parent_sector(subtiers: list[tuple[tuple[str, ...], str]], body: str) -> str | None:
+    """The sector of the federal sub-tier agencies whose names begin with ``body``'s (the
+    ATF's .gov record names the bureau; USAspending lists its "Bureau of Alcohol, Tobacco,
+    Firearms and Explosives Acquisition and Property Management Division", code 1560, law
+    enforcement): the bureau is what its divisions are, when they agree and say more than
+    "other government"."""
+    core = name_key(body).core
+    if len(core) < 2:
+        return None
+    sectors = {sector for other, sector in subtiers if other[:len(core)] == core}
+    if len(sectors) == 1 and sectors != {"other_government"}:
+        return sectors.pop()
+    return None
+
+
+def _is_used_name(alias: str, core: tuple[str, ...]) -> bool:
+    key, lowered = name_key(alias), alias.lower()
+    return (key.role == "sheriff" and key.core == core and not key.states
+            and ("county" in lowered or "parish" in lowered)
+            and not alias.isupper() and not alias.islower())
+
+
+def publish_used_names(builder: ReferenceBuilder) -> None:
+    """A county agency the roster names only by its county ("Los Angeles County law enforcement
+    agency") takes the name it uses, when another source gives one for the same place: an alias
+    stating a sheriff's office or department, properly cased, without a state code ("Los
+    Angeles County Sheriff's Department"). The roster's form stays an alias."""
+    for org in list(builder.organizations.values()):
+        if org.role != "county_le" or not org.name.endswith("law enforcement agency"):
+            continue
+        core = name_key(org.name).core
+        used = [a for a in org.aliases if _is_used_name(a, core)]
+        if not used:
+            continue
+        best = max(used, key=lambda a: ("'s " in a or "s' " in a, "Office" in a or "Department" in a,
+                                        -len(a), a))
+        builder.organizations[org.id] = replace(
+            org, name=best, aliases=tuple(dict.fromkeys((org.name, *org.aliases))))
+
+
 def _police_body(domain: str, organisation: str) -> str | None:
     """For a police or sheriff domain registered to a city or county, the body it serves."""
     label = domain.split(".")[0]
@@ -220,6 +260,8 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
     # the first listed wins a key: the roster, which lists the same body as USAspending often does
     federal = {key: ids[0] for key, ids in _federal_bodies(builder, ("us-agency:", "ori:")).items()}
     bodies: dict[tuple[str, str], str] = {}
+    subtiers = [(name_key(org.name).core, org.sector) for org in builder.organizations.values()
+                if org.id.startswith("us-agency:")]
     for row in sorted(rows, key=lambda r: r["Domain name"]):
         domain = row["Domain name"].lower()
         org_name, sub = row["Organization name"], row["Suborganization name"]
@@ -234,6 +276,8 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
                 builder.merge(found, identifiers={"domain": (domain,)}, sources=(source,))
                 continue
             sector, state = federal_sector("", "", body), ""
+            if sector == "other_government":
+                sector = _parent_sector(subtiers, body) or sector
         else:
             sector = public_body_sector(body)
             police = None if sector == "law_enforcement" else _police_body(domain, org_name)

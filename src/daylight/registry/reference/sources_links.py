@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from daylight.registry.geography import state_code
@@ -78,6 +79,14 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
             if ori and "ori" not in builder.organizations[agency_of[agency_id]].identifiers:
                 # ICE's list gives an ORI the FBI roster does not list (it omits some agencies)
                 builder.merge(agency_of[agency_id], identifiers={"ori": (ori,)})
+    for org_id in sorted(set(agency_of.values())):
+        # A body that signed a 287(g) agreement has officers enforcing immigration law: it is
+        # law enforcement even when its name does not say so ("Florida Department of
+        # Agriculture", "Louisiana Alcohol and Tobacco Control").
+        org = builder.organizations[org_id]
+        if org.schema == "PublicBody" and org.sector not in ("law_enforcement",
+                                                              "immigration_enforcement"):
+            builder.organizations[org_id] = replace(org, sector="law_enforcement")
     for (agency_id, model), dates in sorted(spans.items()):
         dates.sort()
         builder.relate(Relationship(
@@ -116,6 +125,14 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
                 sector = "immigration_enforcement"
             cache[key] = _agency(builder, name, state, city=row["City"], source=source,
                                  sector=sector, prefix="atlas")
+            org = builder.organizations[cache[key]]
+            if sector == "law_enforcement" and org.sector == "other_government" \
+                    and org.schema == "PublicBody" and org.name.lower() == name.lower():
+                # The Atlas lists the very body as a law-enforcement agency (a state department
+                # of justice with investigators, a fusion center) that its .gov record does not
+                # call one: the Atlas's type decides, for that body only, never for a city or
+                # county government its name was matched to.
+                builder.organizations[org.id] = replace(org, sector="law_enforcement")
         else:
             builder.merge(cache[key], sources=(source,))
         for vendor in (v.strip() for v in row["Vendor"].split(",")):

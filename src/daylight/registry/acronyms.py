@@ -1,0 +1,105 @@
+"""Initialisms of agency names, generated from the reference names themselves: ``NYPD``,
+``LAPD``, ``LVMPD``, ``LASD``, ``MCSO``, ``CHP``, ``NYSP``, ``FHP``.
+
+Agencies are known by initialisms nobody lists: the first letters of their place and of their
+role, with or without the jurisdiction word (``LACSD`` and ``LASD`` for the Los Angeles County
+Sheriff's Department; ``NYCPD`` and ``NYPD``). Two generators, both over the reference's own
+names and aliases, never a hand-typed list of cities:
+
+- the initials of every word of a name (``Las Vegas Metropolitan Police Department`` → ``lvmpd``),
+  with and without its ``city``/``county`` words;
+- the initials of the place (the ``NameKey`` core: the roster's short name ``Los Angeles``) followed
+  by the usual initials of the body's role (police ``pd``; sheriff ``so``/``sd``; state police
+  ``sp``/``hp``/``shp``; ...).
+
+An initialism of fewer than three letters is never generated (``PD`` names every police
+department). Whether an initialism names *one* agency is the screener's business (state, email
+domain, margin): this module only says which initialisms a name has. Written by hand because no
+library generates agency initialisms; the word splitting is ``names.clean_text``'s.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from daylight.registry.names import clean_text, name_key
+
+_SKIPPED = frozenset({"of", "the", "and", "for", "de"})
+_JURISDICTION_WORDS = frozenset({"city", "county", "parish"})
+_ROLE_INITIALS: dict[str, tuple[str, ...]] = {
+    "police": ("pd",),
+    "sheriff": ("so", "sd"),
+    "state_police": ("sp", "hp", "shp"),
+    "public_safety": ("dps",),
+    "corrections": ("doc",),
+    "investigation": ("bi",),
+    "marshal": ("mo",),
+    "constable": ("co",),
+}
+MIN_LENGTH = 3
+MAX_LENGTH = 8
+
+
+def _words(name: str) -> list[str]:
+    words = []
+    for raw in clean_text(name).replace("-", " ").replace("/", " ").split():
+        word = raw.strip(".,;:()'\"").lower()
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.replace("'", "")
+        if word and word[0].isalpha() and word not in _SKIPPED:
+            words.append(word)
+    return words
+
+
+@lru_cache(maxsize=65536)
+def initialisms(name: str) -> frozenset[str]:
+    """The lower-case initialisms of an agency's ``name`` (empty for a one-word name)."""
+    out: set[str] = set()
+    words = _words(name)
+    if len(words) >= 2:
+        out.add("".join(w[0] for w in words))
+        bare = [w for w in words if w not in _JURISDICTION_WORDS]
+        if len(bare) >= 2:
+            out.add("".join(w[0] for w in bare))
+    key = name_key(name)
+    if key.role in _ROLE_INITIALS and key.core:
+        place = "".join(w[0] for w in key.core)
+        county = "c" if "county" in key.jurisdictions else ""
+        for suffix in _ROLE_INITIALS[key.role]:
+            out.add(place + suffix)
+            if county:
+                out.add(place + county + suffix)
+    return frozenset(a for a in out if MIN_LENGTH <= len(a) <= MAX_LENGTH)
+
+
+_ORGANISATION_WORDS = frozenset({"bureau", "office", "department", "administration", "agency",
+                                 "service", "united", "states", "us", "u", "s"})
+
+
+def national_initialisms(name: str) -> frozenset[str]:
+    """A national agency's initialisms without its organisation words, and their prefixes of
+    three letters or more: ``Bureau of Alcohol, Tobacco, Firearms, and Explosives`` is ``atfe``
+    and ``atf``. Only for national agencies, which are few: a shared one goes to review."""
+    words = [w for w in _words(name) if w not in _ORGANISATION_WORDS]
+    if len(words) < 3:
+        return frozenset()
+    full = "".join(w[0] for w in words)
+    return frozenset(full[:n] for n in range(MIN_LENGTH, min(len(full), MAX_LENGTH) + 1))
+
+
+def role_initialisms(core: tuple[str, ...], role: str | None, county: bool) -> frozenset[str]:
+    """Initialisms of a body known by its place and role alone (the FBI roster names an agency
+    ``Los Angeles``, type City, role police)."""
+    if role not in _ROLE_INITIALS or not core:
+        return frozenset()
+    place = "".join(w[0] for w in core)
+    out = {place + suffix for suffix in _ROLE_INITIALS[role]}
+    if county:
+        out |= {place + "c" + suffix for suffix in _ROLE_INITIALS[role]}
+    return frozenset(a for a in out if MIN_LENGTH <= len(a) <= MAX_LENGTH)
+
+
+def place_initials(core: tuple[str, ...]) -> str:
+    """``la`` for ``("los", "angeles")``: the initials of a place of two or more words."""
+    return "".join(w[0] for w in core) if len(core) >= 2 else ""

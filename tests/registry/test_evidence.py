@@ -1,0 +1,174 @@
+"""Screening fails safe: agency evidence never lets an account be rejected into the open, and a
+match in review carries its candidate's refusals provisionally."""
+
+from __future__ import annotations
+
+import pytest
+
+from daylight.core.database import Database
+from daylight.flows.accounts import show_account
+from daylight.flows.review import review_queue
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import default_catalog
+from daylight.policy.engine import PolicyEngine
+from daylight.policy.entities import read_account_facts
+from daylight.policy.pack import load_pack
+from daylight.policy.policies import compile_policies
+from daylight.policy.schema import build_schema
+from daylight.registry.accounts import Account
+from daylight.registry.acronyms import initialisms
+from daylight.registry.evidence import is_government_domain
+from daylight.registry.names import customer_form, name_key, unit_heads
+from daylight.registry.organization import Organization
+from daylight.registry.reference.shipped import Reference
+from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener, Thresholds
+from daylight.registry.service import import_accounts, screen_accounts
+from tests.registry.conftest import NOW
+
+ORGS = [
+    Organization("ori:CA0194200", "Los Angeles Police Department", "law_enforcement", role="police",
+                 schema="PublicBody", state="CA"),
+    Organization("ori:CA0190000", "Los Angeles County Sheriff's Department", "law_enforcement",
+                 role="sheriff", schema="PublicBody", state="CA"),
+    Organization("ori:NY0303000", "New York City Police Department", "law_enforcement",
+                 role="police", schema="PublicBody", state="NY"),
+    Organization("ori:MA0130100", "Boston Police Department", "law_enforcement", role="police",
+                 schema="PublicBody", state="MA", city="Boston"),
+    Organization("ori:TXHPD0000", "Houston Police Department", "law_enforcement", role="police",
+                 schema="PublicBody", state="TX"),
+    Organization("gov:houstontx-gov", "City of Houston", "other_government", role="government",
+                 schema="PublicBody", state="TX", identifiers={"domain": ("houstontx.gov",)}),
+    Organization("us-agency:7012", "U.S. Immigration and Customs Enforcement",
+                 "immigration_enforcement", schema="PublicBody", aliases=("ICE",),
+                 identifiers={"domain": ("ice.gov",)}),
+    Organization("us-agency:7014", "U.S. Customs and Border Protection", "immigration_enforcement",
+                 schema="PublicBody", aliases=("CBP",), identifiers={"domain": ("cbp.gov",)}),
+    Organization("us-agency:7000", "Department of Homeland Security", "other_government",
+                 schema="PublicBody", aliases=("DHS",), identifiers={"domain": ("dhs.gov",)}),
+    Organization("ori:DCFBIWA01", "Federal Bureau of Investigation", "law_enforcement",
+                 role="investigation", schema="PublicBody", aliases=("FBI",),
+                 identifiers={"domain": ("fbi.gov",)}),
+    Organization("company:la-salle", "LA SALLE CORP", "commercial", schema="Company", state="IL"),
+    Organization("company:kroll-government", "KROLL GOVERNMENT SERVICES", "commercial",
+                 schema="Company", state="VA"),
+]
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener(ORGS)
+
+
+@pytest.mark.parametrize(("name", "state", "domains", "expected"), [
+    ("ICE ERO Newark Field Office", "", ("ice.dhs.gov",), "us-agency:7012"),
+    ("US Customs & Border Prot.", "", ("cbp.dhs.gov",), "us-agency:7014"),
+    ("NYPD", "NY", (), "ori:NY0303000"),
+    ("N.Y.P.D.", "NY", (), "ori:NY0303000"),
+    ("LA County Sheriffs Dept", "CA", (), "ori:CA0190000"),
+    ("LAPD - Technical Investigation Div", "CA", (), "ori:CA0194200"),
+    ("Houston Polce Departmnet", "TX", (), "ori:TXHPD0000"),  # a dropped and a swapped letter
+    ("FBI Boston Field Office", "", (), "ori:DCFBIWA01"),
+])
+def test_agencies_as_customers_type_them_are_accepted(
+        screener: Screener, name: str, state: str, domains: tuple[str, ...], expected: str) -> None:
+    outcome = screener.screen(Query(name, state, "", domains))
+    assert outcome.status == ACCEPTED, (name, outcome)
+    assert outcome.best is not None and outcome.best.organization_id == expected
+
+
+@pytest.mark.parametrize(("name", "state", "domains", "kinds"), [
+    ("CBP Office of Field Operations - Laredo", "TX", (), {"acronym"}),  # national body, no domain
+    ("Smalltown Sheriff's Office", "TX", (), {"words"}),
+    ("Border Enforcement Unit", "", (), {"words"}),
+    ("Office 7", "", ("ops.unknown-county.gov",), {"domain"}),
+    ("Houston Narcotics", "TX", ("houstontx.gov",), {"words"}),
+])
+def test_agency_evidence_goes_to_review_never_rejected(
+        screener: Screener, name: str, state: str, domains: tuple[str, ...], kinds: set[str]) -> None:
+    outcome = screener.screen(Query(name, state, "", domains))
+    if outcome.status == ACCEPTED:  # an agency recognised outright is not fail-open either
+        assert outcome.best is not None and outcome.best.organization_id.startswith("us-agency:70")
+        return
+    assert outcome.status == REVIEW
+    assert kinds <= {e.kind for e in outcome.evidence}
+    assert all(e.detail for e in outcome.evidence)
+
+
+def test_a_city_department_on_the_city_domain_is_the_city(screener: Screener) -> None:
+    outcome = screener.screen(Query("Houston Public Works", "TX", "", ("houstontx.gov",)))
+    assert outcome.status == ACCEPTED
+    assert outcome.best is not None and outcome.best.organization_id == "gov:houstontx-gov"
+    assert "place" in outcome.best.features and not outcome.evidence
+
+
+def test_the_police_on_the_city_domain_is_not_the_city(screener: Screener) -> None:
+    outcome = screener.screen(Query("Houston Police", "TX", "", ("houstontx.gov",)))
+    assert outcome.best is not None and outcome.best.organization_id == "ori:TXHPD0000"
+    assert outcome.status in (ACCEPTED, REVIEW)
+
+
+def test_ordinary_companies_stay_rejected(screener: Screener) -> None:
+    for name in ("Quartz Bakery LLC", "Nimbus Robotics Ltd", "Meridian Dental Inc."):
+        outcome = screener.screen(Query(name, "TX", "", ("gmail.com",)))
+        assert outcome.status == REJECTED and not outcome.evidence, name
+
+
+def test_a_company_is_not_bounded_by_its_recorded_state(screener: Screener) -> None:
+    outcome = screener.screen(Query("Kroll Government Services", "CO"))
+    assert outcome.best is not None and outcome.best.organization_id == "company:kroll-government"
+
+
+def test_initialisms_are_generated_from_names() -> None:
+    assert "lvmpd" in initialisms("Las Vegas Metropolitan Police Department")
+    assert {"lasd", "lacsd"} <= initialisms("Los Angeles County Sheriff's Department")
+    assert "mcso" in initialisms("Maricopa County Sheriff's Office")
+    assert "nysp" in initialisms("New York State Police")
+    assert initialisms("Springfield") == frozenset()
+
+
+def test_units_and_dotted_forms() -> None:
+    assert ("LAPD", "Technical Investigation Div") in unit_heads("LAPD - Technical Investigation Div")
+    assert ("ICE", "ERO Newark Field Office") in unit_heads("ICE ERO Newark Field Office")
+    assert unit_heads("Acme Bakery") == ()
+    assert customer_form("N.Y.P.D.") == "NYPD"
+    assert name_key(customer_form("US Customs & Border Prot.")).core == (
+        "customs", "border", "protection")
+    assert customer_form("Houston Polce Departmnet") == "Houston Police Department"
+    assert customer_form("Marshall Police Department") == "Marshall Police Department"  # a place
+    assert customer_form("Health Policy Commission") == "Health Policy Commission"  # a word
+    assert name_key("J.P. Morgan").core == ("j", "p", "morgan")  # reference names keep theirs
+    assert customer_form("J.P. Morgan") == "JP Morgan"
+
+
+def test_government_domains() -> None:
+    assert is_government_domain("ice.dhs.gov") and is_government_domain("army.mil")
+    assert is_government_domain("co.harris.tx.us") and is_government_domain("ci.austin.tx.us")
+    assert not is_government_domain("geogroup.com") and not is_government_domain("status.us.com")
+
+
+GEO = Account("geo", "The GEO Group, Inc.", ("geogroup.com",), "", "", "US", "2024-01-02")
+
+
+def test_a_match_in_review_carries_its_candidates_refusals(
+        loaded: Database, log: TransparencyLog, subset: Reference) -> None:
+    import_accounts(loaded, [GEO], NOW)
+    # In the full registry the name alone leaves GEO in review (0.953); in this small subset its
+    # rare word would accept it, so the bar is raised to keep the match awaiting a reviewer.
+    screen_accounts(loaded, log, NOW, thresholds=Thresholds(accept=0.9999))
+    view = show_account(loaded, "geo").to_json()
+    assert view["match"]["status"] == "review"
+    assert view["match"]["candidate"] == "company:geo-group"
+    assert view["match"]["candidate_name"] == "THE GEO GROUP, INC."
+    assert view["match"]["provisional"]["supports"] == ["immigration_enforcement"]
+    assert view["classification"]["sector"] == "unknown"  # never published as the candidate's
+    (item,) = [i.to_json() for i in review_queue(loaded)]
+    assert item["provisional"]["organization_id"] == "company:geo-group"
+    (facts,) = [f for f in read_account_facts(loaded) if f.account_id == "geo"]
+    assert facts.candidate_supports == frozenset({"immigration_enforcement"})
+    catalog = default_catalog()
+    pack = load_pack("employee-demands")
+    compiled = compile_policies(pack.files, build_schema(catalog))
+    decision = PolicyEngine(compiled, 1, [facts], {}, catalog).decide("geo", "compute.instance")
+    assert not decision.allowed
+    assert [r.policy for r in decision.reasons] == [
+        "employee-demands/no-platform-for-immigration-enforcement-pending-review"]
