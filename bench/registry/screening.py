@@ -44,8 +44,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from daylight.registry.evidence import AGENCY_SECTORS, AGENCY_WORDS
+from daylight.registry.evidence import AGENCY_SECTORS, AGENCY_WORDS, word_evidence
 from daylight.registry.geography import state_code
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
 
@@ -175,7 +176,9 @@ def cases_flock() -> tuple[list[Case], list[Case], list[Case]]:
         if re.search(r"\b(PD|SO|Police|Sheriff'?s?)\b", name):
             agencies.append(Case("flock", Query(name), True))
         elif re.search(r"\b(HOA|Homeowners|Inc|LLC|Mall|Apartments|Church|Hospital|Shopping|Plaza|"
-                       r"Association|Store|Center|Company|Corp)\b", name, re.IGNORECASE):
+                       r"Association|Store|Center|Company|Corp)\b", name, re.IGNORECASE) \
+                and name_key(name).role not in LAW_ENFORCEMENT_ROLES \
+                and not re.search(r"\b(DPS|Fusion|Public Safety)\b", name):
             if set(lowered) & AGENCY_WORDS:
                 with_words.append(Case("neg-words", Query(name), False))
             else:
@@ -253,8 +256,10 @@ def cases_city_domains(known_domains: set[str]) -> list[Case]:
         organisation = row["Organization name"].strip()
         domain = row["Domain name"].strip().lower()
         if set(re.sub(r"[^a-z ]", " ", organisation.lower()).split()) & AGENCY_WORDS \
-                or domain not in known_domains:
-            continue
+                or domain not in known_domains or word_evidence(organisation) is not None \
+                or re.search(r"police|sheriff|pd\b|pd[a-z]{2}\.gov$", domain) \
+                or name_key(organisation).role in LAW_ENFORCEMENT_ROLES:
+            continue  # an agency's own domain or body (a district attorney) is no negative
         place = re.sub(r"^(City|Town|Village|County|Borough) of ", "", organisation)
         name = f"{place} {departments[i % len(departments)]}"
         out.append(Case("neg-city", Query(name, row["State"].strip(), "", (domain,)), False))

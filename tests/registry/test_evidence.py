@@ -82,6 +82,7 @@ def test_agencies_as_customers_type_them_are_accepted(
     ("Border Enforcement Unit", "", (), {"words"}),
     ("Office 7", "", ("ops.unknown-county.gov",), {"domain"}),
     ("Houston Narcotics", "TX", ("houstontx.gov",), {"words"}),
+    ("CSPTPD", "NJ", (), {"words"}),  # an initialism nobody generated, ending as agencies' do
 ])
 def test_agency_evidence_goes_to_review_never_rejected(
         screener: Screener, name: str, state: str, domains: tuple[str, ...], kinds: set[str]) -> None:

@@ -51,6 +51,7 @@ AGENCY_WORDS = frozenset({
 # Vendors' and CRMs' abbreviations of agency roles, in capitals ("Forsyth County GA SO - Mobile")
 ROLE_ABBREVIATIONS = frozenset({"pd", "so", "sd", "dps", "hp", "sp", "thp", "chp", "dle", "da",
                                 "doc", "adc", "le", "leo", "cid"})
+_ROLE_ENDINGS = ("pd", "so", "sd", "dps", "hp", "sp")
 _GOVERNMENT_TLDS = (".gov", ".mil", ".fed.us")
 # A state's or a locality's domain under .us: ``state.tx.us``, ``co.harris.tx.us``,
 # ``ci.austin.tx.us``, ``dps.texas.gov`` is covered by .gov.
@@ -82,6 +83,11 @@ def word_evidence(name: str) -> Evidence | None:
     short = sorted({w for w in upper_words(name) if w.lower() in ROLE_ABBREVIATIONS})
     if short:
         return Evidence("words", f"the name has agency abbreviations: {', '.join(short)}")
+    initialisms = sorted({w for w in upper_words(name)
+                          if len(w) >= 4 and w.lower().endswith(_ROLE_ENDINGS)})
+    if initialisms:  # "CSPTPD": an initialism that ends as agencies' do, whoever it names
+        return Evidence("words", f"the name has an initialism ending in an agency's role: "
+                                 f"{', '.join(initialisms)}")
     return None
 
 
