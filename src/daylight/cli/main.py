@@ -13,9 +13,11 @@ from typer._click.exceptions import UsageError  # typer vendors click
 from typer.core import TyperGroup
 
 from daylight.cli import audit as audit_command
+from daylight.cli import correction as correction_commands
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
 from daylight.cli import policy as policy_commands
+from daylight.cli import reference_diff as reference_diff_command
 from daylight.cli import registry as registry_commands
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
@@ -69,12 +71,14 @@ app = typer.Typer(
     help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
 )
 app.add_typer(log_commands.app, name="log")
+registry_commands.reference_app.command("diff")(reference_diff_command.diff)
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.accounts_app, name="accounts")
 app.command("screen")(registry_commands.screen)
 app.add_typer(registry_commands.review_app, name="review")
 app.add_typer(registry_commands.registry_app, name="registry")
 app.add_typer(usage_commands.app, name="usage")
+app.add_typer(correction_commands.app, name="correction")
 app.add_typer(policy_commands.app, name="policy")
 app.command("decide")(policy_commands.decide)
 app.add_typer(policy_commands.decisions_app, name="decisions")

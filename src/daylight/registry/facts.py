@@ -9,15 +9,17 @@ tables. Views shaped for one command (``accounts show``, ``review list``) live w
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
+from daylight.registry.correction import CorrectionStore, accepted_overrides
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import RESOLVED
 from daylight.registry.store import RegistryStore
+from daylight.registry.support import Override
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,9 @@ class AccountStanding:
     status: str | None
     organization_id: str | None
     sector: str | None
-    supported_sectors: frozenset[str]
+    supported_sectors: frozenset[str]  # every sector its edges lead to, at any time
+    supports: Sequence[Mapping[str, Any]] = ()  # the stored classification's, with every edge
+    overrides: Sequence[Override] = ()  # accepted corrections about its organisation
 
     @property
     def is_resolved(self) -> bool:
@@ -48,18 +52,21 @@ ORDER BY a.account_id
 """
 
 
-def _standing(row: Sequence[Any]) -> AccountStanding:
+def _standing(row: Sequence[Any], overrides: Mapping[str, Sequence[Override]]) -> AccountStanding:
     account_id, country, status, organization, sector, supports = row
+    items = json.loads(supports) if supports else []
     return AccountStanding(
         account_id, country or "", status, organization, sector,
-        frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset())
+        frozenset(s["sector"] for s in items), items, tuple(overrides.get(organization or "", ())))
 
 
 def account_standings(database: Database) -> list[AccountStanding]:
-    """Every account's standing, in account id order, in one query."""
+    """Every account's standing, in account id order, in one query (and one for the accepted
+    corrections)."""
     with database.transaction(write=False) as tx:
         rows = tx.query(_STANDING_SQL)
-    return [_standing(r) for r in rows]
+        overrides = accepted_overrides(tx)
+    return [_standing(r, overrides) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class RegistryFingerprint:
     accounts: tuple[Any, ...]
     screened: tuple[Any, ...]
     classified: tuple[Any, ...]
+    corrected: tuple[Any, ...] = ()
+    loaded: tuple[Any, ...] = ()
 
 
 def registry_fingerprint(database: Database) -> RegistryFingerprint:
@@ -85,8 +94,10 @@ def registry_fingerprint(database: Database) -> RegistryFingerprint:
         screened = tx.query_one("SELECT COUNT(*), MAX(screened_at) FROM registry_resolution")
         classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
                                   "COUNT(log_index) FROM registry_classification")
+        corrected = CorrectionStore(tx).fingerprint()  # accepted corrections change support
+        loaded = tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference")
     return RegistryFingerprint(tuple(accounts or ()), tuple(screened or ()),
-                               tuple(classified or ()))
+                               tuple(classified or ()), corrected, tuple(loaded or ()))
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class AccountClassification:
     organization: Organization | None
     status: str | None
     score: float | None
+    overrides: Sequence[Override] = ()  # accepted corrections about its organisation
 
 
 def account_classification(database: Database, account_id: str) -> AccountClassification:
@@ -115,6 +127,7 @@ def account_classification(database: Database, account_id: str) -> AccountClassi
         if resolution is not None and resolution.is_resolved and resolution.organization_id:
             organization = store.organization(resolution.organization_id)
         classification = store.classification(account_id)
+        overrides = accepted_overrides(tx).get(organization.id, []) if organization else []
     return AccountClassification(
         account_id,
         classification.sector if classification else "unknown",
@@ -122,4 +135,4 @@ def account_classification(database: Database, account_id: str) -> AccountClassi
         classification.log_index if classification else None,
         organization,
         resolution.status if resolution else None,
-        resolution.score if resolution else None)
+        resolution.score if resolution else None, tuple(overrides))

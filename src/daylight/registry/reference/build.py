@@ -45,14 +45,17 @@ from daylight.registry.reference.sources_links import (
     NC_SURVEY,
     add_287g,
     add_atlas,
+    add_curated_links,
     add_flock,
+    add_flock_sharing,
 )
 
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 3  # 2: CBP offices, the Marshals, companies with police words, people withheld;
-# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's)
+BUILD_VERSION = 4  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+# 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
+# 4: validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock data sharing
 
 
 def build_reference(root: Path) -> Reference:
@@ -71,6 +74,8 @@ def build_reference(root: Path) -> Reference:
     add_atlas(builder, root)
     builder.freeze_agencies()
     add_flock(builder, root)
+    add_flock_sharing(builder, root)
+    add_curated_links(builder)
     reference = Reference(tuple(builder.sorted_organizations()),
                           tuple(builder.sorted_relationships()))
     verify_reference(reference)
