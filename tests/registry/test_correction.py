@@ -49,7 +49,8 @@ def test_an_accepted_correction_overrides_from_its_date_until_a_newer_build(
         ("https://example.org/SYNTHETIC-notice",)), NOW)
     assert json.loads(log.entry(filed.log_index))["payload"]["claim"].startswith("SYNTHETIC")
     # filed but not reviewed: nothing changes
-    assert show_account(loaded, "geo", "2026-06-01").to_json()["classification"]["supports"] == before["supports"]
+    unchanged = show_account(loaded, "geo", "2026-06-01").to_json()["classification"]
+    assert unchanged["supports"] == before["supports"]
     reviewed = review_correction(loaded, log, CorrectionReview(
         filed.correction.correction_id, "trust-and-safety", "accept",
         "SYNTHETIC: the novation notice checks out", "2026-05-01"), NOW)

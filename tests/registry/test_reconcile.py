@@ -52,7 +52,8 @@ def test_a_newer_build_redirects_withdraws_and_reclassifies(
     load_reference(database, log, old, NOW)
     import_accounts(database, ACCOUNTS, NOW)
     screen_accounts(database, log, NOW)
-    record_judgement(database, log, "dup", DUPLICATE.id, "same", "SYNTHETIC: the account manager confirmed", NOW)
+    record_judgement(database, log, "dup", DUPLICATE.id, "same",
+                     "SYNTHETIC: the account manager confirmed", NOW)
     assert show_account(database, "dup", "2026-11-23").to_json()["organization"]["id"] == DUPLICATE.id
     cv_before = show_account(database, "cv", "2026-11-23").to_json()
     assert cv_before["organization"]["id"] == CLEARVIEW

@@ -112,9 +112,7 @@ def review_correction(database: Database, log: TransparencyLog, review: Correcti
         filed = store.get(review.correction_id)
         accounts = 0
         if status == ACCEPTED:
-            row = tx.query_one("SELECT COUNT(*) FROM registry_resolution WHERE organization_id = ? "
-                               "AND status IN ('accepted', 'judged')", (filed.organization_id,))
-            accounts = int(row[0]) if row else 0
+            accounts = store.resolved_accounts(filed.organization_id)
         payload = {"correction_id": filed.correction_id, "decides": filed.filed_log_index,
                    "about": f"organization:{filed.organization_id}", "decision": status,
                    "reviewer": reviewer, "rationale": rationale,

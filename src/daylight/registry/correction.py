@@ -164,6 +164,12 @@ class CorrectionStore:
             "ELSE 0 END FROM registry_correction c ORDER BY c.filed_log_index")
         return [_row(r, bool(r[13])) for r in rows]
 
+    def resolved_accounts(self, organization_id: str) -> int:
+        """How many accounts are resolved (accepted or judged) to the organisation."""
+        row = self.tx.query_one("SELECT COUNT(*) FROM registry_resolution WHERE organization_id = ? "
+                                "AND status IN ('accepted', 'judged')", (organization_id,))
+        return int(row[0]) if row else 0
+
     def fingerprint(self) -> tuple[Any, ...]:
         row = self.tx.query_one("SELECT COUNT(*), MAX(review_log_index) FROM registry_correction")
         return tuple(row or ())
