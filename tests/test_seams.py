@@ -27,6 +27,10 @@ JSON_DOCUMENTS = {
     "daylight.policy.corpus.failures",
     # FollowTheMoney entities as JSON, the export's lines
     "daylight.registry.ftm.ftm_entities",
+    # a stored classification as of a day, as `accounts show` prints it (docs/registry.md)
+    "daylight.registry.support.classification_during",
+    # a classification log entry's `supports` (docs/registry.md, log entries)
+    "daylight.registry.classification.logged_supports",
     # the offline reference build's manifest.json
     "daylight.registry.reference.build.manifest",
     "daylight.registry.reference.build.write_reference",

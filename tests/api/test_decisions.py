@@ -156,7 +156,7 @@ def test_every_pack_corpus_through_the_api(name: str, database: Database, log: T
     pack = load_pack(name)
     corpus = parse_corpus(pack.corpus_text or "")
     publish(database, log, [pack], catalog, NOW)
-    gate = Gate(database, catalog, facts=lambda _: list(corpus.facts),
+    gate = Gate(database, catalog, facts=lambda _, __: list(corpus.facts),
                 declarations=lambda: corpus.declarations, refresh_interval_s=None)
     app = create_app(gate=gate)
     for case in corpus.cases:

@@ -42,7 +42,11 @@ def add_registry_accounts(database: Database, accounts: Sequence[RegistryAccount
                                for a in accounts if a.status != "unscreened"])
         store.put_classifications([Classification(
             a.account_id, a.sector,
-            [{"sector": s, "path": [{"type": "account", "id": a.account_id}], "edges": 1}
+            [{"sector": s, "path": [{"type": "account", "id": a.account_id}], "edges": 1,
+              "relationships": [{"relationship_id": "SYNTHETIC-award", "sector": s,
+                                 "kind": "data_analytics_and_it", "rule": "SYNTHETIC",
+                                 "start": "2025-01-01", "end": "2027-12-31", "amount": 5000000.0,
+                                 "dates": "period_of_performance"}]}
              for s in a.supports], when, None)
             for a in accounts if a.status in ("accepted", "judged")])
 

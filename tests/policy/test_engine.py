@@ -3,6 +3,8 @@ bad input is an error or a deny with its reason — never an allow by accident."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from daylight.core.errors import InputError, NotFoundError
@@ -11,7 +13,7 @@ from daylight.policy.decision import Decision, Reason
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import AccountFacts, ApprovedDeclaration
 from daylight.policy.policies import CompiledPolicies, PolicyText, compile_policies
-from daylight.policy.schema import PolicySchema
+from daylight.policy.schema import PolicySchema, build_schema_text, parse_schema
 
 PERMIT_ALL = '@id("t/allow") @reason("allowed unless forbidden") permit (principal, action, resource);\n'
 FORBID_POLICE = ('@id("t/no-police") @reason("no biometrics for police") forbid (principal, action '
@@ -139,3 +141,22 @@ def test_cached_decisions_are_the_same_decisions(schema: PolicySchema, catalog: 
         cached = PolicyEngine(compiled, 1, FACTS, {}, catalog, cache_entries=entries)
         for _ in range(3):
             assert [cached.decide(*r) for r in requests] == expected
+
+
+def test_a_version_published_before_support_attributes_still_decides(catalog: Catalog) -> None:
+    """Its stored schema has no `support` or `shares_data_with`: the entities leave them out."""
+    text = build_schema_text(catalog)
+    text = text.replace("  support: SupportBySector,\n", "").replace(
+        "  shares_data_with: Set<String>,\n", "")
+    text = re.sub(r"type (SupportWeight|SupportByKind|SupportBySector) = \{[^}]*\};\n", "", text)
+    text = "".join(line for line in text.splitlines(keepends=True)
+                   if not line.lstrip().startswith("//"))
+    assert "SupportByKind" not in text and "support:" not in text
+    old = parse_schema(text)
+    facts = [*FACTS, AccountFacts(
+        "SYNTHETIC-contractor", "commercial", frozenset({"immigration_enforcement"}), "US",
+        support={"immigration_enforcement": {"detention_and_custody": (9, 1)}})]
+    compiled = compile_policies([PolicyText("t.cedar", PERMIT_ALL + FORBID_POLICE)], old)
+    engine = PolicyEngine(compiled, 1, facts, {}, catalog)
+    assert engine.decide("SYNTHETIC-contractor", "compute.instance").allowed
+    assert not engine.decide("SYNTHETIC-police", "face.search").allowed

@@ -11,7 +11,7 @@ from daylight.core.errors import InputError, NotFoundError, VerificationError
 from daylight.policy.catalog import Catalog
 from daylight.policy.corpus import Case, parse_corpus, run_corpus
 from daylight.policy.pack import load_pack, shipped_pack_names
-from daylight.policy.policies import compile_policies
+from daylight.policy.policies import PolicyText, compile_policies
 from daylight.policy.schema import PolicySchema
 from daylight.policy.validation import compile_pack, run_pack_tests, verify_pack
 
@@ -77,6 +77,8 @@ def test_the_union_of_all_packs_validates_and_forbid_wins(catalog: Catalog, sche
     text = json.dumps({"pack": "union", "accounts": {
         "SYNTHETIC-exempt-but-ice-contractor": {
             "sector": "commercial", "supports": ["law_enforcement", "immigration_enforcement"],
+            "support": {"immigration_enforcement": {
+                "surveillance_and_biometrics": {"amount_usd": 1200000, "awards": 2}}},
             "jurisdiction": "US", "organization": "company:thorn"},
         "SYNTHETIC-shop": {"sector": "commercial", "jurisdiction": "US"}},
         "cases": [
@@ -135,3 +137,32 @@ def test_a_corpus_case_with_a_malformed_context_is_refused_naming_it() -> None:
 def test_unknown_packs_are_not_found() -> None:
     with pytest.raises(NotFoundError, match="no policy pack `no-such-pack`"):
         load_pack("no-such-pack")
+
+
+def test_data_sharing_is_an_attribute_a_policy_may_turn_on(schema: PolicySchema, catalog: Catalog) -> None:
+    """Off by default (employee-demands allows an agency sharing data with a 287(g) agency: its
+    corpus); on in a pack that says so, one case each way."""
+    opt_in = compile_policies([PolicyText("data-sharing.cedar", """
+@id("opt-in/allow") @reason("allowed unless refused")
+permit (principal, action, resource);
+@id("opt-in/no-service-to-agencies-sharing-data-with-287g")
+@reason("no service to an agency that shares data with an agency supporting immigration enforcement")
+forbid (principal, action, resource)
+when { principal.shares_data_with.contains("immigration_enforcement") };
+""")], schema)
+    corpus = parse_corpus(json.dumps({"pack": "opt-in", "accounts": {
+        "SYNTHETIC-shares-with-287g": {"sector": "law_enforcement",
+                                       "shares_data_with": ["immigration_enforcement", "law_enforcement"]},
+        "SYNTHETIC-shares-with-police": {"sector": "law_enforcement",
+                                         "shares_data_with": ["law_enforcement"]}},
+        "cases": [
+            {"name": "refused when it shares with a 287(g) agency",
+             "given": {"account": "SYNTHETIC-shares-with-287g"}, "when": {"operation": "compute.instance"},
+             "then": {"allowed": False,
+                      "reasons": ["opt-in/no-service-to-agencies-sharing-data-with-287g"]}},
+            {"name": "allowed when it shares with police only",
+             "given": {"account": "SYNTHETIC-shares-with-police"},
+             "when": {"operation": "compute.instance"},
+             "then": {"allowed": True, "reasons": ["opt-in/allow"]}}]}))
+    results = run_corpus(corpus, opt_in, catalog)
+    assert [r.passed for r in results] == [True, True], [r.to_json() for r in results]

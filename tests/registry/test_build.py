@@ -124,8 +124,11 @@ def test_two_builds_are_byte_identical_and_the_manifest_hashes_the_inputs(
                                for name in INPUT_FILES}
     # supports: 9 287(g) agency x model pairs + 6 FY21-26 awards + 7 FY13-18 awards + 6 local
     # awards; supplies: 10 Atlas rows naming a vendor + 10 Flock customers or portals + 2 NC
-    # survey rows; subsidiary_of: Federal Cartridge -> Alliant Techsystems.
-    assert first["relationships_by_kind"] == {"subsidiary_of": 1, "supplies": 22, "supports": 28}
+    # survey rows; subsidiary_of: Federal Cartridge -> Alliant Techsystems, and Palantir USG ->
+    # Palantir Technologies (registry/reference/links.csv, from Palantir's S-1); shares_data_with: the 54
+    # rows of the sharing sample, each between two police departments.
+    assert first["relationships_by_kind"] == {"shares_data_with": 54, "subsidiary_of": 2,
+                                              "supplies": 22, "supports": 28}
     # 122 roster rows, of which Rhode Island's five "State Police:" posts are one organisation
     assert sum(o.id.startswith("ori:") for o in built.organizations) == 118
 
@@ -191,7 +194,10 @@ def test_contractors_support_ice_and_cbp_with_summed_awards(rels: dict[str, Rela
     assert (motorola.start_date, motorola.end_date) == ("2020-10-21", "2022-03-08")
     assert motorola.description == "MISCELLANEOUS COMMUNICATION EQUIPMENT"
     assert motorola.evidence == {"naics": "COMMUNICATION EQUIPMENT REPAIR AND MAINTENANCE",
-                                 "transactions": "4"}
+                                 "transactions": "4", "dates": "action_dates",  # no period given
+                                 # net per action month: 313200.00 in June 2021 (and the two $0
+                                 # modifications), -34693.75 in March 2022
+                                 "obligations": "2021-06:313200.00;2022-03:-34693.75"}
     assert motorola.source == "usaspending-cbp-ice-fy2021-2026"
     axon = rels["award:CONT_AWD_70B02C22P00000331_7014_-NONE-_-NONE-"]
     assert axon.amount == 9818840.41  # 7010659.18 + 2808096.82 + 2103665.21 - 2103580.80
@@ -200,13 +206,14 @@ def test_contractors_support_ice_and_cbp_with_summed_awards(rels: dict[str, Rela
     assert (dogs.amount, dogs.target_id) == (79310.00, CBP)  # 135960.00 - 56650.00
     palantir = {r.id: r for r in rels.values() if r.source_id == "company:palantir-technologies"}
     assert {r.target_id for r in palantir.values()} == {ICE}
-    expected = {  # id: (amount, first, last, transactions)
+    expected = {  # id: (amount, start, end, transactions): Torn Apart's rows give the period of
+        # performance (first start, last current end), the FY2021-2026 extract action dates only
         "award:CONT_AWD_70CTD019FR0000268_7012_GS35F0086U_4730":
             (12555518.41, "2021-01-25", "2021-09-17", "4"),  # 13958356.82 + 0 + 0 - 1402838.41
         "award:CONT_AWD_70CTD022FR0000170_7012_GS35F0086U_4730":  # 14 transactions, FY22-FY26
             (150703824.61, "2022-09-20", "2026-04-02", "14"),
         "award:ICE_HSCETC13F00030_GS35F0086U":  # fy13.csv (header), fy14 and fy15 (none)
-            (2891432.12, "2013-09-26", "2015-05-13", "3"),  # 1218373.06 + 1431264.65 + 241794.41
+            (2891432.12, "2013-09-26", "2015-05-27", "3"),  # 1218373.06 + 1431264.65 + 241794.41
         "award:ICE_HSCETE11F00125_GS35F0086U": (-2.32, "2013-09-13", "2013-09-13", "1"),
     }
     assert {k: (r.amount, r.start_date, r.end_date, r.evidence["transactions"])
@@ -214,8 +221,14 @@ def test_contractors_support_ice_and_cbp_with_summed_awards(rels: dict[str, Rela
     phacil = rels["award:ICE_HSCETC12F00014_GS06F0651Z"]  # one transaction in each of fy13-fy18
     assert phacil.source_id == "company:phacil"
     # 2394676.87 - 0.03 + 2755962.55 + 2757746.88 - 44093.35 - 84728.33; dates are dd/mm/yyyy
-    assert (phacil.amount, phacil.start_date, phacil.end_date) == (7779564.59, "2013-09-19", "2018-06-13")
+    # the period of performance: first start 19/09/13, last current end 09/09/18 (fy18's row)
+    assert (phacil.amount, phacil.start_date, phacil.end_date) == (7779564.59, "2013-09-19", "2018-09-09")
     assert phacil.evidence["transactions"] == "6"
+    assert phacil.evidence["obligations"] == (  # the six transactions above, by action month
+        "2013-09:2394676.87;2014-09:-0.03;2015-08:2755962.55;2016-08:2757746.88;"
+        "2017-01:-44093.35;2018-06:-84728.33")
+    assert (phacil.evidence["dates"], phacil.evidence["psc_code"], phacil.evidence["naics_code"]) == (
+        "period_of_performance", "D321", "541512")
     parent = rels["subsidiary:company:federal-cartridge>company:alliant-techsystems"]
     assert parent.kind == "subsidiary_of"
     assert parent.evidence == {"award_id": "ICE_HSCEMS13J00035_HSCEMS13D00001"}
@@ -243,6 +256,8 @@ def test_287g_agencies_support_ice_with_model_and_dates(
     assert jail.description == "287(g) agreement: Jail Enforcement Model"
     assert jail.evidence["model"] == "Jail Enforcement Model"
     assert jail.source == "ice-287g-via-287g-watch"
+    # 2025-07-03 is the latest snapshot of ICE's list: still listed there, so ongoing, not ended
+    assert (jail.evidence["dates"], jail.evidence["ongoing_as_of"]) == ("snapshots", "2025-07-03")
     task_force = laramie["287g:630961:task-force-model"]
     assert (task_force.start_date, task_force.end_date) == ("2025-06-17", "2025-07-03")
     assert "Laramie County Sheriff" in orgs["ori:WY0110000"].aliases
@@ -257,7 +272,8 @@ def test_287g_agencies_support_ice_with_model_and_dates(
 def test_vendors_supply_agencies_with_the_technology_named(rels: dict[str, Relationship]) -> None:
     registry = rels["supplies:company:motorola-solutions>ori:WY0110100:camera-registry"]
     assert (registry.kind, registry.description) == ("supplies", "Camera Registry")
-    assert registry.evidence == {"technology": "Camera Registry", "atlas_record": "AOS1177"}
+    assert registry.evidence == {"technology": "Camera Registry", "atlas_record": "AOS1177",
+                                 "dates": "observed", "ongoing_as_of": "2020-10-07"}
     assert registry.source == "eff-atlas-of-surveillance-2020-10-07"
     alpr = rels["supplies:company:elsag>ori:WY0110100:automated-license-plate-readers"]
     assert alpr.start_date == "2012-08-15"  # Link 1 Date 08/15/2012
@@ -266,7 +282,8 @@ def test_vendors_supply_agencies_with_the_technology_named(rels: dict[str, Relat
     flock = {r.target_id: r for r in rels.values() if r.source_id == "company:flock-safety"}
     providence = flock["ori:RI0040900"]  # a customer sharing data, with a transparency portal
     assert providence.evidence == {"technology": "Automated License Plate Readers",
-                                   "flock_agency": "2118", "observed": "2024-04-26", "portal": "yes"}
+                                   "flock_agency": "2118", "observed": "2024-04-26", "portal": "yes",
+                                   "dates": "observed", "ongoing_as_of": "2024-04-26"}
     assert providence.source == "news-observer-private-eyes-2024"
     assert flock["flock:pittsboro-in-pd-in"].evidence["portal"] == "no"  # no roster row for IN
     assert flock["ori:NC0980100"].evidence["nc_survey"] == "2837"  # Wilson city PD, not the county
@@ -276,6 +293,19 @@ def test_vendors_supply_agencies_with_the_technology_named(rels: dict[str, Relat
         "nc_survey"] == "2831"
     assert not [r for r in rels.values() if "nc_survey" in r.evidence
                 and r.evidence["nc_survey"] in {"2639", "2942"}]  # an ABC board; vendor "Unknown"
+
+
+def test_flock_sharing_and_curated_links(rels: dict[str, Relationship]) -> None:
+    sharing = {r.id: r for r in rels.values() if r.kind == "shares_data_with"}
+    # East Providence RI PD's portal lists Cranston RI PD (Flock ids 765 -> 626)
+    cranston = next(r for r in sharing.values() if r.evidence["flock_agency"] == "765"
+                    and r.evidence["flock_external_agency"] == "626")
+    assert cranston.source == "news-observer-private-eyes-2024"
+    assert cranston.evidence["ongoing_as_of"] == "2024-04-26"
+    assert cranston.source_id != cranston.target_id
+    usg = rels["subsidiary:company:palantir-usg>company:palantir-technologies"]
+    assert usg.kind == "subsidiary_of" and usg.source == "daylight-curated-links"
+    assert usg.evidence["document"].startswith("SEC EDGAR, CIK 1321655")
 
 
 # -- privacy ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from followthemoney import model
 
+from daylight.registry.support import SUPPORT_KINDS
 from tests.cli.conftest import Cli
 from tests.registry.conftest import SUBSET
 
@@ -45,8 +46,19 @@ def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> No
     assert shown["match"]["status"] == "accepted"
     assert shown["match"]["features"]["domain"]["weight"] > 0
     assert shown["classification"]["sector"] == "law_enforcement"
-    geo = cli.json("accounts", "show", "c3")
-    assert geo["classification"]["supports"][0]["sector"] == "immigration_enforcement"
+    geo = cli.json("accounts", "show", "c3", "--as-of", "2026-11-23")
+    (support,) = geo["classification"]["supports"]
+    assert support["sector"] == "immigration_enforcement"
+    assert geo["classification"]["during"] == {"start": "2026-11-23", "end": "2026-11-23"}
+    kept = support["support"]["kept"]
+    assert kept and all(e["start"] and e["end"] and e["dates"] and e["why"] for e in kept)
+    assert all(e["kind"] in SUPPORT_KINDS and e["rule"] for e in kept)
+    # long before any award the subset holds, GEO supported nothing: every edge is "not yet"
+    early = cli.json("accounts", "show", "c3", "--as-of", "2001-01-01")["classification"]
+    assert early["supports"] == []
+    assert all(e["why"].startswith("not yet") for e in early["not_supported"][0]["support"]["dropped"])
+    bad = cli("accounts", "show", "c3", "--as-of", "yesterday", ok=False)
+    assert bad.exit_code != 0 and "--as-of" in bad.stderr
     lines = cli("accounts", "list", "--json").stdout.splitlines()
     assert [json.loads(line)["account"]["account_id"] for line in lines] == ["c1", "c2", "c3", "c4", "c5"]
     queue = [json.loads(line) for line in cli("review", "list").stdout.splitlines()]
@@ -80,6 +92,13 @@ def test_export_ftm_loads_with_followthemoney(registry_cli: Cli, tmp_path: Path)
     for award in (e for e in entities if e.schema.name == "ContractAward"):
         assert award.first("supplier") in ids and award.first("contract") in ids
         assert award.first("currency") == "USD"
+        assert award.first("startDate") and award.first("endDate")
+        assert award.first("summary").startswith("dates: ")  # how the dates are known
+        assert "kind of support: " in award.first("summary")
+    links = [e for e in entities if e.schema.name == "UnknownLink"
+             and "287(g)" in (e.first("role") or "")]
+    assert links and all("ongoing as of 2025-07-03" in (e.first("summary") or "") for e in links
+                         if e.first("endDate") == "2025-07-03")
     ice = next(e for e in entities if "U.S. Immigration and Customs Enforcement" in e.get("name"))
     assert ice.schema.name == "PublicBody" and "immigration_enforcement" in ice.get("sector")
 

@@ -45,7 +45,17 @@ def test_shipped_data_covers_the_sources(shipped: Reference) -> None:
     assert by_id["ori:IN0870000"].sector == "law_enforcement"
     assert sum(o.id.startswith("ori:") for o in shipped.organizations) > 15000
     kinds = {r.kind for r in shipped.relationships}
-    assert kinds == {"supports", "supplies", "subsidiary_of"}
+    assert kinds == {"supports", "supplies", "subsidiary_of", "successor_of", "shares_data_with"}
+    rels = {r.id: r for r in shipped.relationships}
+    cca = rels["successor:company:corecivic>company:corrections-corporation-of-america"]
+    assert cca.start_date == "2016-10-28" and "CIK 1070985" in cca.evidence["document"]
+    # every award says how its dates are known; a 287(g) agreement the latest list still shows
+    # is ongoing as of that list's date
+    awards = [r for r in shipped.relationships if r.id.startswith("award:")]
+    assert {r.evidence["dates"] for r in awards} == {"period_of_performance", "action_dates"}
+    latest = max(r.end_date for r in shipped.relationships if r.id.startswith("287g:"))
+    assert all(r.evidence.get("ongoing_as_of") == latest for r in shipped.relationships
+               if r.id.startswith("287g:") and r.end_date == latest)
     sources = {r.source for r in shipped.relationships}
     assert {"ice-287g-via-287g-watch", "eff-atlas-of-surveillance-2020-10-07",
             "news-observer-private-eyes-2024", "usaspending-cbp-ice-fy2021-2026"} <= sources

@@ -11,6 +11,7 @@ from daylight.core.errors import ConflictError, NotFoundError
 from daylight.flows.accounts import show_account
 from daylight.flows.review import review_queue
 from daylight.log.service import TransparencyLog
+from daylight.policy.entities import SupportQuestion, read_account_facts
 from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import Reference
 from daylight.registry.service import (
@@ -20,6 +21,8 @@ from daylight.registry.service import (
     screen_accounts,
 )
 from tests.registry.conftest import NOW
+
+AS_OF = NOW.date().isoformat()
 
 ACCOUNTS = [
     Account("agency-1", "Warrick Co. Sheriff's Office", (), "Boonville", "IN", "US", "2024-01-02"),
@@ -52,7 +55,7 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     import_accounts(loaded, ACCOUNTS, NOW)
     counts = screen_accounts(loaded, log, NOW)
     assert counts.to_json() == {"screened": 5, "accepted": 3, "review": 1, "rejected": 1, "judged": 0}
-    colbert = show_account(loaded, "agency-2").to_json()
+    colbert = show_account(loaded, "agency-2", AS_OF).to_json()
     assert colbert["account"] == ACCOUNTS[1].to_json()
     assert colbert["organization"]["id"] == "ori:AL0200000"
     assert colbert["organization"]["identifiers"] == {"ori": "AL0200000"}
@@ -64,12 +67,46 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     assert kinds == ["account", "organization", "relationship", "organization"]
     assert support["path"][2]["evidence"]["model"] in {"Jail Enforcement Model", "Warrant Service Officer"}
     assert support["path"][3]["id"] == "us-agency:7012"
-    palantir = show_account(loaded, "vendor-1").to_json()
+    # 2025-07-03 is the latest snapshot of ICE's 287(g) list, and it still lists Colbert County
+    assert "ongoing as of 2025-07-03" in support["support"]["kept"][0]["why"]
+    # The subset holds three of Palantir's ICE awards, the last action on 2024-08-07 (action
+    # dates: the FY2021-2026 extract gives no period of performance): more than 365 days before
+    # 2026-11-23, so not support then; within the window on 2024-12-01, and in force in 2023.
+    palantir = show_account(loaded, "vendor-1", AS_OF).to_json()
     assert palantir["classification"]["sector"] == "commercial"
-    assert [s["sector"] for s in palantir["classification"]["supports"]] == ["immigration_enforcement"]
-    assert palantir["classification"]["supports"][0]["path"][2]["id"].startswith("award:")
-    shop = show_account(loaded, "shop").to_json()
-    assert shop["organization"] is None and shop["classification"] == {"sector": "unknown", "supports": []}
+    assert palantir["classification"]["supports"] == []
+    (ended,) = palantir["classification"]["not_supported"]
+    assert ended["sector"] == "immigration_enforcement"
+    assert {e["why"] for e in ended["support"]["dropped"]} == {
+        "ended long ago: ended 2024-08-07, more than 365 days before the period",
+        "ended long ago: ended 2024-02-07, more than 365 days before the period",
+        "ended long ago: ended 2021-09-17, more than 365 days before the period",
+        # Palantir USG's award, through its subsidiary_of link (registry/reference/links.csv)
+        "ended long ago: ended 2018-05-04, more than 365 days before the period"}
+    assert {e["via"] for e in ended["support"]["dropped"]} == {
+        "company:palantir-technologies", "company:palantir-usg"}
+    late_2024 = show_account(loaded, "vendor-1", "2024-12-01").to_json()["classification"]
+    (kept,) = late_2024["supports"]
+    assert kept["path"][2]["id"].startswith("award:")
+    assert [e["why"].split(":")[0] for e in kept["support"]["kept"]] == ["within window"] * 2
+    # in force, but nothing obligated from 2023-12 to 2024-12 (their last obligations were in
+    # March and May 2022): amount 0; the two awards' net amounts, 16,375,125.02 + 6,937,738.86
+    assert kept["support"]["kinds"] == {"data_analytics_and_it": {
+        "amount": 0.0, "awards": 2, "award_total": 23312863.88}}
+    # during 2021 the obligations of that year count: 1,985,001 + 6,852,582 + 909,729.17 +
+    # 1,819,458.34 (award ...000001), 13,958,356.82 - 1,402,838.41 (award ...268), and the
+    # November 2020 obligation of 2,079,167 within the 365-day window before the year
+    in_2021 = show_account(loaded, "vendor-1", "2021-01-01", "2021-12-31").to_json()["classification"]
+    weight = in_2021["supports"][0]["support"]["weight"]
+    assert weight["amount"] == round(2079167.00 + 1985001.00 + 6852582.00 + 909729.17 + 1819458.34
+                                     + 13958356.82 - 1402838.41, 2)
+    assert weight["awards"] == 2
+    in_2023 = show_account(loaded, "vendor-1", "2023-06-30").to_json()["classification"]["supports"]
+    assert in_2023[0]["support"]["weight"]["awards"] == 2
+    shop = show_account(loaded, "shop", AS_OF).to_json()
+    assert shop["organization"] is None and shop["classification"] == {
+        "sector": "unknown", "supports": [], "not_supported": [], "window_days": 365,
+        "during": {"start": AS_OF, "end": AS_OF}}
     logged = [e for e in _entries(log) if e["type"] == "registry.classification"]
     assert {e["payload"]["account_id"] for e in logged} == {"agency-1", "agency-2", "vendor-1"}  # type: ignore[index]
     assert _entries(log)[-1]["type"] == "registry.screening"
@@ -91,27 +128,28 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
     judgement = json.loads(log.entry(result.judgement.log_index))
     assert judgement["type"] == "registry.judgement"
     assert judgement["payload"]["note"] == "not this Springfield"
-    view = show_account(loaded, "ambiguous").to_json()
+    view = show_account(loaded, "ambiguous", AS_OF).to_json()
     assert view["match"]["candidate"] != candidate  # the judged pair is not offered again
     with pytest.raises(ConflictError):
         record_judgement(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW)
     other = "ori:MO0390300" if candidate != "ori:MO0390300" else "ori:IL0840200"
     record_judgement(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW)
-    view = show_account(loaded, "ambiguous").to_json()
+    view = show_account(loaded, "ambiguous", AS_OF).to_json()
     assert view["match"]["status"] == "judged"
     assert view["organization"]["id"] == other
     assert "judgement" in view["match"]["features"]
     assert review_queue(loaded) == []
     screen_accounts(loaded, log, NOW, everything=True)
-    assert show_account(loaded, "ambiguous").to_json()["match"]["status"] == "judged"  # reused on rescreen
+    rescreened = show_account(loaded, "ambiguous", AS_OF).to_json()
+    assert rescreened["match"]["status"] == "judged"  # reused on rescreen
 
 
 def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     screen_accounts(loaded, log, NOW)
-    assert show_account(loaded, "agency-1").to_json()["organization"]["id"] == "ori:IN0870000"
+    assert show_account(loaded, "agency-1", AS_OF).to_json()["organization"]["id"] == "ori:IN0870000"
     record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
-    view = show_account(loaded, "agency-1").to_json()
+    view = show_account(loaded, "agency-1", AS_OF).to_json()
     assert view["organization"] is None
     assert view["classification"]["sector"] == "unknown"
     last = [e for e in _entries(log) if e["type"] == "registry.classification"][-1]
@@ -125,3 +163,20 @@ def test_decide_refuses_unknown_ids(loaded: Database, log: TransparencyLog) -> N
     with pytest.raises(NotFoundError):
         record_judgement(loaded, log, "agency-1", "ori:NOPE", "same", "x", NOW)
     assert review_queue(loaded) == []
+
+
+def test_data_sharing_is_kept_apart_from_support(loaded: Database, log: TransparencyLog) -> None:
+    """Pittsboro IN PD shares Flock data with Colbert County, whose 287(g) agreement is ongoing:
+    the gate's facts say so (`shares_data_with`), but Pittsboro does not support ICE."""
+    pittsboro = Account("pittsboro", "Pittsboro Police Department", (), "Pittsboro", "IN", "US",
+                        "2024-01-02")
+    import_accounts(loaded, [pittsboro], NOW)
+    screen_accounts(loaded, log, NOW)
+    view = show_account(loaded, "pittsboro", AS_OF).to_json()
+    assert view["organization"]["id"] == "ori:IN0320800"
+    assert view["classification"]["supports"] == []
+    assert view["classification"]["shares_data_with"] == ["immigration_enforcement", "law_enforcement"]
+    (facts,) = [f for f in read_account_facts(loaded, SupportQuestion(AS_OF))
+                if f.account_id == "pittsboro"]
+    assert facts.supports == frozenset()
+    assert facts.shares_data_with == {"immigration_enforcement", "law_enforcement"}

@@ -110,7 +110,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
     if gate is None:
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
-        gate = open_gate(home.database(), cache_entries=cache_entries)
+        gate = open_gate(home.database(), cache_entries=cache_entries,
+                         support_window_days=home.settings.support_window_days)
     the_gate = gate
 
     @asynccontextmanager

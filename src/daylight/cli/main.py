@@ -15,9 +15,11 @@ from typer.core import TyperGroup
 
 from daylight.cli import audit as audit_command
 from daylight.cli import catalog as catalog_commands
+from daylight.cli import correction as correction_commands
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
 from daylight.cli import policy as policy_commands
+from daylight.cli import reference_diff as reference_diff_command
 from daylight.cli import registry as registry_commands
 from daylight.cli import search as search_command
 from daylight.cli import serve as serve_command
@@ -72,6 +74,7 @@ app = typer.Typer(
     help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
 )
 app.add_typer(log_commands.app, name="log")
+registry_commands.reference_app.command("diff")(reference_diff_command.diff)
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.accounts_app, name="accounts")
 app.command("screen")(registry_commands.screen)
@@ -80,6 +83,7 @@ app.add_typer(registry_commands.registry_app, name="registry")
 registry_commands.registry_app.command("search")(search_command.registry_search)
 app.add_typer(catalog_commands.app, name="catalog")
 app.add_typer(usage_commands.app, name="usage")
+app.add_typer(correction_commands.app, name="correction")
 app.add_typer(policy_commands.app, name="policy")
 app.command("decide")(policy_commands.decide)
 app.add_typer(policy_commands.decisions_app, name="decisions")

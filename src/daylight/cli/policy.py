@@ -90,7 +90,8 @@ def decide(
     an answer, exit 0) and records it."""
     home: Home = ctx.obj
     request = DecisionRequest.parse(account, operation, context)  # before the database is opened
-    print_json(decide_and_record(home.database(), request).to_json())
+    print_json(decide_and_record(home.database(), request,
+                                 support_window_days=home.settings.support_window_days).to_json())
 
 
 @decisions_app.command("digest")

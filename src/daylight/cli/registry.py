@@ -71,10 +71,17 @@ def accounts_import(
 
 
 @accounts_app.command("show")
-def accounts_show(ctx: typer.Context, account: Annotated[str, typer.Argument()]) -> None:
-    """One account: as imported, its organisation, the match and its classification."""
+def accounts_show(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument()],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The day (YYYY-MM-DD) support is decided for (default: today, UTC).")] = None,
+) -> None:
+    """One account: as imported, its organisation, the match and its classification as of a day
+    (the sectors it supports then, each relationship kept or dropped with its dates and why)."""
     home: Home = ctx.obj
-    print_json(show_account(home.database(), account).to_json())
+    print_json(show_account(home.database(), account, as_of,
+                            window_days=home.settings.support_window_days).to_json())
 
 
 @accounts_app.command("list")

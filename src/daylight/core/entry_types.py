@@ -20,6 +20,16 @@ REGISTRY_SCREENING: Final = "registry.screening"
 """A screening run: counts per outcome and a digest of every outcome."""
 REGISTRY_JUDGEMENT: Final = "registry.judgement"
 """A reviewer's verdict on an (account, organisation) pair."""
+REGISTRY_REDIRECT: Final = "registry.redirect"
+"""A newer reference build merged an organisation into another: its id now redirects there."""
+REGISTRY_WITHDRAWAL: Final = "registry.withdrawal"
+"""A newer reference build dropped an organisation (kept, marked withdrawn by that build)."""
+REGISTRY_RELATIONSHIP_ENDED: Final = "registry.relationship_ended"
+"""A newer reference build no longer lists a relationship (kept, marked)."""
+REGISTRY_CORRECTION: Final = "registry.correction"
+"""A correction filed against a classification (claim and evidence)."""
+REGISTRY_CORRECTION_REVIEW: Final = "registry.correction_review"
+"""A reviewer's decision on a filed correction, naming the filing's entry."""
 
 USAGE_DIGEST: Final = "usage.digest"
 """One account's usage in one period, and the stored files it was computed from."""
@@ -34,5 +44,7 @@ POLICY_AUDIT: Final = "policy.audit"
 """The summary of a period's audit."""
 
 ENTRY_TYPES: Final = (REGISTRY_REFERENCE, REGISTRY_RELATIONSHIP, REGISTRY_CLASSIFICATION,
-                      REGISTRY_SCREENING, REGISTRY_JUDGEMENT, USAGE_DIGEST, POLICY_VERSION,
+                      REGISTRY_SCREENING, REGISTRY_JUDGEMENT, REGISTRY_REDIRECT,
+                      REGISTRY_WITHDRAWAL, REGISTRY_RELATIONSHIP_ENDED, REGISTRY_CORRECTION,
+                      REGISTRY_CORRECTION_REVIEW, USAGE_DIGEST, POLICY_VERSION,
                       POLICY_DECISION_DIGEST, POLICY_AUDIT_FINDING, POLICY_AUDIT)

@@ -81,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_decision_cache_entries", 65_536, _whole_number,
             "Decisions each `daylight serve` worker keeps per policy and registry snapshot; "
             "0 sends every request through Cedar.", int),
+    Setting("support_window_days", 365, _whole_number,
+            "Look-back window: a relationship that ended less than this many days before a time "
+            "or period still counts as support then (one option year of a federal contract).",
+            int),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -97,6 +101,7 @@ class Settings:
     pending_max_entries: int
     reference_sources: str
     serve_decision_cache_entries: int
+    support_window_days: int = 365
 
     @property
     def sqlite_path(self) -> Path:

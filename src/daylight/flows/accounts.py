@@ -1,18 +1,23 @@
 """Accounts as ``daylight accounts show`` and ``accounts list`` show them: the account as
-imported, the organisation it resolved to, the match, and its classification."""
+imported, the organisation it resolved to, the match, and its classification as of a day (or
+during a period): the sectors it supports then, by ``registry.support.support_during``, each
+relationship kept or dropped with its dates, kind and why, with accepted corrections applied."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
 from daylight.registry.accounts import Account
+from daylight.registry.correction import accepted_overrides, check_date
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.store import RegistryStore
+from daylight.registry.support import DEFAULT_WINDOW_DAYS, Override, classification_during
 
 ENFORCEMENT = ("law_enforcement", "immigration_enforcement")
 
@@ -26,6 +31,7 @@ class AccountView:
     organization: Organization | None
     resolution: Resolution | None
     classification: Classification | None
+    during: Mapping[str, Any] = field(default_factory=dict)  # classification_during's answer
 
     @property
     def account_id(self) -> str:
@@ -38,8 +44,9 @@ class AccountView:
 
     @property
     def supports(self) -> list[dict[str, Any]]:
-        """The sectors the account supports, each with its path through the graph."""
-        return self.classification.supports if self.classification else []
+        """The sectors the account supports on the day asked (or during the period), each with
+        its path through the graph and the verdict that says why."""
+        return list(self.during.get("supports", []))
 
     @property
     def supported_sectors(self) -> list[str]:
@@ -69,36 +76,51 @@ class AccountView:
             "account": self.account.to_json(),
             "organization": self.organization.to_json() if self.organization else None,
             "match": match,
-            "classification": ({"sector": classification.sector,
-                                "supports": classification.supports,
+            "classification": ({"sector": classification.sector, **self.during,
                                 "log_index": classification.log_index}
-                               if classification else {"sector": "unknown", "supports": []}),
+                               if classification else {"sector": "unknown", **self.during}),
         }
 
 
-def account_view(store: RegistryStore, account: Account) -> AccountView:
-    """One account's view, read in the store's transaction."""
+def account_view(store: RegistryStore, account: Account, as_of: str | None = None,
+                 until: str | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS,
+                 overrides: Mapping[str, Sequence[Override]] | None = None) -> AccountView:
+    """One account's view, read in the store's transaction: its support as of ``as_of``
+    (default: today, UTC) or from ``as_of`` to ``until``, within the look-back window."""
     resolution = store.resolution(account.account_id)
     organization = None
     if resolution is not None and resolution.is_resolved and resolution.organization_id:
         organization = store.organization(resolution.organization_id)
-    return AccountView(account, organization, resolution,
-                       store.classification(account.account_id))
+    classification = store.classification(account.account_id)
+    if overrides is None:
+        overrides = accepted_overrides(store.tx)
+    during = classification_during(
+        classification.supports if classification else [],
+        as_of or datetime.now(UTC).date().isoformat(), until, window_days=window_days,
+        overrides=overrides.get(organization.id if organization else "", ()))
+    return AccountView(account, organization, resolution, classification, during)
 
 
-def show_account(database: Database, account_id: str) -> AccountView:
-    """`accounts show ACCOUNT`; NotFoundError if there is no such account."""
+def show_account(database: Database, account_id: str, as_of: str | None = None,
+                 until: str | None = None, *,
+                 window_days: int = DEFAULT_WINDOW_DAYS) -> AccountView:
+    """`accounts show ACCOUNT [--as-of DATE]`; NotFoundError if there is no such account."""
+    if as_of is not None:
+        as_of = check_date(as_of, "--as-of")
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         account = store.account(account_id)
         if account is None:
             raise NotFoundError(f"no account `{account_id}`")
-        return account_view(store, account)
+        return account_view(store, account, as_of, until, window_days=window_days)
 
 
-def iter_account_views(database: Database) -> Iterator[AccountView]:
-    """`accounts list`: every account, in id order."""
+def iter_account_views(database: Database, as_of: str | None = None, *,
+                       window_days: int = DEFAULT_WINDOW_DAYS) -> Iterator[AccountView]:
+    """`accounts list`: every account, in id order, its support as of ``as_of`` (default today)."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
+        overrides = accepted_overrides(tx)
         for account in list(store.iter_accounts()):
-            yield account_view(store, account)
+            yield account_view(store, account, as_of, window_days=window_days,
+                               overrides=overrides)

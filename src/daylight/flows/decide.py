@@ -25,6 +25,7 @@ from daylight.policy.store import (
     read_decision_counts,
     read_denials,
 )
+from daylight.registry.support import DEFAULT_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,19 @@ class DecisionRequest:
         return cls(account_id, operation, given)
 
 
-def open_gate(database: Database, *, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> Gate:
+def open_gate(database: Database, *, cache_entries: int = DEFAULT_CACHE_ENTRIES,
+              support_window_days: int = DEFAULT_WINDOW_DAYS) -> Gate:
     """A gate over the shipped catalog that refreshes only when asked (the decision service's
-    background task, or never for one command)."""
-    return Gate(database, default_catalog(), refresh_interval_s=None, cache_entries=cache_entries)
+    background task, or never for one command); support as of the request's day, within the
+    look-back window."""
+    return Gate(database, default_catalog(), refresh_interval_s=None, cache_entries=cache_entries,
+                support_window_days=support_window_days)
 
 
-def decide_and_record(database: Database, request: DecisionRequest) -> Decision:
+def decide_and_record(database: Database, request: DecisionRequest, *,
+                      support_window_days: int = DEFAULT_WINDOW_DAYS) -> Decision:
     """Decide ``request`` now and record the decision before returning it (a deny is an answer)."""
-    gate = open_gate(database)
+    gate = open_gate(database, support_window_days=support_window_days)
     decision = gate.decide(request.account_id, request.operation, request.context)
     gate.flush()
     return decision

@@ -8,7 +8,8 @@ request declared an exemption (a purpose, an authorisation) is a finding, and th
 how many of that account's requests the gate itself allowed and denied, so a reader can tell an
 exemption that was declared at request time from usage that bypassed the gate.
 
-Accounts are judged by the registry's current classification (the log holds its history).
+Accounts are judged by the registry's current classification (the log holds its history), with
+support decided *during* the audited period (``registry.support.support_during``).
 Days before any version took effect are counted as unaudited, never as compliant.
 """
 
@@ -19,7 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from daylight.core.canonical import canonical_json
@@ -32,10 +33,11 @@ from daylight.log.service import TransparencyLog
 from daylight.log.store import LogStore
 from daylight.policy.catalog import Catalog
 from daylight.policy.engine import PolicyEngine
-from daylight.policy.entities import Declarations, read_account_facts
+from daylight.policy.entities import Declarations, SupportQuestion, read_account_facts
 from daylight.policy.store import PolicyVersion, gate_counts, replace_audit, stored_audit
 from daylight.policy.versions import list_versions, version_in_force
 from daylight.registry.facts import account_classification
+from daylight.registry.support import classification_during
 
 SYNTHETIC_NOTE = "SYNTHETIC: this finding is about a synthetic account and synthetic usage"
 
@@ -77,8 +79,9 @@ def _day_start(day: str) -> datetime:
 
 
 def _engines(database: Database, versions: Iterable[PolicyVersion], catalog: Catalog,
-             declarations: Declarations) -> dict[int, PolicyEngine]:
-    facts = read_account_facts(database)
+             declarations: Declarations, period: Period) -> dict[int, PolicyEngine]:
+    last_day = (period.end - timedelta(days=1)).isoformat()
+    facts = read_account_facts(database, SupportQuestion(period.start.isoformat(), last_day))
     return {v.version: PolicyEngine(v.compile(), v.version, facts, declarations, catalog)
             for v in versions}
 
@@ -90,16 +93,22 @@ def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], di
     return counts
 
 
-def _classification(database: Database, account_id: str) -> dict[str, Any]:
-    """The finding's ``classification``: the account as the registry classifies it now."""
+def _classification(database: Database, account_id: str, period: Period) -> dict[str, Any]:
+    """The finding's ``classification``: the account as the registry classifies it, its support
+    decided during the period (each sector with its path, edge count, weight and kinds)."""
     found = account_classification(database, account_id)
     organization = found.organization
+    last_day = (period.end - timedelta(days=1)).isoformat()
+    during = classification_during(found.supports, period.start.isoformat(), last_day,
+                                   overrides=found.overrides)
     return {"sector": found.sector,
             "organization": ({"id": organization.id, "name": organization.name,
                               "sector": organization.sector} if organization else None),
             "match": ({"status": found.status, "score": found.score}
                       if found.status is not None else None),
-            "supports": found.supports,
+            "supports": [{"sector": s["sector"], "path": s["path"], "edges": s["edges"],
+                          "weight": s["support"]["weight"], "kinds": s["support"]["kinds"]}
+                         for s in during["supports"]],
             "log_index": found.log_index}
 
 
@@ -111,7 +120,7 @@ def _evaluate_usage(database: Database, period: Period, usage: Iterable[UsageDay
                    declarations: Declarations) -> tuple[list[_Finding], dict[str, Any]]:
     """Decide every usage row under the version in force on its day; the refused ones grouped."""
     versions = list_versions(database)
-    engines = _engines(database, versions, catalog, declarations)
+    engines = _engines(database, versions, catalog, declarations, period)
     in_force: dict[str, PolicyVersion | None] = {}
     findings: dict[tuple[str, str, int, str], _Finding] = {}
     totals: dict[str, Any] = {"calls": 0, "audited_calls": 0, "calls_refused": 0, "unaudited_calls": 0,
@@ -179,7 +188,7 @@ def audit_usage(database: Database, log: TransparencyLog, period: Period,
     findings = []
     for f in grouped:
         if f.account_id not in classifications:
-            classifications[f.account_id] = _classification(database, f.account_id)
+            classifications[f.account_id] = _classification(database, f.account_id, period)
         finding: dict[str, Any] = {
             "account_id": f.account_id, "operation": f.operation, "period": period.label,
             "count": f.calls, "first_day": min(f.days), "last_day": max(f.days),

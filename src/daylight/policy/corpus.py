@@ -13,6 +13,15 @@
                 "when": {"operation": "face.search", "context": {...}},
                 "then": {"allowed": false, "reasons": ["employee-demands/..."]}}]}
 
+An account may also give its support by kind directly (``"support": {"immigration_enforcement":
+{"detention_and_custody": {"amount_usd": 2500000, "awards": 3}}}``), the sectors it shares data
+with (``"shares_data_with"``), or — to test time — the relationships it would have
+(``"relationships"``: support edges with ``sector``, ``kind``, ``start``, ``end``,
+``ongoing_as_of``, ``amount``), the day it is asked about (``"as_of"``), optionally a look-back
+window (``"window_days"``) and accepted corrections (``"corrections"``: ``effective``,
+``reason``, ``sectors``?); ``supports`` and ``support`` are then computed by the registry's
+``support_during``, the function the gate uses.
+
 Every account in a corpus is SYNTHETIC (its id starts with ``SYNTHETIC-``): a hypothetical
 customer with the attributes the registry would give it, never a statement that a real
 organisation used a service. ``then.reasons`` is the exact set of policy ids the decision must
@@ -32,12 +41,21 @@ from daylight.policy.catalog import Catalog
 from daylight.policy.context import normalize_context
 from daylight.policy.decision import Decision
 from daylight.policy.engine import PolicyEngine
-from daylight.policy.entities import AccountFacts, ApprovedDeclaration
+from daylight.policy.entities import (
+    AccountFacts,
+    ApprovedDeclaration,
+    SupportQuestion,
+    SupportWeights,
+    support_facts,
+)
 from daylight.policy.policies import CompiledPolicies
+from daylight.registry.support import DEFAULT_WINDOW_DAYS, Override, SupportEdge
 
 SYNTHETIC_PREFIX = "SYNTHETIC-"
 _ACCOUNT_KEYS = {"sector", "supports", "jurisdiction", "organization", "resolution", "declarations",
-                 "candidate_sector", "candidate_supports"}
+                 "candidate_sector", "candidate_supports", "support", "shares_data_with",
+                 "relationships", "as_of", "window_days", "corrections"}
+_EDGE_KEYS = {"sector", "kind", "start", "end", "ongoing_as_of", "amount", "dates"}
 
 
 @dataclass(frozen=True)
@@ -124,15 +142,84 @@ def _account(read: _Reader, account_id: str,
             read.text(item["id"], f"{dkey}.id"), read.text(item["capability"], f"{dkey}.capability"),
             read.text(item["purpose"], f"{dkey}.purpose"),
             read.text(item.get("registration", ""), f"{dkey}.registration")))
+    supports = frozenset(read.texts(body.get("supports", []), f"{key}.supports"))
+    support = _support(read, body.get("support", {}), f"{key}.support")
+    if "relationships" in body:
+        supports, support = _timed_support(read, body, key)
     facts = AccountFacts(
-        account_id, read.text(body["sector"], f"{key}.sector"),
-        frozenset(read.texts(body.get("supports", []), f"{key}.supports")),
+        account_id, read.text(body["sector"], f"{key}.sector"), supports,
         read.text(body.get("jurisdiction", ""), f"{key}.jurisdiction"),
         read.text(body.get("organization", ""), f"{key}.organization"),
         read.text(body.get("resolution", "accepted"), f"{key}.resolution"),
         read.text(body.get("candidate_sector", "unknown"), f"{key}.candidate_sector"),
-        frozenset(read.texts(body.get("candidate_supports", []), f"{key}.candidate_supports")))
+        frozenset(read.texts(body.get("candidate_supports", []), f"{key}.candidate_supports")),
+        support, frozenset(read.texts(body.get("shares_data_with", []), f"{key}.shares_data_with")))
     return facts, tuple(declarations)
+
+
+def _count(read: _Reader, value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise read.fail(key, "expected an integer")
+    return value
+
+
+def _support(read: _Reader, value: Any, key: str) -> SupportWeights:
+    if not isinstance(value, dict):
+        raise read.fail(key, "expected an object")
+    out: dict[str, dict[str, tuple[int, ...]]] = {}
+    for sector, kinds in value.items():
+        if not isinstance(kinds, dict):
+            raise read.fail(f"{key}.{sector}", "expected an object")
+        for kind, weight in kinds.items():
+            wkey = f"{key}.{sector}.{kind}"
+            weight = read.obj(weight, wkey, {"amount_usd", "awards", "award_total_usd"},
+                              {"amount_usd", "awards"})
+            amount = _count(read, weight["amount_usd"], f"{wkey}.amount_usd")
+            out.setdefault(sector, {})[kind] = (
+                amount, _count(read, weight["awards"], f"{wkey}.awards"),
+                _count(read, weight.get("award_total_usd", amount), f"{wkey}.award_total_usd"))
+    return out
+
+
+def _timed_support(read: _Reader, body: dict[str, Any],
+                   key: str) -> tuple[frozenset[str], SupportWeights]:
+    if "as_of" not in body:
+        raise read.fail(f"{key}.as_of", "accounts with relationships need `as_of`")
+    edges = []
+    items = body["relationships"]
+    if not isinstance(items, list):
+        raise read.fail(f"{key}.relationships", "expected an array")
+    for i, item in enumerate(items):
+        ekey = f"{key}.relationships[{i}]"
+        item = read.obj(item, ekey, _EDGE_KEYS, {"sector", "kind"})
+        amount = item.get("amount")
+        if amount is not None and not isinstance(amount, int | float):
+            raise read.fail(f"{ekey}.amount", "expected a number")
+        edges.append(SupportEdge(
+            f"SYNTHETIC-edge-{i}", read.text(item["sector"], f"{ekey}.sector"), "",
+            read.text(item["kind"], f"{ekey}.kind"), "corpus",
+            start=read.text(item.get("start", ""), f"{ekey}.start"),
+            end=read.text(item.get("end", ""), f"{ekey}.end"),
+            ongoing_as_of=read.text(item.get("ongoing_as_of", ""), f"{ekey}.ongoing_as_of"),
+            dates=read.text(item.get("dates", ""), f"{ekey}.dates"),
+            amount=float(amount) if amount is not None else None))
+    overrides = []
+    corrections = body.get("corrections", [])
+    if not isinstance(corrections, list):
+        raise read.fail(f"{key}.corrections", "expected an array")
+    for i, item in enumerate(corrections):
+        ckey = f"{key}.corrections[{i}]"
+        item = read.obj(item, ckey, {"effective", "reason", "sectors"}, {"effective", "reason"})
+        overrides.append(Override(
+            f"SYNTHETIC-correction-{i}", "", read.text(item["effective"], f"{ckey}.effective"),
+            tuple(read.texts(item.get("sectors", []), f"{ckey}.sectors")),
+            read.text(item["reason"], f"{ckey}.reason")))
+    window = _count(read, body.get("window_days", DEFAULT_WINDOW_DAYS), f"{key}.window_days")
+    question = SupportQuestion(read.text(body["as_of"], f"{key}.as_of"), None, window)
+    try:
+        return support_facts(edges, question, overrides)
+    except InputError as exc:
+        raise read.fail(key, exc.message) from exc
 
 
 def _case(read: _Reader, index: int, body: Any) -> Case:

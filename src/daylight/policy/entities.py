@@ -2,6 +2,11 @@
 account (sector, supported sectors, jurisdiction, organisation, screening outcome, approved
 declarations) and one ``Service`` entity per catalog service.
 
+Support is time-aware: the sectors an account supports, and the kind and weight of that support
+(``support``: sector → kind → amounts in whole US dollars and award count), are decided by
+``daylight.registry.support.support_during`` as of a day (the gate: the request's day) or during
+a period (the audit), with the look-back window and the accepted corrections.
+
 Facts come from the registry as values (``daylight.registry.facts``) and declarations from the
 caller as plain data — the voice layer, which will own declarations and their review, is above
 this one. Both reach Cedar as attributes, never as one policy per customer, so the number of
@@ -13,14 +18,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.schema import PolicySchema
+from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.facts import account_standings
 from daylight.registry.resolution import UNSCREENED
+from daylight.registry.support import (
+    DEFAULT_WINDOW_DAYS,
+    SUPPORT_KINDS,
+    Override,
+    SupportEdge,
+    edges_from_supports,
+    shared_sectors,
+    summarize,
+)
 
 if TYPE_CHECKING:
     import cedarpy
@@ -45,6 +61,22 @@ class ApprovedDeclaration:
 Declarations = Mapping[str, Sequence[ApprovedDeclaration]]
 """Account id → its approved declarations."""
 
+SupportWeights = Mapping[str, Mapping[str, tuple[int, ...]]]
+"""Sector → kind of support → (net amount obligated in the period and window, award count, net
+amount of those awards over their life), in whole US dollars; a missing third is the first."""
+
+
+def _weight(values: tuple[int, ...]) -> dict[str, int]:
+    amount, awards = values[0], values[1]
+    return {"amount_usd": amount, "awards": awards,
+            "award_total_usd": values[2] if len(values) > 2 else amount}
+
+
+def _weights_json(weights: SupportWeights) -> dict[str, dict[str, dict[str, int]]]:
+    return {sector: {kind: _weight(tuple(weights.get(sector, {}).get(kind, (0, 0, 0))))
+                     for kind in SUPPORT_KINDS}
+            for sector in SUPPORTED_SECTORS}
+
 
 @dataclass(frozen=True)
 class AccountFacts:
@@ -60,6 +92,8 @@ class AccountFacts:
     candidate_supports: frozenset[str] = field(default_factory=frozenset)
     """A match awaiting review: its candidate's sector and supported sectors, which the packs
     apply provisionally ("unknown" and empty otherwise)."""
+    support: SupportWeights = field(default_factory=dict)
+    shares_data_with: frozenset[str] = field(default_factory=frozenset)
 
     def attributes(self, declarations: Sequence[ApprovedDeclaration],
                    capabilities: Iterable[str]) -> dict[str, Any]:
@@ -81,20 +115,43 @@ class AccountFacts:
             "resolution": self.resolution,
             "candidate_sector": self.candidate_sector,
             "candidate_supports": sorted(self.candidate_supports),
+            "support": _weights_json(self.support),
+            "shares_data_with": sorted(self.shares_data_with),
             "declarations": {cap: {"purposes": sorted(slot["purposes"]),
                                    "registered": slot["registered"]}
                              for cap, slot in declared.items()},
         }
 
 
+TIME_AND_KIND_ATTRIBUTES = ("support", "shares_data_with")
+"""Attributes added with time and kind of support: a policy version published before them has a
+schema that does not declare them, and gets its entities without them (its ``supports`` is
+time-aware all the same)."""
+
+CANDIDATE_ATTRIBUTES = ("candidate_sector", "candidate_supports")
+"""Attributes added with screening's provisional refusals: likewise left out for a policy
+version whose schema does not declare them."""
+
+
+def _omitted(schema_text: str) -> list[str]:
+    """The attributes a policy version's schema does not declare (it was published before them)."""
+    omit = [] if "shares_data_with: Set<String>" in schema_text else list(TIME_AND_KIND_ATTRIBUTES)
+    if "candidate_supports: Set<String>" not in schema_text:
+        omit += CANDIDATE_ATTRIBUTES
+    return omit
+
+
 def entity_json(facts: Iterable[AccountFacts], declarations: Declarations,
-                catalog: Catalog) -> list[dict[str, Any]]:
-    """The Cedar JSON entities for ``facts`` and the catalog's services."""
+                catalog: Catalog, *, omit: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The Cedar JSON entities for ``facts`` and the catalog's services (without the ``omit``
+    attributes)."""
     capabilities = sorted(catalog.capabilities)
-    entities: list[dict[str, Any]] = [
-        {"uid": {"type": "Account", "id": f.account_id}, "parents": [],
-         "attrs": f.attributes(declarations.get(f.account_id, ()), capabilities)}
-        for f in facts]
+    entities: list[dict[str, Any]] = []
+    for f in facts:
+        attrs = f.attributes(declarations.get(f.account_id, ()), capabilities)
+        for name in omit:
+            attrs.pop(name, None)
+        entities.append({"uid": {"type": "Account", "id": f.account_id}, "parents": [], "attrs": attrs})
     entities += [{"uid": {"type": "Service", "id": service}, "parents": [], "attrs": {}}
                  for service in sorted(catalog.services)]
     return entities
@@ -105,19 +162,54 @@ def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, ca
     """Parse the entity store once, validated against ``schema`` (which adds the actions)."""
     import cedarpy  # heavy: loaded where used, not at start-up
 
-    document = json.dumps(entity_json(facts, declarations, catalog))
+    omit = _omitted(schema.text)
+    document = json.dumps(entity_json(facts, declarations, catalog, omit=omit))
     try:
         return cedarpy.Entities.from_json_str(document, schema.handle)
     except ValueError as exc:
         raise InputError(f"entities do not fit the Cedar schema: {' '.join(str(exc).split())}") from exc
 
 
-def read_account_facts(database: Database) -> list[AccountFacts]:
-    """Every registry account's facts, in account id order."""
-    return [AccountFacts(account_id=s.account_id, sector=s.sector or "unknown",
-                         supports=s.supported_sectors, jurisdiction=s.country,
-                         organization=(s.organization_id or "") if s.is_resolved else "",
-                         resolution=s.status or UNSCREENED,
-                         candidate_sector=s.candidate_sector,
-                         candidate_supports=s.candidate_supports)
-            for s in account_standings(database)]
+@dataclass(frozen=True)
+class SupportQuestion:
+    """When support is asked about: as of ``start`` (``end`` None) or from ``start`` to ``end``
+    (inclusive ISO dates), with the look-back window."""
+
+    start: str
+    end: str | None = None
+    window_days: int = DEFAULT_WINDOW_DAYS
+
+
+def support_facts(edges: Sequence[SupportEdge], question: SupportQuestion,
+                  overrides: Sequence[Override] = ()) -> tuple[frozenset[str], SupportWeights]:
+    """The sectors supported and the weight of support per kind, as the question asks."""
+    summary = summarize(edges, question.start, question.end, window_days=question.window_days,
+                        overrides=overrides)
+    weights = {v.sector: {kind: (round(w.amount), w.awards, round(w.award_total))
+                          for kind, w in v.by_kind.items()}
+               for v in summary.verdicts if v.supported}
+    return summary.sectors, weights
+
+
+def read_account_facts(database: Database, question: SupportQuestion | None = None) -> list[AccountFacts]:
+    """Every registry account's facts, in account id order; support as ``question`` asks
+    (default: as of today, UTC, with the default window)."""
+    if question is None:
+        question = SupportQuestion(datetime.now(UTC).date().isoformat())
+    facts = []
+    for s in account_standings(database):
+        supported: frozenset[str] = frozenset()
+        shared: frozenset[str] = frozenset()
+        weights: SupportWeights = {}
+        if s.supports:
+            supported, weights = support_facts(edges_from_supports(s.supports), question,
+                                               s.overrides)
+            shared = shared_sectors(s.supports, question.start, question.end,
+                                    window_days=question.window_days)
+        facts.append(AccountFacts(
+            account_id=s.account_id, sector=s.sector or "unknown", supports=supported,
+            jurisdiction=s.country,
+            organization=(s.organization_id or "") if s.is_resolved else "",
+            resolution=s.status or UNSCREENED, candidate_sector=s.candidate_sector,
+            candidate_supports=s.candidate_supports, support=weights, shares_data_with=shared))
+    return facts

@@ -9,6 +9,9 @@ the engine it has — decisions go on under the version they name — and raises
 ``refresh``. A version in force whose stored text no longer loads (a Cedar upgrade that refuses
 it, a damaged row) is not a reason to go on under an older one: every request is then denied
 with ``daylight:policy-error``, naming that version and the error.
+
+Support is decided as of the request's day (UTC): the day is part of the state, so the engine is
+rebuilt when the day changes and a relationship that leaves the look-back window stops counting.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC
 from typing import Any
 
 from daylight.core.clock import Clock, utc_now
@@ -24,14 +28,15 @@ from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.decision import Decision
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES, PolicyEngine
-from daylight.policy.entities import AccountFacts, Declarations, read_account_facts
+from daylight.policy.entities import AccountFacts, Declarations, SupportQuestion, read_account_facts
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.store import PolicyVersion
 from daylight.policy.versions import list_versions, version_in_force
 from daylight.registry.facts import registry_fingerprint
+from daylight.registry.support import DEFAULT_WINDOW_DAYS
 
-FactsSource = Callable[[Database], list[AccountFacts]]
+FactsSource = Callable[[Database, SupportQuestion], list[AccountFacts]]
 DeclarationsSource = Callable[[], Declarations]
 
 
@@ -49,7 +54,8 @@ class Gate:
                  recorder: DecisionRecorder | None = None,
                  refresh_interval_s: float | None = 1.0,
                  now: Clock = utc_now,
-                 cache_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
+                 cache_entries: int = DEFAULT_CACHE_ENTRIES,
+                 support_window_days: int = DEFAULT_WINDOW_DAYS) -> None:
         self.database = database
         self.catalog = catalog
         self.recorder = recorder if recorder is not None else DecisionRecorder()
@@ -58,6 +64,7 @@ class Gate:
         self._interval = refresh_interval_s
         self._cache_entries = cache_entries
         self._now = now
+        self._window_days = support_window_days
         self._lock = threading.Lock()
         self._compiled: dict[int, CompiledPolicies] = {}
         self._state: tuple[Any, ...] | None = None
@@ -75,8 +82,9 @@ class Gate:
         # a copy: a source that hands out the same mapping, changed in place, must still be seen
         # to change (comparing the object with itself would always find it equal)
         declarations = {account: tuple(items) for account, items in self._declarations().items()}
+        today = self._now().astimezone(UTC).date().isoformat()
         return (registry_fingerprint(self.database), current.version if current else None,
-                declarations), current
+                declarations, today), current
 
     def _build(self) -> PolicyEngine:
         state, current = self._fingerprint()
@@ -89,7 +97,9 @@ class Gate:
                 except InputError as error:  # the version in force does not load: fail closed
                     load_error = f"policy version {current.version} could not be loaded: {error}"
         engine = PolicyEngine(compiled, current.version if current else None,
-                              self._facts(self.database), state[2], self.catalog,
+                              self._facts(self.database, SupportQuestion(state[3], None,
+                                                                         self._window_days)),
+                              state[2], self.catalog,
                               cache_entries=self._cache_entries, load_error=load_error)
         self._state, self._version = state, current
         return engine

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
 from daylight.policy.context import cedar_context_type
+from daylight.registry.classification import SUPPORTED_SECTORS
+from daylight.registry.support import SUPPORT_KINDS
 
 if TYPE_CHECKING:
     import cedarpy
@@ -47,6 +49,10 @@ def build_schema_text(catalog: Catalog) -> str:
     parts = [base.rstrip() + "\n", "\n// -- generated from the service catalog and the context table --\n"]
     parts.append("type Declarations = {\n"
                  + "".join(f"  {cap}: Declared,\n" for cap in capabilities) + "};\n")
+    parts.append("type SupportByKind = {\n"
+                 + "".join(f"  {kind}: SupportWeight,\n" for kind in SUPPORT_KINDS) + "};\n")
+    parts.append("type SupportBySector = {\n"
+                 + "".join(f"  {sector}: SupportByKind,\n" for sector in SUPPORTED_SECTORS) + "};\n")
     parts.append(cedar_context_type())
     for cap in capabilities:
         parts.append(f'action "{cap}";\n')

@@ -9,15 +9,17 @@ tables. Views shaped for one command (``accounts show``, ``review list``) live w
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
+from daylight.registry.correction import CorrectionStore, accepted_overrides
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import RESOLVED
 from daylight.registry.store import RegistryStore
+from daylight.registry.support import Override
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,14 @@ class AccountStanding:
     status: str | None
     organization_id: str | None
     sector: str | None
-    supported_sectors: frozenset[str]
+    supported_sectors: frozenset[str]  # every sector its edges lead to, at any time
+    supports: Sequence[Mapping[str, Any]] = ()  # the stored classification's, with every edge
+    overrides: Sequence[Override] = ()  # accepted corrections about its organisation
     candidate_sector: str = "unknown"
     """A match awaiting review: its candidate's sector ("unknown" otherwise)."""
     candidate_supports: frozenset[str] = frozenset()
-    """A match awaiting review: the sectors its candidate supports (empty otherwise)."""
+    """A match awaiting review: the sectors its candidate supports, at any time (empty
+    otherwise)."""
 
     @property
     def is_resolved(self) -> bool:
@@ -52,21 +57,24 @@ ORDER BY a.account_id
 """
 
 
-def _standing(row: Sequence[Any]) -> AccountStanding:
+def _standing(row: Sequence[Any], overrides: Mapping[str, Sequence[Override]]) -> AccountStanding:
     account_id, country, status, organization, sector, supports, evidence = row
+    items = json.loads(supports) if supports else []
     provisional = (json.loads(evidence).get("provisional") if status == "review" and evidence
                    else None) or {}
     return AccountStanding(
         account_id, country or "", status, organization, sector,
-        frozenset(s["sector"] for s in json.loads(supports)) if supports else frozenset(),
+        frozenset(s["sector"] for s in items), items, tuple(overrides.get(organization or "", ())),
         provisional.get("sector", "unknown"), frozenset(provisional.get("supports", ())))
 
 
 def account_standings(database: Database) -> list[AccountStanding]:
-    """Every account's standing, in account id order, in one query."""
+    """Every account's standing, in account id order, in one query (and one for the accepted
+    corrections)."""
     with database.transaction(write=False) as tx:
         rows = tx.query(_STANDING_SQL)
-    return [_standing(r) for r in rows]
+        overrides = accepted_overrides(tx)
+    return [_standing(r, overrides) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class RegistryFingerprint:
     accounts: tuple[Any, ...]
     screened: tuple[Any, ...]
     classified: tuple[Any, ...]
+    corrected: tuple[Any, ...] = ()
+    loaded: tuple[Any, ...] = ()
 
 
 def registry_fingerprint(database: Database) -> RegistryFingerprint:
@@ -92,8 +102,10 @@ def registry_fingerprint(database: Database) -> RegistryFingerprint:
         screened = tx.query_one("SELECT COUNT(*), MAX(screened_at) FROM registry_resolution")
         classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
                                   "COUNT(log_index) FROM registry_classification")
+        corrected = CorrectionStore(tx).fingerprint()  # accepted corrections change support
+        loaded = tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference")
     return RegistryFingerprint(tuple(accounts or ()), tuple(screened or ()),
-                               tuple(classified or ()))
+                               tuple(classified or ()), corrected, tuple(loaded or ()))
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ class AccountClassification:
     organization: Organization | None
     status: str | None
     score: float | None
+    overrides: Sequence[Override] = ()  # accepted corrections about its organisation
 
 
 def account_classification(database: Database, account_id: str) -> AccountClassification:
@@ -122,6 +135,7 @@ def account_classification(database: Database, account_id: str) -> AccountClassi
         if resolution is not None and resolution.is_resolved and resolution.organization_id:
             organization = store.organization(resolution.organization_id)
         classification = store.classification(account_id)
+        overrides = accepted_overrides(tx).get(organization.id, []) if organization else []
     return AccountClassification(
         account_id,
         classification.sector if classification else "unknown",
@@ -129,4 +143,4 @@ def account_classification(database: Database, account_id: str) -> AccountClassi
         classification.log_index if classification else None,
         organization,
         resolution.status if resolution else None,
-        resolution.score if resolution else None)
+        resolution.score if resolution else None, tuple(overrides))

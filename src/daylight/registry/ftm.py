@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from daylight.registry.organization import Organization, Relationship
+from daylight.registry.support import support_kind
 
 if TYPE_CHECKING:
     from followthemoney.proxy import EntityProxy
@@ -53,6 +54,26 @@ def organization_entity(org: Organization) -> EntityProxy:
     return entity
 
 
+_DATES = {"period_of_performance": "dates: period of performance",
+          "action_dates": "dates: first and last action (no period of performance in the source)",
+          "snapshots": "dates: first and last snapshot of the source listing it",
+          "observed": "dates: observed in the source's export"}
+
+
+def dates_summary(rel: Relationship) -> str | None:
+    """How the relationship's dates are known, whether it is ongoing, and its kind of support,
+    as one line (FtM ``summary``)."""
+    parts = []
+    if rel.evidence.get("dates"):
+        parts.append(_DATES.get(rel.evidence["dates"], f"dates: {rel.evidence['dates']}"))
+    if rel.evidence.get("ongoing_as_of"):
+        parts.append(f"ongoing as of {rel.evidence['ongoing_as_of']} (the source's latest snapshot)")
+    if rel.kind in ("supports", "supplies"):
+        kind, rule = support_kind(rel)
+        parts.append(f"kind of support: {kind} ({rule})")
+    return "; ".join(parts) or None
+
+
 def _award_entities(rel: Relationship, supplier: EntityProxy,
                     authority: EntityProxy) -> list[EntityProxy]:
     contract = _entity("Contract", "contract", rel.id)
@@ -71,6 +92,7 @@ def _award_entities(rel: Relationship, supplier: EntityProxy,
     award.add("startDate", rel.start_date or None)
     award.add("endDate", rel.end_date or None)
     award.add("description", rel.description or None)
+    award.add("summary", dates_summary(rel))
     award.add("publisher", rel.source)
     return [contract, award]
 
@@ -87,12 +109,22 @@ def relationship_entities(rel: Relationship, source: EntityProxy,
         ownership.add("role", "parent company (USAspending recipient parent)")
         ownership.add("publisher", rel.source)
         return [ownership]
+    if rel.kind == "successor_of":
+        succession = _entity("Succession", "succession", rel.id)
+        succession.add("successor", source.id)
+        succession.add("predecessor", target.id)
+        succession.add("startDate", rel.start_date or None)
+        succession.add("description", rel.description or None)
+        succession.add("summary", rel.evidence.get("document"))
+        succession.add("publisher", rel.source)
+        return [succession]
     link = _entity("UnknownLink", "link", rel.id)
     link.add("subject", source.id)
     link.add("object", target.id)
     link.add("role", f"{rel.kind}: {rel.description}" if rel.description else rel.kind)
     link.add("startDate", rel.start_date or None)
     link.add("endDate", rel.end_date or None)
+    link.add("summary", dates_summary(rel))
     link.add("recordId", rel.id)
     link.add("publisher", rel.source)
     return [link]

@@ -18,7 +18,8 @@ from daylight.core.errors import InputError
 SECTORS = ("law_enforcement", "immigration_enforcement", "military", "intelligence",
            "other_government", "commercial", "nonprofit", "unknown")
 SCHEMAS = ("PublicBody", "Company", "Organization")
-RELATIONSHIP_KINDS = ("supports", "supplies", "subsidiary_of")
+RELATIONSHIP_KINDS = ("supports", "supplies", "subsidiary_of", "successor_of", "shares_data_with")
+SUPPORT_RELATIONSHIPS = ("supports", "supplies")  # the kinds by which one organisation supports another
 
 ORGANIZATION_COLUMNS = ("id", "name", "sector", "role", "schema", "state", "county", "city",
                         "identifiers", "aliases", "sources")

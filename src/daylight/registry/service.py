@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,14 @@ from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
-from daylight.registry.classification import Graph
+from daylight.registry.classification import Graph, logged_supports
+from daylight.registry.reconcile import (
+    ReferenceDiff,
+    apply_marks,
+    diff_reference,
+    redirects,
+    withdrawn_ids,
+)
 from daylight.registry.reference.shipped import Reference
 from daylight.registry.resolution import (
     JUDGED,
@@ -51,13 +58,20 @@ class ReferenceLoad:
     new_organizations: int = 0
     changed_organizations: int = 0
     new_or_changed_relationships: int = 0
+    replaces: str | None = None  # the build loaded before, when there was one
+    changes: Mapping[str, int] = field(default_factory=dict)  # reconciliation counts
 
     def summary(self) -> dict[str, Any]:
-        """The payload of the ``registry.reference`` entry."""
-        return {"digest": self.digest, "organizations": self.organizations,
-                "relationships": self.relationships, "new_organizations": self.new_organizations,
-                "changed_organizations": self.changed_organizations,
-                "new_or_changed_relationships": self.new_or_changed_relationships}
+        """The payload of the ``registry.reference`` entry (and what ``reference load`` prints:
+        after a newer build, the reconciliation counts too)."""
+        out: dict[str, Any] = {
+            "digest": self.digest, "organizations": self.organizations,
+            "relationships": self.relationships, "new_organizations": self.new_organizations,
+            "changed_organizations": self.changed_organizations,
+            "new_or_changed_relationships": self.new_or_changed_relationships}
+        if self.replaces is not None:
+            out |= {"replaces": self.replaces, **self.changes}
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """What ``daylight reference load`` prints."""
@@ -67,16 +81,33 @@ class ReferenceLoad:
         return {"loaded": True, **self.summary()}
 
 
+def reference_diff(database: Database, reference: Reference) -> ReferenceDiff:
+    """`reference diff`: what loading ``reference`` would change (nothing is written)."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        return diff_reference({o.id: o for o in store.organizations()},
+                              store.relationship_rows(active_only=True), reference,
+                              store.latest_reference())
+
+
 def load_reference(database: Database, log: TransparencyLog, reference: Reference,
                    now: datetime) -> ReferenceLoad:
     """Store the reference data and log every new or changed relationship; a version already
-    loaded is a no-op. Organisations and relationships absent from ``reference`` are kept."""
+    loaded is a no-op. Organisations and relationships absent from ``reference`` are kept, marked:
+    merged ones redirect to their successor, dropped ones and ended relationships are withdrawn
+    by this build (``registry.reconcile``). Accounts whose resolution or classification changes
+    are re-classified in the same transaction, each change logged as a correction naming the
+    classification entry it corrects."""
     digest = reference.digest
     with database.transaction() as tx:
         store = RegistryStore(tx)
         if store.has_reference(digest):  # the same digest: the same organisations and relationships
             return ReferenceLoad(False, digest, len(reference.organizations),
                                  len(reference.relationships))
+        loaded = store.latest_reference()
+        diff = diff_reference({o.id: o for o in store.organizations()},
+                              store.relationship_rows(active_only=True), reference, loaded) \
+            if loaded is not None else None
         stored_orgs = store.organization_rows()
         new_orgs, changed_orgs = [], []
         for org in reference.organizations:
@@ -102,14 +133,93 @@ def load_reference(database: Database, log: TransparencyLog, reference: Referenc
         done = ReferenceLoad(True, digest, len(reference.organizations),
                              len(reference.relationships), len(new_orgs), len(changed_orgs),
                              len(rows))
+        if diff is not None:
+            for old_id, new_id in sorted(diff.merged.items()):
+                entries.append(LogEntry(entry_types.REGISTRY_REDIRECT, now, {
+                    "id": old_id, "redirect_to": new_id, "build": digest}).encode())
+            for org_id in diff.withdrawn:
+                entries.append(LogEntry(entry_types.REGISTRY_WITHDRAWAL, now, {
+                    "id": org_id, "build": digest}).encode())
+            for rel_id in diff.relationships_ended:
+                entries.append(LogEntry(entry_types.REGISTRY_RELATIONSHIP_ENDED, now, {
+                    "id": rel_id, "build": digest}).encode())
+            done = replace(done, replaces=loaded, changes=diff.counts())
         entries.append(LogEntry(entry_types.REGISTRY_REFERENCE, now, done.summary()).encode())
         store.replace_organizations(changed_orgs, new_orgs)
         store.replace_relationships(rows, replaced)
         log.sequence_in(tx, entries)
         store.add_reference(digest, len(reference.organizations), len(reference.relationships),
                             utc_text(now), first + len(entries) - 1)
+        if diff is not None:
+            apply_marks(tx, diff, reference)
+            done = replace(done, changes={**done.changes, **_reclassify(store, log, reference, now)})
     log.integrate()
     return done
+
+
+def _reclassify(store: RegistryStore, log: TransparencyLog, reference: Reference,
+                now: datetime) -> dict[str, int]:
+    """After a new build is stored: accounts resolved to a merged organisation follow its
+    redirect, those resolved to a withdrawn one go back to review, and every resolved account's
+    classification is recomputed; each one that changed is logged with ``corrects`` (the index
+    of the classification entry it replaces)."""
+    moved = redirects(store.tx)
+    gone = withdrawn_ids(store.tx)
+    graph = Graph(reference.organizations, reference.relationships)
+    resolutions = [r for status in RESOLVED for r in store.resolutions_with_status(status)]
+    accounts = store.accounts_by_id([r.account_id for r in resolutions])
+    stored = store.classification_texts([r.account_id for r in resolutions])
+    logged = {r.account_id: store.classification(r.account_id) for r in resolutions}
+    updated: list[Resolution] = []
+    entries: list[bytes] = []
+    changes: list[tuple[str, str, list[dict[str, Any]]]] = []
+    counts = {"accounts_redirected": 0, "accounts_to_review": 0, "accounts_reclassified": 0}
+    for resolution in resolutions:
+        org_id = resolution.organization_id or ""
+        resolved_again = org_id in moved or org_id in gone
+        if org_id in moved:
+            features = {**resolution.features, "redirected_from": org_id}
+            resolution = Resolution(resolution.account_id, resolution.status, moved[org_id],
+                                    resolution.score, features, utc_text(now))
+            updated.append(resolution)
+            counts["accounts_redirected"] += 1
+        elif org_id in gone:
+            # back to review fails safe: until a reviewer decides, the packs apply what the
+            # account was classified as (screening's provisional candidate facts)
+            before = logged.get(resolution.account_id)
+            withdrawn = store.organization(org_id)
+            features = {**resolution.features, "withdrawn": f"organisation `{org_id}` was withdrawn "
+                                                            "by a newer reference build",
+                        "provisional": {
+                            "organization_id": org_id,
+                            "name": withdrawn.name if withdrawn else None,
+                            "sector": before.sector if before else "unknown",
+                            "supports": sorted({s["sector"] for s in before.supports})
+                            if before else []}}
+            resolution = Resolution(resolution.account_id, "review", org_id, resolution.score,
+                                    features, utc_text(now))
+            updated.append(resolution)
+            counts["accounts_to_review"] += 1
+        account = accounts[resolution.account_id]
+        org = graph.organizations.get(resolution.organization_id or "") \
+            if resolution.status in RESOLVED else None
+        sector, supports = graph.classify(
+            {"type": "account", "id": account.account_id, "name": account.name}, org,
+            {"status": resolution.status, "score": resolution.score})
+        text = json.dumps(supports, sort_keys=True, separators=(",", ":"))
+        if stored.get(account.account_id) == (sector, text) and not resolved_again:
+            continue
+        previous = logged.get(account.account_id)
+        entry = json.loads(_classification_entry(account, resolution, sector, supports, graph, now))
+        entry["payload"]["corrects"] = previous.log_index if previous else None
+        entries.append(LogEntry(entry_types.REGISTRY_CLASSIFICATION, now, entry["payload"]).encode())
+        changes.append((account.account_id, sector, supports))
+    first = log.sequence_in(store.tx, entries) if entries else 0
+    store.put_resolutions(updated)
+    store.put_classifications([Classification(a, s, sup, utc_text(now), first + i)
+                               for i, (a, s, sup) in enumerate(changes)])
+    counts["accounts_reclassified"] = len(changes)
+    return counts
 
 
 def import_accounts(database: Database, accounts: Sequence[Account], now: datetime) -> int:
@@ -217,7 +327,7 @@ def _classification_entry(account: Account, resolution: Resolution, sector: str,
         "organization": ({"id": org.id, "name": org.name, "sector": org.sector} if org else None),
         "match": {"status": resolution.status, "score": resolution.score,
                   "features": resolution.features.get("features", {})},
-        "sector": sector, "supports": supports,
+        "sector": sector, "supports": logged_supports(supports),
     }
     return LogEntry(entry_types.REGISTRY_CLASSIFICATION, now, payload).encode()
 

@@ -78,6 +78,11 @@ class RegistryStore:
                         "loaded_at, log_index) VALUES (?, ?, ?, ?, ?)",
                         (digest, organizations, relationships, loaded_at, log_index))
 
+    def latest_reference(self) -> str | None:
+        """The digest of the reference build loaded last, if any."""
+        row = self.tx.query_one("SELECT digest FROM registry_reference ORDER BY log_index DESC LIMIT 1")
+        return str(row[0]) if row is not None else None
+
     def organization_rows(self) -> dict[str, tuple[Any, ...]]:
         rows = self.tx.query(f"SELECT {', '.join(_ORG_COLUMNS)} FROM registry_organization")
         return {r[0]: tuple(r) for r in rows}
@@ -89,8 +94,9 @@ class RegistryStore:
         self.tx.insert_rows("registry_organization", _ORG_COLUMNS,
                             (org_row(o) for o in (*changed, *new)))
 
-    def relationship_rows(self) -> dict[str, tuple[Any, ...]]:
-        rows = self.tx.query(f"SELECT {', '.join(_REL_COLUMNS[:-1])} FROM registry_relationship")
+    def relationship_rows(self, *, active_only: bool = False) -> dict[str, tuple[Any, ...]]:
+        where = " WHERE withdrawn_by IS NULL" if active_only else ""
+        rows = self.tx.query(f"SELECT {', '.join(_REL_COLUMNS[:-1])} FROM registry_relationship{where}")
         return {r[0]: tuple(r) for r in rows}
 
     def replace_relationships(self, rows: Sequence[tuple[Any, ...]], replaced: Iterable[str]) -> None:
@@ -99,17 +105,29 @@ class RegistryStore:
         self.tx.insert_rows("registry_relationship", _REL_COLUMNS, rows)
 
     def organizations(self) -> list[Organization]:
-        rows = self.tx.query(f"SELECT {', '.join(_ORG_COLUMNS)} FROM registry_organization ORDER BY id")
+        """The active organisations (neither redirected nor withdrawn by a newer build)."""
+        rows = self.tx.query(f"SELECT {', '.join(_ORG_COLUMNS)} FROM registry_organization "
+                             "WHERE redirect_to IS NULL AND withdrawn_by IS NULL ORDER BY id")
         return [_org(r) for r in rows]
 
     def organization(self, organization_id: str) -> Organization | None:
-        row = self.tx.query_one(f"SELECT {', '.join(_ORG_COLUMNS)} FROM registry_organization "
-                                "WHERE id = ?", (organization_id,))
-        return _org(row) if row is not None else None
+        """The organisation with this id, following redirects (an id merged into another by a
+        newer build resolves to it); a withdrawn one is still returned."""
+        seen: list[str] = []
+        while True:
+            row = self.tx.query_one(f"SELECT {', '.join(_ORG_COLUMNS)}, redirect_to FROM "
+                                    "registry_organization WHERE id = ?", (organization_id,))
+            if row is None:
+                return None
+            if row[-1] is None or row[-1] in seen or len(seen) > 16:
+                return _org(row[:-1])
+            seen.append(organization_id)
+            organization_id = row[-1]
 
     def relationships(self) -> list[Relationship]:
+        """The active relationships (not withdrawn by a newer build)."""
         rows = self.tx.query(f"SELECT {', '.join(_REL_COLUMNS[:-1])} FROM registry_relationship "
-                             "ORDER BY id")
+                             "WHERE withdrawn_by IS NULL ORDER BY id")
         return [_rel(r) for r in rows]
 
     # -- accounts ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ ORGANIZATIONS = (
     "ori:IL0840200", "ori:MO0390300", "ori:OR0200600", "ori:MA0071800", "us-agency:7012",
     "us-agency:7014", "us-agency:1549", "company:palantir-technologies", "company:palantir-usg",
     "company:geo-group", "company:flock-safety", "company:clearview-ai", "company:axon",
+    "ori:IN0320800",  # Pittsboro IN PD: shares Flock data with Colbert County (287(g))
 )
 MAX_EDGES_PER_SOURCE = 3
 

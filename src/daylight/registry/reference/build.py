@@ -46,17 +46,22 @@ from daylight.registry.reference.sources_links import (
     NC_SURVEY,
     add_287g,
     add_atlas,
+    add_curated_links,
     add_flock,
+    add_flock_sharing,
 )
 
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 4  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 5  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
-# 4: county agencies named as they name themselves; a federal name stating a law-enforcement
-# body is law enforcement; a bureau's .gov record takes its divisions' sector; 287(g) signers
-# are law enforcement
+# 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
+# data sharing;
+# 4 (issue 10, built in parallel): county agencies named as they name themselves; a federal name
+# stating a law-enforcement body is law enforcement; a bureau's .gov record takes its divisions'
+# sector; 287(g) signers are law enforcement;
+# 5: both builds 4 merged
 
 
 def build_reference(root: Path) -> Reference:
@@ -75,6 +80,8 @@ def build_reference(root: Path) -> Reference:
     add_atlas(builder, root)
     builder.freeze_agencies()
     add_flock(builder, root)
+    add_flock_sharing(builder, root)
+    add_curated_links(builder)
     publish_used_names(builder)
     reference = Reference(tuple(builder.sorted_organizations()),
                           tuple(builder.sorted_relationships()))

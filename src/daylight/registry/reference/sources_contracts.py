@@ -3,9 +3,16 @@
 Three extracts, read in this order: ICE's awards to local and state governments (award level,
 with UEI and parent), CBP and ICE transactions FY2021-2026 and ICE transactions FY2013-2018
 (Torn Apart's copy of the raw USAspending files). Transactions are summed per award (de-
-obligations included); an award already read at award level is not read again. Only the product
-or service and industry descriptions are kept: the free-text transaction descriptions, addresses
-and phone numbers are not.
+obligations included); an award already read at award level is not read again.
+
+An award's validity interval is its period of performance where the file gives it (the award-level
+extract and Torn Apart's transactions: the earliest start and the latest current end date over its
+transactions), else the first and last action dates (the FY2021-2026 extract has no period of
+performance); ``evidence["dates"]`` says which (``period_of_performance`` or ``action_dates``).
+Product or service (PSC) and NAICS codes are kept where the file has them, beside their
+descriptions, for the rules that give each award its kind of support (``registry/support.py``).
+Only the product or service and industry descriptions are kept: the free-text transaction
+descriptions, addresses and phone numbers are not.
 
 A recipient with a legal form is a company, whatever role word its name holds ("POLICE SERVICE
 DOGS, INC."); otherwise USAspending's business types (where a file has them) say whether it is a
@@ -41,8 +48,10 @@ OLD_CONTRACTS = tuple(f"ice-contracts-2013-2018-tornapart/fy{y}.csv" for y in ra
 OLD_COLUMNS = ("awarding_sub_agency_code", "award_id_piid", "parent_award_id", "recipient_name",
                "recipient_state_code", "recipient_city_name", "recipient_duns", "recipient_parent_name",
                "recipient_parent_duns", "federal_action_obligation", "action_date",
-               "product_or_service_code_description", "naics_description", "us_local_government",
-               "us_state_government", "us_government_entity", "sole_proprietorship")
+               "period_of_performance_start_date", "period_of_performance_current_end_date",
+               "product_or_service_code", "product_or_service_code_description", "naics_code",
+               "naics_description", "us_local_government", "us_state_government",
+               "us_government_entity", "sole_proprietorship")
 GOVERNMENT_FLAGS = ("us_local_government", "us_state_government", "us_government_entity")
 INDIVIDUAL_NAME = "individual recipient (name withheld)"
 AGENCY_BY_CODE = {"7012": "us-agency:7012", "7014": "us-agency:7014"}
@@ -66,11 +75,27 @@ class Award:
     government: bool | None = None  # USAspending's business types, where the file has them
     sole_proprietor: bool = False
     amount: float = 0.0
-    dates: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)  # action dates
+    starts: list[str] = field(default_factory=list)  # period of performance start dates
+    ends: list[str] = field(default_factory=list)  # period of performance current end dates
     psc: str = ""
     naics: str = ""
+    psc_code: str = ""
+    naics_code: str = ""
     transactions: int = 0
     source: str = ""
+    obligations: dict[str, float] = field(default_factory=dict)  # action month -> net amount
+
+    def add_obligation(self, action_date: str, amount: float) -> None:
+        month = action_date[:7]
+        if month:
+            self.obligations[month] = self.obligations.get(month, 0.0) + amount
+
+    def obligations_text(self) -> str:
+        """``2021-01:13958356.82;2021-09:-1402838.41``: net obligations per action month (months
+        that net to zero left out); empty for an award read at award level."""
+        return ";".join(f"{m}:{a:.2f}" for m, a in sorted(self.obligations.items())
+                        if round(a, 2) != 0)
 
 
 def _amount(text: str, where: str) -> float:
@@ -119,11 +144,12 @@ def _local_awards(root: Path) -> list[Award]:
                 parent_duns=row.get("recipient_parent_duns", ""), government=government,
                 sole_proprietor=row.get("sole_proprietorship") == "t",
                 amount=_amount(row["total_obligated_amount"], where),
-                dates=[d for d in (_iso(row.get("period_of_performance_start_date", ""), where),
-                                   _iso(row.get("period_of_performance_current_end_date", ""), where))
-                       if d],
+                starts=[_iso(row.get("period_of_performance_start_date", ""), where)],
+                ends=[_iso(row.get("period_of_performance_current_end_date", ""), where)],
                 psc=row.get("product_or_service_code_description", ""),
                 naics=row.get("naics_description", ""),
+                psc_code=row.get("product_or_service_code", ""),
+                naics_code=row.get("naics_code", ""),
                 transactions=_count(row.get("number_of_actions") or "1", where),
                 source="usaspending-local-gov"))
     return awards
@@ -143,8 +169,10 @@ def _recent_awards(root: Path) -> list[Award]:
             if award is None:
                 award = awards[key] = Award(key, agency, row["Recipient Name"],
                                             source="usaspending-cbp-ice-fy2021-2026")
-            award.amount += _amount(row["Federal Action Obligation"], f"{relative}:{number}")
+            obligation = _amount(row["Federal Action Obligation"], f"{relative}:{number}")
+            award.amount += obligation
             award.dates.append(row["Action Date"])
+            award.add_obligation(row["Action Date"], obligation)
             award.transactions += 1
             award.psc = award.psc or row["Product/Service Description"]
             award.naics = award.naics or row["NAICS Description"]
@@ -191,12 +219,32 @@ def _old_awards(root: Path) -> list[Award]:
                         government="t" in (row[col[flag]] for flag in GOVERNMENT_FLAGS),
                         sole_proprietor=row[col["sole_proprietorship"]] == "t",
                         source="usaspending-ice-fy2013-2018")
-                award.amount += _amount(row[col["federal_action_obligation"]], where)
+                obligation = _amount(row[col["federal_action_obligation"]], where)
+                award.amount += obligation
                 award.dates.append(_iso(row[col["action_date"]], where))
+                award.add_obligation(award.dates[-1], obligation)
+                award.starts.append(_iso(row[col["period_of_performance_start_date"]], where))
+                award.ends.append(_iso(row[col["period_of_performance_current_end_date"]], where))
                 award.transactions += 1
                 award.psc = award.psc or row[col["product_or_service_code_description"]]
                 award.naics = award.naics or row[col["naics_description"]]
+                award.psc_code = award.psc_code or row[col["product_or_service_code"]]
+                award.naics_code = award.naics_code or row[col["naics_code"]]
     return list(awards.values())
+
+
+def award_interval(award: Award) -> tuple[str, str, str]:
+    """(start, end, basis): the period of performance where the file gives both ends (the earliest
+    start to the latest current end, and no earlier than the last action: a modification after
+    the end extends it), else the first and last action dates."""
+    actions = sorted(d for d in award.dates if d)
+    starts = sorted(d for d in award.starts if d)
+    ends = sorted(d for d in award.ends if d)
+    if starts and ends:
+        return min([starts[0], *actions[:1]]), max([ends[-1], *actions[-1:]]), "period_of_performance"
+    if actions:
+        return actions[0], actions[-1], "action_dates"
+    return "", "", "action_dates"
 
 
 def _names_a_government(name: str) -> bool:
@@ -292,12 +340,13 @@ def add_contracts(builder: ReferenceBuilder, root: Path) -> None:
             holder = next((holders[v] for v in (award.uei, award.duns) if v in holders), "")
             award.recipient, award.parent = holder, ""
         recipient = _recipient(builder, award) if award.recipient else _individual(builder, award)
-        dates = sorted(d for d in award.dates if d)
+        start, end, basis = award_interval(award)
         builder.relate(Relationship(
             id=f"award:{award.key}", kind="supports", source_id=recipient, target_id=award.agency_id,
-            start_date=dates[0] if dates else "", end_date=dates[-1] if dates else "",
-            amount=round(award.amount, 2), description=award.psc,
-            evidence={"naics": award.naics, "transactions": str(award.transactions)},
+            start_date=start, end_date=end, amount=round(award.amount, 2), description=award.psc,
+            evidence={"naics": award.naics, "transactions": str(award.transactions),
+                      "dates": basis, "psc_code": award.psc_code, "naics_code": award.naics_code,
+                      "obligations": award.obligations_text()},
             source=award.source))
         parent_core = name_key(award.parent).core if award.parent else ()
         # The parent is another company: not the recipient's own words in another order ("MACK

@@ -1,17 +1,26 @@
 """Agencies' links from the raw files: 287(g) agreements with ICE, and the surveillance vendors
 that supply them (EFF's Atlas of Surveillance; The News & Observer's Flock data).
 
+Validity: a 287(g) agreement runs from the first to the last snapshot of ICE's list that shows it;
+one the latest snapshot still lists is *ongoing as of* that snapshot's date
+(``evidence["ongoing_as_of"]``), not ended on it. An Atlas or Flock row is a single observation:
+ongoing as of the day the source was exported (``evidence["dates"] = "observed"``).
+
 Only organisations and facts are kept: the Atlas's free-text summaries and links (which can name
 people) are not; its record number (AOSNUMBER) lets a reader find the row at EFF.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 
+from daylight.core.errors import InputError
 from daylight.registry.geography import state_code
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.organization import Organization, Relationship
@@ -26,6 +35,7 @@ FLOCK_ACCESS = "flock-alpr-private-eyes/agency_access20240426.csv"
 FLOCK_PORTALS = "flock-alpr-private-eyes/latest_usage04262023.csv"
 NC_SURVEY = "flock-alpr-private-eyes/nc_agency_survey20240430.csv"
 ICE = "us-agency:7012"
+ATLAS_DATE = "2020-10-07"  # the Atlas export's date
 _NOT_LAW_ENFORCEMENT = {"dmv", "parks", "school district", "tax board", "medical examiner",
                         "mental health", "animal control", "parking", "dhs", "homeland security",
                         "environmental services enforcement", "municipal"}
@@ -63,6 +73,7 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
         agency_id = row["agency_id"] if row["agency_id"] not in {"", "NA"} else slug(row["agency"])
         spans[(agency_id, row["type"])].append(_snapshot_date(row["date"]))
         first_row.setdefault(agency_id, row)
+    latest = max((d for dates in spans.values() for d in dates), default="")
     agency_of: dict[str, str] = {}
     for agency_id, row in sorted(first_row.items()):
         state = state_code(row["state"]) or ""
@@ -93,7 +104,8 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
             id=f"287g:{agency_id}:{slug(model)}", kind="supports", source_id=agency_of[agency_id],
             target_id=ICE, start_date=dates[0], end_date=dates[-1],
             description=f"287(g) agreement: {model}",
-            evidence={"model": model, "lists": str(len(set(dates)))},
+            evidence={"model": model, "lists": str(len(set(dates))), "dates": "snapshots",
+                      "ongoing_as_of": latest if dates[-1] == latest else ""},
             source="ice-287g-via-287g-watch"))
 
 
@@ -144,13 +156,78 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
             builder.relate(Relationship(
                 id=rel_id, kind="supplies", source_id=vendor_id, target_id=cache[key],
                 start_date=_us_date(row["Link 1 Date"]), description=technology,
-                evidence={"technology": technology, "atlas_record": number},
+                evidence={"technology": technology, "atlas_record": number, "dates": "observed",
+                          "ongoing_as_of": ATLAS_DATE},
                 source="eff-atlas-of-surveillance-2020-10-07"))
 
 
 def _flock_state(name: str) -> str:
     states = name_key(name).states
     return next(iter(states)) if len(states) == 1 else ""
+
+
+CURATED_LINKS = "links.csv"  # beside this module: renames and ownership, each with its public source
+_LINK_COLUMNS = ("kind", "source_id", "target_id", "start_date", "description", "document")
+
+
+def add_curated_links(builder: ReferenceBuilder) -> None:
+    """``successor_of`` (a company renamed: the successor supports what its predecessor's awards
+    support) and ``subsidiary_of`` links that the raw files do not carry, each with the public
+    document that states it (``registry/reference/links.csv``: a filing a reader can look up by its filer
+    number, never a URL, which the shipped data does not carry)."""
+    text = (resources.files("daylight.registry.reference") / CURATED_LINKS).read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if tuple(reader.fieldnames or ()) != _LINK_COLUMNS:
+        raise InputError(f"expected the header {','.join(_LINK_COLUMNS)}", where=f"{CURATED_LINKS}:1")
+    for row in reader:
+        where = f"{CURATED_LINKS}:{reader.line_num}"
+        if row["kind"] not in ("successor_of", "subsidiary_of"):
+            raise InputError(f"`{row['kind']}` is not successor_of or subsidiary_of", where=f"{where}: kind")
+        if row["source_id"] not in builder.organizations or row["target_id"] not in builder.organizations:
+            continue  # a build from a slice of the raw files may not hold both
+        if not row["document"].strip():
+            raise InputError("every link names the public document that states it",
+                             where=f"{where}: document")
+        prefix = "successor" if row["kind"] == "successor_of" else "subsidiary"
+        builder.relate(Relationship(
+            id=f"{prefix}:{row['source_id']}>{row['target_id']}", kind=row["kind"],
+            source_id=row["source_id"], target_id=row["target_id"], start_date=row["start_date"],
+            description=row["description"],
+            evidence={"document": row["document"]},
+            source="daylight-curated-links"))
+
+
+def add_flock_sharing(builder: ReferenceBuilder, root: Path) -> None:
+    """The News & Observer's Flock sharing graph: each law-enforcement agency whose Flock
+    transparency portal lists another law-enforcement agency with access to its cameras' data,
+    as ``agency shares_data_with agency`` (observed 2024-04-26). Agencies whose names carry no
+    law-enforcement role (shops, associations, "Flock Safety" itself) are left out."""
+    rows = read_csv(root, FLOCK_ACCESS, ("src_agency", "external_agency", "src_agency_id",
+                                         "external_agency_id"))
+    cache: dict[str, str] = {}
+
+    def agency(name: str, flock_id: str) -> str | None:
+        if flock_id not in cache:
+            if not name or name_key(name).role not in LAW_ENFORCEMENT_ROLES:
+                cache[flock_id] = ""
+            else:
+                cache[flock_id] = _agency(builder, name, _flock_state(name), city="",
+                                          source=f"flock:{flock_id}", sector="law_enforcement",
+                                          prefix="flock")
+        return cache[flock_id] or None
+
+    for row in rows:
+        source = agency(row["src_agency"], row["src_agency_id"])
+        target = agency(row["external_agency"], row["external_agency_id"])
+        if source is None or target is None or source == target:
+            continue
+        builder.relate(Relationship(
+            id=f"shares:{source}>{target}", kind="shares_data_with", source_id=source,
+            target_id=target, description="Flock ALPR data sharing",
+            evidence={"flock_agency": row["src_agency_id"],
+                      "flock_external_agency": row["external_agency_id"],
+                      "observed": "2024-04-26", "dates": "observed", "ongoing_as_of": "2024-04-26"},
+            source="news-observer-private-eyes-2024"))
 
 
 def add_flock(builder: ReferenceBuilder, root: Path) -> None:
@@ -172,7 +249,8 @@ def add_flock(builder: ReferenceBuilder, root: Path) -> None:
             id=f"supplies:{flock}>{org}:automated-license-plate-readers", kind="supplies",
             source_id=flock, target_id=org, description="Automated License Plate Readers",
             evidence={"technology": "Automated License Plate Readers", "flock_agency": agency_id,
-                      "observed": "2024-04-26", "portal": "yes" if agency_id in portals else "no"},
+                      "observed": "2024-04-26", "portal": "yes" if agency_id in portals else "no",
+                      "dates": "observed", "ongoing_as_of": "2024-04-26"},
             source="news-observer-private-eyes-2024"))
     for row in read_csv(root, NC_SURVEY, ("id", "name", "type", "city", "company")):
         vendor = row["company"].strip()
@@ -186,5 +264,5 @@ def add_flock(builder: ReferenceBuilder, root: Path) -> None:
             id=f"supplies:{vendor_id}>{org}:automated-license-plate-readers", kind="supplies",
             source_id=vendor_id, target_id=org, description="Automated License Plate Readers",
             evidence={"technology": "Automated License Plate Readers", "nc_survey": row["id"],
-                      "observed": "2024-04-30"},
+                      "observed": "2024-04-30", "dates": "observed", "ongoing_as_of": "2024-04-30"},
             source="news-observer-private-eyes-2024"))
