@@ -11,6 +11,7 @@ from daylight.core.database import Database
 from daylight.flows.accounts import show_account
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
+from daylight.registry.facts import account_standings
 from daylight.registry.organization import Organization
 from daylight.registry.reference.shipped import Reference
 from daylight.registry.service import (
@@ -96,6 +97,12 @@ def test_a_newer_build_redirects_withdraws_and_reclassifies(
     cv = show_account(database, "cv", "2026-11-23").to_json()
     assert cv["match"]["status"] == "review" and cv["organization"] is None
     assert cv["classification"]["sector"] == "unknown" and cv["classification"]["supports"] == []
+    # fail-safe, as any match in review: until a reviewer decides, the packs still see what it
+    # was classified as (provisional candidate facts), so it is not hosted meanwhile
+    assert cv["match"]["provisional"]["organization_id"] == CLEARVIEW
+    standing = {s.account_id: s for s in account_standings(database)}["cv"]
+    assert standing.status == "review" and standing.candidate_sector == "commercial"
+    assert standing.candidate_supports == frozenset({"immigration_enforcement"})
 
     logged = _entries(log)[size:]
     types = [e["type"] for e in logged]
