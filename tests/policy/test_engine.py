@@ -160,3 +160,25 @@ def test_a_version_published_before_support_attributes_still_decides(catalog: Ca
     engine = PolicyEngine(compiled, 1, facts, {}, catalog)
     assert engine.decide("SYNTHETIC-contractor", "compute.instance").allowed
     assert not engine.decide("SYNTHETIC-police", "face.search").allowed
+
+
+def test_a_version_published_before_candidate_attributes_still_decides(catalog: Catalog) -> None:
+    """Its stored schema has no `candidate_sector` or `candidate_supports` (and, older still, no
+    support attributes either): the entities leave them out."""
+    text = build_schema_text(catalog).replace("  candidate_sector: String,\n", "").replace(
+        "  candidate_supports: Set<String>,\n", "")
+    assert "candidate_" not in "".join(line for line in text.splitlines()
+                                       if not line.lstrip().startswith("//"))
+    older = text.replace("  support: SupportBySector,\n", "").replace(
+        "  shares_data_with: Set<String>,\n", "")
+    older = re.sub(r"type (SupportWeight|SupportByKind|SupportBySector) = \{[^}]*\};\n", "", older)
+    older = "".join(line for line in older.splitlines(keepends=True)
+                    if not line.lstrip().startswith("//"))
+    facts = [*FACTS, AccountFacts("SYNTHETIC-in-review", "unknown", jurisdiction="US",
+                                  resolution="review", candidate_sector="immigration_enforcement")]
+    for schema_text in (text, older):
+        compiled = compile_policies([PolicyText("t.cedar", PERMIT_ALL + FORBID_POLICE)],
+                                    parse_schema(schema_text))
+        engine = PolicyEngine(compiled, 1, facts, {}, catalog)
+        assert engine.decide("SYNTHETIC-in-review", "compute.instance").allowed
+        assert not engine.decide("SYNTHETIC-police", "face.search").allowed
