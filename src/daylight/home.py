@@ -17,6 +17,7 @@ from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
 from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
+from daylight.report.store import report_migrations
 from daylight.usage.store import UsageStore, usage_migrations
 
 
@@ -27,6 +28,7 @@ def all_migrations() -> list[Migration]:
         *registry_migrations(),
         *policy_migrations(),
         *usage_migrations(),
+        *report_migrations(),
     ]
 
 

@@ -19,6 +19,7 @@ from daylight.cli import log as log_commands
 from daylight.cli import policy as policy_commands
 from daylight.cli import reference_diff as reference_diff_command
 from daylight.cli import registry as registry_commands
+from daylight.cli import report as report_commands
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
 from daylight.core.errors import DaylightError, VerificationError
@@ -85,6 +86,8 @@ app.add_typer(policy_commands.decisions_app, name="decisions")
 app.command("audit")(audit_command.audit)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
+app.add_typer(report_commands.app, name="report")
+app.command("verify")(report_commands.verify)
 
 
 def _global_option(setting: Setting) -> inspect.Parameter:

@@ -1,5 +1,6 @@
 """Reporting periods: a day (``2026-11-03``), a month (``2026-11``), a quarter (``2026-Q4``) or a
-year (``2026``), in UTC days. One definition for usage aggregates, decision digests and audits, so they line up."""
+year (``2026``), in UTC days. One definition for usage aggregates, decision digests and audits,
+so they line up."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ class EvidenceStep:
     amount: float | None = None
     source: str | None = None
     log_index: int | None = None
+    sector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class SupportRow:
     period_start: str
     period_end: str
     log_index: int
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class DecisionRow:
     period_start: str
     period_end: str
     log_index: int
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
