@@ -6,16 +6,19 @@ decisions recorded by the policy layer's recorder with a fixed clock."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from daylight.core.database import Database, Transaction
+from daylight.core.database import Database, Transaction, migrate
 from daylight.core.period import parse_period
+from daylight.flows.report import ReportRequest, build_report
+from daylight.home import all_migrations
 from daylight.log.entry import LogEntry
+from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import default_catalog
 from daylight.policy.decision import Decision, Reason
@@ -106,14 +109,35 @@ def record_decisions(database: Database, day: str, police_denials: int) -> None:
     recorder.flush(database)
 
 
-@pytest.fixture
-def world(database: Database, log: TransparencyLog, tmp_path: Path) -> World:
+def make_world(database: Database, log: TransparencyLog, folder: Path) -> World:
     """The registry loaded and screened, and October's usage and decisions recorded."""
     load_reference(database, log, read_reference(SUBSET), NOW)
     import_accounts(database, ACCOUNTS, NOW)
     screen_accounts(database, log, NOW)
-    built = World(database, log, UsageStore(tmp_path / "usage", database))
-    (tmp_path / "incoming").mkdir()
-    add_month(built, "2026-10", tmp_path / "incoming")
+    built = World(database, log, UsageStore(folder / "usage", database))
+    (folder / "incoming").mkdir()
+    add_month(built, "2026-10", folder / "incoming")
     record_decisions(database, "2026-10-15", police_denials=30)
     return built
+
+
+@pytest.fixture
+def world(database: Database, log: TransparencyLog, tmp_path: Path) -> World:
+    """The small world on each backend."""
+    return make_world(database, log, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One report of October built on SQLite, for tests that only read (or copy) its files."""
+    folder = tmp_path_factory.mktemp("published")
+    database = Database(f"sqlite:///{folder / 'daylight.db'}")
+    migrate(database, all_migrations())
+    try:
+        log = TransparencyLog.create(database, Signer.generate("test.daylight.invalid/log"))
+        world = make_world(database, log, folder)
+        build_report(world.database, log, default_catalog(),
+                     ReportRequest("2026-10", folder / "report"), NOW)
+        yield folder / "report"
+    finally:
+        database.close()

@@ -428,7 +428,16 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         witness_verifiers = [verifier_from_vkey(w.strip()) for w in witnesses]
     except InputError as exc:
         raise VerificationError(f"not a verifier key: {exc.message}", where="--key") from exc
-    mirror = verify_mirror(directory / LOG_DIR, verifier, since=since)
+    try:
+        mirror = verify_mirror(directory / LOG_DIR, verifier, since=since)
+    except VerificationError as exc:
+        where = exc.where or "checkpoint"
+        if where.startswith(str(directory)):
+            where = Path(where).relative_to(directory).as_posix()
+        elif not where.startswith("--since"):
+            where = f"{LOG_DIR}/{where}"
+        raise type(exc)(f"the log mirror: {exc.message}", where=where,
+                        evidence=exc.evidence) from exc
     checkpoint_text = (directory / LOG_DIR / "checkpoint").read_bytes()
     try:
         open_checkpoint(checkpoint_text, verifier, cosigners=witness_verifiers)
