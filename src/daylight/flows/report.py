@@ -2,8 +2,9 @@
 the log, prove every row in the log, write its files, and publish it.
 
 1. read, through each layer's typed reads, the organisations classified law_enforcement,
-   immigration_enforcement or supporting them (``supports_during``), their usage, the gate's
-   decisions and the audit's findings in the period;
+   immigration_enforcement or supporting them (``supports_during``) whose accounts used a service
+   or asked the gate during the period, their usage, the gate's decisions and the audit's
+   findings in the period;
 2. apply the small-count rule: a count from 1 to ``small_count_threshold - 1`` is published as 0
    with ``suppressed`` true; an organisation's totals are sums of its published rows, so that no
    suppressed count can be recovered by subtraction;
@@ -290,7 +291,10 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int)
     findings = finding_counts(database, period)
     organizations: list[OrganizationRow] = []
     supports: dict[str, SupportRow] = {}
+    active = {u.organization_id for u in usage} | {d.organization_id for d in decisions}
     for org_id in sorted(by_org):
+        if org_id not in active:
+            continue  # a customer that did not use the services (nor ask the gate) this period
         members = sorted(by_org[org_id], key=lambda c: (-(c.score or 0.0), c.account_id))
         best = members[0]
         organization = best.organization

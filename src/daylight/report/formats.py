@@ -104,7 +104,8 @@ class Table:
 ORGANIZATIONS = Table(
     "organizations", "Organisations",
     "Every organisation classified law_enforcement or immigration_enforcement, or supporting "
-    "one of them, that is a customer during the period, and how it used the services.",
+    "one of them, whose accounts used a service or asked the policy gate during the period, "
+    "and how.",
     (
         Field("row_id", "string", "Stable id of this fact (the same organisation has the same "
                                   "row_id in every period)."),
