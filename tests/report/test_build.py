@@ -144,3 +144,15 @@ def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,
     with pytest.raises(ConflictError, match="refusing"):
         build(world, "2026-10", precious)
     assert (precious / "thesis.txt").read_text() == "mine"
+
+
+def test_use_over_time_is_per_day_with_small_counts_suppressed(world: World,
+                                                                tmp_path: Path) -> None:
+    result = build_report(world.database, world.log, default_catalog(),
+                          ReportRequest("2026-10", tmp_path / "r", usage_store=world.usage), NOW)
+    points = result.report.usage_over_time
+    police = [p for p in points if p.organization_id == "ori:FL0010100"]
+    assert {p.day for p in police} <= {f"2026-10-0{d}" for d in range(1, 10)}
+    assert all(p.calls == 0 and p.suppressed for p in police)  # 1-3 calls a day: all small
+    front = [p for p in points if p.organization_id is None]
+    assert {p.capability for p in front} >= {"biometric_identification", "data_analytics"}

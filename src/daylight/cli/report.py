@@ -15,6 +15,7 @@ from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
 from daylight.report.verify import verify_report
+from daylight.usage.store import UsageStore
 
 app = typer.Typer(no_args_is_help=True, help="The transparency report: build and publish it.")
 
@@ -28,8 +29,10 @@ def build(
 ) -> None:
     """Build a period's report, prove every row in the log, publish it; print what was done."""
     home: Home = ctx.obj
-    result = build_report(home.database(), home.log(writable=True), default_catalog(),
-                          ReportRequest(period, out), utc_now())
+    database = home.database()
+    usage = UsageStore(home.settings.home / "usage", database)
+    result = build_report(database, home.log(writable=True), default_catalog(),
+                          ReportRequest(period, out, usage_store=usage), utc_now())
     if result.synthetic:
         stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
     stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "

@@ -74,12 +74,15 @@ from daylight.report.model import (
     Report,
     Source,
     SupportRow,
+    UsagePoint,
     UsageRow,
 )
 from daylight.report.proofs import TlogProof, write_proofs
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.usage.aggregate import AggregateRow
+from daylight.usage.daily import daily_calls
 from daylight.usage.record import read_aggregates
+from daylight.usage.store import UsageStore
 
 REPORTED_SECTORS = ("law_enforcement", "immigration_enforcement")
 SMALL_COUNT_THRESHOLD = 10
@@ -108,11 +111,13 @@ SOURCES = (
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What to build: the period (``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``) and where."""
+    """What to build: the period (``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``) and where; with the
+    home's usage store, the pages also get use over time per day."""
 
     period: str
     out_dir: Path
     small_count_threshold: int = SMALL_COUNT_THRESHOLD
+    usage_store: UsageStore | None = None
 
 
 @dataclass(frozen=True)
@@ -236,9 +241,34 @@ class _Draft:
     decisions: list[DecisionRow]
     refusals: list[Refusals]
     policy_versions: list[PolicyVersionRow]
+    usage_over_time: tuple[UsagePoint, ...] = ()
 
 
-def _draft(database: Database, catalog: Catalog, period: Period, threshold: int) -> _Draft:
+def _usage_over_time(store: UsageStore, catalog: Catalog, period: Period, threshold: int,
+                     org_of: Mapping[str, str], reported: set[str]) -> tuple[UsagePoint, ...]:
+    """Calls per day: per capability over every reported organisation, and per organisation."""
+    per_capability: dict[tuple[str, str], int] = defaultdict(int)
+    per_organization: dict[tuple[str, str], int] = defaultdict(int)
+    for row in daily_calls(store, period):
+        org_id = org_of.get(row.account_id)
+        if org_id is None or org_id not in reported:
+            continue
+        per_organization[(org_id, row.day)] += row.calls
+        operation = catalog.operations.get(row.operation)
+        for capability in operation.capabilities if operation else ():
+            per_capability[(capability, row.day)] += row.calls
+    points = []
+    for (capability, day), calls in sorted(per_capability.items(), key=lambda i: (i[0][1], i[0][0])):
+        shown, suppressed = _suppress(calls, threshold)
+        points.append(UsagePoint(day, None, capability, shown, suppressed))
+    for (org_id, day), calls in sorted(per_organization.items()):
+        shown, suppressed = _suppress(calls, threshold)
+        points.append(UsagePoint(day, org_id, "all", shown, suppressed))
+    return tuple(points)
+
+
+def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
+           store: UsageStore | None = None) -> _Draft:
     start, end = period.start.isoformat(), period.end.isoformat()
     customers = _customers(database, period)
     by_org: dict[str, list[_Customer]] = defaultdict(list)
@@ -341,13 +371,15 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int)
 
     versions = versions_in_force(database, period)
     reasons = policy_reasons(versions) if refused else {}
+    over_time = _usage_over_time(store, catalog, period, threshold, org_of,
+                                 {o.organization_id for o in organizations}) if store else ()
     return _Draft(
         organizations, usage, [supports[k] for k in sorted(supports)], decisions,
         [Refusals(p, reasons.get(p, ""), n) for p, n in sorted(refused.items(),
                                                                key=lambda i: (-i[1], i[0]))],
         [PolicyVersionRow(v.version, v.policy_sha256, v.effective_from,
                           tuple(str(p.get("name")) for p in v.packs), v.log_index)
-         for v in versions])
+         for v in versions], over_time)
 
 
 # -- proving and publishing ------------------------------------------------------------------
@@ -362,7 +394,7 @@ def _with_indices(draft: _Draft, indices: Mapping[str, int]) -> _Draft:
         [replace(r, log_index=indices[r.row_id]) for r in draft.usage],
         [replace(r, log_index=indices[r.row_id]) for r in draft.supports],
         [replace(r, log_index=indices[r.row_id]) for r in draft.decisions],
-        draft.refusals, draft.policy_versions)
+        draft.refusals, draft.policy_versions, draft.usage_over_time)
 
 
 def _draft_report(draft: _Draft, period: Period) -> Report:
@@ -506,7 +538,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     period = parse_period(request.period, where="--period")
     if request.small_count_threshold < 1:
         raise InputError("the small-count threshold must be at least 1", where="small_count_threshold")
-    draft = _draft(database, catalog, period, request.small_count_threshold)
+    draft = _draft(database, catalog, period, request.small_count_threshold, request.usage_store)
     indices, appended = _sequence_rows(database, log, period, draft, now)
     draft = _with_indices(draft, indices)
 
@@ -525,8 +557,9 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         period.label, period.start.isoformat(), period.end.isoformat(), log.origin,
         checkpoint.note, proven_size, reference.digest if reference else "",
         reference.loaded_at[:10] if reference else "", synthetic, request.small_count_threshold,
-        tuple(draft.organizations), tuple(draft.usage), (), tuple(draft.supports),
-        tuple(draft.decisions), tuple(draft.policy_versions), tuple(draft.refusals),
+        tuple(draft.organizations), tuple(draft.usage), draft.usage_over_time,
+        tuple(draft.supports), tuple(draft.decisions), tuple(draft.policy_versions),
+        tuple(draft.refusals),
         changes=_changes(database, log, period, proven_size,
                          (r.organization_id for r in draft.organizations)),
         sources=SOURCES)
