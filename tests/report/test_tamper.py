@@ -156,3 +156,16 @@ def test_another_key_is_refused_and_the_published_key_is_named(copy: Path) -> No
         verify_report(copy, key=other)
     assert verify_report(copy, key=(copy / "log.vkey").read_text()).key_source == "--key"
 
+
+
+def test_header_cells_and_nested_markup_are_not_mistaken_for_rows(copy: Path) -> None:
+    row = first_usage_row(copy)
+    page = copy / "extra.html"
+    page.write_text(
+        f'<table><tr data-row-id="{row["row_id"]}" data-log-index="{row["log_index"]}">'
+        f'<td data-field="operation"><a href="#"><code>face.search</code></a></td>'
+        f'<td data-field="calls">12</td><td>proof</td></tr></table>'
+        '<table><thead><tr><th data-field="calls">Calls</th></tr></thead></table>')
+    found = problems(copy)
+    assert "extra.html: is not listed in SHA256SUMS" in found
+    assert "extra.html:1" not in found  # its row agrees with the log, its header is no row

@@ -224,7 +224,8 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
                     "relationship", _text(step.get("description") or step.get("kind")),
                     relationship_kind=step.get("kind"), start_date=step.get("start_date") or None,
                     end_date=step.get("end_date") or None,
-                    amount=float(step["amount"]) if step.get("amount") is not None else None,
+                    amount=round(float(step["amount"])) if step.get("amount") is not None
+                    else None,
                     source=step.get("source") or None))
             elif step.get("type") == "organization":
                 steps.append(EvidenceStep("organization", _text(step.get("name")),
@@ -365,7 +366,8 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
                 _text(agency.get("name")), str(agency.get("sector")),
                 str(relationship.get("kind")), "contract_or_agreement"
                 if relationship.get("kind") == "supports" else "supply",
-                float(amount) if amount is not None else None, int(support.get("edges") or 1),
+                round(float(amount)) if amount is not None else None,
+                int(support.get("edges") or 1),
                 relationship.get("start_date") or None, relationship.get("end_date") or None,
                 str(relationship.get("source") or ""), start, end, -1, synthetic)
 

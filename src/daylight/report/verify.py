@@ -341,33 +341,34 @@ def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
 
 
 class _RowParser(HTMLParser):
-    """Collects ``<tr data-row-id data-log-index>`` rows and their ``<td data-field>`` cells."""
+    """Collects ``<tr data-row-id data-log-index>`` rows and their ``<td data-field>`` cells
+    (cells of any other row, such as a header, are not rows of the report)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.rows: list[tuple[int, str, str | None, dict[str, str]]] = []
+        self._row: dict[str, str] | None = None
         self._field: str | None = None
         self._text: list[str] = []
-        self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if tag == "tr" and "data-row-id" in values:
-            self.rows.append((self.getpos()[0], values["data-row-id"] or "",
-                              values.get("data-log-index"), {}))
-        elif tag in ("td", "th") and "data-field" in values and self.rows:
-            self._field, self._text, self._depth = values["data-field"], [], 0
-        elif self._field is not None:
-            self._depth += 1
+        if tag == "tr":
+            self._row, self._field = None, None
+            if "data-row-id" in values:
+                self._row = {}
+                self.rows.append((self.getpos()[0], values["data-row-id"] or "",
+                                  values.get("data-log-index"), self._row))
+        elif tag in ("td", "th") and self._row is not None:
+            self._field = values.get("data-field")
+            self._text = []
 
     def handle_endtag(self, tag: str) -> None:
-        if self._field is None:
-            return
-        if tag in ("td", "th") and self._depth == 0:
-            self.rows[-1][3][self._field] = " ".join("".join(self._text).split())
+        if tag in ("td", "th") and self._row is not None and self._field is not None:
+            self._row[self._field] = " ".join("".join(self._text).split())
             self._field = None
-        elif self._depth:
-            self._depth -= 1
+        elif tag in ("tr", "table", "tbody", "thead"):
+            self._row, self._field = None, None
 
     def handle_data(self, data: str) -> None:
         if self._field is not None:
