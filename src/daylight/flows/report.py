@@ -33,7 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from daylight.core.canonical import canonical_json
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError
 from daylight.core.period import Period, parse_period
@@ -325,7 +324,13 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
     findings = finding_counts(database, period)
     organizations: list[OrganizationRow] = []
     supports: dict[str, SupportRow] = {}
-    active = {u.organization_id for u in usage} | {d.organization_id for d in decisions}
+    usage_of: dict[str, list[UsageRow]] = defaultdict(list)
+    for usage_row in usage:
+        usage_of[usage_row.organization_id].append(usage_row)
+    decisions_of: dict[str, list[DecisionRow]] = defaultdict(list)
+    for decision_row in decisions:
+        decisions_of[decision_row.organization_id].append(decision_row)
+    active = set(usage_of) | set(decisions_of)
     for org_id in sorted(by_org):
         if org_id not in active:
             continue  # a customer that did not use the services (nor ask the gate) this period
@@ -333,8 +338,8 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
         best = members[0]
         organization = best.organization
         synthetic = any(c.synthetic for c in members)
-        own_usage = [u for u in usage if u.organization_id == org_id]
-        own_decisions = [d for d in decisions if d.organization_id == org_id]
+        own_usage = usage_of.get(org_id, [])
+        own_decisions = decisions_of.get(org_id, [])
         capabilities = sorted({c for u in own_usage for c in u.capabilities})
         supported = sorted({str(s["sector"]) for c in members for s in c.supports})
         denied_by = sorted({p for d in own_decisions if d.outcome != "allow" for p in d.policies})
@@ -390,7 +395,10 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
 # -- proving and publishing ------------------------------------------------------------------
 
 def _payload_sha256(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(dict(payload))).hexdigest()
+    """A fingerprint of a row's content, to tell whether it changed since it was logged (only
+    compared with itself: any deterministic encoding will do, and this one is fast)."""
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _with_indices(draft: _Draft, indices: Mapping[str, int]) -> _Draft:
@@ -504,16 +512,17 @@ def _listed_files(out_dir: Path) -> dict[str, str]:
     return hashes
 
 
-def placeholder_site(report: Report, out_dir: Path) -> list[Path]:
+def placeholder_site(report: Report, out_dir: Path,
+                     records: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Path]:
     """A minimal ``index.html`` until the report's pages land (``daylight.report.site``): the
     SYNTHETIC banner and the central table in the pages' contract (``data-row-id``,
     ``data-log-index``, ``data-field``)."""
-    records = report_records(report)[ORGANIZATIONS.name]
+    organizations = (records or report_records(report))[ORGANIZATIONS.name]
     shown = ("organization_name", "sector", "supports", "state", "calls", "suppressed", "denied")
     banner = ('<p role="alert"><strong>SYNTHETIC</strong>: every account and usage figure in '
               "this report is invented.</p>") if report.synthetic else ""
     rows = []
-    for record in records:
+    for record in organizations:
         cells = "".join(f'<td data-field="{name}">'
                         f"{html.escape(cell_text(ORGANIZATIONS.field(name), record[name]))}</td>"
                         for name in shown)
@@ -533,6 +542,22 @@ def placeholder_site(report: Report, out_dir: Path) -> list[Path]:
     return [path]
 
 
+class _RememberedNodes:
+    """A merkle node source that computes each perfect subtree's hash once: the proofs of
+    neighbouring rows share almost every node."""
+
+    def __init__(self, source: merkle.NodeSource) -> None:
+        self._source = source
+        self._known: dict[tuple[int, int], bytes] = {}
+
+    def node(self, level: int, index: int) -> bytes:
+        key = (level, index)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self._source.node(level, index)
+        return found
+
+
 def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[str, Any]]],
             proven_size: int, checkpoint: str) -> list[tuple[str, TlogProof]]:
     """A tlog-proof of every row against the checkpoint at ``proven_size``, computed from the
@@ -540,6 +565,7 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
     transaction per row)."""
     export_mirror(log, mirror)
     reader = MirrorReader(mirror, proven_size)
+    nodes = _RememberedNodes(reader)
     bundles: dict[int, list[bytes]] = {}
     proofs = []
     for table in TABLES:
@@ -549,14 +575,15 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
             if bundle not in bundles:
                 bundles.clear()
                 bundles[bundle] = reader.entries(bundle)
-            hashes = merkle.inclusion_proof(reader, index, proven_size)
+            hashes = merkle.inclusion_proof(nodes, index, proven_size)
             proofs.append((str(record["row_id"]), TlogProof(
                 index, tuple(hashes), checkpoint, bundles[bundle][index % TILE_WIDTH])))
     return proofs
 
 
-def _render_pages(report: Report, out_dir: Path) -> list[Path]:
-    return placeholder_site(report, out_dir)
+def _render_pages(report: Report, out_dir: Path,
+                  records: Mapping[str, list[dict[str, Any]]]) -> list[Path]:
+    return placeholder_site(report, out_dir, records)
 
 
 def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
@@ -593,11 +620,11 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
 
     out_dir = request.out_dir
     _prepare(out_dir)
-    write_data(report, out_dir)
     records = report_records(report)
+    write_data(report, out_dir, records)
     proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, checkpoint.note)
     write_proofs(out_dir / PROOFS_DIR, proofs)
-    _render_pages(report, out_dir)
+    _render_pages(report, out_dir, records)
     hashes = _listed_files(out_dir)
     sums = sha256sums_text(hashes).encode()
     (out_dir / SHA256SUMS).write_bytes(sums)

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ from daylight.report.formats import (
     USAGE,
     Table,
     csv_cell,
-    records_in_order,
     sqlite_value,
 )
 from daylight.report.model import (
@@ -65,10 +64,15 @@ def _whole(amount: float | None) -> int | None:
     return None if amount is None else round(amount)
 
 
+def _shallow(row: Any) -> dict[str, Any]:
+    """A dataclass row as a dict of its fields (no deep copy: rows hold only plain values)."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
 def evidence_record(step: EvidenceStep) -> dict[str, Any]:
     """A step of an evidence path as JSON: fields that have a value, amounts in whole dollars."""
     record: dict[str, Any] = {}
-    for name, value in asdict(step).items():
+    for name, value in _shallow(step).items():
         if value is None or value == ():
             continue
         if name == "amount":
@@ -77,32 +81,35 @@ def evidence_record(step: EvidenceStep) -> dict[str, Any]:
     return record
 
 
+_ORGANIZATION_LISTS = ("supports", "services", "capabilities", "denied_by", "declared_purposes",
+                       "actions")
+
+
 def organization_record(row: OrganizationRow) -> dict[str, Any]:
     """An organisation row as its published record (the keys of ``ORGANIZATIONS``)."""
-    record = asdict(row)
-    for name in ("supports", "services", "capabilities", "denied_by", "declared_purposes",
-                 "actions"):
+    record = _shallow(row)
+    for name in _ORGANIZATION_LISTS:
         record[name] = list(record[name])
     record["evidence"] = [evidence_record(step) for step in row.evidence]
-    return records_in_order(ORGANIZATIONS, [record])[0]
+    return {name: record[name] for name in ORGANIZATIONS.field_names}
 
 
 def usage_record(row: UsageRow) -> dict[str, Any]:
-    record = asdict(row)
+    record = _shallow(row)
     record["capabilities"] = list(row.capabilities)
-    return records_in_order(USAGE, [record])[0]
+    return {name: record[name] for name in USAGE.field_names}
 
 
 def support_record(row: SupportRow) -> dict[str, Any]:
-    record = asdict(row)
+    record = _shallow(row)
     record["amount"] = _whole(row.amount)
-    return records_in_order(SUPPORTS, [record])[0]
+    return {name: record[name] for name in SUPPORTS.field_names}
 
 
 def decision_record(row: DecisionRow) -> dict[str, Any]:
-    record = asdict(row)
+    record = _shallow(row)
     record["policies"] = list(row.policies)
-    return records_in_order(DECISIONS, [record])[0]
+    return {name: record[name] for name in DECISIONS.field_names}
 
 
 def report_records(report: Report) -> dict[str, list[dict[str, Any]]]:
@@ -193,6 +200,9 @@ def write_database(path: Path, records: Mapping[str, Sequence[Mapping[str, Any]]
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     temporary.unlink(missing_ok=True)
     database = sqlite_utils.Database(temporary)
+    # a scratch file renamed into place when complete: no journal or fsync needed while building
+    database.execute("PRAGMA journal_mode = OFF")
+    database.execute("PRAGMA synchronous = OFF")
     try:
         for table in TABLES:
             columns = {f.name: int if f.sqlite_type == "INTEGER" else str for f in table.fields}
@@ -212,10 +222,12 @@ def write_database(path: Path, records: Mapping[str, Sequence[Mapping[str, Any]]
         os.replace(temporary, path)
 
 
-def write_data(report: Report, out_dir: Path) -> list[Path]:
+def write_data(report: Report, out_dir: Path,
+               records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[Path]:
     """Write ``data/*.csv``, ``data/*.json``, ``data/datapackage.json`` and ``report.db`` under
-    ``out_dir``; return the paths written."""
-    records = report_records(report)
+    ``out_dir``; return the paths written. ``records`` are ``report_records(report)`` when the
+    caller has them already."""
+    records = records if records is not None else report_records(report)
     data_dir = out_dir / DATA_DIR
     written = []
     for table in TABLES:

@@ -18,7 +18,6 @@ This module is a published format: it imports no database, store or builder.
 from __future__ import annotations
 
 import base64
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,20 +81,13 @@ def proof_path(directory: Path, row_id: str) -> Path:
 
 
 def write_proofs(directory: Path, proofs: Iterable[tuple[str, TlogProof]]) -> list[Path]:
-    """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory``; remove any other
-    proof file there (a re-build never leaves a proof of a row the report no longer has)."""
+    """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory`` (which the caller
+    has emptied: a re-build never leaves a proof of a row the report no longer has)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for row_id, proof in proofs:
         path = proof_path(directory, row_id)
-        data = proof.to_text().encode()
-        if not path.exists() or path.read_bytes() != data:
-            temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
+        with open(path, "wb") as handle:
+            handle.write(proof.to_text().encode())
         written.append(path)
-    keep = set(written)
-    for path in directory.glob(f"*{EXTENSION}"):
-        if path not in keep:
-            path.unlink()
     return written
