@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from daylight.core.errors import VerificationError
-from daylight.log.note import Signer
+from daylight.log.note import CosignatureSigner, Signer, verifier_from_vkey
+from daylight.log.witness import Witness
 from daylight.report.verify import verify_report
 
 
@@ -169,3 +170,17 @@ def test_header_cells_and_nested_markup_are_not_mistaken_for_rows(copy: Path) ->
     found = problems(copy)
     assert "extra.html: is not listed in SHA256SUMS" in found
     assert "extra.html:1" not in found  # its row agrees with the log, its header is no row
+
+
+def test_witness_cosignatures_are_checked_when_asked_for(copy: Path) -> None:
+    log_key = verifier_from_vkey((copy / "log.vkey").read_text().strip())
+    witness_key = CosignatureSigner("witness.daylight.invalid", b"w" * 32)
+    witness = Witness(witness_key, {log_key.name: log_key}, clock=lambda: 1_767_139_200)
+    checkpoint = copy / "log" / "checkpoint"
+    checkpoint.write_text(witness.cosign(checkpoint.read_text()))
+    result = verify_report(copy, witnesses=[witness_key.verifier().vkey])
+    assert result.cosignatures_verified == 1
+    assert verify_report(copy).cosignatures_verified == 0  # present, not asked for
+    stranger = CosignatureSigner("other-witness.daylight.invalid", b"o" * 32)
+    with pytest.raises(VerificationError, match="no signature by `other-witness"):
+        verify_report(copy, witnesses=[stranger.verifier().vkey])
