@@ -14,6 +14,7 @@ from daylight.core.errors import ConfigError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
+from daylight.report.server import report_server, url_of
 from daylight.report.verify import verify_report
 from daylight.usage.store import UsageStore
 
@@ -74,3 +75,20 @@ def verify(
                  + (f"; consistent with your checkpoint of size {result.consistent_with}"
                     if result.consistent_with is not None else ""))
     print(json.dumps(result.to_json()))
+
+
+@app.command()
+def serve(
+    directory: Annotated[Path, typer.Argument(help="A published report directory.")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+) -> None:
+    """Serve a report directory on 127.0.0.1 and print its URL; Ctrl-C stops it."""
+    server = report_server(directory, port=port)
+    stderr.print(f"serving {directory} at {url_of(server)} (Ctrl-C stops)")
+    print(url_of(server), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
