@@ -24,7 +24,7 @@ from daylight.policy.catalog import default_catalog
 from daylight.policy.decision import Decision, Reason
 from daylight.policy.recorder import DecisionRecorder
 from daylight.registry.accounts import Account
-from daylight.registry.reference import read_reference
+from daylight.registry.reference.shipped import read_reference
 from daylight.registry.service import import_accounts, load_reference, screen_accounts
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.digest import DIGEST_ENTRY_TYPE

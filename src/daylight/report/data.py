@@ -20,8 +20,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from daylight.report.formats import (
     DATA_DIR,
     DATABASE_FILE,
@@ -197,6 +195,8 @@ def datapackage(report: Report) -> dict[str, Any]:
 
 def write_database(path: Path, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
     """``report.db``: one table per published table, rows in order, FTS5 on organisation names."""
+    import sqlite_utils  # loaded by the command that writes a report, not at start-up
+
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
     temporary.unlink(missing_ok=True)
     database = sqlite_utils.Database(temporary)

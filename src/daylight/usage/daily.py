@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from daylight.core.errors import StorageError
 from daylight.core.period import Period
 from daylight.usage.aggregate import parquet_source
@@ -29,6 +27,8 @@ def daily_calls(store: UsageStore, period: Period) -> list[DailyCalls]:
     paths = store.existing_files(store.files_for_period(period))
     if not paths:
         return []
+    import duckdb  # heavy: loaded by the commands that count usage, not at start-up
+
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
