@@ -12,7 +12,7 @@ import pytest
 from frictionless import validate
 
 from daylight.core.errors import ConflictError, NotFoundError
-from daylight.flows.report import ReportRequest, build_report
+from daylight.flows.report import ReportRequest, build_report, publish_reports
 from daylight.policy.catalog import default_catalog
 from daylight.report.formats import TABLES
 from daylight.report.verify import verify_report
@@ -156,3 +156,14 @@ def test_use_over_time_is_per_day_with_small_counts_suppressed(world: World,
     assert all(p.calls == 0 and p.suppressed for p in police)  # 1-3 calls a day: all small
     front = [p for p in points if p.organization_id is None]
     assert {p.capability for p in front} >= {"biometric_identification", "data_analytics"}
+
+
+def test_consecutive_reports_are_published_side_by_side_and_verified(world: World,
+                                                                     tmp_path: Path) -> None:
+    add_month(world, "2026-11", tmp_path / "incoming")
+    published = publish_reports(world.database, world.log, default_catalog(), world.usage,
+                                ["2026-10", "2026-11"], tmp_path / "out", NOW)
+    assert [b.out_dir.name for b in published.builds] == ["report-2026-10", "report"]
+    first, second = published.verifications
+    assert first.consistent_with is None and second.consistent_with == first.tree_size
+    assert published.latest.report.changes is not None

@@ -37,6 +37,14 @@ class Period:
         """True if ``day`` falls within the period."""
         return self.start <= day < self.end
 
+    def following(self) -> Period:
+        """The period of the same kind that starts where this one ends."""
+        end = self.end
+        label = {"day": end.isoformat(), "month": f"{end.year:04d}-{end.month:02d}",
+                 "quarter": f"{end.year:04d}-Q{(end.month - 1) // 3 + 1}",
+                 "year": f"{end.year:04d}"}[self.kind]
+        return parse_period(label)
+
 
 def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)

@@ -81,6 +81,7 @@ from daylight.report.model import (
 )
 from daylight.report.proofs import TlogProof, write_proofs
 from daylight.report.store import Publication, PublishedRow, ReportStore
+from daylight.report.verify import ReportVerification, verify_report
 from daylight.usage.aggregate import AggregateRow
 from daylight.usage.daily import daily_calls
 from daylight.usage.record import read_aggregates
@@ -672,3 +673,44 @@ def _publish(database: Database, log: TransparencyLog, report: Report, root_hash
                                           now.isoformat()))
     log.integrate()
     return index
+
+
+@dataclass(frozen=True)
+class PublishedReports:
+    """Consecutive periods' reports, each built, published and verified from its files."""
+
+    builds: tuple[ReportBuild, ...]
+    verifications: tuple[ReportVerification, ...]
+
+    @property
+    def latest(self) -> ReportBuild:
+        return self.builds[-1]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reports": [b.to_json() for b in self.builds],
+                "verified": [v.to_json() for v in self.verifications]}
+
+
+def report_directory(out: Path, period: str, *, latest: bool) -> Path:
+    """Where a series of reports goes: the latest at ``out/report``, each earlier one beside it
+    at ``out/report-PERIOD``."""
+    return out / "report" if latest else out / f"report-{period}"
+
+
+def publish_reports(database: Database, log: TransparencyLog, catalog: Catalog,
+                    usage_store: UsageStore | None, periods: Sequence[str], out: Path,
+                    now: datetime) -> PublishedReports:
+    """Build and publish the report of each period in order (see ``report_directory``), then
+    verify each from its files alone with the log's key, and each later one against the
+    checkpoint the earlier one published (the consistency a reader who kept it would check)."""
+    builds = []
+    for position, period in enumerate(periods):
+        directory = report_directory(out, period, latest=position == len(periods) - 1)
+        builds.append(build_report(database, log, catalog,
+                                   ReportRequest(period, directory, usage_store=usage_store), now))
+    verifications = []
+    previous: str | None = None
+    for built in builds:
+        verifications.append(verify_report(built.out_dir, key=log.verifier.vkey, since=previous))
+        previous = (built.out_dir / LOG_DIR / "checkpoint").read_text(encoding="utf-8")
+    return PublishedReports(tuple(builds), tuple(verifications))
