@@ -503,14 +503,21 @@ def _prepare(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _listed_files(out_dir: Path) -> dict[str, str]:
+def _listed_files(out_dir: Path, known: Mapping[Path, str]) -> dict[str, str]:
+    """Relative path → hex SHA-256 of every file ``SHA256SUMS`` lists (``known``: files whose
+    hash the writer already has)."""
     hashes = {}
-    for path in sorted(out_dir.rglob("*")):
+    for path in out_dir.rglob("*"):
         relative = path.relative_to(out_dir).as_posix()
-        if not path.is_file() or relative.split("/")[0] == LOG_DIR or relative in UNLISTED:
+        if relative.split("/")[0] == LOG_DIR or relative in UNLISTED:
             continue
-        hashes[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return hashes
+        digest = known.get(path)
+        if digest is None:
+            if not path.is_file():
+                continue
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        hashes[relative] = digest
+    return dict(sorted(hashes.items()))
 
 
 def placeholder_site(report: Report, out_dir: Path,
@@ -624,9 +631,9 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     records = report_records(report)
     write_data(report, out_dir, records)
     proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, checkpoint.note)
-    write_proofs(out_dir / PROOFS_DIR, proofs)
+    known = write_proofs(out_dir / PROOFS_DIR, proofs)
     _render_pages(report, out_dir, records)
-    hashes = _listed_files(out_dir)
+    hashes = _listed_files(out_dir, known)
     sums = sha256sums_text(hashes).encode()
     (out_dir / SHA256SUMS).write_bytes(sums)
     sums_sha256 = hashlib.sha256(sums).hexdigest()

@@ -18,6 +18,7 @@ This module is a published format: it imports no database, store or builder.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,14 +81,16 @@ def proof_path(directory: Path, row_id: str) -> Path:
     return directory / f"{row_id}{EXTENSION}"
 
 
-def write_proofs(directory: Path, proofs: Iterable[tuple[str, TlogProof]]) -> list[Path]:
+def write_proofs(directory: Path, proofs: Iterable[tuple[str, TlogProof]]) -> dict[Path, str]:
     """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory`` (which the caller
-    has emptied: a re-build never leaves a proof of a row the report no longer has)."""
+    has emptied: a re-build never leaves a proof of a row the report no longer has); return each
+    file's hex SHA-256, so that nobody has to read them back to list them."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = {}
     for row_id, proof in proofs:
         path = proof_path(directory, row_id)
+        data = proof.to_text().encode()
         with open(path, "wb") as handle:
-            handle.write(proof.to_text().encode())
-        written.append(path)
+            handle.write(data)
+        written[path] = hashlib.sha256(data).hexdigest()
     return written
