@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from daylight.core.database import Database, migrate
+from daylight.core.entry_types import USAGE_DIGEST as DIGEST_ENTRY_TYPE
 from daylight.core.period import parse_period
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import all_migrations
@@ -32,8 +33,7 @@ from daylight.registry.organization import Organization
 from daylight.registry.store import Classification, RegistryStore, Resolution
 from daylight.report.verify import verify_report
 from daylight.usage.aggregate import AggregateRow, Aggregation
-from daylight.usage.digest import DIGEST_ENTRY_TYPE
-from daylight.usage.record import record_aggregation
+from daylight.usage.aggregate_store import record_aggregation
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 SECTORS = ("law_enforcement", "immigration_enforcement", "commercial")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from daylight.core.database import Database, Transaction, migrate
+from daylight.core.entry_types import USAGE_DIGEST as DIGEST_ENTRY_TYPE
 from daylight.core.period import parse_period
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import all_migrations
@@ -27,9 +28,8 @@ from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.service import import_accounts, load_reference, screen_accounts
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
-from daylight.usage.digest import DIGEST_ENTRY_TYPE
+from daylight.usage.aggregate_store import record_aggregation
 from daylight.usage.ingest import ingest_files
-from daylight.usage.record import record_aggregation
 from daylight.usage.store import UsageStore
 
 SUBSET = Path(__file__).parents[1] / "registry" / "data"

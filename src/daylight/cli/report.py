@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from daylight.cli.output import print_json, stderr, utc_now
+from daylight.cli.output import print_json, stderr
+from daylight.core.clock import utc_now
 from daylight.core.errors import ConfigError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
 from daylight.report.server import report_server, url_of
 from daylight.report.verify import verify_report
-from daylight.usage.store import UsageStore
 
 app = typer.Typer(no_args_is_help=True, help="The transparency report: build and publish it.")
 
@@ -30,10 +30,8 @@ def build(
 ) -> None:
     """Build a period's report, prove every row in the log, publish it; print what was done."""
     home: Home = ctx.obj
-    database = home.database()
-    usage = UsageStore(home.settings.home / "usage", database)
-    result = build_report(database, home.log(writable=True), default_catalog(),
-                          ReportRequest(period, out, usage_store=usage), utc_now())
+    result = build_report(home.database(), home.log(writable=True), default_catalog(),
+                          ReportRequest(period, out, usage_store=home.usage_store()), utc_now())
     if result.synthetic:
         stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
     stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "

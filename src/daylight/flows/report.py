@@ -36,6 +36,7 @@ from typing import Any
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError
 from daylight.core.period import Period, parse_period
+from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.log import merkle
 from daylight.log.entry import LogEntry
 from daylight.log.export import export_mirror
@@ -43,10 +44,11 @@ from daylight.log.service import TransparencyLog
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.verifier import MirrorReader
 from daylight.policy.catalog import Catalog
-from daylight.policy.tally import decision_counts, finding_counts, policy_reasons, versions_in_force
+from daylight.policy.store import read_finding_counts
+from daylight.policy.tally import decision_totals, policy_reasons, versions_in_force
 from daylight.registry.demo import SYNTHETIC_PREFIX
 from daylight.registry.loaded import latest_reference
-from daylight.registry.service import iter_account_views
+from daylight.registry.organization import Organization
 from daylight.report.data import redact_contacts, report_records, write_data
 from daylight.report.formats import (
     DATA_DIR,
@@ -83,8 +85,8 @@ from daylight.report.proofs import TlogProof, write_proofs
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
 from daylight.usage.aggregate import AggregateRow
+from daylight.usage.aggregate_store import read_aggregates
 from daylight.usage.daily import daily_calls
-from daylight.usage.record import read_aggregates
 from daylight.usage.store import UsageStore
 
 REPORTED_SECTORS = ("law_enforcement", "immigration_enforcement")
@@ -154,7 +156,7 @@ class _Customer:
     """A customer account resolved to an organisation the report is about."""
 
     account_id: str
-    organization: Mapping[str, Any]
+    organization: Organization
     sector: str
     supports: Sequence[Mapping[str, Any]]
     score: float | None
@@ -166,30 +168,31 @@ class _Customer:
         return self.account_id.startswith(SYNTHETIC_PREFIX)
 
 
-def supports_during(view: Mapping[str, Any], period: Period) -> tuple[str, list[dict[str, Any]]]:
+def supports_during(view: AccountView, period: Period) -> tuple[str, list[dict[str, Any]]]:
     """(own sector, supported sectors with their paths) of an account during ``period``.
 
     The one call site of "does X support S during P, and why": today it is the registry's current
     classification; the time-aware registry replaces it here."""
     del period  # the current classification holds for every period until the registry is time-aware
-    classification = view["classification"]
-    return str(classification["sector"]), list(classification["supports"])
+    return view.sector, list(view.supports)
 
 
 def _customers(database: Database, period: Period) -> list[_Customer]:
     customers = []
     for view in iter_account_views(database):
-        organization = view["organization"]
-        if organization is None or view["account"]["created_at"][:10] >= period.end.isoformat():
+        organization = view.organization
+        if organization is None or view.account.created_at[:10] >= period.end.isoformat():
             continue
         sector, supports = supports_during(view, period)
         if sector not in REPORTED_SECTORS and not any(
                 s["sector"] in REPORTED_SECTORS for s in supports):
             continue
-        match = view["match"] or {}
+        resolution = view.resolution
+        features = resolution.features.get("features") or {} if resolution else {}
         customers.append(_Customer(
-            view["account"]["account_id"], organization, sector, supports, match.get("score"),
-            tuple(sorted(match.get("features") or {})), view["classification"].get("log_index")))
+            view.account_id, organization, sector, supports,
+            resolution.score if resolution else None, tuple(sorted(features)),
+            view.classification.log_index if view.classification else None))
     return customers
 
 
@@ -212,12 +215,11 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
                                 f"{' (SYNTHETIC)' if best.synthetic else ''} resolved to this "
                                 "organisation"),
         EvidenceStep("match", "screening matched the account to the organisation",
-                     organization_id=str(organization["id"]), score=best.score,
+                     organization_id=organization.id, score=best.score,
                      features=best.features, log_index=best.classification_log_index),
-        EvidenceStep("organization", _text(organization["name"]),
-                     organization_id=str(organization["id"]),
-                     sector=str(organization.get("sector") or "") or None, source=", ".join(
-                         str(s).split(":", 1)[0] for s in organization.get("sources", ())[:3])
+        EvidenceStep("organization", _text(organization.name), organization_id=organization.id,
+                     sector=organization.sector or None,
+                     source=", ".join(s.split(":", 1)[0] for s in organization.sources[:3])
                      or None),
     ]
     for support in sorted(best.supports, key=lambda s: str(s["sector"])):
@@ -277,8 +279,8 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
     customers = _customers(database, period)
     by_org: dict[str, list[_Customer]] = defaultdict(list)
     for customer in customers:
-        by_org[str(customer.organization["id"])].append(customer)
-    org_of = {c.account_id: str(c.organization["id"]) for c in customers}
+        by_org[customer.organization.id].append(customer)
+    org_of = {c.account_id: c.organization.id for c in customers}
 
     aggregates: list[AggregateRow] = read_aggregates(database, period)
     usage_calls: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -300,7 +302,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
             tuple(operation_entry.capabilities) if operation_entry else (), shown, suppressed,
             start, end, -1, usage_synthetic[(org_id, service, operation)]))
 
-    counts = decision_counts(database, period)
+    counts = decision_totals(database, period)
     decided: dict[tuple[str, str, str, tuple[str, ...]], int] = defaultdict(int)
     decided_synthetic: dict[tuple[str, str, str, tuple[str, ...]], bool] = defaultdict(bool)
     refused: dict[str, int] = defaultdict(int)
@@ -322,7 +324,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
             operation, outcome, policies, shown, suppressed, start, end, -1,
             decided_synthetic[(org_id, operation, outcome, policies)]))
 
-    findings = finding_counts(database, period)
+    findings = read_finding_counts(database, period)
     organizations: list[OrganizationRow] = []
     supports: dict[str, SupportRow] = {}
     usage_of: dict[str, list[UsageRow]] = defaultdict(list)
@@ -353,8 +355,8 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
         if audit:
             actions.append("usage refused by the policies in force, recorded as audit findings")
         organizations.append(OrganizationRow(
-            row_id("organizations", org_id), org_id, _text(organization["name"]), best.sector,
-            tuple(supported), str(organization.get("state") or ""), len(members),
+            row_id("organizations", org_id), org_id, _text(organization.name), best.sector,
+            tuple(supported), organization.state or "", len(members),
             tuple(sorted({u.service for u in own_usage})), tuple(capabilities),
             sum(u.calls for u in own_usage), any(u.suppressed for u in own_usage), allowed, denied,
             tuple(denied_by), (), audit, tuple(actions), _evidence(best, len(members)),
@@ -371,7 +373,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
                          str(relationship.get("source")))
             amount = relationship.get("amount")
             supports[rid] = SupportRow(
-                rid, org_id, _text(organization["name"]), str(agency["id"]),
+                rid, org_id, _text(organization.name), str(agency["id"]),
                 _text(agency.get("name")), str(agency.get("sector")),
                 str(relationship.get("kind")), "contract_or_agreement"
                 if relationship.get("kind") == "supports" else "supply",

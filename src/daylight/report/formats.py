@@ -30,10 +30,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from daylight.core.entry_types import REPORT_PUBLISHED, REPORT_ROW
 from daylight.core.errors import InputError
 
-ROW_ENTRY = "report.row"
-PUBLISHED_ENTRY = "report.published"
+ROW_ENTRY = REPORT_ROW
+PUBLISHED_ENTRY = REPORT_PUBLISHED
 SHA256SUMS = "SHA256SUMS"
 PUBLICATION_FILE = "publication.json"
 VKEY_FILE = "log.vkey"
@@ -243,7 +244,7 @@ def csv_cell(field: Field, value: Any) -> str:
     return text
 
 
-def sqlite_value(field: Field, value: Any) -> Any:
+def sqlite_value(field: Field, value: Any) -> str | int | None:
     """The value of a field in ``report.db``."""
     if value is None:
         return None
