@@ -469,7 +469,9 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
             checker.fail(f"{PROOFS_DIR}/", f"{rows[table.name]} proven `{table.name}` rows, the "
                                            f"publication logged {logged_count}")
     if checker.problems:
-        shown = checker.problems[:MAX_PROBLEMS_SHOWN]
+        # what changed where (file, row, field) first; whole-file hash mismatches after
+        ordered = sorted(checker.problems, key=lambda p: "(row " not in p.where)
+        shown = ordered[:MAX_PROBLEMS_SHOWN]
         more = len(checker.problems) - len(shown)
         raise VerificationError(
             f"{len(checker.problems)} problem{'s' if len(checker.problems) != 1 else ''} in the "
