@@ -24,10 +24,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import importlib
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -593,7 +594,16 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
 
 def _render_pages(report: Report, out_dir: Path,
                   records: Mapping[str, list[dict[str, Any]]]) -> list[Path]:
-    return placeholder_site(report, out_dir, records)
+    """The pages: ``daylight.report.site.render_site`` (being written beside this flow) once it
+    exists, the placeholder index until then."""
+    try:
+        site = importlib.import_module("daylight.report.site")
+    except ModuleNotFoundError as exc:
+        if exc.name != "daylight.report.site":
+            raise
+        return placeholder_site(report, out_dir, records)
+    render: Callable[[Report, Path], list[Path]] = site.render_site
+    return render(report, out_dir)
 
 
 def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
