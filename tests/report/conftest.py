@@ -38,7 +38,7 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 ACCOUNTS = [
     Account("SYNTHETIC-police", "Gainesville Police Department", (), "Gainesville", "FL", "US",
             "2025-01-01"),
-    Account("SYNTHETIC-contractor", "PALANTIR TECHNOLOGIES INC.", (), "", "", "US", "2025-01-01"),
+    Account("SYNTHETIC-contractor", "THE GEO GROUP, INC.", (), "", "", "US", "2025-01-01"),
     Account("SYNTHETIC-ice", "U.S. Immigration and Customs Enforcement", (), "", "", "US",
             "2026-11-05"),  # a customer from November on
     Account("SYNTHETIC-bakery", "Blue Harbor Bakery LLC", ("gmail.com",), "", "CA", "US",

@@ -40,13 +40,13 @@ def test_the_report_has_the_fixed_layout_and_every_row_is_proven(world: World,
         assert (out / name).is_file(), name
     organizations = {r["organization_name"]: r for r in rows(out / "data/organizations.csv")}
     # the police department and the contractor; not ICE (a customer from November), not the bakery
-    assert set(organizations) == {"Gainesville Police Department", "PALANTIR TECHNOLOGIES INC."}
+    assert set(organizations) == {"Gainesville Police Department", "THE GEO GROUP, INC."}
     police = organizations["Gainesville Police Department"]
     assert (police["sector"], police["state"], police["synthetic"]) == ("law_enforcement", "FL",
                                                                        "true")
     assert police["denied"] == "30" and police["denied_by"] == \
         "employee-demands/no-face-search-for-police"
-    assert palantir_supports(organizations["PALANTIR TECHNOLOGIES INC."])
+    assert contractor_supports(organizations["THE GEO GROUP, INC."])
     usage = {(r["organization_id"], r["operation"]): r for r in rows(out / "data/usage.csv")}
     assert usage[("ori:FL0010100", "face.search")]["calls"] == "12"
     small = usage[("ori:FL0010100", "compute.instance")]
@@ -67,7 +67,9 @@ def test_the_report_has_the_fixed_layout_and_every_row_is_proven(world: World,
     assert checked.key_source.startswith("log.vkey")
 
 
-def palantir_supports(row: dict[str, str]) -> bool:
+def contractor_supports(row: dict[str, str]) -> bool:
+    """A CBP contractor whose award runs to 2026-06-30: in force (within the look-back window)
+    during October 2026; its support path and source are the evidence."""
     evidence = json.loads(row["evidence"])
     return row["supports"] == "immigration_enforcement" and any(
         s["kind"] == "relationship" and s["source"] for s in evidence)

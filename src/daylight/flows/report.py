@@ -28,9 +28,9 @@ import importlib
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,22 +169,22 @@ class _Customer:
         return self.account_id.startswith(SYNTHETIC_PREFIX)
 
 
-def supports_during(view: AccountView, period: Period) -> tuple[str, list[dict[str, Any]]]:
-    """(own sector, supported sectors with their paths) of an account during ``period``.
-
-    The one call site of "does X support S during P, and why": today it is the registry's current
-    classification; the time-aware registry replaces it here."""
-    del period  # the current classification holds for every period until the registry is time-aware
-    return view.sector, list(view.supports)
+def supports_during(database: Database, period: Period) -> Iterator[AccountView]:
+    """Every account with its own sector and the sectors it supports during ``period`` (from its
+    first to its last day, within the registry's look-back window, with accepted corrections),
+    and why: the one call site of the registry's time-aware classification
+    (``registry.support.classification_during`` through ``flows.accounts``)."""
+    last_day = (period.end - timedelta(days=1)).isoformat()
+    return iter_account_views(database, period.start.isoformat(), last_day)
 
 
 def _customers(database: Database, period: Period) -> list[_Customer]:
     customers = []
-    for view in iter_account_views(database):
+    for view in supports_during(database, period):
         organization = view.organization
         if organization is None or view.account.created_at[:10] >= period.end.isoformat():
             continue
-        sector, supports = supports_during(view, period)
+        sector, supports = view.sector, list(view.supports)
         if sector not in REPORTED_SECTORS and not any(
                 s["sector"] in REPORTED_SECTORS for s in supports):
             continue
