@@ -22,7 +22,7 @@ from daylight.cli import registry as registry_commands
 from daylight.cli import report as report_commands
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
-from daylight.core.errors import DaylightError, VerificationError
+from daylight.core.errors import DaylightError, VerificationError, printable
 from daylight.core.settings import SETTINGS, Setting, build_settings
 from daylight.home import Home
 
@@ -32,7 +32,8 @@ def _usage_error(error: UsageError, ctx: Any) -> None:
     known = error.ctx or ctx
     path = known.command_path.split(" ", 1) if known is not None else []
     where = " ".join(["daylight", *path[1:]])  # the program's own name, whatever it was run as
-    typer.echo(f"error: {where}: {error.format_message()} (see `{where} --help`)", err=True)
+    message = printable(error.format_message())  # it may quote an argument as typed
+    typer.echo(f"error: {printable(where)}: {message} (see `{printable(where)} --help`)", err=True)
 
 
 class DaylightGroup(TyperGroup):

@@ -141,6 +141,10 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", where=str(path)) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError("invalid TOML: nested too deeply", where=str(path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", where=str(path)) from exc
     unknown = sorted(set(data) - set(SETTINGS_BY_NAME) | ({"home"} & set(data)))
     if unknown:
         raise ConfigError(
