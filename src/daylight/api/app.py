@@ -31,6 +31,7 @@ from daylight.api.errors import (
     error_response,
     plain_error,
     plain_error_body,
+    verify_json_content_type,
 )
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
@@ -189,6 +190,7 @@ class DecisionApp:
     async def _decide(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Decide ``{"account_id", "operation", "context"?}``; the answer is the decision."""
         try:
+            verify_json_content_type(scope)
             account_id, operation, context = parse_decision_request(
                 await read_body(scope, receive, self.max_body_bytes))
             decision = self.gate.decide(account_id, operation, context)
