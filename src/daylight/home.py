@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daylight.core.database import Database, Migration, migrate
-from daylight.core.errors import ConfigError, ConflictError, NotFoundError
+from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
 from daylight.core.settings import Settings
 from daylight.log.batcher import BatchingAppender
 from daylight.log.note import Signer, is_valid_key_name
@@ -60,12 +60,18 @@ def read_signer(path: Path) -> Signer:
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read the signing key: {exc.strerror}", where=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"damaged signing key: not UTF-8 at byte {exc.start}",
+                          where=str(path)) from None  # the bytes are secret: no context
     if mode & 0o077:
         raise ConfigError(
             f"signing key is readable by others (mode {mode:04o}); run `chmod 600 {path}`",
             where=str(path),
         )
-    return Signer.from_skey(text)
+    try:
+        return Signer.from_skey(text)
+    except DaylightError as exc:  # the message names the problem, never the key's bytes
+        raise ConfigError(f"damaged signing key: {exc.message}", where=str(path)) from None
 
 
 @dataclass
