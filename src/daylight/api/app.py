@@ -51,7 +51,8 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body; BodyTooLargeError as soon as it is known to exceed ``limit``."""
     for key, value in scope.get("headers", ()):
         if key == b"content-length" and value.isdigit() and int(value) > limit:
-            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted")
+            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted",
+                                    where="body")
     body = bytearray()
     while True:
         message = await receive()
@@ -59,7 +60,8 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             raise InputError("the client went away before sending the whole body", where="body")
         body += message.get("body", b"")
         if len(body) > limit:
-            raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted")
+            raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted",
+                                    where="body")
         if not message.get("more_body", False):
             return bytes(body)
 
@@ -73,7 +75,7 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
     unknown = sorted(set(data) - _REQUEST_KEYS)
     if unknown:
         raise InputError(f"unknown field `{unknown[0]}`; expected {sorted(_REQUEST_KEYS)}",
-                         where=unknown[0])
+                         where=unknown[0] or "body")
     for key in ("account_id", "operation"):
         if not isinstance(data.get(key), str):
             raise InputError(f"expected a string for `{key}`", where=key)
