@@ -309,3 +309,20 @@ def verify_note(note: Note, verifiers: Iterable[Verifier]) -> list[NoteSignature
                 )
         verified.append(candidates[0])
     return verified
+
+
+def verify_cosignatures(note: Note, witnesses: Sequence[Verifier], quorum: int) -> list[str]:
+    """The names of the ``witnesses`` whose valid cosignature ``note`` carries; SignatureError
+    (with the note) if fewer than ``quorum``. Cosignatures by other keys are ignored. A
+    ``quorum`` below 1 or above the number of witnesses is an InputError: it could never fail,
+    or never pass."""
+    if not 1 <= quorum <= len(witnesses):
+        raise InputError(f"a quorum of {quorum} needs between 1 and {len(witnesses)} witnesses "
+                         f"(given {len(witnesses)})", where="--quorum")
+    cosigned = [w.name for w in witnesses
+                if any(w.is_valid(note.text, s) for s in note.signatures if w.matches(s))]
+    if len(cosigned) < quorum:
+        raise SignatureError(
+            f"cosigned by {len(cosigned)} of the {len(witnesses)} witnesses given; "
+            f"{quorum} required", evidence={"note": note.to_text(), "cosigned_by": cosigned})
+    return cosigned
