@@ -16,12 +16,14 @@ from daylight.cli import audit as audit_command
 from daylight.cli import correction as correction_commands
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
+from daylight.cli import log_publish as log_publish_command
 from daylight.cli import policy as policy_commands
 from daylight.cli import reference_diff as reference_diff_command
 from daylight.cli import registry as registry_commands
 from daylight.cli import report as report_commands
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
+from daylight.cli import witness as witness_commands
 from daylight.core.errors import DaylightError, VerificationError, printable
 from daylight.core.settings import SETTINGS, Setting, build_settings
 from daylight.home import Home
@@ -74,6 +76,8 @@ app = typer.Typer(
 )
 app.add_typer(log_commands.app, name="log")
 registry_commands.reference_app.command("diff")(reference_diff_command.diff)
+log_commands.app.command("publish")(log_publish_command.publish)
+app.add_typer(witness_commands.app, name="witness")
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.accounts_app, name="accounts")
 app.command("screen")(registry_commands.screen)

@@ -7,7 +7,8 @@ file and carries the evidence (the hashes that disagree, the checkpoints that co
 
 Checks, in order:
 
-1. the checkpoint is signed by the expected key and names the expected origin;
+1. the checkpoint is signed by the expected key and names the expected origin; with witness
+   keys, it carries valid cosignatures (tlog-cosignature/v1) by at least ``quorum`` of them;
 2. every entry bundle decodes, holds canonical JSON objects (RFC 8785), and each entry's leaf hash
    is the hash at its position in the level-0 tiles;
 3. every hash in a level-L tile (L >= 1) is the root of the corresponding full tile below it;
@@ -21,7 +22,7 @@ Checks, in order:
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from daylight.core.errors import (
 )
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier
+from daylight.log.note import Verifier, verify_cosignatures, verify_quorum
 from daylight.log.proof import verify_consistency
 from daylight.log.tiles import (
     ENTRIES_LEVEL,
@@ -63,6 +64,7 @@ class MirrorReport:
     root_hash: bytes
     entries_checked: int
     consistent_with: int | None
+    cosigned_by: tuple[str, ...] = ()
 
 
 class MirrorReader:
@@ -159,16 +161,26 @@ def verify_mirror(
     *,
     since: str | None = None,
     progress: Progress | None = None,
+    witnesses: Sequence[Verifier] = (),
+    quorum: int | None = None,
 ) -> MirrorReport:
     """Verify every entry and tile of the mirror in ``directory`` against its signed checkpoint,
-    and its consistency with ``since`` (the text of an earlier signed checkpoint)."""
+    its cosignatures by ``quorum`` of ``witnesses`` (all of them if ``quorum`` is None), and its
+    consistency with ``since`` (the text of an earlier signed checkpoint)."""
+    needed = len(witnesses) if quorum is None else quorum
+    if witnesses or quorum is not None:
+        verify_quorum(needed, len(witnesses))
     checkpoint_path = directory / "checkpoint"
     try:
         text = checkpoint_path.read_bytes()
     except OSError as exc:
         raise VerificationError(f"cannot read the checkpoint: {exc}", where=str(checkpoint_path)) from exc
     try:
-        checkpoint = open_checkpoint(text, verifier).checkpoint
+        signed = open_checkpoint(text, verifier)
+        checkpoint = signed.checkpoint
+        cosigned_by: tuple[str, ...] = ()
+        if witnesses or quorum is not None:
+            cosigned_by = tuple(verify_cosignatures(signed.note, witnesses, needed))
     except InputError as exc:
         raise VerificationError(f"checkpoint: {exc.message}", where=str(checkpoint_path)) from exc
     except VerificationError as exc:  # a bad or missing signature: the same error, with the file
@@ -225,7 +237,8 @@ def verify_mirror(
     if since is not None:
         consistent_with = _verify_since(reader, checkpoint, text.decode(), since, verifier)
     return MirrorReport(
-        checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with
+        checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with,
+        cosigned_by,
     )
 
 

@@ -1,0 +1,42 @@
+"""`daylight log publish`: sign a checkpoint over every entry sequenced, and collect witnesses'
+cosignatures on it (C2SP tlog-witness)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+import typer
+
+from daylight.cli.output import print_json
+from daylight.core.errors import VerificationError
+from daylight.home import Home
+from daylight.log.cosignatures import collect_cosignatures, cosigned_note
+
+
+def publish(
+    ctx: typer.Context,
+    witness: Annotated[list[str] | None, typer.Option(
+        "--witness", help="A witness's URL prefix (`http://127.0.0.1:8081`); repeat for each. "
+                          "`/add-checkpoint` is appended.")] = None,
+) -> None:
+    """Sign a checkpoint covering every sequenced entry and ask each --witness to cosign it.
+
+    Prints the checkpoint with the cosignatures collected, and each witness's answer; fails
+    (exit 6) if a witness did not cosign, after keeping the cosignatures of the others."""
+    home: Home = ctx.obj
+    log = home.log(writable=True)
+    log.integrate()
+    answers = collect_cosignatures(log, witness or [])
+    checkpoint = log.checkpoint()
+    print_json({"tree_size": checkpoint.tree_size,
+                "root_hash": base64.b64encode(checkpoint.root_hash).decode(),
+                "checkpoint": cosigned_note(log, checkpoint),
+                "witnesses": [a.to_json() for a in answers]})
+    refused = [a for a in answers if not a.cosigned]
+    if refused:
+        first = refused[0]
+        raise VerificationError(
+            f"{len(refused)} of {len(answers)} witnesses did not cosign size "
+            f"{checkpoint.tree_size}: `{first.url}` answered {first.status}: {first.error}",
+            evidence={"answers": [a.to_json() for a in refused]})
