@@ -43,7 +43,17 @@ def test_the_answer_is_the_decision_shape(gate: Gate) -> None:
     allowed = call_app(app, "POST", "/v1/decisions", json={
         "account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"purpose": "x"}})
     assert allowed.json()["allowed"] is True
-    assert gate.recorder.pending == 2
+    assert gate.recorder.pending == 0  # durable: each answered decision is already written
+    with gate.database.transaction(write=False) as tx:
+        row = tx.query_one("SELECT COALESCE(SUM(decisions), 0) FROM policy_decision_count")
+    assert row is not None and row[0] == 2
+
+
+def test_batched_decisions_wait_in_memory_for_the_next_flush(gate: Gate) -> None:
+    app = create_app(gate=gate, durable=False)
+    response = call_app(app, "POST", "/v1/decisions",
+                        json={"account_id": "SYNTHETIC-police", "operation": "face.search"})
+    assert response.status_code == 200 and gate.recorder.pending == 1
 
 
 def test_unknown_accounts_are_denied_with_the_reason_not_an_error(gate: Gate) -> None:

@@ -30,6 +30,11 @@ def serve(
         min=0, help="Decisions each worker keeps per policy and registry snapshot; 0 sends "
                     "every request through Cedar.",
         show_default="65536, or the serve_decision_cache_entries setting")] = None,
+    durable_decisions: Annotated[bool | None, typer.Option(
+        "--durable-decisions/--batched-decisions",
+        help="Answer a decision only once its record is committed (group commit), or flush "
+             "records every 0.25 s and lose the last 0.25 s of them in a crash.",
+        show_default="durable, or the serve_decision_records setting")] = None,
 ) -> None:
     """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted.
 
@@ -43,6 +48,9 @@ def serve(
     settings = home.settings
     if decision_cache_entries is not None:
         settings = dataclasses.replace(settings, serve_decision_cache_entries=decision_cache_entries)
+    if durable_decisions is not None:
+        settings = dataclasses.replace(
+            settings, serve_decision_records="durable" if durable_decisions else "batched")
     os.environ.update(settings_environment(settings))  # every setting, to each worker
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
     # it found: with the default one the process would die of it (exit 143) after a clean stop.
