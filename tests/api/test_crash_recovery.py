@@ -4,6 +4,7 @@ group commit). The home's registry and policies are SYNTHETIC."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -39,7 +40,7 @@ def _client(url: str, stop: threading.Event, acknowledged: Counter[Key], lock: t
         try:
             with urllib.request.urlopen(request, timeout=5) as answer:
                 decision = json.loads(answer.read())
-        except (OSError, ValueError):
+        except (OSError, ValueError, http.client.HTTPException):
             continue  # refused, reset or cut off by the kill: not acknowledged
         with lock:
             acknowledged[(account, operation, "allow" if decision["allowed"] else "deny")] += 1

@@ -14,7 +14,6 @@ import sys
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from daylight.cli.output import print_json
 from daylight.core.errors import InputError
@@ -61,6 +60,8 @@ def serve(
     name: Annotated[str | None, typer.Option(help=NAME_HELP)] = None,
 ) -> None:
     """Serve `POST /add-checkpoint` (C2SP tlog-witness) until interrupted; exits 0 on SIGTERM."""
+    import uvicorn  # heavy: loaded where used, not at start-up
+
     home: Home = ctx.obj
     _check_logs(log)
     signer = home.witness_signer(name=name)  # made here, once, before any worker starts
