@@ -127,6 +127,7 @@ def test_malformed_http_is_answered_in_the_json_error_shape(tmp_path: Path, prot
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 400 "), (payload, answer)
             assert b"content-type: application/json" in head.lower()
+            assert b"x-content-type-options: nosniff" in head.lower()
             assert json.loads(body)["error"]["code"] == "malformed_http"
     finally:
         server.terminate()

@@ -34,6 +34,7 @@ from daylight.api.errors import (
     plain_error_body,
     verify_json_content_type,
 )
+from daylight.api.headers import with_security_headers
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
@@ -194,6 +195,8 @@ class DecisionApp:
         self.records = records
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = with_security_headers(send)
         if scope["type"] != "http" or scope["path"] != DECISIONS_PATH:
             await self.api(scope, receive, send)
         elif scope["method"] != "POST":

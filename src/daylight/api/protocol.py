@@ -14,6 +14,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from daylight.api.errors import plain_error_body
+from daylight.api.headers import SECURITY_HEADERS
 
 MALFORMED_HTTP = plain_error_body("malformed_http",
                                   "malformed HTTP request: expected HTTP/1.1 (RFC 9112)")
@@ -26,6 +27,8 @@ class HttpToolsJsonErrors(HttpToolsProtocol):
         """Answer 400 in the JSON error shape and close the connection."""
         head = [b"HTTP/1.1 400 Bad Request\r\n"]
         for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        for name, value in SECURITY_HEADERS:
             head += [name, b": ", value, b"\r\n"]
         head += [b"content-type: application/json\r\n",
                  b"content-length: " + str(len(MALFORMED_HTTP)).encode() + b"\r\n",
@@ -47,7 +50,7 @@ class H11JsonErrors(H11Protocol):
             return
         headers = [(b"content-type", b"application/json"),
                    (b"content-length", str(len(MALFORMED_HTTP)).encode()),
-                   (b"connection", b"close")]
+                   (b"connection", b"close"), *SECURITY_HEADERS]
         for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
                       h11.Data(data=MALFORMED_HTTP), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from daylight.api.app import read_body
 from daylight.api.errors import InternalError, error_body, plain_error_body
+from daylight.api.headers import with_security_headers
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import build_settings
 from daylight.home import Home
@@ -64,6 +65,7 @@ class WitnessApp:
             return
         if scope["type"] != "http":
             return
+        send = with_security_headers(send)
         if scope["path"] != ADD_CHECKPOINT_PATH:
             await _send(send, 404, "application/json", plain_error_body("not_found", "not found"))
         elif scope["method"] != "POST":
