@@ -276,37 +276,15 @@ class Witness:
         if verifier is None:
             raise NotFoundError(f"this witness does not follow the log `{origin}`")
         checkpoint = open_checkpoint(checkpoint_text, verifier).checkpoint
-        evidence = {"offered": checkpoint.to_text()}
-        if checkpoint.tree_size == 0 and checkpoint.root_hash != EMPTY_ROOT:
-            raise InconsistencyError("a checkpoint of size 0 must have the empty tree's root",
-                                     evidence=evidence)
         with self._lock:
             previous = self.latest.get(origin)
+            if previous is not None and checkpoint.tree_size < previous.tree_size:
+                raise InconsistencyError(
+                    f"checkpoint of size {checkpoint.tree_size} is older than the size "
+                    f"{previous.tree_size} already co-signed",
+                    evidence={"offered": checkpoint.to_text(), "cosigned": previous.to_text()})
             old_size = previous.tree_size if previous is not None else 0
-            if previous is not None:
-                evidence["cosigned"] = previous.to_text()
-                if checkpoint.tree_size < previous.tree_size:
-                    raise InconsistencyError(
-                        f"checkpoint of size {checkpoint.tree_size} is older than the size "
-                        f"{previous.tree_size} already co-signed",
-                        evidence=evidence,
-                    )
-            if old_size == 0:
-                if consistency_proof:
-                    raise InconsistencyError(
-                        "a consistency proof from size 0 must be empty", evidence=evidence
-                    )
-            else:
-                assert previous is not None
-                try:
-                    verify_consistency(old_size, checkpoint.tree_size, previous.root_hash,
-                                       checkpoint.root_hash, consistency_proof)
-                except ProofError as exc:
-                    raise InconsistencyError(
-                        f"checkpoint is not proved consistent with the co-signed size "
-                        f"{old_size}: {exc.message}",
-                        evidence=evidence,
-                    ) from exc
+            check_extension(previous, old_size, checkpoint, consistency_proof)
             signature = self.signer.cosign(note.text, self.clock())
             self.latest[origin] = checkpoint
         others = tuple(s for s in note.signatures if s.key_hash != self.signer.key_hash)
