@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from daylight.api.app import create_app
@@ -50,7 +50,7 @@ ERROR_STATUSES = {400: "invalid_input", 404: "not_found", 413: "body_too_large",
                   415: "unsupported_media_type"}
 
 
-@FUZZ
+@settings(FUZZ, max_examples=400)  # in process, both backends: 800 bodies
 @given(body=bodies, content_type=content_types)
 def test_hostile_bodies_never_500_and_always_name_what_and_where(
         gate: Gate, body: bytes, content_type: str) -> None:
@@ -92,7 +92,7 @@ def test_every_answered_decision_is_written_and_nothing_else(gate: Gate) -> None
 latin1_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=60)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=300)
 @given(account=st.one_of(latin1_text, st.sampled_from(["SYNTHETIC-shop", "SYNTHETIC-police",
                                                        "=cmd|x", " SYNTHETIC-shop", ""])),
        context=st.one_of(st.none(), latin1_text, json_values.map(json.dumps).filter(
