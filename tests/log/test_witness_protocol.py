@@ -4,6 +4,7 @@ and the HTTP answers' exact shapes."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,35 @@ def test_log_arguments_are_checked(log: TransparencyLog) -> None:
         with pytest.raises(InputError) as raised:
             parse_logs([bad])
         assert raised.value.where == "--log"
+
+
+def test_concurrent_requests_cannot_roll_the_witness_back(
+        witness: WitnessService, log: TransparencyLog) -> None:
+    """The spec's race: A (size N) and B (size N+K) checked, B stored, then A stored would roll
+    back K leaves. The check and the update are one transaction, so one of them is refused."""
+    add(witness, 0, (), grow(log, 0, 4))
+    small, large = grow(log, 4, 4), grow(log, 8, 8)
+    bodies = [AddCheckpoint(4, log.consistency_proof(4, 8).proof, small).to_body(),
+              AddCheckpoint(4, log.consistency_proof(4, 16).proof, large).to_body()]
+    outcomes: list[str] = []
+
+    def offer(body: bytes) -> None:
+        try:
+            witness.add_checkpoint(body)
+            outcomes.append("cosigned")
+        except OldSizeConflictError:
+            outcomes.append("409")
+
+    threads = [threading.Thread(target=offer, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["409", "cosigned"]
+    latest = witness.latest(log.origin)
+    assert latest is not None
+    size = int(latest.split("\n")[1])
+    assert size in (8, 16)
+    if size == 8:  # A won: B must now come from 8, and does
+        add(witness, 8, log.consistency_proof(8, 16).proof, large)
+    assert int((witness.latest(log.origin) or "").split("\n")[1]) == 16
