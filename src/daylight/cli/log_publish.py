@@ -3,7 +3,6 @@ cosignatures on it (C2SP tlog-witness)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ import typer
 from daylight.cli.output import print_json
 from daylight.core.errors import VerificationError
 from daylight.home import Home
-from daylight.log.cosignatures import collect_cosignatures, cosigned_note
+from daylight.log.cosignatures import publish_checkpoint
 
 
 def publish(
@@ -25,18 +24,11 @@ def publish(
     Prints the checkpoint with the cosignatures collected, and each witness's answer; fails
     (exit 6) if a witness did not cosign, after keeping the cosignatures of the others."""
     home: Home = ctx.obj
-    log = home.log(writable=True)
-    log.integrate()
-    answers = collect_cosignatures(log, witness or [])
-    checkpoint = log.checkpoint()
-    print_json({"tree_size": checkpoint.tree_size,
-                "root_hash": base64.b64encode(checkpoint.root_hash).decode(),
-                "checkpoint": cosigned_note(log, checkpoint),
-                "witnesses": [a.to_json() for a in answers]})
-    refused = [a for a in answers if not a.cosigned]
-    if refused:
-        first = refused[0]
+    published = publish_checkpoint(home.log(writable=True), witness or [])
+    print_json(published.to_json())
+    if published.refused:
+        first = published.refused[0]
         raise VerificationError(
-            f"{len(refused)} of {len(answers)} witnesses did not cosign size "
-            f"{checkpoint.tree_size}: `{first.url}` answered {first.status}: {first.error}",
-            evidence={"answers": [a.to_json() for a in refused]})
+            f"{len(published.refused)} of {len(published.answers)} witnesses did not cosign size "
+            f"{published.tree_size}: `{first.url}` answered {first.status}: {first.error}",
+            evidence={"answers": [a.to_json() for a in published.refused]})

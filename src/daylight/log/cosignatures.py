@@ -11,6 +11,7 @@ the reader holds (``verify_cosignatures``), not the log.
 
 from __future__ import annotations
 
+import base64
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -116,6 +117,37 @@ def collect_cosignatures(log: TransparencyLog, urls: Sequence[str], *,
         answers.append(WitnessAnswer(url, checkpoint.tree_size, True, status,
                                      tuple(s.name for s in signatures)))
     return answers
+
+
+@dataclass(frozen=True)
+class PublishedCheckpoint:
+    """A checkpoint the log signed, with the cosignatures collected and each witness's answer."""
+
+    tree_size: int
+    root_hash: bytes
+    note: str
+    answers: tuple[WitnessAnswer, ...]
+
+    @property
+    def refused(self) -> tuple[WitnessAnswer, ...]:
+        return tuple(a for a in self.answers if not a.cosigned)
+
+    def to_json(self) -> dict[str, object]:
+        """What ``daylight log publish`` prints."""
+        return {"tree_size": self.tree_size,
+                "root_hash": base64.b64encode(self.root_hash).decode(),
+                "checkpoint": self.note, "witnesses": [a.to_json() for a in self.answers]}
+
+
+def publish_checkpoint(log: TransparencyLog, urls: Sequence[str], *,
+                       transport: Transport = http_post) -> PublishedCheckpoint:
+    """Sign a checkpoint over every sequenced entry (if there are new ones) and collect the
+    cosignatures of the witnesses at ``urls`` on the log's latest checkpoint."""
+    log.integrate()
+    answers = collect_cosignatures(log, urls, transport=transport)
+    checkpoint = log.checkpoint()
+    return PublishedCheckpoint(checkpoint.tree_size, checkpoint.root_hash,
+                               cosigned_note(log, checkpoint), tuple(answers))
 
 
 def cosigned_note(log: TransparencyLog, checkpoint: StoredCheckpoint) -> str:
