@@ -41,3 +41,18 @@ def test_origins_that_cannot_name_a_key_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         home.initialise("two words")
     assert not (tmp_path / "home" / "log.key").exists()
+
+
+@pytest.mark.parametrize("damage", [b"garbage\n", b"PRIVATE+KEY+home.example/log+abcd+AAAA\n",
+                                    b"PRIVATE+KEY+home.example/log+abcd+AQID\n", b"\xff\xfe\x00",
+                                    b"PRIVATE+KEY+home.example/log+abcd+!!!!\n", b""])
+def test_a_damaged_signing_key_is_named_without_its_bytes(tmp_path: Path, damage: bytes) -> None:
+    home = Home(build_settings({"home": str(tmp_path)}, {}))
+    home.initialise("home.example/log")
+    key = home.settings.key_path
+    key.write_bytes(damage)
+    with pytest.raises(ConfigError, match="damaged signing key") as raised:
+        home.signer()
+    assert raised.value.where == str(key)
+    assert "AQID" not in str(raised.value) and "AAAA" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__

@@ -34,6 +34,16 @@ JSON_DOCUMENTS = {
     # the offline reference build's manifest.json
     "daylight.registry.reference.build.manifest",
     "daylight.registry.reference.build.write_reference",
+    # the transparency report's published rows, log entry payloads and Data Package are JSON
+    # documents by definition (docs/report.md)
+    "daylight.report.data.evidence_record",
+    "daylight.report.data.organization_record",
+    "daylight.report.data.usage_record",
+    "daylight.report.data.support_record",
+    "daylight.report.data.decision_record",
+    "daylight.report.data.datapackage",
+    "daylight.report.formats.entry_payload",
+    "daylight.report.formats.records_in_order",
 }
 BARE = ("Any", "dict[str, Any]", "list[dict[str, Any]]", "tuple[Any, ...]",
         "Iterator[dict[str, Any]]")

@@ -3,6 +3,7 @@
 SYNTHETIC accounts, operations and contexts.
 
     .venv/bin/python -m bench.policy.http [--workers 1 2] [--connections 16 64] [--seconds 15]
+        [--records durable batched]
 
 The server and wrk share the machine's cores (wrk gets one thread). The mix has 2,000 distinct
 requests; runs with the decision cache (the default) answer repeats from it, runs with
@@ -113,12 +114,13 @@ def recorded(home: Path) -> int:
 
 
 def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
-        port: int, cache_entries: int) -> dict[str, Any]:
+        port: int, cache_entries: int, records: str = "durable") -> dict[str, Any]:
     before = recorded(home)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = subprocess.Popen([*DAYLIGHT, "--home", str(home), "serve", "--port", str(port),
                                "--workers", str(workers), "--decision-cache-entries",
-                               str(cache_entries)], start_new_session=True)
+                               str(cache_entries), f"--{records}-decisions"],
+                              start_new_session=True)
     try:
         wait_ready(port)
         load = machine()["load_average"]
@@ -139,7 +141,7 @@ def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
     result["wrk_cpu_s"] = round(with_wrk.ru_utime + with_wrk.ru_stime
                                 - children.ru_utime - children.ru_stime, 2)
     return {"workers": workers, "connections": connections, "seconds": seconds,
-            "decision_cache_entries": cache_entries,
+            "decision_cache_entries": cache_entries, "decision_records": records,
             "load_average_at_start": load, **result,
             "decisions_recorded": recorded(home) - before}
 
@@ -153,6 +155,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--cache-entries", type=int, nargs="+", default=[65_536, 0],
                         help="decision cache sizes to run with (0: every request through Cedar)")
+    parser.add_argument("--records", nargs="+", choices=["durable", "batched"],
+                        default=["durable", "batched"],
+                        help="decision records committed before each answer (group commit), "
+                             "or flushed every 0.25 s")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `apt-get install wrk` (bench/policy/run installs it)")
@@ -161,11 +167,12 @@ def main() -> None:
         home = Path(scratch) / "home"
         script = Path(scratch) / "decisions.lua"
         wrk_script(script, build_home(home, args.accounts))
-        for cache_entries in args.cache_entries:
-            for workers in args.workers:
-                for connections in args.connections:
-                    print(json.dumps(run(home, script, workers, connections, args.seconds,
-                                         args.port, cache_entries)), flush=True)
+        for records in args.records:
+            for cache_entries in args.cache_entries:
+                for workers in args.workers:
+                    for connections in args.connections:
+                        print(json.dumps(run(home, script, workers, connections, args.seconds,
+                                             args.port, cache_entries, records)), flush=True)
     print(json.dumps({"machine_at_end": machine()}))
 
 

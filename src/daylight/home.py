@@ -5,18 +5,21 @@ line and the HTTP service, which sit above every other layer."""
 from __future__ import annotations
 
 import os
+import secrets
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from daylight.core.database import Database, Migration, migrate
-from daylight.core.errors import ConfigError, ConflictError, NotFoundError
+from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
 from daylight.core.settings import Settings
 from daylight.log.batcher import BatchingAppender
-from daylight.log.note import Signer, is_valid_key_name
+from daylight.log.note import CosignatureSigner, Signer, is_valid_key_name
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
 from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
+from daylight.report.store import report_migrations
 from daylight.usage.store import UsageStore, usage_migrations
 
 
@@ -27,6 +30,7 @@ def all_migrations() -> list[Migration]:
         *registry_migrations(),
         *policy_migrations(),
         *usage_migrations(),
+        *report_migrations(),
     ]
 
 
@@ -47,8 +51,12 @@ def write_secret(path: Path, text: str) -> None:
         os.close(directory)
 
 
-def read_signer(path: Path) -> Signer:
-    """The log's signing key from the home; the key itself never appears in errors."""
+WITNESS_KEY_FILE = "witness.key"
+
+
+def read_signer(path: Path, kind: type[Signer] = Signer) -> Signer:
+    """The log's signing key (or, with ``kind``, a witness's) from the home; the key itself
+    never appears in errors."""
     try:
         mode = path.stat().st_mode & 0o777
         text = path.read_text(encoding="utf-8")
@@ -58,12 +66,18 @@ def read_signer(path: Path) -> Signer:
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read the signing key: {exc.strerror}", where=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"damaged signing key: not UTF-8 at byte {exc.start}",
+                          where=str(path)) from None  # the bytes are secret: no context
     if mode & 0o077:
         raise ConfigError(
             f"signing key is readable by others (mode {mode:04o}); run `chmod 600 {path}`",
             where=str(path),
         )
-    return Signer.from_skey(text)
+    try:
+        return kind.from_skey(text)
+    except DaylightError as exc:  # the message names the problem, never the key's bytes
+        raise ConfigError(f"damaged signing key: {exc.message}", where=str(path)) from None
 
 
 @dataclass
@@ -91,6 +105,34 @@ class Home:
 
     def signer(self) -> Signer:
         return read_signer(self.settings.key_path)
+
+    def witness_signer(self, *, name: str | None = None) -> CosignatureSigner:
+        """This home's witness key (tlog-cosignature/v1), made on first use (mode 0600) and
+        named ``name`` (default ``witness-<8 random hex digits>``)."""
+        path = self.settings.home / WITNESS_KEY_FILE
+        if not path.exists():
+            name = name or f"witness-{secrets.token_hex(4)}"
+            if not is_valid_key_name(name) or not name.isprintable():
+                raise ConfigError(f"witness name `{name}` must be printable with no spaces or '+'",
+                                  where="--name")
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            with suppress(ConflictError):  # another process made it first: use theirs
+                write_secret(path, CosignatureSigner.generate(name).to_skey() + "\n")
+        signer = read_signer(path, CosignatureSigner)
+        assert isinstance(signer, CosignatureSigner)
+        if name is not None and signer.name != name:
+            raise ConfigError(f"this home's witness is named `{signer.name}`, not `{name}`",
+                              where=str(path))
+        return signer
+
+    def witness_database(self) -> Database:
+        """The database a witness keeps its state in: this home's, created if need be (a
+        witness needs no log of its own, so no `daylight init`)."""
+        if self._database is None:
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            self._database = Database(self.settings.effective_database_url)
+            migrate(self._database, all_migrations())
+        return self._database
 
     def log(self, *, writable: bool = False) -> TransparencyLog:
         """The log; with ``writable``, opened with the home's signing key."""

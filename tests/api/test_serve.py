@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Cli
 
 
@@ -67,4 +69,69 @@ def test_two_workers_serve_decisions_from_the_home_given_on_the_command_line(
     finally:
         server.terminate()
         server.wait(timeout=30)
+    assert server.returncode == 0, stderr.read_text()  # SIGTERM is a graceful stop, not 143
     assert not (tmp_path / ".daylight").exists()
+
+
+MALFORMED = [
+    b"GARBAGE\r\n\r\n",
+    b"POST /v1/decisions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"GET /v1/policy HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    b"GET /v1/policy HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 40,  # a TLS hello
+]
+
+
+def _raw(port: int, payload: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(payload)
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    return answer
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes], stderr: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/policy", timeout=2):
+                return
+        except OSError:
+            assert server.poll() is None, stderr.read_text()
+            assert time.monotonic() < deadline, "the server did not start within 60 s"
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("protocol", ["serve", "daylight.api.protocol:H11JsonErrors"])
+def test_malformed_http_is_answered_in_the_json_error_shape(tmp_path: Path, protocol: str) -> None:
+    home = tmp_path / "home"
+    Cli(home, None)("init", "--origin", "serve.daylight.invalid/log")
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
+    if protocol == "serve":
+        command = [sys.executable, "-m", "daylight.cli.main", "--home", str(home), "serve",
+                   "--port", str(port)]
+    else:  # the pure-Python protocol, for deployments that run uvicorn without httptools
+        environment["DAYLIGHT_HOME"] = str(home)
+        command = [sys.executable, "-m", "uvicorn", "--factory", "--http", protocol,
+                   "--port", str(port), "--log-level", "warning", "daylight.api.app:app_from_environment"]
+    stderr = tmp_path / "serve.stderr"
+    with stderr.open("wb") as errors:
+        server = subprocess.Popen(command, cwd=tmp_path, env=environment,
+                                  stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        _wait_for(port, server, stderr)
+        for payload in MALFORMED:
+            answer = _raw(port, payload)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 400 "), (payload, answer)
+            assert b"content-type: application/json" in head.lower()
+            assert b"x-content-type-options: nosniff" in head.lower()
+            assert json.loads(body)["error"]["code"] == "malformed_http"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "Traceback" not in stderr.read_text(), stderr.read_text()
+    if protocol == "serve":
+        assert server.returncode == 0, stderr.read_text()

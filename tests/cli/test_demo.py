@@ -10,6 +10,7 @@ from daylight.cli.main import app
 from daylight.core.database import Database
 from daylight.log.note import verifier_from_vkey
 from daylight.log.verifier import verify_mirror
+from daylight.report.verify import verify_report
 
 
 def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path: Path) -> None:
@@ -32,6 +33,14 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
     assert all(a.startswith("SYNTHETIC-") for (a,) in accounts)
     assert findings > 0 and digests > 0
     assert report.tree_size > 34_000  # reference relationships, classifications, usage, policy
+    # both periods' reports, side by side, the second consistent with the first
+    earlier = out / "report-2026-10"
+    latest = verify_report(out / "report", key=(out / "log.vkey").read_text(),
+                           since=(earlier / "log" / "checkpoint").read_text())
+    assert latest.period == "2026-11" and latest.consistent_with is not None
+    assert latest.rows["organizations"] > 0 and latest.rows["decisions"] > 0
+    assert verify_report(earlier).period == "2026-10"
+    assert "organisations added" in result.stdout and "daylight verify" in result.stdout
 
 
 def test_the_demo_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_export_then_verify_with_a_kept_checkpoint(
     report = initialised.json("log", "verify", str(mirror), "--key", str(vkey), "--since", str(kept))
     assert report == {"verified": True, "origin": "cli.daylight.invalid/log", "tree_size": 400,
                       "root_hash": exported["root_hash"], "entries_checked": 400,
-                      "consistent_with": 100}
+                      "consistent_with": 100, "cosigned_by": []}
 
 
 def test_verify_without_a_key_anywhere_says_what_to_pass(tmp_path: Path) -> None:

@@ -27,6 +27,9 @@ def test_rfc8785_example_ordering_and_numbers() -> None:
     ('{"a": ' + "1" * 5000 + "}", "a number has too many digits"),
     ("[" * 5000 + "]" * 5000, "nested too deeply"),
     ('{"a": ', "invalid JSON"),
+    ('{"a": "x\\ud800"}', "lone surrogate `\\ud800`"),
+    ('{"\\udfff": 1}', "lone surrogate `\\udfff`"),
+    ('[["\\ude00\\ud83d"]]', "lone surrogate `\\ude00`"),
 ])
 def test_strict_parsing_refuses(text: str, problem: str) -> None:
     with pytest.raises(InputError) as raised:
@@ -141,3 +144,7 @@ def test_large_integers_are_read_as_doubles_as_rfc8785_says(text: bytes, canonic
 def test_a_lone_surrogate_in_a_key_is_an_input_error() -> None:
     with pytest.raises(InputError, match="lone surrogate"):
         canonical_json({"\ud800": 1, "a": 2})
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    assert parse_json('{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}

@@ -6,8 +6,10 @@ import importlib
 import inspect
 import pkgutil
 
+import pytest
+
 import daylight
-from daylight.core.errors import DaylightError, InputError, ProofError
+from daylight.core.errors import DaylightError, InputError, ProofError, printable
 
 
 def _all_modules() -> list[str]:
@@ -40,3 +42,25 @@ def test_str_names_where_then_what() -> None:
     assert ProofError("x", evidence={"a": 1}).diagnostics() == "x\n  a: 1"
     assert ProofError("x", evidence={"h": b"\x01\x02", "note": "a\nb\n"}).diagnostics() == (
         "x\n  h: AQI=\n  note: \n    a\n    b")
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"),
+    ("nul\x00byte", "nul\\x00byte"),
+    ("line\nbreak", "line\\nbreak"),
+    ("\x9b31m", "\\x9b31m"),
+    ("\u202eevil\u2066", "\\u202eevil\\u2066"),
+    ("lone \ud800", "lone \\ud800"),
+    ("plain `text` é 東京", "plain `text` é 東京"),
+])
+def test_errors_escape_what_must_not_reach_a_terminal(raw: str, shown: str) -> None:
+    error = InputError(f"unknown column `{raw}`", where=f"file{raw}:1")
+    assert error.message == f"unknown column `{shown}`"
+    assert str(error) == f"file{shown}:1: unknown column `{shown}`"
+    str(error).encode("utf-8")
+    assert printable(raw) == shown
+
+
+def test_evidence_is_escaped_in_diagnostics_line_by_line() -> None:
+    error = InputError("bad", evidence={"text": "one\x1b[2J\ntwo"})
+    assert error.diagnostics() == "bad\n  text: \n    one\\x1b[2J\n    two"

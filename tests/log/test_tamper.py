@@ -224,3 +224,73 @@ def test_re_export_repairs_a_damaged_full_tile_and_bundle(
     with pytest.raises(VerificationError):
         verify_mirror(mirror, signer.verifier())
     export_and_verify(filled, signer, mirror)
+
+
+# -- older partial tiles (the outside probe: flipping bits in tile/1/000.p/3 passed) ---------
+
+
+@pytest.fixture
+def grown_mirror(log: TransparencyLog, tmp_path: Path) -> tuple[Path, str]:
+    """A mirror exported at sizes 3 x 256 + 3, then 5 x 256 + 10: it keeps the older partial tiles
+    ``tile/1/000.p/3``, ``tile/0/003.p/3`` is superseded by a full tile, and so on. Returns the
+    mirror and the checkpoint text of the earlier export (what a reader of it kept)."""
+    directory = tmp_path / "mirror"
+    fill(log, 0, 3 * 256 + 3)
+    export_mirror(log, directory)
+    earlier = (directory / "checkpoint").read_text()
+    fill(log, 3 * 256 + 3, 2 * 256 + 7)
+    export_mirror(log, directory)
+    return directory, earlier
+
+
+def test_the_older_partial_tiles_of_a_grown_mirror_verify(
+        grown_mirror: tuple[Path, str], signer: Signer) -> None:
+    directory, earlier = grown_mirror
+    assert (directory / "tile/1/000.p/3").is_file() and (directory / "tile/1/000.p/5").is_file()
+    verify_mirror(directory, signer.verifier(), since=earlier)
+
+
+@pytest.mark.parametrize("since", [False, True])
+@pytest.mark.parametrize(("path", "offset", "kind"), [
+    ("tile/1/000.p/3", 40, "hash 1"),
+    ("tile/0/003.p/3", 0, "hash 0"),
+    ("tile/entries/003.p/3", 3, "entry 0"),
+])
+def test_a_flipped_bit_in_an_older_partial_tile_is_detected(
+        grown_mirror: tuple[Path, str], signer: Signer, path: str, offset: int, kind: str,
+        since: bool) -> None:
+    directory, earlier = grown_mirror
+    tile = directory / path
+    if not tile.is_file():
+        pytest.fail(f"the export no longer keeps {path}: the test needs another older tile")
+    data = bytearray(tile.read_bytes())
+    data[offset] ^= 0x01
+    tile.write_bytes(bytes(data))
+    with pytest.raises(ProofError, match=f"{kind} differs from") as raised:
+        verify_mirror(directory, signer.verifier(), since=earlier if since else None)
+    assert raised.value.where == path
+    assert set(raised.value.evidence) == {"older_partial", "checkpoint_tile", "position"}
+
+
+def test_a_partial_tile_no_earlier_tree_had_is_refused(
+        grown_mirror: tuple[Path, str], signer: Signer) -> None:
+    directory, _ = grown_mirror
+    (directory / "tile/1/000.p/7").write_bytes(b"\0" * 32 * 7)
+    with pytest.raises(VerificationError, match="wider than the tile") as raised:
+        verify_mirror(directory, signer.verifier())
+    assert raised.value.where == "tile/1/000.p/7"
+
+
+def test_a_bad_signature_names_the_checkpoint_file(
+        filled: TransparencyLog, signer: Signer, tmp_path: Path) -> None:
+    directory = tmp_path / "mirror"
+    export_mirror(filled, directory)
+    text = bytearray((directory / "checkpoint").read_bytes())
+    text[-5] ^= 0x01
+    (directory / "checkpoint").write_bytes(bytes(text))
+    with pytest.raises(SignatureError) as raised:
+        verify_mirror(directory, signer.verifier())
+    assert raised.value.where == str(directory / "checkpoint")
+    with pytest.raises(SignatureError) as raised:
+        verify_mirror(directory, Signer.generate("other.example/log").verifier())
+    assert raised.value.where == str(directory / "checkpoint")

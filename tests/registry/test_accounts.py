@@ -152,3 +152,20 @@ def test_a_homoglyph_city_is_refused_too(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_accounts(path)
     assert caught.value.where == "c.jsonl:1: city" and "homoglyph" in caught.value.message
+
+
+def test_names_and_cities_are_stored_as_typed_spaces_included(tmp_path: Path) -> None:
+    """docs/registry.md: everything but the codes is stored as typed (the probe found it trimmed)."""
+    text = HEADER + 'a1,"  Warrick County Sheriff  ", warrickso.gov ," Boonville ", in , us ,2024-01-02 \n'
+    account = read_accounts(_write(tmp_path, "a.csv", text))[0]
+    assert account.name == "  Warrick County Sheriff  "
+    assert account.city == " Boonville "
+    assert (account.state, account.country, account.created_at) == ("IN", "US", "2024-01-02")
+    assert account.email_domains == ("warrickso.gov",)
+
+
+@pytest.mark.parametrize("account_id", [" a1", "a1 ", "a 1", "=cmd|x", "-a1", "а1", "a" * 129])
+def test_account_ids_follow_the_one_rule_untrimmed(tmp_path: Path, account_id: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_accounts(_write(tmp_path, "a.csv", HEADER + f'"{account_id}",X,,,,US,2024-01-02\n'))
+    assert caught.value.where == "a.csv:2: account_id"

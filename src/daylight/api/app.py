@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from daylight.api.durable import DurableRecords
 from daylight.api.errors import (
     BodyTooLargeError,
     InternalError,
@@ -31,7 +32,9 @@ from daylight.api.errors import (
     error_response,
     plain_error,
     plain_error_body,
+    verify_json_content_type,
 )
+from daylight.api.headers import with_security_headers
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
@@ -50,7 +53,8 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body; BodyTooLargeError as soon as it is known to exceed ``limit``."""
     for key, value in scope.get("headers", ()):
         if key == b"content-length" and value.isdigit() and int(value) > limit:
-            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted")
+            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted",
+                                    where="body")
     body = bytearray()
     while True:
         message = await receive()
@@ -58,7 +62,8 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             raise InputError("the client went away before sending the whole body", where="body")
         body += message.get("body", b"")
         if len(body) > limit:
-            raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted")
+            raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted",
+                                    where="body")
         if not message.get("more_body", False):
             return bytes(body)
 
@@ -72,7 +77,7 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
     unknown = sorted(set(data) - _REQUEST_KEYS)
     if unknown:
         raise InputError(f"unknown field `{unknown[0]}`; expected {sorted(_REQUEST_KEYS)}",
-                         where=unknown[0])
+                         where=unknown[0] or "body")
     for key in ("account_id", "operation"):
         if not isinstance(data.get(key), str):
             raise InputError(f"expected a string for `{key}`", where=key)
@@ -104,15 +109,20 @@ def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool
 def create_app(home: Home | None = None, *, gate: Gate | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, flush_interval_s: float = 0.25,
                refresh_interval_s: float = 1.0,
-               digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES) -> DecisionApp:
+               digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES,
+               durable: bool = True) -> DecisionApp:
     """The decision service for ``home`` (or for an explicit ``gate``); ``cache_entries`` bounds
-    the decision cache of the gate it builds (0: every decision goes through Cedar)."""
+    the decision cache of the gate it builds (0: every decision goes through Cedar). With
+    ``durable`` (the default) a decision is answered only once its record is committed (group
+    commit, ``DurableRecords``); without, records are flushed every ``flush_interval_s`` and a
+    crash loses those of the last interval."""
     if gate is None:
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
         gate = open_gate(home.database(), cache_entries=cache_entries,
                          support_window_days=home.settings.support_window_days)
     the_gate = gate
+    records = DurableRecords(the_gate) if durable else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -132,12 +142,16 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                     _log.exception("background round failed")
 
         task = asyncio.create_task(loop())
+        if records is not None:
+            records.start()
         try:
             yield
         finally:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+            if records is not None:
+                await records.stop()
             await asyncio.to_thread(the_gate.flush)
 
     app = FastAPI(title="Daylight decision service", version="1", lifespan=lifespan,
@@ -165,7 +179,7 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         body = {"in_force": version.to_json() if version else None}
         return Response(json.dumps(body).encode(), media_type="application/json")
 
-    return DecisionApp(app, the_gate, max_body_bytes)
+    return DecisionApp(app, the_gate, max_body_bytes, records)
 
 
 class DecisionApp:
@@ -173,12 +187,16 @@ class DecisionApp:
     hot path: no routing, request objects or dependency injection per decision); every other
     request, and the lifespan, go to the FastAPI app ``api``."""
 
-    def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int) -> None:
+    def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int,
+                 records: DurableRecords | None = None) -> None:
         self.api = api
         self.gate = gate
         self.max_body_bytes = max_body_bytes
+        self.records = records
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = with_security_headers(send)
         if scope["type"] != "http" or scope["path"] != DECISIONS_PATH:
             await self.api(scope, receive, send)
         elif scope["method"] != "POST":
@@ -189,9 +207,12 @@ class DecisionApp:
     async def _decide(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Decide ``{"account_id", "operation", "context"?}``; the answer is the decision."""
         try:
+            verify_json_content_type(scope)
             account_id, operation, context = parse_decision_request(
                 await read_body(scope, receive, self.max_body_bytes))
             decision = self.gate.decide(account_id, operation, context)
+            if self.records is not None:
+                await self.records.wait()  # answered only once recorded durably
         except DaylightError as error:
             await _send(send, error.status, error_body(error))
             return
@@ -216,4 +237,5 @@ def app_from_environment() -> DecisionApp:
     """The app for ``DAYLIGHT_*`` settings (``uvicorn --factory``, one per worker process);
     ``daylight serve --decision-cache-entries`` reaches the workers as ``CACHE_ENV``."""
     settings = build_settings({}, os.environ)
-    return create_app(Home(settings), cache_entries=settings.serve_decision_cache_entries)
+    return create_app(Home(settings), cache_entries=settings.serve_decision_cache_entries,
+                      durable=settings.serve_decision_records == "durable")

@@ -4,7 +4,10 @@ with the error's status — bad input, unknown routes, oversized bodies and deni
 Errors added here (under ``DaylightError``):
 
     InputError
-    └── BodyTooLargeError     413   a request body over the service's limit
+    ├── BodyTooLargeError     413   a request body over the service's limit
+    └── UnsupportedMediaTypeError
+                              415   a body that is not declared ``application/json`` (a
+                                    cross-site HTML form can post only other types)
     PolicyDeniedError         403   the gate denied the request (middleware only; the reasons
                                     are in ``evidence``)
     InternalError             500   an unexpected failure: the request was not decided (the
@@ -17,7 +20,7 @@ import json
 from typing import Any
 
 from starlette.responses import Response
-from starlette.types import Send
+from starlette.types import Scope, Send
 
 from daylight.core.errors import DaylightError, InputError
 from daylight.policy.decision import Decision
@@ -28,6 +31,34 @@ class BodyTooLargeError(InputError):
 
     status = 413
     code = "body_too_large"
+
+
+class UnsupportedMediaTypeError(InputError):
+    """A request body whose Content-Type is not ``application/json``."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+def verify_json_content_type(scope: Scope) -> None:
+    """UnsupportedMediaTypeError unless the request declares exactly one Content-Type,
+    ``application/json`` (parameters allowed; a charset, if given, must be UTF-8). Browsers
+    let any page post a form cross-site without asking, but only as form or plain-text types:
+    requiring JSON keeps such posts out."""
+    values = [bytes(v).decode("latin-1") for k, v in scope.get("headers", ())
+              if bytes(k).lower() == b"content-type"]
+    where = "header content-type"
+    if len(values) != 1:
+        raise UnsupportedMediaTypeError(
+            "expected the header `content-type: application/json`" if not values else
+            f"the header appears {len(values)} times: expected it once", where=where)
+    media, *parameters = (part.strip().lower() for part in values[0].split(";"))
+    charset = next((p.split("=", 1)[1].strip('" ') for p in parameters
+                    if p.startswith("charset=")), "utf-8")
+    if media != "application/json" or charset not in ("utf-8", "utf8"):
+        shown = values[0] if len(values[0]) <= 80 else values[0][:80] + "..."
+        raise UnsupportedMediaTypeError(f"content type `{shown}` is not accepted: expected "
+                                        "`application/json`", where=where)
 
 
 class PolicyDeniedError(DaylightError):

@@ -23,11 +23,13 @@ from daylight.flows.demo import (
     PolicyStage,
     ProofStage,
     RegistryStage,
+    ReportStage,
     UsageStage,
     build_demo_world,
     prepare_demo_directory,
 )
 from daylight.home import Home
+from daylight.report.server import report_server, url_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -138,6 +140,28 @@ class ConsoleProgress:
                           f"first checkpoint (size {report.consistent_with})")
             console.print(f"Re-check it yourself: .venv/bin/daylight log verify {stage.mirror} "
                           f"--key {stage.vkey_file}")
+        elif isinstance(stage, ReportStage):
+            second = stage.second
+            console.print(f"  {second.period.label}: {second.usage.rows:,} aggregate rows, "
+                          f"{second.decisions:,} gate decisions, "
+                          f"{second.audit.summary['findings']:,} audit findings")
+            for built, checked in zip(stage.reports.builds, stage.reports.verifications,
+                                      strict=True):
+                rows = ", ".join(f"{n:,} {table}" for table, n in built.rows.items())
+                since = (f"; consistent with the earlier report's checkpoint (size "
+                         f"{checked.consistent_with})" if checked.consistent_with else "")
+                console.print(f"  {built.out_dir}: {built.period}, rows: {rows}; each row proven "
+                              f"at tree size {built.proven_tree_size}; "
+                              f"{checked.files_checked:,} files verified{since}")
+            newest = stage.reports.latest
+            changes = newest.report.changes
+            if changes is not None:
+                console.print(f"  changes since {changes.previous_period}: "
+                              f"{len(changes.organizations_added)} organisations added, "
+                              f"{len(changes.organizations_removed)} removed")
+            earlier = stage.reports.builds[0].out_dir / "log" / "checkpoint"
+            console.print(f"Verify it yourself: .venv/bin/daylight verify {newest.out_dir} "
+                          f"--key {stage.vkey_file} --since {earlier}")
 
 
 def demo(
@@ -145,7 +169,11 @@ def demo(
                                            "replaced if it holds an earlier demo.")] = Path("daylight-demo"),
     accounts: Annotated[int, typer.Option(min=10, help="How many SYNTHETIC accounts.")] = 2000,
     usage_rows: Annotated[int, typer.Option(min=1, help="How many SYNTHETIC usage records.")] = 200_000,
-    period: Annotated[str, typer.Option(help="The month (YYYY-MM) of the SYNTHETIC usage.")] = "2026-10",
+    period: Annotated[str, typer.Option(help="The first month (YYYY-MM) of the SYNTHETIC usage; "
+                                             "the month after it is the second.")] = "2026-10",
+    serve: Annotated[bool, typer.Option(help="Then serve the report on 127.0.0.1 and print its "
+                                             "URL (Ctrl-C stops).")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8000,
 ) -> None:
     """Build the demo world on the embedded SQLite default and show that it verifies."""
     from rich.console import Console  # heavy: loaded where used, not at start-up
@@ -166,3 +194,13 @@ def demo(
     finally:
         home.close()
     console.print(Panel(SYNTHETIC_NOTE, style="yellow"))
+    if serve:
+        server = report_server(out / "report", port=port)
+        console.print(f"serving the report at {url_of(server)} (Ctrl-C stops)")
+        print(url_of(server), flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()

@@ -15,7 +15,7 @@ from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
 from daylight.log.entry import encode_entry
 from daylight.log.export import export_mirror
-from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.note import Verifier, verifier_from_vkey, witness_verifiers
 from daylight.log.verifier import verify_mirror
 
 if TYPE_CHECKING:
@@ -184,9 +184,17 @@ def verify(
         "--key", help="File with the log's verifier key; default: this home's key.")] = None,
     since: Annotated[Path | None, typer.Option(
         help="An earlier signed checkpoint you kept; the mirror must be consistent with it.")] = None,
+    witness: Annotated[list[str] | None, typer.Option(
+        "--witness", help="A witness's verifier key (`daylight witness key`); repeat for each "
+                          "witness whose cosignature counts.")] = None,
+    quorum: Annotated[int | None, typer.Option(
+        help="How many of the --witness keys must have cosigned the checkpoint; default: all.")
+    ] = None,
 ) -> None:
-    """Verify a mirror: checkpoint signature, every entry and tile, and consistency with --since."""
+    """Verify a mirror: checkpoint signature and witness cosignatures, every entry and tile, and
+    consistency with --since."""
     home: Home = ctx.obj
+    witnesses = witness_verifiers(witness or [])
     verifier = _verifier(home, key)
     since_text = None
     if since is not None:
@@ -199,9 +207,10 @@ def verify(
         report = verify_mirror(
             directory, verifier, since=since_text,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            witnesses=witnesses, quorum=quorum,
         )
     print_json({
         "verified": True, "origin": report.origin, "tree_size": report.tree_size,
         "root_hash": _b64(report.root_hash), "entries_checked": report.entries_checked,
-        "consistent_with": report.consistent_with,
+        "consistent_with": report.consistent_with, "cosigned_by": list(report.cosigned_by),
     })

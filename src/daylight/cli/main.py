@@ -18,13 +18,16 @@ from daylight.cli import catalog as catalog_commands
 from daylight.cli import correction as correction_commands
 from daylight.cli import demo as demo_command
 from daylight.cli import log as log_commands
+from daylight.cli import log_publish as log_publish_command
 from daylight.cli import policy as policy_commands
 from daylight.cli import reference_diff as reference_diff_command
 from daylight.cli import registry as registry_commands
+from daylight.cli import report as report_commands
 from daylight.cli import search as search_command
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
-from daylight.core.errors import DaylightError, VerificationError
+from daylight.cli import witness as witness_commands
+from daylight.core.errors import DaylightError, VerificationError, printable
 from daylight.core.settings import SETTINGS, Setting, build_settings
 from daylight.home import Home
 
@@ -34,7 +37,8 @@ def _usage_error(error: UsageError, ctx: Any) -> None:
     known = error.ctx or ctx
     path = known.command_path.split(" ", 1) if known is not None else []
     where = " ".join(["daylight", *path[1:]])  # the program's own name, whatever it was run as
-    typer.echo(f"error: {where}: {error.format_message()} (see `{where} --help`)", err=True)
+    message = printable(error.format_message())  # it may quote an argument as typed
+    typer.echo(f"error: {printable(where)}: {message} (see `{printable(where)} --help`)", err=True)
 
 
 class DaylightGroup(TyperGroup):
@@ -75,6 +79,8 @@ app = typer.Typer(
 )
 app.add_typer(log_commands.app, name="log")
 registry_commands.reference_app.command("diff")(reference_diff_command.diff)
+log_commands.app.command("publish")(log_publish_command.publish)
+app.add_typer(witness_commands.app, name="witness")
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.accounts_app, name="accounts")
 app.command("screen")(registry_commands.screen)
@@ -90,6 +96,8 @@ app.add_typer(policy_commands.decisions_app, name="decisions")
 app.command("audit")(audit_command.audit)
 app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
+app.add_typer(report_commands.app, name="report")
+app.command("verify")(report_commands.verify)
 
 
 def _global_option(setting: Setting) -> inspect.Parameter:

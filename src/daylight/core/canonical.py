@@ -39,24 +39,55 @@ def _refuse_constant(name: str) -> Any:
     raise InputError(f"invalid JSON: `{name}` is not a JSON value")
 
 
+# A surrogate escape (``\\ud800``..``\\udfff``) or a raw surrogate: the text may hold a lone one.
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in ``value``'s strings and keys (a pair decodes to one
+    character, so any surrogate left in a ``str`` is alone), or None."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return found.group() if found else None
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found_in = _lone_surrogate(key) or _lone_surrogate(child)
+            if found_in:
+                return found_in
+    if isinstance(value, list):
+        for child in value:
+            found_in = _lone_surrogate(child)
+            if found_in:
+                return found_in
+    return None
+
+
 def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
     """Parse strict I-JSON; InputError naming ``where`` for anything that is not plain JSON: a
     syntax error, text that is not UTF-8, a key that appears twice in one object, ``NaN`` or
-    ``Infinity``, a number too long to convert, or nesting too deep to read. Never any other
-    exception."""
+    ``Infinity``, a number too long to convert, a lone surrogate (``"\\ud800"``: not a character,
+    so it cannot be written as UTF-8; RFC 7493 2.1), or nesting too deep to read. Never any
+    other exception."""
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(
+        value = json.loads(
             text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
         )
+        if _MAYBE_SURROGATE.search(text):
+            lone = _lone_surrogate(value)
+            if lone is not None:
+                raise InputError(f"invalid JSON: a lone surrogate `\\u{ord(lone):04x}` is not a "
+                                 "character (expected a pair, or none)")
+        return value
     except UnicodeDecodeError as exc:
         raise InputError(f"invalid JSON: not UTF-8 at byte {exc.start}", where=where) from exc
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=where
         ) from exc
-    except InputError as exc:  # from the hooks: a key given twice, or a constant
+    except InputError as exc:  # from the hooks (a key given twice, a constant), or a surrogate
         raise InputError(exc.message, where=where) from exc
     except ValueError as exc:  # an integer over Python's limit on digits
         raise InputError("invalid JSON: a number has too many digits", where=where) from exc

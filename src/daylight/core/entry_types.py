@@ -3,7 +3,7 @@
 The names are part of the published log format (auditors and the report read them), so they
 never change; a new kind of fact gets a new name here. They live in ``core`` because every
 layer that records facts needs them, including ``usage``, which does not import the log.
-Payloads are described in docs/registry.md, docs/usage.md and docs/policy.md.
+Payloads are described in docs/registry.md, docs/usage.md, docs/policy.md and docs/report.md.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ POLICY_AUDIT_FINDING: Final = "policy.audit_finding"
 POLICY_AUDIT: Final = "policy.audit"
 """The summary of a period's audit."""
 
+REPORT_ROW: Final = "report.row"
+"""One published row of a transparency report (its table and the row without its index)."""
+REPORT_PUBLISHED: Final = "report.published"
+"""A published report: period, proven checkpoint, SHA-256 of SHA256SUMS and of each data file."""
+
 ENTRY_TYPES: Final = (REGISTRY_REFERENCE, REGISTRY_RELATIONSHIP, REGISTRY_CLASSIFICATION,
                       REGISTRY_SCREENING, REGISTRY_JUDGEMENT, REGISTRY_REDIRECT,
                       REGISTRY_WITHDRAWAL, REGISTRY_RELATIONSHIP_ENDED, REGISTRY_CORRECTION,
                       REGISTRY_CORRECTION_REVIEW, USAGE_DIGEST, POLICY_VERSION,
-                      POLICY_DECISION_DIGEST, POLICY_AUDIT_FINDING, POLICY_AUDIT)
+                      POLICY_DECISION_DIGEST, POLICY_AUDIT_FINDING, POLICY_AUDIT, REPORT_ROW,
+                      REPORT_PUBLISHED)

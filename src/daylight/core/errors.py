@@ -15,6 +15,11 @@ The tree::
         ├── SignatureError                          a note signature is missing or invalid
         └── InconsistencyError                      two views of a log disagree
 
+Messages and ``where`` are made printable once, here (``printable``): a control character, a
+bidirectional override or a lone surrogate that came from user input is shown as an escape
+(``\\x1b``, ``\\u202e``, ``\\ud800``), so that printing an error can neither drive the reader's
+terminal nor fail to encode.
+
 Third-party exceptions (``sqlite3``, ``psycopg``, ``json``, ``binascii``, ``ValueError``) are
 translated at the module that meets them, with ``raise ... from``. Errors that prove misbehaviour
 carry the evidence (hashes, checkpoint text) in ``evidence`` so that a reader can check the claim.
@@ -23,7 +28,29 @@ carry the evidence (hashes, checkpoint text) in ``evidence`` so that a reader ca
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
+
+# C0 and C1 controls, DEL, bidirectional embeddings/overrides/isolates, line and paragraph
+# separators, and surrogates (only a lone one can be in a str): what must not reach a terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    if match.group() in _NAMED:
+        return _NAMED[match.group()]
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, bidirectional-control and lone-surrogate character written
+    as a Python-style escape: safe to print on a terminal and to encode as UTF-8."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class DaylightError(Exception):
@@ -44,9 +71,10 @@ class DaylightError(Exception):
         where: str | None = None,
         evidence: dict[str, Any] | None = None,
     ) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
-        self.where = where
+        self.where = None if where is None else printable(where)
         self.evidence = dict(evidence or {})
 
     def __str__(self) -> str:
@@ -57,7 +85,7 @@ class DaylightError(Exception):
         standard base64, multi-line texts indented)."""
         lines = [str(self)]
         for key, value in self.evidence.items():
-            shown = str(_jsonable(value))
+            shown = "\n".join(printable(line) for line in str(_jsonable(value)).split("\n"))
             if "\n" in shown:
                 shown = "\n    " + shown.rstrip("\n").replace("\n", "\n    ")
             lines.append(f"  {key}: {shown}")

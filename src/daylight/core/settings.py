@@ -59,6 +59,12 @@ def _whole_number(text: str) -> int:
     return int(text)
 
 
+def _decision_records(text: str) -> str:
+    if text not in ("durable", "batched"):
+        raise ValueError("expected `durable` or `batched`")
+    return text
+
+
 def _optional_str(text: str) -> str | None:
     return text or None
 
@@ -85,6 +91,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Look-back window: a relationship that ended less than this many days before a time "
             "or period still counts as support then (one option year of a federal contract).",
             int),
+    Setting("serve_decision_records", "durable", _decision_records,
+            "`durable`: `daylight serve` answers a decision only once its record is committed; "
+            "`batched`: records are written every 0.25 s, and a crash loses up to 0.25 s of them.",
+            str),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -102,6 +112,7 @@ class Settings:
     reference_sources: str
     serve_decision_cache_entries: int
     support_window_days: int = 365
+    serve_decision_records: str = "durable"
 
     @property
     def sqlite_path(self) -> Path:
@@ -141,6 +152,10 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", where=str(path)) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError("invalid TOML: nested too deeply", where=str(path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", where=str(path)) from exc
     unknown = sorted(set(data) - set(SETTINGS_BY_NAME) | ({"home"} & set(data)))
     if unknown:
         raise ConfigError(

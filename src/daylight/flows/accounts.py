@@ -115,12 +115,13 @@ def show_account(database: Database, account_id: str, as_of: str | None = None,
         return account_view(store, account, as_of, until, window_days=window_days)
 
 
-def iter_account_views(database: Database, as_of: str | None = None, *,
-                       window_days: int = DEFAULT_WINDOW_DAYS) -> Iterator[AccountView]:
-    """`accounts list`: every account, in id order, its support as of ``as_of`` (default today)."""
+def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,
+                       *, window_days: int = DEFAULT_WINDOW_DAYS) -> Iterator[AccountView]:
+    """`accounts list`: every account, in id order, its support as of ``as_of`` (default today),
+    or from ``as_of`` to ``until`` (the report asks about its period)."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         overrides = accepted_overrides(tx)
         for account in list(store.iter_accounts()):
-            yield account_view(store, account, as_of, window_days=window_days,
+            yield account_view(store, account, as_of, until, window_days=window_days,
                                overrides=overrides)

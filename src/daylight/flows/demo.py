@@ -5,6 +5,9 @@ surveillance vendors) and SYNTHETIC customer accounts and usage: the registry sc
 classifies the accounts, usage is generated, ingested and aggregated, the shipped policy packs
 are published and decide sample requests, the audit replays the period's usage against them, and
 the transparency log that recorded every fact is exported and verified as an auditor would.
+A second month follows (usage of a slightly different set of accounts, gate decisions during
+it, its audit), and both months' transparency reports are published side by side
+(``out/report/`` the latest, ``out/report-PERIOD/`` the earlier) and verified from their files.
 Everything about the accounts and their usage is SYNTHETIC and says so.
 
 The caller creates the home (``prepare_demo_directory``, then a home under it) and passes its
@@ -30,6 +33,7 @@ from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.audit import audit_period
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
+from daylight.flows.report import PublishedReports, publish_reports
 from daylight.log import merkle
 from daylight.log.export import export_mirror
 from daylight.log.note import Verifier
@@ -43,6 +47,7 @@ from daylight.policy.digest import DecisionDigest, digest_decisions
 from daylight.policy.entities import read_account_facts
 from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack, shipped_pack_names
+from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.versions import Publication, publish
 from daylight.registry.demo import DemoRegistry, populate_demo_registry
 from daylight.usage.aggregate import DuckDBEngine
@@ -156,6 +161,64 @@ def heavy_first(views: Sequence[AccountView]) -> list[str]:
     return others[:5] + classified + others[5:]
 
 
+def _classified(views: Sequence[AccountView]) -> list[str]:
+    return sorted(v.account_id for v in views if v.is_classified)
+
+
+def first_month_accounts(views: Sequence[AccountView]) -> list[str]:
+    """``heavy_first`` without the last three classified accounts, which start using the services
+    in the second month (so that its report has organisations added)."""
+    late = set(_classified(views)[-3:])
+    return [a for a in heavy_first(views) if a not in late]
+
+
+def second_month_accounts(views: Sequence[AccountView]) -> list[str]:
+    """``heavy_first`` without the first two classified accounts, which stop using the services
+    after the first month (so that the second report has organisations removed)."""
+    stopped = set(_classified(views)[:2])
+    return [a for a in heavy_first(views) if a not in stopped]
+
+
+def decide_during(database: Database, account_ids: Sequence[str], period: Period, *,
+                  repeat: int) -> int:
+    """The demo requests of ``account_ids``, ``repeat`` times each, decided by the gate as on the
+    middle day of ``period`` and recorded, so that the period's report has decisions."""
+    moment = datetime.combine(period.start + (period.end - period.start) / 2, time(12), UTC)
+    gate = Gate(database, default_catalog(), refresh_interval_s=None, now=lambda: moment,
+                recorder=DecisionRecorder(clock=moment.timestamp))
+    decided = 0
+    for account in account_ids:
+        for operation, context in DEMO_REQUESTS:
+            for _ in range(repeat):
+                gate.decide(account, operation, context)
+                decided += 1
+    gate.flush()
+    return decided
+
+
+@dataclass(frozen=True)
+class SecondMonth:
+    """The second month: its usage, the gate's decisions during it, its audit."""
+
+    period: Period
+    usage: RecordedAggregation
+    decisions: int
+    audit: AuditReport
+
+
+def second_month(database: Database, log: TransparencyLog, store: UsageStore,
+                 views: Sequence[AccountView], *, period: Period, usage_rows: int,
+                 clock: Clock = utc_now) -> SecondMonth:
+    """SYNTHETIC usage of ``second_month_accounts``, a sample of classified accounts' requests
+    decided during the month, and the month audited."""
+    usage = synthetic_usage_for_demo(database, log, store, second_month_accounts(views),
+                                     period=period, rows=usage_rows, seed=2, clock=clock)
+    decided = decide_during(database, _classified(views)[2:14], period, repeat=12)
+    now = clock()
+    audit = audit_period(database, log, store, period, clock=lambda: now)
+    return SecondMonth(period, usage, decided, audit)
+
+
 @dataclass(frozen=True)
 class RegistryStage:
     """The registry screened the SYNTHETIC accounts."""
@@ -200,7 +263,16 @@ class MirrorStage:
     vkey_file: Path
 
 
-DemoStage = RegistryStage | UsageStage | PolicyStage | ProofStage | MirrorStage
+@dataclass(frozen=True)
+class ReportStage:
+    """The second month run, and both months' reports published and verified."""
+
+    second: SecondMonth
+    reports: PublishedReports
+    vkey_file: Path
+
+
+DemoStage = RegistryStage | UsageStage | PolicyStage | ProofStage | MirrorStage | ReportStage
 
 
 class DemoProgress(Protocol):
@@ -222,13 +294,14 @@ class DemoWorld:
     policy: PolicyStage
     proof: ProofStage
     mirror: MirrorStage
+    report: ReportStage
 
 
 def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore,
                      verifier: Verifier, out: Path, progress: DemoProgress, *, accounts: int,
                      usage_rows: int, period: Period, clock: Clock = utc_now) -> DemoWorld:
-    """Build the demo world on an initialised home and verify it; write the mirror and the
-    verifier key under ``out``."""
+    """Build the demo world on an initialised home and verify it; write the mirror, the verifier
+    key and the two months' reports under ``out``."""
     first = log.checkpoint()
     populated = progress.step(
         f"loaded the reference registry and screened {accounts} SYNTHETIC accounts",
@@ -241,7 +314,8 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
     recorded = progress.step(
         f"generated, ingested and aggregated {usage_rows:,} SYNTHETIC usage records for "
         f"{period.label}", lambda: synthetic_usage_for_demo(
-            database, log, store, heavy_first(views), period=period, rows=usage_rows, clock=clock))
+            database, log, store, first_month_accounts(views), period=period, rows=usage_rows,
+            clock=clock))
     usage = UsageStage(recorded)
     progress.show(usage)
 
@@ -271,4 +345,17 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
     vkey_file.write_text(verifier.vkey + "\n")
     verified = MirrorStage(mirror, report, vkey_file)
     progress.show(verified)
-    return DemoWorld(registry, usage, policy, proof, verified)
+
+    following = period.following()
+    second = progress.step(
+        f"generated {usage_rows:,} SYNTHETIC usage records for {following.label}, decided "
+        "SYNTHETIC requests during it and audited it", lambda: second_month(
+            database, log, store, views, period=following, usage_rows=usage_rows, clock=clock))
+    reports = progress.step(
+        f"published the transparency reports of {period.label} and {following.label} and "
+        "verified them from their files", lambda: publish_reports(
+            database, log, default_catalog(), store, [period.label, following.label], out,
+            clock()))
+    published = ReportStage(second, reports, vkey_file)
+    progress.show(published)
+    return DemoWorld(registry, usage, policy, proof, verified, published)

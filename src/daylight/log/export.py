@@ -3,9 +3,10 @@
 Besides the tiles of the latest checkpoint, the export keeps the partial tiles of every earlier
 checkpoint whose full tile does not exist yet (tlog-tiles: logs MUST serve partial tiles for the
 tree sizes they produced checkpoints for), so a reader holding an older checkpoint can still read
-its tree. Files are written atomically (temporary file, then rename) and the checkpoint last, so a
-reader never sees a checkpoint whose tiles are not there. An existing full tile or bundle is kept
-only if it matches the log; anything else in its place is rewritten.
+its tree. The checkpoint carries every cosignature collected for it (``log publish``). Files
+are written atomically (temporary file, then rename) and the checkpoint last, so a reader never
+sees a checkpoint whose tiles are not there. An existing full tile or bundle is kept only if it
+matches the log; anything else in its place is rewritten.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from daylight.core.errors import InputError
 from daylight.log import merkle
+from daylight.log.cosignatures import cosigned_note
 from daylight.log.service import TransparencyLog
 from daylight.log.store import StoredCheckpoint
 from daylight.log.tiles import (
@@ -98,5 +100,5 @@ def export_mirror(
             _write_atomically(path, encode_entry_bundle(log.entries(start, start + tile.width)))
         if progress:
             progress(done, len(wanted))
-    _write_atomically(directory / "checkpoint", checkpoint.note.encode())
+    _write_atomically(directory / "checkpoint", cosigned_note(log, checkpoint).encode())
     return checkpoint

@@ -309,3 +309,41 @@ def verify_note(note: Note, verifiers: Iterable[Verifier]) -> list[NoteSignature
                 )
         verified.append(candidates[0])
     return verified
+
+
+def witness_verifiers(vkeys: Sequence[str]) -> list[Verifier]:
+    """The witness keys given as ``--witness VKEY`` (the output of ``daylight witness key``);
+    InputError naming the one that does not parse, or one given twice (it would count twice
+    toward a quorum)."""
+    verifiers: list[Verifier] = []
+    for vkey in vkeys:
+        try:
+            verifier = verifier_from_vkey(vkey)
+        except InputError as exc:
+            raise InputError(exc.message, where="--witness") from exc
+        if any(v.key_hash == verifier.key_hash and v.name == verifier.name for v in verifiers):
+            raise InputError(f"the witness key `{verifier.name}` is given twice", where="--witness")
+        verifiers.append(verifier)
+    return verifiers
+
+
+def verify_quorum(quorum: int, witnesses: int) -> None:
+    """InputError unless 1 <= ``quorum`` <= ``witnesses``: another quorum could never fail, or
+    never pass."""
+    if not 1 <= quorum <= witnesses:
+        raise InputError(f"a quorum of {quorum} needs 1 to {witnesses} witness keys "
+                         f"({witnesses} given)", where="--quorum")
+
+
+def verify_cosignatures(note: Note, witnesses: Sequence[Verifier], quorum: int) -> list[str]:
+    """The names of the ``witnesses`` whose valid cosignature ``note`` carries; SignatureError
+    (with the note) if fewer than ``quorum``. Cosignatures by other keys are ignored; a quorum
+    outside 1..len(witnesses) is an InputError (``verify_quorum``)."""
+    verify_quorum(quorum, len(witnesses))
+    cosigned = [w.name for w in witnesses
+                if any(w.is_valid(note.text, s) for s in note.signatures if w.matches(s))]
+    if len(cosigned) < quorum:
+        raise SignatureError(
+            f"cosigned by {len(cosigned)} of the {len(witnesses)} witnesses given; "
+            f"{quorum} required", evidence={"note": note.to_text(), "cosigned_by": cosigned})
+    return cosigned

@@ -7,19 +7,22 @@ file and carries the evidence (the hashes that disagree, the checkpoints that co
 
 Checks, in order:
 
-1. the checkpoint is signed by the expected key and names the expected origin;
+1. the checkpoint is signed by the expected key and names the expected origin; with witness
+   keys, it carries valid cosignatures (tlog-cosignature/v1) by at least ``quorum`` of them;
 2. every entry bundle decodes, holds canonical JSON objects (RFC 8785), and each entry's leaf hash
    is the hash at its position in the level-0 tiles;
 3. every hash in a level-L tile (L >= 1) is the root of the corresponding full tile below it;
 4. the tiles' tree has the checkpoint's root hash;
-5. with an earlier checkpoint the auditor kept: it is signed by the same key, it is not newer, and
+5. every older partial tile kept for readers of earlier checkpoints (``tile/L/N.p/W`` beside
+   the tile the checkpoint uses) is a prefix of that tile: the same first W hashes, or entries;
+6. with an earlier checkpoint the auditor kept: it is signed by the same key, it is not newer, and
    the mirror proves it consistent (RFC 9162 consistency proof built from the tiles and checked).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from daylight.core.errors import (
 )
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier
+from daylight.log.note import Verifier, verify_cosignatures, verify_quorum
 from daylight.log.proof import verify_consistency
 from daylight.log.tiles import (
     ENTRIES_LEVEL,
@@ -41,6 +44,7 @@ from daylight.log.tiles import (
     TileId,
     decode_entry_bundle,
     level_size,
+    parse_tile_path,
     split_hash_tile,
 )
 
@@ -60,6 +64,7 @@ class MirrorReport:
     root_hash: bytes
     entries_checked: int
     consistent_with: int | None
+    cosigned_by: tuple[str, ...] = ()
 
 
 class MirrorReader:
@@ -156,18 +161,30 @@ def verify_mirror(
     *,
     since: str | None = None,
     progress: Progress | None = None,
+    witnesses: Sequence[Verifier] = (),
+    quorum: int | None = None,
 ) -> MirrorReport:
     """Verify every entry and tile of the mirror in ``directory`` against its signed checkpoint,
-    and its consistency with ``since`` (the text of an earlier signed checkpoint)."""
+    its cosignatures by ``quorum`` of ``witnesses`` (all of them if ``quorum`` is None), and its
+    consistency with ``since`` (the text of an earlier signed checkpoint)."""
+    needed = len(witnesses) if quorum is None else quorum
+    if witnesses or quorum is not None:
+        verify_quorum(needed, len(witnesses))
     checkpoint_path = directory / "checkpoint"
     try:
         text = checkpoint_path.read_bytes()
     except OSError as exc:
         raise VerificationError(f"cannot read the checkpoint: {exc}", where=str(checkpoint_path)) from exc
     try:
-        checkpoint = open_checkpoint(text, verifier).checkpoint
+        signed = open_checkpoint(text, verifier)
+        checkpoint = signed.checkpoint
+        cosigned_by: tuple[str, ...] = ()
+        if witnesses or quorum is not None:
+            cosigned_by = tuple(verify_cosignatures(signed.note, witnesses, needed))
     except InputError as exc:
         raise VerificationError(f"checkpoint: {exc.message}", where=str(checkpoint_path)) from exc
+    except VerificationError as exc:  # a bad or missing signature: the same error, with the file
+        raise type(exc)(exc.message, where=str(checkpoint_path), evidence=exc.evidence) from exc
     reader = MirrorReader(directory, checkpoint.tree_size)
 
     # Level 0: entries against tiles, one bundle at a time.
@@ -214,12 +231,81 @@ def verify_mirror(
             evidence={"checkpoint_root": _b64(checkpoint.root_hash), "tiles_root": _b64(root)},
         )
 
+    _check_older_partials(reader)
+
     consistent_with = None
     if since is not None:
         consistent_with = _verify_since(reader, checkpoint, text.decode(), since, verifier)
     return MirrorReport(
-        checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with
+        checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with,
+        cosigned_by,
     )
+
+
+def _check_older_partials(reader: MirrorReader) -> None:
+    """Check every partial tile and entry bundle in the mirror that the checkpoint does not
+    use: a reader of an earlier checkpoint fetches it, so it must be a prefix of the tile at
+    the same level and index that this checkpoint proves (tlog-tiles keeps them until the full
+    tile exists). One that no earlier tree could have (as wide as the current tile or wider,
+    or beyond this tree) is an error too."""
+    root = reader.directory / "tile"
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(reader.directory).as_posix()
+        if ".p/" not in relative or not path.is_file():
+            continue
+        try:
+            older = parse_tile_path(relative)
+        except InputError as exc:
+            raise VerificationError(exc.message, where=relative) from exc
+        try:
+            current = reader.tile_id(older.level, older.index)
+        except VerificationError as exc:
+            raise VerificationError(f"{relative} is a partial tile beyond the checkpoint's tree",
+                                    where=relative) from exc
+        if current == older:
+            continue  # the tile the checkpoint uses, checked above
+        if older.width >= current.width:
+            raise VerificationError(
+                f"{relative} is wider than the tile {current.path} of the checkpoint's tree: "
+                "no earlier tree had it", where=relative)
+        if older.level == ENTRIES_LEVEL:
+            want, got = reader.entries(older.index)[:older.width], _older_entries(reader, older)
+        else:
+            want, got = reader.hashes(older.level, older.index)[:older.width], _older_hashes(
+                reader, older)
+        for offset, (held, proven) in enumerate(zip(got, want, strict=True)):
+            if held != proven:
+                kind = "entry" if older.level == ENTRIES_LEVEL else "hash"
+                raise ProofError(
+                    f"{relative} {kind} {offset} differs from {current.path}, which the "
+                    "checkpoint proves: readers of an earlier checkpoint are shown another log",
+                    where=relative,
+                    evidence={"older_partial": _b64(held), "checkpoint_tile": _b64(proven),
+                              "position": older.index * TILE_WIDTH + offset})
+
+
+def _older_hashes(reader: MirrorReader, tile: TileId) -> list[bytes]:
+    try:
+        hashes = split_hash_tile(reader.read(tile), where=tile.path)
+    except InputError as exc:
+        raise VerificationError(exc.message, where=tile.path) from exc
+    if len(hashes) != tile.width:
+        raise VerificationError(f"{tile.path} holds {len(hashes)} hashes, expected {tile.width}",
+                                where=tile.path)
+    return hashes
+
+
+def _older_entries(reader: MirrorReader, tile: TileId) -> list[bytes]:
+    try:
+        entries = decode_entry_bundle(reader.read(tile), where=tile.path)
+    except InputError as exc:
+        raise VerificationError(exc.message, where=tile.path) from exc
+    if len(entries) != tile.width:
+        raise VerificationError(f"{tile.path} holds {len(entries)} entries, expected {tile.width}",
+                                where=tile.path)
+    return entries
 
 
 def _verify_since(

@@ -148,6 +148,8 @@ def parse_catalog(text: str, *, where: str = "catalog") -> Catalog:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", where=where) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise InputError("invalid TOML: nested too deeply", where=where) from exc
     read = _Reader(where)
     read.table(data, "", allowed={"version", "capabilities", "services", "operations", "events"},
                required={"version", "capabilities", "services", "operations"})

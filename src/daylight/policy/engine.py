@@ -38,7 +38,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from daylight.core.errors import InputError, NotFoundError
+from daylight.core.errors import NotFoundError
+from daylight.core.identifier import is_account_id, verify_account_id
 from daylight.policy.catalog import Catalog
 from daylight.policy.context import DEFAULT_CONTEXT, normalize_context
 from daylight.policy.decision import (
@@ -58,7 +59,6 @@ from daylight.policy.schema import build_schema
 if TYPE_CHECKING:
     from cedarpy import _internal
 
-MAX_ACCOUNT_ID_CHARS = 128
 DEFAULT_CACHE_ENTRIES = 65_536
 _DEFAULT_CONTEXT_JSON = json.dumps(DEFAULT_CONTEXT)
 _DEFAULT_KEY = tuple(DEFAULT_CONTEXT.values())
@@ -201,10 +201,8 @@ class PolicyEngine:
         """A Decision when the gate's rules (or the decision cache) decide; otherwise the
         cache key and the request for Cedar."""
         action, resource = self._operations(operation)
-        if not isinstance(account_id, str) or not 0 < len(account_id) <= MAX_ACCOUNT_ID_CHARS \
-                or not account_id.isprintable():
-            raise InputError(f"expected an account id of 1 to {MAX_ACCOUNT_ID_CHARS} printable "
-                             "characters", where="account_id")
+        if not is_account_id(account_id):  # the rule ingest and import apply, no looser
+            verify_account_id(account_id, where="account_id")
         # only None and {} mean "no context": any other falsy value ([], "", 0) is malformed
         full = None if context is None or context == {} else normalize_context(context)
         if self.load_error is not None:

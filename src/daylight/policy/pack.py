@@ -114,6 +114,8 @@ def _read_pack(folder: Traversable | Path, location: str) -> PolicyPack:
         data = tomllib.loads(_text(manifest, where))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", where=where) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise InputError("invalid TOML: nested too deeply", where=where) from exc
     allowed = {"name", "title", "summary", "sources"}
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -133,12 +135,22 @@ def _read_pack(folder: Traversable | Path, location: str) -> PolicyPack:
                       _text(corpus, f"{location}/{CORPUS_FILE}") if corpus.is_file() else None)
 
 
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def load_pack(name_or_path: str) -> PolicyPack:
     """The shipped pack named ``name_or_path``, or the pack in that directory."""
     if PACK_NAME.fullmatch(name_or_path) and name_or_path in shipped_pack_names():
         return _read_pack(packs_root() / name_or_path, f"packs/{name_or_path}")
     path = Path(name_or_path)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as exc:  # a name too long for the file system, a loop of links
+        raise InputError(f"cannot read the pack directory: {exc.strerror}",
+                         where=_shortened(name_or_path)) from exc
+    if is_dir:
         return _read_pack(path, str(path))
+    name_or_path = _shortened(name_or_path)
     raise NotFoundError(f"no policy pack `{name_or_path}`: expected one of "
                         f"{', '.join(shipped_pack_names())} or a pack directory")

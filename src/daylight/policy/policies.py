@@ -5,6 +5,16 @@ across everything published together. Policies are parsed by Cedar, validated ag
 schema (strict mode), and turned into a ``cedarpy.PolicySet`` whose policy ids are the ``@id``
 values, so that Cedar's diagnostics name the policies the way people do. Any problem is refused
 with an ``InputError`` carrying Cedar's message and the file; nothing is skipped.
+
+Before Cedar sees a text, its size is bounded (``verify_cedar_bounds``): Cedar's parser,
+validator and evaluator recurse over the expression tree, and a deep enough tree overflows the
+native stack (a segmentation fault, not an error: 1,000 nested parentheses, or 20,000 terms
+joined by ``&&``, did so with cedarpy 4.12). So brackets nest at most ``MAX_CEDAR_NESTING``
+deep and one policy has at most ``MAX_CEDAR_OPERATORS`` operators (each binary or unary
+operator, ``.`` access, ``in``, ``has``, ``like``, ``is`` and ``if``), an order of magnitude
+below where the crashes start and far above what a readable policy needs (a long list of
+alternatives is a set: ``[..].contains(x)``). The count is a hand-written scan of Cedar's
+tokens, since nothing else reads Cedar without building the tree that overflows.
 """
 
 from __future__ import annotations
@@ -25,6 +35,14 @@ if TYPE_CHECKING:
 
 POLICY_ID = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9.-]*")
 MAX_REASON_CHARS = 500
+MAX_CEDAR_NESTING = 64
+MAX_CEDAR_OPERATORS = 256
+
+_CEDAR_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|[A-Za-z_][A-Za-z0-9_]*|&&|\|\||==|!=|<=|>='
+                          r"|[-+*<>!.()\[\]{};]")
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
+_OPERATORS = frozenset({"&&", "||", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "!", ".",
+                        "in", "has", "like", "is", "if"})
 
 
 @dataclass(frozen=True)
@@ -68,13 +86,47 @@ def join_texts(parts: Sequence[PolicyText]) -> str:
     return "".join(f"// file: {p.where}\n{p.text.rstrip()}\n\n" for p in parts)
 
 
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def verify_cedar_bounds(part: PolicyText) -> None:
+    """InputError naming the file and line if brackets nest deeper than ``MAX_CEDAR_NESTING``
+    or a policy (text up to a ``;`` outside brackets) has more than ``MAX_CEDAR_OPERATORS``
+    operators. Strings and comments are skipped."""
+    depth = operators = 0
+    policy_start = 0
+    for token in _CEDAR_TOKEN.finditer(part.text):
+        value = token.group()
+        if value in _OPENING:
+            depth += 1
+            if depth > MAX_CEDAR_NESTING:
+                raise InputError(f"brackets nest more than {MAX_CEDAR_NESTING} deep: Cedar "
+                                 "could not read it safely",
+                                 where=f"{part.where}:{_line(part.text, token.start())}")
+        elif value in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif value == ";" and depth == 0:
+            operators, policy_start = 0, token.end()
+        elif value in _OPERATORS:
+            operators += 1
+            if operators > MAX_CEDAR_OPERATORS:
+                raise InputError(f"a policy has more than {MAX_CEDAR_OPERATORS} operators: Cedar "
+                                 "could not read it safely (a long list of alternatives is a "
+                                 "set: `[...].contains(x)`)",
+                                 where=f"{part.where}:{_line(part.text, policy_start)}")
+
+
 def _parse(part: PolicyText) -> dict[str, Any]:
     import cedarpy  # heavy: loaded where used, not at start-up
 
+    verify_cedar_bounds(part)
     try:
         est: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(part.text))
     except ValueError as exc:
         raise InputError(f"invalid Cedar: {_one_line(exc)}", where=part.where) from exc
+    except RecursionError as exc:  # the policy's tree in JSON, nested as deep as the tree
+        raise InputError("invalid Cedar: a policy is nested too deeply", where=part.where) from exc
     if est.get("templates"):
         raise InputError("templates (policies with ?principal or ?resource) are not supported: "
                          "put per-account facts in entity attributes", where=part.where)
@@ -138,10 +190,31 @@ def compile_policies(parts: Sequence[PolicyText], schema: PolicySchema, *,
     document = json.dumps({"staticPolicies": static, "templates": {}, "templateLinks": []})
     try:
         policy_set = cedarpy.PolicySet.from_json_str(document)
-    except ValueError as exc:  # not expected once each part parsed; kept as a translation
+    except ValueError as exc:
+        deepest = max(static, key=lambda rule_id: _json_depth(static[rule_id]))
+        if _json_depth(static[deepest]) >= _CEDAR_JSON_DEPTH:
+            raise InputError(f"policy `{deepest}` nests its expressions too deeply for Cedar "
+                             f"(each chained operator is one level; at most about "
+                             f"{_CEDAR_JSON_DEPTH // 2})", where=", ".join(p.where for p in parts)
+                             ) from exc
         raise InputError(f"cedar refused the policy set: {_one_line(exc)}") from exc
     return CompiledPolicies(join_texts(parts) if text is None else text, MappingProxyType(rules),
                             policy_set, schema)
+
+
+_CEDAR_JSON_DEPTH = 120  # Cedar reads a policy set's JSON with serde_json's limit of 128 levels
+
+
+def _json_depth(value: Any) -> int:
+    """How deep lists and objects nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in
+                         (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _one_line(value: object) -> str:

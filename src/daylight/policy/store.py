@@ -285,3 +285,20 @@ def replace_audit(tx: Transaction, period: Period, findings: Sequence[dict[str, 
                "audited_at) VALUES (?, ?, ?, ?, ?)",
                (period.label, findings_sha256, len(findings), first_index + len(findings),
                 audited_at))
+
+
+@dataclass(frozen=True)
+class FindingCount:
+    """Audit findings of one account in a period's latest audit, and the calls they concern."""
+
+    account_id: str
+    findings: int
+    calls: int
+
+
+def read_finding_counts(database: Database, period: Period) -> dict[str, FindingCount]:
+    """Account id → its findings in the period's latest audit (empty if never audited)."""
+    with database.transaction(write=False) as tx:
+        rows = tx.query("SELECT account_id, COUNT(*), SUM(calls) FROM policy_audit_finding "
+                        "WHERE period = ? GROUP BY account_id", (period.label,))
+    return {r[0]: FindingCount(r[0], int(r[1]), int(r[2])) for r in rows}

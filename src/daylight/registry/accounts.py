@@ -20,16 +20,15 @@ from typing import Any
 
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import InputError, NotFoundError
+from daylight.core.identifier import ACCOUNT_ID_RULE, MAX_ACCOUNT_ID, is_account_id
 from daylight.registry.geography import is_state_code
 from daylight.registry.spoof import homoglyph_word
 
 ACCOUNT_FIELDS = ("account_id", "name", "email_domains", "city", "state", "country", "created_at")
-MAX_ACCOUNT_ID = 128
 MAX_NAME = 300
 MAX_CITY = 100
 MAX_DOMAINS = 20
 MAX_LINE_BYTES = 16384
-_ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+-]*")
 _DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -56,11 +55,13 @@ class Account:
                 "country": self.country, "created_at": self.created_at}
 
 
-def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False) -> str:
+def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False,
+          trim: bool = False) -> str:
+    """The field as typed (``trim``: without surrounding spaces, for codes and dates)."""
     if not isinstance(value, str):
         raise InputError(f"expected a string, got {type(value).__name__}", where=f"{where}: {field}")
-    text = value.strip()
-    if required and not text:
+    text = value.strip() if trim else value
+    if required and not text.strip():
         raise InputError("must not be empty", where=f"{where}: {field}")
     if len(text) > limit:
         raise InputError(f"is {len(text)} characters long, at most {limit} allowed",
@@ -98,7 +99,7 @@ def _domains(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _created_at(value: Any, where: str) -> str:
-    text = _text(value, where, "created_at", 40, required=True)
+    text = _text(value, where, "created_at", 40, required=True, trim=True)
     try:
         if _DATE_TIME.fullmatch(text):
             datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -124,15 +125,15 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
     if missing:
         raise InputError(f"missing field `{missing[0]}`", where=where)
     account_id = _text(fields["account_id"], where, "account_id", MAX_ACCOUNT_ID, required=True)
-    if not _ACCOUNT_ID.fullmatch(account_id):
-        raise InputError(f"`{account_id}` is not an id (letters, digits and ._:@/+-)",
+    if not is_account_id(account_id):  # the rule usage ingest and the decision API apply
+        raise InputError(f"`{account_id}` is not an id: expected {ACCOUNT_ID_RULE}",
                          where=f"{where}: account_id")
     name = _text(fields["name"], where, "name", MAX_NAME, required=True)
     _refuse_homoglyphs(name, where, "name")
-    state = _text(fields["state"], where, "state", 2).upper()
+    state = _text(fields["state"], where, "state", 2, trim=True).upper()
     if state and not is_state_code(state):
         raise InputError(f"`{state}` is not a US two-letter state code", where=f"{where}: state")
-    country = _text(fields["country"], where, "country", 2, required=True).upper()
+    country = _text(fields["country"], where, "country", 2, required=True, trim=True).upper()
     territory = get_territory(country.lower()) if len(country) == 2 and country.isalpha() else None
     if territory is None:
         raise InputError(f"`{country}` is not an ISO 3166 alpha-2 country code",

@@ -38,6 +38,7 @@ class EvidenceStep:
     amount: float | None = None
     source: str | None = None
     log_index: int | None = None
+    sector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,17 @@ class UsageRow:
 
 @dataclass(frozen=True)
 class UsagePoint:
-    """Use over time for the front page's chart and an organisation's page (not a published row)."""
+    """Use over time for the front page's chart and an organisation's page (not a published row).
+
+    Front-page points have no ``organization_id`` and one point per capability and day (calls of
+    every reported organisation); an organisation's points have capability ``all``. A count under
+    the small-count threshold is 0 with ``suppressed`` true, as in the tables."""
 
     day: str
     organization_id: str | None
     capability: str
     calls: int
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ class SupportRow:
     period_start: str
     period_end: str
     log_index: int
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ class DecisionRow:
     period_start: str
     period_end: str
     log_index: int
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)

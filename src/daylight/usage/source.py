@@ -280,10 +280,36 @@ def read_parquet(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Itera
         done = 0
         try:
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                yield RawBatch(pa.Table.from_batches([batch]).cast(target), Lines(first=1 + done))
+                table = pa.Table.from_batches([batch]).cast(target)
+                _verify_utf8(table, source, first=1 + done)
+                yield RawBatch(table, Lines(first=1 + done))
                 done += batch.num_rows
         except pa.ArrowInvalid as exc:
             raise InputError(f"corrupt Parquet data after row {done}: {exc}", where=source) from exc
+
+
+def _verify_utf8(table: pa.Table, source: str, *, first: int) -> None:
+    """InputError naming the row and column of the first string that is not UTF-8: Parquet
+    readers take a string column's bytes as they are, and Arrow checks them only when asked."""
+    import pyarrow as pa  # heavy: loaded where used, not at start-up
+    import pyarrow.compute as pc
+    for name in table.column_names:
+        column = table[name]
+        if not is_text(column.type):
+            continue
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid:
+            for index, raw in enumerate(pc.cast(column, pa.large_binary()).to_pylist()):
+                try:
+                    if raw is not None:
+                        raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"column `{name}` holds bytes that are not UTF-8 at byte "
+                                     f"{exc.start}", where=f"{source}:{first + index}: {name}"
+                                     ) from exc
+            raise InputError(f"column `{name}` is not valid UTF-8", where=f"{source}: {name}"
+                             ) from None
 
 
 def _parquet_schema(schema: pa.Schema, source: str) -> pa.Schema:

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from daylight.core.errors import InputError
+from daylight.core.identifier import ACCOUNT_ID_PATTERN, ACCOUNT_ID_RULE
 from daylight.usage.schema import STORED_COLUMNS, Operations, RawBatch, Rejection, stored_schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-ACCOUNT_ID = r"^[\x21-\x7e]{1,128}$"
+ACCOUNT_ID = ACCOUNT_ID_PATTERN
 REGION = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 REQUEST_ID = r"^[\x21-\x7e]{1,256}$"
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
 ZONELESS = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$"
 WHOLE_NUMBER = r"^\d{1,18}$"
 EXAMPLE_TIME = "2026-11-03T10:00:00Z"
+FIRST_YEAR, LAST_YEAR = 1, 9999
+_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+_LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 Explain = Callable[[Any], str]
 
@@ -52,6 +56,9 @@ def _fails(array: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
 def _explain_timestamp(value: Any) -> str:
     if value is None:
         return f"missing timestamp: expected RFC 3339 with a time zone, e.g. `{EXAMPLE_TIME}`"
+    if re.fullmatch(r"[+-]?\d{5,}-.*", str(value)):
+        return (f"timestamp `{value}` is beyond the year {LAST_YEAR}: expected RFC 3339, "
+                f"e.g. `{EXAMPLE_TIME}`")
     if re.fullmatch(ZONELESS, str(value)):
         return (f"timestamp `{value}` has no time zone: expected RFC 3339 with `Z` or an offset, "
                 f"e.g. `{EXAMPLE_TIME}`")
@@ -93,7 +100,7 @@ class BatchValidator:
         account = table["account_id"]
         checks.append(("account_id", _fails(account, ACCOUNT_ID), lambda v: (
             "missing account_id" if v in (None, "") else
-            f"account_id `{v}` must be 1 to 128 printable characters without spaces")))
+            f"account_id `{v}` is not an id: expected {ACCOUNT_ID_RULE}")))
         converted["account_id"] = account
 
         timestamp_bad, converted["timestamp"] = self._timestamps(table["timestamp"])
@@ -145,9 +152,17 @@ class BatchValidator:
             if column.type.tz is None:
                 raise InputError("column `timestamp` holds timestamps without a time zone: "
                                  "expected UTC or zone-aware timestamps", where=f"{self.source}: timestamp")
-            cast = pc.cast(column, options=pc.CastOptions(pa.timestamp("us", "UTC"),
-                                                          allow_time_truncate=True))
-            return pc.is_null(cast), cast
+            try:
+                cast = pc.cast(column, options=pc.CastOptions(pa.timestamp("us", "UTC"),
+                                                              allow_time_truncate=True))
+            except pa.ArrowInvalid as exc:  # seconds or milliseconds too large for microseconds
+                raise InputError(f"column `timestamp` holds a time beyond the years {FIRST_YEAR}"
+                                 f"-{LAST_YEAR}: {exc}", where=f"{self.source}: timestamp") from exc
+            # RFC 3339 has four-digit years; Python's dates end at 9999 too
+            kind = pa.timestamp("us", "UTC")
+            in_range = pc.and_(pc.greater_equal(cast, pa.scalar(_EARLIEST, kind)),
+                               pc.less_equal(cast, pa.scalar(_LATEST, kind)))
+            return pc.fill_null(pc.invert(in_range), True), cast
         if not is_text(column.type):
             raise InputError(f"column `timestamp` has type {column.type}: expected RFC 3339 strings "
                              "or zone-aware timestamps", where=f"{self.source}: timestamp")

@@ -1,0 +1,92 @@
+"""`daylight report build` and `daylight verify`: publish a period's transparency report, and
+check a published report from its files alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from daylight.cli.output import print_json, stderr
+from daylight.core.clock import utc_now
+from daylight.core.errors import ConfigError
+from daylight.flows.report import ReportRequest, build_report
+from daylight.home import Home
+from daylight.policy.catalog import default_catalog
+from daylight.report.server import report_server, url_of
+from daylight.report.verify import verify_report
+
+app = typer.Typer(no_args_is_help=True, help="The transparency report: build and publish it.")
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Option(help="The period: YYYY-MM, YYYY-Qn or YYYY.")],
+    out: Annotated[Path, typer.Option(help="Directory to write the report into (new, empty, or "
+                                           "an earlier report, which is replaced).")],
+) -> None:
+    """Build a period's report, prove every row in the log, publish it; print what was done."""
+    home: Home = ctx.obj
+    result = build_report(home.database(), home.log(writable=True), default_catalog(),
+                          ReportRequest(period, out, usage_store=home.usage_store()), utc_now())
+    if result.synthetic:
+        stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
+    stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "
+                 f"tree size {result.proven_tree_size}; {result.rows_appended:,} row entries and "
+                 f"{'a' if result.publication_appended else 'no'} new `report.published` entry "
+                 f"appended (index {result.published_log_index})")
+    print_json(result.to_json())
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what}: {exc.strerror}", where=str(path)) from exc
+
+
+def verify(
+    directory: Annotated[Path, typer.Argument(help="A published report directory.")],
+    since: Annotated[Path | None, typer.Option(
+        help="An earlier signed checkpoint you kept: the log must be consistent with it.")] = None,
+    key: Annotated[Path | None, typer.Option(
+        help="The log's verifier key (vkey). Default: the log.vkey published beside the log.")] = None,
+    witness: Annotated[list[Path] | None, typer.Option(
+        help="A witness's cosignature vkey whose cosignature the checkpoint must carry "
+             "(repeatable).")] = None,
+) -> None:
+    """Verify a published report from its files alone; exit non-zero naming every problem."""
+    result = verify_report(
+        directory, key=_read(key, "the key") if key is not None else None,
+        since=_read(since, "the earlier checkpoint") if since is not None else None,
+        witnesses=[_read(w, "the witness key") for w in witness or ()])
+    if key is None:
+        stderr.print(f"no --key: using the key published beside the log ({directory / 'log.vkey'}); "
+                     "pass the key you trust with --key")
+    stderr.print(f"verified report {result.period} of {result.origin}: "
+                 + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
+                 + f" rows proven at tree size {result.proven_tree_size}; {result.files_checked:,} "
+                 f"files and {result.pages_checked} pages checked"
+                 + (f"; consistent with your checkpoint of size {result.consistent_with}"
+                    if result.consistent_with is not None else ""))
+    print(json.dumps(result.to_json()))
+
+
+@app.command()
+def serve(
+    directory: Annotated[Path, typer.Argument(help="A published report directory.")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+) -> None:
+    """Serve a report directory on 127.0.0.1 and print its URL; Ctrl-C stops it."""
+    server = report_server(directory, port=port)
+    stderr.print(f"serving {directory} at {url_of(server)} (Ctrl-C stops)")
+    print(url_of(server), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,242 @@
+"""Write a report's data: ``data/TABLE.csv`` and ``.json`` for every published table, the
+Frictionless Data Package that describes them (``data/datapackage.json``), and ``report.db``, the
+same rows as SQLite with full-text search on organisation names (sqlite-utils builds it in the
+layout Datasette detects: an ``organizations_fts`` FTS5 table over ``organizations``).
+
+Writers read only the model (``daylight.report.model``) and the published formats
+(``daylight.report.formats``). The same report always gives the same bytes: rows in the model's
+order, keys in the table's field order, no timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from daylight.report.formats import (
+    DATA_DIR,
+    DATABASE_FILE,
+    DECISIONS,
+    ORGANIZATIONS,
+    SUPPORTS,
+    TABLES,
+    USAGE,
+    Table,
+    csv_cell,
+    sqlite_value,
+)
+from daylight.report.model import (
+    DecisionRow,
+    EvidenceStep,
+    OrganizationRow,
+    Report,
+    SupportRow,
+    UsageRow,
+)
+
+DATA_LICENCE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 (the reference data it derives from includes the "
+             "EFF Atlas of Surveillance, CC BY 4.0; credit every source listed)",
+}
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<![\w-])(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w-])")
+
+
+def redact_contacts(text: str) -> str:
+    """``text`` with anything shaped like an email address or a (North American) phone number
+    replaced by ``[removed]``: a report names organisations, never how to reach a person."""
+    return _PHONE.sub("[removed]", _EMAIL.sub("[removed]", text))
+
+
+def _whole(amount: float | None) -> int | None:
+    return None if amount is None else round(amount)
+
+
+def _shallow(row: Any) -> dict[str, Any]:
+    """A dataclass row as a dict of its fields (no deep copy: rows hold only plain values)."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
+def evidence_record(step: EvidenceStep) -> dict[str, Any]:
+    """A step of an evidence path as JSON: fields that have a value, amounts in whole dollars."""
+    record: dict[str, Any] = {}
+    for name, value in _shallow(step).items():
+        if value is None or value == ():
+            continue
+        if name == "amount":
+            value = _whole(value)
+        record[name] = list(value) if isinstance(value, tuple) else value
+    return record
+
+
+_ORGANIZATION_LISTS = ("supports", "services", "capabilities", "denied_by", "declared_purposes",
+                       "actions")
+
+
+def organization_record(row: OrganizationRow) -> dict[str, Any]:
+    """An organisation row as its published record (the keys of ``ORGANIZATIONS``)."""
+    record = _shallow(row)
+    for name in _ORGANIZATION_LISTS:
+        record[name] = list(record[name])
+    record["evidence"] = [evidence_record(step) for step in row.evidence]
+    return {name: record[name] for name in ORGANIZATIONS.field_names}
+
+
+def usage_record(row: UsageRow) -> dict[str, Any]:
+    record = _shallow(row)
+    record["capabilities"] = list(row.capabilities)
+    return {name: record[name] for name in USAGE.field_names}
+
+
+def support_record(row: SupportRow) -> dict[str, Any]:
+    record = _shallow(row)
+    record["amount"] = _whole(row.amount)
+    return {name: record[name] for name in SUPPORTS.field_names}
+
+
+def decision_record(row: DecisionRow) -> dict[str, Any]:
+    record = _shallow(row)
+    record["policies"] = list(row.policies)
+    return {name: record[name] for name in DECISIONS.field_names}
+
+
+def report_records(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """Every published table of ``report`` as records, in the report's order."""
+    return {
+        ORGANIZATIONS.name: [organization_record(r) for r in report.organizations],
+        USAGE.name: [usage_record(r) for r in report.usage],
+        SUPPORTS.name: [support_record(r) for r in report.supports],
+        DECISIONS.name: [decision_record(r) for r in report.decisions],
+    }
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_bytes() == data:
+        return
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def csv_bytes(table: Table, records: Sequence[Mapping[str, Any]]) -> bytes:
+    """The CSV file of a table: a header line, then one line per record (UTF-8, ``\\n``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.field_names)
+    for record in records:
+        writer.writerow([csv_cell(f, record[f.name]) for f in table.fields])
+    return out.getvalue().encode()
+
+
+def json_bytes(records: Sequence[Mapping[str, Any]]) -> bytes:
+    """The JSON file of a table: an array of records, one per line."""
+    lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+    return ("[\n" + ",\n".join(lines) + ("\n" if lines else "") + "]\n").encode()
+
+
+def _schema(table: Table, json_types: bool) -> dict[str, Any]:
+    fields = []
+    for f in table.fields:
+        described: dict[str, Any] = {
+            "name": f.name, "type": f.frictionless_json_type if json_types else f.frictionless_csv_type,
+            "description": f.description}
+        if f.unit:
+            described["unit"] = f.unit
+        if f.kind == "integer" and f.name not in ("amount",):
+            described["constraints"] = {"minimum": 0}
+        fields.append(described)
+    return {"fields": fields, "primaryKey": list(table.key)}
+
+
+def datapackage(report: Report) -> dict[str, Any]:
+    """The Frictionless Data Package describing every data file of ``report``."""
+    resources = []
+    for table in TABLES:
+        for extension, json_types in (("csv", False), ("json", True)):
+            resource: dict[str, Any] = {
+                "name": f"{table.name}-{extension}", "path": f"{table.name}.{extension}",
+                "title": f"{table.title} ({extension.upper()})", "description": table.description,
+                "format": extension, "encoding": "utf-8",
+                "mediatype": "text/csv" if extension == "csv" else "application/json",
+                "schema": _schema(table, json_types)}
+            if extension == "csv":
+                resource["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
+            resources.append(resource)
+    synthetic = " SYNTHETIC: every account and usage figure is invented." if report.synthetic else ""
+    return {
+        "name": f"daylight-transparency-report-{report.period.lower()}",
+        "title": f"Transparency report {report.period}{' (SYNTHETIC)' if report.synthetic else ''}",
+        "description": (f"Which law-enforcement and immigration-enforcement agencies, and which "
+                        f"companies supporting them, used the services from {report.period_start} "
+                        f"to {report.period_end} (exclusive), and how. Every row is proven against "
+                        f"the log {report.origin} at tree size {report.tree_size}: see "
+                        f"proofs/ROW_ID.tlog-proof.{synthetic} Counts below "
+                        f"{report.small_count_threshold} are published as 0 with suppressed true."),
+        "version": f"{report.period}+{report.tree_size}",
+        "licenses": [DATA_LICENCE],
+        "sources": [{"title": s.name, "path": s.url, "license": s.licence, "credit": s.credit}
+                    for s in report.sources],
+        "keywords": ["transparency report", "law enforcement", "immigration enforcement",
+                     *(["SYNTHETIC"] if report.synthetic else [])],
+        "resources": resources,
+    }
+
+
+def write_database(path: Path, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """``report.db``: one table per published table, rows in order, FTS5 on organisation names."""
+    import sqlite_utils  # loaded by the command that writes a report, not at start-up
+
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    database = sqlite_utils.Database(temporary)
+    # a scratch file renamed into place when complete: no journal or fsync needed while building
+    database.execute("PRAGMA journal_mode = OFF")
+    database.execute("PRAGMA synchronous = OFF")
+    try:
+        for table in TABLES:
+            columns = {f.name: int if f.sqlite_type == "INTEGER" else str for f in table.fields}
+            created = database.create_table(table.name, columns, pk=table.key[0],
+                                            column_order=list(table.field_names))
+            created.insert_all(
+                ({f.name: sqlite_value(f, r[f.name]) for f in table.fields}
+                 for r in records[table.name]), batch_size=1000)
+        database.table(ORGANIZATIONS.name).enable_fts(["organization_name"], fts_version="FTS5",
+                                                create_triggers=False)
+        database.execute("VACUUM")
+    finally:
+        database.close()
+    if path.exists() and path.read_bytes() == temporary.read_bytes():
+        temporary.unlink()
+    else:
+        os.replace(temporary, path)
+
+
+def write_data(report: Report, out_dir: Path,
+               records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[Path]:
+    """Write ``data/*.csv``, ``data/*.json``, ``data/datapackage.json`` and ``report.db`` under
+    ``out_dir``; return the paths written. ``records`` are ``report_records(report)`` when the
+    caller has them already."""
+    records = records if records is not None else report_records(report)
+    data_dir = out_dir / DATA_DIR
+    written = []
+    for table in TABLES:
+        for path, data in ((data_dir / f"{table.name}.csv", csv_bytes(table, records[table.name])),
+                           (data_dir / f"{table.name}.json", json_bytes(records[table.name]))):
+            _write(path, data)
+            written.append(path)
+    package = data_dir / "datapackage.json"
+    _write(package, (json.dumps(datapackage(report), ensure_ascii=False, indent=2) + "\n").encode())
+    database = out_dir / DATABASE_FILE
+    write_database(database, records)
+    return [*written, package, database]

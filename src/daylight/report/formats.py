@@ -1,0 +1,290 @@
+"""The published formats of a transparency report: its tables and fields, how a value is written
+in a CSV cell, a JSON file, a SQLite column and an HTML cell, the log entry that proves a row,
+row ids, and the ``SHA256SUMS`` manifest.
+
+Both the writer (``daylight.report.data``) and the verifier (``daylight.report.verify``) read these
+definitions, so that what is written is exactly what is checked; this module imports nothing
+but ``daylight.core``, and never the database, the log's store or the report builder.
+
+A published row is a JSON object (its *record*). The log entry that proves it is the canonical
+JSON (RFC 8785) of ``{"type": "report.row", "time": T, "payload": {"table": TABLE, "row": R}}``
+where ``R`` is the record without its ``log_index`` (the index is where the entry landed). The
+same record is written:
+
+- in ``data/TABLE.json``: a JSON array of records, keys in the table's field order;
+- in ``data/TABLE.csv``: one line per record, each cell ``cell_text(field, value)``, and a cell of
+  text (not a number) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+  prefixed with ``'`` so that no spreadsheet runs it as a formula;
+- in ``report.db``: table ``TABLE``, one column per field, integers and booleans (0/1) as
+  INTEGER, everything else as the ``cell_text`` TEXT;
+- in HTML pages: ``<tr data-row-id="ROW_ID" data-log-index="N">`` whose cells are
+  ``<td data-field="FIELD">cell_text</td>`` (any subset of the fields, in any order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from daylight.core.entry_types import REPORT_PUBLISHED, REPORT_ROW
+from daylight.core.errors import InputError
+
+ROW_ENTRY = REPORT_ROW
+PUBLISHED_ENTRY = REPORT_PUBLISHED
+SHA256SUMS = "SHA256SUMS"
+PUBLICATION_FILE = "publication.json"
+VKEY_FILE = "log.vkey"
+LOG_DIR = "log"
+PROOFS_DIR = "proofs"
+DATA_DIR = "data"
+DATABASE_FILE = "report.db"
+UNLISTED = (SHA256SUMS, PUBLICATION_FILE, VKEY_FILE)
+"""Files of a report directory that ``SHA256SUMS`` does not list (besides ``log/``): the manifest
+itself, and the two pointers written after the ``report.published`` entry."""
+
+FieldKind = Literal["string", "integer", "boolean", "date", "list", "json"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a published table."""
+
+    name: str
+    kind: FieldKind
+    description: str
+    unit: str | None = None
+
+    @property
+    def frictionless_csv_type(self) -> str:
+        return {"list": "string", "json": "string"}.get(self.kind, self.kind)
+
+    @property
+    def frictionless_json_type(self) -> str:
+        return {"list": "array", "json": "array"}.get(self.kind, self.kind)
+
+    @property
+    def sqlite_type(self) -> str:
+        return "INTEGER" if self.kind in ("integer", "boolean") else "TEXT"
+
+
+_COMMON_END = (
+    Field("period_start", "date", "First day of the report's period (UTC)."),
+    Field("period_end", "date", "Day after the last day of the period (UTC, exclusive)."),
+    Field("log_index", "integer", "Index of the transparency-log entry that proves this row; "
+                                  "proofs/ROW_ID.tlog-proof proves that entry is in the log."),
+    Field("synthetic", "boolean", "True if any account or usage figure behind the row is "
+                                  "SYNTHETIC (invented for a demo), not real."),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: its name (file stem), title, fields and primary key fields."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise InputError(f"table `{self.name}` has no field `{name}`")
+
+
+ORGANIZATIONS = Table(
+    "organizations", "Organisations",
+    "Every organisation classified law_enforcement or immigration_enforcement, or supporting "
+    "one of them, whose accounts used a service or asked the policy gate during the period, "
+    "and how.",
+    (
+        Field("row_id", "string", "Stable id of this fact (the same organisation has the same "
+                                  "row_id in every period)."),
+        Field("organization_id", "string", "The registry's id of the organisation."),
+        Field("organization_name", "string", "The organisation's name in the reference data."),
+        Field("sector", "string", "Its own sector (law_enforcement, immigration_enforcement, "
+                                  "military, intelligence, other_government, commercial, ...)."),
+        Field("supports", "list", "Sectors it supports through contracts, agreements or supply "
+                                  "(`;`-separated in CSV)."),
+        Field("state", "string", "US state (two letters), empty if none."),
+        Field("accounts", "integer", "Customer accounts resolved to the organisation.",
+              "accounts"),
+        Field("services", "list", "Services used in the period."),
+        Field("capabilities", "list", "Capabilities of the operations used in the period."),
+        Field("calls", "integer", "Calls in the period: the sum of its published usage rows "
+                                  "(suppressed rows count 0).", "calls"),
+        Field("suppressed", "boolean", "True if any of its usage rows is suppressed by the "
+                                       "small-count rule."),
+        Field("allowed", "integer", "Requests the policy gate allowed (published decision "
+                                    "rows).", "decisions"),
+        Field("denied", "integer", "Requests the policy gate denied (published decision rows).",
+              "decisions"),
+        Field("denied_by", "list", "Ids of the policies that denied its requests."),
+        Field("declared_purposes", "list", "Purposes declared for sensitive capabilities."),
+        Field("audit_findings", "integer", "Audit findings: usage the policies in force refuse.",
+              "findings"),
+        Field("actions", "list", "Actions taken (refusals, reviews)."),
+        Field("evidence", "json", "How it was classified: the steps of the evidence path (JSON "
+                                  "text in CSV)."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+USAGE = Table(
+    "usage", "Usage",
+    "One row per organisation × service × operation used in the period.",
+    (
+        Field("row_id", "string", "Stable id of this fact (organisation, service, operation)."),
+        Field("organization_id", "string", "The registry's id of the organisation."),
+        Field("service", "string", "The service (catalog id)."),
+        Field("operation", "string", "The operation (catalog id, service.verb)."),
+        Field("capabilities", "list", "Capabilities the operation exercises."),
+        Field("calls", "integer", "Calls in the period; 0 when suppressed.", "calls"),
+        Field("suppressed", "boolean", "True if the count was withheld by the small-count rule "
+                                       "(then calls is 0)."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+SUPPORTS = Table(
+    "supports", "Supporting companies",
+    "Contractor → agency edges that make a reported organisation support law or immigration "
+    "enforcement: the strongest evidence per supported sector.",
+    (
+        Field("row_id", "string", "Stable id of this fact (contractor, agency, kind, source)."),
+        Field("contractor_id", "string", "The supporting organisation."),
+        Field("contractor_name", "string", "Its name in the reference data."),
+        Field("agency_id", "string", "The supported agency."),
+        Field("agency_name", "string", "Its name in the reference data."),
+        Field("agency_sector", "string", "The agency's sector."),
+        Field("relationship_kind", "string", "supports (contract, agreement) or supplies."),
+        Field("support_kind", "string", "What kind of support the relationship is."),
+        Field("amount", "integer", "Obligated amount of the award(s), whole US dollars; empty "
+                                   "if none.", "USD"),
+        Field("awards", "integer", "Relationships from the contractor to agencies of that "
+                                   "sector.", "relationships"),
+        Field("start_date", "date", "Start of the relationship, if known."),
+        Field("end_date", "date", "End of the relationship, if known."),
+        Field("source", "string", "Reference dataset the relationship comes from."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+DECISIONS = Table(
+    "decisions", "Decisions",
+    "Decisions of the policy gate per organisation × operation × outcome × deciding policies.",
+    (
+        Field("row_id", "string", "Stable id of this fact."),
+        Field("organization_id", "string", "The registry's id of the organisation."),
+        Field("operation", "string", "The operation requested."),
+        Field("outcome", "string", "allow or deny."),
+        Field("policies", "list", "Ids of the policies that decided."),
+        Field("decisions", "integer", "Requests decided so; 0 when suppressed.", "decisions"),
+        Field("suppressed", "boolean", "True if the count was withheld by the small-count rule."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+TABLES: tuple[Table, ...] = (ORGANIZATIONS, USAGE, SUPPORTS, DECISIONS)
+TABLES_BY_NAME: Mapping[str, Table] = {t.name: t for t in TABLES}
+
+_ROW_ID_PREFIX = {"organizations": "org", "usage": "use", "supports": "sup", "decisions": "dec"}
+
+
+def row_id(table: str, *key: str) -> str:
+    """The stable id of a fact: the table's prefix and 20 hex digits of the SHA-256 of its key
+    (the same fact gets the same id in every period, so it can be cited)."""
+    digest = hashlib.sha256("\x1f".join((table, *key)).encode()).hexdigest()[:20]
+    return f"{_ROW_ID_PREFIX[table]}-{digest}"
+
+
+ROW_ID = re.compile(r"(org|use|sup|dec)-[0-9a-f]{20}")
+
+
+def compact_json(value: Any) -> str:
+    """JSON text with sorted keys and no spaces, UTF-8 as is (the form of ``json`` cells)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def cell_text(field: Field, value: Any) -> str:
+    """The text of a value in a CSV cell (before neutralising), an HTML cell or a TEXT column."""
+    if value is None:
+        return ""
+    if field.kind == "boolean":
+        return "true" if value else "false"
+    if field.kind == "list":
+        return ";".join(str(v) for v in value)
+    if field.kind == "json":
+        return compact_json(value)
+    return str(value)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(field: Field, value: Any) -> str:
+    """The CSV cell of a value: ``cell_text``, neutralised if it is text a spreadsheet would run."""
+    text = cell_text(field, value)
+    if field.kind not in ("integer", "boolean") and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def sqlite_value(field: Field, value: Any) -> str | int | None:
+    """The value of a field in ``report.db``."""
+    if value is None:
+        return None
+    if field.kind == "boolean":
+        return 1 if value else 0
+    if field.kind == "integer":
+        return int(value)
+    return cell_text(field, value)
+
+
+def entry_payload(table: Table, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of the ``report.row`` entry proving ``record``: the record without its index."""
+    return {"table": table.name,
+            "row": {name: record[name] for name in table.field_names if name != "log_index"}}
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256sums_text(hashes: Mapping[str, str]) -> str:
+    """``SHA256SUMS``: ``<hex>  <path>`` per file, sorted by path (``sha256sum -c`` reads it)."""
+    return "".join(f"{hashes[path]}  {path}\n" for path in sorted(hashes))
+
+
+_SUM_LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
+
+
+def parse_sha256sums(text: str, *, where: str = SHA256SUMS) -> dict[str, str]:
+    """Path → hex SHA-256 from ``SHA256SUMS``; InputError naming the line otherwise."""
+    hashes: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SUM_LINE.fullmatch(line)
+        if match is None or match[2] in hashes or match[2].startswith("/") or ".." in match[2].split("/"):
+            raise InputError("expected `<64 hex digits>  <relative path>` once per file",
+                             where=f"{where}:{number}")
+        hashes[match[2]] = match[1]
+    return hashes
+
+
+def records_in_order(table: Table, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Records with keys in the table's field order."""
+    return [{name: record[name] for name in table.field_names} for record in records]

@@ -1,0 +1,41 @@
+"""Serve a published report directory over HTTP on this machine (the standard library's static
+file server: the report is static files and needs nothing else)."""
+
+from __future__ import annotations
+
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from daylight.core.errors import ConfigError, NotFoundError
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Static files, without a log line per request on stderr."""
+
+    extensions_map = {  # noqa: RUF012 (the base class declares it an instance variable)
+        **SimpleHTTPRequestHandler.extensions_map, ".tlog-proof": "text/plain",
+        ".db": "application/vnd.sqlite3", ".csv": "text/csv; charset=utf-8",
+        ".json": "application/json"}
+
+    def log_message(self, format: str, *args: Any) -> None:
+        del format, args
+
+
+def report_server(directory: Path, *, host: str = "127.0.0.1",
+                  port: int = 8000) -> ThreadingHTTPServer:
+    """A server for ``directory`` bound to ``host:port`` (0: any free port); the caller runs
+    ``serve_forever()`` and ``server_close()``."""
+    if not (directory / "index.html").is_file():
+        raise NotFoundError(f"no report at `{directory}` (no index.html)")
+    try:
+        return ThreadingHTTPServer((host, port), partial(_QuietHandler, directory=str(directory)))
+    except OSError as exc:
+        raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}", where="--port") from exc
+
+
+def url_of(server: ThreadingHTTPServer) -> str:
+    """The address a browser opens."""
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}/"

@@ -1,0 +1,487 @@
+"""Verify a published report directory as an outside auditor would, from its files alone.
+
+This module reads only published formats (the tlog-tiles mirror, signed checkpoints, tlog-proof
+files, the report's CSV, JSON, SQLite and HTML as ``daylight.report.formats`` defines them); it
+never touches Daylight's database, services or the report builder. Checks:
+
+1. ``log/``: the checkpoint is signed by the log's key (``--key``, or ``log.vkey`` beside the log),
+   and by every witness given; every entry and tile of the mirror hashes to it; with ``--since``,
+   the log is consistent with that earlier checkpoint;
+2. ``publication.json`` names a ``report.published`` entry of the mirror for the period, and no
+   later one supersedes it; its checkpoint (the tree the rows are proven against) is the root of
+   the mirror's tree at that size;
+3. ``SHA256SUMS`` has the SHA-256 the entry logged; every file it lists has its SHA-256; no other
+   file is in the directory (besides ``log/``, ``SHA256SUMS``, ``publication.json``, ``log.vkey``);
+   the data files match the hashes the entry names directly;
+4. every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the logged one, signed by the log; its
+   entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
+5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
+   ``<tr data-row-id>`` of every HTML page says what its logged entry says, field by field, and no
+   table lacks a proven row.
+
+Problems are collected (file, row, field: what) and raised together as one VerificationError
+whose evidence lists them, so that one changed byte is reported where it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from daylight.core.canonical import is_canonical_json_object
+from daylight.core.errors import DaylightError, InputError, VerificationError
+from daylight.log import merkle
+from daylight.log.checkpoint import open_checkpoint
+from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.proof import verify_inclusion
+from daylight.log.tiles import TILE_WIDTH
+from daylight.log.verifier import MirrorReader, verify_mirror
+from daylight.report.formats import (
+    DATA_DIR,
+    DATABASE_FILE,
+    LOG_DIR,
+    PROOFS_DIR,
+    PUBLICATION_FILE,
+    PUBLISHED_ENTRY,
+    ROW_ENTRY,
+    SHA256SUMS,
+    TABLES,
+    TABLES_BY_NAME,
+    UNLISTED,
+    VKEY_FILE,
+    Table,
+    cell_text,
+    csv_cell,
+    parse_sha256sums,
+    sqlite_value,
+)
+from daylight.report.proofs import EXTENSION, TlogProof
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a published file that disagrees with the log: where, and what."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass(frozen=True)
+class ReportVerification:
+    """What a successful verification established."""
+
+    period: str
+    origin: str
+    tree_size: int
+    proven_tree_size: int
+    published_log_index: int
+    key_source: str
+    cosignatures_verified: int
+    consistent_with: int | None
+    rows: Mapping[str, int]
+    files_checked: int
+    pages_checked: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verified": True, "period": self.period, "origin": self.origin,
+                "tree_size": self.tree_size, "proven_tree_size": self.proven_tree_size,
+                "published_log_index": self.published_log_index, "key_source": self.key_source,
+                "cosignatures_verified": self.cosignatures_verified,
+                "consistent_with": self.consistent_with, "rows": dict(self.rows),
+                "files_checked": self.files_checked, "pages_checked": self.pages_checked}
+
+
+@dataclass(frozen=True)
+class _Proven:
+    table: Table
+    log_index: int
+    row: Mapping[str, Any]
+
+    def value(self, name: str) -> Any:
+        return self.log_index if name == "log_index" else self.row.get(name)
+
+
+@dataclass
+class _Checker:
+    directory: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def fail(self, where: str, what: str) -> None:
+        self.problems.append(Problem(where, what))
+
+    def read(self, relative: str) -> bytes | None:
+        try:
+            return (self.directory / relative).read_bytes()
+        except OSError as exc:
+            self.fail(relative, f"cannot be read: {exc.strerror}")
+            return None
+
+
+def _entry_at(reader: MirrorReader, index: int) -> bytes:
+    return reader.entries(index // TILE_WIDTH)[index % TILE_WIDTH]
+
+
+def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise VerificationError(f"entry is not JSON: {exc}", where=where) from exc
+    if not isinstance(value, dict) or not isinstance(value.get("payload"), dict):
+        raise VerificationError("entry is not a Daylight entry with a payload", where=where)
+    return value
+
+
+def _publication(checker: _Checker, reader: MirrorReader) -> tuple[str, int, dict[str, Any]]:
+    text = checker.read(PUBLICATION_FILE)
+    if text is None:
+        raise VerificationError(f"no {PUBLICATION_FILE}: this is not a published report",
+                                where=str(checker.directory))
+    try:
+        pointer = json.loads(text)
+        period, index = str(pointer["period"]), int(pointer["published_log_index"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VerificationError(f"expected `period` and `published_log_index`: {exc}",
+                                where=PUBLICATION_FILE) from exc
+    if not 0 <= index < reader.tree_size:
+        raise VerificationError(f"published_log_index {index} is not in the log's tree of size "
+                                f"{reader.tree_size}", where=PUBLICATION_FILE)
+    entry = _parse_entry(_entry_at(reader, index), f"log entry {index}")
+    payload = entry["payload"]
+    if entry.get("type") != PUBLISHED_ENTRY or payload.get("period") != period:
+        raise VerificationError(f"log entry {index} is not the `{PUBLISHED_ENTRY}` entry of "
+                                f"period `{period}`", where=PUBLICATION_FILE,
+                                evidence={"entry_type": str(entry.get("type")),
+                                          "entry_period": str(payload.get("period"))})
+    for later in range(index + 1, reader.tree_size):
+        data = _entry_at(reader, later)
+        if PUBLISHED_ENTRY.encode() not in data:
+            continue
+        other = _parse_entry(data, f"log entry {later}")
+        if other.get("type") == PUBLISHED_ENTRY and other["payload"].get("period") == period:
+            checker.fail(PUBLICATION_FILE, f"log entry {later} publishes period `{period}` again "
+                                           f"after entry {index}: this report is superseded")
+            break
+    return period, index, payload
+
+
+def _check_files(checker: _Checker, payload: Mapping[str, Any]) -> int:
+    sums = checker.read(SHA256SUMS)
+    if sums is None:
+        return 0
+    if hashlib.sha256(sums).hexdigest() != payload.get("sha256sums"):
+        checker.fail(SHA256SUMS, "its SHA-256 is not the one the `report.published` entry logged")
+    try:
+        listed = parse_sha256sums(sums.decode("utf-8"))
+    except (InputError, UnicodeDecodeError) as exc:
+        checker.fail(SHA256SUMS, str(exc))
+        return 0
+    for relative, digest in sorted(payload.get("files", {}).items()):
+        if listed.get(relative) != digest:
+            checker.fail(relative, "the `report.published` entry logged another SHA-256 for it")
+    for relative, digest in listed.items():
+        data = checker.read(relative)
+        if data is not None and hashlib.sha256(data).hexdigest() != digest:
+            checker.fail(relative, "changed: its SHA-256 is not the one SHA256SUMS lists")
+    for path in sorted(checker.directory.rglob("*")):
+        relative = path.relative_to(checker.directory).as_posix()
+        if path.is_file() and relative.split("/")[0] != LOG_DIR and relative not in UNLISTED \
+                and relative not in listed:
+            checker.fail(relative, "is not listed in SHA256SUMS (added after publication)")
+    return len(listed)
+
+
+def _check_proofs(checker: _Checker, verifier: Verifier, proven_size: int,
+                  root_hash: bytes) -> dict[str, _Proven]:
+    proven: dict[str, _Proven] = {}
+    folder = checker.directory / PROOFS_DIR
+    for path in sorted(folder.glob(f"*{EXTENSION}")) if folder.is_dir() else []:
+        relative = path.relative_to(checker.directory).as_posix()
+        row_id = path.name[: -len(EXTENSION)]
+        try:
+            proof = TlogProof.from_text(path.read_text(encoding="utf-8"), where=relative)
+            checkpoint = open_checkpoint(proof.checkpoint, verifier).checkpoint
+        except (DaylightError, UnicodeDecodeError) as exc:
+            checker.fail(relative, str(exc.message if isinstance(exc, DaylightError) else exc))
+            continue
+        if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
+            checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
+                                   f"the report is proven against (size {proven_size})")
+            continue
+        if proof.extra is None or not is_canonical_json_object(proof.extra):
+            checker.fail(relative, "its extra data is not the row's canonical JSON log entry")
+            continue
+        try:
+            verify_inclusion(proof.index, proven_size, merkle.leaf_hash(proof.extra),
+                             proof.hashes, root_hash)
+        except VerificationError as exc:
+            checker.fail(relative, f"entry {proof.index}: {exc.message}")
+            continue
+        entry = json.loads(proof.extra)
+        payload = entry.get("payload", {})
+        table = TABLES_BY_NAME.get(str(payload.get("table")))
+        row = payload.get("row")
+        if entry.get("type") != ROW_ENTRY or table is None or not isinstance(row, dict) \
+                or row.get("row_id") != row_id:
+            checker.fail(relative, f"entry {proof.index} is not the `{ROW_ENTRY}` entry of "
+                                   f"row `{row_id}`")
+            continue
+        proven[row_id] = _Proven(table, proof.index, row)
+    return proven
+
+
+def _compare(checker: _Checker, where: str, proven: _Proven, values: Mapping[str, Any],
+             expected: Any) -> None:
+    for name in proven.table.field_names:
+        if name not in values:
+            checker.fail(where, f"field `{name}` is missing")
+            continue
+        want = expected(proven.table.field(name), proven.value(name))
+        if values[name] != want:
+            checker.fail(f"{where}: {name}", f"says {json.dumps(values[name], ensure_ascii=False)}"
+                                             f", the log entry {proven.log_index} says "
+                                             f"{json.dumps(want, ensure_ascii=False)}")
+
+
+def _rows_of(checker: _Checker, table: Table, rows: Sequence[Mapping[str, Any]], relative: str,
+             proven: Mapping[str, _Proven], expected: Any, line_offset: int) -> None:
+    seen = set()
+    for number, values in enumerate(rows, start=line_offset):
+        rid = str(values.get("row_id"))
+        where = f"{relative}:{number} (row {rid})"
+        match = proven.get(rid)
+        if match is None or match.table is not table:
+            checker.fail(where, "has no proof file proving it in this table")
+            continue
+        seen.add(rid)
+        _compare(checker, where, match, values, expected)
+    for rid, match in proven.items():
+        if match.table is table and rid not in seen:
+            checker.fail(relative, f"lacks row `{rid}` (log entry {match.log_index})")
+
+
+def _check_json(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -> None:
+    relative = f"{DATA_DIR}/{table.name}.json"
+    data = checker.read(relative)
+    if data is None:
+        return
+    try:
+        rows = json.loads(data)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError("not an array of objects")
+    except ValueError as exc:
+        checker.fail(relative, f"is not a JSON array of rows: {exc}")
+        return
+    _rows_of(checker, table, rows, relative, proven, lambda f, v: v, 2)
+
+
+def _check_csv(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -> None:
+    relative = f"{DATA_DIR}/{table.name}.csv"
+    data = checker.read(relative)
+    if data is None:
+        return
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        header = next(reader, [])
+        lines = list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        checker.fail(relative, f"is not UTF-8 CSV: {exc}")
+        return
+    if tuple(header) != table.field_names:
+        checker.fail(f"{relative}:1", f"header is not {','.join(table.field_names)}")
+        return
+    rows = [dict(zip(header, line, strict=False)) for line in lines]
+    _rows_of(checker, table, rows, relative, proven, csv_cell, 2)
+
+
+def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
+    path = checker.directory / DATABASE_FILE
+    if not path.is_file():
+        checker.fail(DATABASE_FILE, "is missing")
+        return
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        checker.fail(DATABASE_FILE, f"cannot be opened: {exc}")
+        return
+    try:
+        for table in TABLES:
+            try:
+                cursor = connection.execute(
+                    f"SELECT {', '.join(table.field_names)} FROM {table.name} ORDER BY rowid")
+                rows = [dict(zip(table.field_names, r, strict=True)) for r in cursor]
+            except sqlite3.Error as exc:
+                checker.fail(f"{DATABASE_FILE}: {table.name}", f"cannot be read: {exc}")
+                continue
+            _rows_of(checker, table, rows, f"{DATABASE_FILE}: {table.name}", proven,
+                     sqlite_value, 1)
+        try:
+            found = connection.execute("SELECT count(*) FROM organizations_fts").fetchone()
+            if found is None or int(found[0]) != sum(1 for p in proven.values()
+                                                     if p.table.name == "organizations"):
+                checker.fail(f"{DATABASE_FILE}: organizations_fts",
+                             "the full-text index does not cover every organisation")
+        except sqlite3.Error as exc:
+            checker.fail(f"{DATABASE_FILE}: organizations_fts", f"cannot be read: {exc}")
+    finally:
+        connection.close()
+
+
+class _RowParser(HTMLParser):
+    """Collects ``<tr data-row-id data-log-index>`` rows and their ``<td data-field>`` cells
+    (cells of any other row, such as a header, are not rows of the report)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[int, str, str | None, dict[str, str]]] = []
+        self._row: dict[str, str] | None = None
+        self._field: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "tr":
+            self._row, self._field = None, None
+            if "data-row-id" in values:
+                self._row = {}
+                self.rows.append((self.getpos()[0], values["data-row-id"] or "",
+                                  values.get("data-log-index"), self._row))
+        elif tag in ("td", "th") and self._row is not None:
+            self._field = values.get("data-field")
+            self._text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._row is not None and self._field is not None:
+            self._row[self._field] = " ".join("".join(self._text).split())
+            self._field = None
+        elif tag in ("tr", "table", "tbody", "thead"):
+            self._row, self._field = None, None
+
+    def handle_data(self, data: str) -> None:
+        if self._field is not None:
+            self._text.append(data)
+
+
+def _check_pages(checker: _Checker, proven: Mapping[str, _Proven]) -> int:
+    pages = 0
+    for path in sorted(checker.directory.rglob("*.html")):
+        relative = path.relative_to(checker.directory).as_posix()
+        if relative.split("/")[0] == LOG_DIR:
+            continue
+        pages += 1
+        parser = _RowParser()
+        try:
+            parser.feed(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            checker.fail(relative, f"is not UTF-8: {exc}")
+            continue
+        for line, rid, log_index, cells in parser.rows:
+            where = f"{relative}:{line} (row {rid})"
+            match = proven.get(rid)
+            if match is None:
+                checker.fail(where, "has no proof file proving it")
+                continue
+            if log_index != str(match.log_index):
+                checker.fail(f"{where}: data-log-index",
+                             f"says {log_index}, the row's proof says {match.log_index}")
+            for name, text in cells.items():
+                if name not in match.table.field_names:
+                    checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
+                    continue
+                want = " ".join(cell_text(match.table.field(name), match.value(name)).split())
+                if text != want:
+                    checker.fail(f"{where}: {name}",
+                                 f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
+                                 f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
+    return pages
+
+
+def verify_report(directory: Path, *, key: str | None = None, since: str | None = None,
+                  witnesses: Sequence[str] = ()) -> ReportVerification:
+    """Verify the report in ``directory``; raise VerificationError listing every problem.
+
+    ``key`` is the log's verifier key (vkey text); without it the ``log.vkey`` published beside
+    the log is used (and the result says so). ``since`` is an earlier checkpoint the reader kept;
+    ``witnesses`` are cosignature vkeys whose cosignatures the checkpoint must carry."""
+    checker = _Checker(directory)
+    key_source = "--key"
+    if key is None:
+        published = checker.read(VKEY_FILE)
+        if published is None:
+            raise VerificationError(f"no --key given and no {VKEY_FILE} published beside the log",
+                                    where=str(directory))
+        key, key_source = published.decode("utf-8", "replace"), f"{VKEY_FILE} published beside the log"
+    try:
+        verifier = verifier_from_vkey(key.strip())
+        witness_verifiers = [verifier_from_vkey(w.strip()) for w in witnesses]
+    except InputError as exc:
+        raise VerificationError(f"not a verifier key: {exc.message}", where="--key") from exc
+    try:
+        mirror = verify_mirror(directory / LOG_DIR, verifier, since=since)
+    except VerificationError as exc:
+        where = exc.where or "checkpoint"
+        if where.startswith(str(directory)):
+            where = Path(where).relative_to(directory).as_posix()
+        elif not where.startswith("--since"):
+            where = f"{LOG_DIR}/{where}"
+        raise type(exc)(f"the log mirror: {exc.message}", where=where,
+                        evidence=exc.evidence) from exc
+    checkpoint_text = (directory / LOG_DIR / "checkpoint").read_bytes()
+    try:
+        open_checkpoint(checkpoint_text, verifier, cosigners=witness_verifiers)
+    except DaylightError as exc:
+        raise VerificationError(f"checkpoint: {exc.message}", where=f"{LOG_DIR}/checkpoint",
+                                evidence=exc.evidence) from exc
+    reader = MirrorReader(directory / LOG_DIR, mirror.tree_size)
+    period, index, payload = _publication(checker, reader)
+    logged = payload.get("checkpoint", {})
+    proven_size = int(logged.get("tree_size", -1))
+    if not 1 <= proven_size <= mirror.tree_size:
+        raise VerificationError(f"the publication's checkpoint size {proven_size} is not in the "
+                                f"log's tree of size {mirror.tree_size}", where=f"log entry {index}")
+    root_hash = merkle.root_hash(reader, proven_size)
+    if logged.get("root_hash") != _b64(root_hash):
+        checker.fail(f"log entry {index}", "its checkpoint root is not the log's root at that size")
+    files_checked = _check_files(checker, payload)
+    proven = _check_proofs(checker, verifier, proven_size, root_hash)
+    for table in TABLES:
+        _check_json(checker, table, proven)
+        _check_csv(checker, table, proven)
+    _check_sqlite(checker, proven)
+    pages = _check_pages(checker, proven)
+    rows = {t.name: sum(1 for p in proven.values() if p.table is t) for t in TABLES}
+    for table in TABLES:
+        logged_count = payload.get("rows", {}).get(table.name)
+        if logged_count is not None and logged_count != rows[table.name]:
+            checker.fail(f"{PROOFS_DIR}/", f"{rows[table.name]} proven `{table.name}` rows, the "
+                                           f"publication logged {logged_count}")
+    if checker.problems:
+        # what changed where (file, row, field) first; whole-file hash mismatches after
+        ordered = sorted(checker.problems, key=lambda p: "(row " not in p.where)
+        shown = ordered[:MAX_PROBLEMS_SHOWN]
+        more = len(checker.problems) - len(shown)
+        raise VerificationError(
+            f"{len(checker.problems)} problem{'s' if len(checker.problems) != 1 else ''} in the "
+            f"report: {shown[0]}", where=str(directory),
+            evidence={"problems": "\n".join(str(p) for p in shown)
+                      + (f"\n... and {more} more" if more else "")})
+    return ReportVerification(period, mirror.origin, mirror.tree_size, proven_size, index,
+                              key_source, len(witness_verifiers), mirror.consistent_with, rows,
+                              files_checked, pages)
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()

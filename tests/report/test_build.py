@@ -1,0 +1,171 @@
+"""`build_report` end to end on a small world, on SQLite and PostgreSQL: the fixed layout, the
+rows and their proofs, the small-count rule, re-building, and the next period's changes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from frictionless import validate
+
+from daylight.core.errors import ConflictError, NotFoundError
+from daylight.flows.report import ReportRequest, build_report, publish_reports
+from daylight.policy.catalog import default_catalog
+from daylight.report.formats import TABLES
+from daylight.report.verify import verify_report
+from tests.report.conftest import NOW, World, add_month, record_decisions
+
+
+def build(world: World, period: str, out: Path) -> dict[str, object]:
+    result = build_report(world.database, world.log, default_catalog(), ReportRequest(period, out),
+                          NOW)
+    return result.to_json()
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_report_has_the_fixed_layout_and_every_row_is_proven(world: World,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = build(world, "2026-10", out)
+    for name in ("index.html", "report.db", "SHA256SUMS", "log/checkpoint", "log.vkey",
+                 "data/datapackage.json", *(f"data/{t.name}.{e}" for t in TABLES
+                                            for e in ("csv", "json"))):
+        assert (out / name).is_file(), name
+    organizations = {r["organization_name"]: r for r in rows(out / "data/organizations.csv")}
+    # the police department and the contractor; not ICE (a customer from November), not the bakery
+    assert set(organizations) == {"Gainesville Police Department", "THE GEO GROUP, INC."}
+    police = organizations["Gainesville Police Department"]
+    assert (police["sector"], police["state"], police["synthetic"]) == ("law_enforcement", "FL",
+                                                                       "true")
+    assert police["denied"] == "30" and police["denied_by"] == \
+        "employee-demands/no-face-search-for-police"
+    assert contractor_supports(organizations["THE GEO GROUP, INC."])
+    usage = {(r["organization_id"], r["operation"]): r for r in rows(out / "data/usage.csv")}
+    assert usage[("ori:FL0010100", "face.search")]["calls"] == "12"
+    small = usage[("ori:FL0010100", "compute.instance")]
+    assert (small["calls"], small["suppressed"]) == ("0", "true")  # 3 calls: under the rule
+    assert (police["calls"], police["suppressed"]) == ("12", "true")  # the sum of published rows
+    decisions = rows(out / "data/decisions.csv")
+    allowed = next(d for d in decisions if d["outcome"] == "allow")
+    assert (allowed["decisions"], allowed["suppressed"]) == ("0", "true")
+    for table in TABLES:
+        for row in rows(out / "data" / f"{table.name}.csv"):
+            assert {"row_id", "period_start", "period_end", "log_index", "synthetic"} <= set(row)
+            assert (row["period_start"], row["period_end"]) == ("2026-10-01", "2026-11-01")
+            proof = (out / "proofs" / f"{row['row_id']}.tlog-proof").read_text()
+            assert f"\nindex {row['log_index']}\n" in proof
+    assert result["rows_appended"] == sum(len(rows(out / "data" / f"{t.name}.csv")) for t in TABLES)
+    checked = verify_report(out)
+    assert checked.published_log_index == result["published_log_index"]
+    assert checked.key_source.startswith("log.vkey")
+
+
+def contractor_supports(row: dict[str, str]) -> bool:
+    """A CBP contractor whose award runs to 2026-06-30: in force (within the look-back window)
+    during October 2026; its support path and source are the evidence."""
+    evidence = json.loads(row["evidence"])
+    return row["supports"] == "immigration_enforcement" and any(
+        s["kind"] == "relationship" and s["source"] for s in evidence)
+
+
+def test_the_data_package_is_valid_and_the_database_searches_names(world: World,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    report = validate(out / "data" / "datapackage.json")
+    assert report.valid, report.flatten(["resourceName", "type", "note"])
+    package = json.loads((out / "data" / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert any("Atlas of Surveillance" in s["credit"] for s in package["sources"])
+    assert "SYNTHETIC" in package["title"]
+    with sqlite3.connect(out / "report.db") as connection:
+        found = connection.execute(
+            "SELECT o.organization_name FROM organizations o JOIN organizations_fts f "
+            "ON f.rowid = o.rowid WHERE organizations_fts MATCH 'gainesville'").fetchall()
+        calls = connection.execute("SELECT calls, suppressed FROM usage WHERE operation = "
+                                   "'compute.instance'").fetchone()
+    assert found == [("Gainesville Police Department",)]
+    assert calls == (0, 1)
+
+
+def test_building_a_published_period_again_writes_the_same_bytes_and_appends_nothing(
+        world: World, tmp_path: Path) -> None:
+    first = build(world, "2026-10", tmp_path / "a")
+    size = world.log.tree_size()
+    again = build(world, "2026-10", tmp_path / "a")
+    elsewhere = build(world, "2026-10", tmp_path / "b")
+    assert world.log.tree_size() == size
+    assert again["rows_appended"] == elsewhere["rows_appended"] == 0
+    assert not again["publication_appended"] and not elsewhere["publication_appended"]
+    assert again["published_log_index"] == first["published_log_index"]
+    for path in sorted((tmp_path / "a").rglob("*")):
+        if path.is_file():
+            twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
+            assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_the_next_period_says_what_changed_and_is_consistent_with_the_first(
+        world: World, tmp_path: Path) -> None:
+    build(world, "2026-10", tmp_path / "october")
+    october_checkpoint = (tmp_path / "october" / "log" / "checkpoint").read_text()
+    add_month(world, "2026-11", tmp_path / "incoming")
+    record_decisions(world.database, "2026-11-10", police_denials=12)
+    result = build_report(world.database, world.log, default_catalog(),
+                          ReportRequest("2026-11", tmp_path / "november"), NOW)
+    changes = result.report.changes
+    assert changes is not None and changes.previous_period == "2026-10"
+    assert changes.organizations_added == ("us-agency:7012",)
+    assert changes.organizations_removed == ()
+    assert changes.consistency_proof
+    october = {r["row_id"] for r in rows(tmp_path / "october" / "data" / "organizations.csv")}
+    november = {r["row_id"] for r in rows(tmp_path / "november" / "data" / "organizations.csv")}
+    assert october < november  # the same fact keeps its row id across periods
+    checked = verify_report(tmp_path / "november", since=october_checkpoint)
+    assert checked.consistent_with is not None
+    verify_report(tmp_path / "october")  # the earlier report still verifies on its own
+
+
+def test_a_period_whose_usage_was_not_aggregated_is_refused(world: World, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="usage aggregate --period 2026-Q4"):
+        build(world, "2026-Q4", tmp_path / "q4")
+    assert not (tmp_path / "q4").exists()
+
+
+def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,
+                                                                tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("mine")
+    with pytest.raises(ConflictError, match="refusing"):
+        build(world, "2026-10", precious)
+    assert (precious / "thesis.txt").read_text() == "mine"
+
+
+def test_use_over_time_is_per_day_with_small_counts_suppressed(world: World,
+                                                                tmp_path: Path) -> None:
+    result = build_report(world.database, world.log, default_catalog(),
+                          ReportRequest("2026-10", tmp_path / "r", usage_store=world.usage), NOW)
+    points = result.report.usage_over_time
+    police = [p for p in points if p.organization_id == "ori:FL0010100"]
+    assert {p.day for p in police} <= {f"2026-10-0{d}" for d in range(1, 10)}
+    assert all(p.calls == 0 and p.suppressed for p in police)  # 1-3 calls a day: all small
+    front = [p for p in points if p.organization_id is None]
+    assert {p.capability for p in front} >= {"biometric_identification", "data_analytics"}
+
+
+def test_consecutive_reports_are_published_side_by_side_and_verified(world: World,
+                                                                     tmp_path: Path) -> None:
+    add_month(world, "2026-11", tmp_path / "incoming")
+    published = publish_reports(world.database, world.log, default_catalog(), world.usage,
+                                ["2026-10", "2026-11"], tmp_path / "out", NOW)
+    assert [b.out_dir.name for b in published.builds] == ["report-2026-10", "report"]
+    first, second = published.verifications
+    assert first.consistent_with is None and second.consistent_with == first.tree_size
+    assert published.latest.report.changes is not None
