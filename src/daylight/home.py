@@ -21,6 +21,8 @@ from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
 from daylight.report.store import report_migrations
 from daylight.usage.store import UsageStore, usage_migrations
+from daylight.voice.privacy import VoiceKeys, load_tag_key, parse_review_key
+from daylight.voice.store import voice_migrations
 
 
 def all_migrations() -> list[Migration]:
@@ -30,6 +32,7 @@ def all_migrations() -> list[Migration]:
         *registry_migrations(),
         *policy_migrations(),
         *usage_migrations(),
+        *voice_migrations(),
         *report_migrations(),
     ]
 
@@ -142,6 +145,13 @@ class Home:
                 self.database(), signer, integrate_max_entries=self.settings.batch_max_entries
             )
         return self._log
+
+    def voice_keys(self) -> VoiceKeys:
+        """The review key (a setting) and the tag key (a secret file in the home, made on
+        first use) that keep objection signers and refusers private."""
+        review_key = parse_review_key(self.settings.review_key)
+        self.database()  # the home must exist before a secret is written into it
+        return VoiceKeys(review_key, load_tag_key(self.settings.voice_tag_key_path, create=True))
 
     def appender(self) -> BatchingAppender:
         """A batching appender on the writable log, configured by the batch settings (for

@@ -32,6 +32,7 @@ from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.audit import audit_period
+from daylight.flows.declare import declarations_source
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.flows.report import PublishedReports, publish_reports
 from daylight.log import merkle
@@ -133,7 +134,8 @@ def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, 
                                              if "immigration_enforcement" in f.supports],
         "commercial": [f for f in facts if f.sector == "commercial" and not f.supports],
     }
-    gate = Gate(database, default_catalog(), refresh_interval_s=None)
+    gate = Gate(database, default_catalog(), refresh_interval_s=None,
+                declarations=declarations_source(database, clock), now=clock)
     allowed = denied = 0
     for members in classes.values():
         for account in members[:per_class]:

@@ -1,0 +1,133 @@
+"""What keeps signers private: salted commitments (public), keyed tags (duplicate detection)
+and sealed boxes (who signed, readable only with the review key).
+
+- ``commitment = SHA-256("daylight/voice/v1" 0x00 KIND 0x00 SUBJECT 0x00 IDENTITY 0x00 SALT)``
+  with a fresh 32-byte salt: the public record holds only this; the salt goes to the signer in
+  their receipt and, sealed, to the review key holder. Without the salt nobody can test an
+  identity against a commitment.
+- ``tag = HMAC-SHA-256(tag key, KIND 0x00 SUBJECT 0x00 IDENTITY)``: the same identity on the same
+  objection gives the same tag, so a second signature is refused. The tag key is a secret file
+  in the home, not in the database: a dump of the database alone cannot be searched for an
+  identity. Whoever holds the tag key *and* the database can test a guessed identity (as can
+  anyone who may sign, by trying to sign twice); docs/voice.md says so.
+- ``sealed = crypto_box_seal(review public key, {"identity", "salt", ...})`` (libsodium's
+  sealed boxes, through PyNaCl): anonymous public-key encryption to the review key's holder
+  (an ombudsperson). The provider's database holds only the public key's output.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+from daylight.core.errors import ConfigError, InputError, VerificationError
+
+SALT_BYTES = 32
+TAG_KEY_BYTES = 32
+_DOMAIN = b"daylight/voice/v1"
+
+
+def commitment(kind: str, subject: str, identity: str, salt: bytes) -> bytes:
+    """The salted commitment to ``identity``'s signature on (``kind``, ``subject``)."""
+    return hashlib.sha256(b"\x00".join([_DOMAIN, kind.encode(), subject.encode(),
+                                        identity.encode(), salt])).digest()
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str, *, where: str, size: int | None = None) -> bytes:
+    """Standard base64 (RFC 4648 §4), strictly; InputError naming ``where`` otherwise."""
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, AttributeError) as exc:
+        raise InputError("expected standard base64", where=where) from exc
+    if size is not None and len(data) != size:
+        raise InputError(f"expected {size} bytes, got {len(data)}", where=where)
+    return data
+
+
+@dataclass(frozen=True)
+class VoiceKeys:
+    """The keys the voice flows need: the review key's public half and the tag key."""
+
+    review_key: bytes  # X25519 public key, 32 bytes
+    tag_key: bytes
+
+    def tag(self, kind: str, subject: str, identity: str) -> str:
+        message = b"\x00".join([kind.encode(), subject.encode(), identity.encode()])
+        return hmac.new(self.tag_key, message, hashlib.sha256).hexdigest()
+
+    def seal(self, value: dict[str, Any]) -> bytes:
+        """``value`` as JSON, sealed to the review key."""
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+        return SealedBox(PublicKey(self.review_key)).encrypt(text)
+
+
+def parse_review_key(text: str | None) -> bytes:
+    """The ``review_key`` setting: a base64 X25519 public key."""
+    if not text:
+        raise ConfigError("no review key: set `review_key` (DAYLIGHT_REVIEW_KEY) to the review "
+                          "key holder's public key; `daylight objection keygen` makes a pair")
+    try:
+        return unb64(text.strip(), where="review_key", size=32)
+    except InputError as exc:
+        raise ConfigError(f"review_key is not a base64 X25519 public key: {exc.message}") from exc
+
+
+def load_tag_key(path: Path, *, create: bool) -> bytes:
+    """The tag key in the file ``path`` (hex, mode 0600), created if ``create`` and absent."""
+    if create and not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first: read theirs
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(TAG_KEY_BYTES) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"no voice tag key at `{path}`") from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError("the voice tag key is unreadable or not hex", where=str(path)) from exc
+    if len(key) != TAG_KEY_BYTES:
+        raise ConfigError(f"the voice tag key must be {TAG_KEY_BYTES} bytes", where=str(path))
+    return key
+
+
+def generate_review_key() -> tuple[str, str]:
+    """A new review key pair: (public, private), each base64."""
+    private = PrivateKey.generate()
+    return b64(bytes(private.public_key)), b64(bytes(private))
+
+
+def unseal(private_key: str, sealed: bytes) -> dict[str, Any]:
+    """Open a sealed record with the review key's private half (base64)."""
+    key = PrivateKey(unb64(private_key.strip(), where="review private key", size=32))
+    try:
+        value = json.loads(SealedBox(key).decrypt(sealed))
+    except CryptoError as exc:
+        raise VerificationError("a sealed record does not open with this key") from exc
+    if not isinstance(value, dict):
+        raise VerificationError("a sealed record holds no object")
+    return value
