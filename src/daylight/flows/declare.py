@@ -32,6 +32,7 @@ from daylight.registry.resolution import RESOLVED
 from daylight.registry.store import RegistryStore
 from daylight.voice.declaration import (
     APPROVE,
+    DECISIONS,
     EXPIRED,
     STATUSES,
     SUBMITTED,
@@ -127,6 +128,9 @@ def _account_domains(tx: Transaction, account_id: str) -> list[str]:
 def review_declaration(database: Database, log: TransparencyLog, request: ReviewRequest,
                        now: datetime) -> DeclarationRecord:
     """Record one review step and log it; the declaration's view after it."""
+    if request.decision not in DECISIONS:
+        raise InputError(f"decision `{request.decision}` must be one of {', '.join(DECISIONS)}",
+                         where="--decision")
     reviewer = canonical_identity(request.reviewer, where="--by")
     domain = identity_domain(reviewer, where="--by")
     rationale = check_rationale(request.rationale)
@@ -141,8 +145,8 @@ def review_declaration(database: Database, log: TransparencyLog, request: Review
                    if same_organisation_domain(domain, d)]
             if own:
                 raise ConflictError(f"a reviewer may not approve a declaration of their own "
-                                    f"organisation's account (`{domain}` is `{own[0]}`'s)",
-                                    where="--by")
+                                    f"organisation's account (the reviewer's domain `{domain}` "
+                                    f"is the account's `{own[0]}`)", where="--by")
         reviews = store.reviews(declaration.declaration_id)
         pseudonym = store.reviewer_pseudonym(reviewer)
         status = next_status(declaration, reviews, request.decision, pseudonym, now)
