@@ -135,15 +135,16 @@ def _policy_subjects(database: Database) -> set[str]:
     return names
 
 
-def _check_subject(database: Database, tx: Transaction, catalog: Catalog, about: Subject) -> None:
-    """NotFoundError unless ``about`` names something Daylight knows."""
+def _check_subject(tx: Transaction, catalog: Catalog, about: Subject, policies: set[str]) -> None:
+    """NotFoundError unless ``about`` names something Daylight knows (``policies``: what
+    ``_policy_subjects`` found, read before the transaction)."""
     registry = RegistryStore(tx)
     found = {
         "account": lambda: registry.account(about.id) is not None,
         "organization": lambda: registry.organization(about.id) is not None,
         "declaration": lambda: VoiceStore(tx).declaration(about.id) is not None,
         "capability": lambda: about.id in catalog.capabilities,
-        "policy": lambda: about.id in _policy_subjects(database),
+        "policy": lambda: about.id in policies,
     }[about.kind]()
     if not found:
         raise NotFoundError(f"no {about.kind} `{about.id}`", where="--about")
@@ -201,8 +202,9 @@ def file_objection(database: Database, log: TransparencyLog, catalog: Catalog, k
     statement = check_statement(request.statement)
     threshold = check_threshold(request.threshold if request.threshold is not None
                                 else default_threshold)
+    policies = _policy_subjects(database) if about.kind == "policy" else set()
     with database.transaction() as tx:
-        _check_subject(database, tx, catalog, about)
+        _check_subject(tx, catalog, about, policies)
         store = VoiceStore(tx)
         store.lock()
         objection_id = new_id("obj")
@@ -290,8 +292,9 @@ def record_refusal(database: Database, log: TransparencyLog, catalog: Catalog, k
     identity = canonical_identity(request.by, where="--by")
     about = Subject.from_text(request.about)
     statement = check_statement(request.statement, required=False)
+    policies = _policy_subjects(database) if about.kind == "policy" else set()
     with database.transaction() as tx:
-        _check_subject(database, tx, catalog, about)
+        _check_subject(tx, catalog, about, policies)
         store = VoiceStore(tx)
         store.lock()
         tag = keys.tag("refusal", about.to_text(), identity)
