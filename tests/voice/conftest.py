@@ -15,6 +15,7 @@ from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.registry.accounts import Account
+from daylight.registry.organization import Organization
 from daylight.registry.store import Classification, RegistryStore, Resolution
 from daylight.voice.privacy import VoiceKeys, generate_review_key, unb64
 
@@ -47,6 +48,9 @@ def add_accounts(database: Database) -> None:
     when = "2026-11-01T00:00:00Z"
     with database.transaction() as tx:
         store = RegistryStore(tx)
+        store.replace_organizations([], [Organization(
+            "SYNTHETIC-org-SYNTHETIC-office", "SYNTHETIC Office Group", "commercial",
+            schema="Company", identifiers={"domain": ("officegroup.example",)})])
         store.add_accounts([Account(a, f"SYNTHETIC {a}", d, "", "", c, "2026-01-01")
                             for a, d, c, _ in ACCOUNTS], when)
         store.put_resolutions([Resolution(a, "accepted", f"SYNTHETIC-org-{a}", 0.99, {}, when)

@@ -122,6 +122,8 @@ def test_one_reviewer_cannot_approve_twice_nor_approve_their_own_organisations_a
         _review(voice, log, declaration_id, "it@office.example")
     with pytest.raises(ConflictError, match="own organisation"):
         _review(voice, log, declaration_id, "cio@hq.office.example")
+    with pytest.raises(ConflictError, match="own organisation"):  # the organisation's web domain
+        _review(voice, log, declaration_id, "ceo@officegroup.example")
     with pytest.raises(InputError, match="name@domain"):
         _review(voice, log, declaration_id, "r2")
     with pytest.raises(InputError, match="decision `maybe`"):

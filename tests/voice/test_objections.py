@@ -188,7 +188,9 @@ def test_objections_about_policies_and_declarations_name_what_exists(
         "SYNTHETIC-office", "biometric_identification",
         declaration_file("touchless_access_control")), NOW).declaration_id
     _file(voice, log, catalog, keys, f"declaration:{declaration_id}")
-    assert len(list_objections(voice)) == 3
+    _file(voice, log, catalog, keys, "organization:SYNTHETIC-org-SYNTHETIC-office")
+    assert sorted(o.about.kind for o in list_objections(voice)) == [
+        "declaration", "organization", "policy", "policy"]
 
 
 def test_the_review_key_holder_alone_reads_who_signed(

@@ -43,7 +43,7 @@ from daylight.voice.objection import (
     check_statement,
     check_threshold,
 )
-from daylight.voice.privacy import VoiceKeys, b64, commitment, new_salt, unb64, unseal
+from daylight.voice.privacy import SealedIdentity, VoiceKeys, b64, commitment, new_salt, unseal
 from daylight.voice.receipt import Receipt
 from daylight.voice.store import VoiceStore, new_id
 
@@ -173,8 +173,7 @@ def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Obj
             "objection_id": objection.objection_id, "signatures": signatures,
             "threshold": objection.threshold}).encode())
     index = log.sequence_in(tx, entries)
-    sealed = keys.seal({"objection_id": objection.objection_id, "identity": identity,
-                        "salt": b64(salt)})
+    sealed = keys.seal(SealedIdentity(objection.objection_id, identity, salt))
     store.add_signature(objection.objection_id, signatures, tag, b64(committed), sealed,
                         utc_text(now), index)
     updated = Objection(objection.objection_id, objection.about, objection.statement,
@@ -307,8 +306,7 @@ def record_refusal(database: Database, log: TransparencyLog, catalog: Catalog, k
         refusal_id = new_id("ref")
         index = log.sequence_in(tx, [LogEntry(REFUSAL_ENTRY, now, {
             "about": about.to_json(), "commitment": committed, "refusals": refusals}).encode()])
-        sealed = keys.seal({"refusal_id": refusal_id, "identity": identity, "salt": b64(salt),
-                            "statement": statement})
+        sealed = keys.seal(SealedIdentity(refusal_id, identity, salt, statement))
         store.add_refusal(refusal_id, about, tag, committed, sealed, utc_text(now), index)
     log.integrate()
     return RefusalRecorded(refusal_id, about, refusals)
@@ -322,13 +320,9 @@ def unseal_signers(database: Database, objection_id: str, private_key: str) -> l
         sealed = VoiceStore(tx).sealed_signatures(objection_id)
     records = []
     for position, committed, box in sealed:
-        value = unseal(private_key, box)
-        identity, salt = value.get("identity"), value.get("salt")
-        if not isinstance(identity, str) or not isinstance(salt, str) \
-                or value.get("objection_id") != objection_id:
-            raise VerificationError(f"signature {position} is sealed for another objection or "
-                                    "holds no identity")
-        recomputed = commitment("objection", objection_id, identity,
-                                unb64(salt, where=f"signature {position}: salt"))
-        records.append(SignerRecord(position, identity, b64(recomputed) == committed))
+        record = unseal(private_key, box)
+        if record.record_id != objection_id:
+            raise VerificationError(f"signature {position} is sealed for another objection")
+        recomputed = commitment("objection", objection_id, record.identity, record.salt)
+        records.append(SignerRecord(position, record.identity, b64(recomputed) == committed))
     return records

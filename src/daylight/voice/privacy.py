@@ -64,6 +64,34 @@ def unb64(text: str, *, where: str, size: int | None = None) -> bytes:
 
 
 @dataclass(frozen=True)
+class SealedIdentity:
+    """What is sealed to the review key for one signature or refusal: whose it is, the salt of
+    its public commitment and, for a refusal, its statement."""
+
+    record_id: str  # the objection's id (a signature) or the refusal's id
+    identity: str
+    salt: bytes
+    statement: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"record_id": self.record_id, "identity": self.identity, "salt": b64(self.salt),
+                "statement": self.statement}
+
+    @classmethod
+    def from_json(cls, value: Any) -> SealedIdentity:
+        """Read what ``to_json`` wrote; VerificationError if it is not that."""
+        keys = {"record_id", "identity", "salt", "statement"}
+        if not isinstance(value, dict) or set(value) != keys \
+                or not all(isinstance(value[k], str) for k in keys):
+            raise VerificationError("a sealed record does not hold an identity record")
+        try:
+            salt = unb64(value["salt"], where="sealed salt", size=SALT_BYTES)
+        except InputError as exc:
+            raise VerificationError(f"a sealed record's salt is damaged: {exc}") from exc
+        return cls(value["record_id"], value["identity"], salt, value["statement"])
+
+
+@dataclass(frozen=True)
 class VoiceKeys:
     """The keys the voice flows need: the review key's public half and the tag key."""
 
@@ -74,9 +102,9 @@ class VoiceKeys:
         message = b"\x00".join([kind.encode(), subject.encode(), identity.encode()])
         return hmac.new(self.tag_key, message, hashlib.sha256).hexdigest()
 
-    def seal(self, value: dict[str, Any]) -> bytes:
-        """``value`` as JSON, sealed to the review key."""
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    def seal(self, record: SealedIdentity) -> bytes:
+        """``record`` as JSON, sealed to the review key."""
+        text = json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False).encode()
         return SealedBox(PublicKey(self.review_key)).encrypt(text)
 
 
@@ -121,13 +149,11 @@ def generate_review_key() -> tuple[str, str]:
     return b64(bytes(private.public_key)), b64(bytes(private))
 
 
-def unseal(private_key: str, sealed: bytes) -> dict[str, Any]:
+def unseal(private_key: str, sealed: bytes) -> SealedIdentity:
     """Open a sealed record with the review key's private half (base64)."""
     key = PrivateKey(unb64(private_key.strip(), where="review private key", size=32))
     try:
         value = json.loads(SealedBox(key).decrypt(sealed))
-    except CryptoError as exc:
+    except (CryptoError, ValueError) as exc:
         raise VerificationError("a sealed record does not open with this key") from exc
-    if not isinstance(value, dict):
-        raise VerificationError("a sealed record holds no object")
-    return value
+    return SealedIdentity.from_json(value)
