@@ -4,7 +4,6 @@ line and the HTTP service, which sit above every other layer."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from daylight.core.database import Database, Migration, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
+from daylight.core.secret import write_secret
 from daylight.core.settings import Settings
 from daylight.log.batcher import BatchingAppender
 from daylight.log.note import CosignatureSigner, Signer, is_valid_key_name
@@ -35,23 +35,6 @@ def all_migrations() -> list[Migration]:
         *voice_migrations(),
         *report_migrations(),
     ]
-
-
-def write_secret(path: Path, text: str) -> None:
-    """Create ``path`` with mode 0600 holding ``text``, durably; refuse if it exists."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise ConflictError(f"refusing to overwrite `{path}`") from exc
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 WITNESS_KEY_FILE = "witness.key"

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 
 from daylight.cli.output import print_json
-from daylight.core.canonical import parse_json
 from daylight.core.clock import utc_now
 from daylight.core.errors import InputError, NotFoundError
 from daylight.flows.declare import (
@@ -31,20 +30,19 @@ from daylight.flows.object import (
     RefusalRequest,
     ResolutionRequest,
     SignatureRequest,
+    check_receipt,
     file_objection,
     list_objections,
+    make_review_key,
     record_refusal,
     resolve_objection,
     show_objection,
     sign_objection,
     unseal_signers,
 )
-from daylight.home import Home, write_secret
+from daylight.home import Home
 from daylight.policy.catalog import default_catalog
-from daylight.voice.identity import canonical_identity
 from daylight.voice.objection import default_threshold
-from daylight.voice.privacy import generate_review_key
-from daylight.voice.receipt import Receipt, verify_receipt
 
 declarations_app = typer.Typer(no_args_is_help=True, help="Review, show and list declarations.")
 objection_app = typer.Typer(no_args_is_help=True,
@@ -190,9 +188,7 @@ def objection_keygen(
 ) -> None:
     """Make a review key pair: writes the private key to OUT, prints {"review_key": PUBLIC} for
     the review_key setting."""
-    public, private = generate_review_key()
-    write_secret(out, private + "\n")
-    print_json({"review_key": public})
+    print_json({"review_key": make_review_key(out)})
 
 
 @objection_app.command("signers")
@@ -216,10 +212,8 @@ def objection_check_receipt(
     key: Annotated[Path, typer.Option(help="The log's verifier key (`daylight log key`).")],
 ) -> None:
     """Offline: check that RECEIPT shows this identity's signature in the log signed by KEY."""
-    parsed = Receipt.from_json(parse_json(_read(receipt, "RECEIPT"), where=str(receipt)),
-                               where=str(receipt))
     vkey = _read(key, "--key").decode("utf-8", errors="replace").strip()
-    verify_receipt(parsed, canonical_identity(by), vkey)
+    parsed = check_receipt(_read(receipt, "RECEIPT"), str(receipt), by, vkey)
     print_json({"objection_id": parsed.objection_id, "leaf_index": parsed.leaf_index,
                 "tree_size": parsed.tree_size, "verified": True})
 

@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, NotFoundError, VerificationError
+from daylight.core.secret import write_secret
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog
@@ -43,8 +46,16 @@ from daylight.voice.objection import (
     check_statement,
     check_threshold,
 )
-from daylight.voice.privacy import SealedIdentity, VoiceKeys, b64, commitment, new_salt, unseal
-from daylight.voice.receipt import Receipt
+from daylight.voice.privacy import (
+    SealedIdentity,
+    VoiceKeys,
+    b64,
+    commitment,
+    generate_review_key,
+    new_salt,
+    unseal,
+)
+from daylight.voice.receipt import Receipt, verify_receipt
 from daylight.voice.store import VoiceStore, new_id
 
 OBJECTION_ENTRY = "voice.objection"
@@ -310,6 +321,21 @@ def record_refusal(database: Database, log: TransparencyLog, catalog: Catalog, k
         store.add_refusal(refusal_id, about, tag, committed, sealed, utc_text(now), index)
     log.integrate()
     return RefusalRecorded(refusal_id, about, refusals)
+
+
+def make_review_key(private_key_file: Path) -> str:
+    """Make a review key pair: write the private half to ``private_key_file`` (mode 0600,
+    refusing to overwrite) and return the public half (the ``review_key`` setting)."""
+    public, private = generate_review_key()
+    write_secret(private_key_file, private + "\n")
+    return public
+
+
+def check_receipt(receipt_text: bytes, where: str, identity: str, vkey: str) -> Receipt:
+    """Check a receipt offline (``verify_receipt``) for ``identity`` as typed; the receipt."""
+    receipt = Receipt.from_json(parse_json(receipt_text, where=where), where=where)
+    verify_receipt(receipt, canonical_identity(identity), vkey)
+    return receipt
 
 
 def unseal_signers(database: Database, objection_id: str, private_key: str) -> list[SignerRecord]:

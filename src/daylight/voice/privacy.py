@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,8 @@ from typing import Any
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from daylight.core.errors import ConfigError, InputError, VerificationError
+from daylight.core.errors import ConfigError, ConflictError, InputError, VerificationError
+from daylight.core.secret import write_secret
 
 SALT_BYTES = 32
 TAG_KEY_BYTES = 32
@@ -122,15 +123,8 @@ def parse_review_key(text: str | None) -> bytes:
 def load_tag_key(path: Path, *, create: bool) -> bytes:
     """The tag key in the file ``path`` (hex, mode 0600), created if ``create`` and absent."""
     if create and not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: read theirs
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(TAG_KEY_BYTES) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+        with contextlib.suppress(ConflictError):  # another process made it first: read theirs
+            write_secret(path, secrets.token_hex(TAG_KEY_BYTES) + "\n")
     try:
         text = path.read_text(encoding="ascii").strip()
         key = bytes.fromhex(text)
