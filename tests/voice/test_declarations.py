@@ -40,9 +40,9 @@ def _review(voice: Database, log: TransparencyLog, declaration_id: str, by: str,
 
 
 @pytest.mark.parametrize("document, where, message", [
-    (b'{"expires": "2027-01-01"}', "declaration.purpose", "missing field `purpose`"),
-    (b'{"purpose": "touchless_access_control"}', "declaration.expires", "missing field"),
-    (declaration_file("touchless_access_control", colour="blue"), "declaration.colour",
+    (b'{"expires": "2027-01-01"}', "DECL.json: purpose", "missing field `purpose`"),
+    (b'{"purpose": "touchless_access_control"}', "DECL.json: expires", "missing field"),
+    (declaration_file("touchless_access_control", colour="blue"), "DECL.json: colour",
      "unknown field `colour`"),
     (declaration_file("selling_ads"), "purpose", "unknown purpose `selling_ads`"),
     (declaration_file("touchless_access_control", "2026-11-19"), "expires", "has passed"),
@@ -60,7 +60,7 @@ def _review(voice: Database, log: TransparencyLog, declaration_id: str, by: str,
      "twice"),
     (b"[1, 2]", "DECL.json", "expected a JSON object"),
     (json.dumps({"purpose": "touchless_access_control", "expires": "2027-01-01"}).encode(),
-     "declaration.contact_role", "missing field `contact_role`"),  # sensitive: more required
+     "DECL.json: contact_role", "missing field `contact_role`"),  # sensitive: more required
 ])
 def test_a_bad_declaration_file_is_refused_naming_the_field_and_nothing_is_written(
         voice: Database, log: TransparencyLog, catalog: Catalog, document: bytes, where: str,

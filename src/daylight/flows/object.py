@@ -19,7 +19,7 @@ transaction with its log entries; nothing is written when a check fails.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -161,10 +161,21 @@ def _check_subject(tx: Transaction, catalog: Catalog, about: Subject, policies: 
         raise NotFoundError(f"no {about.kind} `{about.id}`", where="--about")
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """A signature sequenced in the log, waiting for a checkpoint to prove it."""
+
+    objection_id: str
+    commitment: bytes
+    salt: bytes
+    leaf_index: int
+    entry: bytes
+
+
 def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Objection,
-          identity: str, now: datetime) -> tuple[Objection, Receipt, list[bytes]]:
-    """Add ``identity``'s signature to ``objection`` in ``tx``: the new state, the receipt
-    (without its proof yet) and the entries to log, the signature's first."""
+          identity: str, now: datetime) -> _Counted:
+    """Add ``identity``'s signature to ``objection`` in ``tx`` (and open its review at the
+    threshold): stored, sequenced, and not yet proven."""
     store = VoiceStore(tx)
     tag = keys.tag("objection", objection.objection_id, identity)
     if store.has_signature_tag(objection.objection_id, tag):
@@ -187,21 +198,19 @@ def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Obj
     sealed = keys.seal(SealedIdentity(objection.objection_id, identity, salt))
     store.add_signature(objection.objection_id, signatures, tag, b64(committed), sealed,
                         utc_text(now), index)
-    updated = Objection(objection.objection_id, objection.about, objection.statement,
-                        objection.threshold, signatures, status, objection.filed_at,
-                        objection.log_index, opened)
-    store.update_objection(updated)
-    receipt = Receipt(objection.objection_id, committed, salt, index, 0, (), entry, "")
-    return updated, receipt, entries
+    store.update_objection(replace(objection, signatures=signatures, status=status,
+                                   review_opened_at=opened))
+    return _Counted(objection.objection_id, committed, salt, index, entry)
 
 
-def _prove(log: TransparencyLog, receipt: Receipt) -> Receipt:
-    """Integrate and fill in the receipt's checkpoint and inclusion proof."""
+def _prove(log: TransparencyLog, counted: _Counted) -> Receipt:
+    """Integrate, and the signer's receipt: the commitment, its salt, and the entry's inclusion
+    proof against the latest checkpoint."""
     log.integrate()
     checkpoint = log.checkpoint()
-    proof = log.inclusion_proof(receipt.leaf_index, checkpoint.tree_size)
-    return Receipt(receipt.objection_id, receipt.commitment, receipt.salt, receipt.leaf_index,
-                   checkpoint.tree_size, proof.proof, receipt.entry, checkpoint.note)
+    proof = log.inclusion_proof(counted.leaf_index, checkpoint.tree_size)
+    return Receipt(counted.objection_id, counted.commitment, counted.salt, counted.leaf_index,
+                   checkpoint.tree_size, proof.proof, counted.entry, checkpoint.note)
 
 
 def file_objection(database: Database, log: TransparencyLog, catalog: Catalog, keys: VoiceKeys,
@@ -224,8 +233,8 @@ def file_objection(database: Database, log: TransparencyLog, catalog: Catalog, k
         objection = Objection(objection_id, about, statement, threshold, 0, OPEN, utc_text(now),
                               index)
         store.add_objection(objection)
-        _, receipt, _ = _sign(tx, log, keys, objection, identity, now)
-    return Filed(objection_id, _prove(log, receipt))
+        counted = _sign(tx, log, keys, objection, identity, now)
+    return Filed(objection_id, _prove(log, counted))
 
 
 def sign_objection(database: Database, log: TransparencyLog, keys: VoiceKeys,
@@ -241,8 +250,8 @@ def sign_objection(database: Database, log: TransparencyLog, keys: VoiceKeys,
         if objection.status == RESOLVED:
             raise ConflictError("the objection is resolved: it takes no more signatures",
                                 where=request.objection_id)
-        _, receipt, _ = _sign(tx, log, keys, objection, identity, now)
-    return _prove(log, receipt)
+        counted = _sign(tx, log, keys, objection, identity, now)
+    return _prove(log, counted)
 
 
 def show_objection(database: Database, objection_id: str) -> Objection:
@@ -286,10 +295,8 @@ def resolve_objection(database: Database, log: TransparencyLog, keys: VoiceKeys,
         log.sequence_in(tx, [LogEntry(RESOLUTION_ENTRY, now, {
             "objection_id": objection.objection_id, "reviewer": pseudonym, "outcome": outcome,
             "rationale": rationale, "signatures": objection.signatures}).encode()])
-        resolved = Objection(objection.objection_id, objection.about, objection.statement,
-                             objection.threshold, objection.signatures, RESOLVED,
-                             objection.filed_at, objection.log_index, objection.review_opened_at,
-                             outcome, rationale, pseudonym, utc_text(now))
+        resolved = replace(objection, status=RESOLVED, outcome=outcome, rationale=rationale,
+                           resolved_by=pseudonym, resolved_at=utc_text(now))
         store.update_objection(resolved)
     log.integrate()
     return resolved

@@ -104,14 +104,15 @@ class _Reader:
     def obj(self, value: Any, key: str, allowed: Sequence[str],
             required: Sequence[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"expected an object with {', '.join(allowed)}")
+            raise self.fail(key or "(top level)", f"expected an object with {', '.join(allowed)}")
         unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise self.fail(f"{key}.{unknown[0]}", f"unknown field `{unknown[0]}`; expected one of "
-                                                   f"{', '.join(allowed)}")
+            raise self.fail(f"{key}.{unknown[0]}" if key else unknown[0],
+                            f"unknown field `{unknown[0]}`; expected one of {', '.join(allowed)}")
         missing = [name for name in required if name not in value]
         if missing:
-            raise self.fail(f"{key}.{missing[0]}", f"missing field `{missing[0]}`")
+            raise self.fail(f"{key}.{missing[0]}" if key else missing[0],
+                            f"missing field `{missing[0]}`")
         return value
 
     def day(self, value: Any, key: str) -> str:
@@ -144,7 +145,7 @@ def parse_declaration(data: bytes, *, where: str, purposes: Sequence[str], sensi
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"a declaration file is at most {MAX_FILE_BYTES} bytes", where=where)
     read = _Reader(where)
-    body = read.obj(parse_json_object(data, where=where), "declaration", FIELDS,
+    body = read.obj(parse_json_object(data, where=where), "", FIELDS,
                     REQUIRED + (SENSITIVE_REQUIRED if sensitive else ()))
     fields: dict[str, Any] = {}
     purpose = read.text(body["purpose"], "purpose", MAX_SHORT_CHARS)
