@@ -13,6 +13,9 @@ and sealed boxes (who signed, readable only with the review key).
 - ``sealed = crypto_box_seal(review public key, {"identity", "salt", ...})`` (libsodium's
   sealed boxes, through PyNaCl): anonymous public-key encryption to the review key's holder
   (an ombudsperson). The provider's database holds only the public key's output.
+
+PyNaCl (and libsodium behind it, ~20 ms) loads in the functions that seal and open, so that
+commands which never touch a signature start without it.
 """
 
 from __future__ import annotations
@@ -27,9 +30,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from daylight.core.errors import ConfigError, ConflictError, InputError, VerificationError
 from daylight.core.secret import write_secret
@@ -105,6 +105,8 @@ class VoiceKeys:
 
     def seal(self, record: SealedIdentity) -> bytes:
         """``record`` as JSON, sealed to the review key."""
+        from nacl.public import PublicKey, SealedBox
+
         text = json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False).encode()
         return SealedBox(PublicKey(self.review_key)).encrypt(text)
 
@@ -139,12 +141,17 @@ def load_tag_key(path: Path, *, create: bool) -> bytes:
 
 def generate_review_key() -> tuple[str, str]:
     """A new review key pair: (public, private), each base64."""
+    from nacl.public import PrivateKey
+
     private = PrivateKey.generate()
     return b64(bytes(private.public_key)), b64(bytes(private))
 
 
 def unseal(private_key: str, sealed: bytes) -> SealedIdentity:
     """Open a sealed record with the review key's private half (base64)."""
+    from nacl.exceptions import CryptoError
+    from nacl.public import PrivateKey, SealedBox
+
     key = PrivateKey(unb64(private_key.strip(), where="review private key", size=32))
     try:
         value = json.loads(SealedBox(key).decrypt(sealed))
