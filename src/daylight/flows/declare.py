@@ -203,12 +203,37 @@ def _by_account(declarations: Iterable[Declaration]) -> dict[str, tuple[Approved
     return {account: tuple(items) for account, items in found.items()}
 
 
+class _ApprovedDeclarations:
+    """The gate's declarations source: re-reads the approved declarations only when a review
+    has been recorded since the last read, or when the next expiry among them has come (or the
+    clock went back)."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+        self._marker: tuple[int, int] | None = None
+        self._read_at: datetime | None = None
+        self._value: Declarations = {}
+        self._next_expiry: datetime | None = None
+
+    def __call__(self) -> Declarations:
+        now = self.clock()
+        with self.database.transaction(write=False) as tx:
+            store = VoiceStore(tx)
+            marker = store.review_marker()
+            if marker == self._marker and self._read_at is not None and self._read_at <= now \
+                    and (self._next_expiry is None or now < self._next_expiry):
+                return self._value
+            approved = [d for d in store.approved_declarations() if d.status_at(now) != EXPIRED]
+        self._marker, self._read_at = marker, now
+        self._next_expiry = min((d.expires_at for d in approved), default=None)
+        self._value = _by_account(approved)
+        return self._value
+
+
 def declarations_source(database: Database, clock: Callable[[], datetime]) -> DeclarationsSource:
     """The gate's ``declarations`` source: approved declarations unexpired at ``clock()``. The
     gate compares what it returns at each refresh, so an approval, a revocation or an expiry
-    rebuilds its engine (and drops its cache of decisions)."""
-
-    def source() -> Declarations:
-        return approved_declarations(database, clock())
-
-    return source
+    rebuilds its engine (and drops its cache of decisions). Between reviews and expiries it
+    costs one small query."""
+    return _ApprovedDeclarations(database, clock)

@@ -79,6 +79,12 @@ class VoiceStore:
                              "ORDER BY account_id, declaration_id", (APPROVED,))
         return [_declaration(r) for r in rows]
 
+    def review_marker(self) -> tuple[int, int]:
+        """(reviews, highest review log index): changes whenever any declaration's status does
+        (only a review changes one), so a reader may keep what it read while it is unchanged."""
+        row = self.tx.query_one("SELECT COUNT(*), MAX(log_index) FROM voice_review")
+        return (int(row[0]), int(row[1]) if row[1] is not None else -1) if row else (0, -1)
+
     def set_declaration_status(self, declaration_id: str, status: str) -> None:
         self.tx.execute("UPDATE voice_declaration SET status = ? WHERE declaration_id = ?",
                         (status, declaration_id))
