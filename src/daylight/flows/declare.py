@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from daylight.core import entry_types
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
@@ -46,9 +47,6 @@ from daylight.voice.declaration import (
 from daylight.voice.identity import canonical_identity, identity_domain, same_organisation_domain
 from daylight.voice.reads import DeclarationRecord, read_declarations
 from daylight.voice.store import VoiceStore, new_id
-
-DECLARATION_ENTRY = "voice.declaration"
-REVIEW_ENTRY = "voice.declaration_review"
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,8 @@ def declare(database: Database, log: TransparencyLog, catalog: Catalog,
         payload = {"declaration_id": declaration_id, "account_id": request.account_id,
                    "capability": capability.id, "approvals_required": required,
                    "declaration": form.to_json()}
-        index = log.sequence_in(tx, [LogEntry(DECLARATION_ENTRY, now, payload).encode()])
+        entry = LogEntry(entry_types.VOICE_DECLARATION, now, payload)
+        index = log.sequence_in(tx, [entry.encode()])
         store.add_declaration(Declaration(
             declaration_id, request.account_id, capability.id, form.purpose, form.to_json(),
             required, SUBMITTED, form.expires, utc_text(now), index))
@@ -155,7 +154,8 @@ def review_declaration(database: Database, log: TransparencyLog, request: Review
                    "reviewer": pseudonym, "decision": request.decision, "rationale": rationale,
                    "status": status,
                    "approvals": approvals(reviews) + (request.decision == APPROVE)}
-        index = log.sequence_in(tx, [LogEntry(REVIEW_ENTRY, now, payload).encode()])
+        entry = LogEntry(entry_types.VOICE_DECLARATION_REVIEW, now, payload)
+        index = log.sequence_in(tx, [entry.encode()])
         review = Review(step, pseudonym, request.decision, rationale, status, utc_text(now), index)
         store.add_review(declaration.declaration_id, review)
         if status != declaration.status:

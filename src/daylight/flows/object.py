@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from daylight.core import entry_types
 from daylight.core.canonical import parse_json
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
@@ -58,11 +59,6 @@ from daylight.voice.privacy import (
 from daylight.voice.receipt import Receipt, verify_receipt
 from daylight.voice.store import VoiceStore, new_id
 
-OBJECTION_ENTRY = "voice.objection"
-SIGNATURE_ENTRY = "voice.objection_signature"
-REVIEW_OPENED_ENTRY = "voice.objection_review"
-RESOLUTION_ENTRY = "voice.objection_resolution"
-REFUSAL_ENTRY = "voice.refusal"
 _POLICY_ID = re.compile(r'@id\("([^"]+)"\)')
 
 
@@ -184,14 +180,14 @@ def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Obj
     salt = new_salt()
     committed = commitment("objection", objection.objection_id, identity, salt)
     signatures = objection.signatures + 1
-    entry = LogEntry(SIGNATURE_ENTRY, now, {"objection_id": objection.objection_id,
-                                            "commitment": b64(committed),
-                                            "signatures": signatures}).encode()
+    entry = LogEntry(entry_types.VOICE_OBJECTION_SIGNATURE, now, {
+        "objection_id": objection.objection_id, "commitment": b64(committed),
+        "signatures": signatures}).encode()
     entries = [entry]
     status, opened = objection.status, objection.review_opened_at
     if status == OPEN and signatures >= objection.threshold:
         status, opened = REVIEW, utc_text(now)
-        entries.append(LogEntry(REVIEW_OPENED_ENTRY, now, {
+        entries.append(LogEntry(entry_types.VOICE_OBJECTION_REVIEW, now, {
             "objection_id": objection.objection_id, "signatures": signatures,
             "threshold": objection.threshold}).encode())
     index = log.sequence_in(tx, entries)
@@ -227,7 +223,7 @@ def file_objection(database: Database, log: TransparencyLog, catalog: Catalog, k
         store = VoiceStore(tx)
         store.lock()
         objection_id = new_id("obj")
-        index = log.sequence_in(tx, [LogEntry(OBJECTION_ENTRY, now, {
+        index = log.sequence_in(tx, [LogEntry(entry_types.VOICE_OBJECTION, now, {
             "objection_id": objection_id, "about": about.to_json(), "statement": statement,
             "threshold": threshold}).encode()])
         objection = Objection(objection_id, about, statement, threshold, 0, OPEN, utc_text(now),
@@ -292,7 +288,7 @@ def resolve_objection(database: Database, log: TransparencyLog, keys: VoiceKeys,
                                    keys.tag("objection", objection.objection_id, reviewer)):
             raise ConflictError("a signer of the objection may not resolve it", where="--by")
         pseudonym = store.reviewer_pseudonym(reviewer)
-        log.sequence_in(tx, [LogEntry(RESOLUTION_ENTRY, now, {
+        log.sequence_in(tx, [LogEntry(entry_types.VOICE_OBJECTION_RESOLUTION, now, {
             "objection_id": objection.objection_id, "reviewer": pseudonym, "outcome": outcome,
             "rationale": rationale, "signatures": objection.signatures}).encode()])
         resolved = replace(objection, status=RESOLVED, outcome=outcome, rationale=rationale,
@@ -322,7 +318,7 @@ def record_refusal(database: Database, log: TransparencyLog, catalog: Catalog, k
         committed = b64(commitment("refusal", about.to_text(), identity, salt))
         refusals = store.refusal_count(about) + 1
         refusal_id = new_id("ref")
-        index = log.sequence_in(tx, [LogEntry(REFUSAL_ENTRY, now, {
+        index = log.sequence_in(tx, [LogEntry(entry_types.VOICE_REFUSAL, now, {
             "about": about.to_json(), "commitment": committed, "refusals": refusals}).encode()])
         sealed = keys.seal(SealedIdentity(refusal_id, identity, salt, statement))
         store.add_refusal(refusal_id, about, tag, committed, sealed, utc_text(now), index)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.canonical import parse_json_object
+from daylight.core.entry_types import VOICE_OBJECTION_SIGNATURE
 from daylight.core.errors import InputError, ProofError
 from daylight.log.checkpoint import open_checkpoint
 from daylight.log.merkle import leaf_hash
@@ -138,7 +139,7 @@ def verify_receipt(receipt: Receipt, identity: str, vkey: str) -> None:
                          evidence={"commitment": receipt.commitment, "computed": expected})
     entry = parse_json_object(receipt.entry, where="receipt entry")
     payload = entry.get("payload")
-    if entry.get("type") != "voice.objection_signature" or not isinstance(payload, dict) \
+    if entry.get("type") != VOICE_OBJECTION_SIGNATURE or not isinstance(payload, dict) \
             or payload.get("objection_id") != receipt.objection_id \
             or payload.get("commitment") != b64(receipt.commitment):
         raise ProofError("the logged entry does not hold this objection's commitment",
