@@ -34,7 +34,8 @@ from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack
 from daylight.policy.versions import publish
 from daylight.registry.accounts import Account
-from daylight.registry.store import Classification, RegistryStore, Resolution
+from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.store import RegistryStore
 from daylight.voice.declaration import APPROVED, Declaration
 from daylight.voice.privacy import VoiceKeys, generate_review_key, unb64
 from daylight.voice.store import VoiceStore, utc_text

@@ -16,7 +16,8 @@ from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
-from daylight.registry.store import Classification, RegistryStore, Resolution
+from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.store import RegistryStore
 from daylight.voice.privacy import VoiceKeys, generate_review_key, unb64
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
