@@ -4,7 +4,6 @@ line and the HTTP service, which sit above every other layer."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from daylight.core.database import Database, Migration, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
+from daylight.core.secret import write_secret
 from daylight.core.settings import Settings
 from daylight.log.batcher import BatchingAppender
 from daylight.log.note import CosignatureSigner, Signer, is_valid_key_name
@@ -21,6 +21,8 @@ from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
 from daylight.report.store import report_migrations
 from daylight.usage.store import UsageStore, usage_migrations
+from daylight.voice.privacy import VoiceKeys, load_tag_key, parse_review_key
+from daylight.voice.store import voice_migrations
 
 
 def all_migrations() -> list[Migration]:
@@ -30,25 +32,9 @@ def all_migrations() -> list[Migration]:
         *registry_migrations(),
         *policy_migrations(),
         *usage_migrations(),
+        *voice_migrations(),
         *report_migrations(),
     ]
-
-
-def write_secret(path: Path, text: str) -> None:
-    """Create ``path`` with mode 0600 holding ``text``, durably; refuse if it exists."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise ConflictError(f"refusing to overwrite `{path}`") from exc
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 WITNESS_KEY_FILE = "witness.key"
@@ -142,6 +128,13 @@ class Home:
                 self.database(), signer, integrate_max_entries=self.settings.batch_max_entries
             )
         return self._log
+
+    def voice_keys(self) -> VoiceKeys:
+        """The review key (a setting) and the tag key (a secret file in the home, made on
+        first use) that keep objection signers and refusers private."""
+        review_key = parse_review_key(self.settings.review_key)
+        self.database()  # the home must exist before a secret is written into it
+        return VoiceKeys(review_key, load_tag_key(self.settings.voice_tag_key_path, create=True))
 
     def appender(self) -> BatchingAppender:
         """A batching appender on the writable log, configured by the batch settings (for

@@ -29,9 +29,12 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
         accounts = tx.query("SELECT account_id FROM registry_account")
         (findings,) = tx.query_one("SELECT count(*) FROM policy_audit_finding") or (0,)
         (digests,) = tx.query_one("SELECT count(*) FROM policy_decision_digest") or (0,)
+        voice = {status for (status,) in tx.query(
+            "SELECT status FROM voice_declaration UNION ALL SELECT status FROM voice_objection")}
     assert len(accounts) == 300
     assert all(a.startswith("SYNTHETIC-") for (a,) in accounts)
     assert findings > 0 and digests > 0
+    assert voice == {"approved", "rejected", "open", "resolved"}  # SYNTHETIC voice, reviewed
     assert report.tree_size > 34_000  # reference relationships, classifications, usage, policy
     # both periods' reports, side by side, the second consistent with the first
     earlier = out / "report-2026-10"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HEAVY = ("followthemoney", "duckdb", "pyspark", "fastapi", "starlette", "uvicorn", "pyarrow",
-         "psycopg", "cedarpy", "rigour")
+         "psycopg", "cedarpy", "rigour", "nacl")
 
 REPORT = """
 import atexit, json, sys

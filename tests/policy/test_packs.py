@@ -10,6 +10,7 @@ import pytest
 from daylight.core.errors import InputError, NotFoundError, VerificationError
 from daylight.policy.catalog import Catalog
 from daylight.policy.corpus import Case, parse_corpus, run_corpus
+from daylight.policy.decision import DECLARATION
 from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.policies import PolicyText, compile_policies
 from daylight.policy.schema import PolicySchema
@@ -46,8 +47,14 @@ def test_corpus_case(name: str, case: Case, catalog: Catalog, schema: PolicySche
     one = corpus.__class__(corpus.pack, corpus.facts, corpus.declarations, (case,))
     [result] = run_corpus(one, compile_pack(pack, schema), catalog)
     assert result.decision.allowed is case.allowed, result.to_json()
-    assert set(result.decision.policy_ids) == set(case.reasons), result.to_json()
+    named = [r for r in result.decision.reasons if r.policy == DECLARATION]
+    assert set(result.decision.policy_ids) - {DECLARATION} == set(case.reasons), result.to_json()
     assert all(r.reason for r in result.decision.reasons)
+    # an allow names the approved declarations it may rest on; a deny names none
+    declared = {d.id for d in corpus.declarations.get(case.account_id, ())}
+    assert all(r.reason.split("`")[1] in declared for r in named)
+    if not case.allowed:
+        assert named == []
 
 
 @pytest.mark.parametrize("name", PACKS)

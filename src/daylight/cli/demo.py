@@ -17,6 +17,7 @@ from daylight.core.settings import build_settings
 from daylight.flows.accounts import AccountView
 from daylight.flows.demo import (
     DEMO_ORIGIN,
+    REVIEW_KEY_FILE,
     SYNTHETIC_NOTE,
     DemoStage,
     MirrorStage,
@@ -25,9 +26,11 @@ from daylight.flows.demo import (
     RegistryStage,
     ReportStage,
     UsageStage,
+    VoiceStage,
     build_demo_world,
     prepare_demo_directory,
 )
+from daylight.flows.object import make_review_key
 from daylight.home import Home
 from daylight.report.server import report_server, url_of
 
@@ -116,6 +119,12 @@ class ConsoleProgress:
             console.print(f"  {usage.rows:,} aggregate rows (account × service × operation) for "
                           f"{usage.accounts:,} SYNTHETIC accounts; {usage.digests_appended:,} usage "
                           "digests appended to the log")
+        elif isinstance(stage, VoiceStage):
+            voice = stage.voice
+            console.print(f"  declarations: {', '.join(sorted(voice.declarations.values()))}; "
+                          f"objections: {', '.join(sorted(voice.objections.values()))}; "
+                          f"refusals: {voice.refusals} (signers sealed to the demo review key "
+                          f"{stage.review_key_file})")
         elif isinstance(stage, PolicyStage):
             policy = stage.policy
             audit = policy.audit.summary if policy.audit else {}
@@ -182,14 +191,16 @@ def demo(
     console = Console()
     console.print(Panel(SYNTHETIC_NOTE, style="yellow"))
     prepare_demo_directory(out)
-    # The demo always runs on the embedded default, whatever DAYLIGHT_* says.
-    home = Home(build_settings({"home": str(out / "home")}, {}))
+    # The demo always runs on the embedded default, whatever DAYLIGHT_* says; its review key's
+    # private half is left beside the home (a demo only).
+    review_key = make_review_key(out / REVIEW_KEY_FILE)
+    home = Home(build_settings({"home": str(out / "home"), "review_key": review_key}, {}))
     progress = ConsoleProgress(console, period)
     try:
         signer = progress.step("created a home, its Ed25519 key and an empty log",
                                lambda: home.initialise(DEMO_ORIGIN))
         build_demo_world(home.database(), home.log(writable=True), home.usage_store(),
-                         signer.verifier(), out, progress, accounts=accounts,
+                         signer.verifier(), home.voice_keys(), out, progress, accounts=accounts,
                          usage_rows=usage_rows, period=parse_period(period))
     finally:
         home.close()

@@ -26,6 +26,7 @@ from daylight.cli import report as report_commands
 from daylight.cli import search as search_command
 from daylight.cli import serve as serve_command
 from daylight.cli import usage as usage_commands
+from daylight.cli import voice as voice_commands
 from daylight.cli import witness as witness_commands
 from daylight.core.errors import DaylightError, VerificationError, printable
 from daylight.core.settings import SETTINGS, Setting, build_settings
@@ -98,6 +99,10 @@ app.command("serve")(serve_command.serve)
 app.command("demo")(demo_command.demo)
 app.add_typer(report_commands.app, name="report")
 app.command("verify")(report_commands.verify)
+app.command("declare")(voice_commands.declare_command)
+app.add_typer(voice_commands.declarations_app, name="declarations")
+app.add_typer(voice_commands.objection_app, name="objection")
+app.add_typer(voice_commands.refusal_app, name="refusal")
 
 
 def _global_option(setting: Setting) -> inspect.Parameter:

@@ -3,7 +3,8 @@
 The names are part of the published log format (auditors and the report read them), so they
 never change; a new kind of fact gets a new name here. They live in ``core`` because every
 layer that records facts needs them, including ``usage``, which does not import the log.
-Payloads are described in docs/registry.md, docs/usage.md, docs/policy.md and docs/report.md.
+Payloads are described in docs/registry.md, docs/usage.md, docs/policy.md, docs/voice.md and
+docs/report.md.
 """
 
 from __future__ import annotations
@@ -47,10 +48,26 @@ REPORT_ROW: Final = "report.row"
 """One published row of a transparency report (its table and the row without its index)."""
 REPORT_PUBLISHED: Final = "report.published"
 """A published report: period, proven checkpoint, SHA-256 of SHA256SUMS and of each data file."""
+VOICE_DECLARATION: Final = "voice.declaration"
+"""A customer's declared use of a capability, as submitted."""
+VOICE_DECLARATION_REVIEW: Final = "voice.declaration_review"
+"""One review step of a declaration (the reviewer by pseudonym) and the status after it."""
+VOICE_OBJECTION: Final = "voice.objection"
+"""An employee's objection: what about, the statement, the threshold."""
+VOICE_OBJECTION_SIGNATURE: Final = "voice.objection_signature"
+"""One signature of an objection: a salted commitment and the count, never the signer."""
+VOICE_OBJECTION_REVIEW: Final = "voice.objection_review"
+"""An objection reached its threshold: its review is mandatory."""
+VOICE_OBJECTION_RESOLUTION: Final = "voice.objection_resolution"
+"""The outcome and rationale of an objection's review."""
+VOICE_REFUSAL: Final = "voice.refusal"
+"""An employee's standing refusal: the subject, a commitment and the count, never the employee."""
 
 ENTRY_TYPES: Final = (REGISTRY_REFERENCE, REGISTRY_RELATIONSHIP, REGISTRY_CLASSIFICATION,
                       REGISTRY_SCREENING, REGISTRY_JUDGEMENT, REGISTRY_REDIRECT,
                       REGISTRY_WITHDRAWAL, REGISTRY_RELATIONSHIP_ENDED, REGISTRY_CORRECTION,
                       REGISTRY_CORRECTION_REVIEW, USAGE_DIGEST, POLICY_VERSION,
                       POLICY_DECISION_DIGEST, POLICY_AUDIT_FINDING, POLICY_AUDIT, REPORT_ROW,
-                      REPORT_PUBLISHED)
+                      REPORT_PUBLISHED, VOICE_DECLARATION, VOICE_DECLARATION_REVIEW, VOICE_OBJECTION,
+                      VOICE_OBJECTION_SIGNATURE, VOICE_OBJECTION_REVIEW,
+                      VOICE_OBJECTION_RESOLUTION, VOICE_REFUSAL)

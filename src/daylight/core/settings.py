@@ -8,6 +8,7 @@ time: ``build_settings`` is handed the environment by its caller.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -69,6 +70,26 @@ def _optional_str(text: str) -> str | None:
     return text or None
 
 
+def _optional_positive_int(text: str) -> int | None:
+    return _positive_int(text) if text else None
+
+
+_SHARE = re.compile(r"(\d+(\.\d+)?)%")
+
+
+def _threshold(text: str) -> str:
+    """A number of signatures (``25``) or a share of the employees (``2%``)."""
+    text = text.strip()
+    share = _SHARE.fullmatch(text)
+    if share:
+        if not 0 < float(share.group(1)) <= 100:
+            raise ValueError("a share must be more than 0% and at most 100%")
+        return text
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise ValueError("expected a number of signatures (1 to 1000000) or a share such as `2%`")
+    return str(int(text))
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", "./.daylight", str,
             "Directory holding the signing key, the SQLite database and data files.", Path),
@@ -95,6 +116,15 @@ SETTINGS: tuple[Setting, ...] = (
             "`durable`: `daylight serve` answers a decision only once its record is committed; "
             "`batched`: records are written every 0.25 s, and a crash loses up to 0.25 s of them.",
             str),
+    Setting("objection_threshold", "10", _threshold,
+            "Signatures at which an objection's review becomes mandatory: a number (`10`) or a "
+            "share of employee_count (`2%`, rounded up)."),
+    Setting("employee_count", None, _optional_positive_int,
+            "How many employees the provider registered (needed when objection_threshold is a "
+            "share).", int),
+    Setting("review_key", None, _optional_str,
+            "The review key holder's public key (base64 X25519): objection signers' identities "
+            "are sealed to it. `daylight objection keygen` makes a pair."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -113,6 +143,14 @@ class Settings:
     serve_decision_cache_entries: int
     support_window_days: int = 365
     serve_decision_records: str = "durable"
+    objection_threshold: str = "10"
+    employee_count: int | None = None
+    review_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.objection_threshold.endswith("%") and self.employee_count is None:
+            raise ConfigError(f"objection_threshold `{self.objection_threshold}` is a share of "
+                              "the employees: set employee_count too")
 
     @property
     def sqlite_path(self) -> Path:
@@ -121,6 +159,10 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.home / "log.key"
+
+    @property
+    def voice_tag_key_path(self) -> Path:
+        return self.home / "voice-tag.key"
 
     @property
     def effective_database_url(self) -> str:

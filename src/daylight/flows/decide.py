@@ -12,6 +12,7 @@ from daylight.core.canonical import parse_json
 from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.period import Period
+from daylight.flows.declare import declarations_source
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import default_catalog
 from daylight.policy.context import normalize_context
@@ -47,12 +48,13 @@ class DecisionRequest:
 
 
 def open_gate(database: Database, *, cache_entries: int = DEFAULT_CACHE_ENTRIES,
-              support_window_days: int = DEFAULT_WINDOW_DAYS) -> Gate:
-    """A gate over the shipped catalog that refreshes only when asked (the decision service's
-    background task, or never for one command); support as of the request's day, within the
-    look-back window."""
+              support_window_days: int = DEFAULT_WINDOW_DAYS, clock: Clock = utc_now) -> Gate:
+    """A gate over the shipped catalog and the approved, unexpired declarations that refreshes
+    only when asked (the decision service's background task, or never for one command); support
+    as of the request's day, within the look-back window."""
     return Gate(database, default_catalog(), refresh_interval_s=None, cache_entries=cache_entries,
-                support_window_days=support_window_days)
+                support_window_days=support_window_days,
+                declarations=declarations_source(database, clock), now=clock)
 
 
 def decide_and_record(database: Database, request: DecisionRequest, *,

@@ -32,8 +32,10 @@ from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.audit import audit_period
+from daylight.flows.declare import declarations_source
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.flows.report import PublishedReports, publish_reports
+from daylight.flows.voice_demo import VoiceDemo, voice_demo
 from daylight.log import merkle
 from daylight.log.export import export_mirror
 from daylight.log.note import Verifier
@@ -53,9 +55,13 @@ from daylight.registry.demo import DemoRegistry, populate_demo_registry
 from daylight.usage.aggregate import DuckDBEngine
 from daylight.usage.aggregate_store import RecordedAggregation
 from daylight.usage.store import UsageStore
+from daylight.voice.privacy import VoiceKeys
 
 MARKER = ".daylight-demo"
 DEMO_ORIGIN = "demo.daylight.invalid/log"
+REVIEW_KEY_FILE = "review.key"
+"""The demo's review key (private half), left beside the home: for the demo only, never for a
+real provider, where it belongs to someone other than the operator."""
 SYNTHETIC_NOTE = ("SYNTHETIC: every account and every usage figure in this demo is invented. "
                   "Organisation names are real public reference data; no real organisation used "
                   "any service.")
@@ -133,7 +139,8 @@ def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, 
                                              if "immigration_enforcement" in f.supports],
         "commercial": [f for f in facts if f.sector == "commercial" and not f.supports],
     }
-    gate = Gate(database, default_catalog(), refresh_interval_s=None)
+    gate = Gate(database, default_catalog(), refresh_interval_s=None,
+                declarations=declarations_source(database, clock), now=clock)
     allowed = denied = 0
     for members in classes.values():
         for account in members[:per_class]:
@@ -235,6 +242,14 @@ class UsageStage:
 
 
 @dataclass(frozen=True)
+class VoiceStage:
+    """SYNTHETIC declarations reviewed, objections filed and co-signed, refusals recorded."""
+
+    voice: VoiceDemo
+    review_key_file: Path
+
+
+@dataclass(frozen=True)
 class PolicyStage:
     """The shipped packs published, sample requests decided, the period audited."""
 
@@ -272,7 +287,7 @@ class ReportStage:
     vkey_file: Path
 
 
-DemoStage = RegistryStage | UsageStage | PolicyStage | ProofStage | MirrorStage | ReportStage
+DemoStage = RegistryStage | UsageStage | VoiceStage | PolicyStage | ProofStage | MirrorStage | ReportStage
 
 
 class DemoProgress(Protocol):
@@ -291,6 +306,7 @@ class DemoWorld:
 
     registry: RegistryStage
     usage: UsageStage
+    voice: VoiceStage
     policy: PolicyStage
     proof: ProofStage
     mirror: MirrorStage
@@ -298,10 +314,12 @@ class DemoWorld:
 
 
 def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore,
-                     verifier: Verifier, out: Path, progress: DemoProgress, *, accounts: int,
-                     usage_rows: int, period: Period, clock: Clock = utc_now) -> DemoWorld:
+                     verifier: Verifier, keys: VoiceKeys, out: Path, progress: DemoProgress, *,
+                     accounts: int, usage_rows: int, period: Period,
+                     clock: Clock = utc_now) -> DemoWorld:
     """Build the demo world on an initialised home and verify it; write the mirror, the verifier
-    key and the two months' reports under ``out``."""
+    key and the two months' reports under ``out`` (where the demo's review key already is:
+    ``review.key``)."""
     first = log.checkpoint()
     populated = progress.step(
         f"loaded the reference registry and screened {accounts} SYNTHETIC accounts",
@@ -318,6 +336,12 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
             clock=clock))
     usage = UsageStage(recorded)
     progress.show(usage)
+
+    voiced = progress.step(
+        "recorded SYNTHETIC declarations and their reviews, employees' objections and refusals",
+        lambda: voice_demo(database, log, default_catalog(), keys, clock()))
+    voice = VoiceStage(voiced, out / REVIEW_KEY_FILE)
+    progress.show(voice)
 
     decided = progress.step(
         "published the four shipped policy packs, decided sample requests and audited "
@@ -358,4 +382,4 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
             clock()))
     published = ReportStage(second, reports, vkey_file)
     progress.show(published)
-    return DemoWorld(registry, usage, policy, proof, verified, published)
+    return DemoWorld(registry, usage, voice, policy, proof, verified, published)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -25,6 +25,7 @@ DEFAULT_CATALOG_NAME = "catalog.toml"
 
 _WORD = r"[a-z][a-z0-9_]*"
 CAPABILITY_ID = re.compile(_WORD)
+PURPOSE_ID = re.compile(_WORD)
 SERVICE_ID = re.compile(_WORD)
 OPERATION_ID = re.compile(rf"{_WORD}\.{_WORD}")
 EVENT_SOURCE = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+")
@@ -33,7 +34,17 @@ EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 @dataclass(frozen=True)
 class Capability:
-    """Something an operation can do that a use policy may restrict."""
+    """Something an operation can do that a use policy may restrict. A ``sensitive`` one needs
+    two reviewers' approvals before a customer's declared use of it is approved."""
+
+    id: str
+    description: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A use a customer may declare for a capability (the purposes the policy packs know)."""
 
     id: str
     description: str
@@ -69,6 +80,7 @@ class Catalog:
     services: Mapping[str, Service]
     operations: Mapping[str, Operation]
     events: Mapping[tuple[str, str], str]
+    purposes: Mapping[str, Purpose] = field(default_factory=lambda: MappingProxyType({}))
 
     def operation(self, operation_id: str) -> Operation:
         """The operation ``operation_id``; NotFoundError if the catalog has none."""
@@ -86,6 +98,13 @@ class Catalog:
     def operation_for_event(self, source: str, name: str) -> str | None:
         """The operation id a provider event maps to, or None if the catalog does not map it."""
         return self.events.get((source, name))
+
+    def capability(self, capability_id: str) -> Capability:
+        """The capability ``capability_id``; NotFoundError if the catalog has none."""
+        try:
+            return self.capabilities[capability_id]
+        except KeyError:
+            raise NotFoundError(f"unknown capability `{capability_id}`: not in the service catalog") from None
 
     def service_of_operations(self) -> dict[str, str]:
         """Operation id → service id, as plain data for layers that may not import the catalog."""
@@ -134,7 +153,7 @@ def _labelled(read: _Reader, data: dict[str, Any], section: str, pattern: re.Pat
               what: str, field: str) -> dict[str, str]:
     """Id → text of a table of ``[section.<id>]`` tables that hold only ``field``."""
     found: dict[str, str] = {}
-    for item_id, body in read.table(data[section], section).items():
+    for item_id, body in read.table(data.get(section, {}), section).items():
         key = f"{section}.{item_id}"
         read.identifier(item_id, pattern, key, what)
         body = read.table(body, key, allowed={field}, required={field})
@@ -151,15 +170,25 @@ def parse_catalog(text: str, *, where: str = "catalog") -> Catalog:
     except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
         raise InputError("invalid TOML: nested too deeply", where=where) from exc
     read = _Reader(where)
-    read.table(data, "", allowed={"version", "capabilities", "services", "operations", "events"},
+    read.table(data, "", allowed={"version", "capabilities", "purposes", "services", "operations",
+                                  "events"},
                required={"version", "capabilities", "services", "operations"})
     if data["version"] != CATALOG_VERSION or isinstance(data["version"], bool):
         raise read.fail("version", f"unsupported catalog version `{data['version']}`; "
                                    f"expected {CATALOG_VERSION}")
 
-    capabilities = {cap_id: Capability(cap_id, description) for cap_id, description in
-                    _labelled(read, data, "capabilities", CAPABILITY_ID, "capability id",
-                              "description").items()}
+    capabilities: dict[str, Capability] = {}
+    for cap_id, body in read.table(data["capabilities"], "capabilities").items():
+        key = f"capabilities.{cap_id}"
+        read.identifier(cap_id, CAPABILITY_ID, key, "capability id")
+        body = read.table(body, key, allowed={"description", "sensitive"}, required={"description"})
+        sensitive = body.get("sensitive", False)
+        if not isinstance(sensitive, bool):
+            raise read.fail(f"{key}.sensitive", f"expected true or false, got {_kind(sensitive)}")
+        capabilities[cap_id] = Capability(cap_id, read.text(body["description"], f"{key}.description"),
+                                          sensitive)
+    purposes = {purpose_id: Purpose(purpose_id, description) for purpose_id, description in
+                _labelled(read, data, "purposes", PURPOSE_ID, "purpose id", "description").items()}
     services = {service_id: Service(service_id, title) for service_id, title in
                 _labelled(read, data, "services", SERVICE_ID, "service id", "title").items()}
 
@@ -196,7 +225,8 @@ def parse_catalog(text: str, *, where: str = "catalog") -> Catalog:
             events[(source, name)] = op_id
 
     return Catalog(MappingProxyType(capabilities), MappingProxyType(services),
-                   MappingProxyType(operations), MappingProxyType(events))
+                   MappingProxyType(operations), MappingProxyType(events),
+                   MappingProxyType(purposes))
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -8,6 +8,9 @@ Besides the Cedar policies of a version, four gate rules can decide; their ids s
 - ``daylight:policy-error``    a policy could not be evaluated: the decision fails closed;
 - ``daylight:unknown-account`` the account is not in the registry;
 - ``daylight:no-policy-version`` no policy version is in force.
+
+An allowed decision that rests on a customer's approved declaration also names it, with the
+reason ``daylight:declaration`` (one per declaration: its id, capability and purpose).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ DEFAULT_DENY = "daylight:default-deny"
 POLICY_ERROR = "daylight:policy-error"
 UNKNOWN_ACCOUNT = "daylight:unknown-account"
 NO_POLICY_VERSION = "daylight:no-policy-version"
+DECLARATION = "daylight:declaration"
 
 GATE_REASONS = {
     DEFAULT_DENY: "no policy permits this request: Daylight denies by default",

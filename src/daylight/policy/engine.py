@@ -43,6 +43,7 @@ from daylight.core.identifier import is_account_id, verify_account_id
 from daylight.policy.catalog import Catalog
 from daylight.policy.context import DEFAULT_CONTEXT, normalize_context
 from daylight.policy.decision import (
+    DECLARATION,
     DEFAULT_DENY,
     NO_POLICY_VERSION,
     POLICY_ERROR,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
 DEFAULT_CACHE_ENTRIES = 65_536
 _DEFAULT_CONTEXT_JSON = json.dumps(DEFAULT_CONTEXT)
 _DEFAULT_KEY = tuple(DEFAULT_CONTEXT.values())
+_PURPOSE = list(DEFAULT_CONTEXT).index("purpose")  # where the purpose is in a context key
 # distinct context texts and Cedar answer texts kept (each table cleared when full)
 _CONTEXT_TEXTS = 4_096
 _ANSWERS = 4_096  # ~700 bytes each: ~3 MB at most per engine
@@ -90,6 +92,7 @@ class PolicyEngine:
         schema = policies.schema if policies is not None else build_schema(catalog)
         self.entities = build_entities(facts, declarations, catalog, schema)
         self.accounts = frozenset(f.account_id for f in facts)
+        self.declarations = declarations
         self._requests = {
             op_id: ({"type": "Action", "id": op_id}, {"type": "Service", "id": op.service})
             for op_id, op in catalog.operations.items()}
@@ -118,8 +121,8 @@ class PolicyEngine:
         if isinstance(ready, Decision):
             return ready
         key, request = ready
-        decision = self._answer(_internal.is_authorized(
-            request, self._policy_set(operation), self._native, None, False))
+        decision = self._naming_declarations(key, self._answer(_internal.is_authorized(
+            request, self._policy_set(operation), self._native, None, False)))
         self._remember(key, decision)
         return decision
 
@@ -148,7 +151,7 @@ class PolicyEngine:
         for policy_set, keys, batch in pending.values():
             answers = _internal.is_authorized_batch(batch, policy_set, self._native, None, False)
             for (slot, key), text in zip(keys, answers, strict=True):
-                decision = decisions[slot] = self._answer(text)
+                decision = decisions[slot] = self._naming_declarations(key, self._answer(text))
                 self._remember(key, decision)
         return [d for d in decisions if d is not None]
 
@@ -266,6 +269,27 @@ class PolicyEngine:
         if matched:
             return Decision(False, tuple(self._reason(i) for i in matched), self.version)
         return Decision(False, (gate_reason(DEFAULT_DENY),), self.version)
+
+    def _naming_declarations(self, key: tuple[Any, ...], decision: Decision) -> Decision:
+        """``decision`` (for the request ``key``: account, operation, context values) with a
+        reason for each approved declaration an allow may rest on: one of the operation's
+        capabilities, declared for the request's purpose or registered."""
+        if not decision.allowed:
+            return decision
+        account_id, operation, values = key
+        purpose = values[_PURPOSE]
+        capabilities = self.catalog.operations[operation].capabilities
+        used = [d for d in self.declarations.get(account_id, ())
+                if d.capability in capabilities and (d.purpose == purpose or d.registration)]
+        if not used:
+            return decision
+        named = tuple(Reason(DECLARATION, f"approved declaration `{d.id}`: {d.capability} for "
+                                          f"`{d.purpose}`"
+                                          + (f", registration `{d.registration}`"
+                                             if d.registration else ""))
+                      for d in used)
+        return Decision(decision.allowed, decision.reasons + named, decision.policy_version,
+                        decision.errors)
 
     def _reason(self, policy_id: str) -> Reason:
         reason = self._reasons.get(policy_id)

@@ -1,0 +1,152 @@
+"""A signer's receipt: the commitment, its salt, and an offline proof that the log holds the
+entry that counted the signature, in the C2SP ``tlog-proof`` format (``c2sp.org/tlog-proof@v1``).
+
+The proof text is::
+
+    c2sp.org/tlog-proof@v1
+    extra <base64 of the log entry's bytes>
+    index <leaf_index>
+    <base64 inclusion proof hash>       (one per line, from the leaf's sibling up)
+    ...
+    <empty line>
+    <the signed checkpoint, verbatim>
+
+The ``extra`` line carries the entry itself so that the record hash can be rebuilt offline
+(the spec's use of extra data); like the spec says, it is not trusted by itself: the verifier
+recomputes the leaf hash from it and checks that it holds the commitment.
+
+``verify_receipt`` is what a signer runs: their identity and salt give the commitment; the entry
+holds it; the proof puts the entry under the checkpoint's root; the log's key signed the
+checkpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from daylight.core.canonical import parse_json_object
+from daylight.core.entry_types import VOICE_OBJECTION_SIGNATURE
+from daylight.core.errors import InputError, ProofError
+from daylight.log.checkpoint import open_checkpoint
+from daylight.log.merkle import leaf_hash
+from daylight.log.note import verifier_from_vkey
+from daylight.log.proof import verify_inclusion
+from daylight.voice.privacy import b64, commitment, unb64
+
+TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
+
+
+@dataclass(frozen=True)
+class TlogProof:
+    """The parts of a ``c2sp.org/tlog-proof@v1`` text."""
+
+    extra: bytes | None
+    index: int
+    inclusion_proof: tuple[bytes, ...]
+    checkpoint: str  # the signed note, verbatim
+
+    def to_text(self) -> str:
+        lines = [TLOG_PROOF_HEADER]
+        if self.extra is not None:
+            lines.append(f"extra {b64(self.extra)}")
+        lines.append(f"index {self.index}")
+        lines += [b64(h) for h in self.inclusion_proof]
+        return "\n".join(lines) + "\n\n" + self.checkpoint
+
+    @classmethod
+    def from_text(cls, text: str, *, where: str = "tlog_proof") -> TlogProof:
+        head, blank, checkpoint = text.partition("\n\n")
+        lines = head.split("\n")
+        if not blank or not lines or lines[0] != TLOG_PROOF_HEADER:
+            raise InputError(f"expected `{TLOG_PROOF_HEADER}`, proof lines, an empty line and a "
+                             "checkpoint", where=where)
+        rest = lines[1:]
+        extra = None
+        if rest and rest[0].startswith("extra "):
+            extra = unb64(rest[0][len("extra "):], where=f"{where}: extra")
+            rest = rest[1:]
+        if not rest or not rest[0].startswith("index "):
+            raise InputError("expected an `index N` line", where=where)
+        number = rest[0][len("index "):]
+        if not number.isdigit() or not number.isascii() or (number != "0" and number[0] == "0"):
+            raise InputError(f"`{number}` is not a decimal index", where=f"{where}: index")
+        hashes = tuple(unb64(line, where=f"{where}: proof line {i + 1}", size=32)
+                       for i, line in enumerate(rest[1:]))
+        return cls(extra, int(number), hashes, checkpoint)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a signer keeps to show, alone, that their signature was counted."""
+
+    objection_id: str
+    commitment: bytes
+    salt: bytes
+    leaf_index: int
+    tree_size: int
+    inclusion_proof: tuple[bytes, ...]
+    entry: bytes
+    checkpoint: str
+
+    @property
+    def tlog_proof(self) -> TlogProof:
+        return TlogProof(self.entry, self.leaf_index, self.inclusion_proof, self.checkpoint)
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape `daylight objection sign` prints."""
+        return {"objection_id": self.objection_id, "commitment": b64(self.commitment),
+                "salt": b64(self.salt), "leaf_index": self.leaf_index,
+                "tree_size": self.tree_size,
+                "inclusion_proof": [b64(h) for h in self.inclusion_proof],
+                "tlog_proof": self.tlog_proof.to_text()}
+
+    @classmethod
+    def from_json(cls, value: Any, *, where: str = "receipt") -> Receipt:
+        """Read the shape ``to_json`` writes; InputError naming the field otherwise."""
+        keys = {"objection_id", "commitment", "salt", "leaf_index", "tree_size",
+                "inclusion_proof", "tlog_proof"}
+        if not isinstance(value, dict) or set(value) != keys:
+            raise InputError(f"expected an object with exactly {', '.join(sorted(keys))}",
+                             where=where)
+        for name in ("objection_id", "commitment", "salt", "tlog_proof"):
+            if not isinstance(value[name], str):
+                raise InputError("expected a string", where=f"{where}: {name}")
+        for name in ("leaf_index", "tree_size"):
+            if isinstance(value[name], bool) or not isinstance(value[name], int):
+                raise InputError("expected a whole number", where=f"{where}: {name}")
+        hashes = value["inclusion_proof"]
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise InputError("expected a list of base64 hashes", where=f"{where}: inclusion_proof")
+        proof = TlogProof.from_text(value["tlog_proof"], where=f"{where}: tlog_proof")
+        listed = tuple(unb64(h, where=f"{where}: inclusion_proof", size=32) for h in hashes)
+        if proof.extra is None or proof.index != value["leaf_index"] \
+                or proof.inclusion_proof != listed:
+            raise InputError("tlog_proof does not match leaf_index and inclusion_proof, or has "
+                             "no entry", where=where)
+        return cls(value["objection_id"], unb64(value["commitment"], where=f"{where}: commitment",
+                                                size=32),
+                   unb64(value["salt"], where=f"{where}: salt"), value["leaf_index"],
+                   value["tree_size"], listed, proof.extra, proof.checkpoint)
+
+
+def verify_receipt(receipt: Receipt, identity: str, vkey: str) -> None:
+    """Raise unless ``receipt`` shows that ``identity`` (canonical) signed ``objection_id`` and
+    that the log whose verifier key is ``vkey`` holds the entry that counted it."""
+    expected = commitment("objection", receipt.objection_id, identity, receipt.salt)
+    if expected != receipt.commitment:
+        raise ProofError("the commitment is not this identity's with this salt",
+                         evidence={"commitment": receipt.commitment, "computed": expected})
+    entry = parse_json_object(receipt.entry, where="receipt entry")
+    payload = entry.get("payload")
+    if entry.get("type") != VOICE_OBJECTION_SIGNATURE or not isinstance(payload, dict) \
+            or payload.get("objection_id") != receipt.objection_id \
+            or payload.get("commitment") != b64(receipt.commitment):
+        raise ProofError("the logged entry does not hold this objection's commitment",
+                         evidence={"entry": receipt.entry})
+    signed = open_checkpoint(receipt.checkpoint, verifier_from_vkey(vkey))
+    if signed.checkpoint.tree_size != receipt.tree_size:
+        raise ProofError(f"the checkpoint is of size {signed.checkpoint.tree_size}, the receipt "
+                         f"says {receipt.tree_size}")
+    verify_inclusion(receipt.leaf_index, receipt.tree_size, leaf_hash(receipt.entry),
+                     list(receipt.inclusion_proof), signed.checkpoint.root_hash)
