@@ -57,7 +57,13 @@ def state_shapes() -> tuple[StateShape, ...]:
         for index in indexes:
             arc = arcs[index] if index >= 0 else arcs[~index][::-1]
             points.extend(arc if not points else arc[1:])
-        return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
+        # Whole units of a 975-unit frame are finer than any screen draws it; drop repeats.
+        text: list[str] = []
+        for x, y in points:
+            point = f"{x:.0f},{y:.0f}"
+            if not text or text[-1] != point:
+                text.append(point)
+        return "M" + "L".join(text) + "Z"
 
     codes = {name: code for code, name in STATE_NAMES.items()}
     shapes = []

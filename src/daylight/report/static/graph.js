@@ -11,7 +11,6 @@
   var cy = cytoscape({
     container: container,
     elements: elements.nodes.concat(elements.edges),
-    wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: { "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis",
         "text-max-width": 120, "width": 14, "height": 14, "background-color": "#1f5fa8", "color": "#1a1a1a" } },
