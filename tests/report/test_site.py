@@ -69,7 +69,9 @@ def test_every_central_row_carries_its_id_log_index_and_fields_as_the_csv_writes
         assert row.cells == {f: cell_text(getattr(org, f)) for f in shown}
 
 
-def test_every_organisation_page_lists_its_usage_and_decisions_with_proofs(site: Path, report: Report) -> None:
+def test_every_organisation_page_lists_its_usage_and_decisions_with_proofs(
+    site: Path, report: Report
+) -> None:
     org = report.organizations[3]
     html = (site / "org" / page_name(org.organization_id)).read_text()
     rows = {r.row_id: r for r in page_rows(html)}
@@ -145,7 +147,8 @@ def test_entry_links_point_at_the_bundle_that_holds_the_entry() -> None:
 def test_every_published_column_is_in_the_data_dictionary() -> None:
     tables = data_dictionary()
     assert set(FIELDS) == set(tables)
-    undocumented = [f"{t}.{c.name}" for t, cols in tables.items() for c in cols if c.description == UNDOCUMENTED]
+    undocumented = [f"{t}.{c.name}" for t, cols in tables.items() for c in cols
+                    if c.description == UNDOCUMENTED]
     assert undocumented == []
     assert [c.name for c in tables["organizations"]] == [
         f.name for f in dataclasses.fields(OrganizationRow) if f.name != "evidence"

@@ -26,7 +26,9 @@ def _config() -> dict[str, Any]:
         "background": "white",
         "range": {"category": PALETTE},
         "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "titleColor": "#222"},
-        "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222"},
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#222", "orient": "bottom",
+                   "direction": "vertical", "labelLimit": 0},
+        "title": {"fontSize": 14, "anchor": "start", "color": "#222"},
         "view": {"stroke": None},
     }
 
@@ -41,10 +43,11 @@ def render_svg(spec: Mapping[str, Any]) -> str:
     return re.sub(r"^<svg ", '<svg aria-hidden="true" focusable="false" ', svg, count=1)
 
 
-def usage_over_time_spec(points: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str) -> dict[str, Any]:
     """Calls per day by capability, as a line chart: points are (day, capability, calls)."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": title,
         "width": 640,
         "height": 240,
         "config": _config(),
@@ -59,12 +62,13 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]]) -> dict[str, An
     }
 
 
-def counts_bar_spec(rows: Sequence[tuple[str, str, int]], *, y_title: str) -> dict[str, Any]:
+def counts_bar_spec(rows: Sequence[tuple[str, str, int]], *, y_title: str, title: str) -> dict[str, Any]:
     """Organisations by a category (service or capability) and group, as grouped horizontal bars:
     rows are (category, group, count)."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 560,
+        "title": title,
+        "width": 420,
         "config": _config(),
         "data": {"values": [{"category": c, "group": g, "count": n} for c, g, n in rows]},
         "mark": "bar",

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from daylight.log.tiles import ENTRIES_LEVEL, TILE_WIDTH, TileId
 from daylight.report import chart, usmap
@@ -52,6 +53,27 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def cell_html(value: object) -> markupsafe.Markup:
+    """``cell_text`` escaped for HTML, with a line-break opportunity (``<wbr>``, which adds no
+    text) after each ``;`` so that long lists wrap in narrow columns."""
+    text = str(markupsafe.escape(cell_text(value)))
+    return markupsafe.Markup(text.replace(";", ";<wbr>"))
+
+
+def shown(value: object) -> str:
+    """A field for reading rather than checking: lists comma-separated, counts with thousands
+    separators, booleans yes/no, nothing as a dash."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
 def page_name(organization_id: str) -> str:
     """The file name of an organisation's page: its id when that is a safe file name, else a
     readable prefix and a hash of the id."""
@@ -73,7 +95,9 @@ def group_label(row: OrganizationRow) -> str:
     """Which headline group an organisation counts in."""
     if row.sector in AGENCY_SECTORS:
         return row.sector.replace("_", " ")
-    return "supporting " + " / ".join(s.replace("_", " ") for s in row.supports) if row.supports else row.sector
+    if not row.supports:
+        return row.sector
+    return "supporting " + " / ".join(s.replace("_", " ") for s in row.supports)
 
 
 @dataclass(frozen=True)
@@ -103,8 +127,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["cell"] = cell_text
+    env.filters["cell"] = cell_html
     env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["shown"] = shown
     env.filters["words"] = lambda s: str(s).replace("_", " ")
     env.filters["page"] = page_name
     return env
@@ -137,10 +162,14 @@ def _charts(report: Report, heads: dict[str, Any], out_dir: Path) -> list[Path]:
     overall = [p for p in report.usage_over_time if p.organization_id is None]
     for point in overall or report.usage_over_time:
         totals[(point.day, point.capability)] += point.calls
+    mark = " (SYNTHETIC)" if report.synthetic else ""
     specs = {
-        "usage-over-time": chart.usage_over_time_spec([(d, c, n) for (d, c), n in sorted(totals.items())]),
-        "by-service": chart.counts_bar_spec(heads["by_service"], y_title="service"),
-        "by-capability": chart.counts_bar_spec(heads["by_capability"], y_title="capability"),
+        "usage-over-time": chart.usage_over_time_spec(
+            [(d, c, n) for (d, c), n in sorted(totals.items())], title=f"Calls per day by capability{mark}"),
+        "by-service": chart.counts_bar_spec(
+            heads["by_service"], y_title="service", title=f"Organisations by service{mark}"),
+        "by-capability": chart.counts_bar_spec(
+            heads["by_capability"], y_title="capability", title=f"Organisations by capability{mark}"),
     }
     written = []
     (out_dir / "charts").mkdir(parents=True, exist_ok=True)

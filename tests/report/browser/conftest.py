@@ -27,7 +27,7 @@ SCREENSHOTS = Path(__file__).parents[3] / "build" / "report-screenshots"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -121,7 +121,8 @@ def test_charts_map_and_graph_are_drawn(page: Page, base_url: str, browser_repor
     page.goto(base_url + "graph.html")
     page.wait_for_selector("#graph[data-drawn]")
     drawn = int(page.locator("#graph").get_attribute("data-drawn") or 0)
-    nodes = {s.contractor_id for s in browser_report.supports} | {s.agency_id for s in browser_report.supports}
+    nodes = {s.contractor_id for s in browser_report.supports}
+    nodes |= {s.agency_id for s in browser_report.supports}
     assert drawn == len(nodes) > 0
     assert page.locator("#graph canvas").count() >= 1
 
@@ -136,7 +137,8 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
     shown = page.eval_on_selector_all(
         "#organizations tbody tr",
         """rows => rows.map(r => [r.dataset.rowId, r.dataset.logIndex,
-             Object.fromEntries([...r.querySelectorAll('td[data-field]')].map(c => [c.dataset.field, c.textContent]))])""",
+             Object.fromEntries([...r.querySelectorAll('td[data-field]')]
+               .map(c => [c.dataset.field, c.textContent]))])""",
     )
     assert len(shown) == len(by_id)
     for row_id, log_index, cells in shown:
@@ -147,7 +149,8 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download this view (CSV)").click()
     view = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
-    visible = page.eval_on_selector_all("#organizations tbody tr:not([hidden])", "rs => rs.map(r => r.dataset.rowId)")
+    visible = page.eval_on_selector_all("#organizations tbody tr:not([hidden])",
+                                        "rs => rs.map(r => r.dataset.rowId)")
     assert [r["row_id"] for r in view] == visible
     assert all(r["sector"] == "law_enforcement" for r in view)
     hostile = [r["organization_name"] for r in view if "HYPERLINK" in r["organization_name"]]
@@ -174,7 +177,9 @@ def test_the_keyboard_reaches_every_control(page: Page, base_url: str) -> None:
     assert page.locator("#organizations th[aria-sort=ascending]").count() == 1
 
 
-def test_axe_finds_no_serious_or_critical_violation(page: Page, base_url: str, browser_report: Report) -> None:
+def test_axe_finds_no_serious_or_critical_violation(
+    page: Page, base_url: str, browser_report: Report
+) -> None:
     axe = Axe()
     found = []
     for name in [*PAGES, f"org/{page_name(browser_report.organizations[3].organization_id)}"]:
