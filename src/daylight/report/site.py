@@ -27,37 +27,31 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markupsafe
 
-from daylight.log.tiles import ENTRIES_LEVEL, TILE_WIDTH, TileId
 from daylight.report import chart, usmap
 from daylight.report.dictionary import data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
+from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
+
+__all__ = ["cell_text", "entry_href", "page_name", "render_site"]
+
+ORGANIZATION_COLUMNS = (
+    Column("organization_name", href=lambda o: f"org/{page_name(o.organization_id)}"),
+    Column("sector"), Column("supports"), Column("state"), Column("services"), Column("capabilities"),
+    Column("calls", numeric=True), Column("suppressed"), Column("allowed", numeric=True),
+    Column("denied", numeric=True), Column("denied_by"), Column("declared_purposes"),
+    Column("audit_findings", numeric=True), Column("actions"),
+)
+USAGE_COLUMNS = (Column("service"), Column("operation"), Column("capabilities"),
+                 Column("calls", numeric=True), Column("suppressed"))
+DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
+                    Column("decisions", numeric=True), Column("suppressed"))
 
 STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 400
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
-
-
-def cell_text(value: object) -> str:
-    """A field's text as the CSV writes it: tuples ``;``-joined, booleans ``true``/``false``,
-    None empty, numbers as Python writes them."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ";".join(cell_text(v) for v in value)
-    if value is None:
-        return ""
-    return str(value)
-
-
-def cell_html(value: object) -> markupsafe.Markup:
-    """``cell_text`` escaped for HTML, with a line-break opportunity (``<wbr>``, which adds no
-    text) after each ``;`` so that long lists wrap in narrow columns."""
-    text = str(markupsafe.escape(cell_text(value)))
-    return markupsafe.Markup(text.replace(";", ";<wbr>"))
 
 
 def shown(value: object) -> str:
@@ -81,14 +75,6 @@ def page_name(organization_id: str) -> str:
         return f"{organization_id}.html"
     prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", organization_id)[:40].strip("-")
     return f"{prefix}-{hashlib.sha256(organization_id.encode()).hexdigest()[:12]}.html"
-
-
-def entry_href(log_index: int, tree_size: int) -> str:
-    """The entry bundle of the log mirror that holds entry ``log_index``."""
-    index = log_index // TILE_WIDTH
-    full = tree_size // TILE_WIDTH
-    width = tree_size % TILE_WIDTH if index == full else TILE_WIDTH
-    return "log/" + TileId(ENTRIES_LEVEL, index, width or TILE_WIDTH).path
 
 
 def group_label(row: OrganizationRow) -> str:
@@ -236,6 +222,7 @@ def render_site(report: Report, out_dir: Path) -> list[Path]:
             "capability": sorted({c for o in report.organizations for c in o.capabilities}),
             "state": sorted(states),
         },
+        table_rows=rows_html(report.organizations, ORGANIZATION_COLUMNS, root="", tree_size=report.tree_size),
     )
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names))
@@ -259,8 +246,9 @@ def render_site(report: Report, out_dir: Path) -> list[Path]:
                 root="../",
                 page=f"org/{path.name}",
                 org=org,
-                usage=rows,
-                decisions=decisions.get(org.organization_id, []),
+                usage_rows=rows_html(rows, USAGE_COLUMNS, root="../", tree_size=report.tree_size),
+                decision_rows=rows_html(decisions.get(org.organization_id, []), DECISION_COLUMNS,
+                                        root="../", tree_size=report.tree_size),
                 series=series,
                 sparkline=chart.sparkline(series),
                 supports_from=supports_from.get(org.organization_id, []),
