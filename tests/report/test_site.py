@@ -27,7 +27,7 @@ def report() -> Report:
 @pytest.fixture(scope="module")
 def site(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    render_site(report, out)
+    render_site(report, out, table_chunk_rows=10)
     return out
 
 
@@ -44,13 +44,13 @@ def test_the_pages_are_where_the_issue_puts_them(site: Path, report: Report) -> 
 
 
 def test_render_returns_every_file_it_wrote(site: Path, report: Report, tmp_path: Path) -> None:
-    written = render_site(report, tmp_path)
+    written = render_site(report, tmp_path, table_chunk_rows=10)
     on_disk = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     assert sorted(written) == on_disk
 
 
 def test_the_same_report_renders_the_same_bytes(site: Path, report: Report, tmp_path: Path) -> None:
-    render_site(report, tmp_path)
+    render_site(report, tmp_path, table_chunk_rows=10)
     for path in sorted(site.rglob("*")):
         if path.is_file():
             assert (tmp_path / path.relative_to(site)).read_bytes() == path.read_bytes(), path

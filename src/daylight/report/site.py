@@ -51,6 +51,7 @@ STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 400
+TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -186,8 +187,11 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
     return grouped
 
 
-def render_site(report: Report, out_dir: Path) -> list[Path]:
-    """Write the report's pages, charts and assets into ``out_dir``; return the files written."""
+def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS) -> list[Path]:
+    """Write the report's pages, charts and assets into ``out_dir``; return the files written.
+
+    ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
+    when it scrolls into view)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
     heads = _headlines(report)
@@ -222,7 +226,11 @@ def render_site(report: Report, out_dir: Path) -> list[Path]:
             "capability": sorted({c for o in report.organizations for c in o.capabilities}),
             "state": sorted(states),
         },
-        table_rows=rows_html(report.organizations, ORGANIZATION_COLUMNS, root="", tree_size=report.tree_size),
+        table_chunks=[
+            rows_html(report.organizations[i : i + table_chunk_rows], ORGANIZATION_COLUMNS, root="",
+                      tree_size=report.tree_size)
+            for i in range(0, len(report.organizations), table_chunk_rows)
+        ],
     )
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names))

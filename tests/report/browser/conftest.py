@@ -39,7 +39,7 @@ def browser_report() -> Report:
 @pytest.fixture(scope="session")
 def site_dir(browser_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    render_site(browser_report, out)
+    render_site(browser_report, out, table_chunk_rows=16)  # three blocks: sorting crosses them
     write_data_files(browser_report, out)
     return out
 

@@ -29,7 +29,7 @@ def _pages(report: Report) -> list[str]:
 
 def _visible_names(page: Page) -> list[str]:
     return list(page.eval_on_selector_all(
-        "#organizations tbody tr:not([hidden]) td[data-field=organization_name]",
+        "table.orgs tbody tr:not([hidden]) td[data-field=organization_name]",
         "cells => cells.map(c => c.textContent)"))
 
 
@@ -69,12 +69,12 @@ def test_the_central_table_sorts_filters_and_finds_an_agency(
 
     page.get_by_role("button", name="Calls").click()
     calls = [int(c) for c in page.eval_on_selector_all(
-        "#organizations tbody tr td[data-field=calls]", "cells => cells.map(c => c.textContent)")]
+        "table.orgs tbody tr td[data-field=calls]", "cells => cells.map(c => c.textContent)")]
     assert calls == sorted(calls)
     assert page.locator("th[data-field=calls]").get_attribute("aria-sort") == "ascending"
     page.get_by_role("button", name="Calls").click()
     calls = [int(c) for c in page.eval_on_selector_all(
-        "#organizations tbody tr td[data-field=calls]", "cells => cells.map(c => c.textContent)")]
+        "table.orgs tbody tr td[data-field=calls]", "cells => cells.map(c => c.textContent)")]
     assert calls == sorted(calls, reverse=True)
 
     agency = next(o for o in browser_report.organizations if o.sector == "immigration_enforcement")
@@ -135,7 +135,7 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
     assert downloaded == (site_dir / "data" / "organizations.csv").read_text()
     by_id = {r["row_id"]: r for r in csv.DictReader(io.StringIO(downloaded))}
     shown = page.eval_on_selector_all(
-        "#organizations tbody tr",
+        "table.orgs tbody tr",
         """rows => rows.map(r => [r.dataset.rowId, r.dataset.logIndex,
              Object.fromEntries([...r.querySelectorAll('td[data-field]')]
                .map(c => [c.dataset.field, c.textContent]))])""",
@@ -149,7 +149,7 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download this view (CSV)").click()
     view = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
-    visible = page.eval_on_selector_all("#organizations tbody tr:not([hidden])",
+    visible = page.eval_on_selector_all("table.orgs tbody tr:not([hidden])",
                                         "rs => rs.map(r => r.dataset.rowId)")
     assert [r["row_id"] for r in view] == visible
     assert all(r["sector"] == "law_enforcement" for r in view)
@@ -197,7 +197,7 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
     try:
         page = context.new_page()
         page.goto(base_url + "organizations.html")
-        assert page.locator("#organizations tbody tr").count() == len(browser_report.organizations)
+        assert page.locator("table.orgs tbody tr").count() == len(browser_report.organizations)
         assert not page.locator("#filters").is_visible()
         page.goto(base_url + "graph.html")
         assert page.locator("#supports tbody tr[data-row-id]").count() == len(browser_report.supports)

@@ -5,8 +5,12 @@
   var table = document.getElementById("organizations");
   var form = document.getElementById("filters");
   if (!table || !form) return;
-  var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
+  /* The rows are split across blocks of tables (see organizations.html); each block keeps its
+     number of rows when the table is sorted. */
+  var bodies = Array.prototype.slice.call(document.querySelectorAll("table.orgs > tbody"));
+  var sizes = bodies.map(function (b) { return b.rows.length; });
+  var blocks = bodies.map(function (b) { return b.closest(".chunk"); });
+  var rows = Array.prototype.slice.call(document.querySelectorAll("table.orgs > tbody > tr"));
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var fields = headers.map(function (th) { return th.getAttribute("data-field"); });
   var count = document.getElementById("count");
@@ -43,6 +47,12 @@
       if (d.row.hidden === ok) d.row.hidden = !ok;
       if (ok) shown++;
     }
+    bodies.forEach(function (body, i) {
+      if (!blocks[i]) return;
+      var any = false;
+      for (var r = 0; r < body.rows.length && !any; r++) any = !body.rows[r].hidden;
+      blocks[i].hidden = !any;
+    });
     count.textContent = "Showing " + shown.toLocaleString("en-US") + " of " +
       data.length.toLocaleString("en-US") + " organisations.";
     var params = new URLSearchParams();
@@ -68,9 +78,13 @@
       return ascending ? c : -c;
     });
     data = keyed.map(function (k) { return k.d; });
-    var fragment = document.createDocumentFragment();
-    data.forEach(function (d) { fragment.appendChild(d.row); });
-    tbody.appendChild(fragment);
+    var next = 0;
+    bodies.forEach(function (body, i) {
+      var fragment = document.createDocumentFragment();
+      for (var n = 0; n < sizes[i]; n++) fragment.appendChild(data[next++].row);
+      body.appendChild(fragment);
+    });
+    apply();
   }
 
   headers.forEach(function (th, index) {
