@@ -20,19 +20,25 @@
     var td = row.querySelector('td[data-field="' + field + '"]');
     return td ? td.textContent : "";
   }
-  /* Values read once: a 10,000-row table is filtered on every keystroke. */
-  var data = rows.map(function (row) {
-    return {
-      row: row,
-      name: cell(row, "organization_name").toLowerCase(),
-      sector: cell(row, "sector"),
-      supports: cell(row, "supports"),
-      capabilities: cell(row, "capabilities").split(";"),
-      state: cell(row, "state")
-    };
-  });
+  /* Values read once, at the first sort or filter (not at load: 10,000 rows take a while to
+     read, and most readers only look): the table is then filtered on every keystroke. */
+  var data = null;
+  function index() {
+    if (data) return;
+    data = rows.map(function (row) {
+      return {
+        row: row,
+        name: cell(row, "organization_name").toLowerCase(),
+        sector: cell(row, "sector"),
+        supports: cell(row, "supports"),
+        capabilities: cell(row, "capabilities").split(";"),
+        state: cell(row, "state")
+      };
+    });
+  }
 
   function apply() {
+    index();
     var q = form.q.value.trim().toLowerCase();
     var group = form.group.value, sector = form.sector.value;
     var capability = form.capability.value, state = form.state.value;
@@ -67,6 +73,7 @@
     var field = fields[index];
     var numeric = th.getAttribute("data-type") === "number";
     var ascending = th.getAttribute("aria-sort") !== "ascending";
+    index();
     headers.forEach(function (h) { if (h !== th && h.hasAttribute("aria-sort")) h.setAttribute("aria-sort", "none"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var keyed = data.map(function (d, i) {
@@ -105,6 +112,7 @@
   document.getElementById("download-view").addEventListener("click", function () {
     var columns = fields.filter(Boolean);
     var lines = [["row_id", "log_index"].concat(columns).join(",")];
+    index();
     data.forEach(function (d) {
       if (d.row.hidden) return;
       lines.push([d.row.getAttribute("data-row-id"), d.row.getAttribute("data-log-index")]
