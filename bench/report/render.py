@@ -163,8 +163,7 @@ def main() -> None:
     if not args.no_datasette:
         port = _free_port()
         datasette = subprocess.Popen(
-            [sys.executable, "-m", "datasette", "serve", str(database), "--port", str(port),
-             "--setting", "max_returned_rows", str(max(1000, args.organizations))],
+            [sys.executable, "-m", "datasette", "serve", str(database), "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         ds = f"http://127.0.0.1:{port}/"
@@ -176,8 +175,8 @@ def main() -> None:
                 time.sleep(0.1)
         urls |= {"datasette database page": ds + "report",
                  "datasette organizations (100 rows, its default page)": ds + "report/organizations",
-                 f"datasette organizations (_size={args.organizations})":
-                     ds + f"report/organizations?_size={args.organizations}",
+                 # 1,000 is Datasette's max_returned_rows; raised to 10,000 its server alone took ~20 s.
+                 "datasette organizations (_size=1000, its maximum)": ds + "report/organizations?_size=1000",
                  "datasette full-text search": ds + "report/organizations?_search=Immigration"}
     try:
         results = measure(urls, args.runs)
