@@ -57,7 +57,7 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str) 
             "x": {"field": "day", "type": "temporal", "title": "day (UTC)"},
             "y": {"field": "calls", "type": "quantitative", "title": "calls per day"},
             "color": {"field": "capability", "type": "nominal", "title": "capability"},
-            "strokeDash": {"field": "capability", "type": "nominal", "legend": None},
+            "strokeDash": {"field": "capability", "type": "nominal", "title": "capability"},
         },
     }
 

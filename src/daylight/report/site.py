@@ -220,7 +220,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "organizations.html",
         map_states=usmap.map_states(states),
         undrawn=usmap.undrawn(states),
-        map_size=(usmap.WIDTH, usmap.HEIGHT),
+        map_legend=usmap.legend(states),
+        map_view_box=" ".join(map(str, usmap.VIEW_BOX)),
         options={
             "sector": sorted({o.sector for o in report.organizations}),
             "capability": sorted({c for o in report.organizations for c in o.capabilities}),

@@ -2,11 +2,11 @@
 
 The outlines are ``us-atlas`` 3.0.1 ``states-albers-10m.json`` (ISC licence; derived from the US
 Census Bureau's cartographic boundary files, public domain), bundled beside this module, already
-projected to Albers USA in a 975 × 610 frame. Decoding TopoJSON (delta-encoded quantised arcs) to
-SVG path strings is a few lines, so it is done here rather than with a JavaScript library: the map
-is then part of the HTML (readable without JavaScript, printable) and every state is a link with a
-title that filters the central table. Only states and DC are drawn; territories are listed beside
-the map by the page.
+projected to Albers USA (a 975 × 610 frame, which the Aleutians overhang to the left). Decoding
+TopoJSON (delta-encoded quantised arcs) to SVG path strings is a few lines, so it is done here
+rather than with a JavaScript library: the map is then part of the HTML (readable without
+JavaScript, printable) and every state is a link with a title that filters the central table.
+Only states and DC are drawn; territories are listed beside the map by the page.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from importlib import resources
 
 from daylight.registry.geography import STATE_NAMES
 
-WIDTH = 975
-HEIGHT = 610
+# The atlas's frame is 975 × 610, but the Aleutians reach x = -58: the drawing's box includes them.
+VIEW_BOX = (-60, 0, 1035, 610)
 # Sequential blues (ColorBrewer "Blues", 5 classes), dark enough at the top for white outlines.
 COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 EMPTY = "#f4f4f4"
@@ -105,3 +105,16 @@ def undrawn(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
     drawn = {shape.code for shape in state_shapes()}
     return [(code, STATE_NAMES.get(code, code), n) for code, n in sorted(counts.items())
             if code not in drawn and n]
+
+
+def legend(counts: Mapping[str, int]) -> list[tuple[str, str]]:
+    """(fill, range label) for each colour class in use, lightest first."""
+    top = max(counts.values(), default=0)
+    if top == 0:
+        return []
+    classes: dict[str, list[int]] = {}
+    for count in sorted(n for n in counts.values() if n):
+        fill = COLOURS[min(len(COLOURS) - 1, (count * len(COLOURS) - 1) // top)]
+        classes.setdefault(fill, []).append(count)
+    return [(fill, f"{ns[0]:,}" if ns[0] == ns[-1] else f"{ns[0]:,}–{ns[-1]:,}")
+            for fill in COLOURS if (ns := classes.get(fill))]
