@@ -221,6 +221,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         map_states=usmap.map_states(states),
         undrawn=usmap.undrawn(states),
         map_legend=usmap.legend(states),
+        map_empty=usmap.EMPTY,
         map_view_box=" ".join(map(str, usmap.VIEW_BOX)),
         options={
             "sector": sorted({o.sector for o in report.organizations}),

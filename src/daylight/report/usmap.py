@@ -21,9 +21,10 @@ from daylight.registry.geography import STATE_NAMES
 
 # The atlas's frame is 975 × 610, but the Aleutians reach x = -58: the drawing's box includes them.
 VIEW_BOX = (-60, 0, 1035, 610)
-# Sequential blues (ColorBrewer "Blues", 5 classes), dark enough at the top for white outlines.
-COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-EMPTY = "#f4f4f4"
+# Sequential blues (ColorBrewer "Blues", the darker five of 7 classes): the lightest stays apart
+# from the grey of a state with none.
+COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+EMPTY = "#f2f2f2"
 
 
 @dataclass(frozen=True)

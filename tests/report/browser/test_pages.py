@@ -208,3 +208,19 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
         assert all(w > 100 for w in widths)
     finally:
         context.close()
+
+
+def test_printing_prints_the_rows_shown_without_the_controls(
+    page: Page, base_url: str, browser_report: Report
+) -> None:
+    page.goto(base_url + "organizations.html")
+    page.emulate_media(media="print")
+    assert page.locator("table.orgs tbody tr:visible").count() == len(browser_report.organizations)
+    page.emulate_media(media="screen")
+    page.get_by_label("State", exact=True).select_option("TX")
+    page.emulate_media(media="print")
+    texas = [o for o in browser_report.organizations if o.state == "TX"]
+    assert page.locator("table.orgs tbody tr:visible").count() == len(texas)
+    assert not page.locator("#filters").is_visible()
+    assert not page.locator("header.site nav").is_visible()
+    assert page.locator("#synthetic-banner").is_visible()

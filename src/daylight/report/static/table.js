@@ -23,7 +23,7 @@
   /* Values read once, at the first sort or filter (not at load: 10,000 rows take a while to
      read, and most readers only look): the table is then filtered on every keystroke. */
   var data = null;
-  function index() {
+  function buildIndex() {
     if (data) return;
     data = rows.map(function (row) {
       return {
@@ -38,7 +38,7 @@
   }
 
   function apply() {
-    index();
+    buildIndex();
     var q = form.q.value.trim().toLowerCase();
     var group = form.group.value, sector = form.sector.value;
     var capability = form.capability.value, state = form.state.value;
@@ -73,7 +73,7 @@
     var field = fields[index];
     var numeric = th.getAttribute("data-type") === "number";
     var ascending = th.getAttribute("aria-sort") !== "ascending";
-    index();
+    buildIndex();
     headers.forEach(function (h) { if (h !== th && h.hasAttribute("aria-sort")) h.setAttribute("aria-sort", "none"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var keyed = data.map(function (d, i) {
@@ -112,7 +112,7 @@
   document.getElementById("download-view").addEventListener("click", function () {
     var columns = fields.filter(Boolean);
     var lines = [["row_id", "log_index"].concat(columns).join(",")];
-    index();
+    buildIndex();
     data.forEach(function (d) {
       if (d.row.hidden) return;
       lines.push([d.row.getAttribute("data-row-id"), d.row.getAttribute("data-log-index")]
