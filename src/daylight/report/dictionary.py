@@ -9,7 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from daylight.report.model import DecisionRow, OrganizationRow, SupportRow, UsageRow, VoiceRow
+from daylight.report.model import (
+    CorrectionRow,
+    DecisionRow,
+    OrganizationRow,
+    SupportRow,
+    UsageRow,
+    VoiceRow,
+)
 
 COMMON = {
     "row_id": "stable identifier of the fact this row states, the same across periods (cite it)",
@@ -71,6 +78,14 @@ FIELDS: dict[str, dict[str, str]] = {
         "outcome": "the recorded outcome, when decided",
         "rationale": "the recorded rationale of the outcome",
     },
+    "corrections": {
+        "about": "the organisation or row the correction is about",
+        "claim": "what was claimed to be wrong",
+        "decision": "accepted or rejected",
+        "rationale": "why",
+        "effective_from": "the first day the correction applies (ISO 8601), when it has one",
+        "corrects_log_index": "index of the log entry the correction corrects, when it corrects one",
+    },
 }
 
 ROW_TYPES: dict[str, type] = {
@@ -79,7 +94,11 @@ ROW_TYPES: dict[str, type] = {
     "supports": SupportRow,
     "decisions": DecisionRow,
     "voice": VoiceRow,
+    "corrections": CorrectionRow,
 }
+# Tables the data writer publishes as data/TABLE.csv|json and in report.db; the others are shown
+# in the pages only (voice.html, changes.html), each row with its log entry.
+DATA_FILES = ("organizations", "usage", "supports", "decisions")
 NOT_PUBLISHED_AS_COLUMNS = {"evidence"}
 UNDOCUMENTED = "(not yet described)"
 

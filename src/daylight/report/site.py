@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 
 from daylight.report import chart, usmap
-from daylight.report.dictionary import data_dictionary
+from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
 
@@ -205,6 +205,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "signatures": signatures(report.checkpoint, report.origin),
         "entry_href": lambda n: entry_href(n, report.tree_size),
         "dictionary": data_dictionary(),
+        "data_files": DATA_FILES,
     }
 
     def write(name: str, template: str, root: str = "", **extra: Any) -> None:
