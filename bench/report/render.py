@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import platform
@@ -160,6 +161,9 @@ def main() -> None:
             f"daylight organizations.html ({args.organizations:,} rows)": base + "organizations.html",
             "daylight one organisation page": base + "org/org-00003.html"}
     datasette = None
+    if not args.no_datasette and importlib.util.find_spec("datasette") is None:
+        print("datasette is not installed (pip install -e '.[bench]'): measuring Daylight's pages only")
+        args.no_datasette = True
     if not args.no_datasette:
         port = _free_port()
         datasette = subprocess.Popen(
