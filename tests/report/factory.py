@@ -177,7 +177,8 @@ def synthetic_report(
             ),
         ]
         if supported and agencies:
-            agency_id, agency_name, agency_sector = agencies[rng.randrange(len(agencies))]
+            # A few large agencies hold most awards, as in the real data: the graph has hubs.
+            agency_id, agency_name, agency_sector = agencies[rng.randrange(min(len(agencies), 12))]
             amount = float(rng.randrange(10_000, 50_000_000))
             log_index += 1
             supports.append(

@@ -50,7 +50,7 @@ DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
 STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
-MAX_GRAPH_EDGES = 400
+MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -245,6 +245,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
     supports_from = _by_org(report.supports, "contractor_id")
     supports_to = _by_org(report.supports, "agency_id")
+    corrections = _by_org(report.corrections, "about")
+    voice = _by_org(report.voice, "about")
     template = env.get_template("organization.html")
     (out_dir / "org").mkdir(exist_ok=True)
     for org in report.organizations:
@@ -264,9 +266,9 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
                 sparkline=chart.sparkline(series),
                 supports_from=supports_from.get(org.organization_id, []),
                 supports_to=supports_to.get(org.organization_id, []),
-                corrections=[c for c in report.corrections
-                             if c.about in (org.organization_id, org.organization_name)],
-                voice=[v for v in report.voice if v.about in (org.organization_id, org.organization_name)],
+                corrections=(corrections.get(org.organization_id, [])
+                             + corrections.get(org.organization_name, [])),
+                voice=voice.get(org.organization_id, []) + voice.get(org.organization_name, []),
             )
         )
         written.append(path)

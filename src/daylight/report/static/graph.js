@@ -7,7 +7,6 @@
   if (!container || !source || typeof cytoscape !== "function") return;
   var elements = JSON.parse(source.textContent);
   container.textContent = "";
-  var many = elements.nodes.length > 150;
   var cy = cytoscape({
     container: container,
     elements: elements.nodes.concat(elements.edges),
@@ -16,15 +15,15 @@
         "text-max-width": 110, "text-valign": "bottom", "text-margin-y": 3, "min-zoomed-font-size": 7,
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
         "width": 14, "height": 14, "background-color": "#1f5fa8", "color": "#1a1a1a" } },
+      { selector: 'node[kind != "contractor"]', style: { "width": 22, "height": 22, "font-size": 9 } },
       { selector: 'node[kind = "contractor"]', style: { "shape": "square", "background-color": "#444" } },
       { selector: 'node[kind = "immigration_enforcement"]', style: { "background-color": "#b8420f" } },
       { selector: "edge", style: { "width": 1, "line-color": "#999", "target-arrow-shape": "triangle",
         "target-arrow-color": "#999", "curve-style": "straight" } }
     ],
-    layout: many ? { name: "concentric", concentric: function (n) { return n.degree(); }, levelWidth: function () { return 2; } }
-                 : { name: "cose", animate: false, randomize: false, numIter: 600,
-                     nodeDimensionsIncludeLabels: true, idealEdgeLength: function () { return 70; },
-                     nodeRepulsion: function () { return 40000; } }
+    layout: { name: "cose", animate: false, randomize: false, numIter: 600,
+              nodeDimensionsIncludeLabels: true, idealEdgeLength: function () { return 70; },
+              nodeRepulsion: function () { return 40000; } }
   });
   cy.on("tap", "node", function (event) {
     var href = event.target.data("href");
