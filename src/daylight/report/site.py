@@ -236,7 +236,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         ],
     )
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
-    write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names))
+    sectors = {o.organization_id: o.sector for o in report.organizations}
+    write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
     for page in ("voice", "changes", "methodology", "dictionary", "credits"):
         write(f"{page}.html", f"{page}.html")
 
@@ -275,13 +276,16 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     return written
 
 
-def _graph_elements(edges: Iterable[Any], names: dict[str, str]) -> dict[str, Any]:
-    """Cytoscape.js elements for the supporting-companies graph (the page embeds them as JSON)."""
+def _graph_elements(edges: Iterable[Any], names: dict[str, str], sectors: dict[str, str]) -> dict[str, Any]:
+    """Cytoscape.js elements for the supporting-companies graph (the page embeds them as JSON).
+    A supporter that is itself an agency (a 287(g) partner, say) is drawn as an agency."""
     nodes: dict[str, dict[str, Any]] = {}
     links = []
     for edge in edges:
         nodes.setdefault(edge.contractor_id, {"data": {
-            "id": edge.contractor_id, "label": edge.contractor_name, "kind": "contractor",
+            "id": edge.contractor_id, "label": edge.contractor_name,
+            "kind": sectors.get(edge.contractor_id) if sectors.get(edge.contractor_id) in AGENCY_SECTORS
+            else "contractor",
             "href": f"org/{page_name(edge.contractor_id)}" if edge.contractor_id in names else None}})
         nodes.setdefault(edge.agency_id, {"data": {
             "id": edge.agency_id, "label": edge.agency_name, "kind": edge.agency_sector,
