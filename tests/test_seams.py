@@ -44,6 +44,9 @@ JSON_DOCUMENTS = {
     "daylight.report.data.datapackage",
     "daylight.report.formats.entry_payload",
     "daylight.report.formats.records_in_order",
+    # Vega-Lite specifications, handed to vl-convert to render the report's charts
+    "daylight.report.chart.usage_over_time_spec",
+    "daylight.report.chart.counts_bar_spec",
 }
 BARE = ("Any", "dict[str, Any]", "list[dict[str, Any]]", "tuple[Any, ...]",
         "Iterator[dict[str, Any]]")

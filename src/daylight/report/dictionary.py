@@ -1,0 +1,125 @@
+"""The data dictionary: what every published column means, for the dictionary page.
+
+The columns are the fields of the report model's row types (``daylight.report.model``); a test
+checks that every field has a description here, so a field added to the model is documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from daylight.report.model import (
+    CorrectionRow,
+    DecisionRow,
+    OrganizationRow,
+    SupportRow,
+    UsageRow,
+    VoiceRow,
+)
+
+COMMON = {
+    "row_id": "stable identifier of the fact this row states, the same across periods (cite it)",
+    "period_start": "first day of the period, ISO 8601 date (inclusive)",
+    "period_end": "day after the period, ISO 8601 date (exclusive)",
+    "log_index": "index of the transparency-log entry that proves this row",
+    "synthetic": "true when the row is made-up demonstration data (SYNTHETIC)",
+    "organization_id": "the registry's identifier of the organisation",
+    "suppressed": "true when a small count (under the threshold) is withheld; the count column is then 0",
+    "capabilities": "capabilities of the operation(s), `;`-separated (biometric_identification, ...)",
+}
+
+FIELDS: dict[str, dict[str, str]] = {
+    "organizations": {
+        "organization_name": "the organisation's name as the reference data writes it",
+        "sector": "law_enforcement, immigration_enforcement, or the sector of a supporting company",
+        "supports": "sectors the organisation supports through relationships in force, `;`-separated",
+        "state": "US state or territory, two-letter code",
+        "accounts": "customer accounts resolved to the organisation (integer)",
+        "services": "services used in the period, `;`-separated",
+        "calls": "calls in the period, all services (integer)",
+        "allowed": "calls the policy gate allowed (integer)",
+        "denied": "calls the policy gate denied (integer)",
+        "denied_by": "ids of the policies that denied calls, `;`-separated",
+        "declared_purposes": "declared use cases in force, `;`-separated",
+        "audit_findings": "audit findings about the organisation in the period (integer)",
+        "actions": "actions taken (suspensions, refusals), `;`-separated",
+    },
+    "usage": {
+        "service": "the service (face, video, compute, storage, ...)",
+        "operation": "the operation called (face.search, compute.instance, ...)",
+        "calls": "calls in the period (integer)",
+    },
+    "supports": {
+        "contractor_id": "registry id of the supporting company",
+        "contractor_name": "name of the supporting company",
+        "agency_id": "registry id of the agency supported",
+        "agency_name": "name of the agency supported",
+        "agency_sector": "sector of the agency supported",
+        "relationship_kind": "contract_award, agreement or data_sharing",
+        "support_kind": "what the relationship provides (services, data, equipment, ...)",
+        "amount": "obligated amount in US dollars, when the source states one",
+        "awards": "number of awards or agreements behind the edge (integer)",
+        "start_date": "first day the relationship is in force (ISO 8601), when known",
+        "end_date": "last day the relationship is in force (ISO 8601), when known",
+        "source": "the reference data source that states the relationship",
+    },
+    "decisions": {
+        "operation": "the operation the decisions were about",
+        "outcome": "allow or deny",
+        "policies": "ids of the policies that decided, `;`-separated",
+        "decisions": "number of decisions (integer)",
+    },
+    "voice": {
+        "kind": "objection, declaration_review or standing_refusal",
+        "about": "the customer, use or capability it is about (never a person)",
+        "status": "where it stands (open, review_opened, decided, approved, active, ...)",
+        "signatures": "number of co-signers (integer; names are never published)",
+        "outcome": "the recorded outcome, when decided",
+        "rationale": "the recorded rationale of the outcome",
+    },
+    "corrections": {
+        "about": "the organisation or row the correction is about",
+        "claim": "what was claimed to be wrong",
+        "decision": "accepted or rejected",
+        "rationale": "why",
+        "effective_from": "the first day the correction applies (ISO 8601), when it has one",
+        "corrects_log_index": "index of the log entry the correction corrects, when it corrects one",
+    },
+}
+
+ROW_TYPES: dict[str, type] = {
+    "organizations": OrganizationRow,
+    "usage": UsageRow,
+    "supports": SupportRow,
+    "decisions": DecisionRow,
+    "voice": VoiceRow,
+    "corrections": CorrectionRow,
+}
+# Tables the data writer publishes as data/TABLE.csv|json and in report.db; the others are shown
+# in the pages only (voice.html, changes.html), each row with its log entry.
+DATA_FILES = ("organizations", "usage", "supports", "decisions")
+NOT_PUBLISHED_AS_COLUMNS = {"evidence"}
+UNDOCUMENTED = "(not yet described)"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data file and what it means."""
+
+    name: str
+    description: str
+
+
+def data_dictionary() -> dict[str, list[Column]]:
+    """Every published table and its columns, in the model's field order."""
+    tables = {}
+    for table, row_type in ROW_TYPES.items():
+        columns = []
+        for field in dataclasses.fields(row_type):
+            if field.name in NOT_PUBLISHED_AS_COLUMNS:
+                continue
+            text = FIELDS[table].get(field.name) or COMMON.get(field.name) or UNDOCUMENTED
+            columns.append(Column(field.name, text))
+        tables[table] = columns
+    return tables

@@ -1,0 +1,295 @@
+"""The report's static site: HTML pages rendered from a ``Report`` value alone.
+
+``render_site(report, out_dir)`` writes the pages (``index.html``, ``organizations.html``, one
+``org/<id>.html`` per organisation, ``graph.html``, ``voice.html``, ``changes.html``,
+``methodology.html``, ``dictionary.html``, ``credits.html``), the charts (``charts/*.svg``) and the
+bundled assets (``static/``), and returns the paths it wrote. It links to, but does not write, the
+data files, proofs and log mirror that ``daylight.report.data`` and ``daylight.report.proofs`` put
+beside it (``data/...``, ``proofs/ROW_ID.tlog-proof``, ``log/...``).
+
+Pages are Jinja2 templates with autoescaping on, so every text from customers or reference data
+is escaped. The contract with ``daylight verify``: every published row shown in a page is
+``<tr data-row-id="ROW_ID" data-log-index="N">`` whose cells ``<td data-field="FIELD">`` hold the
+field's text exactly as the CSV writes it (``cell_text``). Rendering is deterministic: the same
+report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from daylight.report import chart, usmap
+from daylight.report.dictionary import DATA_FILES, data_dictionary
+from daylight.report.model import OrganizationRow, Report, UsageRow
+from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
+
+__all__ = ["cell_text", "entry_href", "page_name", "render_site"]
+
+ORGANIZATION_COLUMNS = (
+    Column("organization_name", href=lambda o: f"org/{page_name(o.organization_id)}"),
+    Column("sector"), Column("supports"), Column("state"), Column("services"), Column("capabilities"),
+    Column("calls", numeric=True), Column("suppressed"), Column("allowed", numeric=True),
+    Column("denied", numeric=True), Column("denied_by"), Column("declared_purposes"),
+    Column("audit_findings", numeric=True), Column("actions"),
+)
+USAGE_COLUMNS = (Column("service"), Column("operation"), Column("capabilities"),
+                 Column("calls", numeric=True), Column("suppressed"))
+DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
+                    Column("decisions", numeric=True), Column("suppressed"))
+
+STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
+                "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
+AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
+MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
+TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
+_SAFE = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def shown(value: object) -> str:
+    """A field for reading rather than checking: lists comma-separated, counts with thousands
+    separators, booleans yes/no, nothing as a dash."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def page_name(organization_id: str) -> str:
+    """The file name of an organisation's page: its id when that is a safe file name, else a
+    readable prefix and a hash of the id."""
+    if _SAFE.fullmatch(organization_id) and not organization_id.startswith("."):
+        return f"{organization_id}.html"
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", organization_id)[:40].strip("-")
+    return f"{prefix}-{hashlib.sha256(organization_id.encode()).hexdigest()[:12]}.html"
+
+
+def group_label(row: OrganizationRow) -> str:
+    """Which headline group an organisation counts in."""
+    if row.sector in AGENCY_SECTORS:
+        return row.sector.replace("_", " ")
+    if not row.supports:
+        return row.sector
+    return "supporting " + " / ".join(s.replace("_", " ") for s in row.supports)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature line of the checkpoint: the signer's name and whether it is the log's own."""
+
+    name: str
+    is_log: bool
+
+
+def signatures(checkpoint: str, origin: str) -> list[Signature]:
+    """The signers of a signed note, in order (the log's key name is its origin)."""
+    found = []
+    for line in checkpoint.splitlines():
+        if line.startswith("— "):
+            name = line[2:].rsplit(" ", 1)[0]
+            found.append(Signature(name, name == origin))
+    return found
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("daylight.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cell"] = cell_html
+    env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["shown"] = shown
+    env.filters["words"] = lambda s: str(s).replace("_", " ")
+    env.filters["page"] = page_name
+    return env
+
+
+def _headlines(report: Report) -> dict[str, Any]:
+    groups = Counter(group_label(o) for o in report.organizations)
+    by_service: Counter[tuple[str, str]] = Counter()
+    by_capability: Counter[tuple[str, str]] = Counter()
+    for org in report.organizations:
+        for service in org.services:
+            by_service[(service, group_label(org))] += 1
+        for capability in org.capabilities:
+            by_capability[(capability, group_label(org))] += 1
+    return {
+        "groups": sorted(groups.items()),
+        "by_service": sorted((s, g, n) for (s, g), n in by_service.items()),
+        "by_capability": sorted((c, g, n) for (c, g), n in by_capability.items()),
+        "agencies": sum(1 for o in report.organizations if o.sector == "law_enforcement"),
+        "immigration": sum(1 for o in report.organizations if o.sector == "immigration_enforcement"),
+        "supporting": sum(1 for o in report.organizations
+                          if o.sector not in AGENCY_SECTORS and o.supports),
+        "calls": sum(o.calls for o in report.organizations),
+        "denied": sum(o.denied for o in report.organizations),
+    }
+
+
+def _charts(report: Report, heads: dict[str, Any], out_dir: Path) -> list[Path]:
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    overall = [p for p in report.usage_over_time if p.organization_id is None]
+    for point in overall or report.usage_over_time:
+        totals[(point.day, point.capability)] += point.calls
+    mark = " (SYNTHETIC)" if report.synthetic else ""
+    specs = {
+        "usage-over-time": chart.usage_over_time_spec(
+            [(d, c, n) for (d, c), n in sorted(totals.items())], title=f"Calls per day by capability{mark}"),
+        "by-service": chart.counts_bar_spec(
+            heads["by_service"], y_title="service", title=f"Organisations by service{mark}"),
+        "by-capability": chart.counts_bar_spec(
+            heads["by_capability"], y_title="capability", title=f"Organisations by capability{mark}"),
+    }
+    written = []
+    (out_dir / "charts").mkdir(parents=True, exist_ok=True)
+    for name, spec in specs.items():
+        path = out_dir / "charts" / f"{name}.svg"
+        path.write_text(chart.render_svg(spec))
+        written.append(path)
+    heads["over_time"] = sorted(totals.items())
+    return written
+
+
+def _copy_static(out_dir: Path) -> list[Path]:
+    written = []
+    source = resources.files("daylight.report").joinpath("static")
+    for name in STATIC_FILES:
+        target = out_dir / "static" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with resources.as_file(source.joinpath(name)) as path:
+            shutil.copyfile(path, target)
+        written.append(target)
+    return written
+
+
+def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS) -> list[Path]:
+    """Write the report's pages, charts and assets into ``out_dir``; return the files written.
+
+    ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
+    when it scrolls into view)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = _environment()
+    heads = _headlines(report)
+    written = _copy_static(out_dir) + _charts(report, heads, out_dir)
+    names = {o.organization_id: o.organization_name for o in report.organizations}
+    states = Counter(o.state for o in report.organizations if o.state)
+    common = {
+        "report": report,
+        "heads": heads,
+        "names": names,
+        "signatures": signatures(report.checkpoint, report.origin),
+        "entry_href": lambda n: entry_href(n, report.tree_size),
+        "dictionary": data_dictionary(),
+        "data_files": DATA_FILES,
+    }
+
+    def write(name: str, template: str, root: str = "", **extra: Any) -> None:
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        html = env.get_template(template).render(common, root=root, page=name, **extra)
+        path.write_text(html)
+        written.append(path)
+
+    write("index.html", "index.html")
+    write(
+        "organizations.html",
+        "organizations.html",
+        map_states=usmap.map_states(states),
+        undrawn=usmap.undrawn(states),
+        map_legend=usmap.legend(states),
+        map_empty=usmap.EMPTY,
+        map_view_box=" ".join(map(str, usmap.VIEW_BOX)),
+        options={
+            "sector": sorted({o.sector for o in report.organizations}),
+            "capability": sorted({c for o in report.organizations for c in o.capabilities}),
+            "state": sorted(states),
+        },
+        table_chunks=[
+            rows_html(report.organizations[i : i + table_chunk_rows], ORGANIZATION_COLUMNS, root="",
+                      tree_size=report.tree_size)
+            for i in range(0, len(report.organizations), table_chunk_rows)
+        ],
+    )
+    graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
+    sectors = {o.organization_id: o.sector for o in report.organizations}
+    write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
+    for page in ("voice", "changes", "methodology", "dictionary", "credits"):
+        write(f"{page}.html", f"{page}.html")
+
+    usage = _by_org(report.usage)
+    decisions = _by_org(report.decisions)
+    points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
+    supports_from = _by_org(report.supports, "contractor_id")
+    supports_to = _by_org(report.supports, "agency_id")
+    corrections = _by_org(report.corrections, "about")
+    voice = _by_org(report.voice, "about")
+    template = env.get_template("organization.html")
+    (out_dir / "org").mkdir(exist_ok=True)
+    for org in report.organizations:
+        series = chart.by_day([(p.day, p.calls) for p in points.get(org.organization_id, ())])
+        rows: list[UsageRow] = usage.get(org.organization_id, [])
+        path = out_dir / "org" / page_name(org.organization_id)
+        path.write_text(
+            template.render(
+                common,
+                root="../",
+                page=f"org/{path.name}",
+                org=org,
+                usage_rows=rows_html(rows, USAGE_COLUMNS, root="../", tree_size=report.tree_size),
+                decision_rows=rows_html(decisions.get(org.organization_id, []), DECISION_COLUMNS,
+                                        root="../", tree_size=report.tree_size),
+                series=series,
+                sparkline=chart.sparkline(series),
+                supports_from=supports_from.get(org.organization_id, []),
+                supports_to=supports_to.get(org.organization_id, []),
+                corrections=(corrections.get(org.organization_id, [])
+                             + corrections.get(org.organization_name, [])),
+                voice=voice.get(org.organization_id, []) + voice.get(org.organization_name, []),
+            )
+        )
+        written.append(path)
+    return written
+
+
+def _graph_elements(edges: Iterable[Any], names: dict[str, str], sectors: dict[str, str]) -> dict[str, Any]:
+    """Cytoscape.js elements for the supporting-companies graph (the page embeds them as JSON).
+    A supporter that is itself an agency (a 287(g) partner, say) is drawn as an agency."""
+    nodes: dict[str, dict[str, Any]] = {}
+    links = []
+    for edge in edges:
+        nodes.setdefault(edge.contractor_id, {"data": {
+            "id": edge.contractor_id, "label": edge.contractor_name,
+            "kind": sectors.get(edge.contractor_id) if sectors.get(edge.contractor_id) in AGENCY_SECTORS
+            else "contractor",
+            "href": f"org/{page_name(edge.contractor_id)}" if edge.contractor_id in names else None}})
+        nodes.setdefault(edge.agency_id, {"data": {
+            "id": edge.agency_id, "label": edge.agency_name, "kind": edge.agency_sector,
+            "href": f"org/{page_name(edge.agency_id)}" if edge.agency_id in names else None}})
+        links.append({"data": {"id": edge.row_id, "source": edge.contractor_id, "target": edge.agency_id,
+                               "label": edge.relationship_kind}})
+    return {"nodes": [nodes[k] for k in sorted(nodes)], "edges": links}
