@@ -3,6 +3,7 @@ the evidence; a log that shows two histories is caught by an auditor who kept a 
 
 from __future__ import annotations
 
+import base64
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -285,9 +286,14 @@ def test_a_bad_signature_names_the_checkpoint_file(
         filled: TransparencyLog, signer: Signer, tmp_path: Path) -> None:
     directory = tmp_path / "mirror"
     export_mirror(filled, directory)
-    text = bytearray((directory / "checkpoint").read_bytes())
-    text[-5] ^= 0x01
-    (directory / "checkpoint").write_bytes(bytes(text))
+    # Flip a bit of the signature itself, not of its base64 text: a flipped character may no
+    # longer be base64, which is a malformed note rather than a bad signature.
+    body, _, line = (directory / "checkpoint").read_text().rstrip("\n").rpartition("\n")
+    dash, name, encoded = line.split(" ")
+    raw = bytearray(base64.b64decode(encoded))
+    raw[-1] ^= 0x01
+    tampered = f"{dash} {name} {base64.b64encode(bytes(raw)).decode()}"
+    (directory / "checkpoint").write_text(f"{body}\n{tampered}\n")
     with pytest.raises(SignatureError) as raised:
         verify_mirror(directory, signer.verifier())
     assert raised.value.where == str(directory / "checkpoint")
