@@ -32,7 +32,7 @@ from daylight.flows.demo import (
 )
 from daylight.flows.object import make_review_key
 from daylight.home import Home
-from daylight.report.server import report_server, url_of
+from daylight.report.server import report_server, serve_until_interrupted, url_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -209,9 +209,4 @@ def demo(
         server = report_server(out / "report", port=port)
         console.print(f"serving the report at {url_of(server)} (Ctrl-C stops)")
         print(url_of(server), flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_interrupted(server)

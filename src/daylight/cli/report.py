@@ -15,7 +15,7 @@ from daylight.core.errors import ConfigError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
-from daylight.report.server import report_server, url_of
+from daylight.report.server import report_server, serve_until_interrupted, url_of
 from daylight.report.verify import verify_report
 
 app = typer.Typer(no_args_is_help=True, help="The transparency report: build and publish it.")
@@ -84,9 +84,4 @@ def serve(
     server = report_server(directory, port=port)
     stderr.print(f"serving {directory} at {url_of(server)} (Ctrl-C stops)")
     print(url_of(server), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server)

@@ -39,3 +39,13 @@ def url_of(server: ThreadingHTTPServer) -> str:
     """The address a browser opens."""
     host, port = server.server_address[:2]
     return f"http://{host!s}:{port}/"
+
+
+def serve_until_interrupted(server: ThreadingHTTPServer) -> None:
+    """Serve until Ctrl-C, then release the port."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
