@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
-import importlib
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -64,7 +62,6 @@ from daylight.report.formats import (
     TABLES,
     UNLISTED,
     VKEY_FILE,
-    cell_text,
     entry_payload,
     row_id,
     sha256sums_text,
@@ -83,6 +80,7 @@ from daylight.report.model import (
     UsageRow,
 )
 from daylight.report.proofs import TlogProof, write_proofs
+from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
 from daylight.usage.aggregate import AggregateRow
@@ -523,36 +521,6 @@ def _listed_files(out_dir: Path, known: Mapping[Path, str]) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
-def placeholder_site(report: Report, out_dir: Path,
-                     records: Mapping[str, list[dict[str, Any]]] | None = None) -> list[Path]:
-    """A minimal ``index.html`` until the report's pages land (``daylight.report.site``): the
-    SYNTHETIC banner and the central table in the pages' contract (``data-row-id``,
-    ``data-log-index``, ``data-field``)."""
-    organizations = (records or report_records(report))[ORGANIZATIONS.name]
-    shown = ("organization_name", "sector", "supports", "state", "calls", "suppressed", "denied")
-    banner = ('<p role="alert"><strong>SYNTHETIC</strong>: every account and usage figure in '
-              "this report is invented.</p>") if report.synthetic else ""
-    rows = []
-    for record in organizations:
-        cells = "".join(f'<td data-field="{name}">'
-                        f"{html.escape(cell_text(ORGANIZATIONS.field(name), record[name]))}</td>"
-                        for name in shown)
-        rows.append(f'<tr data-row-id="{record["row_id"]}" data-log-index="{record["log_index"]}">'
-                    f"{cells}</tr>")
-    head = "".join(f"<th scope=\"col\">{html.escape(name)}</th>" for name in shown)
-    page = (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Transparency report {html.escape(report.period)}</title></head><body>"
-            f"{banner}<h1>Transparency report {html.escape(report.period)}</h1>"
-            f"<p>Proven against the log <code>{html.escape(report.origin)}</code> at tree size "
-            f"{report.tree_size}. Data: <a href=\"data/organizations.csv\">CSV</a>, "
-            f"<a href=\"data/organizations.json\">JSON</a>, <a href=\"report.db\">SQLite</a>.</p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows)
-            + "\n</tbody></table></body></html>\n")
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return [path]
-
-
 class _RememberedNodes:
     """A merkle node source that computes each perfect subtree's hash once: the proofs of
     neighbouring rows share almost every node."""
@@ -590,20 +558,6 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
             proofs.append((str(record["row_id"]), TlogProof(
                 index, tuple(hashes), checkpoint, bundles[bundle][index % TILE_WIDTH])))
     return proofs
-
-
-def _render_pages(report: Report, out_dir: Path,
-                  records: Mapping[str, list[dict[str, Any]]]) -> list[Path]:
-    """The pages: ``daylight.report.site.render_site`` (being written beside this flow) once it
-    exists, the placeholder index until then."""
-    try:
-        site = importlib.import_module("daylight.report.site")
-    except ModuleNotFoundError as exc:
-        if exc.name != "daylight.report.site":
-            raise
-        return placeholder_site(report, out_dir, records)
-    render: Callable[[Report, Path], list[Path]] = site.render_site
-    return render(report, out_dir)
 
 
 def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
@@ -644,7 +598,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     write_data(report, out_dir, records)
     proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, checkpoint.note)
     known = write_proofs(out_dir / PROOFS_DIR, proofs)
-    _render_pages(report, out_dir, records)
+    render_site(report, out_dir)
     hashes = _listed_files(out_dir, known)
     sums = sha256sums_text(hashes).encode()
     (out_dir / SHA256SUMS).write_bytes(sums)
