@@ -286,26 +286,25 @@ def _check_older_partials(reader: MirrorReader) -> None:
                               "position": older.index * TILE_WIDTH + offset})
 
 
-def _older_hashes(reader: MirrorReader, tile: TileId) -> list[bytes]:
+def _older_tile(reader: MirrorReader, tile: TileId,
+                decode: Callable[..., list[bytes]], noun: str) -> list[bytes]:
+    """An older partial tile (hashes or an entry bundle), decoded and of its stated width."""
     try:
-        hashes = split_hash_tile(reader.read(tile), where=tile.path)
+        items = decode(reader.read(tile), where=tile.path)
     except InputError as exc:
         raise VerificationError(exc.message, where=tile.path) from exc
-    if len(hashes) != tile.width:
-        raise VerificationError(f"{tile.path} holds {len(hashes)} hashes, expected {tile.width}",
+    if len(items) != tile.width:
+        raise VerificationError(f"{tile.path} holds {len(items)} {noun}, expected {tile.width}",
                                 where=tile.path)
-    return hashes
+    return items
+
+
+def _older_hashes(reader: MirrorReader, tile: TileId) -> list[bytes]:
+    return _older_tile(reader, tile, split_hash_tile, "hashes")
 
 
 def _older_entries(reader: MirrorReader, tile: TileId) -> list[bytes]:
-    try:
-        entries = decode_entry_bundle(reader.read(tile), where=tile.path)
-    except InputError as exc:
-        raise VerificationError(exc.message, where=tile.path) from exc
-    if len(entries) != tile.width:
-        raise VerificationError(f"{tile.path} holds {len(entries)} entries, expected {tile.width}",
-                                where=tile.path)
-    return entries
+    return _older_tile(reader, tile, decode_entry_bundle, "entries")
 
 
 def _verify_since(
