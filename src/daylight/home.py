@@ -9,6 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daylight.access.store import access_migrations
 from daylight.core.database import Database, Migration, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
 from daylight.core.secret import write_secret
@@ -34,6 +35,7 @@ def all_migrations() -> list[Migration]:
         *usage_migrations(),
         *voice_migrations(),
         *report_migrations(),
+        *access_migrations(),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,9 @@ import httpx
 import pytest
 from starlette.types import ASGIApp
 
+from daylight.api.app import DecisionApp
 from daylight.core.database import Database
+from daylight.flows.tokens import create_token
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.policy.gate import Gate
@@ -28,6 +31,33 @@ def call_app(app: ASGIApp, method: str, path: str, **kwargs: Any) -> httpx.Respo
         async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
             return await client.request(method, path, **kwargs)
     return asyncio.run(go())
+
+
+_TOKENS: weakref.WeakKeyDictionary[Database, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def token_for(database: Database, role: str = "gateway") -> str:
+    """A token of ``role`` in ``database`` (one per database and role; a reviewer or employee
+    token is issued to a SYNTHETIC identity)."""
+    tokens = _TOKENS.setdefault(database, {})
+    if role not in tokens:
+        identity = {"reviewer": "synthetic.reviewer@provider.example",
+                    "employee": "synthetic.employee@provider.example"}.get(role)
+        tokens[role] = create_token(database, role, identity=identity).secret
+    return tokens[role]
+
+
+def with_token(secret: str, headers: Any = None) -> Any:
+    """``headers`` (a dict or a list of pairs) plus ``Authorization: Bearer secret``."""
+    if isinstance(headers, list):
+        return [*headers, ("authorization", f"Bearer {secret}")]
+    return {**(headers or {}), "authorization": f"Bearer {secret}"}
+
+
+def call_gateway(app: DecisionApp, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request to ``app`` with a gateway token of its gate's database."""
+    kwargs["headers"] = with_token(token_for(app.gate.database), kwargs.get("headers"))
+    return call_app(app, method, path, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -23,14 +23,14 @@ from daylight.policy.decision import DECLARATION
 from daylight.policy.gate import Gate
 from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.versions import publish
-from tests.api.conftest import call_app
+from tests.api.conftest import call_gateway, token_for, with_token
 from tests.cli.conftest import Cli
 from tests.policy.conftest import NOW, WORLD, add_registry_accounts
 
 
 def test_the_answer_is_the_decision_shape(gate: Gate) -> None:
     app = create_app(gate=gate)
-    response = call_app(app, "POST", "/v1/decisions",
+    response = call_gateway(app, "POST", "/v1/decisions",
                         json={"account_id": "SYNTHETIC-police", "operation": "face.search"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -41,7 +41,7 @@ def test_the_answer_is_the_decision_shape(gate: Gate) -> None:
     assert [r["policy"] for r in body["reasons"]] == [
         "employee-demands/no-face-recognition-for-law-enforcement",
         "rekognition-moratorium-2020/no-police-face-comparison-or-search"]
-    allowed = call_app(app, "POST", "/v1/decisions", json={
+    allowed = call_gateway(app, "POST", "/v1/decisions", json={
         "account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"purpose": "x"}})
     assert allowed.json()["allowed"] is True
     assert gate.recorder.pending == 0  # durable: each answered decision is already written
@@ -52,13 +52,13 @@ def test_the_answer_is_the_decision_shape(gate: Gate) -> None:
 
 def test_batched_decisions_wait_in_memory_for_the_next_flush(gate: Gate) -> None:
     app = create_app(gate=gate, durable=False)
-    response = call_app(app, "POST", "/v1/decisions",
+    response = call_gateway(app, "POST", "/v1/decisions",
                         json={"account_id": "SYNTHETIC-police", "operation": "face.search"})
     assert response.status_code == 200 and gate.recorder.pending == 1
 
 
 def test_unknown_accounts_are_denied_with_the_reason_not_an_error(gate: Gate) -> None:
-    response = call_app(create_app(gate=gate), "POST", "/v1/decisions",
+    response = call_gateway(create_app(gate=gate), "POST", "/v1/decisions",
                         json={"account_id": "SYNTHETIC-nobody", "operation": "compute.instance",
                               "context": None})
     assert response.status_code == 200
@@ -69,18 +69,18 @@ def test_unknown_accounts_are_denied_with_the_reason_not_an_error(gate: Gate) ->
 def test_the_one_json_error_shape(gate: Gate) -> None:
     """Pinned: every error answer is DaylightError.to_json() with the error's status."""
     app = create_app(gate=gate)
-    response = call_app(app, "POST", "/v1/decisions", content=b"{not json",
+    response = call_gateway(app, "POST", "/v1/decisions", content=b"{not json",
                         headers={"content-type": "application/json"})
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "where"}
     assert body["error"]["code"] == "invalid_input" and body["error"]["where"] == "body"
-    unknown = call_app(app, "POST", "/v1/decisions",
+    unknown = call_gateway(app, "POST", "/v1/decisions",
                        json={"account_id": "SYNTHETIC-shop", "operation": "face.telepathy"})
     assert unknown.status_code == 404
     assert unknown.json() == NotFoundError("unknown operation `face.telepathy`: not in the service "
                                            "catalog", where="operation").to_json()
-    context = call_app(app, "POST", "/v1/decisions", json={
+    context = call_gateway(app, "POST", "/v1/decisions", json={
         "account_id": "SYNTHETIC-shop", "operation": "face.search", "context": {"real_time": "no"}})
     assert context.status_code == 400
     assert context.json() == InputError("expected true or false, got a string",
@@ -102,7 +102,7 @@ def test_the_one_json_error_shape(gate: Gate) -> None:
 ])
 def test_malformed_requests_get_a_clear_error(gate: Gate, body: object, status: int, code: str,
                                               where: str) -> None:
-    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", json=body)
+    response = call_gateway(create_app(gate=gate), "POST", "/v1/decisions", json=body)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["where"] == where
@@ -113,25 +113,25 @@ def test_oversized_bodies_are_refused_before_they_are_read_whole(gate: Gate) -> 
     app = create_app(gate=gate, max_body_bytes=1024)
     big = json.dumps({"account_id": "SYNTHETIC-shop", "operation": "face.search",
                       "context": {"purpose": "x" * 5000}}).encode()
-    declared = call_app(app, "POST", "/v1/decisions", content=big, headers=JSON)
+    declared = call_gateway(app, "POST", "/v1/decisions", content=big, headers=JSON)
     assert declared.status_code == 413 and declared.json()["error"]["code"] == "body_too_large"
 
     async def chunks() -> AsyncIterator[bytes]:  # no content-length: chunked
         for start in range(0, len(big), 100):
             yield big[start:start + 100]
 
-    streamed = call_app(app, "POST", "/v1/decisions", content=chunks(), headers=JSON)
+    streamed = call_gateway(app, "POST", "/v1/decisions", content=chunks(), headers=JSON)
     assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "body_too_large"
 
 
 def test_unknown_routes_and_methods_use_the_same_shape(gate: Gate) -> None:
     app = create_app(gate=gate)
-    missing = call_app(app, "GET", "/v1/nothing")
+    missing = call_gateway(app, "GET", "/v1/nothing")
     assert missing.status_code == 404
     assert missing.json() == {"error": {"code": "not_found", "message": "not found"}}
     for undocumented in ("/openapi.json", "/docs", "/redoc"):
-        assert call_app(app, "GET", undocumented).status_code == 404, undocumented
-    wrong = call_app(app, "GET", "/v1/decisions")
+        assert call_gateway(app, "GET", undocumented).status_code == 404, undocumented
+    wrong = call_gateway(app, "GET", "/v1/decisions")
     assert wrong.status_code == 405
     assert wrong.json() == {"error": {"code": "method_not_allowed", "message": "method not allowed"}}
 
@@ -153,7 +153,7 @@ def test_the_decision_api_takes_only_json_bodies(gate: Gate, headers: dict[str, 
                                                  status: int) -> None:
     """A cross-site HTML form posts text/plain, urlencoded or multipart: never decided."""
     body = json.dumps({"account_id": "SYNTHETIC-shop", "operation": "face.search"}).encode()
-    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", content=body,
+    response = call_gateway(create_app(gate=gate), "POST", "/v1/decisions", content=body,
                         headers=headers)
     assert response.status_code == status
     if status == 415:
@@ -163,7 +163,7 @@ def test_the_decision_api_takes_only_json_bodies(gate: Gate, headers: dict[str, 
 
 
 def test_content_type_given_twice_is_refused(gate: Gate) -> None:
-    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", content=b"{}",
+    response = call_gateway(create_app(gate=gate), "POST", "/v1/decisions", content=b"{}",
                         headers=[("content-type", "application/json"),
                                  ("content-type", "text/plain")])
     assert response.status_code == 415
@@ -179,7 +179,7 @@ class ExplodingGate(Gate):
 def test_an_unexpected_failure_is_a_500_in_the_same_shape_without_internals(
         database: Database, catalog: Catalog) -> None:
     app = create_app(gate=ExplodingGate(database, catalog, refresh_interval_s=None))
-    response = call_app(app, "POST", "/v1/decisions",
+    response = call_gateway(app, "POST", "/v1/decisions",
                         json={"account_id": "SYNTHETIC-shop", "operation": "face.search"})
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error",
@@ -188,7 +188,7 @@ def test_an_unexpected_failure_is_a_500_in_the_same_shape_without_internals(
 
 
 def test_the_policy_in_force(gate: Gate) -> None:
-    body = call_app(create_app(gate=gate), "GET", "/v1/policy").json()
+    body = call_gateway(create_app(gate=gate), "GET", "/v1/policy").json()
     assert body["in_force"]["version"] == 1
     assert [p["name"] for p in body["in_force"]["packs"]] == ["employee-demands",
                                                               "rekognition-moratorium-2020"]
@@ -204,7 +204,7 @@ def test_every_pack_corpus_through_the_api(name: str, database: Database, log: T
                 declarations=lambda: corpus.declarations, refresh_interval_s=None)
     app = create_app(gate=gate)
     for case in corpus.cases:
-        response = call_app(app, "POST", "/v1/decisions", json={
+        response = call_gateway(app, "POST", "/v1/decisions", json={
             "account_id": case.account_id, "operation": case.operation, "context": dict(case.context)})
         assert response.status_code == 200, case.name
         body = response.json()
@@ -225,6 +225,7 @@ def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, c
     add_registry_accounts(home.database(), WORLD)
     publish(home.database(), home.log(writable=True), [load_pack("employee-demands")], catalog, NOW)
     app = create_app(home, flush_interval_s=0.05, refresh_interval_s=0.1)
+    gateway = with_token(token_for(home.database()))
 
     def recorded() -> int:
         with home.database().transaction(write=False) as tx:
@@ -236,10 +237,11 @@ def test_records_are_flushed_in_the_background_and_on_shutdown(tmp_path: Path, c
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
                 body = {"account_id": "SYNTHETIC-ice", "operation": "compute.instance"}
-                assert (await client.post("/v1/decisions", json=body)).json()["allowed"] is False
+                answer = await client.post("/v1/decisions", json=body, headers=gateway)
+                assert answer.json()["allowed"] is False
                 await asyncio.sleep(0.5)
                 in_background = recorded()
-                await client.post("/v1/decisions", json=body)
+                await client.post("/v1/decisions", json=body, headers=gateway)
         return in_background, recorded()
 
     try:
@@ -255,8 +257,8 @@ def test_worker_processes_build_the_service_from_the_environment(
     monkeypatch.setenv(CACHE_ENV, "0")
     service = app_from_environment()
     try:
-        assert call_app(service, "GET", "/v1/policy").json() == {"in_force": None}
-        answer = call_app(service, "POST", "/v1/decisions",
+        assert call_gateway(service, "GET", "/v1/policy").json() == {"in_force": None}
+        answer = call_gateway(service, "POST", "/v1/decisions",
                           json={"account_id": "SYNTHETIC-x", "operation": "face.search"})
         assert answer.json()["reasons"][0]["policy"] == "daylight:no-policy-version"
     finally:
@@ -294,7 +296,7 @@ SHOP = b'"account_id": "SYNTHETIC-shop", "operation": "face.search"'
 ])
 def test_hostile_bodies_get_the_error_shape_never_a_500(gate: Gate, body: bytes, status: int,
                                                         where: str, message: str) -> None:
-    response = call_app(create_app(gate=gate), "POST", "/v1/decisions", content=body,
+    response = call_gateway(create_app(gate=gate), "POST", "/v1/decisions", content=body,
                         headers=JSON)
     assert response.status_code == status, response.text
     error = response.json()["error"]
@@ -330,7 +332,8 @@ def test_an_unplanned_background_failure_does_not_stop_the_flushes(
             async with httpx.AsyncClient(transport=transport, base_url="http://daylight.test") as client:
                 await asyncio.sleep(0.3)  # several failed refreshes
                 body = {"account_id": "SYNTHETIC-ice", "operation": "compute.instance"}
-                await client.post("/v1/decisions", json=body)
+                await client.post("/v1/decisions", json=body,
+                                  headers=with_token(token_for(home.database())))
                 await asyncio.sleep(0.3)
                 return recorded()
 

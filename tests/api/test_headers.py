@@ -13,7 +13,7 @@ from daylight.log.note import CosignatureSigner
 from daylight.log.service import TransparencyLog
 from daylight.log.witness import WitnessService
 from daylight.policy.gate import Gate
-from tests.api.conftest import call_app
+from tests.api.conftest import call_app, call_gateway
 
 JSON = {"content-type": "application/json"}
 
@@ -32,7 +32,8 @@ def _check(headers: object) -> None:
     ("GET", "/nowhere", b""),
 ])
 def test_the_decision_service(gate: Gate, method: str, path: str, body: bytes) -> None:
-    response = call_app(create_app(gate=gate), method, path, content=body or None, headers=JSON)
+    response = call_gateway(create_app(gate=gate), method, path, content=body or None,
+                            headers=JSON)
     _check(response.headers)
 
 

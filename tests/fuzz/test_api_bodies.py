@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from daylight.api.app import create_app
 from daylight.api.middleware import PolicyGateMiddleware, header_account, header_context, route_operations
 from daylight.policy.gate import Gate
-from tests.api.conftest import call_app
+from tests.api.conftest import call_app, call_gateway
 from tests.fuzz.conftest import FUZZ, hostile_text, is_printable, json_values
 
 CONTEXT_KEYS = ["purpose", "real_time", "hours_since_start", "declaration_id", "data_subjects"]
@@ -57,7 +57,7 @@ def test_hostile_bodies_never_500_and_always_name_what_and_where(
     app = create_app(gate=gate, max_body_bytes=4096, durable=False)  # records stay countable
     before = gate.recorder.pending
     headers = {"content-type": content_type} if content_type else {}
-    response = call_app(app, "POST", "/v1/decisions", content=body, headers=headers)
+    response = call_gateway(app, "POST", "/v1/decisions", content=body, headers=headers)
     assert response.headers["content-type"] == "application/json"
     answer: dict[str, Any] = response.json()
     if response.status_code == 200:
@@ -80,7 +80,7 @@ def test_every_answered_decision_is_written_and_nothing_else(gate: Gate) -> None
                  b'{"account_id": "\\ud800", "operation": "face.search"}',
                  b'{"account_id": "SYNTHETIC-police", "operation": "face.search", "context": 1}',
                  b'{"account_id": "SYNTHETIC-police", "operation": "face.search"}']:
-        response = call_app(app, "POST", "/v1/decisions", content=body,
+        response = call_gateway(app, "POST", "/v1/decisions", content=body,
                             headers={"content-type": "application/json"})
         answered += response.status_code == 200
     gate.flush()

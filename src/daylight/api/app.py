@@ -21,8 +21,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from daylight.api.durable import DurableRecords
 from daylight.api.errors import (
@@ -34,6 +36,7 @@ from daylight.api.errors import (
     plain_error_body,
     verify_json_content_type,
 )
+from daylight.api.guard import DECISION_ROUTE, AccessConfig, AccessGuard
 from daylight.api.headers import with_security_headers
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
@@ -110,12 +113,16 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, flush_interval_s: float = 0.25,
                refresh_interval_s: float = 1.0,
                digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES,
-               durable: bool = True) -> DecisionApp:
+               durable: bool = True, access: AccessConfig | None = None) -> DecisionApp:
     """The decision service for ``home`` (or for an explicit ``gate``); ``cache_entries`` bounds
     the decision cache of the gate it builds (0: every decision goes through Cedar). With
     ``durable`` (the default) a decision is answered only once its record is committed (group
     commit, ``DurableRecords``); without, records are flushed every ``flush_interval_s`` and a
-    crash loses those of the last interval."""
+    crash loses those of the last interval. Every request passes the access guard
+    (``daylight.api.guard``), configured by ``access`` (default: the home's settings, or the
+    settings' defaults without a home); tokens are read from the gate's database."""
+    if access is None:
+        access = AccessConfig.from_settings(home.settings) if home is not None else AccessConfig()
     if gate is None:
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
@@ -179,24 +186,58 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         body = {"in_force": version.to_json() if version else None}
         return Response(json.dumps(body).encode(), media_type="application/json")
 
-    return DecisionApp(app, the_gate, max_body_bytes, records)
+    return DecisionApp(app, the_gate, max_body_bytes, records, access)
 
 
 class DecisionApp:
     """The decision service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
     hot path: no routing, request objects or dependency injection per decision); every other
-    request, and the lifespan, go to the FastAPI app ``api``."""
+    request, and the lifespan, go to the FastAPI app ``api``. Every request passes, in order,
+    the security headers, CORS (only if origins are configured) and the access guard."""
 
     def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int,
-                 records: DurableRecords | None = None) -> None:
+                 records: DurableRecords | None = None,
+                 access: AccessConfig | None = None) -> None:
         self.api = api
         self.gate = gate
         self.max_body_bytes = max_body_bytes
         self.records = records
+        self.access = access or AccessConfig()
+        self.guard = AccessGuard(self._dispatch, self.route_of, gate.database, self.access)
+        self._entry: ASGIApp = self.guard
+        if self.access.cors_origins:
+            self._entry = CORSMiddleware(
+                self.guard, allow_origins=list(self.access.cors_origins),
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["authorization", "content-type"], max_age=600)
+
+    def route_of(self, scope: Scope) -> tuple[str, str] | None:
+        """(method, path template) of the route ``scope`` matches fully (path and method), or
+        None: the key of ``ROUTE_ROLES``."""
+        method = str(scope.get("method", ""))
+        if scope["path"] == DECISIONS_PATH:
+            return DECISION_ROUTE if method == "POST" else None
+        for route in self.api.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return method, route_template(route)
+        return None
+
+    def routes(self) -> list[tuple[str, str]]:
+        """Every (method, path template) the service answers: the rows ``ROUTE_ROLES`` must
+        have (``HEAD`` goes with ``GET``)."""
+        found = {DECISION_ROUTE}
+        for route in self.api.router.routes:
+            methods = getattr(route, "methods", None) or {"GET"}
+            found.update((m, route_template(route)) for m in methods if m != "HEAD")
+        return sorted(found, key=lambda key: (key[1], key[0]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             send = with_security_headers(send)
+        await self._entry(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != DECISIONS_PATH:
             await self.api(scope, receive, send)
         elif scope["method"] != "POST":
@@ -221,6 +262,16 @@ class DecisionApp:
             await _send(send, 500, error_body(InternalError()))
             return
         await _send(send, 200, json.dumps(decision.to_json()).encode())
+
+
+def route_template(route: BaseRoute) -> str:
+    """The path template of a route as ``ROUTE_ROLES`` names it (a mount: its prefix and
+    ``/{path:path}``)."""
+    if isinstance(route, Mount):
+        return route.path + "/{path:path}"
+    if isinstance(route, Route):
+        return route.path
+    return str(getattr(route, "path", ""))
 
 
 async def _send(send: Send, status: int, body: bytes) -> None:

@@ -25,6 +25,7 @@ from daylight.cli import registry as registry_commands
 from daylight.cli import report as report_commands
 from daylight.cli import search as search_command
 from daylight.cli import serve as serve_command
+from daylight.cli import token as token_commands
 from daylight.cli import usage as usage_commands
 from daylight.cli import voice as voice_commands
 from daylight.cli import witness as witness_commands
@@ -96,6 +97,7 @@ app.command("decide")(policy_commands.decide)
 app.add_typer(policy_commands.decisions_app, name="decisions")
 app.command("audit")(audit_command.audit)
 app.command("serve")(serve_command.serve)
+app.add_typer(token_commands.app, name="token")
 app.command("demo")(demo_command.demo)
 app.add_typer(report_commands.app, name="report")
 app.command("verify")(report_commands.verify)

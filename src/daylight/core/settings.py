@@ -66,6 +66,17 @@ def _decision_records(text: str) -> str:
     return text
 
 
+def _origins(text: str) -> str | None:
+    """Comma-separated origins (``https://a.example,https://b.example``) or ``*``; empty: none."""
+    origins = [o.strip() for o in text.split(",") if o.strip()]
+    if not origins:
+        return None
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+            raise ValueError(f"`{origin}` is not an origin such as `https://reader.example`")
+    return ",".join(origins)
+
+
 def _optional_str(text: str) -> str | None:
     return text or None
 
@@ -122,6 +133,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("employee_count", None, _optional_positive_int,
             "How many employees the provider registered (needed when objection_threshold is a "
             "share).", int),
+    Setting("serve_rate_limit_per_s", 20.0, _non_negative_float,
+            "Requests per second each API token (or, without a token, each client address) may "
+            "make to one `daylight serve` worker, sustained; 0: no limit.", float),
+    Setting("serve_rate_burst", 100, _positive_int,
+            "Requests a token or client address may make at once before the rate limit applies.",
+            int),
+    Setting("serve_decision_rate_limit_per_s", 20_000.0, _non_negative_float,
+            "Decisions per second each token may ask one `daylight serve` worker for (burst: one "
+            "second's worth); 0: no limit.", float),
+    Setting("serve_token_cache_s", 5.0, _non_negative_float,
+            "How long a `daylight serve` worker trusts what it read of a token: a revocation "
+            "takes effect within this many seconds.", float),
+    Setting("serve_cors_origins", None, _origins,
+            "Origins (comma-separated, or `*`) whose pages may call `daylight serve` from a "
+            "browser (CORS); none by default."),
     Setting("review_key", None, _optional_str,
             "The review key holder's public key (base64 X25519): objection signers' identities "
             "are sealed to it. `daylight objection keygen` makes a pair."),
@@ -146,6 +172,11 @@ class Settings:
     objection_threshold: str = "10"
     employee_count: int | None = None
     review_key: str | None = None
+    serve_rate_limit_per_s: float = 20.0
+    serve_rate_burst: int = 100
+    serve_decision_rate_limit_per_s: float = 20_000.0
+    serve_token_cache_s: float = 5.0
+    serve_cors_origins: str | None = None
 
     def __post_init__(self) -> None:
         if self.objection_threshold.endswith("%") and self.employee_count is None:

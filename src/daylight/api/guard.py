@@ -1,0 +1,237 @@
+"""``AccessGuard``: the access middleware of the service — who is calling (their token), how
+often (rate limits), and whether their role may call the route (``ROUTE_ROLES``).
+
+For every HTTP request, before any route (and before the body is read):
+
+1. **Authentication.** ``Authorization: Bearer TOKEN``. No header: the anonymous public
+   caller. A malformed header or a token that is unknown, expired or revoked: 401
+   ``unauthenticated`` with ``WWW-Authenticate: Bearer``, whatever the route.
+2. **Rate limits.** A token bucket per token (per client address for anonymous callers and
+   for requests whose token is refused), ``serve_rate_limit_per_s`` and ``serve_rate_burst``;
+   ``POST /v1/decisions`` by a token has its own, higher limit
+   (``serve_decision_rate_limit_per_s``). Over it: 429 ``rate_limited`` with ``Retry-After``.
+3. **Authorization.** The route the request matches, by (method, path template), is looked up
+   in ``ROUTE_ROLES``: a role not listed gets 401 if anonymous, 403 if it has a token; a
+   route with no row is refused to everyone. A request that matches no route (or a route by
+   path but not by method) goes on to the app's 404 or 405.
+
+The caller is put in ``scope["state"]["caller"]`` (``current_caller`` reads it). Token lookups
+are cached in memory for ``serve_token_cache_s`` (default 5 s), unknown tokens too: a
+revocation, or a new token, takes effect within that bound in every worker; an expiry takes
+effect exactly (it is checked on every request). A lookup that misses the cache costs the
+client address one request of its rate limit first, so guessing tokens is rate limited.
+
+A token never appears in a log line, an error or an answer: errors say what is wrong with the
+token (malformed, unknown, expired, revoked), never what it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from daylight.access.token import Token, is_well_formed, secret_sha256
+from daylight.api.access import (
+    ANONYMOUS,
+    Caller,
+    ForbiddenError,
+    UnauthenticatedError,
+    verify_allowed,
+)
+from daylight.api.errors import error_body
+from daylight.api.rate_limit import RateLimiter
+from daylight.core.clock import Clock, utc_now, utc_text
+from daylight.core.database import Database
+from daylight.core.errors import DaylightError
+from daylight.core.settings import Settings
+from daylight.flows.tokens import find_token
+
+RouteKey = tuple[str, str]
+DECISION_ROUTE: RouteKey = ("POST", "/v1/decisions")
+MAX_CACHED_TOKENS = 10_000
+_REALM = b'Bearer realm="daylight"'
+
+
+class RateLimitedError(DaylightError):
+    """429: more requests than the caller's rate limit; retry after ``retry_after_s``."""
+
+    status = 429
+    exit_code = 5
+    code = "rate_limited"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many requests: retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """The access settings of one service (docs/settings.md)."""
+
+    rate_limit_per_s: float = 20.0
+    rate_burst: int = 100
+    decision_rate_limit_per_s: float = 20_000.0
+    token_cache_s: float = 5.0
+    cors_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AccessConfig:
+        origins = tuple(settings.serve_cors_origins.split(",")) if settings.serve_cors_origins else ()
+        return cls(settings.serve_rate_limit_per_s, settings.serve_rate_burst,
+                   settings.serve_decision_rate_limit_per_s, settings.serve_token_cache_s,
+                   origins)
+
+
+def caller_of(token: Token) -> Caller:
+    """The caller a valid token speaks for."""
+    return Caller(token.role, token.identity or token.token_id, frozenset(token.accounts),
+                  token.token_id)
+
+
+class TokenCache:
+    """What the database says of each token secret (by its SHA-256), kept ``ttl_s`` seconds;
+    at most ``max_entries`` (least recently used forgotten)."""
+
+    def __init__(self, database: Database, ttl_s: float, *, max_entries: int = MAX_CACHED_TOKENS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.database = database
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self.monotonic = monotonic
+        self._entries: OrderedDict[str, tuple[Token | None, float]] = OrderedDict()
+
+    def cached(self, digest: str) -> tuple[bool, Token | None]:
+        """(True, the token or None if unknown) if fresh in the cache, else (False, None)."""
+        entry = self._entries.get(digest)
+        if entry is None or self.monotonic() - entry[1] >= self.ttl_s:
+            return False, None
+        self._entries.move_to_end(digest)
+        return True, entry[0]
+
+    async def lookup(self, secret: str, digest: str) -> Token | None:
+        """Read the token from the database (off the event loop) and cache what was found."""
+        token = await asyncio.to_thread(find_token, self.database, secret)
+        if self.ttl_s > 0:
+            self._entries[digest] = (token, self.monotonic())
+            self._entries.move_to_end(digest)
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return token
+
+
+def _bearer(scope: Scope) -> str | None:
+    """The token of the ``Authorization`` header, None without one; UnauthenticatedError if
+    the header is not ``Bearer TOKEN`` with a token of the right shape (or appears twice)."""
+    values = [v for k, v in scope.get("headers", ()) if bytes(k).lower() == b"authorization"]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise UnauthenticatedError("the header `authorization` appears more than once",
+                                   where="header authorization")
+    scheme, _, token = bytes(values[0]).decode("latin-1").partition(" ")
+    token = token.strip(" ")
+    if scheme.lower() != "bearer" or not is_well_formed(token):
+        raise UnauthenticatedError("malformed token: expected `Authorization: Bearer daylight_...`",
+                                   where="header authorization")
+    return token
+
+
+def _client_key(scope: Scope) -> tuple[str, str]:
+    client = scope.get("client")
+    return ("address", str(client[0]) if client else "unknown")
+
+
+class AccessGuard:
+    """Authenticate, rate-limit and authorize each HTTP request to ``app``; ``route_of`` names
+    the (method, path template) a request matches, or None if it matches none."""
+
+    def __init__(self, app: ASGIApp, route_of: Callable[[Scope], RouteKey | None],
+                 database: Database, config: AccessConfig, *, clock: Clock = utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.route_of = route_of
+        self.config = config
+        self.clock = clock
+        self.tokens = TokenCache(database, config.token_cache_s, monotonic=monotonic)
+        self.limiter = RateLimiter(config.rate_limit_per_s, config.rate_burst, clock=monotonic)
+        self.decision_limiter = RateLimiter(config.decision_rate_limit_per_s,
+                                            config.decision_rate_limit_per_s, clock=monotonic)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # the service has no WebSocket routes
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            caller = await self._authenticate(scope)
+        except UnauthenticatedError as error:  # a refused token: counted against the address
+            wait = self.limiter.retry_after_s(_client_key(scope))
+            await _refuse(send, RateLimitedError(wait) if wait else error)
+            return
+        except RateLimitedError as error:
+            await _refuse(send, error)
+            return
+        route = self.route_of(scope)
+        try:
+            if caller.anonymous:
+                wait = self.limiter.retry_after_s(_client_key(scope))
+            elif route == DECISION_ROUTE:
+                wait = self.decision_limiter.retry_after_s(caller.token_id)
+            else:
+                wait = self.limiter.retry_after_s(caller.token_id)
+            if wait:
+                raise RateLimitedError(wait)
+            if route is not None:
+                verify_allowed(caller, *route)
+        except (RateLimitedError, UnauthenticatedError, ForbiddenError) as error:
+            await _refuse(send, error)
+            return
+        scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, receive, send)
+
+    async def _authenticate(self, scope: Scope) -> Caller:
+        secret = _bearer(scope)
+        if secret is None:
+            return ANONYMOUS
+        digest = secret_sha256(secret)
+        fresh, token = self.tokens.cached(digest)
+        if not fresh:
+            wait = self.limiter.retry_after_s(_client_key(scope))  # lookups cost the address
+            if wait:
+                raise RateLimitedError(wait)
+            token = await self.tokens.lookup(secret, digest)
+        now = self.clock()
+        if token is None:
+            raise UnauthenticatedError("unknown token", where="header authorization")
+        if token.revoked_at is not None:
+            raise UnauthenticatedError("the token was revoked", where="header authorization")
+        if not token.is_active(now):
+            assert token.expires_at is not None
+            raise UnauthenticatedError(f"the token expired at {utc_text(token.expires_at)}",
+                                       where="header authorization")
+        return caller_of(token)
+
+
+async def _refuse(send: Send, error: DaylightError) -> None:
+    """Answer ``error`` in the one JSON shape, with ``WWW-Authenticate`` on a 401 and
+    ``Retry-After`` on a 429."""
+    body = error_body(error)
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
+    if isinstance(error, UnauthenticatedError):
+        sent_token = error.where == "header authorization"  # RFC 6750: the token was refused
+        challenge = _REALM + (b', error="invalid_token"' if sent_token else b"")
+        headers.append((b"www-authenticate", challenge))
+    if isinstance(error, RateLimitedError):
+        headers.append((b"retry-after", str(error.retry_after_s).encode()))
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
