@@ -67,10 +67,18 @@ def build_home(home: Path, account_count: int) -> list[bytes]:
     return bodies(requests(facts, 2000))
 
 
-def wrk_script(path: Path, request_bodies: list[bytes]) -> None:
+def gateway_token(home: Path) -> str:
+    """A gateway token for the service (`daylight token create` prints it on its last line)."""
+    created = subprocess.run([*DAYLIGHT, "--home", str(home), "token", "create", "--role", "gateway"],
+                             check=True, capture_output=True, text=True)
+    return created.stdout.splitlines()[-1]
+
+
+def wrk_script(path: Path, request_bodies: list[bytes], token: str) -> None:
     listed = ",\n".join("  " + json.dumps(b.decode()) for b in request_bodies)
     path.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
         f"local bodies = {{\n{listed}\n}}\nlocal n = 0\n"
         "request = function()\n  n = n + 1\n"
         '  return wrk.format(nil, "/v1/decisions", nil, bodies[(n % #bodies) + 1])\nend\n')
@@ -166,7 +174,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="daylight-bench-http-") as scratch:
         home = Path(scratch) / "home"
         script = Path(scratch) / "decisions.lua"
-        wrk_script(script, build_home(home, args.accounts))
+        wrk_script(script, build_home(home, args.accounts), gateway_token(home))
         for records in args.records:
             for cache_entries in args.cache_entries:
                 for workers in args.workers:

@@ -28,15 +28,16 @@ REQUESTS = [("SYNTHETIC-shop", "face.search"), ("SYNTHETIC-police", "face.search
 Key = tuple[str, str, str]
 
 
-def _client(url: str, stop: threading.Event, acknowledged: Counter[Key], lock: threading.Lock,
-            offset: int) -> None:
+def _client(url: str, token: str, stop: threading.Event, acknowledged: Counter[Key],
+            lock: threading.Lock, offset: int) -> None:
     n = offset
     while not stop.is_set():
         account, operation = REQUESTS[n % len(REQUESTS)]
         n += 1
         body = json.dumps({"account_id": account, "operation": operation}).encode()
         request = urllib.request.Request(url, data=body,
-                                         headers={"content-type": "application/json"})
+                                         headers={"content-type": "application/json",
+                                                  "authorization": f"Bearer {token}"})
         try:
             with urllib.request.urlopen(request, timeout=5) as answer:
                 decision = json.loads(answer.read())
@@ -65,6 +66,7 @@ def test_nothing_acknowledged_is_lost_when_the_service_is_killed(tmp_path: Path)
     add_registry_accounts(database, WORLD)
     database.close()
     cli("policy", "publish", "employee-demands")
+    gateway = cli("token", "create", "--role", "gateway").stdout.splitlines()[-1]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
     acknowledged: Counter[Key] = Counter()
     lock = threading.Lock()
@@ -80,7 +82,7 @@ def test_nothing_acknowledged_is_lost_when_the_service_is_killed(tmp_path: Path)
             _wait_for(port, server, stderr)
             stop = threading.Event()
             clients = [threading.Thread(target=_client, args=(
-                f"http://127.0.0.1:{port}/v1/decisions", stop, acknowledged, lock, i))
+                f"http://127.0.0.1:{port}/v1/decisions", gateway, stop, acknowledged, lock, i))
                 for i in range(8)]
             for client in clients:
                 client.start()

@@ -23,9 +23,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(),
-                                     headers={"content-type": "application/json"})
+def _post(url: str, body: dict[str, object], token: str | None = None) -> tuple[int, dict[str, object]]:
+    headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
@@ -39,6 +41,7 @@ def test_two_workers_serve_decisions_from_the_home_given_on_the_command_line(
     cli = Cli(home, None)
     cli("init", "--origin", "serve.daylight.invalid/log")
     cli("policy", "publish", "employee-demands")
+    gateway = cli("token", "create", "--role", "gateway").stdout.splitlines()[-1]
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
     stderr = tmp_path / "serve.stderr"
@@ -60,11 +63,16 @@ def test_two_workers_serve_decisions_from_the_home_given_on_the_command_line(
                 assert time.monotonic() < deadline, "the server did not start within 60 s"
                 time.sleep(0.2)
         assert in_force["version"] == 1  # the workers read the home given by --home, not ./.daylight
+        status, refused = _post(url + "/v1/decisions",
+                                {"account_id": "SYNTHETIC-nobody", "operation": "face.search"})
+        assert (status, refused["error"]["code"]) == (401, "unauthenticated")  # type: ignore[index]
         status, decision = _post(url + "/v1/decisions",
-                                 {"account_id": "SYNTHETIC-nobody", "operation": "face.search"})
+                                 {"account_id": "SYNTHETIC-nobody", "operation": "face.search"},
+                                 gateway)
         assert (status, decision["allowed"], decision["policy_version"]) == (200, False, 1)
         assert decision["reasons"][0]["policy"] == "daylight:unknown-account"
-        status, error = _post(url + "/v1/decisions", {"account_id": "x", "operation": "nope"})
+        status, error = _post(url + "/v1/decisions", {"account_id": "x", "operation": "nope"},
+                              gateway)
         assert status == 404 and "nope" in json.dumps(error)
     finally:
         server.terminate()
