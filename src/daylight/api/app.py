@@ -21,11 +21,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from daylight.api.cors import Cors
 from daylight.api.durable import DurableRecords
 from daylight.api.errors import (
     BodyTooLargeError,
@@ -206,10 +206,7 @@ class DecisionApp:
         self.guard = AccessGuard(self._dispatch, self.route_of, gate.database, self.access)
         self._entry: ASGIApp = self.guard
         if self.access.cors_origins:
-            self._entry = CORSMiddleware(
-                self.guard, allow_origins=list(self.access.cors_origins),
-                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                allow_headers=["authorization", "content-type"], max_age=600)
+            self._entry = Cors(self.guard, self.access.cors_origins)
 
     def route_of(self, scope: Scope) -> tuple[str, str] | None:
         """(method, path template) of the route ``scope`` matches fully (path and method), or

@@ -18,8 +18,10 @@ For every HTTP request, before any route (and before the body is read):
 The caller is put in ``scope["state"]["caller"]`` (``current_caller`` reads it). Token lookups
 are cached in memory for ``serve_token_cache_s`` (default 5 s), unknown tokens too: a
 revocation, or a new token, takes effect within that bound in every worker; an expiry takes
-effect exactly (it is checked on every request). A lookup that misses the cache costs the
-client address one request of its rate limit first, so guessing tokens is rate limited.
+effect exactly (it is checked on every request). Guessing tokens is rate limited twice: each
+refused token costs its client address one request of the address's limit, and lookups that
+miss the cache have a limit of their own per address (the same rate and burst), so a flood of
+fresh guesses cannot reach the database faster than that.
 
 A token never appears in a log line, an error or an answer: errors say what is wrong with the
 token (malformed, unknown, expired, revoked), never what it was.
@@ -67,6 +69,13 @@ class RateLimitedError(DaylightError):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"too many requests: retry after {retry_after_s} s")
         self.retry_after_s = retry_after_s
+
+
+class InvalidTokenError(UnauthenticatedError):
+    """401: the request sent a token that is malformed, unknown, expired or revoked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, where="header authorization")
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,11 @@ def _bearer(scope: Scope) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise UnauthenticatedError("the header `authorization` appears more than once",
-                                   where="header authorization")
+        raise InvalidTokenError("the header `authorization` appears more than once")
     scheme, _, token = bytes(values[0]).decode("latin-1").partition(" ")
     token = token.strip(" ")
     if scheme.lower() != "bearer" or not is_well_formed(token):
-        raise UnauthenticatedError("malformed token: expected `Authorization: Bearer daylight_...`",
-                                   where="header authorization")
+        raise InvalidTokenError("malformed token: expected `Authorization: Bearer daylight_...`")
     return token
 
 
@@ -159,6 +166,8 @@ class AccessGuard:
         self.clock = clock
         self.tokens = TokenCache(database, config.token_cache_s, monotonic=monotonic)
         self.limiter = RateLimiter(config.rate_limit_per_s, config.rate_burst, clock=monotonic)
+        self.lookup_limiter = RateLimiter(config.rate_limit_per_s, config.rate_burst,
+                                          clock=monotonic)
         self.decision_limiter = RateLimiter(config.decision_rate_limit_per_s,
                                             config.decision_rate_limit_per_s, clock=monotonic)
 
@@ -172,7 +181,7 @@ class AccessGuard:
             return
         try:
             caller = await self._authenticate(scope)
-        except UnauthenticatedError as error:  # a refused token: counted against the address
+        except InvalidTokenError as error:  # a refused token: counted against the address
             wait = self.limiter.retry_after_s(_client_key(scope))
             await _refuse(send, RateLimitedError(wait) if wait else error)
             return
@@ -204,19 +213,18 @@ class AccessGuard:
         digest = secret_sha256(secret)
         fresh, token = self.tokens.cached(digest)
         if not fresh:
-            wait = self.limiter.retry_after_s(_client_key(scope))  # lookups cost the address
+            wait = self.lookup_limiter.retry_after_s(_client_key(scope))
             if wait:
                 raise RateLimitedError(wait)
             token = await self.tokens.lookup(secret, digest)
         now = self.clock()
         if token is None:
-            raise UnauthenticatedError("unknown token", where="header authorization")
+            raise InvalidTokenError("unknown token")
         if token.revoked_at is not None:
-            raise UnauthenticatedError("the token was revoked", where="header authorization")
+            raise InvalidTokenError("the token was revoked")
         if not token.is_active(now):
             assert token.expires_at is not None
-            raise UnauthenticatedError(f"the token expired at {utc_text(token.expires_at)}",
-                                       where="header authorization")
+            raise InvalidTokenError(f"the token expired at {utc_text(token.expires_at)}")
         return caller_of(token)
 
 
@@ -227,8 +235,8 @@ async def _refuse(send: Send, error: DaylightError) -> None:
     headers = [(b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode())]
     if isinstance(error, UnauthenticatedError):
-        sent_token = error.where == "header authorization"  # RFC 6750: the token was refused
-        challenge = _REALM + (b', error="invalid_token"' if sent_token else b"")
+        refused = isinstance(error, InvalidTokenError)  # RFC 6750: a token was sent and refused
+        challenge = _REALM + (b', error="invalid_token"' if refused else b"")
         headers.append((b"www-authenticate", challenge))
     if isinstance(error, RateLimitedError):
         headers.append((b"retry-after", str(error.retry_after_s).encode()))
