@@ -78,7 +78,8 @@ def test_unknown_expired_and_revoked_tokens_are_401(gate: Gate) -> None:
     assert call_app(app, "POST", "/v1/decisions", json=DECIDE,
                     headers=with_token(revoked.secret)).status_code == 200
     revoke_token(database, revoked.token.token_id)
-    for secret, message in ((unknown, "unknown token"), (expired, "the token expired at 2026-01-02T00:00:00Z"),
+    for secret, message in ((unknown, "unknown token"),
+                            (expired, "the token expired at 2026-01-02T00:00:00Z"),
                             (revoked.secret, "the token was revoked")):
         response = call_app(app, "POST", "/v1/decisions", json=DECIDE, headers=with_token(secret))
         assert response.status_code == 401 and response.json()["error"]["message"] == message
