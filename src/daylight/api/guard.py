@@ -9,7 +9,7 @@ For every HTTP request, before any route (and before the body is read):
 2. **Rate limits.** A token bucket per token (per client address for anonymous callers and
    for requests whose token is refused), ``serve_rate_limit_per_s`` and ``serve_rate_burst``;
    ``POST /v1/decisions`` by a token has its own, higher limit
-   (``serve_decision_rate_limit_per_s``). Over it: 429 ``rate_limited`` with ``Retry-After``.
+   (``serve_decision_rate_per_s``). Over it: 429 ``rate_limited`` with ``Retry-After``.
 3. **Authorization.** The route the request matches, by (method, path template), is looked up
    in ``ROUTE_ROLES``: a role not listed gets 401 if anonymous, 403 if it has a token; a
    route with no row is refused to everyone. A request that matches no route (or a route by
@@ -92,7 +92,7 @@ class AccessConfig:
     def from_settings(cls, settings: Settings) -> AccessConfig:
         origins = tuple(settings.serve_cors_origins.split(",")) if settings.serve_cors_origins else ()
         return cls(settings.serve_rate_limit_per_s, settings.serve_rate_burst,
-                   settings.serve_decision_rate_limit_per_s, settings.serve_token_cache_s,
+                   settings.serve_decision_rate_per_s, settings.serve_token_cache_s,
                    origins)
 
 

@@ -11,7 +11,8 @@ sniffs a type, frames, caches nor leaks a referrer:
     cache-control: no-store
     cross-origin-resource-policy: same-origin
 
-No CORS headers are sent: a cross-origin page cannot read an answer.
+No CORS headers are sent unless the ``serve_cors_origins`` setting names origins
+(``daylight.api.cors``): otherwise a cross-origin page cannot read an answer.
 """
 
 from __future__ import annotations

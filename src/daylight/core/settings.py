@@ -139,7 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_rate_burst", 100, _positive_int,
             "Requests a token or client address may make at once before the rate limit applies.",
             int),
-    Setting("serve_decision_rate_limit_per_s", 20_000.0, _non_negative_float,
+    Setting("serve_decision_rate_per_s", 20_000.0, _non_negative_float,
             "Decisions per second each token may ask one `daylight serve` worker for (burst: one "
             "second's worth); 0: no limit.", float),
     Setting("serve_token_cache_s", 5.0, _non_negative_float,
@@ -174,7 +174,7 @@ class Settings:
     review_key: str | None = None
     serve_rate_limit_per_s: float = 20.0
     serve_rate_burst: int = 100
-    serve_decision_rate_limit_per_s: float = 20_000.0
+    serve_decision_rate_per_s: float = 20_000.0
     serve_token_cache_s: float = 5.0
     serve_cors_origins: str | None = None
 
