@@ -103,8 +103,9 @@ def caller_of(token: Token) -> Caller:
 
 
 class TokenCache:
-    """What the database says of each token secret (by its SHA-256), kept ``ttl_s`` seconds;
-    at most ``max_entries`` (least recently used forgotten)."""
+    """What the database says of each token secret (by its SHA-256: the cache keeps no secret),
+    with the caller a valid one speaks for, kept ``ttl_s`` seconds; at most ``max_entries``
+    (least recently used forgotten)."""
 
     def __init__(self, database: Database, ttl_s: float, *, max_entries: int = MAX_CACHED_TOKENS,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -112,25 +113,27 @@ class TokenCache:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self.monotonic = monotonic
-        self._entries: OrderedDict[str, tuple[Token | None, float]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[Token | None, Caller | None, float]] = OrderedDict()
 
-    def cached(self, digest: str) -> tuple[bool, Token | None]:
-        """(True, the token or None if unknown) if fresh in the cache, else (False, None)."""
+    def cached(self, digest: str) -> tuple[bool, Token | None, Caller | None]:
+        """(True, the token or None if unknown, its caller) if fresh in the cache, else
+        (False, None, None)."""
         entry = self._entries.get(digest)
-        if entry is None or self.monotonic() - entry[1] >= self.ttl_s:
-            return False, None
+        if entry is None or self.monotonic() - entry[2] >= self.ttl_s:
+            return False, None, None
         self._entries.move_to_end(digest)
-        return True, entry[0]
+        return True, entry[0], entry[1]
 
-    async def lookup(self, secret: str, digest: str) -> Token | None:
+    async def lookup(self, secret: str, digest: str) -> tuple[Token | None, Caller | None]:
         """Read the token from the database (off the event loop) and cache what was found."""
         token = await asyncio.to_thread(find_token, self.database, secret)
+        caller = caller_of(token) if token is not None else None
         if self.ttl_s > 0:
-            self._entries[digest] = (token, self.monotonic())
+            self._entries[digest] = (token, caller, self.monotonic())
             self._entries.move_to_end(digest)
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return token
+        return token, caller
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -211,21 +214,19 @@ class AccessGuard:
         if secret is None:
             return ANONYMOUS
         digest = secret_sha256(secret)
-        fresh, token = self.tokens.cached(digest)
+        fresh, token, caller = self.tokens.cached(digest)
         if not fresh:
             wait = self.lookup_limiter.retry_after_s(_client_key(scope))
             if wait:
                 raise RateLimitedError(wait)
-            token = await self.tokens.lookup(secret, digest)
-        now = self.clock()
-        if token is None:
+            token, caller = await self.tokens.lookup(secret, digest)
+        if token is None or caller is None:
             raise InvalidTokenError("unknown token")
         if token.revoked_at is not None:
             raise InvalidTokenError("the token was revoked")
-        if not token.is_active(now):
-            assert token.expires_at is not None
+        if token.expires_at is not None and self.clock() >= token.expires_at:
             raise InvalidTokenError(f"the token expired at {utc_text(token.expires_at)}")
-        return caller_of(token)
+        return caller
 
 
 async def _refuse(send: Send, error: DaylightError) -> None:
