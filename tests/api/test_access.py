@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from daylight.api.access import current_caller
 from daylight.api.app import create_app
 from daylight.api.guard import AccessConfig, AccessGuard
+from daylight.api.rate_limit import RateLimiter
 from daylight.core.clock import fixed_clock
 from daylight.core.database import Database
 from daylight.core.errors import StorageError
@@ -257,3 +258,31 @@ def test_expired_tokens_stop_at_their_expiry_even_when_cached(database: Database
     assert _call(guard, "POST", "/", headers=with_token(created.secret)).status_code == 200
     clock[0] = start + timedelta(hours=1)
     assert _call(guard, "POST", "/", headers=with_token(created.secret)).status_code == 401
+
+
+def test_the_rate_limiter_refills_and_stays_bounded() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2.0, 3, max_keys=2, clock=lambda: now[0])
+    assert [limiter.retry_after_s("a") for _ in range(4)] == [0, 0, 0, 1]
+    now[0] += 0.5  # one request's worth refilled
+    assert [limiter.retry_after_s("a"), limiter.retry_after_s("a")] == [0, 1]
+    assert limiter.retry_after_s("b") == 0 and limiter.retry_after_s("c") == 0
+    assert len(limiter._buckets) == 2  # "a", least recently used, was forgotten
+    assert [limiter.retry_after_s("a") for _ in range(3)] == [0, 0, 0]  # a full bucket again
+    unlimited = RateLimiter(0, 1)
+    assert {unlimited.retry_after_s("a") for _ in range(1000)} == {0}
+
+
+def test_websockets_are_refused(gate: Gate) -> None:
+    app = create_app(gate=gate)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/v1/policy", "headers": [], "client": ("127.0.0.1", 1)}
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent == [{"type": "websocket.close", "code": 1008}]
