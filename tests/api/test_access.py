@@ -286,3 +286,16 @@ def test_websockets_are_refused(gate: Gate) -> None:
     scope = {"type": "websocket", "path": "/v1/policy", "headers": [], "client": ("127.0.0.1", 1)}
     asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
     assert sent == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_a_customer_sees_only_its_own_accounts() -> None:
+    from daylight.access.token import Role
+    from daylight.api.access import Caller
+    from daylight.core.errors import NotFoundError
+
+    customer = Caller(Role.CUSTOMER, "tok-1", frozenset({"SYNTHETIC-shop"}), "tok-1")
+    assert customer.may_see_account("SYNTHETIC-shop")
+    assert not customer.may_see_account("SYNTHETIC-police")
+    with pytest.raises(NotFoundError, match="no account `SYNTHETIC-police`"):
+        customer.verify_may_see_account("SYNTHETIC-police")
+    assert Caller(Role.REVIEWER, "r@provider.example").may_see_account("SYNTHETIC-police")

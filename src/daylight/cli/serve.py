@@ -38,6 +38,9 @@ def serve(
 ) -> None:
     """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted.
 
+    Routes other than the public ones need an API token: `daylight token create --role gateway`
+    lets a gateway decide (docs/api.md, Access).
+
     SIGTERM or SIGINT stops it gracefully: requests in flight are answered, decision records
     flushed, and the command exits 0."""
     import uvicorn  # heavy: loaded where used, not at start-up
