@@ -12,15 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from daylight.api.access import current_caller
+from daylight.access.token import Role
+from daylight.api.access import Caller, current_caller
 from daylight.api.app import create_app
 from daylight.api.guard import AccessConfig, AccessGuard
 from daylight.api.rate_limit import RateLimiter
 from daylight.core.clock import fixed_clock
 from daylight.core.database import Database
-from daylight.core.errors import StorageError
+from daylight.core.errors import NotFoundError, StorageError
 from daylight.core.settings import build_settings
 from daylight.flows.tokens import create_token, revoke_token
 from daylight.policy.catalog import Catalog
@@ -115,8 +117,6 @@ class Echo:
     """An app that answers the caller it was given (a fake at a seam we own: the guard's app)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from starlette.requests import Request
-
         caller = current_caller(Request(scope))
         body = json.dumps({"role": str(caller.role), "subject": caller.subject,
                            "accounts": sorted(caller.accounts), "token_id": caller.token_id}).encode()
@@ -289,10 +289,6 @@ def test_websockets_are_refused(gate: Gate) -> None:
 
 
 def test_a_customer_sees_only_its_own_accounts() -> None:
-    from daylight.access.token import Role
-    from daylight.api.access import Caller
-    from daylight.core.errors import NotFoundError
-
     customer = Caller(Role.CUSTOMER, "tok-1", frozenset({"SYNTHETIC-shop"}), "tok-1")
     assert customer.may_see_account("SYNTHETIC-shop")
     assert not customer.may_see_account("SYNTHETIC-police")
