@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -295,3 +296,22 @@ def test_a_customer_sees_only_its_own_accounts() -> None:
     with pytest.raises(NotFoundError, match="no account `SYNTHETIC-police`"):
         customer.verify_may_see_account("SYNTHETIC-police")
     assert Caller(Role.REVIEWER, "r@provider.example").may_see_account("SYNTHETIC-police")
+
+
+class UnreachableDatabase(Database):
+    """A database whose every transaction fails (a fake at the Database seam)."""
+
+    def transaction(self, *, write: bool = True) -> Any:
+        raise StorageError("database error: server closed the connection")
+
+
+def test_a_token_lookup_that_fails_is_answered_in_the_error_shape(tmp_path: Path) -> None:
+    database = UnreachableDatabase(f"sqlite:///{tmp_path / 'x.db'}")
+    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), database, AccessConfig())
+    secret = "daylight_" + "D" * 43
+    answer = _call(guard, "POST", "/", headers=with_token(secret))
+    assert answer.status_code == 503
+    assert answer.json()["error"] == {"code": "storage_unavailable",
+                                      "message": "database error: server closed the connection"}
+    assert secret not in answer.text
+    database.close()

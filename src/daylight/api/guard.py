@@ -30,6 +30,7 @@ token (malformed, unknown, expired, revoked), never what it was.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -45,7 +46,7 @@ from daylight.api.access import (
     UnauthenticatedError,
     verify_allowed,
 )
-from daylight.api.errors import error_body
+from daylight.api.errors import InternalError, error_body
 from daylight.api.rate_limit import RateLimiter
 from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.database import Database
@@ -57,6 +58,7 @@ RouteKey = tuple[str, str]
 DECISION_ROUTE: RouteKey = ("POST", "/v1/decisions")
 MAX_CACHED_TOKENS = 10_000
 _REALM = b'Bearer realm="daylight"'
+_log = logging.getLogger("daylight.api")
 
 
 class RateLimitedError(DaylightError):
@@ -188,8 +190,12 @@ class AccessGuard:
             wait = self.limiter.retry_after_s(_client_key(scope))
             await _refuse(send, RateLimitedError(wait) if wait else error)
             return
-        except RateLimitedError as error:
+        except DaylightError as error:  # rate limited, or the database failed (503)
             await _refuse(send, error)
+            return
+        except Exception:  # never let the guard's failure pass a request, or answer in plain text
+            _log.exception("unexpected error in the access guard")
+            await _refuse(send, InternalError())
             return
         route = self.route_of(scope)
         try:
