@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from daylight.access.token import Role
@@ -120,3 +121,25 @@ def test_the_access_table_in_the_docs_is_route_roles() -> None:
     assert section == access_table(), (
         "docs/api.md's access table differs from ROUTE_ROLES; paste this between the markers:\n"
         + access_table())
+
+
+def test_routes_of_included_routers_are_matched_by_their_template(
+        service: tuple[DecisionApp, dict[str, str]]) -> None:
+    """FastAPI keeps an included router as one entry holding it: its routes are still found,
+    with their prefixes, and still refused without a row."""
+    app, tokens = service
+    extra = create_app(gate=app.gate)
+    inner, outer = APIRouter(prefix="/inner"), APIRouter(prefix="/v1/outer")
+
+    @inner.get("/{item}/{rest:path}")
+    async def nested(item: str, rest: str) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    outer.include_router(inner)
+    extra.api.include_router(outer)
+    assert ("GET", "/v1/outer/inner/{item}/{rest:path}") in extra.routes()
+    scope = {"type": "http", "method": "GET", "path": "/v1/outer/inner/a/b/c"}
+    assert extra.route_of(scope) == ("GET", "/v1/outer/inner/{item}/{rest:path}")
+    assert extra.route_of({**scope, "method": "POST"}) is None  # the app answers 405
+    refused = call_app(extra, "GET", "/v1/outer/inner/a/b", headers=with_token(tokens["admin"]))
+    assert refused.status_code == 403 and "has no access rule" in refused.json()["error"]["message"]

@@ -15,14 +15,15 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from daylight.api.cors import Cors
@@ -203,6 +204,8 @@ class DecisionApp:
         self.max_body_bytes = max_body_bytes
         self.records = records
         self.access = access or AccessConfig()
+        self._routes: list[tuple[str, str, re.Pattern[str]]] = []
+        self._routes_version = -1
         self.guard = AccessGuard(self._dispatch, self.route_of, gate.database, self.access)
         self._entry: ASGIApp = self.guard
         if self.access.cors_origins:
@@ -210,24 +213,31 @@ class DecisionApp:
 
     def route_of(self, scope: Scope) -> tuple[str, str] | None:
         """(method, path template) of the route ``scope`` matches fully (path and method), or
-        None: the key of ``ROUTE_ROLES``."""
+        None: the key of ``ROUTE_ROLES``. Matched in the router's order, as it routes."""
         method = str(scope.get("method", ""))
-        if scope["path"] == DECISIONS_PATH:
+        path = scope["path"]
+        if path == DECISIONS_PATH:
             return DECISION_ROUTE if method == "POST" else None
-        for route in self.api.router.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return method, route_template(route)
+        wanted = "GET" if method == "HEAD" else method
+        for route_method, template, pattern in self._route_table():
+            if route_method == wanted and pattern.match(path):
+                return method, template
         return None
 
     def routes(self) -> list[tuple[str, str]]:
         """Every (method, path template) the service answers: the rows ``ROUTE_ROLES`` must
         have (``HEAD`` goes with ``GET``)."""
-        found = {DECISION_ROUTE}
-        for route in self.api.router.routes:
-            methods = getattr(route, "methods", None) or {"GET"}
-            found.update((m, route_template(route)) for m in methods if m != "HEAD")
+        found = {DECISION_ROUTE, *((m, t) for m, t, _ in self._route_table())}
         return sorted(found, key=lambda key: (key[1], key[0]))
+
+    def _route_table(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """(method, template, compiled path) of every route, built again when routes are added."""
+        version = len(self.api.router.routes)
+        if self._routes_version != version:
+            self._routes = [(method, template, compile_path(template)[0])
+                            for method, template in route_templates(self.api.router.routes)]
+            self._routes_version = version
+        return self._routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -261,14 +271,22 @@ class DecisionApp:
         await _send(send, 200, json.dumps(decision.to_json()).encode())
 
 
-def route_template(route: BaseRoute) -> str:
-    """The path template of a route as ``ROUTE_ROLES`` names it (a mount: its prefix and
-    ``/{path:path}``)."""
-    if isinstance(route, Mount):
-        return route.path + "/{path:path}"
-    if isinstance(route, Route):
-        return route.path
-    return str(getattr(route, "path", ""))
+def route_templates(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, str]]:
+    """(method, path template) of each route, in routing order: routers included by FastAPI
+    (kept as one entry holding the router) are walked with their prefix; a mount is its prefix
+    and ``/{path:path}``, for ``GET``; ``HEAD`` goes with ``GET``."""
+    found: list[tuple[str, str]] = []
+    for route in routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            context = getattr(route, "include_context", None)
+            found += route_templates(nested.routes, prefix + str(getattr(context, "prefix", "")))
+        elif isinstance(route, Mount):
+            found.append(("GET", prefix + route.path + "/{path:path}"))
+        elif isinstance(route, Route):
+            found += [(method, prefix + route.path) for method in sorted(route.methods or {"GET"})
+                      if method != "HEAD"]
+    return found
 
 
 async def _send(send: Send, status: int, body: bytes) -> None:
