@@ -33,18 +33,22 @@ def call_app(app: ASGIApp, method: str, path: str, **kwargs: Any) -> httpx.Respo
     return asyncio.run(go())
 
 
-_TOKENS: weakref.WeakKeyDictionary[Database, dict[str, str]] = weakref.WeakKeyDictionary()
+_TOKENS: weakref.WeakKeyDictionary[Database, dict[tuple[str, str | None, tuple[str, ...]], str]] = \
+    weakref.WeakKeyDictionary()
+_IDENTITIES = {"reviewer": "synthetic.reviewer@provider.example",
+               "employee": "synthetic.employee@provider.example"}
 
 
-def token_for(database: Database, role: str = "gateway") -> str:
-    """A token of ``role`` in ``database`` (one per database and role; a reviewer or employee
-    token is issued to a SYNTHETIC identity)."""
+def token_for(database: Database, role: str = "gateway", *, identity: str | None = None,
+              accounts: tuple[str, ...] = ()) -> str:
+    """A token of ``role`` in ``database``, made once per database, role, identity and
+    accounts (a reviewer or employee token without an identity is issued to a SYNTHETIC one)."""
+    identity = identity or _IDENTITIES.get(role)
     tokens = _TOKENS.setdefault(database, {})
-    if role not in tokens:
-        identity = {"reviewer": "synthetic.reviewer@provider.example",
-                    "employee": "synthetic.employee@provider.example"}.get(role)
-        tokens[role] = create_token(database, role, identity=identity).secret
-    return tokens[role]
+    key = (role, identity, accounts)
+    if key not in tokens:
+        tokens[key] = create_token(database, role, identity=identity, accounts=accounts).secret
+    return tokens[key]
 
 
 def with_token(secret: str, headers: Any = None) -> Any:
