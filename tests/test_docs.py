@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,14 +13,22 @@ from daylight.cli.main import app
 ROOT = Path(__file__).parents[1]
 
 
+def subcommands(command: object) -> dict[str, Any]:
+    """A group's commands, loaded (the top-level group loads its commands when asked)."""
+    if not isinstance(command, typer.core.TyperGroup):
+        return {}
+    ctx = typer.Context(command)
+    return {name: command.get_command(ctx, name) for name in command.list_commands(ctx)}
+
+
 def command_paths() -> list[str]:
     """Every leaf command, as it is typed: `daylight log prove inclusion`."""
     paths: list[str] = []
 
     def walk(command: object, prefix: str) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
+        found = subcommands(command)
+        if found:
+            for name, sub in found.items():
                 walk(sub, f"{prefix} {name}")
         else:
             paths.append(prefix)
@@ -39,7 +48,7 @@ def test_every_command_has_a_section_in_the_cli_docs() -> None:
 def test_every_command_has_help() -> None:
     def walk(command: typer.core.TyperGroup | object, prefix: str) -> list[str]:
         found = []
-        for name, sub in getattr(command, "commands", {}).items():
+        for name, sub in subcommands(command).items():
             if not (getattr(sub, "help", None) or getattr(sub, "callback", None).__doc__):
                 found.append(f"{prefix} {name}")
             found += walk(sub, f"{prefix} {name}")

@@ -3,35 +3,82 @@
 from __future__ import annotations
 
 import inspect
-import json
 import os
-from importlib import metadata
+from difflib import get_close_matches
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, NamedTuple
 
 import typer
 from typer._click.exceptions import UsageError  # typer vendors click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from daylight.cli import audit as audit_command
-from daylight.cli import catalog as catalog_commands
-from daylight.cli import correction as correction_commands
-from daylight.cli import demo as demo_command
-from daylight.cli import log as log_commands
-from daylight.cli import log_publish as log_publish_command
-from daylight.cli import policy as policy_commands
-from daylight.cli import reference_diff as reference_diff_command
-from daylight.cli import registry as registry_commands
-from daylight.cli import report as report_commands
-from daylight.cli import search as search_command
-from daylight.cli import serve as serve_command
-from daylight.cli import token as token_commands
-from daylight.cli import usage as usage_commands
-from daylight.cli import voice as voice_commands
-from daylight.cli import witness as witness_commands
 from daylight.core.errors import DaylightError, VerificationError, printable
 from daylight.core.settings import SETTINGS, Setting, build_settings
-from daylight.home import Home
+
+
+class Entry(NamedTuple):
+    """A top-level command: where it lives (``daylight.cli.<module>``'s ``attribute``, a Typer
+    sub-app or a command function) and its help's first paragraph, as ``daylight --help`` lists it
+    without importing the module (``tests/cli/test_lazy.py`` keeps the two equal)."""
+
+    module: str
+    attribute: str
+    help: str
+
+
+COMMANDS: dict[str, Entry] = {  # in the order `daylight --help` lists them: commands, then groups
+    "screen": Entry("registry", "screen", "Screen all unresolved accounts against the registry; "
+                    "prints counts per outcome."),
+    "decide": Entry("policy", "decide", "Decide whether ACCOUNT may call OPERATION now; prints the "
+                    "decision as JSON (a deny is\nan answer, exit 0) and records it."),
+    "audit": Entry("audit", "audit", "Replay a period's aggregated usage against the policy version "
+                   "in force each day; print\nthe findings as JSON lines and append them to the log."),
+    "serve": Entry("serve", "serve", "Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until "
+                   "interrupted."),
+    "demo": Entry("demo", "demo", "Build the demo world on the embedded SQLite default and show that "
+                  "it verifies."),
+    "verify": Entry("report", "verify", "Verify a published report from its files alone; exit "
+                    "non-zero naming every problem."),
+    "declare": Entry("voice", "declare_command", "Declare ACCOUNT's use of CAPABILITY; prints "
+                     '{"declaration_id": ...}.'),
+    "init": Entry("init", "init", "Create the home: signing key (mode 0600), database and an empty "
+                  "signed log."),
+    "log": Entry("log", "app", "The append-only transparency log."),
+    "witness": Entry("witness", "app", "Witness other logs: cosign consistent checkpoints."),
+    "reference": Entry("registry", "reference_app", "The reference registry of real organisations."),
+    "accounts": Entry("registry", "accounts_app", "The provider's customer accounts."),
+    "review": Entry("registry", "review_app", "The human review queue of uncertain matches."),
+    "registry": Entry("registry", "registry_app", "Exports of the registry."),
+    "catalog": Entry("catalog", "app", "The service catalog."),
+    "usage": Entry("usage", "app", "Usage: who used which service and operation, and how much."),
+    "correction": Entry("correction", "app", "Corrections: anyone may challenge a classification; "
+                        "a reviewer decides."),
+    "policy": Entry("policy", "app", "Policy packs and published policy versions."),
+    "decisions": Entry("policy", "decisions_app", "Recorded decisions and their digests."),
+    "token": Entry("token", "app", "API tokens of `daylight serve` (docs/api.md, Access)."),
+    "report": Entry("report", "app", "The transparency report: build and publish it."),
+    "declarations": Entry("voice", "declarations_app", "Review, show and list declarations."),
+    "objection": Entry("voice", "objection_app", "Employees' objections: file, co-sign, show, list, "
+                       "resolve."),
+    "refusal": Entry("voice", "refusal_app", "Employees' standing refusals."),
+}
+"""Every top-level command, one line each; a module is imported only when its command runs."""
+
+SUBCOMMANDS: dict[tuple[str, str], Entry] = {  # appended to a group kept in another module
+    ("log", "publish"): Entry("log_publish", "publish", ""),
+    ("reference", "diff"): Entry("reference_diff", "diff", ""),
+    ("registry", "search"): Entry("search", "registry_search", ""),
+}
+
+
+def _loaded(entry: Entry) -> Any:
+    return getattr(import_module(f"daylight.cli.{entry.module}"), entry.attribute)
+
+
+def first_paragraph(help_text: str) -> str:
+    """What a group's help shows of a command's help: its first paragraph (as typer's Rich help)."""
+    return inspect.cleandoc(help_text).split("\n\n")[0].strip()
 
 
 def _usage_error(error: UsageError, ctx: Any) -> None:
@@ -44,7 +91,65 @@ def _usage_error(error: UsageError, ctx: Any) -> None:
 
 
 class DaylightGroup(TyperGroup):
-    """Catches every DaylightError once: one line on stderr (evidence below it), non-zero exit."""
+    """The top-level command group: lazy, and catches every DaylightError once.
+
+    Click's lazy group pattern: ``list_commands`` names the commands from ``COMMANDS`` and
+    ``get_command`` imports a command's module only when it is invoked; ``--help`` lists them
+    with their help from the table, importing none. A DaylightError becomes one line on stderr
+    (evidence below it) and a non-zero exit."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self._loaded: dict[str, Any] = {}
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing and cmd_name not in self._loaded:  # the help lists it: no import
+            return TyperCommand(name=cmd_name, help=entry.help, rich_markup_mode=self.rich_markup_mode)
+        if cmd_name not in self._loaded:
+            self._loaded[cmd_name] = self._command(cmd_name, _loaded(entry))
+        return self._loaded[cmd_name]
+
+    def _command(self, name: str, target: Any) -> Any:
+        """A command module's Typer sub-app or function as a click command, built as
+        ``app.add_typer(target, name=name)`` or ``app.command(name)(target)`` would build it."""
+        holder = typer.Typer()
+        if isinstance(target, typer.Typer):
+            for (group, sub), entry in SUBCOMMANDS.items():
+                if group == name and all(c.name != sub for c in target.registered_commands):
+                    target.command(sub)(_loaded(entry))
+            holder.add_typer(target, name=name)
+            return typer.main.get_group_from_info(
+                holder.registered_groups[0], pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=self.rich_markup_mode, suggest_commands=self.suggest_commands)
+        holder.command(name)(target)
+        return typer.main.get_command_from_info(
+            holder.registered_commands[0], pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=self.rich_markup_mode)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As typer's, suggesting from every command rather than the loaded ones."""
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as error:
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                suggestions = ", ".join(f"{m!r}" for m in matches)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
                      **extra: Any) -> Any:
@@ -79,32 +184,6 @@ app = typer.Typer(
     add_completion=False,
     help="Daylight: who uses sensitive AI and cloud services, and how, verifiably.",
 )
-app.add_typer(log_commands.app, name="log")
-registry_commands.reference_app.command("diff")(reference_diff_command.diff)
-log_commands.app.command("publish")(log_publish_command.publish)
-app.add_typer(witness_commands.app, name="witness")
-app.add_typer(registry_commands.reference_app, name="reference")
-app.add_typer(registry_commands.accounts_app, name="accounts")
-app.command("screen")(registry_commands.screen)
-app.add_typer(registry_commands.review_app, name="review")
-app.add_typer(registry_commands.registry_app, name="registry")
-registry_commands.registry_app.command("search")(search_command.registry_search)
-app.add_typer(catalog_commands.app, name="catalog")
-app.add_typer(usage_commands.app, name="usage")
-app.add_typer(correction_commands.app, name="correction")
-app.add_typer(policy_commands.app, name="policy")
-app.command("decide")(policy_commands.decide)
-app.add_typer(policy_commands.decisions_app, name="decisions")
-app.command("audit")(audit_command.audit)
-app.command("serve")(serve_command.serve)
-app.add_typer(token_commands.app, name="token")
-app.command("demo")(demo_command.demo)
-app.add_typer(report_commands.app, name="report")
-app.command("verify")(report_commands.verify)
-app.command("declare")(voice_commands.declare_command)
-app.add_typer(voice_commands.declarations_app, name="declarations")
-app.add_typer(voice_commands.objection_app, name="objection")
-app.add_typer(voice_commands.refusal_app, name="refusal")
 
 
 def _global_option(setting: Setting) -> inspect.Parameter:
@@ -119,6 +198,8 @@ def _global_option(setting: Setting) -> inspect.Parameter:
 
 def _version(value: bool) -> None:
     if value:
+        from importlib import metadata  # 20-50 ms: only for --version
+
         print(f"daylight {metadata.version('daylight')}")
         raise typer.Exit()
 
@@ -129,6 +210,8 @@ def main_options(ctx: typer.Context, **flags: Any) -> None:
     given = {name: str(value) if isinstance(value, Path) else value
              for name, value in flags.items()}
     settings = build_settings(given, os.environ)
+    from daylight.home import Home  # opens the stores: loaded when a command runs, not for --help
+
     home_context = Home(settings)
     ctx.obj = home_context
     ctx.call_on_close(home_context.close)
@@ -145,19 +228,6 @@ main_options.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
 main_options.__annotations__ = {"ctx": typer.Context, "return": None, "version": bool,
                                 **{s.name: s.type | None for s in SETTINGS}}
 app.callback()(main_options)
-
-
-@app.command()
-def init(
-    ctx: typer.Context,
-    origin: Annotated[str, typer.Option(help="The log's origin, e.g. `transparency.example.com/log`; "
-                                             "also the name of its signing key.")],
-) -> None:
-    """Create the home: signing key (mode 0600), database and an empty signed log."""
-    home: Home = ctx.obj
-    signer = home.initialise(origin)
-    print(json.dumps({"origin": origin, "vkey": signer.verifier().vkey,
-                      "home": str(home.settings.home)}))
 
 
 def main() -> None:
