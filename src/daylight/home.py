@@ -8,22 +8,26 @@ import secrets
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from daylight.access.store import access_migrations
 from daylight.core.database import Database, Migration, migrate
 from daylight.core.errors import ConfigError, ConflictError, DaylightError, NotFoundError
 from daylight.core.secret import write_secret
 from daylight.core.settings import Settings
-from daylight.log.batcher import BatchingAppender
 from daylight.log.note import CosignatureSigner, Signer, is_valid_key_name
 from daylight.log.service import TransparencyLog
 from daylight.log.store import log_migrations
 from daylight.policy.store import policy_migrations
 from daylight.registry.store import registry_migrations
 from daylight.report.store import report_migrations
-from daylight.usage.store import UsageStore, usage_migrations
-from daylight.voice.privacy import VoiceKeys, load_tag_key, parse_review_key
+from daylight.usage.store import usage_migrations
 from daylight.voice.store import voice_migrations
+
+if TYPE_CHECKING:  # loaded by the methods that use them: every command opens a home
+    from daylight.log.batcher import BatchingAppender
+    from daylight.usage.store import UsageStore
+    from daylight.voice.privacy import VoiceKeys
 
 
 def all_migrations() -> list[Migration]:
@@ -89,6 +93,8 @@ class Home:
 
     def usage_store(self) -> UsageStore:
         """The home's usage store: Parquet files under ``<home>/usage``, rows in the database."""
+        from daylight.usage.store import UsageStore
+
         return UsageStore(self.settings.home / "usage", self.database())
 
     def signer(self) -> Signer:
@@ -134,6 +140,8 @@ class Home:
     def voice_keys(self) -> VoiceKeys:
         """The review key (a setting) and the tag key (a secret file in the home, made on
         first use) that keep objection signers and refusers private."""
+        from daylight.voice.privacy import VoiceKeys, load_tag_key, parse_review_key
+
         review_key = parse_review_key(self.settings.review_key)
         self.database()  # the home must exist before a secret is written into it
         return VoiceKeys(review_key, load_tag_key(self.settings.voice_tag_key_path, create=True))
@@ -141,6 +149,8 @@ class Home:
     def appender(self) -> BatchingAppender:
         """A batching appender on the writable log, configured by the batch settings (for
         services that append from many threads)."""
+        from daylight.log.batcher import BatchingAppender
+
         return BatchingAppender(
             self.log(writable=True),
             batch_interval_ms=self.settings.batch_interval_ms,

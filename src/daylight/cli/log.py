@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from daylight.cli.output import print_json, stderr
+from daylight.cli.output import print_json
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
@@ -38,6 +38,8 @@ def _progress() -> Progress:
         TextColumn,
         TimeElapsedColumn,
     )
+
+    from daylight.cli.output import stderr  # a Rich console: only for the commands that show progress
 
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -12,8 +12,6 @@ the reader holds (``verify_cosignatures``), not the log.
 from __future__ import annotations
 
 import base64
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +32,9 @@ MAX_ANSWER_BYTES = 64 * 1024
 
 def http_post(url: str, body: bytes) -> tuple[int, str, bytes]:
     """POST with the standard library, at most ``TIMEOUT_S`` seconds, answers up to 64 KiB."""
+    import urllib.error  # with http.client and ssl, ~10 ms: loaded when a witness is asked
+    import urllib.request
+
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"content-type": "text/plain; charset=utf-8"})
     try:

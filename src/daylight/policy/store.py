@@ -22,13 +22,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from daylight.core.database import Database, Migration, Transaction, load_migrations
 from daylight.core.errors import NotFoundError
 from daylight.core.period import Period
-from daylight.policy.policies import CompiledPolicies, PolicyText, compile_policies
-from daylight.policy.schema import parse_schema
+
+if TYPE_CHECKING:
+    from daylight.policy.policies import CompiledPolicies
 
 _VERSION_COLUMNS = ("version", "packs", "policy_text", "policy_sha256", "schema_text",
                     "schema_sha256", "published_at", "effective_from", "log_index")
@@ -68,6 +69,11 @@ class PolicyVersion:
 
     def compile(self) -> CompiledPolicies:
         """Parse the stored texts again (they were valid when published)."""
+        # Loaded here, not at the top: every command opens this store (for its migrations) and
+        # most never compile a version; the schema and catalog cost start-up time.
+        from daylight.policy.policies import PolicyText, compile_policies
+        from daylight.policy.schema import parse_schema
+
         schema = parse_schema(self.schema_text, where=f"policy version {self.version} schema")
         return compile_policies([PolicyText(f"policy version {self.version}", self.policy_text)],
                                 schema, text=self.policy_text)
