@@ -4,6 +4,7 @@ belongs and are not looked at)."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
@@ -72,4 +73,50 @@ def test_public_functions_return_values_not_bare_json() -> None:
             qualified = f"{name}.{attribute}"
             if returned in BARE and qualified not in JSON_DOCUMENTS:
                 bare.append(qualified)
+    assert bare == []
+
+
+BARE_FIELDS = (*BARE, "tuple[dict[str, Any], ...]", "list[Any]")
+JSON_FIELDS = {
+    # a setting's default is whatever its parser returns
+    "daylight.core.settings.Setting.default",
+    # log entry and digest payloads are JSON documents by definition (canonical JSON, RFC 8785)
+    "daylight.log.entry.LogEntry.payload",
+    "daylight.policy.digest.DecisionDigest.payload",
+    "daylight.usage.digest.UsageDigest.payload",
+    # a policy pack's manifest as published with the version (docs/policy.md)
+    "daylight.flows.publish.PolicyListing.packs",
+    "daylight.policy.store.PolicyVersion.packs",
+    # the registry's stored classification: path steps and support verdicts as docs/registry.md
+    # shows them (registry.support.classification_during), carried into audit findings as is
+    "daylight.registry.facts.AccountClassification.supports",
+    "daylight.registry.resolution.Classification.supports",
+    "daylight.policy.audit.FindingSupport.path",
+    "daylight.policy.audit.FindingSupport.weight",
+    "daylight.policy.audit.FindingSupport.kinds",
+    # rows hashed into the registry's fingerprint: compared, never read field by field
+    "daylight.registry.facts.RegistryFingerprint.accounts",
+    "daylight.registry.facts.RegistryFingerprint.screened",
+    "daylight.registry.facts.RegistryFingerprint.classified",
+    "daylight.registry.facts.RegistryFingerprint.corrected",
+    "daylight.registry.facts.RegistryFingerprint.loaded",
+    # a matcher's features, and a rejected input row, as they are printed
+    "daylight.registry.resolution.Resolution.features",
+    "daylight.usage.schema.Rejection.row",
+}
+
+
+def test_public_dataclasses_carry_values_not_bare_json() -> None:
+    """What crosses a seam inside a result (an audit's findings and summary, say) is typed too."""
+    bare = []
+    for name in _modules():
+        module = importlib.import_module(name)
+        for attribute, cls in vars(module).items():
+            if attribute.startswith("_") or not isinstance(cls, type) \
+                    or not dataclasses.is_dataclass(cls) or cls.__module__ != name:
+                continue
+            for field in dataclasses.fields(cls):
+                qualified = f"{name}.{attribute}.{field.name}"
+                if field.type in BARE_FIELDS and qualified not in JSON_FIELDS:
+                    bare.append(qualified)
     assert bare == []

@@ -49,7 +49,7 @@ def test_findings_follow_the_version_in_force_each_day(world: Database, log: Tra
     report = audit_usage(world, log, parse_period("2026-11"), november, catalog, NOW,
                          usage_digests={"SYNTHETIC-police": 41})
     assert report.appended
-    found = {(f["account_id"], f["operation"], f["policy_version"]): f for f in report.findings}
+    found = {(f.account_id, f.operation, f.policy_version): f.to_json() for f in report.findings}
     assert set(found) == {("SYNTHETIC-police", "face.search", 1), ("SYNTHETIC-police", "face.search", 2),
                           ("SYNTHETIC-contractor", "storage.object", 1)}
     early = found[("SYNTHETIC-police", "face.search", 1)]
@@ -63,7 +63,7 @@ def test_findings_follow_the_version_in_force_each_day(world: Database, log: Tra
     contractor = found[("SYNTHETIC-contractor", "storage.object", 1)]
     assert contractor["classification"]["supports"][0]["sector"] == "immigration_enforcement"
     assert contractor["classification"]["supports"][0]["path"]
-    summary = report.summary
+    summary = report.summary.to_json()
     assert (summary["calls"], summary["calls_refused"], summary["audited_calls"]) == (173, 111, 170)
     assert (summary["unknown_accounts"], summary["unknown_account_calls"]) == (1, 3)
     assert summary["policy_versions"] == [1, 2]
@@ -78,8 +78,8 @@ def test_days_before_any_version_are_unaudited_not_compliant(world: Database, lo
                                                              catalog: Catalog) -> None:
     _publish_two_versions(world, log, catalog)
     report = audit_usage(world, log, parse_period("2026-10"), [USAGE[0]], catalog, NOW)
-    assert report.findings == []
-    assert report.summary["unaudited_calls"] == 7 and report.summary["audited_calls"] == 0
+    assert report.findings == ()
+    assert report.summary.unaudited_calls == 7 and report.summary.audited_calls == 0
 
 
 def test_the_same_audit_appends_nothing_a_changed_one_corrects(world: Database, log: TransparencyLog,
@@ -90,10 +90,10 @@ def test_the_same_audit_appends_nothing_a_changed_one_corrects(world: Database, 
     size = log.tree_size()
     again = audit_usage(world, log, parse_period("2026-11"), november, catalog, NOW)
     assert not again.appended and log.tree_size() == size
-    assert again.summary["log_index"] == first.summary["log_index"]
+    assert again.summary.log_index == first.summary.log_index
     more = [*november, UsageDay("SYNTHETIC-ice", "compute.instance", "2026-11-21", 1)]
     corrected = audit_usage(world, log, parse_period("2026-11"), more, catalog, NOW)
-    assert corrected.appended and corrected.summary["corrects"] == first.summary["log_index"]
+    assert corrected.appended and corrected.summary.corrects == first.summary.log_index
     with world.transaction(write=False) as tx:
         rows = tx.query("SELECT account_id, calls, log_index FROM policy_audit_finding ORDER BY account_id")
     assert [r[0] for r in rows] == ["SYNTHETIC-contractor", "SYNTHETIC-ice", "SYNTHETIC-police",
@@ -109,7 +109,7 @@ def test_findings_show_what_the_gate_itself_decided(world: Database, log: Transp
                     Decision(False, (Reason(POLICE_LE, "r"),), 1))
     recorder.flush(world)
     report = audit_usage(world, log, parse_period("2026-11"), USAGE[1:3], catalog, NOW)
-    assert report.findings[0]["gate"] == {"allowed": 0, "denied": 1}
+    assert report.findings[0].to_json()["gate"] == {"allowed": 0, "denied": 1}
 
 
 def test_usage_outside_the_period_is_refused(world: Database, log: TransparencyLog,
@@ -124,12 +124,13 @@ def test_changed_totals_with_the_same_findings_correct_the_logged_summary(
     find nothing refused either time; the log must not keep saying they were unaudited."""
     usage = [UsageDay("SYNTHETIC-shop", "face.search", "2026-10-05", 7)]
     first = audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW)
-    assert first.summary["unaudited_calls"] == 7 and first.findings == []
+    assert first.summary.unaudited_calls == 7 and first.findings == ()
     publish(world, log, [load_pack("employee-demands")], catalog, NOW,
             effective_from=datetime(2026, 10, 1, tzinfo=UTC))
     again = audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW)
-    assert again.findings == [] and again.summary["audited_calls"] == 7
-    assert again.appended and again.summary["corrects"] == first.summary["log_index"]
-    logged = json.loads(log.entry(again.summary["log_index"]))["payload"]
+    assert again.findings == () and again.summary.audited_calls == 7
+    assert again.appended and again.summary.corrects == first.summary.log_index
+    assert again.summary.log_index is not None
+    logged = json.loads(log.entry(again.summary.log_index))["payload"]
     assert (logged["unaudited_calls"], logged["audited_calls"]) == (0, 7)
     assert audit_usage(world, log, parse_period("2026-10"), usage, catalog, NOW).appended is False

@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 def _summary_table(report: AuditReport) -> Table:
     from rich.table import Table  # heavy: loaded where used, not at start-up
 
-    table = Table(title=f"audit {report.summary['period']}", title_justify="left")
+    table = Table(title=f"audit {report.summary.period}", title_justify="left")
     table.add_column("account")
     table.add_column("operation")
     table.add_column("calls", justify="right")
     table.add_column("policy")
     for finding in report.findings:
-        table.add_row(finding["account_id"], finding["operation"], f"{finding['count']:,}",
-                      ", ".join(p["policy"] for p in finding["policies"]))
+        table.add_row(finding.account_id, finding.operation, f"{finding.count:,}",
+                      ", ".join(p.policy for p in finding.policies))
     return table
 
 
@@ -43,15 +43,15 @@ def audit(
     parsed = parse_period(period)
     report = audit_period(home.database(), home.log(writable=True), home.usage_store(), parsed)
     for finding in report.findings:
-        print(json.dumps(finding, ensure_ascii=False))
+        print(json.dumps(finding.to_json(), ensure_ascii=False))
     summary = report.summary
     stderr.print(_summary_table(report))
-    stderr.print(f"{summary['findings']} findings; {summary['calls_refused']:,} of "
-               f"{summary['audited_calls']:,} audited calls refused by the policy in force; "
-               f"{summary['unaudited_calls']:,} calls on days with no version in force; "
-               f"{summary['unknown_account_calls']:,} calls by {summary['unknown_accounts']} "
+    stderr.print(f"{summary.findings} findings; {summary.calls_refused:,} of "
+               f"{summary.audited_calls:,} audited calls refused by the policy in force; "
+               f"{summary.unaudited_calls:,} calls on days with no version in force; "
+               f"{summary.unknown_account_calls:,} calls by {summary.unknown_accounts} "
                "accounts not in the registry"
-               + (f"; appended at log index {summary['log_index']}" if report.appended
+               + (f"; appended at log index {summary.log_index}" if report.appended
                   else "; same findings as the last audit: nothing appended"))
-    if any(f.get("synthetic") for f in report.findings):
+    if any(f.synthetic for f in report.findings):
         stderr.print("SYNTHETIC: findings about synthetic accounts and usage, not real customers")

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from daylight.policy.audit import AuditFinding
+
 T = TypeVar("T")
 
 
@@ -58,16 +60,17 @@ def _classified_table(views: Sequence[AccountView], limit: int = 12) -> Table:
     return table
 
 
-def _findings_table(findings: list[dict[str, Any]], views: Sequence[AccountView],
+def _findings_table(findings: Sequence[AuditFinding], views: Sequence[AccountView],
                     limit: int = 12) -> Table:
     """The largest finding of each classified account: who, what, how much, which packs."""
     from rich.table import Table  # heavy: loaded where used, not at start-up
 
     classified = {v.account_id: v for v in views if v.is_classified}
-    largest: dict[str, dict[str, Any]] = {}
+    largest: dict[str, AuditFinding] = {}
     for finding in findings:
-        account = finding["account_id"]
-        if account in classified and finding["count"] > largest.get(account, {"count": -1})["count"]:
+        account = finding.account_id
+        if account in classified and (account not in largest
+                                      or finding.count > largest[account].count):
             largest[account] = finding
     table = Table(title="largest audit finding of each SYNTHETIC account resolved to an agency "
                         f"or a contractor (first {limit})", title_justify="left")
@@ -77,10 +80,10 @@ def _findings_table(findings: list[dict[str, Any]], views: Sequence[AccountView]
                          no_wrap=column == "SYNTHETIC account")
     for account, finding in list(largest.items())[:limit]:
         view = classified[account]
-        packs = sorted({p["policy"].split("/", 1)[0] for p in finding["policies"]})
+        packs = sorted({p.policy.split("/", 1)[0] for p in finding.policies})
         table.add_row(account, view.organization.name if view.organization else "",
                       " / ".join([view.sector, *sorted(set(view.supported_sectors))]),
-                      finding["operation"], f"{finding['count']:,}", ", ".join(packs))
+                      finding.operation, f"{finding.count:,}", ", ".join(packs))
     return table
 
 
@@ -127,12 +130,12 @@ class ConsoleProgress:
                           f"{stage.review_key_file})")
         elif isinstance(stage, PolicyStage):
             policy = stage.policy
-            audit = policy.audit.summary if policy.audit else {}
+            audit = policy.audit.summary.to_json() if policy.audit else {}
             console.print(f"  sample decisions: {policy.allowed} allowed, {policy.denied} "
                           f"denied; audit of {self.period}: {audit['calls_refused']:,} of "
                           f"{audit['audited_calls']:,} SYNTHETIC calls would have been refused, "
                           f"{audit['findings']:,} findings")
-            console.print(_findings_table(policy.audit.findings if policy.audit else [],
+            console.print(_findings_table(policy.audit.findings if policy.audit else (),
                                           stage.views))
         elif isinstance(stage, ProofStage):
             latest = stage.checkpoint
@@ -153,7 +156,7 @@ class ConsoleProgress:
             second = stage.second
             console.print(f"  {second.period.label}: {second.usage.rows:,} aggregate rows, "
                           f"{second.decisions:,} gate decisions, "
-                          f"{second.audit.summary['findings']:,} audit findings")
+                          f"{second.audit.summary.findings:,} audit findings")
             for built, checked in zip(stage.reports.builds, stage.reports.verifications,
                                       strict=True):
                 rows = ", ".join(f"{n:,} {table}" for table, n in built.rows.items())

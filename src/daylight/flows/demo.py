@@ -117,8 +117,8 @@ class PolicyDemo:
         return {"publication": self.publication.to_json(),
                 "decisions": {"allowed": self.allowed, "denied": self.denied},
                 "accounts": dict(self.accounts), "decision_digest": self.decision_digest.to_json(),
-                "audit": self.audit.summary if self.audit else None,
-                "audit_findings": self.audit.findings if self.audit else []}
+                "audit": self.audit.summary.to_json() if self.audit else None,
+                "audit_findings": [f.to_json() for f in self.audit.findings] if self.audit else []}
 
 
 def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, period: Period,

@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.log.store import LogStore
 from daylight.policy.catalog import Catalog
+from daylight.policy.decision import Reason
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import Declarations, SupportQuestion, read_account_facts
 from daylight.policy.store import PolicyVersion, gate_counts, replace_audit, stored_audit
@@ -58,20 +59,165 @@ class _Finding:
     account_id: str
     operation: str
     version: int
-    reasons: list[dict[str, str]]
-    errors: list[str]
+    reasons: tuple[Reason, ...]
+    errors: tuple[str, ...]
     calls: int = 0
     days: list[str] = field(default_factory=list)
     synthetic: bool = False
 
 
 @dataclass(frozen=True)
+class FindingSupport:
+    """A sector the account supports during the period: the registry's path to it (its stored
+    steps, as JSON), how many edges lead there, their weight and their kinds of support."""
+
+    sector: str
+    path: tuple[dict[str, Any], ...]
+    edges: int
+    weight: dict[str, Any]
+    kinds: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sector": self.sector, "path": list(self.path), "edges": self.edges,
+                "weight": self.weight, "kinds": self.kinds}
+
+
+@dataclass(frozen=True)
+class FindingOrganization:
+    """The organisation the account is resolved to."""
+
+    id: str
+    name: str
+    sector: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "sector": self.sector}
+
+
+@dataclass(frozen=True)
+class FindingMatch:
+    """How the account was matched to its organisation."""
+
+    status: str
+    score: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "score": self.score}
+
+
+@dataclass(frozen=True)
+class FindingClassification:
+    """The account as the registry classifies it, its support decided during the period."""
+
+    sector: str
+    organization: FindingOrganization | None
+    match: FindingMatch | None
+    supports: tuple[FindingSupport, ...]
+    log_index: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sector": self.sector,
+                "organization": self.organization.to_json() if self.organization else None,
+                "match": self.match.to_json() if self.match else None,
+                "supports": [s.to_json() for s in self.supports],
+                "log_index": self.log_index}
+
+
+@dataclass(frozen=True)
+class GateCounts:
+    """How many of the account's requests for the operation the gate itself allowed and denied
+    during the period."""
+
+    allowed: int = 0
+    denied: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {"allowed": self.allowed, "denied": self.denied}
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """Usage of one operation by one account that the version in force refused: how much, on
+    which days, which policies refused it and why (a ``policy.audit_finding`` log entry)."""
+
+    account_id: str
+    operation: str
+    period: str
+    count: int
+    first_day: str
+    last_day: str
+    policy_version: int
+    policies: tuple[Reason, ...]
+    errors: tuple[str, ...]
+    classification: FindingClassification
+    gate: GateCounts
+    usage_digest_log_index: int | None
+    synthetic: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as logged and printed (docs/policy.md)."""
+        out: dict[str, Any] = {
+            "account_id": self.account_id, "operation": self.operation, "period": self.period,
+            "count": self.count, "first_day": self.first_day, "last_day": self.last_day,
+            "policy_version": self.policy_version,
+            "policies": [r.to_json() for r in self.policies], "errors": list(self.errors),
+            "classification": self.classification.to_json(), "gate": self.gate.to_json(),
+            "usage_digest_log_index": self.usage_digest_log_index}
+        if self.synthetic:
+            out |= {"synthetic": True, "note": SYNTHETIC_NOTE}
+        return out
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """A period's audit in numbers (a ``policy.audit`` log entry): its findings and their
+    digest, and where its calls went — audited, refused, on days with no version in force, by
+    accounts not in the registry, for operations not in the catalog."""
+
+    period: str
+    findings: int
+    findings_sha256: str
+    calls: int
+    audited_calls: int
+    calls_refused: int
+    unaudited_calls: int
+    unknown_account_calls: int
+    unknown_operation_calls: int
+    unknown_accounts: int
+    policy_versions: tuple[int, ...]
+    corrects: int | None = None
+    """The log index of the period's earlier summary that this one corrects."""
+    log_index: int | None = None
+    """Where the summary is in the log (not part of the logged payload)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The logged payload, with ``log_index`` once it has one."""
+        out: dict[str, Any] = {
+            "period": self.period, "findings": self.findings, "findings_sha256": self.findings_sha256,
+            "calls": self.calls, "audited_calls": self.audited_calls,
+            "calls_refused": self.calls_refused, "unaudited_calls": self.unaudited_calls,
+            "unknown_account_calls": self.unknown_account_calls,
+            "unknown_operation_calls": self.unknown_operation_calls,
+            "unknown_accounts": self.unknown_accounts,
+            "policy_versions": list(self.policy_versions)}
+        if self.corrects is not None:
+            out["corrects"] = self.corrects
+        if self.log_index is not None:
+            out["log_index"] = self.log_index
+        return out
+
+
+@dataclass(frozen=True)
 class AuditReport:
     """The findings of a period and the summary, with whether they were appended to the log."""
 
-    findings: list[dict[str, Any]]
-    summary: dict[str, Any]
+    findings: tuple[AuditFinding, ...]
+    summary: AuditSummary
     appended: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"findings": [f.to_json() for f in self.findings], "summary": self.summary.to_json(),
+                "appended": self.appended}
 
 
 def _day_start(day: str) -> datetime:
@@ -86,14 +232,14 @@ def _engines(database: Database, versions: Iterable[PolicyVersion], catalog: Cat
             for v in versions}
 
 
-def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], dict[str, int]]:
+def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], GateCounts]:
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"allowed": 0, "denied": 0})
     for account_id, operation, outcome, n in gate_counts(database, period):
         counts[(account_id, operation)]["allowed" if outcome == "allow" else "denied"] += int(n)
-    return counts
+    return {key: GateCounts(**value) for key, value in counts.items()}
 
 
-def _classification(database: Database, account_id: str, period: Period) -> dict[str, Any]:
+def _classification(database: Database, account_id: str, period: Period) -> FindingClassification:
     """The finding's ``classification``: the account as the registry classifies it, its support
     decided during the period (each sector with its path, edge count, weight and kinds)."""
     found = account_classification(database, account_id)
@@ -101,15 +247,14 @@ def _classification(database: Database, account_id: str, period: Period) -> dict
     last_day = (period.end - timedelta(days=1)).isoformat()
     during = classification_during(found.supports, period.start.isoformat(), last_day,
                                    overrides=found.overrides)
-    return {"sector": found.sector,
-            "organization": ({"id": organization.id, "name": organization.name,
-                              "sector": organization.sector} if organization else None),
-            "match": ({"status": found.status, "score": found.score}
-                      if found.status is not None else None),
-            "supports": [{"sector": s["sector"], "path": s["path"], "edges": s["edges"],
-                          "weight": s["support"]["weight"], "kinds": s["support"]["kinds"]}
-                         for s in during["supports"]],
-            "log_index": found.log_index}
+    return FindingClassification(
+        found.sector,
+        FindingOrganization(organization.id, organization.name, organization.sector)
+        if organization else None,
+        FindingMatch(found.status, found.score) if found.status is not None else None,
+        tuple(FindingSupport(s["sector"], tuple(s["path"]), s["edges"], s["support"]["weight"],
+                             s["support"]["kinds"]) for s in during["supports"]),
+        found.log_index)
 
 
 def _sha256(value: Any) -> str:
@@ -154,8 +299,7 @@ def _evaluate_usage(database: Database, period: Period, usage: Iterable[UsageDay
         finding = findings.get(key)
         if finding is None:
             finding = findings[key] = _Finding(row.account_id, row.operation, version.version,
-                                               [r.to_json() for r in decision.reasons],
-                                               list(decision.errors))
+                                               tuple(decision.reasons), tuple(decision.errors))
         finding.calls += row.calls
         finding.days.append(row.day)
         finding.synthetic = finding.synthetic or row.synthetic
@@ -184,35 +328,34 @@ def audit_usage(database: Database, log: TransparencyLog, period: Period,
     """
     grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {})
     gate = _gate_counts(database, period)
-    classifications: dict[str, dict[str, Any]] = {}
+    classifications: dict[str, FindingClassification] = {}
     findings = []
     for f in grouped:
         if f.account_id not in classifications:
             classifications[f.account_id] = _classification(database, f.account_id, period)
-        finding: dict[str, Any] = {
-            "account_id": f.account_id, "operation": f.operation, "period": period.label,
-            "count": f.calls, "first_day": min(f.days), "last_day": max(f.days),
-            "policy_version": f.version, "policies": f.reasons, "errors": f.errors,
-            "classification": classifications[f.account_id],
-            "gate": gate.get((f.account_id, f.operation), {"allowed": 0, "denied": 0}),
-            "usage_digest_log_index": (usage_digests or {}).get(f.account_id)}
-        if f.synthetic:
-            finding |= {"synthetic": True, "note": SYNTHETIC_NOTE}
-        findings.append(finding)
-    findings_sha256 = _sha256(findings)
-    summary: dict[str, Any] = {"period": period.label, "findings": len(findings),
-                               "findings_sha256": findings_sha256, **totals}
+        findings.append(AuditFinding(
+            f.account_id, f.operation, period.label, f.calls, min(f.days), max(f.days), f.version,
+            f.reasons, f.errors, classifications[f.account_id],
+            gate.get((f.account_id, f.operation), GateCounts()),
+            (usage_digests or {}).get(f.account_id), f.synthetic))
+    logged = [f.to_json() for f in findings]
+    findings_sha256 = _sha256(logged)
+    summary = AuditSummary(period.label, len(findings), findings_sha256, totals["calls"],
+                           totals["audited_calls"], totals["calls_refused"],
+                           totals["unaudited_calls"], totals["unknown_account_calls"],
+                           totals["unknown_operation_calls"], totals["unknown_accounts"],
+                           tuple(totals["policy_versions"]))
     with database.transaction() as tx:
         tx.lock("policy.audit")
         stored = stored_audit(tx, period)
         if stored is not None and stored[0] == findings_sha256 \
-                and _logged_summary(tx, stored[1]) == summary:
-            return AuditReport(findings, {**summary, "log_index": stored[1]}, False)
+                and _logged_summary(tx, stored[1]) == summary.to_json():
+            return AuditReport(tuple(findings), replace(summary, log_index=stored[1]), False)
         if stored is not None:
-            summary["corrects"] = stored[1]
-        entries = [LogEntry(POLICY_AUDIT_FINDING, now, f).encode() for f in findings]
-        entries.append(LogEntry(POLICY_AUDIT, now, summary).encode())
+            summary = replace(summary, corrects=stored[1])
+        entries = [LogEntry(POLICY_AUDIT_FINDING, now, f).encode() for f in logged]
+        entries.append(LogEntry(POLICY_AUDIT, now, summary.to_json()).encode())
         first = log.sequence_in(tx, entries)
-        replace_audit(tx, period, findings, findings_sha256, first, now.isoformat())
+        replace_audit(tx, period, logged, findings_sha256, first, now.isoformat())
     log.integrate()
-    return AuditReport(findings, {**summary, "log_index": first + len(findings)}, True)
+    return AuditReport(tuple(findings), replace(summary, log_index=first + len(findings)), True)
