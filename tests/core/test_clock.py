@@ -34,3 +34,11 @@ def test_instants_are_written_in_utc_with_a_z() -> None:
 @given(st.datetimes(timezones=st.just(UTC)))
 def test_utc_text_round_trips(moment: datetime) -> None:
     assert parse_utc_text(utc_text(moment)) == moment
+
+
+def test_every_form_stored_before_reads_as_the_same_instant() -> None:
+    """Bookkeeping columns written before they used ``utc_text`` hold ``isoformat()`` or, from a
+    witness, six microsecond digits; the reader takes all of them."""
+    moment = datetime(2026, 11, 3, 9, 30, 1, 250000, tzinfo=UTC)
+    forms = ["2026-11-03T09:30:01.250000+00:00", "2026-11-03T09:30:01.250000Z", utc_text(moment)]
+    assert {parse_utc_text(form) for form in forms} == {moment}

@@ -197,3 +197,15 @@ def test_concurrent_appenders_never_share_an_index(
     all_entries = log.entries(0, 140)
     assert merkle.root_from_leaf_hashes([merkle.leaf_hash(e) for e in all_entries]) == (
         log.checkpoint().root_hash)
+
+
+def test_checkpoints_are_dated_as_every_instant_is(database: Database, signer: Signer) -> None:
+    from datetime import UTC, datetime
+
+    from daylight.core.clock import fixed_clock
+
+    at = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
+    log = TransparencyLog.create(database, signer, clock=fixed_clock(at))
+    assert log.checkpoint().created_at == "2026-11-03T09:30:00Z"
+    log.append_entries([LogEntry("test.entry", at, {"n": 1})])
+    assert log.checkpoint().created_at == "2026-11-03T09:30:00Z"

@@ -4,13 +4,22 @@ A ``Clock`` is a function returning an aware UTC ``datetime``. Production code p
 ``utc_now`` (the default everywhere); tests pass ``fixed_clock(...)`` instead of patching
 anything.
 
-``utc_text`` is the one way an instant is written where it is published or compared: log entry
-times, policy versions' times, registry rows (RFC 3339 in UTC with a ``Z``, microseconds only when
-non-zero). Bookkeeping columns that were always written with ``datetime.isoformat()``
-(``+00:00``: ``aggregated_at``, ``digested_at``, ``audited_at``, a checkpoint's ``created_at``)
-keep that form, so that rows already stored and rows written now read the same. The decision
-recorder and the witness count in epoch seconds (``time.time``-like clocks), for speed and for
-the cosignature format.
+``utc_text`` is the one way an instant is written: log entry times, policy versions' times,
+registry and voice rows, and the bookkeeping columns (``aggregated_at``, ``digested_at``,
+``audited_at``, ``ingested_at``, a report's ``published_at``, a checkpoint's ``created_at``, a
+cosignature's or a witness refusal's ``received_at``): RFC 3339 in UTC with a ``Z``,
+microseconds only when non-zero. Rows written before bookkeeping columns used it hold
+``datetime.isoformat()`` (``+00:00``) or, from a witness, six microsecond digits;
+``parse_utc_text`` reads every form, and the one reader that orders by such a column as text
+(a witness's refusals) sees the forms agree to the second. None of them feeds a log entry or a
+digest.
+
+Two exceptions, both because their text feeds a digest and must stay byte for byte what it
+was: the decision recorder counts in epoch seconds and writes a denial's ``decided_at`` with
+always six microsecond digits (the decision digest sorts denials by it as text), and usage
+event times are written from epoch microseconds by ``usage.aggregate.format_time`` (the same
+form as ``utc_text``). The witness's cosignature timestamps are epoch seconds, as the
+tlog-cosignature format says.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from daylight.core import entry_types
+from daylight.core.clock import utc_text
 from daylight.core.database import Database
 from daylight.core.errors import InputError, NotFoundError
 from daylight.log.entry import LogEntry
@@ -36,10 +37,6 @@ from daylight.registry.store import RegistryStore
 
 FILED_ENTRY = entry_types.REGISTRY_CORRECTION
 REVIEW_ENTRY = entry_types.REGISTRY_CORRECTION_REVIEW
-
-
-def _time(now: datetime) -> str:
-    return now.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def file_correction(database: Database, log: TransparencyLog, filing: Correction
         payload = {"correction_id": correction_id, "about": f"organization:{organization_id}",
                    "claim": claim, "evidence": list(evidence)}
         index = log.sequence_in(tx, [LogEntry(FILED_ENTRY, now, payload).encode()])
-        correction = Correction(correction_id, organization_id, claim, evidence, _time(now), index)
+        correction = Correction(correction_id, organization_id, claim, evidence, utc_text(now), index)
         CorrectionStore(tx).add(correction)
     log.integrate()
     return CorrectionResult(correction, index)
@@ -124,7 +121,7 @@ def review_correction(database: Database, log: TransparencyLog, review: Correcti
             filed.correction_id, filed.organization_id, filed.claim, filed.evidence,
             filed.filed_at, filed.filed_log_index, status, reviewer, rationale,
             effective if status == ACCEPTED else "", sectors if status == ACCEPTED else (),
-            _time(now), index)
+            utc_text(now), index)
         store.review(reviewed)
     log.integrate()
     return CorrectionResult(reviewed, index, accounts)

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from daylight.core.clock import utc_text
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError
 from daylight.core.period import Period, parse_period
@@ -643,7 +644,7 @@ def _publish(database: Database, log: TransparencyLog, report: Report, root_hash
         index = log.sequence_in(tx, [LogEntry(PUBLISHED_ENTRY, now, payload).encode()])
         store.add_publication(Publication(index, report.period, report.period_start,
                                           report.period_end, report.tree_size, sums_sha256,
-                                          now.isoformat()))
+                                          utc_text(now)))
     log.integrate()
     return index
 

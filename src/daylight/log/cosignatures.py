@@ -14,8 +14,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.errors import InputError
 from daylight.log.note import Note, NoteSignature
 from daylight.log.service import TransparencyLog
@@ -82,7 +82,8 @@ def _ask(log: TransparencyLog, checkpoint: StoredCheckpoint, url: str,
 
 
 def collect_cosignatures(log: TransparencyLog, urls: Sequence[str], *,
-                         transport: Transport = http_post) -> list[WitnessAnswer]:
+                         transport: Transport = http_post,
+                         clock: Clock = utc_now) -> list[WitnessAnswer]:
     """Ask each witness at ``urls`` to cosign the log's latest checkpoint; keep every
     cosignature returned. One answer per URL, in order; an unreachable witness is an answer
     too (``status`` None)."""
@@ -108,7 +109,7 @@ def collect_cosignatures(log: TransparencyLog, urls: Sequence[str], *,
             answers.append(WitnessAnswer(url, checkpoint.tree_size, False, status,
                                          error=f"not cosignature lines: {exc}"))
             continue
-        received_at = datetime.now(UTC).isoformat()
+        received_at = utc_text(clock())
         with log.database.transaction() as tx:
             store = WitnessStore(tx)
             for signature in signatures:

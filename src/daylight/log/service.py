@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from daylight.core.canonical import is_canonical_json_object
-from daylight.core.clock import Clock, utc_now
+from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import (
     ConfigError,
@@ -130,7 +130,7 @@ class TransparencyLog:
             checkpoint = Checkpoint(signer.name, 0, merkle.EMPTY_ROOT)
             signed = sign_checkpoint(checkpoint, signer)
             store.add_checkpoint(
-                StoredCheckpoint(0, merkle.EMPTY_ROOT, signed.to_text(), clock().isoformat())
+                StoredCheckpoint(0, merkle.EMPTY_ROOT, signed.to_text(), utc_text(clock()))
             )
         return cls(database, signer, clock=clock, integrate_max_entries=integrate_max_entries)
 
@@ -250,7 +250,7 @@ class TransparencyLog:
                 root = merkle.root_hash(self._nodes, new_size)
                 signed = sign_checkpoint(Checkpoint(self.origin, new_size, root), signer)
                 stored = StoredCheckpoint(
-                    new_size, root, signed.to_text(), self._clock().isoformat()
+                    new_size, root, signed.to_text(), utc_text(self._clock())
                 )
                 store.add_checkpoint(stored)
             except BaseException:

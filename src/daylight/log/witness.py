@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from daylight.core.clock import utc_now, utc_text
 from daylight.core.database import Database
 from daylight.core.errors import (
     ConflictError,
@@ -186,7 +187,7 @@ def check_extension(previous: Checkpoint | None, old_size: int, offered: Checkpo
 
 
 def _now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_text(utc_now())
 
 
 @dataclass

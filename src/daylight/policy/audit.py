@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from daylight.core.canonical import canonical_json
+from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.entry_types import POLICY_AUDIT, POLICY_AUDIT_FINDING
 from daylight.core.errors import InputError, NotFoundError
@@ -356,6 +357,6 @@ def audit_usage(database: Database, log: TransparencyLog, period: Period,
         entries = [LogEntry(POLICY_AUDIT_FINDING, now, f).encode() for f in logged]
         entries.append(LogEntry(POLICY_AUDIT, now, summary.to_json()).encode())
         first = log.sequence_in(tx, entries)
-        replace_audit(tx, period, logged, findings_sha256, first, now.isoformat())
+        replace_audit(tx, period, logged, findings_sha256, first, utc_text(now))
     log.integrate()
     return AuditReport(tuple(findings), replace(summary, log_index=first + len(findings)), True)

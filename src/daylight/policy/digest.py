@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from daylight.core.canonical import canonical_json
+from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.entry_types import POLICY_DECISION_DIGEST
 from daylight.core.period import Period, parse_period
@@ -105,7 +106,7 @@ def digest_decisions(database: Database, log: TransparencyLog, period: Period,
             payload["corrects"] = stored[1]
         index = log.sequence_in(tx, [LogEntry(POLICY_DECISION_DIGEST, now, payload).encode()])
         put_decision_digest(tx, period, digest, payload["decisions"], payload["denials_recorded"],
-                            index, now.isoformat())
+                            index, utc_text(now))
     log.integrate()
     return DecisionDigest(payload, index, True)
 

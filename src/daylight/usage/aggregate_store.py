@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import NotFoundError
 from daylight.core.period import Period
@@ -73,13 +74,13 @@ def record_aggregation(database: Database, aggregation: Aggregation, sequence: S
                 "INSERT INTO usage_digest (period, account_id, digest_sha256, partitions_sha256, "
                 "log_index, engine, aggregated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (period, digest.account_id, digest.sha256, digest.payload["partitions"]["sha256"],
-                 first_index + offset, aggregation.engine, now.isoformat()))
+                 first_index + offset, aggregation.engine, utc_text(now)))
         tx.execute("DELETE FROM usage_period WHERE period = ?", (period,))
         tx.execute(
             "INSERT INTO usage_period (period, aggregate_rows, accounts, partitions_sha256, engine, "
             "aggregated_at) VALUES (?, ?, ?, ?, ?, ?)",
             (period, len(aggregation.rows), len(digests), partitions_hash(aggregation.files).sha256,
-             aggregation.engine, now.isoformat()))
+             aggregation.engine, utc_text(now)))
     return RecordedAggregation(period, len(aggregation.rows), len(digests), len(changed), first_index,
                                any(r.synthetic for r in aggregation.rows))
 

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from daylight.core.clock import utc_now
+from daylight.core.clock import utc_now, utc_text
 from daylight.core.errors import InputError, StorageError
 from daylight.usage import source as sources
 from daylight.usage.schema import STORED_COLUMNS, EventTable, Operations, RawBatch, Rejection, stored_schema
@@ -135,7 +135,7 @@ def ingest_files(
                             ingested=sum(f.rows for f in item.outputs),
                             duplicates=item.rows - sum(f.rows for f in item.outputs),
                             rejected=item.rejected, ignored=item.ignored, synthetic=item.synthetic,
-                            ingested_at=now.isoformat())
+                            ingested_at=utc_text(now))
                         store.record_files(tx, item.outputs)
             except BaseException:
                 store.unpublish(published)

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from daylight.core.canonical import parse_json_object
+from daylight.core.clock import utc_text
 from daylight.core.errors import ConflictError, InputError
 
 MAX_FILE_BYTES = 64 * 1024
@@ -158,7 +159,7 @@ def parse_declaration(data: bytes, *, where: str, purposes: Sequence[str], sensi
     if expires <= now:
         raise read.fail("expires", f"`{expires_text}` has passed: a declaration must expire in "
                                    "the future")
-    fields["expires"] = expires.isoformat().replace("+00:00", "Z")
+    fields["expires"] = utc_text(expires)
     for name in ("description", "legal_basis", "human_oversight", "authorization_reference",
                  "registration"):
         if name in body:
