@@ -1,4 +1,7 @@
-"""`daylight log ...`: append, read, prove, export and verify the transparency log."""
+"""`daylight log ...`: append, read, prove, export and verify the transparency log.
+
+The mirror's writer and verifier (and the witness protocol they bring) are loaded by `export`
+and `verify` when they run, so that reading a checkpoint starts fast (``bench/startup.py``)."""
 
 from __future__ import annotations
 
@@ -14,9 +17,7 @@ from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
 from daylight.log.entry import encode_entry
-from daylight.log.export import export_mirror
 from daylight.log.note import Verifier, verifier_from_vkey, witness_verifiers
-from daylight.log.verifier import verify_mirror
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -154,6 +155,8 @@ def export(
     directory: Annotated[Path, typer.Argument(help="Directory to write the tlog-tiles mirror to.")],
 ) -> None:
     """Write the whole log as a static C2SP tlog-tiles mirror."""
+    from daylight.log.export import export_mirror
+
     home: Home = ctx.obj
     with _progress() as progress:
         task = progress.add_task("exporting tiles", total=None)
@@ -204,6 +207,8 @@ def verify(
             since_text = since.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read earlier checkpoint: {exc}", where=str(since)) from exc
+    from daylight.log.verifier import verify_mirror
+
     with _progress() as progress:
         task = progress.add_task("verifying entries", total=None)
         report = verify_mirror(
