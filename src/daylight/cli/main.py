@@ -145,7 +145,8 @@ class DaylightGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except UsageError as error:
-            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            matches = (get_close_matches(args[0], self.list_commands(ctx))
+                       if args and self.suggest_commands else [])
             if matches:
                 suggestions = ", ".join(f"{m!r}" for m in matches)
                 error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
