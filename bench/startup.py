@@ -3,7 +3,8 @@
 Each command runs N times as a fresh process: wall clock (median and best) and the median CPU
 time (user + system, which other work on the machine disturbs less). For scale, so do a bare
 interpreter (`python -c pass`) and a typer app with one option, the floor any typer command line
-pays (typer 0.29 imports pydantic to convert option values). Bytecode is cached before timing
+pays (typer 0.29 imports pydantic to convert option values), and that app's `--help` (typer's
+Rich help formatter: no pydantic, but rich and markdown-it). Bytecode is cached before timing
 (one warm-up run), as in an installed package: the environment's PYTHONDONTWRITEBYTECODE is
 dropped for the measured processes. `--before SRC` also times another checkout's `src` (e.g.
 `git archive main src | tar -x -C /tmp/before`) run by the same interpreter, each of its runs
@@ -31,7 +32,7 @@ app = typer.Typer()
 @app.command()
 def main(count: int = 0) -> None:
     print(count)
-app(["--count", "1"])
+app(ARGS)
 """
 
 
@@ -86,7 +87,10 @@ def main() -> None:
                        env=environment(), check=True, capture_output=True)
         rows = [
             ("`python -c pass` (the interpreter alone)", [python, "-c", "pass"], False),
-            ("a one-option typer app (the floor of a typer CLI)", [python, "-c", TYPER_FLOOR], False),
+            ("a one-option typer app (the floor of a typer CLI)",
+             [python, "-c", TYPER_FLOOR.replace("ARGS", '["--count", "1"]')], False),
+            ("its `--help` (typer's Rich help: the floor of `daylight --help`)",
+             [python, "-c", TYPER_FLOOR.replace("ARGS", '["--help"]')], False),
             ("`daylight --help`", ["--help"], True),
             ("`daylight log checkpoint` (SQLite home, empty log)",
              ["--home", home, "log", "checkpoint"], True),
