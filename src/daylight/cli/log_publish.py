@@ -10,7 +10,6 @@ import typer
 from daylight.cli.output import print_json
 from daylight.core.errors import VerificationError
 from daylight.home import Home
-from daylight.log.cosignatures import publish_checkpoint
 
 
 def publish(
@@ -23,6 +22,9 @@ def publish(
 
     Prints the checkpoint with the cosignatures collected, and each witness's answer; fails
     (exit 6) if a witness did not cosign, after keeping the cosignatures of the others."""
+    # loaded here: `log publish` joins the `log` group, which `log checkpoint` loads too
+    from daylight.log.cosignatures import publish_checkpoint
+
     home: Home = ctx.obj
     published = publish_checkpoint(home.log(writable=True), witness or [])
     print_json(published.to_json())
