@@ -148,16 +148,24 @@ def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,
     assert (precious / "thesis.txt").read_text() == "mine"
 
 
-def test_use_over_time_is_per_day_with_small_counts_suppressed(world: World,
-                                                                tmp_path: Path) -> None:
+def test_use_over_time_is_a_weekly_table_with_small_counts_suppressed(world: World,
+                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "r"
     result = build_report(world.database, world.log, default_catalog(),
-                          ReportRequest("2026-10", tmp_path / "r", usage_store=world.usage), NOW)
+                          ReportRequest("2026-10", out, usage_store=world.usage), NOW)
+    weekly = [(r["week_start"], r["week_end"], r["calls"], r["suppressed"])
+              for r in rows(out / "data" / "usage_weekly.csv")
+              if r["organization_id"] == "ori:FL0010100"]
+    # October 2026 starts on a Thursday: its first week is clipped to 1-4 October (10 calls),
+    # the next holds 5 calls (under the small-count rule of 10)
+    assert weekly == [("2026-10-01", "2026-10-05", "10", "false"),
+                      ("2026-10-05", "2026-10-12", "0", "true")]
     points = result.report.usage_over_time
-    police = [p for p in points if p.organization_id == "ori:FL0010100"]
-    assert {p.day for p in police} <= {f"2026-10-0{d}" for d in range(1, 10)}
-    assert all(p.calls == 0 and p.suppressed for p in police)  # 1-3 calls a day: all small
-    front = [p for p in points if p.organization_id is None]
-    assert {p.capability for p in front} >= {"biometric_identification", "data_analytics"}
+    police = [(p.day, p.calls, p.suppressed) for p in points if p.organization_id == "ori:FL0010100"]
+    assert police == [("2026-10-01", 10, False), ("2026-10-05", 0, True)]
+    front = {(p.day, p.capability): p.calls for p in points if p.organization_id is None}
+    assert front[("2026-10-01", "law enforcement")] == 10  # the sum of published rows only
+    assert verify_report(out).rows["usage_weekly"] == len(result.report.usage_weekly) == 4
 
 
 def test_consecutive_reports_are_published_side_by_side_and_verified(world: World,

@@ -37,6 +37,7 @@ from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
+from daylight.flows.report_rows import correction_rows, usage_points, voice_rows, weekly_rows
 from daylight.log import merkle
 from daylight.log.entry import LogEntry
 from daylight.log.export import export_mirror
@@ -69,6 +70,7 @@ from daylight.report.formats import (
 )
 from daylight.report.model import (
     Changes,
+    CorrectionRow,
     DecisionRow,
     EvidenceStep,
     OrganizationRow,
@@ -77,8 +79,9 @@ from daylight.report.model import (
     Report,
     Source,
     SupportRow,
-    UsagePoint,
     UsageRow,
+    UsageWeekRow,
+    VoiceRow,
 )
 from daylight.report.proofs import TlogProof, write_proofs
 from daylight.report.site import render_site
@@ -86,7 +89,6 @@ from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
 from daylight.usage.aggregate import AggregateRow
 from daylight.usage.aggregate_store import read_aggregates
-from daylight.usage.daily import daily_calls
 from daylight.usage.store import UsageStore
 
 REPORTED_SECTORS = ("law_enforcement", "immigration_enforcement")
@@ -247,30 +249,9 @@ class _Draft:
     decisions: list[DecisionRow]
     refusals: list[Refusals]
     policy_versions: list[PolicyVersionRow]
-    usage_over_time: tuple[UsagePoint, ...] = ()
-
-
-def _usage_over_time(store: UsageStore, catalog: Catalog, period: Period, threshold: int,
-                     org_of: Mapping[str, str], reported: set[str]) -> tuple[UsagePoint, ...]:
-    """Calls per day: per capability over every reported organisation, and per organisation."""
-    per_capability: dict[tuple[str, str], int] = defaultdict(int)
-    per_organization: dict[tuple[str, str], int] = defaultdict(int)
-    for row in daily_calls(store, period):
-        org_id = org_of.get(row.account_id)
-        if org_id is None or org_id not in reported:
-            continue
-        per_organization[(org_id, row.day)] += row.calls
-        operation = catalog.operations.get(row.operation)
-        for capability in operation.capabilities if operation else ():
-            per_capability[(capability, row.day)] += row.calls
-    points = []
-    for (capability, day), calls in sorted(per_capability.items(), key=lambda i: (i[0][1], i[0][0])):
-        shown, suppressed = _suppress(calls, threshold)
-        points.append(UsagePoint(day, None, capability, shown, suppressed))
-    for (org_id, day), calls in sorted(per_organization.items()):
-        shown, suppressed = _suppress(calls, threshold)
-        points.append(UsagePoint(day, org_id, "all", shown, suppressed))
-    return tuple(points)
+    usage_weekly: tuple[UsageWeekRow, ...] = ()
+    voice: tuple[VoiceRow, ...] = ()
+    corrections: tuple[CorrectionRow, ...] = ()
 
 
 def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
@@ -384,15 +365,22 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
 
     versions = versions_in_force(database, period)
     reasons = policy_reasons(versions) if refused else {}
-    over_time = _usage_over_time(store, catalog, period, threshold, org_of,
-                                 {o.organization_id for o in organizations}) if store else ()
+    reported = {o.organization_id for o in organizations}
+    weekly = weekly_rows(store, period, threshold, org_of, organizations) if store else ()
+    synthetic_report = any(o.synthetic for o in organizations)
+    classification_of = {org_id: sorted(members, key=lambda c: (-(c.score or 0.0),
+                                                                 c.account_id))[0]
+                         .classification_log_index for org_id, members in by_org.items()
+                         if org_id in reported}
     return _Draft(
         organizations, usage, [supports[k] for k in sorted(supports)], decisions,
         [Refusals(p, reasons.get(p, ""), n) for p, n in sorted(refused.items(),
                                                                key=lambda i: (-i[1], i[0]))],
         [PolicyVersionRow(v.version, v.policy_sha256, v.effective_from,
                           tuple(str(p.get("name")) for p in v.packs), v.log_index)
-         for v in versions], over_time)
+         for v in versions], weekly,
+        voice_rows(database, period, org_of, reported, synthetic_report),
+        correction_rows(database, period, classification_of, synthetic_report))
 
 
 # -- proving and publishing ------------------------------------------------------------------
@@ -410,14 +398,18 @@ def _with_indices(draft: _Draft, indices: Mapping[str, int]) -> _Draft:
         [replace(r, log_index=indices[r.row_id]) for r in draft.usage],
         [replace(r, log_index=indices[r.row_id]) for r in draft.supports],
         [replace(r, log_index=indices[r.row_id]) for r in draft.decisions],
-        draft.refusals, draft.policy_versions, draft.usage_over_time)
+        draft.refusals, draft.policy_versions,
+        tuple(replace(r, log_index=indices[r.row_id]) for r in draft.usage_weekly),
+        tuple(replace(r, log_index=indices[r.row_id]) for r in draft.voice),
+        tuple(replace(r, log_index=indices[r.row_id]) for r in draft.corrections))
 
 
 def _draft_report(draft: _Draft, period: Period) -> Report:
     """A report with the rows only (for their records, before anything is proven)."""
     return Report(period.label, period.start.isoformat(), period.end.isoformat(), "", "", 0, "",
                   "", False, 0, tuple(draft.organizations), tuple(draft.usage), (),
-                  tuple(draft.supports), tuple(draft.decisions), (), ())
+                  tuple(draft.supports), tuple(draft.decisions), (), (), draft.voice,
+                  draft.corrections, usage_weekly=draft.usage_weekly)
 
 
 def _organization_of(table: str, record: Mapping[str, Any]) -> str | None:
@@ -586,12 +578,13 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         period.label, period.start.isoformat(), period.end.isoformat(), log.origin,
         checkpoint.note, proven_size, reference.digest if reference else "",
         reference.loaded_at[:10] if reference else "", synthetic, request.small_count_threshold,
-        tuple(draft.organizations), tuple(draft.usage), draft.usage_over_time,
+        tuple(draft.organizations), tuple(draft.usage),
+        usage_points(draft.usage_weekly, draft.organizations),
         tuple(draft.supports), tuple(draft.decisions), tuple(draft.policy_versions),
-        tuple(draft.refusals),
+        tuple(draft.refusals), draft.voice, draft.corrections,
         changes=_changes(database, log, period, proven_size,
                          (r.organization_id for r in draft.organizations)),
-        sources=SOURCES)
+        sources=SOURCES, usage_weekly=draft.usage_weekly)
 
     out_dir = request.out_dir
     _prepare(out_dir)

@@ -43,8 +43,11 @@ def render_svg(spec: Mapping[str, Any]) -> str:
     return re.sub(r"^<svg ", '<svg aria-hidden="true" focusable="false" ', svg, count=1)
 
 
-def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str) -> dict[str, Any]:
-    """Calls per day by capability, as a line chart: points are (day, capability, calls)."""
+def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
+                         x_title: str = "day (UTC)", y_title: str = "calls per day",
+                         series_title: str = "capability") -> dict[str, Any]:
+    """Calls over time by series (a capability, a group), as a line chart: points are (day,
+    series, calls)."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
@@ -54,10 +57,10 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str) 
         "data": {"values": [{"day": d, "capability": c, "calls": n} for d, c, n in points]},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
-            "x": {"field": "day", "type": "temporal", "title": "day (UTC)"},
-            "y": {"field": "calls", "type": "quantitative", "title": "calls per day"},
-            "color": {"field": "capability", "type": "nominal", "title": "capability"},
-            "strokeDash": {"field": "capability", "type": "nominal", "title": "capability"},
+            "x": {"field": "day", "type": "temporal", "title": x_title},
+            "y": {"field": "calls", "type": "quantitative", "title": y_title},
+            "color": {"field": "capability", "type": "nominal", "title": series_title},
+            "strokeDash": {"field": "capability", "type": "nominal", "title": series_title},
         },
     }
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from daylight.report.formats import (
+    CORRECTIONS,
     DATA_DIR,
     DATABASE_FILE,
     DECISIONS,
@@ -28,6 +29,8 @@ from daylight.report.formats import (
     SUPPORTS,
     TABLES,
     USAGE,
+    USAGE_WEEKLY,
+    VOICE,
     Table,
     csv_cell,
     sqlite_value,
@@ -110,6 +113,11 @@ def decision_record(row: DecisionRow) -> dict[str, Any]:
     return {name: record[name] for name in DECISIONS.field_names}
 
 
+def plain_record(table: Table, row: Any) -> dict[str, Any]:
+    """A row whose fields are all plain values (no lists) as its published record."""
+    return {name: getattr(row, name) for name in table.field_names}
+
+
 def report_records(report: Report) -> dict[str, list[dict[str, Any]]]:
     """Every published table of ``report`` as records, in the report's order."""
     return {
@@ -117,6 +125,9 @@ def report_records(report: Report) -> dict[str, list[dict[str, Any]]]:
         USAGE.name: [usage_record(r) for r in report.usage],
         SUPPORTS.name: [support_record(r) for r in report.supports],
         DECISIONS.name: [decision_record(r) for r in report.decisions],
+        USAGE_WEEKLY.name: [plain_record(USAGE_WEEKLY, r) for r in report.usage_weekly],
+        VOICE.name: [plain_record(VOICE, r) for r in report.voice],
+        CORRECTIONS.name: [plain_record(CORRECTIONS, r) for r in report.corrections],
     }
 
 

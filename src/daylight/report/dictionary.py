@@ -15,6 +15,7 @@ from daylight.report.model import (
     OrganizationRow,
     SupportRow,
     UsageRow,
+    UsageWeekRow,
     VoiceRow,
 )
 
@@ -70,11 +71,18 @@ FIELDS: dict[str, dict[str, str]] = {
         "policies": "ids of the policies that decided, `;`-separated",
         "decisions": "number of decisions (integer)",
     },
+    "usage_weekly": {
+        "week_start": "first day counted: a Monday, or the period's first day (ISO 8601)",
+        "week_end": "day after the last day counted: the next Monday, or the period's end (exclusive)",
+        "calls": "calls in those days, every operation (integer)",
+    },
     "voice": {
+        "capability": "the capability a declared use is for (declared-use reviews only)",
         "kind": "objection, declaration_review or standing_refusal",
         "about": "the customer, use or capability it is about (never a person)",
-        "status": "where it stands (open, review_opened, decided, approved, active, ...)",
-        "signatures": "number of co-signers (integer; names are never published)",
+        "status": "where it stood at the end of the period (open, review, resolved, approved, active, ...)",
+        "signatures": "co-signers of an objection, reviews of a declaration, or employees refusing "
+                      "(integer; names are never published)",
         "outcome": "the recorded outcome, when decided",
         "rationale": "the recorded rationale of the outcome",
     },
@@ -85,6 +93,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "rationale": "why",
         "effective_from": "the first day the correction applies (ISO 8601), when it has one",
         "corrects_log_index": "index of the log entry the correction corrects, when it corrects one",
+        "correction_log_index": "index of the registry's log entry of the correction's latest step",
     },
 }
 
@@ -93,12 +102,13 @@ ROW_TYPES: dict[str, type] = {
     "usage": UsageRow,
     "supports": SupportRow,
     "decisions": DecisionRow,
+    "usage_weekly": UsageWeekRow,
     "voice": VoiceRow,
     "corrections": CorrectionRow,
 }
-# Tables the data writer publishes as data/TABLE.csv|json and in report.db; the others are shown
-# in the pages only (voice.html, changes.html), each row with its log entry.
-DATA_FILES = ("organizations", "usage", "supports", "decisions")
+# Tables the data writer publishes as data/TABLE.csv|json and in report.db (all of them).
+DATA_FILES = ("organizations", "usage", "supports", "decisions", "usage_weekly", "voice",
+              "corrections")
 NOT_PUBLISHED_AS_COLUMNS = {"evidence"}
 UNDOCUMENTED = "(not yet described)"
 

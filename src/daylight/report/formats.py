@@ -199,10 +199,78 @@ DECISIONS = Table(
     ("row_id",),
 )
 
-TABLES: tuple[Table, ...] = (ORGANIZATIONS, USAGE, SUPPORTS, DECISIONS)
+USAGE_WEEKLY = Table(
+    "usage_weekly", "Use over time",
+    "Calls per organisation and week (Monday to Sunday, clipped to the period): the series behind "
+    "the front page's chart and each organisation's calls over time.",
+    (
+        Field("row_id", "string", "Stable id of this fact (organisation, first day)."),
+        Field("organization_id", "string", "The registry's id of the organisation."),
+        Field("week_start", "date", "First day of the week counted (a Monday, or the period's "
+                                    "first day)."),
+        Field("week_end", "date", "Day after the last day counted (the next Monday, or the "
+                                  "period's end; exclusive)."),
+        Field("calls", "integer", "Calls from week_start to week_end, every operation; 0 when "
+                                  "suppressed.", "calls"),
+        Field("suppressed", "boolean", "True if the count was withheld by the small-count rule "
+                                       "(then calls is 0)."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+VOICE = Table(
+    "voice", "Voice",
+    "Employees' objections and their outcomes, customers' declared-use reviews and employees' "
+    "standing refusals, as they stood at the end of the period: counts only, never a person.",
+    (
+        Field("row_id", "string", "Stable id of this fact (the objection, the declaration, or "
+                                  "the subject refused)."),
+        Field("kind", "string", "objection, declaration_review or standing_refusal."),
+        Field("about", "string", "What it is about: an organisation id of this report, "
+                                 "capability:ID, policy:ID, or `customer outside this report`."),
+        Field("status", "string", "Where it stood at the end of the period (open, review, "
+                                  "resolved; pending, approved, rejected, expired; active)."),
+        Field("signatures", "integer", "Employees who signed the objection, reviews recorded for "
+                                       "the declaration, or employees refusing; never who.",
+              "people"),
+        Field("outcome", "string", "The recorded outcome, when decided; empty otherwise."),
+        Field("rationale", "string", "The recorded rationale of the outcome."),
+        Field("capability", "string", "The capability a declared use is for; empty otherwise."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+CORRECTIONS = Table(
+    "corrections", "Corrections log",
+    "Every correction filed against the registry's classification of an organisation up to the "
+    "end of the period, and its review: a correction is appended, never silent.",
+    (
+        Field("row_id", "string", "Stable id of this fact (the correction)."),
+        Field("about", "string", "The registry's id of the organisation the correction is "
+                                 "about."),
+        Field("claim", "string", "What was claimed to be wrong."),
+        Field("decision", "string", "filed (not yet reviewed), accepted or rejected, at the end "
+                                    "of the period."),
+        Field("rationale", "string", "The reviewer's rationale; empty until reviewed."),
+        Field("effective_from", "date", "The first day an accepted correction applies."),
+        Field("corrects_log_index", "integer", "Index of the log entry it corrects: the "
+                                               "classification this report used, when the "
+                                               "organisation is in it."),
+        Field("correction_log_index", "integer", "Index of the registry's log entry of its "
+                                                 "latest step (its review, or its filing)."),
+        *_COMMON_END,
+    ),
+    ("row_id",),
+)
+
+TABLES: tuple[Table, ...] = (ORGANIZATIONS, USAGE, SUPPORTS, DECISIONS, USAGE_WEEKLY, VOICE,
+                             CORRECTIONS)
 TABLES_BY_NAME: Mapping[str, Table] = {t.name: t for t in TABLES}
 
-_ROW_ID_PREFIX = {"organizations": "org", "usage": "use", "supports": "sup", "decisions": "dec"}
+_ROW_ID_PREFIX = {"organizations": "org", "usage": "use", "supports": "sup", "decisions": "dec",
+                  "usage_weekly": "wk", "voice": "voi", "corrections": "cor"}
 
 
 def row_id(table: str, *key: str) -> str:
@@ -212,7 +280,7 @@ def row_id(table: str, *key: str) -> str:
     return f"{_ROW_ID_PREFIX[table]}-{digest}"
 
 
-ROW_ID = re.compile(r"(org|use|sup|dec)-[0-9a-f]{20}")
+ROW_ID = re.compile(r"(org|use|sup|dec|wk|voi|cor)-[0-9a-f]{20}")
 
 
 def compact_json(value: Any) -> str:

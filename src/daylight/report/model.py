@@ -143,8 +143,31 @@ class DecisionRow:
 
 
 @dataclass(frozen=True)
+class UsageWeekRow:
+    """Use over time: one organisation's calls in one week of the period (all its operations).
+
+    Weeks start on Monday (ISO 8601) and are clipped to the period, so the first and last rows
+    of a period may cover fewer than seven days: ``week_start`` to ``week_end`` (exclusive)."""
+
+    row_id: str
+    organization_id: str
+    week_start: str
+    week_end: str
+    calls: int
+    suppressed: bool
+    period_start: str
+    period_end: str
+    log_index: int
+    synthetic: bool
+
+
+@dataclass(frozen=True)
 class VoiceRow:
-    """An objection, a declared-use review or the count of standing refusals: never a person."""
+    """An objection, a declared-use review or the count of standing refusals: never a person.
+
+    ``about`` is an organisation's id when the row is about an organisation in the report,
+    ``capability:ID`` or ``policy:ID`` otherwise, or ``customer outside this report`` for a
+    customer the report does not name; ``capability`` is the declared capability of a review."""
 
     row_id: str
     kind: str
@@ -156,6 +179,8 @@ class VoiceRow:
     period_start: str
     period_end: str
     log_index: int
+    capability: str | None = None
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,6 +197,8 @@ class CorrectionRow:
     period_start: str
     period_end: str
     log_index: int
+    correction_log_index: int | None = None  # the registry's entry of its latest step
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +244,16 @@ class Changes:
 
 
 @dataclass(frozen=True)
+class Cosignature:
+    """A witness's cosignature on the published checkpoint (C2SP tlog-cosignature): the witness's
+    key name and key hash, and the time it cosigned (seconds since the epoch), as the note says."""
+
+    witness: str
+    key_hash: str
+    timestamp: int | None
+
+
+@dataclass(frozen=True)
 class Report:
     """One period's report, proven against one signed checkpoint."""
 
@@ -241,3 +278,5 @@ class Report:
     corrections: tuple[CorrectionRow, ...] = ()
     changes: Changes | None = None
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    usage_weekly: tuple[UsageWeekRow, ...] = ()
+    cosignatures: tuple[Cosignature, ...] = ()

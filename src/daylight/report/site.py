@@ -152,7 +152,9 @@ def _charts(report: Report, heads: dict[str, Any], out_dir: Path) -> list[Path]:
     mark = " (SYNTHETIC)" if report.synthetic else ""
     specs = {
         "usage-over-time": chart.usage_over_time_spec(
-            [(d, c, n) for (d, c), n in sorted(totals.items())], title=f"Calls per day by capability{mark}"),
+            [(d, c, n) for (d, c), n in sorted(totals.items())],
+            title=f"Calls per week by group{mark}", x_title="week (UTC, from Monday)",
+            y_title="calls per week", series_title="who"),
         "by-service": chart.counts_bar_spec(
             heads["by_service"], y_title="service", title=f"Organisations by service{mark}"),
         "by-capability": chart.counts_bar_spec(

@@ -4,14 +4,15 @@ carries an employee's identity, and reviewers appear by pseudonym."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from daylight.core.clock import utc_text
 from daylight.core.database import Database
-from daylight.voice.declaration import Declaration, Review, approvals
-from daylight.voice.objection import Objection, Subject
+from daylight.voice.declaration import SUBMITTED, Declaration, Review, approvals
+from daylight.voice.objection import OPEN, RESOLVED, REVIEW, Objection, Subject
 from daylight.voice.store import VoiceStore
 
 
@@ -66,6 +67,53 @@ def read_declarations(database: Database, now: datetime) -> list[DeclarationReco
         reviews = store.all_reviews()
     return [DeclarationRecord(d, d.status_at(now), tuple(reviews.get(d.declaration_id, ())))
             for d in declarations]
+
+
+@dataclass(frozen=True)
+class VoiceAt:
+    """The voice as it stood at a moment: objections filed before it (status and signatures as
+    of then), declarations submitted before it (reviews before it), and refusals recorded before
+    it. Nothing in it names an employee."""
+
+    objections: tuple[Objection, ...]
+    declarations: tuple[DeclarationRecord, ...]
+    refusals: tuple[RefusalCount, ...]
+
+
+def _objection_at(objection: Objection, signatures: int, moment: str) -> Objection:
+    resolved = objection.resolved_at is not None and objection.resolved_at < moment
+    opened = objection.review_opened_at is not None and objection.review_opened_at < moment
+    status = RESOLVED if resolved else REVIEW if opened else OPEN
+    return replace(objection, signatures=signatures, status=status,
+                   review_opened_at=objection.review_opened_at if opened else None,
+                   outcome=objection.outcome if resolved else None,
+                   rationale=objection.rationale if resolved else None,
+                   resolved_by=objection.resolved_by if resolved else None,
+                   resolved_at=objection.resolved_at if resolved else None)
+
+
+def _declaration_at(declaration: Declaration, reviews: Sequence[Review],
+                    moment: datetime) -> DeclarationRecord:
+    before = tuple(r for r in reviews if r.reviewed_at < utc_text(moment))
+    status = before[-1].status if before else SUBMITTED
+    as_stored = replace(declaration, status=status)
+    return DeclarationRecord(as_stored, as_stored.status_at(moment), before)
+
+
+def read_voice_at(database: Database, moment: datetime) -> VoiceAt:
+    """The voice as it stood at ``moment`` (for a report: the end of its period)."""
+    text = utc_text(moment)
+    with database.transaction(write=False) as tx:
+        store = VoiceStore(tx)
+        objections = [o for o in store.objections() if o.filed_at < text]
+        signatures = store.signature_counts(text)
+        declarations = [d for d in store.declarations() if d.submitted_at < text]
+        reviews = store.all_reviews()
+        refusals = store.refusal_counts(before=text)
+    return VoiceAt(
+        tuple(_objection_at(o, signatures.get(o.objection_id, 0), text) for o in objections),
+        tuple(_declaration_at(d, reviews.get(d.declaration_id, ()), moment) for d in declarations),
+        tuple(RefusalCount(about, count, first, last) for about, count, first, last in refusals))
 
 
 def read_refusal_counts(database: Database) -> list[RefusalCount]:

@@ -184,9 +184,17 @@ class VoiceStore:
                                 "AND about_id = ?", (about.kind, about.id))
         return int(row[0]) if row else 0
 
-    def refusal_counts(self) -> list[tuple[Subject, int, str, str]]:
-        """(subject, refusals, first recorded, last recorded) for every subject refused."""
+    def signature_counts(self, before: str) -> dict[str, int]:
+        """Objection id → signatures recorded before ``before`` (an RFC 3339 time or a date)."""
+        rows = self.tx.query("SELECT objection_id, COUNT(*) FROM voice_signature "
+                             "WHERE signed_at < ? GROUP BY objection_id", (before,))
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def refusal_counts(self, before: str | None = None) -> list[tuple[Subject, int, str, str]]:
+        """(subject, refusals, first recorded, last recorded) for every subject refused (before
+        ``before``, an RFC 3339 time or a date, if given)."""
+        where, params = ("WHERE recorded_at < ? ", (before,)) if before is not None else ("", ())
         rows = self.tx.query("SELECT about_kind, about_id, COUNT(*), MIN(recorded_at), "
-                             "MAX(recorded_at) FROM voice_refusal GROUP BY about_kind, about_id "
-                             "ORDER BY about_kind, about_id")
+                             f"MAX(recorded_at) FROM voice_refusal {where}GROUP BY about_kind, "
+                             "about_id ORDER BY about_kind, about_id", params)
         return [(Subject(r[0], r[1]), int(r[2]), r[3], r[4]) for r in rows]
