@@ -91,16 +91,18 @@ def test_every_organisation_page_lists_its_usage_and_decisions_with_proofs(
 def test_published_rows_of_the_other_pages(site: Path, report: Report) -> None:
     graph = {r.row_id: r for r in page_rows((site / "graph.html").read_text())}
     assert set(graph) == {s.row_id for s in report.supports}
-    # Voice and corrections are not tables with proof files (yet): no data-row-id, entry links.
-    voice = (site / "voice.html").read_text()
-    assert page_rows(voice) == []
+    # Voice and corrections are published tables: rows with data-row-id and proof links.
+    voice = {r.row_id: r for r in page_rows((site / "voice.html").read_text())}
+    assert set(voice) == {v.row_id for v in report.voice}
     for v in report.voice:
-        assert f'<tr id="row-{v.row_id}" data-log-index="{v.log_index}">' in voice
-        assert f'<td data-field="signatures" class="n">{v.signatures}</td>' in voice
-    changes = (site / "changes.html").read_text()
-    assert page_rows(changes) == []
+        assert voice[v.row_id].cells["signatures"] == str(v.signatures)
+        assert voice[v.row_id].log_index == v.log_index
+    changes_html = (site / "changes.html").read_text()
+    changes = {r.row_id: r for r in page_rows(changes_html)}
+    assert set(changes) == {c.row_id for c in report.corrections}
     for c in report.corrections:
-        assert f'href="{entry_href(c.log_index, report.tree_size)}">entry #{c.log_index}</a>' in changes
+        assert f'href="proofs/{c.row_id}.tlog-proof"' in changes_html
+        assert f'href="{entry_href(c.log_index, report.tree_size)}">#{c.log_index}</a>' in changes_html
 
 
 def test_text_from_customers_and_reference_data_is_escaped(site: Path) -> None:
