@@ -79,11 +79,16 @@ def _usage_file(folder: Path, month: str, rows: Sequence[tuple[str, str, int]]) 
     return path
 
 
-def add_month(world: World, month: str, folder: Path) -> None:
-    """Ingest and aggregate one month of SYNTHETIC usage, logging the digests."""
+def ingest_month(world: World, month: str, folder: Path) -> None:
+    """Ingest one month of SYNTHETIC usage (not aggregated)."""
     catalog = default_catalog()
     ingest_files([_usage_file(folder, month, USAGE[month])], world.usage,
                  operations=catalog.service_of_operations(), events=dict(catalog.events), now=NOW)
+
+
+def add_month(world: World, month: str, folder: Path) -> None:
+    """Ingest and aggregate one month of SYNTHETIC usage, logging the digests."""
+    ingest_month(world, month, folder)
     aggregation = aggregate_period(world.usage, parse_period(month), DuckDBEngine(threads=1))
 
     def sequence(tx: Transaction, payloads: Sequence[dict[str, object]]) -> int:

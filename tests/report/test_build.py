@@ -16,7 +16,7 @@ from daylight.flows.report import ReportRequest, build_report, publish_reports
 from daylight.policy.catalog import default_catalog
 from daylight.report.formats import TABLES
 from daylight.report.verify import verify_report
-from tests.report.conftest import NOW, World, add_month, record_decisions
+from tests.report.conftest import NOW, World, add_month, ingest_month, record_decisions
 
 
 def build(world: World, period: str, out: Path) -> dict[str, object]:
@@ -136,6 +136,32 @@ def test_a_period_whose_usage_was_not_aggregated_is_refused(world: World, tmp_pa
     with pytest.raises(NotFoundError, match="usage aggregate --period 2026-Q4"):
         build(world, "2026-Q4", tmp_path / "q4")
     assert not (tmp_path / "q4").exists()
+
+
+def test_a_period_not_aggregated_is_aggregated_and_logged_by_the_build(world: World,
+                                                                       tmp_path: Path) -> None:
+    ingest_month(world, "2026-11", tmp_path / "incoming")
+    size = world.log.tree_size()
+    result = build_report(world.database, world.log, default_catalog(),
+                          ReportRequest("2026-11", tmp_path / "november", usage_store=world.usage),
+                          NOW)
+    assert result.usage_aggregated and result.to_json()["usage_aggregated"] is True
+    assert result.proven_tree_size > size + result.rows_appended  # the digests came first
+    usage = {(r["organization_id"], r["operation"]): r["calls"]
+             for r in rows(tmp_path / "november" / "data" / "usage.csv")}
+    assert usage[("us-agency:7012", "face.search")] == "11"
+    again = build_report(world.database, world.log, default_catalog(),
+                         ReportRequest("2026-11", tmp_path / "november", usage_store=world.usage),
+                         NOW)
+    assert not again.usage_aggregated and again.rows_appended == 0
+
+
+def test_a_period_that_has_not_ended_is_not_aggregated_by_the_build(world: World,
+                                                                    tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match=r"has not ended.*usage aggregate --period 2026-12"):
+        build_report(world.database, world.log, default_catalog(),
+                     ReportRequest("2026-12", tmp_path / "december", usage_store=world.usage), NOW)
+    assert not (tmp_path / "december").exists()
 
 
 def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,

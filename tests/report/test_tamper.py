@@ -182,5 +182,9 @@ def test_witness_cosignatures_are_checked_when_asked_for(copy: Path) -> None:
     assert result.cosignatures_verified == 1
     assert verify_report(copy).cosignatures_verified == 0  # present, not asked for
     stranger = CosignatureSigner("other-witness.daylight.invalid", b"o" * 32)
-    with pytest.raises(VerificationError, match="no signature by `other-witness"):
+    with pytest.raises(VerificationError, match="cosigned by 0 of the 1 witnesses given"):
         verify_report(copy, witnesses=[stranger.verifier().vkey])
+    both = [witness_key.verifier().vkey, stranger.verifier().vkey]
+    assert verify_report(copy, witnesses=both, quorum=1).cosigned_by == ("witness.daylight.invalid",)
+    with pytest.raises(VerificationError, match="cosigned by 1 of the 2 witnesses given; 2 required"):
+        verify_report(copy, witnesses=both, quorum=2)

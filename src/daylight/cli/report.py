@@ -11,7 +11,7 @@ import typer
 
 from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
-from daylight.core.errors import ConfigError
+from daylight.core.errors import ConfigError, VerificationError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
@@ -27,11 +27,20 @@ def build(
     period: Annotated[str, typer.Option(help="The period: YYYY-MM, YYYY-Qn or YYYY.")],
     out: Annotated[Path, typer.Option(help="Directory to write the report into (new, empty, or "
                                            "an earlier report, which is replaced).")],
+    witness: Annotated[list[str] | None, typer.Option(
+        "--witness", help="A witness's URL prefix (`http://127.0.0.1:8081`) asked to cosign the "
+                          "report's checkpoints, as `log publish --witness`; repeat for each.")
+    ] = None,
 ) -> None:
-    """Build a period's report, prove every row in the log, publish it; print what was done."""
+    """Build a period's report, prove every row in the log, publish it; print what was done.
+
+    Aggregates and logs the period's usage first if that was not done (a period that has not
+    ended is refused: exit 3). With --witness, fails (exit 6) after publishing if a witness did
+    not cosign, keeping the cosignatures of the others."""
     home: Home = ctx.obj
     result = build_report(home.database(), home.log(writable=True), default_catalog(),
-                          ReportRequest(period, out, usage_store=home.usage_store()), utc_now())
+                          ReportRequest(period, out, usage_store=home.usage_store(),
+                                        witnesses=tuple(witness or ())), utc_now())
     if result.synthetic:
         stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
     stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "
@@ -39,6 +48,12 @@ def build(
                  f"{'a' if result.publication_appended else 'no'} new `report.published` entry "
                  f"appended (index {result.published_log_index})")
     print_json(result.to_json())
+    if result.witnesses_refused:
+        first = result.witnesses_refused[0]
+        raise VerificationError(
+            f"{len(result.witnesses_refused)} of {len(result.witness_answers)} witness answers "
+            f"refused a cosignature: `{first.url}` answered {first.status}: {first.error}",
+            evidence={"answers": [a.to_json() for a in result.witnesses_refused]})
 
 
 def _read(path: Path, what: str) -> str:
@@ -54,15 +69,18 @@ def verify(
         help="An earlier signed checkpoint you kept: the log must be consistent with it.")] = None,
     key: Annotated[Path | None, typer.Option(
         help="The log's verifier key (vkey). Default: the log.vkey published beside the log.")] = None,
-    witness: Annotated[list[Path] | None, typer.Option(
-        help="A witness's cosignature vkey whose cosignature the checkpoint must carry "
-             "(repeatable).")] = None,
+    witness: Annotated[list[str] | None, typer.Option(
+        help="A witness's cosignature verifier key (`daylight witness key`), or a file holding "
+             "it, whose cosignature the published log/checkpoint must carry (repeatable).")
+    ] = None,
+    quorum: Annotated[int | None, typer.Option(
+        help="How many of the --witness keys must have cosigned; default: all.")] = None,
 ) -> None:
     """Verify a published report from its files alone; exit non-zero naming every problem."""
     result = verify_report(
         directory, key=_read(key, "the key") if key is not None else None,
         since=_read(since, "the earlier checkpoint") if since is not None else None,
-        witnesses=[_read(w, "the witness key") for w in witness or ()])
+        witnesses=[_witness_key(w) for w in witness or ()], quorum=quorum)
     if key is None:
         stderr.print(f"no --key: using the key published beside the log ({directory / 'log.vkey'}); "
                      "pass the key you trust with --key")
@@ -71,8 +89,18 @@ def verify(
                  + f" rows proven at tree size {result.proven_tree_size}; {result.files_checked:,} "
                  f"files and {result.pages_checked} pages checked"
                  + (f"; consistent with your checkpoint of size {result.consistent_with}"
-                    if result.consistent_with is not None else ""))
+                    if result.consistent_with is not None else "")
+                 + (f"; cosigned by {', '.join(result.cosigned_by)}" if result.cosigned_by
+                    else ""))
     print(json.dumps(result.to_json()))
+
+
+def _witness_key(value: str) -> str:
+    """A vkey given as it is, or the content of the file it names."""
+    path = Path(value)
+    if "+" not in value and path.is_file():
+        return _read(path, "the witness key")
+    return value
 
 
 @app.command()

@@ -34,13 +34,23 @@ from typing import Any
 
 from daylight.core.clock import utc_text
 from daylight.core.database import Database
-from daylight.core.errors import ConflictError, InputError
+from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
+from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.report_rows import correction_rows, usage_points, voice_rows, weekly_rows
 from daylight.log import merkle
+from daylight.log.cosignatures import (
+    Transport,
+    WitnessAnswer,
+    collect_cosignatures,
+    cosigned_note,
+    cosigning_urls,
+    http_post,
+)
 from daylight.log.entry import LogEntry
 from daylight.log.export import export_mirror
+from daylight.log.note import Note
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.verifier import MirrorReader
@@ -71,6 +81,7 @@ from daylight.report.formats import (
 from daylight.report.model import (
     Changes,
     CorrectionRow,
+    Cosignature,
     DecisionRow,
     EvidenceStep,
     OrganizationRow,
@@ -87,8 +98,8 @@ from daylight.report.proofs import TlogProof, write_proofs
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
-from daylight.usage.aggregate import AggregateRow
-from daylight.usage.aggregate_store import read_aggregates
+from daylight.usage.aggregate import AggregateRow, DuckDBEngine
+from daylight.usage.aggregate_store import is_aggregated, read_aggregates
 from daylight.usage.store import UsageStore
 
 REPORTED_SECTORS = ("law_enforcement", "immigration_enforcement")
@@ -125,6 +136,10 @@ class ReportRequest:
     out_dir: Path
     small_count_threshold: int = SMALL_COUNT_THRESHOLD
     usage_store: UsageStore | None = None
+    witnesses: tuple[str, ...] = ()
+    """Witness URL prefixes (C2SP tlog-witness) asked to cosign the checkpoints the report
+    publishes (``log publish --witness``)."""
+    witness_transport: Transport = http_post
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,12 @@ class ReportBuild:
     publication_appended: bool
     synthetic: bool
     report: Report
+    usage_aggregated: bool = False
+    witness_answers: tuple[WitnessAnswer, ...] = ()
+
+    @property
+    def witnesses_refused(self) -> tuple[WitnessAnswer, ...]:
+        return tuple(a for a in self.witness_answers if not a.cosigned)
 
     def to_json(self) -> dict[str, Any]:
         return {"period": self.period, "out": str(self.out_dir),
@@ -148,7 +169,8 @@ class ReportBuild:
                 "published_log_index": self.published_log_index, "rows": dict(self.rows),
                 "rows_appended": self.rows_appended,
                 "publication_appended": self.publication_appended,
-                "synthetic": self.synthetic}
+                "usage_aggregated": self.usage_aggregated, "synthetic": self.synthetic,
+                "witnesses": [a.to_json() for a in self.witness_answers]}
 
 
 # -- reading the layers ----------------------------------------------------------------------
@@ -553,12 +575,58 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
     return proofs
 
 
+def _aggregate_if_needed(database: Database, log: TransparencyLog, request: ReportRequest,
+                         period: Period, now: datetime) -> bool:
+    """Aggregate the period's usage and log its digests (the ``usage aggregate`` flow) when that
+    has not been done and the home's usage store is given; return whether it was done.
+
+    A period that has not ended yet is never aggregated here: its usage is still arriving, and a
+    report built from part of it would publish partial counts as if they were the period's. The
+    caller who means to publish early aggregates it explicitly (the error names the command)."""
+    if request.usage_store is None or is_aggregated(database, period):
+        return False
+    if now.date() < period.end:
+        raise NotFoundError(
+            f"usage for `{period.label}` has not been aggregated and the period has not ended "
+            f"(it ends {period.end.isoformat()}): a report would publish partial counts; to "
+            f"publish early, run `daylight usage aggregate --period {period.label}` first")
+    aggregate_and_log(database, log, request.usage_store, period, DuckDBEngine(),
+                      clock=lambda: now)
+    return True
+
+
+def _cosign_latest(log: TransparencyLog, request: ReportRequest) -> list[WitnessAnswer]:
+    """Ask each witness of ``request`` that has not cosigned the log's latest checkpoint yet to
+    cosign it (``log publish --witness``); a re-build asks nobody twice, so it changes nothing."""
+    if not request.witnesses:
+        return []
+    answered = cosigning_urls(log, log.tree_size())
+    urls = [u for u in request.witnesses if u not in answered]
+    return collect_cosignatures(log, urls, transport=request.witness_transport) if urls else []
+
+
+def cosignatures_of(note: str, origin: str) -> tuple[Cosignature, ...]:
+    """The witnesses' cosignatures on a signed checkpoint: every signature line but the log's
+    own, with the time a ``cosignature/v1`` states (its first 8 bytes)."""
+    found = []
+    for signature in Note.from_text(note).signatures:
+        if signature.name == origin:
+            continue
+        stamp = (int.from_bytes(signature.signature[:8], "big")
+                 if len(signature.signature) == 72 else None)
+        found.append(Cosignature(signature.name, signature.key_hash.hex(), stamp))
+    return tuple(found)
+
+
 def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
                  request: ReportRequest, now: datetime) -> ReportBuild:
-    """Build, prove, write and publish the report of ``request.period`` into ``request.out_dir``."""
+    """Build, prove, write and publish the report of ``request.period`` into ``request.out_dir``
+    (aggregating and logging the period's usage first when needed, see
+    ``_aggregate_if_needed``)."""
     period = parse_period(request.period, where="--period")
     if request.small_count_threshold < 1:
         raise InputError("the small-count threshold must be at least 1", where="small_count_threshold")
+    aggregated = _aggregate_if_needed(database, log, request, period, now)
     draft = _draft(database, catalog, period, request.small_count_threshold, request.usage_store)
     indices, appended = _sequence_rows(database, log, period, draft, now)
     draft = _with_indices(draft, indices)
@@ -570,13 +638,15 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         proven_size = latest.proven_tree_size
     else:
         proven_size = log.tree_size()
+    answers = _cosign_latest(log, request) if proven_size == log.tree_size() else []
     checkpoint = log.checkpoint(proven_size)
+    signed_note = cosigned_note(log, checkpoint)
     synthetic = any(r.synthetic for r in draft.organizations) or any(
         r.synthetic for r in draft.usage)
     reference = latest_reference(database)
     report = Report(
         period.label, period.start.isoformat(), period.end.isoformat(), log.origin,
-        checkpoint.note, proven_size, reference.digest if reference else "",
+        signed_note, proven_size, reference.digest if reference else "",
         reference.loaded_at[:10] if reference else "", synthetic, request.small_count_threshold,
         tuple(draft.organizations), tuple(draft.usage),
         usage_points(draft.usage_weekly, draft.organizations),
@@ -584,13 +654,14 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         tuple(draft.refusals), draft.voice, draft.corrections,
         changes=_changes(database, log, period, proven_size,
                          (r.organization_id for r in draft.organizations)),
-        sources=SOURCES, usage_weekly=draft.usage_weekly)
+        sources=SOURCES, usage_weekly=draft.usage_weekly,
+        cosignatures=cosignatures_of(signed_note, log.origin))
 
     out_dir = request.out_dir
     _prepare(out_dir)
     records = report_records(report)
     write_data(report, out_dir, records)
-    proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, checkpoint.note)
+    proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, signed_note)
     known = write_proofs(out_dir / PROOFS_DIR, proofs)
     render_site(report, out_dir)
     hashes = _listed_files(out_dir, known)
@@ -604,6 +675,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     else:
         published_index, published = _publish(database, log, report, checkpoint.root_hash,
                                                hashes, sums_sha256, latest, now), True
+    answers += _cosign_latest(log, request)  # the published log/checkpoint carries them
     export_mirror(log, out_dir / LOG_DIR)
     (out_dir / VKEY_FILE).write_text(log.verifier.vkey + "\n", encoding="utf-8")
     pointer = {"period": period.label, "origin": log.origin, "published_log_index": published_index,
@@ -611,7 +683,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     (out_dir / PUBLICATION_FILE).write_text(json.dumps(pointer, indent=2) + "\n", encoding="utf-8")
     return ReportBuild(period.label, out_dir, proven_size, log.tree_size(), published_index,
                        {t.name: len(records[t.name]) for t in TABLES}, appended, published,
-                       synthetic, report)
+                       synthetic, report, aggregated, tuple(answers))
 
 
 def _publish(database: Database, log: TransparencyLog, report: Report, root_hash: bytes,
@@ -666,18 +738,24 @@ def report_directory(out: Path, period: str, *, latest: bool) -> Path:
 
 def publish_reports(database: Database, log: TransparencyLog, catalog: Catalog,
                     usage_store: UsageStore | None, periods: Sequence[str], out: Path,
-                    now: datetime) -> PublishedReports:
+                    now: datetime, *, witnesses: Sequence[str] = (),
+                    witness_transport: Transport = http_post,
+                    witness_keys: Sequence[str] = ()) -> PublishedReports:
     """Build and publish the report of each period in order (see ``report_directory``), then
     verify each from its files alone with the log's key, and each later one against the
-    checkpoint the earlier one published (the consistency a reader who kept it would check)."""
+    checkpoint the earlier one published (the consistency a reader who kept it would check).
+    ``witnesses`` (URLs) are asked to cosign each report's checkpoints; ``witness_keys`` (vkeys)
+    are the cosignatures each verification then requires."""
     builds = []
     for position, period in enumerate(periods):
         directory = report_directory(out, period, latest=position == len(periods) - 1)
-        builds.append(build_report(database, log, catalog,
-                                   ReportRequest(period, directory, usage_store=usage_store), now))
+        builds.append(build_report(database, log, catalog, ReportRequest(
+            period, directory, usage_store=usage_store, witnesses=tuple(witnesses),
+            witness_transport=witness_transport), now))
     verifications = []
     previous: str | None = None
     for built in builds:
-        verifications.append(verify_report(built.out_dir, key=log.verifier.vkey, since=previous))
+        verifications.append(verify_report(built.out_dir, key=log.verifier.vkey, since=previous,
+                                           witnesses=witness_keys))
         previous = (built.out_dir / LOG_DIR / "checkpoint").read_text(encoding="utf-8")
     return PublishedReports(tuple(builds), tuple(verifications))

@@ -152,6 +152,12 @@ def publish_checkpoint(log: TransparencyLog, urls: Sequence[str], *,
                                cosigned_note(log, checkpoint), tuple(answers))
 
 
+def cosigning_urls(log: TransparencyLog, tree_size: int) -> set[str]:
+    """The URLs of the witnesses whose cosignatures of the checkpoint at ``tree_size`` are kept."""
+    with log.database.transaction(write=False) as tx:
+        return {c.url for c in WitnessStore(tx).cosignatures(tree_size)}
+
+
 def cosigned_note(log: TransparencyLog, checkpoint: StoredCheckpoint) -> str:
     """The checkpoint's signed note with every cosignature collected for it appended."""
     with log.database.transaction(write=False) as tx:

@@ -91,6 +91,13 @@ def _require_period(tx: Transaction, period: Period) -> None:
                             f"`daylight usage aggregate --period {period.label}`")
 
 
+def is_aggregated(database: Database, period: Period) -> bool:
+    """Whether ``period``'s usage has been aggregated (and its digests logged)."""
+    with database.transaction(write=False) as tx:
+        return tx.query_one("SELECT 1 FROM usage_period WHERE period = ?",
+                            (period.label,)) is not None
+
+
 def _row(values: Sequence[Any]) -> AggregateRow:
     account, service, operation, calls, units, first, last, regions, synthetic = values
     first_us = epoch_us_of(first)

@@ -1,0 +1,89 @@
+"""`report build --witness`: witnesses (C2SP tlog-witness, in process through the transport
+seam) cosign the checkpoint the rows are proven against and the published `log/checkpoint`; the
+front page names them; `verify --witness --quorum` checks them; a re-build asks nobody again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from daylight.core.database import Database, migrate
+from daylight.core.errors import DaylightError, VerificationError
+from daylight.flows.report import ReportRequest, build_report
+from daylight.home import all_migrations
+from daylight.log.cosignatures import Transport
+from daylight.log.note import CosignatureSigner
+from daylight.log.witness import SIZE_CONTENT_TYPE, OldSizeConflictError, WitnessService
+from daylight.policy.catalog import default_catalog
+from daylight.report.verify import verify_report
+from tests.report.conftest import NOW, World
+
+WITNESS = CosignatureSigner("witness.daylight.invalid", b"w" * 32)
+URL = "http://witness.invalid"
+
+
+def in_process(service: WitnessService, asked: list[str]) -> Transport:
+    """A transport answering as the witness's HTTP service does (status, content type, body)."""
+
+    def post(url: str, body: bytes) -> tuple[int, str, bytes]:
+        asked.append(url)
+        try:
+            return 200, "text/plain", service.add_checkpoint(body).encode()
+        except OldSizeConflictError as error:
+            return 409, SIZE_CONTENT_TYPE, f"{error.latest_size}\n".encode()
+        except DaylightError as error:
+            return error.status, "application/json", error.message.encode()
+
+    return post
+
+
+@pytest.fixture
+def witness(world: World, tmp_path: Path) -> WitnessService:
+    database = Database(f"sqlite:///{tmp_path / 'witness.db'}")
+    migrate(database, all_migrations())
+    return WitnessService(WITNESS, {world.log.origin: world.log.verifier}, database,
+                          clock=lambda: 1_800_000_000)
+
+
+def test_the_published_checkpoints_carry_the_witnesses_cosignatures(
+        world: World, witness: WitnessService, tmp_path: Path) -> None:
+    asked: list[str] = []
+    request = ReportRequest("2026-10", tmp_path / "report", witnesses=(URL,),
+                            witness_transport=in_process(witness, asked))
+    result = build_report(world.database, world.log, default_catalog(), request, NOW)
+    assert [a.cosigned for a in result.witness_answers] == [True, True]
+    assert result.to_json()["witnesses"][0]["witnesses"] == ["witness.daylight.invalid"]
+    (cosignature,) = result.report.cosignatures
+    assert (cosignature.witness, cosignature.timestamp) == ("witness.daylight.invalid",
+                                                            1_800_000_000)
+    out = tmp_path / "report"
+    assert "— witness.daylight.invalid " in (out / "log" / "checkpoint").read_text()
+    proof = next((out / "proofs").iterdir()).read_text()
+    assert "— witness.daylight.invalid " in proof  # the proven checkpoint, cosigned
+    assert "Cosigned by witness <code>witness.daylight.invalid</code>" in \
+        (out / "index.html").read_text()
+    checked = verify_report(out, witnesses=[WITNESS.verifier().vkey], quorum=1)
+    assert checked.cosigned_by == ("witness.daylight.invalid",)
+
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    size, posts = world.log.tree_size(), len(asked)  # the second time with a consistency proof
+    again = build_report(world.database, world.log, default_catalog(), request, NOW)
+    assert again.witness_answers == () and len(asked) == posts  # nobody asked twice
+    assert world.log.tree_size() == size
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_witness_that_refuses_is_reported_and_the_report_still_stands(
+        world: World, tmp_path: Path) -> None:
+    def refusing(url: str, body: bytes) -> tuple[int, str, bytes]:
+        return 403, "application/json", b'{"error": "untrusted"}'
+
+    request = ReportRequest("2026-10", tmp_path / "report", witnesses=(URL,),
+                            witness_transport=refusing)
+    result = build_report(world.database, world.log, default_catalog(), request, NOW)
+    assert [a.status for a in result.witnesses_refused] == [403, 403]
+    assert result.report.cosignatures == ()
+    verify_report(tmp_path / "report")
+    with pytest.raises(VerificationError, match="cosigned by 0 of the 1"):
+        verify_report(tmp_path / "report", witnesses=[WITNESS.verifier().vkey])
