@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,7 +33,7 @@ from typing import Any
 
 from daylight.core.clock import utc_text
 from daylight.core.database import Database
-from daylight.core.errors import ConflictError, InputError, NotFoundError
+from daylight.core.errors import ConflictError, InputError, NotFoundError, StorageError
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
@@ -94,7 +93,7 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.proofs import TlogProof, write_proofs
+from daylight.report.proofs import HEADER, write_proof_files
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -501,7 +500,8 @@ def _changes(database: Database, log: TransparencyLog, period: Period, proven_si
 
 
 def _prepare(out_dir: Path) -> None:
-    """The output directory is new, empty, or an earlier report (cleared except its log mirror)."""
+    """The output directory is new, empty, or an earlier report (whose files this build
+    replaces: what it does not write again is removed afterwards, see ``_remove_stale``)."""
     if out_dir.exists():
         if not out_dir.is_dir():
             raise ConflictError(f"`{out_dir}` is not a directory")
@@ -509,12 +509,8 @@ def _prepare(out_dir: Path) -> None:
         if entries and not (out_dir / SHA256SUMS).is_file():
             raise ConflictError(f"`{out_dir}` is not empty and holds no report (no {SHA256SUMS}): "
                                 "refusing to write into it")
-        for entry in entries:
-            if entry.name == LOG_DIR:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
+        for entry in entries:  # a symbolic link would make this build write outside the report
+            if entry.is_symlink():
                 entry.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -536,43 +532,58 @@ def _listed_files(out_dir: Path, known: Mapping[Path, str]) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
-class _RememberedNodes:
-    """A merkle node source that computes each perfect subtree's hash once: the proofs of
-    neighbouring rows share almost every node."""
-
-    def __init__(self, source: merkle.NodeSource) -> None:
-        self._source = source
-        self._known: dict[tuple[int, int], bytes] = {}
-
-    def node(self, level: int, index: int) -> bytes:
-        key = (level, index)
-        found = self._known.get(key)
-        if found is None:
-            found = self._known[key] = self._source.node(level, index)
-        return found
-
-
 def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[str, Any]]],
-            proven_size: int, checkpoint: str) -> list[tuple[str, TlogProof]]:
-    """A tlog-proof of every row against the checkpoint at ``proven_size``, computed from the
-    log's tiles as exported into the report's mirror (one read of each tile, not one database
-    transaction per row)."""
+            proven_size: int, checkpoint: str, root_hash: bytes) -> Iterator[tuple[str, bytes]]:
+    """The ``tlog-proof`` text of every row against the checkpoint at ``proven_size``, from the
+    log's tiles as exported into the report's mirror: the leaf hashes from the first row's entry
+    on are read once, and every node the proofs need is computed in one walk up the tree
+    (``merkle.RangeTree``); each hash is base64-encoded once however many proofs share it."""
     export_mirror(log, mirror)
+    indices = [int(r["log_index"]) for t in TABLES for r in records[t.name]]
+    if not indices:
+        return
     reader = MirrorReader(mirror, proven_size)
-    nodes = _RememberedNodes(reader)
-    bundles: dict[int, list[bytes]] = {}
-    proofs = []
+    first = min(indices)
+    leaves: list[bytes] = []
+    for tile in range(first // TILE_WIDTH, (proven_size + TILE_WIDTH - 1) // TILE_WIDTH):
+        leaves.extend(reader.hashes(0, tile))
+    leaves = leaves[first - (first // TILE_WIDTH) * TILE_WIDTH:]
+    tree = merkle.RangeTree(reader, leaves, first, proven_size)
+    if tree.root != root_hash:
+        raise StorageError("the exported tiles do not hash to the checkpoint's root",
+                           where=str(mirror))
+    encoded: dict[tuple[int, int], str] = {}
+    ending = "\n\n" + checkpoint
+    bundle_index, bundle = -1, []
     for table in TABLES:
         for record in records[table.name]:
             index = int(record["log_index"])
-            bundle = index // TILE_WIDTH
-            if bundle not in bundles:
-                bundles.clear()
-                bundles[bundle] = reader.entries(bundle)
-            hashes = merkle.inclusion_proof(nodes, index, proven_size)
-            proofs.append((str(record["row_id"]), TlogProof(
-                index, tuple(hashes), checkpoint, bundles[bundle][index % TILE_WIDTH])))
-    return proofs
+            if index // TILE_WIDTH != bundle_index:
+                bundle_index, bundle = index // TILE_WIDTH, reader.entries(index // TILE_WIDTH)
+            lines = [HEADER, "extra " + _b64(bundle[index % TILE_WIDTH]), f"index {index}"]
+            for node in tree.path_nodes(index):
+                text = encoded.get(node)
+                if text is None:
+                    text = _b64(tree.levels[node[0]][node[1]])
+                    if node[0]:  # a leaf's sibling serves one proof; higher nodes serve many
+                        encoded[node] = text
+                lines.append(text)
+            yield str(record["row_id"]), ("\n".join(lines) + ending).encode()
+
+
+def _remove_stale(out_dir: Path, kept: set[Path]) -> None:
+    """Remove the files of an earlier build that this one did not write (besides ``log/`` and
+    the pointers written after publication): a re-build leaves no page or proof of a row the
+    report no longer has, and rewrites nothing it does not have to."""
+    for path in sorted(out_dir.rglob("*"), reverse=True):
+        relative = path.relative_to(out_dir).as_posix()
+        if relative.split("/")[0] == LOG_DIR or relative in UNLISTED:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path not in kept:
+            path.unlink()
 
 
 def _aggregate_if_needed(database: Database, log: TransparencyLog, request: ReportRequest,
@@ -660,10 +671,12 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     out_dir = request.out_dir
     _prepare(out_dir)
     records = report_records(report)
-    write_data(report, out_dir, records)
-    proofs = _proofs(log, out_dir / LOG_DIR, records, proven_size, signed_note)
-    known = write_proofs(out_dir / PROOFS_DIR, proofs)
-    render_site(report, out_dir)
+    written = set(write_data(report, out_dir, records))
+    known = write_proof_files(out_dir / PROOFS_DIR, _proofs(
+        log, out_dir / LOG_DIR, records, proven_size, signed_note, checkpoint.root_hash))
+    written.update(known)
+    written.update(render_site(report, out_dir))
+    _remove_stale(out_dir, written)
     hashes = _listed_files(out_dir, known)
     sums = sha256sums_text(hashes).encode()
     (out_dir / SHA256SUMS).write_bytes(sums)

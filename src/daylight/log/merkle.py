@@ -132,3 +132,61 @@ class LeafHashes:
 
     def node(self, level: int, index: int) -> bytes:
         return self._levels[level][index]
+
+
+class RangeTree:
+    """Every node of the tree of ``tree_size`` leaves that the inclusion proofs of the leaves
+    from ``first`` on need, computed once, bottom-up, from those leaves' hashes: the proofs of a
+    batch of neighbouring leaves (a report's rows) in one walk of the tree instead of one
+    decomposition each.
+
+    A level is the list of its nodes in the *promoted* form of the RFC 6962 tree: node ``j`` of
+    level ``k + 1`` hashes nodes ``2j`` and ``2j + 1`` of level ``k``, and a last node without a
+    right neighbour is carried up unchanged; this is the same tree as RFC 9162's recursive
+    definition, and a leaf's audit path is the sibling at every level that has one. Nodes left of
+    the window (perfect subtrees) come from ``source``."""
+
+    def __init__(self, source: NodeSource, leaf_hashes: Sequence[bytes], first: int,
+                 tree_size: int) -> None:
+        if not 0 <= first < tree_size or len(leaf_hashes) != tree_size - first:
+            raise ValueError(f"expected the hashes of leaves {first} to {tree_size - 1}")
+        self.tree_size = tree_size
+        self.bases: list[int] = []
+        self.levels: list[list[bytes]] = []
+        base, level, count = first, list(leaf_hashes), tree_size
+        while True:
+            if base % 2 and count > 1:  # the left half of the window's first pair
+                level.insert(0, source.node(len(self.levels), base - 1))
+                base -= 1
+            self.bases.append(base)
+            self.levels.append(level)
+            if count == 1:
+                break
+            prefix = b"\x01"
+            above = [_sha256(prefix + level[i] + level[i + 1]).digest()
+                     for i in range(0, len(level) - 1, 2)]
+            if len(level) % 2:
+                above.append(level[-1])
+            base, level, count = base >> 1, above, (count + 1) >> 1
+
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1][0]
+
+    def path_nodes(self, leaf_index: int) -> list[tuple[int, int]]:
+        """(level, position in ``levels[level]``) of each hash of the audit path, leaf side
+        first."""
+        found = []
+        index, count = leaf_index, self.tree_size
+        for level, base in enumerate(self.bases[:-1]):
+            sibling = index ^ 1
+            if sibling < count:
+                found.append((level, sibling - base))
+            index, count = index >> 1, (count + 1) >> 1
+        return found
+
+    def inclusion_proof(self, leaf_index: int) -> list[bytes]:
+        """PATH(leaf_index, D[0:tree_size]) of RFC 9162, leaf side first."""
+        if not self.bases[0] <= leaf_index < self.tree_size:
+            raise ValueError(f"leaf_index {leaf_index} is outside this range tree")
+        return [self.levels[level][position] for level, position in self.path_nodes(leaf_index)]

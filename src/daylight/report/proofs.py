@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,15 +83,51 @@ def proof_path(directory: Path, row_id: str) -> Path:
 
 
 def write_proofs(directory: Path, proofs: Iterable[tuple[str, TlogProof]]) -> dict[Path, str]:
-    """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory`` (which the caller
-    has emptied: a re-build never leaves a proof of a row the report no longer has); return each
-    file's hex SHA-256, so that nobody has to read them back to list them."""
+    """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory``; return each
+    file's hex SHA-256 (see ``write_proof_files``)."""
+    return write_proof_files(directory, ((r, p.to_text().encode()) for r, p in proofs))
+
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_proof_files(directory: Path, texts: Iterable[tuple[str, bytes]]) -> dict[Path, str]:
+    """Write one ``ROW_ID.tlog-proof`` per (row id, proof text) into ``directory``; return each
+    file's hex SHA-256, so that nobody has to read them back to list them.
+
+    A file that already holds the same bytes (a re-build) is left alone: on the file systems
+    reports are built on, creating or truncating a file costs 20 to 100 times as much as reading
+    one. Files are opened relative to the directory's descriptor (no path resolution per file).
+    The caller removes proofs of rows the report no longer has."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for row_id, proof in proofs:
-        path = proof_path(directory, row_id)
-        data = proof.to_text().encode()
-        with open(path, "wb") as handle:
-            handle.write(data)
-        written[path] = hashlib.sha256(data).hexdigest()
+    present = set(os.listdir(directory))
+    written: dict[Path, str] = {}
+    folder = os.open(directory, os.O_RDONLY)
+    try:
+        for row_id, data in texts:
+            name = f"{row_id}{EXTENSION}"
+            if name in present and _holds(folder, name, data):
+                written[directory / name] = hashlib.sha256(data).hexdigest()
+                continue
+            handle = os.open(name, _FLAGS, 0o644, dir_fd=folder)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view):]
+            finally:
+                os.close(handle)
+            written[directory / name] = hashlib.sha256(data).hexdigest()
+    finally:
+        os.close(folder)
     return written
+
+
+def _holds(folder: int, name: str, data: bytes) -> bool:
+    try:
+        handle = os.open(name, os.O_RDONLY, dir_fd=folder)
+    except OSError:
+        return False
+    try:
+        return os.read(handle, len(data) + 1) == data
+    finally:
+        os.close(handle)
