@@ -43,6 +43,12 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
     assert latest.period == "2026-11" and latest.consistent_with is not None
     assert latest.rows["organizations"] > 0 and latest.rows["decisions"] > 0
     assert verify_report(earlier).period == "2026-10"
+    # cosigned by the demo's SYNTHETIC witness; voice, corrections and use over time are tables
+    witness = (out / "witness.vkey").read_text()
+    assert verify_report(out / "report", witnesses=[witness]).cosigned_by == (
+        "synthetic-witness.demo.daylight.invalid",)
+    assert latest.rows["voice"] > 0 and latest.rows["usage_weekly"] > 0
+    assert "--witness" in result.stdout
     assert "organisations added" in result.stdout and "daylight verify" in result.stdout
 
 

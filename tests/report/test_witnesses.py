@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from daylight.core.database import Database, migrate
-from daylight.core.errors import DaylightError, VerificationError
+from daylight.core.errors import VerificationError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import all_migrations
-from daylight.log.cosignatures import Transport
+from daylight.log.cosignatures import Transport, local_transport
 from daylight.log.note import CosignatureSigner
-from daylight.log.witness import SIZE_CONTENT_TYPE, OldSizeConflictError, WitnessService
+from daylight.log.witness import WitnessService
 from daylight.policy.catalog import default_catalog
 from daylight.report.verify import verify_report
 from tests.report.conftest import NOW, World
@@ -24,16 +24,12 @@ URL = "http://witness.invalid"
 
 
 def in_process(service: WitnessService, asked: list[str]) -> Transport:
-    """A transport answering as the witness's HTTP service does (status, content type, body)."""
+    """The witness in this process (``local_transport``), counting the requests."""
+    local = local_transport(service)
 
     def post(url: str, body: bytes) -> tuple[int, str, bytes]:
         asked.append(url)
-        try:
-            return 200, "text/plain", service.add_checkpoint(body).encode()
-        except OldSizeConflictError as error:
-            return 409, SIZE_CONTENT_TYPE, f"{error.latest_size}\n".encode()
-        except DaylightError as error:
-            return error.status, "application/json", error.message.encode()
+        return local(url, body)
 
     return post
 

@@ -172,8 +172,10 @@ class ConsoleProgress:
                               f"{len(changes.organizations_added)} organisations added, "
                               f"{len(changes.organizations_removed)} removed")
             earlier = stage.reports.builds[0].out_dir / "log" / "checkpoint"
+            witness = (f" --witness {stage.witness_vkey_file}" if stage.witness_vkey_file
+                       else "")
             console.print(f"Verify it yourself: .venv/bin/daylight verify {newest.out_dir} "
-                          f"--key {stage.vkey_file} --since {earlier}")
+                          f"--key {stage.vkey_file} --since {earlier}{witness}")
 
 
 def demo(

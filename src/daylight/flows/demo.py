@@ -17,6 +17,7 @@ to a ``DemoProgress`` as it completes (the command line draws them).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from daylight.core.clock import Clock, utc_now
-from daylight.core.database import Database
+from daylight.core.database import Database, migrate
 from daylight.core.errors import ConflictError, NotFoundError
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
@@ -37,12 +38,14 @@ from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.flows.report import PublishedReports, publish_reports
 from daylight.flows.voice_demo import VoiceDemo, voice_demo
 from daylight.log import merkle
+from daylight.log.cosignatures import local_transport
 from daylight.log.export import export_mirror
-from daylight.log.note import Verifier
+from daylight.log.note import CosignatureSigner, Verifier
 from daylight.log.proof import verify_consistency, verify_inclusion
 from daylight.log.service import TransparencyLog
-from daylight.log.store import StoredCheckpoint
+from daylight.log.store import StoredCheckpoint, log_migrations
 from daylight.log.verifier import MirrorReport, verify_mirror
+from daylight.log.witness import WitnessService
 from daylight.policy.audit import AuditReport
 from daylight.policy.catalog import default_catalog
 from daylight.policy.digest import DecisionDigest, digest_decisions
@@ -59,6 +62,8 @@ from daylight.voice.privacy import VoiceKeys
 
 MARKER = ".daylight-demo"
 DEMO_ORIGIN = "demo.daylight.invalid/log"
+DEMO_WITNESS = "synthetic-witness.demo.daylight.invalid"
+DEMO_WITNESS_URL = "local:synthetic-witness"  # in this process: see _demo_witness
 REVIEW_KEY_FILE = "review.key"
 """The demo's review key (private half), left beside the home: for the demo only, never for a
 real provider, where it belongs to someone other than the operator."""
@@ -285,6 +290,7 @@ class ReportStage:
     second: SecondMonth
     reports: PublishedReports
     vkey_file: Path
+    witness_vkey_file: Path | None = None
 
 
 DemoStage = RegistryStage | UsageStage | VoiceStage | PolicyStage | ProofStage | MirrorStage | ReportStage
@@ -311,6 +317,21 @@ class DemoWorld:
     proof: ProofStage
     mirror: MirrorStage
     report: ReportStage
+
+
+def _demo_witness(out: Path, log: TransparencyLog) -> tuple[WitnessService, Database, Path]:
+    """A SYNTHETIC witness for the demo's log, in this process: its own key (its verifier key
+    written to ``out/witness.vkey``) and its own database (``out/witness/witness.db``, new each
+    run), so that the published reports carry a cosignature a reader can require."""
+    folder = out / "witness"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "witness.db").unlink(missing_ok=True)
+    database = Database(f"sqlite:///{folder / 'witness.db'}")
+    migrate(database, log_migrations())
+    signer = CosignatureSigner(DEMO_WITNESS, os.urandom(32))
+    vkey_file = out / "witness.vkey"
+    vkey_file.write_text(signer.verifier().vkey + "\n")
+    return WitnessService(signer, {log.origin: log.verifier}, database), database, vkey_file
 
 
 def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore,
@@ -375,11 +396,17 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
         f"generated {usage_rows:,} SYNTHETIC usage records for {following.label}, decided "
         "SYNTHETIC requests during it and audited it", lambda: second_month(
             database, log, store, views, period=following, usage_rows=usage_rows, clock=clock))
-    reports = progress.step(
-        f"published the transparency reports of {period.label} and {following.label} and "
-        "verified them from their files", lambda: publish_reports(
-            database, log, default_catalog(), store, [period.label, following.label], out,
-            clock()))
-    published = ReportStage(second, reports, vkey_file)
+    witness, witness_database, witness_vkey_file = _demo_witness(out, log)
+    try:
+        reports = progress.step(
+            f"published the transparency reports of {period.label} and {following.label}, "
+            f"cosigned by a SYNTHETIC witness, and verified them from their files",
+            lambda: publish_reports(
+                database, log, default_catalog(), store, [period.label, following.label], out,
+                clock(), witnesses=(DEMO_WITNESS_URL,), witness_transport=local_transport(witness),
+                witness_keys=(witness.signer.verifier().vkey,)))
+    finally:
+        witness_database.close()
+    published = ReportStage(second, reports, vkey_file, witness_vkey_file)
     progress.show(published)
     return DemoWorld(registry, usage, voice, policy, proof, verified, published)

@@ -16,11 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from daylight.core.clock import Clock, utc_now, utc_text
-from daylight.core.errors import InputError
+from daylight.core.errors import DaylightError, InputError
 from daylight.log.note import Note, NoteSignature
 from daylight.log.service import TransparencyLog
 from daylight.log.store import StoredCheckpoint
-from daylight.log.witness import SIZE_CONTENT_TYPE, AddCheckpoint
+from daylight.log.witness import (
+    SIZE_CONTENT_TYPE,
+    AddCheckpoint,
+    OldSizeConflictError,
+    WitnessService,
+)
 from daylight.log.witness_store import CollectedCosignature, WitnessStore
 
 Transport = Callable[[str, bytes], tuple[int, str, bytes]]
@@ -43,6 +48,22 @@ def http_post(url: str, body: bytes) -> tuple[int, str, bytes]:
                     response.read(MAX_ANSWER_BYTES))
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("content-type", ""), error.read(MAX_ANSWER_BYTES)
+
+
+def local_transport(service: WitnessService) -> Transport:
+    """A transport to a witness running in this process (the demo's), answering what its HTTP
+    service would: 200 and the cosignature line, 409 and the size it cosigned last, or the
+    refusal's status and message."""
+
+    def post(url: str, body: bytes) -> tuple[int, str, bytes]:
+        try:
+            return 200, "text/plain; charset=utf-8", service.add_checkpoint(body).encode()
+        except OldSizeConflictError as error:
+            return 409, SIZE_CONTENT_TYPE, f"{error.latest_size}\n".encode()
+        except DaylightError as error:
+            return error.status, "text/plain; charset=utf-8", error.message.encode()
+
+    return post
 
 
 @dataclass(frozen=True)
