@@ -31,6 +31,7 @@ from daylight.home import all_migrations
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import default_catalog
+from daylight.report.site import page_name
 from daylight.report.verify import verify_report
 from daylight.voice.privacy import VoiceKeys, generate_review_key, unb64
 from tests.report.conftest import NOW, World, make_world
@@ -144,6 +145,10 @@ def test_the_new_tables_are_in_the_package_the_database_and_verify(
         == (5, 1, 4)
     voice_page = page_rows((out / "voice.html").read_text())
     assert len(voice_page) == 5 and all(r.cells for r in voice_page)
+    weekly = rows(out / "data" / "usage_weekly.csv")
+    police = [r["row_id"] for r in weekly if r["organization_id"] == "ori:FL0010100"]
+    page = page_rows((out / "org" / page_name("ori:FL0010100")).read_text())
+    assert [r.row_id for r in page if r.row_id.startswith("wk-")] == police
 
 
 @pytest.fixture

@@ -46,6 +46,8 @@ USAGE_COLUMNS = (Column("service"), Column("operation"), Column("capabilities"),
                  Column("calls", numeric=True), Column("suppressed"))
 DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
                     Column("decisions", numeric=True), Column("suppressed"))
+WEEKLY_COLUMNS = (Column("week_start"), Column("week_end"), Column("calls", numeric=True),
+                  Column("suppressed"))
 
 STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
@@ -246,6 +248,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     usage = _by_org(report.usage)
     decisions = _by_org(report.decisions)
     points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
+    weekly = _by_org(report.usage_weekly)
     supports_from = _by_org(report.supports, "contractor_id")
     supports_to = _by_org(report.supports, "agency_id")
     corrections = _by_org(report.corrections, "about")
@@ -266,6 +269,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
                 decision_rows=rows_html(decisions.get(org.organization_id, []), DECISION_COLUMNS,
                                         root="../", tree_size=report.tree_size),
                 series=series,
+                weekly_rows=rows_html(weekly.get(org.organization_id, []), WEEKLY_COLUMNS,
+                                      root="../", tree_size=report.tree_size),
                 sparkline=chart.sparkline(series),
                 supports_from=supports_from.get(org.organization_id, []),
                 supports_to=supports_to.get(org.organization_id, []),
