@@ -1,7 +1,7 @@
 """The voice, the corrections log and use over time are proven tables like the others: in
 ``data/`` as CSV and JSON, in ``report.db``, in the Data Package, each row with its proof file,
 shown in the pages as published rows; a changed byte in any of them is reported by ``verify``
-as file, row and field. The voice is read as it stood at the end of the period, never naming a
+as file, row and field. The voice is read as it stands when the report is built, never naming a
 person. Everything here is SYNTHETIC."""
 
 from __future__ import annotations
@@ -116,17 +116,18 @@ def test_voice_rows_are_counts_as_of_the_period_end_and_name_no_person(
         assert "@" not in text and "synthetic-employee" not in text, name
 
 
-def test_the_corrections_log_is_what_was_filed_and_decided_before_the_period_end(
+def test_the_corrections_log_is_what_was_filed_and_decided_by_the_build(
         with_voice: tuple[Path, str]) -> None:
     out, contractor = with_voice
     corrections = rows(out / "data" / "corrections.csv")
-    assert len(corrections) == 1  # the November claim is not in October's log
+    # October's report, built in December: the October correction and the November claim
+    assert [(r["about"], r["decision"], r["effective_from"]) for r in corrections] == [
+        (contractor, "accepted", "2026-10-21"), (contractor, "filed", "")]
     row = corrections[0]
-    assert (row["about"], row["decision"], row["effective_from"]) == (contractor, "accepted",
-                                                                      "2026-10-21")
     assert "[removed]" in row["claim"] and row["correction_log_index"].isdigit()
+    assert corrections[1]["rationale"] == "" and corrections[1]["corrects_log_index"] == ""
     page = (out / "changes.html").read_text()
-    assert [r.row_id for r in page_rows(page)] == [row["row_id"]]
+    assert [r.row_id for r in page_rows(page)] == [r["row_id"] for r in corrections]
 
 
 def test_the_new_tables_are_in_the_package_the_database_and_verify(
@@ -139,10 +140,10 @@ def test_the_new_tables_are_in_the_package_the_database_and_verify(
     with sqlite3.connect(out / "report.db") as connection:
         counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("voice", "corrections", "usage_weekly")}
-    assert counts == {"voice": 5, "corrections": 1, "usage_weekly": 4}
+    assert counts == {"voice": 5, "corrections": 2, "usage_weekly": 4}
     checked = verify_report(out)
     assert (checked.rows["voice"], checked.rows["corrections"], checked.rows["usage_weekly"]) \
-        == (5, 1, 4)
+        == (5, 2, 4)
     voice_page = page_rows((out / "voice.html").read_text())
     assert len(voice_page) == 5 and all(r.cells for r in voice_page)
     weekly = rows(out / "data" / "usage_weekly.csv")

@@ -1,10 +1,13 @@
 """The report flow: build one period's transparency report from the registry, usage, policy and
 the log, prove every row in the log, write its files, and publish it.
 
+0. aggregate and log the period's usage if that was not done and the period has ended
+   (``_aggregate_if_needed``);
 1. read, through each layer's typed reads, the organisations classified law_enforcement,
    immigration_enforcement or supporting them (``supports_during``) whose accounts used a service
    or asked the gate during the period, their usage, the gate's decisions and the audit's
-   findings in the period;
+   findings in the period; use over time per organisation and week, the voice and the
+   corrections log as they stand at the build (``daylight.flows.report_rows``);
 2. apply the small-count rule: a count from 1 to ``small_count_threshold - 1`` is published as 0
    with ``suppressed`` true; an organisation's totals are sums of its published rows, so that no
    suppressed count can be recovered by subtraction;
@@ -15,6 +18,10 @@ the log, prove every row in the log, write its files, and publish it.
 5. append ``report.published`` (period, checkpoint, SHA-256 of ``SHA256SUMS`` and of each data
    file) unless the same files were already published for the period, export the log as a
    tlog-tiles mirror into ``log/`` and write ``log.vkey`` and ``publication.json``.
+
+With witnesses (``ReportRequest.witnesses``), each is asked to cosign the checkpoint the rows
+are proven against as soon as it is signed (its cosignatures are then part of that checkpoint in
+the proofs and on the front page) and the checkpoint after ``report.published`` (in ``log/``).
 
 Building a published period again from unchanged state writes the same bytes and appends nothing.
 """
@@ -282,7 +289,7 @@ class _Draft:
     corrections: tuple[CorrectionRow, ...] = ()
 
 
-def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
+def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, threshold: int,
            store: UsageStore | None = None) -> _Draft:
     start, end = period.start.isoformat(), period.end.isoformat()
     customers = _customers(database, period)
@@ -407,8 +414,8 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
         [PolicyVersionRow(v.version, v.policy_sha256, v.effective_from,
                           tuple(str(p.get("name")) for p in v.packs), v.log_index)
          for v in versions], weekly,
-        voice_rows(database, period, org_of, reported, synthetic_report),
-        correction_rows(database, period, classification_of, synthetic_report))
+        voice_rows(database, period, now, org_of, reported, synthetic_report),
+        correction_rows(database, period, now, classification_of, synthetic_report))
 
 
 # -- proving and publishing ------------------------------------------------------------------
@@ -683,7 +690,8 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     if request.small_count_threshold < 1:
         raise InputError("the small-count threshold must be at least 1", where="small_count_threshold")
     aggregated = _aggregate_if_needed(database, log, request, period, now)
-    draft = _draft(database, catalog, period, request.small_count_threshold, request.usage_store)
+    draft = _draft(database, catalog, period, now, request.small_count_threshold,
+                   request.usage_store)
     records = report_records(_draft_report(draft, period))
     indices, appended = _sequence_rows(database, log, period, records, now)
     draft = _with_indices(draft, indices)

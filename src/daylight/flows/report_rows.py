@@ -1,10 +1,13 @@
 """The report flow's tables that come from outside the central table: use over time
 (``usage_weekly``), the voice (``voice``) and the corrections log (``corrections``).
 
-Each is read as it stood at the end of the period, so that building a past period again gives
-the same rows: objections filed before the end with their signatures and status then,
-declarations submitted before the end with their reviews then, refusals recorded before the end,
-corrections filed before the end with their review if it came before the end.
+Use over time is the period's; the voice and the corrections log are read as they stand when the
+report is built (``now``): objections with their signatures, status and outcome then,
+declarations with their reviews then, refusals recorded by then, every correction filed by then
+with its review if it came by then. So a report shows the outcome of an objection or a correction
+reached after its period (a report is typically built after its period, and the outcome is what
+the reader needs), and building a published period again from unchanged state gives the same
+rows; a later outcome is appended as a changed row, never silently.
 
 **Why weeks for use over time.** Every published row costs a log entry and a proof file; a row
 per organisation and *day* would add up to 31 rows per organisation a month (300,000 for 10,000
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from daylight.core.database import Database
 from daylight.core.period import Period
@@ -51,11 +54,6 @@ from daylight.voice.objection import Subject
 from daylight.voice.reads import read_voice_at
 
 OUTSIDE = "customer outside this report"
-
-
-def period_end_moment(period: Period) -> datetime:
-    """The first instant after the period (UTC)."""
-    return datetime.combine(period.end, time(0), tzinfo=UTC)
 
 
 def _suppress(count: int, threshold: int) -> tuple[int, bool]:
@@ -127,10 +125,11 @@ def _about(subject: Subject, org_of: Mapping[str, str], reported: set[str]) -> s
     return subject.to_text()
 
 
-def voice_rows(database: Database, period: Period, org_of: Mapping[str, str],
+def voice_rows(database: Database, period: Period, moment: datetime, org_of: Mapping[str, str],
                reported: set[str], synthetic: bool) -> tuple[VoiceRow, ...]:
-    """Objections, declared-use reviews and standing refusals as they stood at the period's end."""
-    at = read_voice_at(database, period_end_moment(period))
+    """Objections, declared-use reviews and standing refusals as they stood at ``moment`` (the
+    build)."""
+    at = read_voice_at(database, moment)
     start, end = period.start.isoformat(), period.end.isoformat()
     rows = []
     for objection in at.objections:
@@ -157,12 +156,12 @@ def voice_rows(database: Database, period: Period, org_of: Mapping[str, str],
     return tuple(rows)
 
 
-def correction_rows(database: Database, period: Period,
+def correction_rows(database: Database, period: Period, at: datetime,
                     classification_index: Mapping[str, int | None],
                     synthetic: bool) -> tuple[CorrectionRow, ...]:
-    """Every correction filed before the period's end, with its review if it came before then.
+    """Every correction filed before ``at`` (the build), with its review if it came before then.
     ``classification_index``: organisation id → the classification entry this report used."""
-    moment = period_end_moment(period).isoformat().replace("+00:00", "Z")
+    moment = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     start, end = period.start.isoformat(), period.end.isoformat()
     rows = []
     for correction in list_corrections(database):

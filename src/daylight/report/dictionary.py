@@ -80,7 +80,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "capability": "the capability a declared use is for (declared-use reviews only)",
         "kind": "objection, declaration_review or standing_refusal",
         "about": "the customer, use or capability it is about (never a person)",
-        "status": "where it stood at the end of the period (open, review, resolved, approved, active, ...)",
+        "status": "where it stood when the report was built (open, review, resolved, approved, active, ...)",
         "signatures": "co-signers of an objection, reviews of a declaration, or employees refusing "
                       "(integer; names are never published)",
         "outcome": "the recorded outcome, when decided",

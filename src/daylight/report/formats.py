@@ -222,14 +222,14 @@ USAGE_WEEKLY = Table(
 VOICE = Table(
     "voice", "Voice",
     "Employees' objections and their outcomes, customers' declared-use reviews and employees' "
-    "standing refusals, as they stood at the end of the period: counts only, never a person.",
+    "standing refusals, as they stood when the report was built: counts only, never a person.",
     (
         Field("row_id", "string", "Stable id of this fact (the objection, the declaration, or "
                                   "the subject refused)."),
         Field("kind", "string", "objection, declaration_review or standing_refusal."),
         Field("about", "string", "What it is about: an organisation id of this report, "
                                  "capability:ID, policy:ID, or `customer outside this report`."),
-        Field("status", "string", "Where it stood at the end of the period (open, review, "
+        Field("status", "string", "Where it stood when the report was built (open, review, "
                                   "resolved; pending, approved, rejected, expired; active)."),
         Field("signatures", "integer", "Employees who signed the objection, reviews recorded for "
                                        "the declaration, or employees refusing; never who.",
@@ -245,14 +245,14 @@ VOICE = Table(
 CORRECTIONS = Table(
     "corrections", "Corrections log",
     "Every correction filed against the registry's classification of an organisation up to the "
-    "end of the period, and its review: a correction is appended, never silent.",
+    "report's build, and its review: a correction is appended, never silent.",
     (
         Field("row_id", "string", "Stable id of this fact (the correction)."),
         Field("about", "string", "The registry's id of the organisation the correction is "
                                  "about."),
         Field("claim", "string", "What was claimed to be wrong."),
         Field("decision", "string", "filed (not yet reviewed), accepted or rejected, at the end "
-                                    "of the period."),
+                                    "report was built."),
         Field("rationale", "string", "The reviewer's rationale; empty until reviewed."),
         Field("effective_from", "date", "The first day an accepted correction applies."),
         Field("corrects_log_index", "integer", "Index of the log entry it corrects: the "

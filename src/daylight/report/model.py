@@ -89,11 +89,12 @@ class UsageRow:
 
 @dataclass(frozen=True)
 class UsagePoint:
-    """Use over time for the front page's chart and an organisation's page (not a published row).
+    """A point of a use-over-time chart, summed from the published ``usage_weekly`` rows.
 
-    Front-page points have no ``organization_id`` and one point per capability and day (calls of
-    every reported organisation); an organisation's points have capability ``all``. A count under
-    the small-count threshold is 0 with ``suppressed`` true, as in the tables."""
+    ``day`` is the first day of a week (clipped to the period). Front-page points have no
+    ``organization_id`` and one point per group and week (``capability`` holds the group: law
+    enforcement, immigration enforcement, supporting ...); an organisation's points have
+    capability ``all``. ``suppressed`` is true when a row summed into it was suppressed."""
 
     day: str
     organization_id: str | None
