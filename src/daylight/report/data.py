@@ -113,7 +113,7 @@ def decision_record(row: DecisionRow) -> dict[str, Any]:
     return {name: record[name] for name in DECISIONS.field_names}
 
 
-def plain_record(table: Table, row: Any) -> dict[str, Any]:
+def _plain_record(table: Table, row: Any) -> dict[str, Any]:
     """A row whose fields are all plain values (no lists) as its published record."""
     return {name: getattr(row, name) for name in table.field_names}
 
@@ -125,9 +125,9 @@ def report_records(report: Report) -> dict[str, list[dict[str, Any]]]:
         USAGE.name: [usage_record(r) for r in report.usage],
         SUPPORTS.name: [support_record(r) for r in report.supports],
         DECISIONS.name: [decision_record(r) for r in report.decisions],
-        USAGE_WEEKLY.name: [plain_record(USAGE_WEEKLY, r) for r in report.usage_weekly],
-        VOICE.name: [plain_record(VOICE, r) for r in report.voice],
-        CORRECTIONS.name: [plain_record(CORRECTIONS, r) for r in report.corrections],
+        USAGE_WEEKLY.name: [_plain_record(USAGE_WEEKLY, r) for r in report.usage_weekly],
+        VOICE.name: [_plain_record(VOICE, r) for r in report.voice],
+        CORRECTIONS.name: [_plain_record(CORRECTIONS, r) for r in report.corrections],
     }
 
 
