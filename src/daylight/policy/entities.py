@@ -90,8 +90,9 @@ class AccountFacts:
     resolution: str = UNSCREENED
     candidate_sector: str = "unknown"
     candidate_supports: frozenset[str] = field(default_factory=frozenset)
-    """A match awaiting review: its candidate's sector and supported sectors, which the packs
-    apply provisionally ("unknown" and empty otherwise)."""
+    """A match awaiting review: its candidate's sector and the sectors it supports (as of the
+    request's day, or during the audited period, as ``supports``), which the packs apply
+    provisionally ("unknown" and empty otherwise)."""
     support: SupportWeights = field(default_factory=dict)
     shares_data_with: frozenset[str] = field(default_factory=frozenset)
 
@@ -206,10 +207,16 @@ def read_account_facts(database: Database, question: SupportQuestion | None = No
                                                s.overrides)
             shared = shared_sectors(s.supports, question.start, question.end,
                                     window_days=question.window_days)
+        candidate = s.candidate_supports
+        if s.candidate_support is not None:
+            # the candidate is judged as a resolved account is: on its support as the question
+            # asks, with the accepted corrections about it
+            candidate, _ = support_facts(edges_from_supports(s.candidate_support), question,
+                                         s.overrides)
         facts.append(AccountFacts(
             account_id=s.account_id, sector=s.sector or "unknown", supports=supported,
             jurisdiction=s.country,
             organization=(s.organization_id or "") if s.is_resolved else "",
             resolution=s.status or UNSCREENED, candidate_sector=s.candidate_sector,
-            candidate_supports=s.candidate_supports, support=weights, shares_data_with=shared))
+            candidate_supports=candidate, support=weights, shares_data_with=shared))
     return facts
