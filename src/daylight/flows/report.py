@@ -225,8 +225,10 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
     for support in sorted(best.supports, key=lambda s: str(s["sector"])):
         for step in support["path"][2:]:
             if step.get("type") == "relationship":
+                seen = (step.get("evidence") or {}).get("ongoing_as_of")
                 steps.append(EvidenceStep(
-                    "relationship", _text(step.get("description") or step.get("kind")),
+                    "relationship", _text(step.get("description") or step.get("kind"))
+                    + (f" (last seen in export of {seen})" if seen else ""),
                     relationship_kind=step.get("kind"), start_date=step.get("start_date") or None,
                     end_date=step.get("end_date") or None,
                     amount=round(float(step["amount"])) if step.get("amount") is not None

@@ -29,6 +29,7 @@ from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.facts import account_standings
 from daylight.registry.resolution import UNSCREENED
 from daylight.registry.support import (
+    DEFAULT_STALENESS_DAYS,
     DEFAULT_WINDOW_DAYS,
     SUPPORT_KINDS,
     Override,
@@ -174,18 +175,19 @@ def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, ca
 @dataclass(frozen=True)
 class SupportQuestion:
     """When support is asked about: as of ``start`` (``end`` None) or from ``start`` to ``end``
-    (inclusive ISO dates), with the look-back window."""
+    (inclusive ISO dates), with the look-back window and the snapshots' staleness horizon."""
 
     start: str
     end: str | None = None
     window_days: int = DEFAULT_WINDOW_DAYS
+    staleness_days: int = DEFAULT_STALENESS_DAYS
 
 
 def support_facts(edges: Sequence[SupportEdge], question: SupportQuestion,
                   overrides: Sequence[Override] = ()) -> tuple[frozenset[str], SupportWeights]:
     """The sectors supported and the weight of support per kind, as the question asks."""
     summary = summarize(edges, question.start, question.end, window_days=question.window_days,
-                        overrides=overrides)
+                        overrides=overrides, staleness_days=question.staleness_days)
     weights = {v.sector: {kind: (round(w.amount), w.awards, round(w.award_total))
                           for kind, w in v.by_kind.items()}
                for v in summary.verdicts if v.supported}
@@ -206,7 +208,8 @@ def read_account_facts(database: Database, question: SupportQuestion | None = No
             supported, weights = support_facts(edges_from_supports(s.supports), question,
                                                s.overrides)
             shared = shared_sectors(s.supports, question.start, question.end,
-                                    window_days=question.window_days)
+                                    window_days=question.window_days,
+                                    staleness_days=question.staleness_days)
         candidate = s.candidate_supports
         if s.candidate_support is not None:
             # the candidate is judged as a resolved account is: on its support as the question
