@@ -377,8 +377,9 @@ def _draft(database: Database, catalog: Catalog, period: Period, threshold: int,
             supports[rid] = SupportRow(
                 rid, org_id, _text(organization.name), str(agency["id"]),
                 _text(agency.get("name")), str(agency.get("sector")),
-                str(relationship.get("kind")), "contract_or_agreement"
-                if relationship.get("kind") == "supports" else "supply",
+                str(relationship.get("kind")),
+                {"supports": "contract_or_agreement", "agreement_with": "enforcement_agreement"}.get(
+                    str(relationship.get("kind")), "supply"),
                 round(float(amount)) if amount is not None else None,
                 int(support.get("edges") or 1),
                 relationship.get("start_date") or None, relationship.get("end_date") or None,

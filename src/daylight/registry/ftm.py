@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from daylight.registry.organization import Organization, Relationship
+from daylight.registry.organization import SUPPORT_RELATIONSHIPS, Organization, Relationship
 from daylight.registry.support import support_kind
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def dates_summary(rel: Relationship) -> str | None:
         parts.append(_DATES.get(rel.evidence["dates"], f"dates: {rel.evidence['dates']}"))
     if rel.evidence.get("ongoing_as_of"):
         parts.append(f"ongoing as of {rel.evidence['ongoing_as_of']} (the source's latest snapshot)")
-    if rel.kind in ("supports", "supplies"):
+    if rel.kind in SUPPORT_RELATIONSHIPS:
         kind, rule = support_kind(rel)
         parts.append(f"kind of support: {kind} ({rule})")
     return "; ".join(parts) or None

@@ -134,7 +134,7 @@ def _kind_fields(rel: Relationship) -> dict[str, str]:
     fields = {"naics_code": evidence.get("naics_code", ""), "psc_code": evidence.get("psc_code", ""),
               "psc": rel.description.upper() if rel.id.startswith("award:") else "",
               "naics": evidence.get("naics", "").upper(), "model": "", "technology": ""}
-    if rel.kind == "supports" and "model" in evidence:
+    if rel.kind in ("supports", "agreement_with") and "model" in evidence:
         fields["model"] = evidence["model"]
     if rel.kind == "supplies":
         fields["technology"] = evidence.get("technology", rel.description)
