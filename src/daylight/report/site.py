@@ -2,8 +2,9 @@
 
 ``render_site(report, out_dir)`` writes the pages (``index.html``, ``organizations.html``, one
 ``org/<id>.html`` per organisation, ``graph.html``, ``voice.html``, ``changes.html``,
-``methodology.html``, ``dictionary.html``, ``credits.html``), the charts (``charts/*.svg``) and the
-bundled assets (``static/``), and returns the paths it wrote. It links to, but does not write, the
+``methodology.html``, ``dictionary.html``, ``credits.html``, ``search.html``), the charts
+(``charts/*.svg``), the bundled assets (``static/``) and the search index (``pagefind/``), and
+returns the paths it wrote. It links to, but does not write, the
 data files, proofs and log mirror that ``daylight.report.data`` and ``daylight.report.proofs`` put
 beside it (``data/...``, ``proofs/ROW_ID.tlog-proof``, ``log/...``).
 
@@ -28,7 +29,7 @@ from typing import Any
 
 import jinja2
 
-from daylight.report import chart, usmap
+from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
@@ -47,7 +48,39 @@ USAGE_COLUMNS = (Column("service"), Column("operation"), Column("capabilities"),
 DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
                     Column("decisions", numeric=True), Column("suppressed"))
 
-STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
+@dataclass(frozen=True)
+class SupportSummary:
+    """An organisation's support relationships in force during the period, for filtering the
+    central table: their kinds, and the sum of their amounts in whole USD (as the company awarded,
+    or as the agency awarding; an edge without an amount adds nothing)."""
+
+    kinds: tuple[str, ...] = ()
+    amount: int = 0
+
+
+def support_summaries(report: Report) -> dict[str, SupportSummary]:
+    """``SupportSummary`` per organisation id, from the published ``supports`` rows."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    amounts: dict[str, float] = defaultdict(float)
+    for edge in report.supports:
+        for org in {edge.contractor_id, edge.agency_id}:
+            kinds[org].add(edge.support_kind)
+            amounts[org] += edge.amount or 0.0
+    return {org: SupportSummary(tuple(sorted(k)), round(amounts[org])) for org, k in kinds.items()}
+
+
+def organization_columns(summaries: dict[str, SupportSummary]) -> tuple[Column, ...]:
+    """The central table's cells: the published fields, with the kinds and amount of support
+    (derived from ``supports``) after ``supports``."""
+    none = SupportSummary()
+    derived = (
+        Column("support_kinds", derived=lambda o: summaries.get(o.organization_id, none).kinds),
+        Column("support_usd", numeric=True, derived=lambda o: summaries.get(o.organization_id, none).amount),
+    )
+    return ORGANIZATION_COLUMNS[:3] + derived + ORGANIZATION_COLUMNS[3:]
+
+
+STATIC_FILES = ("style.css", "table.js", "graph.js", "search.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
@@ -187,8 +220,10 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
     return grouped
 
 
-def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS) -> list[Path]:
-    """Write the report's pages, charts and assets into ``out_dir``; return the files written.
+def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS,
+                index: bool = True) -> list[Path]:
+    """Write the report's pages, charts and assets into ``out_dir``, then (``index``) the site
+    search's index of them (``pagefind/``, see ``daylight.report.search``); return the files written.
 
     ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
     when it scrolls into view)."""
@@ -216,6 +251,19 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         written.append(path)
 
     write("index.html", "index.html")
+    summaries = support_summaries(report)
+    columns = organization_columns(summaries)
+    kinds = sorted({k for summary in summaries.values() for k in summary.kinds})
+    # Without JavaScript, the table filtered by kind of support is a page per kind, largest first.
+    by_kind: dict[str, list[OrganizationRow]] = defaultdict(list)
+    for org in report.organizations:
+        for kind in summaries.get(org.organization_id, SupportSummary()).kinds:
+            by_kind[kind].append(org)
+    kind_pages = [(kind, f"organizations/kind-{kind}.html", len(by_kind[kind])) for kind in kinds]
+    for kind, name, _ in kind_pages:
+        ranked = sorted(by_kind[kind], key=lambda o: (-summaries[o.organization_id].amount, o.row_id))
+        write(name, "organizations_subset.html", root="../", kind=kind,
+              rows=rows_html(ranked, columns, root="../", tree_size=report.tree_size))
     write(
         "organizations.html",
         "organizations.html",
@@ -228,9 +276,11 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
             "sector": sorted({o.sector for o in report.organizations}),
             "capability": sorted({c for o in report.organizations for c in o.capabilities}),
             "state": sorted(states),
+            "kind": kinds,
         },
+        kind_pages=kind_pages,
         table_chunks=[
-            rows_html(report.organizations[i : i + table_chunk_rows], ORGANIZATION_COLUMNS, root="",
+            rows_html(report.organizations[i : i + table_chunk_rows], columns, root="",
                       tree_size=report.tree_size)
             for i in range(0, len(report.organizations), table_chunk_rows)
         ],
@@ -238,7 +288,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     sectors = {o.organization_id: o.sector for o in report.organizations}
     write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
-    for page in ("voice", "changes", "methodology", "dictionary", "credits"):
+    for page in ("voice", "changes", "methodology", "dictionary", "credits", "search"):
         write(f"{page}.html", f"{page}.html")
 
     usage = _by_org(report.usage)
@@ -273,6 +323,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
             )
         )
         written.append(path)
+    if index:
+        written += search.index_site(out_dir)
     return written
 
 

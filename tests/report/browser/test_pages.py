@@ -16,7 +16,7 @@ from daylight.report.model import Report
 from daylight.report.site import page_name
 
 PAGES = ["index.html", "organizations.html", "graph.html", "voice.html", "changes.html",
-         "methodology.html", "dictionary.html", "credits.html"]
+         "methodology.html", "dictionary.html", "credits.html", "search.html"]
 TABLE_FIELDS = ["organization_name", "sector", "supports", "state", "services", "capabilities", "calls",
                 "suppressed", "allowed", "denied", "denied_by", "declared_purposes", "audit_findings",
                 "actions"]
@@ -95,6 +95,78 @@ def test_the_central_table_sorts_filters_and_finds_an_agency(
                       if "biometric_identification" in o.capabilities and o.supports
                       and o.sector not in ("law_enforcement", "immigration_enforcement"))
     assert expected and sorted(_visible_names(page)) == expected
+
+
+def test_site_search_finds_an_organisation_page(page: Page, base_url: str, browser_report: Report) -> None:
+    org = next(o for o in browser_report.organizations if o.sector == "law_enforcement")
+    page.goto(base_url + "search.html")
+    page.locator("#search input").fill(org.organization_name)
+    link = page.locator(".pagefind-ui__result-link", has_text=org.organization_name).first
+    link.wait_for()
+    assert link.get_attribute("href") == f"/org/{page_name(org.organization_id)}"
+    link.click()
+    page.wait_for_url(f"**/org/{page_name(org.organization_id)}")
+    assert page.locator("h1").inner_text() == org.organization_name
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base_url + f"search.html?q={org.organization_name.split()[-1]}")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    assert requested and all(url.startswith(base_url) for url in requested)  # no CDN, nothing else
+
+
+def test_the_central_table_filters_by_kind_and_amount_of_support(
+    page: Page, base_url: str, browser_report: Report
+) -> None:
+    totals: dict[str, float] = {}
+    kinds: dict[str, set[str]] = {}
+    for edge in browser_report.supports:
+        for org in {edge.contractor_id, edge.agency_id}:
+            totals[org] = totals.get(org, 0.0) + (edge.amount or 0.0)
+            kinds.setdefault(org, set()).add(edge.support_kind)
+    names = {o.organization_id: o.organization_name for o in browser_report.organizations}
+    kind = "detention_and_custody"
+    with_kind = sorted(names[o] for o, k in kinds.items() if kind in k and o in names)
+    assert 0 < len(with_kind) < len(names)
+
+    page.goto(base_url + "organizations.html")
+    page.get_by_label("Kind of support").select_option(kind)
+    assert sorted(_visible_names(page)) == with_kind
+    assert f"kind={kind}" in page.url
+    least = sorted(totals[o] for o, k in kinds.items() if kind in k)[len(with_kind) // 2]
+    page.get_by_label("Support at least (USD)").fill(str(int(least)))
+    expected = sorted(names[o] for o, k in kinds.items()
+                      if kind in k and o in names and round(totals[o]) >= int(least))
+    assert 0 < len(expected) < len(with_kind)
+    assert sorted(_visible_names(page)) == expected
+    page.reload()  # the filter is in the address: a link to it shows the same rows
+    assert page.get_by_label("Kind of support").input_value() == kind
+    assert sorted(_visible_names(page)) == expected
+
+    page.get_by_role("button", name="Support (USD)").click()
+    amounts = [int(c) for c in page.eval_on_selector_all(
+        "table.orgs tbody tr:not([hidden]) td[data-derived=support_usd]", "cs => cs.map(c => c.textContent)")]
+    assert amounts == sorted(amounts) and amounts[0] >= least - 1
+
+
+def test_the_table_by_kind_of_support_reads_without_javascript(
+    browser: Browser, base_url: str, browser_report: Report
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "organizations.html")
+        page.get_by_role("link", name="detention and custody").click()
+        page.wait_for_url("**/organizations/kind-detention_and_custody.html")
+        kinds = page.eval_on_selector_all("td[data-derived=support_kinds]",
+                                          "cs => cs.map(c => c.textContent)")
+        assert kinds and all("detention_and_custody" in k.split(";") for k in kinds)
+        amounts = [int(c) for c in page.eval_on_selector_all(
+            "td[data-derived=support_usd]", "cs => cs.map(c => c.textContent)")]
+        assert amounts == sorted(amounts, reverse=True)
+        page.locator("td[data-field=organization_name] a").first.click()
+        assert page.locator("h1").inner_text() in {o.organization_name for o in browser_report.organizations}
+    finally:
+        context.close()
 
 
 def test_a_map_link_filters_the_table_by_state(page: Page, base_url: str, browser_report: Report) -> None:

@@ -17,7 +17,7 @@
   var AGENCY = { law_enforcement: true, immigration_enforcement: true };
 
   function cell(row, field) {
-    var td = row.querySelector('td[data-field="' + field + '"]');
+    var td = row.querySelector('td[data-field="' + field + '"], td[data-derived="' + field + '"]');
     return td ? td.textContent : "";
   }
   /* Values read once, at the first sort or filter (not at load: 10,000 rows take a while to
@@ -32,6 +32,8 @@
         sector: cell(row, "sector"),
         supports: cell(row, "supports"),
         capabilities: cell(row, "capabilities").split(";"),
+        kinds: cell(row, "support_kinds").split(";"),
+        amount: Number(cell(row, "support_usd")) || 0,
         state: cell(row, "state")
       };
     });
@@ -42,6 +44,7 @@
     var q = form.q.value.trim().toLowerCase();
     var group = form.group.value, sector = form.sector.value;
     var capability = form.capability.value, state = form.state.value;
+    var kind = form.kind.value, least = Number(form.min.value) || 0;
     var shown = 0;
     for (var i = 0; i < data.length; i++) {
       var d = data[i];
@@ -49,6 +52,8 @@
         (!sector || d.sector === sector) &&
         (!state || d.state === state) &&
         (!capability || d.capabilities.indexOf(capability) !== -1) &&
+        (!kind || d.kinds.indexOf(kind) !== -1) &&
+        (!least || d.amount >= least) &&
         (!group || (group === "agency" ? AGENCY[d.sector] === true : (!AGENCY[d.sector] && d.supports !== "")));
       if (d.row.hidden === ok) d.row.hidden = !ok;
       if (ok) shown++;
@@ -62,7 +67,7 @@
     count.textContent = "Showing " + shown.toLocaleString("en-US") + " of " +
       data.length.toLocaleString("en-US") + " organisations.";
     var params = new URLSearchParams();
-    ["q", "group", "sector", "capability", "state"].forEach(function (k) {
+    ["q", "group", "sector", "capability", "kind", "min", "state"].forEach(function (k) {
       if (form[k].value) params.set(k, form[k].value);
     });
     var query = params.toString();
@@ -128,7 +133,7 @@
   });
 
   var params = new URLSearchParams(location.search);
-  ["q", "group", "sector", "capability", "state"].forEach(function (k) {
+  ["q", "group", "sector", "capability", "kind", "min", "state"].forEach(function (k) {
     if (params.has(k)) form[k].value = params.get(k);
   });
   form.addEventListener("input", apply);
