@@ -18,10 +18,11 @@ report gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -85,6 +86,8 @@ STATIC_FILES = ("style.css", "table.js", "graph.js", "search.js", "vendor/cytosc
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
+TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
+TABLE_JSON = "table/organizations.json"
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -220,13 +223,55 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
     return grouped
 
 
+def table_json(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_size: int) -> str:
+    """The central table as the table script reads it: every cell's text as the page shows it
+    (``cell_text``), compact. A column with few distinct texts is dictionary-coded (``values``
+    holds the texts, the rows their indexes); numbers stay numbers; each row is
+    ``[row_id, log_index, page, entry, cell...]`` with ``entry`` an index into ``entries`` (the
+    log mirror's entry bundles). About 100 bytes a row instead of ~900 in HTML."""
+    cells = [[c.derived(o) if c.derived is not None else getattr(o, c.field) for o in rows] for c in columns]
+    values: list[list[str] | None] = []
+    coded: list[list[Any]] = []
+    for column, column_cells in zip(columns, cells, strict=True):
+        if column.numeric and all(type(v) is int for v in column_cells):
+            values.append(None)
+            coded.append(column_cells)
+            continue
+        texts = [cell_text(v) for v in column_cells]
+        distinct = sorted(set(texts))
+        if len(distinct) * 4 <= len(texts):
+            position = {t: i for i, t in enumerate(distinct)}
+            values.append(distinct)
+            coded.append([position[t] for t in texts])
+        else:
+            values.append(None)
+            coded.append(texts)
+    hrefs = [entry_href(o.log_index, tree_size) for o in rows]
+    entries = sorted(set(hrefs))
+    entry_of = {h: i for i, h in enumerate(entries)}
+    table = {
+        "fields": [c.field for c in columns],
+        "numeric": [c.numeric for c in columns],
+        "derived": [c.derived is not None for c in columns],
+        "values": values,
+        "entries": entries,
+        "rows": [[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
+                  *(column[i] for column in coded)]
+                 for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
+    }
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS,
-                index: bool = True) -> list[Path]:
+                table_html_rows: int = TABLE_HTML_ROWS, index: bool = True) -> list[Path]:
     """Write the report's pages, charts and assets into ``out_dir``, then (``index``) the site
     search's index of them (``pagefind/``, see ``daylight.report.search``); return the files written.
 
     ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
-    when it scrolls into view)."""
+    when it scrolls into view). ``table_html_rows``: with more organisations than this,
+    ``organizations.html`` holds only the first block in its HTML (the table script shows every
+    row from ``table/organizations.json``) and readers without JavaScript find every row on the
+    table's pages by state (``organizations/state-XX.html``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
     heads = _headlines(report)
@@ -262,8 +307,18 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     kind_pages = [(kind, f"organizations/kind-{kind}.html", len(by_kind[kind])) for kind in kinds]
     for kind, name, _ in kind_pages:
         ranked = sorted(by_kind[kind], key=lambda o: (-summaries[o.organization_id].amount, o.row_id))
-        write(name, "organizations_subset.html", root="../", kind=kind,
+        write(name, "organizations_subset.html", root="../", kind=kind, state=None,
               rows=rows_html(ranked, columns, root="../", tree_size=report.tree_size))
+    in_html: Sequence[OrganizationRow] = report.organizations
+    state_pages: list[tuple[str, str, int]] = []
+    if len(report.organizations) > table_html_rows:
+        in_html = report.organizations[:table_chunk_rows]
+        by_state = _by_org(report.organizations, "state")
+        for state in sorted(by_state):
+            name = f"organizations/{page_name('state-' + (state or 'none'))}"
+            state_pages.append((state, name, len(by_state[state])))
+            write(name, "organizations_subset.html", root="../", kind=None, state=state,
+                  rows=rows_html(by_state[state], columns, root="../", tree_size=report.tree_size))
     write(
         "organizations.html",
         "organizations.html",
@@ -279,12 +334,18 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
             "kind": kinds,
         },
         kind_pages=kind_pages,
+        state_pages=state_pages,
+        html_rows=len(in_html),
+        table_json=TABLE_JSON,
         table_chunks=[
-            rows_html(report.organizations[i : i + table_chunk_rows], columns, root="",
-                      tree_size=report.tree_size)
-            for i in range(0, len(report.organizations), table_chunk_rows)
+            rows_html(in_html[i : i + table_chunk_rows], columns, root="", tree_size=report.tree_size)
+            for i in range(0, len(in_html), table_chunk_rows)
         ],
     )
+    path = out_dir / TABLE_JSON
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(table_json(report.organizations, columns, report.tree_size))
+    written.append(path)
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     sectors = {o.organization_id: o.sector for o in report.organizations}
     write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
