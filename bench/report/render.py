@@ -56,6 +56,7 @@ TIMING = """async () => {
     setTimeout(() => resolve(null), 30000);
   });
   const ready = await new Promise(resolve => {
+    if (!document.querySelector('[data-rows]')) return resolve(null);  // no table script here
     const started = performance.now();
     (function poll() {
       const marked = document.querySelector('[data-ready]');
