@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index (and its time)")
     args = parser.parse_args()
 
     print(f"machine: {_machine()}")
@@ -163,7 +164,7 @@ def main() -> None:
     print(f"render_site (pages): {wall:.1f} s wall, {cpu:.1f} s CPU; {len(written):,} files, "
           f"{size / 2**20:,.0f} MiB")
     search_wall, children = time.perf_counter(), os.times()
-    indexed = index_site(site)
+    indexed = [] if args.no_search else index_site(site)
     search_wall, after = time.perf_counter() - search_wall, os.times()
     search_cpu = (after.children_user + after.children_system
                   - children.children_user - children.children_system)

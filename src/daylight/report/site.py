@@ -87,6 +87,7 @@ AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
+TABLE_FIRST_ROWS = 100  # that block: the first screen before the table script has the rows
 TABLE_JSON = "table/organizations.json"
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -312,7 +313,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     in_html: Sequence[OrganizationRow] = report.organizations
     state_pages: list[tuple[str, str, int]] = []
     if len(report.organizations) > table_html_rows:
-        in_html = report.organizations[:table_chunk_rows]
+        in_html = report.organizations[:min(table_chunk_rows, TABLE_FIRST_ROWS)]
         by_state = _by_org(report.organizations, "state")
         for state in sorted(by_state):
             name = f"organizations/{page_name('state-' + (state or 'none'))}"
