@@ -105,7 +105,12 @@
     above.style.height = (start * (rowHeight || 32)) + "px";
     below.style.height = ((view.length - end) * (rowHeight || 32)) + "px";
     fragment.appendChild(above);
-    for (var i = start; i < end; i++) fragment.appendChild(rowElement(view[i]));
+    for (var i = start; i < end; i++) {
+      var tr = rowElement(view[i]);
+      tr.setAttribute("aria-rowindex", String(i + 2));  /* row 1 is the header */
+      fragment.appendChild(tr);
+    }
+    table.setAttribute("aria-rowcount", String(view.length + 1));
     fragment.appendChild(below);
     body.textContent = "";
     body.appendChild(fragment);
