@@ -229,7 +229,7 @@ def table_json(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_
     (``cell_text``), compact. A column with few distinct texts is dictionary-coded (``values``
     holds the texts, the rows their indexes); numbers stay numbers; each row is
     ``[row_id, log_index, page, entry, cell...]`` with ``entry`` an index into ``entries`` (the
-    log mirror's entry bundles). About 100 bytes a row instead of ~900 in HTML."""
+    log mirror's entry bundles). About 130 bytes a row instead of ~900 in HTML."""
     cells = [[c.derived(o) if c.derived is not None else getattr(o, c.field) for o in rows] for c in columns]
     values: list[list[str] | None] = []
     coded: list[list[Any]] = []
