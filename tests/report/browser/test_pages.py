@@ -119,12 +119,6 @@ def test_site_search_finds_an_organisation_page(page: Page, base_url: str, brows
     page.locator(".pagefind-ui__result-link").first.wait_for()
     assert requested and all(url.startswith(base_url) for url in requested)  # no CDN, nothing else
 
-    # The organisation pages' facets filter the results: sector, state, capability, kind of support.
-    page.goto(base_url + "search.html?q=SYNTHETIC")
-    page.locator(".pagefind-ui__result-link").first.wait_for()
-    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
-    assert {"sector", "state", "capability", "kind of support"} <= {f.strip().lower() for f in filters}
-
 
 def test_the_central_table_filters_by_kind_and_amount_of_support(
     page: Page, base_url: str, browser_report: Report
