@@ -112,7 +112,7 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
     batches = decisions // batch
     database = Database("sqlite:///:memory:")
     migrate(database, all_migrations())
-    gate = Gate(database, catalog, facts=lambda _: facts, refresh_interval_s=None)
+    gate = Gate(database, catalog, facts=lambda _database, _question: facts, refresh_interval_s=None)
     gate.engine = engine  # the same parsed policies and entities as the other paths
     hot_bare = [bare[i % 500] for i in range(decisions)]
     paths: dict[str, tuple[Callable[[int], Any], int]] = {
