@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.service.load [--duration 600] [--connections 64] [--workers 2]
         [--window 1] [--max-requests 50000000] [--out bench-load] [--accounts 1000]
-        [--decision-cache-entries 0] [--records durable|batched]
+        [--decision-cache-entries 0] [--records durable|batched] [--rate 3000]
 
 Starts `daylight serve` as a separate process on 127.0.0.1 (a home in a temp dir with 1,000
 SYNTHETIC accounts, the four shipped packs published, so the log has entries), then drives it
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.policy.http import DAYLIGHT, build_home, recorded
+from bench.policy.http import DAYLIGHT, build_home, pacing, recorded
 from bench.policy.world import machine
 
 HOST = "127.0.0.1"  # loopback only, never anything else
@@ -88,7 +88,7 @@ def _lua_string(text: str) -> str:
 
 
 def wrk_script(path: Path, requests: list[tuple[str, str, str, bytes | None, str | None]],
-               order: list[int]) -> None:
+               order: list[int], rate: float | None = None, connections: int = 1) -> None:
     """The Lua script: ``requests`` (kind, method, path, body, token) formatted once per thread,
     sent in ``order`` (indices into ``requests``), with counts per kind and per status."""
     rows = []
@@ -102,7 +102,7 @@ def wrk_script(path: Path, requests: list[tuple[str, str, str, bytes | None, str
     path.write_text(
         "local specs = {\n" + ",\n".join(rows) + "\n}\n"
         "local order = {" + ",".join(str(i + 1) for i in order) + "}\n"
-        + _LUA_BODY)
+        + _LUA_BODY + pacing(rate, connections))
 
 
 _LUA_BODY = r"""
@@ -394,6 +394,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5,
                         help="seconds of the same load before recording (engines built, "
                              "caches filled); not in the rows")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="requests/s offered, open loop (Poisson-like pacing per "
+                             "connection); default: closed loop, at the rate the server holds")
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--port", type=int, default=18090)
     parser.add_argument("--decision-cache-entries", type=int, default=None,
@@ -422,7 +425,7 @@ def main() -> None:
             wait_ready(args.port)
             requests, weights, left_out = build_requests(home, args.port, tokens, bodies, accounts)
             script = Path(scratch) / "mix.lua"
-            wrk_script(script, requests, schedule(requests, weights))
+            wrk_script(script, requests, schedule(requests, weights), args.rate, args.connections)
             if args.warmup > 0:
                 warmup = run_window(script, args.port, args.connections, args.warmup)
                 print(json.dumps({"warmup_requests": warmup["requests"],
@@ -481,6 +484,7 @@ def main() -> None:
         "load_generator": "wrk 4.1.0 (Debian), 1 thread, Lua mix script, windows of "
                           f"{args.window} s",
         "workers": args.workers, "connections": args.connections,
+        "offered_rate": args.rate or "closed loop",
         "decision_records": args.records,
         "decision_cache_entries": args.decision_cache_entries,
         "mix_weights": weights, "left_out_of_mix": left_out,
