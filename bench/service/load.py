@@ -54,6 +54,9 @@ from bench.policy.http import DAYLIGHT, build_home, pacing, recorded
 from bench.policy.world import machine
 
 HOST = "127.0.0.1"  # loopback only, never anything else
+# the service's per-token and per-address rate limits (settings), off for the load run: it
+# measures the service, and all of its load comes from one address and one token per role
+NO_RATE_LIMITS = {"DAYLIGHT_SERVE_RATE_LIMIT_PER_S": "0", "DAYLIGHT_SERVE_DECISION_RATE_PER_S": "0"}
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -397,6 +400,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=None,
                         help="requests/s offered, open loop (Poisson-like pacing per "
                              "connection); default: closed loop, at the rate the server holds")
+    parser.add_argument("--keep-rate-limits", action="store_true",
+                        help="leave the service's rate limits as configured (they are switched "
+                             "off by default: the load comes from one address)")
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--port", type=int, default=18090)
     parser.add_argument("--decision-cache-entries", type=int, default=None,
@@ -418,7 +424,10 @@ def main() -> None:
                    str(args.port), "--workers", str(args.workers), f"--{args.records}-decisions"]
         if args.decision_cache_entries is not None:
             command += ["--decision-cache-entries", str(args.decision_cache_entries)]
-        server = subprocess.Popen(command, start_new_session=True)
+        environment = dict(os.environ)
+        if not args.keep_rate_limits:  # one client address and a few tokens make all the load
+            environment.update(NO_RATE_LIMITS)
+        server = subprocess.Popen(command, start_new_session=True, env=environment)
         rows: list[dict[str, Any]] = []
         decisions_sent = 0
         try:
@@ -485,6 +494,7 @@ def main() -> None:
                           f"{args.window} s",
         "workers": args.workers, "connections": args.connections,
         "offered_rate": args.rate or "closed loop",
+        "rate_limits": "as configured" if args.keep_rate_limits else NO_RATE_LIMITS,
         "decision_records": args.records,
         "decision_cache_entries": args.decision_cache_entries,
         "mix_weights": weights, "left_out_of_mix": left_out,
