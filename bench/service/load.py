@@ -77,12 +77,14 @@ class Traffic:
 # accounts. Rows whose route the server lacks are dropped before the run (see the summary).
 MIX: tuple[Traffic, ...] = (
     Traffic("decision", 70, "POST", "/v1/decisions", "gateway"),
-    Traffic("policy", 10, "GET", "/v1/policy", "public"),
+    Traffic("policy", 8, "GET", "/v1/policy", "public"),
     Traffic("checkpoint", 6, "GET", "/checkpoint", "public"),
-    Traffic("tile", 4, "GET", "/tile/0/000.p/{tile_width}", "public"),
-    Traffic("inclusion proof", 4, "GET", "/v1/log/proof/inclusion/{index}", "public"),
-    Traffic("log entry", 3, "GET", "/v1/log/entries/{index}", "public"),
-    Traffic("account", 3, "GET", "/v1/accounts/{account}", "admin"),
+    Traffic("tile", 3, "GET", "/tile/0/000.p/{tile_width}", "public"),
+    Traffic("entry bundle", 2, "GET", "/tile/entries/000.p/{tile_width}", "public"),
+    Traffic("inclusion proof", 3, "GET", "/v1/log/proofs/inclusion?leaf_index={index}", "public"),
+    Traffic("tlog-proof", 2, "GET", "/v1/log/entries/{index}/tlog-proof", "public"),
+    Traffic("account", 5, "GET", "/v1/accounts/{account}", "admin"),
+    Traffic("accounts page", 1, "GET", "/v1/accounts?limit=50", "admin"),
 )
 
 
