@@ -171,7 +171,7 @@ def _get(port: int, target: str, token: str | None) -> int:
         return int(error.code)
 
 
-def wait_ready(port: int, deadline_s: float = 60.0) -> None:
+def wait_ready(port: int, deadline_s: float = 180.0) -> None:
     stop = time.monotonic() + deadline_s
     while time.monotonic() < stop:
         try:
