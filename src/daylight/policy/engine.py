@@ -200,10 +200,15 @@ class PolicyEngine:
         base = self._kept.get(operation)
         if base is not None and operation not in self._tests:
             self._tests[operation] = self._answer_tests(operation, base)
-        folded = (specialize(base, context, self._tests[operation]) if base is not None
-                  else None)
-        policy_set = None if folded is None else cedarpy.PolicySet.from_json_str(json.dumps(
-            {"staticPolicies": folded, "templates": {}, "templateLinks": []}))
+        policy_set = None
+        try:  # anything unexpected: the general path, which is always right
+            folded = (specialize(base, context, self._tests[operation]) if base is not None
+                      else None)
+            if folded is not None:
+                policy_set = cedarpy.PolicySet.from_json_str(json.dumps(
+                    {"staticPolicies": folded, "templates": {}, "templateLinks": []}))
+        except (ValueError, KeyError, TypeError):
+            policy_set = None
         if len(self._specialized) >= _SPECIALIZED:
             self._specialized.clear()
         self._specialized[pair] = policy_set
