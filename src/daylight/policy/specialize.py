@@ -35,11 +35,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from daylight.core.errors import DaylightError
+
 _CONTEXT = {"Var": "context"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 
 
-class _Unfoldable(Exception):
+class _Unfoldable(DaylightError):
     """A policy uses ``context`` in a way this module does not replace (internal: never
     leaves the module)."""
 
