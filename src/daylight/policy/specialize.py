@@ -144,12 +144,12 @@ def _fold(node: Any, context: Mapping[str, Any], tests: Mapping[str, bool]) -> A
         return {op: {key: _fold(value, context, tests) for key, value in arg.items()}}
     if op == "Var":
         if arg == "context":
-            raise _Unfoldable
+            raise _Unfoldable("the whole context is used")
         return node
     if op in (".", "has") and isinstance(arg, dict) and arg.get("left") == _CONTEXT:
         name = arg.get("attr")
         if not isinstance(name, str) or name not in context:
-            raise _Unfoldable
+            raise _Unfoldable(f"the context has no field `{name}`")
         return {"Value": context[name]} if op == "." else {"Value": True}
     if tests and _is_request_test(node):
         known = tests.get(test_key(node))
