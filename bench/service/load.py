@@ -171,9 +171,13 @@ def _get(port: int, target: str, token: str | None) -> int:
         return int(error.code)
 
 
-def wait_ready(port: int, deadline_s: float = 180.0) -> None:
+def wait_ready(port: int, server: subprocess.Popen[bytes] | None = None,
+               deadline_s: float = 180.0) -> None:
     stop = time.monotonic() + deadline_s
     while time.monotonic() < stop:
+        if server is not None and server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode} before answering "
+                               f"(is port {port} taken?)")
         try:
             if _get(port, "/v1/policy", None) < 500:
                 return
@@ -433,7 +437,7 @@ def main() -> None:
         rows: list[dict[str, Any]] = []
         decisions_sent = 0
         try:
-            wait_ready(args.port)
+            wait_ready(args.port, server)
             requests, weights, left_out = build_requests(home, args.port, tokens, bodies, accounts)
             script = Path(scratch) / "mix.lua"
             wrk_script(script, requests, schedule(requests, weights), args.rate, args.connections)
