@@ -29,8 +29,12 @@ Batched paths (``--batch`` requests per call) decide the same requests in one ca
 bare ``cedarpy.is_authorized_batch`` against ``PolicyEngine.decide_many``; their per-decision
 figures are the call's divided by the batch size.
 
-``cedar-python`` (bindings with native requests and contexts) is reported as not measured
-when it cannot be imported: its wheels need Python >= 3.12 and Daylight runs on 3.11.
+``cedar-python`` (bindings with native entities, contexts and requests kept between calls)
+has wheels for Python >= 3.12 only, and Daylight runs on 3.11: with ``--cedar-python PYTHON``
+(an interpreter that has it; ``bench/policy/run`` makes ``.venv-cedar-python`` from a
+``python3.12`` if it finds one) each round also runs ``bench/policy/cedar_python.py`` under it
+on the same policies (Cedar's JSON form), entities and requests, and its first 500 decisions
+are checked against bare cedarpy's.
 
 The first three paths decide 20,000 random requests (1,000 accounts × 8 operations × 6 contexts)
 with ``PolicyEngine``'s decision cache off: every decision goes through Cedar. The two "hot" paths
@@ -44,20 +48,26 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import cedarpy
 from cedarpy import _internal
 
-from bench.policy.world import accounts, machine, policy_set, requests
+from bench.policy.world import Request, accounts, machine, policy_set, requests
 from daylight.core.database import Database, migrate
 from daylight.home import all_migrations
-from daylight.policy.catalog import default_catalog
+from daylight.policy.catalog import Catalog, default_catalog
 from daylight.policy.context import normalize_context
 from daylight.policy.engine import PolicyEngine
+from daylight.policy.entities import AccountFacts, _omitted, entity_json
 from daylight.policy.gate import Gate
+from daylight.policy.policies import CompiledPolicies
+from daylight.policy.schema import build_schema
 
 
 def _timed(call: Callable[[int], Any], count: int, per_call: int = 1) -> tuple[list[float], float]:
@@ -84,16 +94,30 @@ def _summary(samples: list[float], cpu_s: float, decisions: int) -> dict[str, fl
             "cpu_per_second": round(1e6 / cpu_us) if cpu_us else 0}
 
 
-def _cedar_python() -> str:
-    try:
-        import cedar  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        return "not installed (its wheels need Python >= 3.12; Daylight runs on 3.11)"
-    return "installed, not yet compared here"
+def _world_file(path: Path, compiled: CompiledPolicies, facts: list[AccountFacts],
+                reqs: list[Request], catalog: Catalog) -> None:
+    """What ``bench/policy/cedar_python.py`` needs: the same policies, entities and requests."""
+    schema = build_schema(catalog)
+    est = json.loads(cedarpy.policies_to_json_str(compiled.text))
+    est["staticPolicies"] = {(raw.get("annotations") or {}).get("id"): raw
+                             for raw in est["staticPolicies"].values()}
+    path.write_text(json.dumps({
+        "schema": schema.text, "policies": json.dumps(est),
+        "entities": entity_json(facts, {}, catalog, omit=_omitted(schema.text)),
+        "requests": [[r.account_id, r.operation, catalog.operations[r.operation].service,
+                      normalize_context(r.context)] for r in reqs]}), encoding="utf-8")
+
+
+def _cedar_python_round(python: str, world: Path) -> dict[str, Any]:
+    done = subprocess.run([python, "-m", "bench.policy.cedar_python", str(world), "1"],
+                          check=True, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run(total_policies: int, account_count: int, decisions: int, rounds: int,
-        batch: int) -> dict[str, Any]:
+        batch: int, cedar_python: str | None = None) -> dict[str, Any]:
     catalog = default_catalog()
     compiled = policy_set(total_policies, catalog)
     facts = accounts(account_count)
@@ -112,7 +136,7 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
     batches = decisions // batch
     database = Database("sqlite:///:memory:")
     migrate(database, all_migrations())
-    gate = Gate(database, catalog, facts=lambda _: facts, refresh_interval_s=None)
+    gate = Gate(database, catalog, facts=lambda _database, _question: facts, refresh_interval_s=None)
     gate.engine = engine  # the same parsed policies and entities as the other paths
     hot_bare = [bare[i % 500] for i in range(decisions)]
     paths: dict[str, tuple[Callable[[int], Any], int]] = {
@@ -132,6 +156,13 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
         "hot: PolicyEngine.decide with its decision cache": (
             lambda i: cached.decide(*hot[i]), 1),
     }
+    # the engine's first pass over the requests, once: it specialises the policy set to each
+    # (operation, context) seen often (a one-off cost per pair, reported, not in the paths)
+    first = time.process_time()
+    for triple in triples:
+        engine.decide(*triple)
+    first_pass_us = (time.process_time() - first) * 1e6 / len(triples)
+    specialised = sum(1 for s in engine._specialized.values() if s is not None)
     for call, size in paths.values():  # warm up
         _timed(call, max(1, 200 // size), size)
     expected = [cedarpy.is_authorized(b, compiled.policy_set, engine.entities) for b in bare[:500]]
@@ -139,22 +170,43 @@ def run(total_policies: int, account_count: int, decisions: int, rounds: int,
         assert decision.allowed == expected[i].allowed and decision == engine.decide(*triples[i])
     samples: dict[str, list[float]] = {name: [] for name in paths}
     cpu: dict[str, float] = dict.fromkeys(paths, 0.0)
+    other: dict[str, float] = {}
+    scratch = tempfile.TemporaryDirectory(prefix="daylight-bench-decide-")
+    world = Path(scratch.name) / "world.json"
+    if cedar_python:
+        _world_file(world, compiled, facts, reqs, catalog)
     for _ in range(rounds):  # interleaved, so that background load affects every path alike
         for name, (call, size) in paths.items():
             taken, seconds = _timed(call, decisions // size, size)
             samples[name] += taken
             cpu[name] += seconds
+        if cedar_python:  # in its own process: its CPU per decision, added up over rounds
+            answer = _cedar_python_round(cedar_python, world)
+            for name, figures in answer["paths"].items():
+                other[name] = other.get(name, 0.0) + figures["cpu_us"] / rounds
+            for i, (allowed, reasons, _) in enumerate(answer["decisions"]):  # they agree
+                assert allowed == expected[i].allowed
+                assert reasons == sorted(expected[i].diagnostics.reasons)
+    scratch.cleanup()
     result = {name: _summary(samples[name], cpu[name], (decisions // size) * size * rounds)
               for name, (_, size) in paths.items()}
+    for name, cpu_us in other.items():  # CPU only: its wall clock is not comparable
+        result[name] = {"cpu_us": round(cpu_us, 1), "cpu_per_second": round(1e6 / cpu_us),
+                        "p50_us": float("nan")}
     base = result["bare cedarpy.is_authorized"]
     for name in result:
         reference = result["hot: bare cedarpy.is_authorized"] if name.startswith("hot") else base
-        result[name]["p50_vs_bare"] = round(result[name]["p50_us"] / reference["p50_us"], 2)
+        result[name]["p50_vs_bare"] = round(result[name]["p50_us"] / reference["p50_us"], 2) \
+            if result[name]["p50_us"] == result[name]["p50_us"] else None
         result[name]["cpu_vs_bare"] = round(result[name]["cpu_us"] / reference["cpu_us"], 2)
     database.close()
     return {"policies": len(compiled.rules), "accounts": account_count,
+            "engine_first_pass_cpu_us": round(first_pass_us, 1),
+            "specialised_policy_sets": specialised,
             "decisions_per_path": decisions * rounds, "batches_per_path": batches * rounds,
-            "cedar-python": _cedar_python(), "paths": result}
+            "cedar-python": (f"compared, under {cedar_python}" if cedar_python else
+                             "not compared: give --cedar-python PYTHON (an interpreter >= 3.12 "
+                             "with cedar-python installed)"), "paths": result}
 
 
 def main() -> None:
@@ -164,12 +216,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--policies", type=int, nargs="+", default=[20, 200, 2000])
     parser.add_argument("--batch", type=int, default=64, help="requests per batched call")
+    parser.add_argument("--cedar-python", default=None, metavar="PYTHON",
+                        help="an interpreter (>= 3.12) with cedar-python, to compare it too")
     args = parser.parse_args()
     print(json.dumps({"machine_at_start": machine()}))
     for total in args.policies:
         # Cedar's cost grows with the policy count: fewer decisions keep each size to minutes
         count = max(1000, args.decisions * 20 // max(20, total))
-        print(json.dumps(run(total, args.accounts, count, args.rounds, args.batch)), flush=True)
+        print(json.dumps(run(total, args.accounts, count, args.rounds, args.batch,
+                             args.cedar_python)), flush=True)
     print(json.dumps({"machine_at_end": machine()}))
 
 

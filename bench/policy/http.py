@@ -3,7 +3,7 @@
 SYNTHETIC accounts, operations and contexts.
 
     .venv/bin/python -m bench.policy.http [--workers 1 2] [--connections 16 64] [--seconds 15]
-        [--records durable batched]
+        [--records durable batched] [--rate 0 3000]
 
 The server and wrk share the machine's cores (wrk gets one thread). The mix has 2,000 distinct
 requests; runs with the decision cache (the default) answer repeats from it, runs with
@@ -42,6 +42,8 @@ from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.store import RegistryStore
 
 DAYLIGHT = [sys.executable, "-m", "daylight.cli.main"]
+_BODIES: list[bytes] = []  # the request bodies of this run (build_home's)
+_TOKEN: list[str] = []  # the gateway token of this run
 
 
 def build_home(home: Path, account_count: int) -> list[bytes]:
@@ -74,14 +76,28 @@ def gateway_token(home: Path) -> str:
     return created.stdout.splitlines()[-1]
 
 
-def wrk_script(path: Path, request_bodies: list[bytes], token: str) -> None:
+def pacing(rate: float | None, connections: int) -> str:
+    """wrk Lua for an open-loop load of ``rate`` requests/s over ``connections``: each connection
+    waits an exponentially distributed time (mean ``connections / rate``) before each request,
+    so arrivals are Poisson-like and latency is measured below saturation, not as the queue of
+    a closed loop. Nothing for None (closed loop: each connection sends as soon as answered)."""
+    if not rate:
+        return ""
+    mean_ms = 1000.0 * connections / rate
+    return (f"local mean_ms = {mean_ms:.6f}\n"
+            "function delay() return math.floor(-math.log(1 - math.random()) * mean_ms + 0.5) end\n")
+
+
+def wrk_script(path: Path, request_bodies: list[bytes], token: str, rate: float | None = None,
+               connections: int = 1) -> None:
     listed = ",\n".join("  " + json.dumps(b.decode()) for b in request_bodies)
     path.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
         f"local bodies = {{\n{listed}\n}}\nlocal n = 0\n"
         "request = function()\n  n = n + 1\n"
-        '  return wrk.format(nil, "/v1/decisions", nil, bodies[(n % #bodies) + 1])\nend\n')
+        '  return wrk.format(nil, "/v1/decisions", nil, bodies[(n % #bodies) + 1])\nend\n'
+        + pacing(rate, connections))
 
 
 def _ms(value: str, unit: str) -> float:
@@ -122,7 +138,9 @@ def recorded(home: Path) -> int:
 
 
 def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
-        port: int, cache_entries: int, records: str = "durable") -> dict[str, Any]:
+        port: int, cache_entries: int, records: str = "durable",
+        rate: float | None = None) -> dict[str, Any]:
+    wrk_script(script, _BODIES, _TOKEN[0], rate, connections)
     before = recorded(home)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = subprocess.Popen([*DAYLIGHT, "--home", str(home), "serve", "--port", str(port),
@@ -149,6 +167,7 @@ def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
     result["wrk_cpu_s"] = round(with_wrk.ru_utime + with_wrk.ru_stime
                                 - children.ru_utime - children.ru_stime, 2)
     return {"workers": workers, "connections": connections, "seconds": seconds,
+            "rate": rate or "closed loop",
             "decision_cache_entries": cache_entries, "decision_records": records,
             "load_average_at_start": load, **result,
             "decisions_recorded": recorded(home) - before}
@@ -167,6 +186,10 @@ def main() -> None:
                         default=["durable", "batched"],
                         help="decision records committed before each answer (group commit), "
                              "or flushed every 0.25 s")
+    parser.add_argument("--rate", type=float, nargs="+", default=[0],
+                        help="requests/s offered over all connections, open loop (each "
+                             "connection paced by wrk's delay()); 0: closed loop, as fast as "
+                             "answered")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `apt-get install wrk` (bench/policy/run installs it)")
@@ -174,13 +197,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="daylight-bench-http-") as scratch:
         home = Path(scratch) / "home"
         script = Path(scratch) / "decisions.lua"
-        wrk_script(script, build_home(home, args.accounts), gateway_token(home))
+        _BODIES[:] = build_home(home, args.accounts)
+        _TOKEN[:] = [gateway_token(home)]
         for records in args.records:
             for cache_entries in args.cache_entries:
                 for workers in args.workers:
                     for connections in args.connections:
-                        print(json.dumps(run(home, script, workers, connections, args.seconds,
-                                             args.port, cache_entries, records)), flush=True)
+                        for rate in args.rate:
+                            print(json.dumps(run(home, script, workers, connections,
+                                                 args.seconds, args.port, cache_entries,
+                                                 records, rate or None)), flush=True)
     print(json.dumps({"machine_at_end": machine()}))
 
 

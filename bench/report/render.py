@@ -40,6 +40,7 @@ from typing import Any
 
 from tests.report.factory import synthetic_report, write_data_files
 
+from daylight.report.search import index_site
 from daylight.report.site import render_site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,11 +55,22 @@ TIMING = """async () => {
       .observe({type: 'paint', buffered: true});
     setTimeout(() => resolve(null), 30000);
   });
+  const ready = await new Promise(resolve => {
+    if (!document.querySelector('[data-rows]')) return resolve(null);  // no table script here
+    const started = performance.now();
+    (function poll() {
+      const marked = document.querySelector('[data-ready]');
+      if (marked) return resolve(Number(marked.getAttribute('data-ready')));
+      if (performance.now() - started > 30000) return resolve(null);
+      setTimeout(poll, 10);
+    })();
+  });
   const resources = performance.getEntriesByType('resource');
   return {
     fcp_ms: fcp ? fcp.startTime : null,
     dcl_ms: nav.domContentLoadedEventEnd,
     load_ms: nav.loadEventEnd,
+    ready_ms: ready,
     bytes: nav.encodedBodySize + resources.reduce((n, r) => n + r.encodedBodySize, 0),
     requests: 1 + resources.length,
   };
@@ -102,10 +114,10 @@ def build_database(site: Path) -> Path:
     return path
 
 
-def measure(urls: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
+def measure(urls: dict[str, str], runs: int) -> dict[str, dict[str, float | None]]:
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, float | None]] = {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
@@ -118,8 +130,8 @@ def measure(urls: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
                     page.wait_for_timeout(100)
                     samples.append(page.evaluate(TIMING))
                     context.close()
-                results[name] = {k: statistics.median(s[k] for s in samples if s[k] is not None)
-                                 for k in samples[0]}
+                values = {k: [s[k] for s in samples if s[k] is not None] for k in samples[0]}
+                results[name] = {k: statistics.median(v) if v else None for k, v in values.items()}
         finally:
             browser.close()
     return results
@@ -132,6 +144,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index (and its time)")
     args = parser.parse_args()
 
     print(f"machine: {_machine()}")
@@ -145,10 +158,22 @@ def main() -> None:
     if site.exists():
         shutil.rmtree(site)
     wall, cpu = time.perf_counter(), time.process_time()
-    written = render_site(report, site)
+    written = render_site(report, site, index=False)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     size = sum(p.stat().st_size for p in written)
-    print(f"render_site: {wall:.1f} s wall, {cpu:.1f} s CPU; {len(written):,} files, {size / 2**20:,.0f} MiB")
+    print(f"render_site (pages): {wall:.1f} s wall, {cpu:.1f} s CPU; {len(written):,} files, "
+          f"{size / 2**20:,.0f} MiB")
+    search_wall, children = time.perf_counter(), os.times()
+    indexed = [] if args.no_search else index_site(site)
+    search_wall, after = time.perf_counter() - search_wall, os.times()
+    search_cpu = (after.children_user + after.children_system
+                  - children.children_user - children.children_system)
+    print(f"Pagefind index of {len(written):,} files: {search_wall:.1f} s wall, "
+          f"{search_cpu:.1f} s CPU (its process); "
+          f"{len(indexed):,} files, {sum(p.stat().st_size for p in indexed) / 2**20:,.1f} MiB")
+    table = (site / "table" / "organizations.json").stat().st_size
+    print(f"table/organizations.json: {table / 1024:,.0f} KiB; organizations.html: "
+          f"{(site / 'organizations.html').stat().st_size / 1024:,.0f} KiB")
     write_data_files(report, site)
     database = build_database(site)
     print(f"data files and a stand-in report.db written ({database.stat().st_size / 2**20:,.0f} MiB)")
@@ -190,12 +215,17 @@ def main() -> None:
             datasette.terminate()
             datasette.wait()
     print(f"\nChromium {CHROMIUM}, cold cache, median of {args.runs}:")
-    print("| page | first contentful paint | DOMContentLoaded | load | transferred | requests |")
-    print("|---|---|---|---|---|---|")
+    print("| page | first contentful paint | DOMContentLoaded | load | table ready | transferred "
+          "| requests |")
+    print("|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r['fcp_ms']:,.0f} ms | {r['dcl_ms']:,.0f} ms | {r['load_ms']:,.0f} ms | "
+        ready = "—" if r["ready_ms"] is None else f"{r['ready_ms']:,.0f} ms"
+        print(f"| {name} | {r['fcp_ms']:,.0f} ms | {r['dcl_ms']:,.0f} ms | {r['load_ms']:,.0f} ms "
+              f"| {ready} | "
               f"{r['bytes'] / 1024:,.0f} KiB | {r['requests']:.0f} |")
-    print(json.dumps({"render_wall_s": round(wall, 2), "render_cpu_s": round(cpu, 2), "pages": results}))
+    print(json.dumps({"render_wall_s": round(wall, 2), "render_cpu_s": round(cpu, 2),
+                      "pagefind_wall_s": round(search_wall, 2), "pagefind_cpu_s": round(search_cpu, 2),
+                      "pages": results}))
     if args.keep is None:
         shutil.rmtree(site)
 

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from daylight.core.database import Database
+from daylight.registry.accounts import Account
+from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.store import RegistryStore
 from tests.cli.conftest import Cli
 from tests.policy.conftest import WORLD, add_registry_accounts
 from tests.usage.conftest import csv_text
@@ -148,3 +151,37 @@ def test_audit_replays_ingested_usage(home: Cli, tmp_path: Path) -> None:
     assert types[-3:] == ["policy.audit_finding", "policy.audit_finding", "policy.audit"]
     again = home("audit", "--period", "2026-11")
     assert again.stdout == result.stdout and "nothing appended" in again.stderr
+
+
+def test_audit_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> None:
+    """A contractor whose only ICE award ended on 2026-08-31 supports immigration enforcement
+    during November 2026 within the default 365-day window, and not within a 30-day one: the
+    setting decides whether its hosting is a finding."""
+    database = Database(home.database_url or f"sqlite:///{home.home / 'daylight.db'}")
+    when = "2026-11-01T00:00:00Z"
+    with database.transaction() as tx:
+        store = RegistryStore(tx)
+        store.add_accounts([Account("SYNTHETIC-ended", "SYNTHETIC ended", (), "", "", "US",
+                                    "2026-01-01")], when)
+        store.put_resolutions([Resolution("SYNTHETIC-ended", "accepted", "SYNTHETIC-org", 0.99, {},
+                                          when)])
+        store.put_classifications([Classification("SYNTHETIC-ended", "commercial", [
+            {"sector": "immigration_enforcement", "path": [{"type": "account", "id": "SYNTHETIC-ended"}],
+             "edges": 1, "relationships": [
+                 {"relationship_id": "SYNTHETIC-award", "sector": "immigration_enforcement",
+                  "kind": "data_analytics_and_it", "rule": "SYNTHETIC", "start": "2024-09-01",
+                  "end": "2026-08-31", "amount": 5000000.0, "dates": "period_of_performance"}]}],
+            when, None)])
+    database.close()
+    usage = tmp_path / "usage.csv"
+    usage.write_text(csv_text([("SYNTHETIC-ended", "2026-11-05T00:00:00Z", "storage",
+                                "storage.object", 1, "us-east-1", "r1")]))
+    home("usage", "ingest", str(usage))
+    home("usage", "aggregate", "--period", "2026-11")
+    home("policy", "publish", "employee-demands", "--effective", "2026-11-01")
+    default = [json.loads(line) for line in home("audit", "--period", "2026-11").stdout.splitlines()]
+    assert [(f["account_id"], f["operation"]) for f in default] == [("SYNTHETIC-ended", "storage.object")]
+    assert default[0]["classification"]["supports"][0]["sector"] == "immigration_enforcement"
+    narrow = home("--support-window-days", "30", "audit", "--period", "2026-11")
+    assert narrow.stdout == "" and "0 findings" in narrow.stderr
+    assert "appended at log index" in narrow.stderr  # a new audit correcting the first one

@@ -122,13 +122,13 @@ def test_two_builds_are_byte_identical_and_the_manifest_hashes_the_inputs(
     assert first["digest"] == built.digest
     assert first["inputs"] == {name: hashlib.sha256((RAW / name).read_bytes()).hexdigest()
                                for name in INPUT_FILES}
-    # supports: 9 287(g) agency x model pairs + 6 FY21-26 awards + 7 FY13-18 awards + 6 local
-    # awards; supplies: 10 Atlas rows naming a vendor + 10 Flock customers or portals + 2 NC
+    # agreement_with: 9 287(g) agency x model pairs; supports: 6 FY21-26 awards + 7 FY13-18
+    # awards + 6 local awards; supplies: 10 Atlas rows naming a vendor + 10 Flock customers or portals + 2 NC
     # survey rows; subsidiary_of: Federal Cartridge -> Alliant Techsystems, and Palantir USG ->
     # Palantir Technologies (registry/reference/links.csv, from Palantir's S-1); shares_data_with: the 54
     # rows of the sharing sample, each between two police departments.
-    assert first["relationships_by_kind"] == {"shares_data_with": 54, "subsidiary_of": 2,
-                                              "supplies": 22, "supports": 28}
+    assert first["relationships_by_kind"] == {"agreement_with": 9, "shares_data_with": 54,
+                                              "subsidiary_of": 2, "supplies": 22, "supports": 19}
     # 122 roster rows, of which Rhode Island's five "State Police:" posts are one organisation
     assert sum(o.id.startswith("ori:") for o in built.organizations) == 118
 
@@ -245,13 +245,14 @@ def test_local_government_awards_go_to_the_body_that_signed(rels: dict[str, Rela
     assert rels["award:CONT_AWD_HSFDN5P0018_7012_-NONE-_-NONE-"].source_id == "gov:sweetwatercountywy-gov"
 
 
-def test_287g_agencies_support_ice_with_model_and_dates(
+def test_287g_agencies_are_in_an_agreement_with_ice_with_model_and_dates(
         rels: dict[str, Relationship], orgs: dict[str, Organization]) -> None:
     laramie = {r.id: r for r in rels.values() if r.source_id == "ori:WY0110000"}  # agency_id 630961
     assert set(laramie) == {"287g:630961:jail-enforcement-model", "287g:630961:task-force-model",
                             "287g:630961:warrant-service-officer"}
     jail = laramie["287g:630961:jail-enforcement-model"]
-    assert (jail.kind, jail.target_id) == ("supports", ICE)
+    # an agency in an agreement, not a company under contract: its own relationship kind
+    assert (jail.kind, jail.target_id) == ("agreement_with", ICE)
     assert (jail.start_date, jail.end_date) == ("2025-05-20", "2025-07-03")
     assert jail.description == "287(g) agreement: Jail Enforcement Model"
     assert jail.evidence["model"] == "Jail Enforcement Model"

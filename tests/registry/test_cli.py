@@ -99,8 +99,13 @@ def test_export_ftm_loads_with_followthemoney(registry_cli: Cli, tmp_path: Path)
              and "287(g)" in (e.first("role") or "")]
     assert links and all("ongoing as of 2025-07-03" in (e.first("summary") or "") for e in links
                          if e.first("endDate") == "2025-07-03")
+    assert all(e.first("role").startswith("agreement_with: 287(g)") for e in links)
     ice = next(e for e in entities if "U.S. Immigration and Customs Enforcement" in e.get("name"))
     assert ice.schema.name == "PublicBody" and "immigration_enforcement" in ice.get("sector")
+    # a curated acquisition carries the date, document and address its source gives
+    (bi,) = [e for e in entities if e.schema.name == "Ownership" and "B.I." in (e.first("role") or "")]
+    assert bi.first("startDate") == "2011-02-11"
+    assert bi.first("sourceUrl").startswith("https://www.sec.gov/Archives/edgar/data/923796/")
 
 
 def test_screen_refuses_an_empty_registry(tmp_path: Path) -> None:

@@ -62,9 +62,13 @@ def test_an_accepted_correction_overrides_from_its_date_until_a_newer_build(
     assert after["supports"] == []
     (dropped,) = after["not_supported"]
     assert dropped["support"]["correction"]["correction_id"] == filed.correction.correction_id
-    # the award that ended 2024-10-17 was out of the window anyway; the two in force are corrected
+    # the award that ended 2024-10-17 was out of the window anyway, and so were the three of its
+    # subsidiary B.I. Incorporated (2021-2022, held since the acquisition of 2011-02-11); the two
+    # in force are corrected
     assert sorted(e["why"].split(":")[0] for e in dropped["support"]["dropped"]) == [
-        "corrected", "corrected", "ended long ago"]
+        "corrected", "corrected", "ended long ago", "ended long ago", "ended long ago",
+        "ended long ago"]
+    assert sum(e["via"] == "company:b-i" for e in dropped["support"]["dropped"]) == 3
     # before its effective date the classification stands
     assert show_account(loaded, "geo", "2026-04-01").to_json()["classification"]["supports"]
     # the gate sees it (as of its clock's day), with no restart

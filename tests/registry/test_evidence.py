@@ -11,7 +11,7 @@ from daylight.flows.review import review_queue
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import default_catalog
 from daylight.policy.engine import PolicyEngine
-from daylight.policy.entities import read_account_facts
+from daylight.policy.entities import SupportQuestion, read_account_facts
 from daylight.policy.pack import load_pack
 from daylight.policy.policies import compile_policies
 from daylight.policy.schema import build_schema
@@ -164,7 +164,8 @@ def test_a_match_in_review_carries_its_candidates_refusals(
     assert view["classification"]["sector"] == "unknown"  # never published as the candidate's
     (item,) = [i.to_json() for i in review_queue(loaded)]
     assert item["provisional"]["organization_id"] == "company:geo-group"
-    (facts,) = [f for f in read_account_facts(loaded) if f.account_id == "geo"]
+    (facts,) = [f for f in read_account_facts(loaded, SupportQuestion("2026-11-23"))
+                if f.account_id == "geo"]
     assert facts.candidate_supports == frozenset({"immigration_enforcement"})
     catalog = default_catalog()
     pack = load_pack("employee-demands")
@@ -173,3 +174,29 @@ def test_a_match_in_review_carries_its_candidates_refusals(
     assert not decision.allowed
     assert [r.policy for r in decision.reasons] == [
         "employee-demands/no-platform-for-immigration-enforcement-pending-review"]
+
+
+def test_a_match_in_review_is_judged_on_its_candidates_support_then(
+        loaded: Database, log: TransparencyLog, subset: Reference) -> None:
+    """The candidate's awards in the subset (CBP leases of penal facilities) end by 2026-06-30:
+    within the window on 2027-03-01 the pending rule refuses the account; years later, with
+    nothing in force, it does not (its only support ended long ago), as for an account resolved
+    to the same organisation."""
+    import_accounts(loaded, [GEO], NOW)
+    screen_accounts(loaded, log, NOW, thresholds=Thresholds(accept=0.9999))
+    catalog = default_catalog()
+    compiled = compile_policies(load_pack("employee-demands").files, build_schema(catalog))
+    pending = "employee-demands/no-platform-for-immigration-enforcement-pending-review"
+    for day, refused in (("2027-03-01", True), ("2030-01-01", False)):
+        (facts,) = [f for f in read_account_facts(loaded, SupportQuestion(day))
+                    if f.account_id == "geo"]
+        assert facts.candidate_sector == "commercial"
+        assert facts.candidate_supports == (frozenset({"immigration_enforcement"}) if refused
+                                            else frozenset())
+        decision = PolicyEngine(compiled, 1, [facts], {}, catalog).decide("geo", "compute.instance")
+        assert decision.allowed is not refused
+        assert (pending in [r.policy for r in decision.reasons]) is refused
+    # the window is the question's: 2027-03-01 is 244 days after the last award ended
+    (narrow,) = [f for f in read_account_facts(loaded, SupportQuestion("2027-03-01", None, 200))
+                 if f.account_id == "geo"]
+    assert narrow.candidate_supports == frozenset()

@@ -45,10 +45,23 @@ def test_shipped_data_covers_the_sources(shipped: Reference) -> None:
     assert by_id["ori:IN0870000"].sector == "law_enforcement"
     assert sum(o.id.startswith("ori:") for o in shipped.organizations) > 15000
     kinds = {r.kind for r in shipped.relationships}
-    assert kinds == {"supports", "supplies", "subsidiary_of", "successor_of", "shares_data_with"}
+    assert kinds == {"supports", "supplies", "agreement_with", "subsidiary_of", "successor_of",
+                     "shares_data_with"}
+    # a 287(g) agreement is an agency's agreement with ICE, never a company's contract
+    assert {r.kind for r in shipped.relationships if r.id.startswith("287g:")} == {"agreement_with"}
+    assert all(r.source_id.split(":")[0] != "company" for r in shipped.relationships
+               if r.kind == "agreement_with")
     rels = {r.id: r for r in shipped.relationships}
     cca = rels["successor:company:corecivic>company:corrections-corporation-of-america"]
-    assert cca.start_date == "2016-10-28" and "CIK 1070985" in cca.evidence["document"]
+    assert cca.start_date == "2016-10-28" and "1070985" in cca.evidence["url"]
+    # the curated links carry the date the source gives and its address; a curated link
+    # replaces USAspending's undated parent link and keeps its evidence
+    curated = [r for r in shipped.relationships if r.source == "daylight-curated-links"]
+    assert len(curated) >= 6
+    assert all(r.evidence["url"].startswith("https://") for r in curated if r.start_date)
+    bi = rels["subsidiary:company:b-i>company:geo-group"]
+    assert bi.start_date == "2011-02-11" and bi.evidence["also_from"] == "usaspending-ice-fy2013-2018"
+    assert rels["subsidiary:company:cornell-companies>company:geo-group"].start_date == "2010-08-12"
     # every award says how its dates are known; a 287(g) agreement the latest list still shows
     # is ongoing as of that list's date
     awards = [r for r in shipped.relationships if r.id.startswith("award:")]

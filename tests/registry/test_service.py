@@ -106,7 +106,7 @@ def test_screen_classify_and_log(loaded: Database, log: TransparencyLog) -> None
     shop = show_account(loaded, "shop", AS_OF).to_json()
     assert shop["organization"] is None and shop["classification"] == {
         "sector": "unknown", "supports": [], "not_supported": [], "window_days": 365,
-        "during": {"start": AS_OF, "end": AS_OF}}
+        "staleness_days": 1095, "during": {"start": AS_OF, "end": AS_OF}}
     logged = [e for e in _entries(log) if e["type"] == "registry.classification"]
     assert {e["payload"]["account_id"] for e in logged} == {"agency-1", "agency-2", "vendor-1"}  # type: ignore[index]
     assert _entries(log)[-1]["type"] == "registry.screening"

@@ -36,6 +36,9 @@ from daylight.report.model import (
 )
 
 PERIOD = "2026-Q3"
+# Kinds of support (daylight.registry.support.SUPPORT_KINDS), spread over the SYNTHETIC companies.
+SUPPORT_KINDS = ("detention_and_custody", "surveillance_and_biometrics", "data_analytics_and_it",
+                 "removal_transport", "professional_services", "facilities_and_commodities")
 START = "2026-07-01"
 END = "2026-10-01"
 STATES = ["CA", "TX", "NY", "FL", "WA", "IL", "AZ", "NC", "GA", "OR", "CO", "MN", "VA", "NJ", "PR"]
@@ -190,7 +193,7 @@ def synthetic_report(
                     agency_name=agency_name,
                     agency_sector=agency_sector,
                     relationship_kind="contract_award",
-                    support_kind="services",
+                    support_kind=SUPPORT_KINDS[(n // 4) % len(SUPPORT_KINDS)],
                     amount=amount,
                     awards=rng.randrange(1, 9),
                     start_date="2025-10-01",
@@ -207,7 +210,7 @@ def synthetic_report(
                     f"contract award to {agency_name}",
                     organization_id=agency_id,
                     relationship_kind="contract_award",
-                    support_kind="services",
+                    support_kind=SUPPORT_KINDS[(n // 4) % len(SUPPORT_KINDS)],
                     start_date="2025-10-01",
                     end_date="2027-09-30",
                     amount=amount,

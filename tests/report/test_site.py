@@ -4,6 +4,7 @@ verify``, escaping, the SYNTHETIC banner, determinism and the data dictionary.""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -167,3 +168,56 @@ def test_an_empty_report_renders(tmp_path: Path) -> None:
     render_site(report, tmp_path)
     assert "This is the first report" in (tmp_path / "changes.html").read_text()
     assert page_rows((tmp_path / "organizations.html").read_text()) == []
+
+
+def _decoded(site: Path) -> tuple[list[str], dict[str, tuple[int, str, dict[str, str]]]]:
+    table = json.loads((site / "table" / "organizations.json").read_text())
+    rows = {}
+    for row in table["rows"]:
+        cells = {f: (values[v] if values else str(v))
+                 for f, values, v in zip(table["fields"], table["values"], row[4:], strict=True)}
+        rows[row[0]] = (row[1], table["entries"][row[3]], cells | {"page": row[2]})
+    return table["fields"], rows
+
+
+def test_the_table_script_reads_the_same_cells_as_the_html_and_the_support_derived_from_supports(
+    site: Path, report: Report
+) -> None:
+    fields, rows = _decoded(site)
+    html = {r.row_id: r for r in page_rows((site / "organizations.html").read_text())}
+    assert list(rows) == [o.row_id for o in report.organizations]
+    for org in report.organizations:
+        log_index, entry, cells = rows[org.row_id]
+        assert log_index == org.log_index and entry == entry_href(org.log_index, report.tree_size)
+        assert cells["page"] == f"org/{page_name(org.organization_id)}"
+        assert {f: cells[f] for f in html[org.row_id].cells} == html[org.row_id].cells
+        edges = [s for s in report.supports if org.organization_id in (s.contractor_id, s.agency_id)]
+        assert cells["support_kinds"] == ";".join(sorted({s.support_kind for s in edges}))
+        assert cells["support_usd"] == str(round(sum(s.amount or 0 for s in edges)))
+    assert "support_kinds" in fields and any(c["support_kinds"] for _, _, c in rows.values())
+
+
+def test_a_large_table_puts_one_block_in_the_page_and_every_row_on_the_pages_by_state_and_kind(
+    report: Report, tmp_path: Path
+) -> None:
+    render_site(report, tmp_path, table_chunk_rows=5, table_html_rows=8, index=False)
+    first = page_rows((tmp_path / "organizations.html").read_text())
+    assert [r.row_id for r in first] == [o.row_id for o in report.organizations[:5]]
+    by_state = {}
+    for path in sorted((tmp_path / "organizations").glob("state-*.html")):
+        for row in page_rows(path.read_text()):
+            org = next(o for o in report.organizations if o.row_id == row.row_id)
+            assert path.name == f"state-{org.state}.html"
+            assert row.cells["organization_name"] == org.organization_name
+            by_state[row.row_id] = row
+    assert sorted(by_state) == sorted(o.row_id for o in report.organizations)
+    _, rows = _decoded(tmp_path)
+    kinds = sorted((tmp_path / "organizations").glob("kind-*.html"))
+    assert kinds
+    for path in kinds:
+        kind = path.name.removeprefix("kind-").removesuffix(".html")
+        listed = [r.row_id for r in page_rows(path.read_text())]
+        want = [i for i, (_, _, c) in rows.items() if kind in c["support_kinds"].split(";")]
+        assert sorted(listed) == sorted(want)
+        amounts = [int(rows[i][2]["support_usd"]) for i in listed]
+        assert amounts == sorted(amounts, reverse=True)

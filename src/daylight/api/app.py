@@ -128,7 +128,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         if home is None:
             raise ConfigError("create_app needs a home or a gate")
         gate = open_gate(home.database(), cache_entries=cache_entries,
-                         support_window_days=home.settings.support_window_days)
+                         support_window_days=home.settings.support_window_days,
+                         support_staleness_days=home.settings.snapshot_staleness_days)
     the_gate = gate
     records = DurableRecords(the_gate) if durable else None
 

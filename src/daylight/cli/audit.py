@@ -41,7 +41,9 @@ def audit(
     the findings as JSON lines and append them to the log."""
     home: Home = ctx.obj
     parsed = parse_period(period)
-    report = audit_period(home.database(), home.log(writable=True), home.usage_store(), parsed)
+    report = audit_period(home.database(), home.log(writable=True), home.usage_store(), parsed,
+                          support_window_days=home.settings.support_window_days,
+                          support_staleness_days=home.settings.snapshot_staleness_days)
     for finding in report.findings:
         print(json.dumps(finding.to_json(), ensure_ascii=False))
     summary = report.summary

@@ -91,7 +91,9 @@ def decide(
     home: Home = ctx.obj
     request = DecisionRequest.parse(account, operation, context)  # before the database is opened
     print_json(decide_and_record(home.database(), request,
-                                 support_window_days=home.settings.support_window_days).to_json())
+                                 support_window_days=home.settings.support_window_days,
+                                 support_staleness_days=home.settings.snapshot_staleness_days
+                                 ).to_json())
 
 
 @decisions_app.command("digest")

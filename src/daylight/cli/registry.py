@@ -81,7 +81,8 @@ def accounts_show(
     (the sectors it supports then, each relationship kept or dropped with its dates and why)."""
     home: Home = ctx.obj
     print_json(show_account(home.database(), account, as_of,
-                            window_days=home.settings.support_window_days).to_json())
+                            window_days=home.settings.support_window_days,
+                            staleness_days=home.settings.snapshot_staleness_days).to_json())
 
 
 @accounts_app.command("list")
@@ -94,12 +95,14 @@ def accounts_list(
     from rich.table import Table  # heavy: loaded where used, not at start-up
 
     home: Home = ctx.obj
+    views = iter_account_views(home.database(), window_days=home.settings.support_window_days,
+                               staleness_days=home.settings.snapshot_staleness_days)
     if as_json:
-        for view in iter_account_views(home.database()):
+        for view in views:
             print_json(view.to_json())
         return
     table = Table("account", "name", "status", "organization", "sector", "supports")
-    for view in iter_account_views(home.database()):
+    for view in views:
         table.add_row(view.account_id, view.account.name,
                       view.resolution.status if view.resolution else "unscreened",
                       view.organization.name if view.organization else "", view.sector,

@@ -123,6 +123,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Look-back window: a relationship that ended less than this many days before a time "
             "or period still counts as support then (one option year of a federal contract).",
             int),
+    Setting("snapshot_staleness_days", 1095, _whole_number,
+            "Staleness horizon: a relationship a source's latest snapshot still lists (a 287(g) "
+            "agreement, an Atlas or Flock row) counts as support until this many days after that "
+            "snapshot, and no longer.", int),
     Setting("serve_decision_records", "durable", _decision_records,
             "`durable`: `daylight serve` answers a decision only once its record is committed; "
             "`batched`: records are written every 0.25 s, and a crash loses up to 0.25 s of them.",
@@ -168,6 +172,7 @@ class Settings:
     reference_sources: str
     serve_decision_cache_entries: int
     support_window_days: int = 365
+    snapshot_staleness_days: int = 1095
     serve_decision_records: str = "durable"
     objection_threshold: str = "10"
     employee_count: int | None = None

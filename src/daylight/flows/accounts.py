@@ -17,7 +17,12 @@ from daylight.registry.correction import accepted_overrides, check_date
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.store import RegistryStore
-from daylight.registry.support import DEFAULT_WINDOW_DAYS, Override, classification_during
+from daylight.registry.support import (
+    DEFAULT_STALENESS_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    Override,
+    classification_during,
+)
 
 ENFORCEMENT = ("law_enforcement", "immigration_enforcement")
 
@@ -84,7 +89,8 @@ class AccountView:
 
 def account_view(store: RegistryStore, account: Account, as_of: str | None = None,
                  until: str | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS,
-                 overrides: Mapping[str, Sequence[Override]] | None = None) -> AccountView:
+                 overrides: Mapping[str, Sequence[Override]] | None = None,
+                 staleness_days: int = DEFAULT_STALENESS_DAYS) -> AccountView:
     """One account's view, read in the store's transaction: its support as of ``as_of``
     (default: today, UTC) or from ``as_of`` to ``until``, within the look-back window."""
     resolution = store.resolution(account.account_id)
@@ -97,13 +103,15 @@ def account_view(store: RegistryStore, account: Account, as_of: str | None = Non
     during = classification_during(
         classification.supports if classification else [],
         as_of or datetime.now(UTC).date().isoformat(), until, window_days=window_days,
-        overrides=overrides.get(organization.id if organization else "", ()))
+        overrides=overrides.get(organization.id if organization else "", ()),
+        staleness_days=staleness_days)
     return AccountView(account, organization, resolution, classification, during)
 
 
 def show_account(database: Database, account_id: str, as_of: str | None = None,
                  until: str | None = None, *,
-                 window_days: int = DEFAULT_WINDOW_DAYS) -> AccountView:
+                 window_days: int = DEFAULT_WINDOW_DAYS,
+                 staleness_days: int = DEFAULT_STALENESS_DAYS) -> AccountView:
     """`accounts show ACCOUNT [--as-of DATE]`; NotFoundError if there is no such account."""
     if as_of is not None:
         as_of = check_date(as_of, "--as-of")
@@ -112,11 +120,13 @@ def show_account(database: Database, account_id: str, as_of: str | None = None,
         account = store.account(account_id)
         if account is None:
             raise NotFoundError(f"no account `{account_id}`")
-        return account_view(store, account, as_of, until, window_days=window_days)
+        return account_view(store, account, as_of, until, window_days=window_days,
+                            staleness_days=staleness_days)
 
 
 def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,
-                       *, window_days: int = DEFAULT_WINDOW_DAYS) -> Iterator[AccountView]:
+                       *, window_days: int = DEFAULT_WINDOW_DAYS,
+                       staleness_days: int = DEFAULT_STALENESS_DAYS) -> Iterator[AccountView]:
     """`accounts list`: every account, in id order, its support as of ``as_of`` (default today),
     or from ``as_of`` to ``until`` (the report asks about its period)."""
     with database.transaction(write=False) as tx:
@@ -124,4 +134,4 @@ def iter_account_views(database: Database, as_of: str | None = None, until: str 
         overrides = accepted_overrides(tx)
         for account in list(store.iter_accounts()):
             yield account_view(store, account, as_of, until, window_days=window_days,
-                               overrides=overrides)
+                               overrides=overrides, staleness_days=staleness_days)

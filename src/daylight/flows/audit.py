@@ -18,6 +18,7 @@ from daylight.log.service import TransparencyLog
 from daylight.policy.audit import AuditReport, UsageDay, audit_usage
 from daylight.policy.catalog import Catalog, default_catalog
 from daylight.policy.entities import Declarations
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.aggregate_store import digest_log_indices, read_aggregates
 from daylight.usage.store import UsageStore
@@ -58,10 +59,15 @@ def usage_days(database: Database, store: UsageStore, period: Period) -> PeriodU
 
 def audit_period(database: Database, log: TransparencyLog, store: UsageStore, period: Period, *,
                  clock: Clock = utc_now, catalog: Catalog | None = None,
-                 declarations: Declarations | None = None) -> AuditReport:
+                 declarations: Declarations | None = None,
+                 support_window_days: int = DEFAULT_WINDOW_DAYS,
+                 support_staleness_days: int = DEFAULT_STALENESS_DAYS) -> AuditReport:
     """Audit ``period``'s usage and record the findings (nothing is appended if they are the
-    same as the period's last audit)."""
+    same as the period's last audit); support is decided during the period with the look-back
+    window and the staleness horizon (the ``support_window_days`` and
+    ``snapshot_staleness_days`` settings)."""
     usage = usage_days(database, store, period)
     return audit_usage(database, log, period, usage.days, catalog or default_catalog(), clock(),
                        declarations=declarations or {},
-                       usage_digests=usage.digest_log_indices)
+                       usage_digests=usage.digest_log_indices, window_days=support_window_days,
+                       staleness_days=support_staleness_days)

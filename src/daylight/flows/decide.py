@@ -26,7 +26,7 @@ from daylight.policy.store import (
     read_decision_counts,
     read_denials,
 )
-from daylight.registry.support import DEFAULT_WINDOW_DAYS
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -48,19 +48,23 @@ class DecisionRequest:
 
 
 def open_gate(database: Database, *, cache_entries: int = DEFAULT_CACHE_ENTRIES,
-              support_window_days: int = DEFAULT_WINDOW_DAYS, clock: Clock = utc_now) -> Gate:
+              support_window_days: int = DEFAULT_WINDOW_DAYS, clock: Clock = utc_now,
+              support_staleness_days: int = DEFAULT_STALENESS_DAYS) -> Gate:
     """A gate over the shipped catalog and the approved, unexpired declarations that refreshes
     only when asked (the decision service's background task, or never for one command); support
-    as of the request's day, within the look-back window."""
+    as of the request's day, within the look-back window and the snapshots' staleness horizon."""
     return Gate(database, default_catalog(), refresh_interval_s=None, cache_entries=cache_entries,
                 support_window_days=support_window_days,
+                support_staleness_days=support_staleness_days,
                 declarations=declarations_source(database, clock), now=clock)
 
 
 def decide_and_record(database: Database, request: DecisionRequest, *,
-                      support_window_days: int = DEFAULT_WINDOW_DAYS) -> Decision:
+                      support_window_days: int = DEFAULT_WINDOW_DAYS,
+                      support_staleness_days: int = DEFAULT_STALENESS_DAYS) -> Decision:
     """Decide ``request`` now and record the decision before returning it (a deny is an answer)."""
-    gate = open_gate(database, support_window_days=support_window_days)
+    gate = open_gate(database, support_window_days=support_window_days,
+                     support_staleness_days=support_staleness_days)
     decision = gate.decide(request.account_id, request.operation, request.context)
     gate.flush()
     return decision

@@ -258,8 +258,10 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
     for support in sorted(best.supports, key=lambda s: str(s["sector"])):
         for step in support["path"][2:]:
             if step.get("type") == "relationship":
+                seen = (step.get("evidence") or {}).get("ongoing_as_of")
                 steps.append(EvidenceStep(
-                    "relationship", _text(step.get("description") or step.get("kind")),
+                    "relationship", _text(step.get("description") or step.get("kind"))
+                    + (f" (last seen in export of {seen})" if seen else ""),
                     relationship_kind=step.get("kind"), start_date=step.get("start_date") or None,
                     end_date=step.get("end_date") or None,
                     amount=round(float(step["amount"])) if step.get("amount") is not None
@@ -391,8 +393,9 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
             supports[rid] = SupportRow(
                 rid, org_id, _text(organization.name), str(agency["id"]),
                 _text(agency.get("name")), str(agency.get("sector")),
-                str(relationship.get("kind")), "contract_or_agreement"
-                if relationship.get("kind") == "supports" else "supply",
+                str(relationship.get("kind")),
+                {"supports": "contract_or_agreement", "agreement_with": "enforcement_agreement"}.get(
+                    str(relationship.get("kind")), "supply"),
                 round(float(amount)) if amount is not None else None,
                 int(support.get("edges") or 1),
                 relationship.get("start_date") or None, relationship.get("end_date") or None,

@@ -39,7 +39,11 @@ from daylight.policy.entities import Declarations, SupportQuestion, read_account
 from daylight.policy.store import PolicyVersion, gate_counts, replace_audit, stored_audit
 from daylight.policy.versions import list_versions, version_in_force
 from daylight.registry.facts import account_classification
-from daylight.registry.support import classification_during
+from daylight.registry.support import (
+    DEFAULT_STALENESS_DAYS,
+    DEFAULT_WINDOW_DAYS,
+    classification_during,
+)
 
 SYNTHETIC_NOTE = "SYNTHETIC: this finding is about a synthetic account and synthetic usage"
 
@@ -226,9 +230,9 @@ def _day_start(day: str) -> datetime:
 
 
 def _engines(database: Database, versions: Iterable[PolicyVersion], catalog: Catalog,
-             declarations: Declarations, period: Period) -> dict[int, PolicyEngine]:
-    last_day = (period.end - timedelta(days=1)).isoformat()
-    facts = read_account_facts(database, SupportQuestion(period.start.isoformat(), last_day))
+             declarations: Declarations, period: Period,
+             question: SupportQuestion) -> dict[int, PolicyEngine]:
+    facts = read_account_facts(database, question)
     return {v.version: PolicyEngine(v.compile(), v.version, facts, declarations, catalog)
             for v in versions}
 
@@ -240,14 +244,15 @@ def _gate_counts(database: Database, period: Period) -> dict[tuple[str, str], Ga
     return {key: GateCounts(**value) for key, value in counts.items()}
 
 
-def _classification(database: Database, account_id: str, period: Period) -> FindingClassification:
+def _classification(database: Database, account_id: str, period: Period,
+                    question: SupportQuestion) -> FindingClassification:
     """The finding's ``classification``: the account as the registry classifies it, its support
     decided during the period (each sector with its path, edge count, weight and kinds)."""
     found = account_classification(database, account_id)
     organization = found.organization
-    last_day = (period.end - timedelta(days=1)).isoformat()
-    during = classification_during(found.supports, period.start.isoformat(), last_day,
-                                   overrides=found.overrides)
+    during = classification_during(found.supports, question.start, question.end,
+                                   window_days=question.window_days, overrides=found.overrides,
+                                   staleness_days=question.staleness_days)
     return FindingClassification(
         found.sector,
         FindingOrganization(organization.id, organization.name, organization.sector)
@@ -263,10 +268,11 @@ def _sha256(value: Any) -> str:
 
 
 def _evaluate_usage(database: Database, period: Period, usage: Iterable[UsageDay], catalog: Catalog,
-                   declarations: Declarations) -> tuple[list[_Finding], dict[str, Any]]:
+                   declarations: Declarations,
+                   question: SupportQuestion) -> tuple[list[_Finding], dict[str, Any]]:
     """Decide every usage row under the version in force on its day; the refused ones grouped."""
     versions = list_versions(database)
-    engines = _engines(database, versions, catalog, declarations, period)
+    engines = _engines(database, versions, catalog, declarations, period, question)
     in_force: dict[str, PolicyVersion | None] = {}
     findings: dict[tuple[str, str, int, str], _Finding] = {}
     totals: dict[str, Any] = {"calls": 0, "audited_calls": 0, "calls_refused": 0, "unaudited_calls": 0,
@@ -318,22 +324,31 @@ def _logged_summary(tx: Transaction, index: int) -> dict[str, Any]:
 def audit_usage(database: Database, log: TransparencyLog, period: Period,
                 usage: Iterable[UsageDay], catalog: Catalog, now: datetime, *,
                 declarations: Declarations | None = None,
-                usage_digests: Mapping[str, int] | None = None) -> AuditReport:
+                usage_digests: Mapping[str, int] | None = None,
+                window_days: int = DEFAULT_WINDOW_DAYS,
+                staleness_days: int = DEFAULT_STALENESS_DAYS) -> AuditReport:
     """Audit a period's usage and record the findings (log entries and rows, atomically).
 
     ``usage_digests`` maps account id → log index of the usage digest the usage came from, so
     that each finding points at the usage it is about. An audit whose findings are the same as
     the period's last audit appends nothing. An audit whose findings or totals differ from the
     period's last logged summary (late usage, a version now in force on days that were
-    unaudited) appends a new one naming the summary it ``corrects``.
+    unaudited) appends a new one naming the summary it ``corrects``. Support is decided during
+    the period with the look-back window ``window_days`` and the staleness horizon
+    ``staleness_days`` (the ``support_window_days`` and ``snapshot_staleness_days`` settings).
     """
-    grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {})
+    question = SupportQuestion(period.start.isoformat(),
+                               (period.end - timedelta(days=1)).isoformat(), window_days,
+                               staleness_days)
+    grouped, totals = _evaluate_usage(database, period, usage, catalog, declarations or {},
+                                      question)
     gate = _gate_counts(database, period)
     classifications: dict[str, FindingClassification] = {}
     findings = []
     for f in grouped:
         if f.account_id not in classifications:
-            classifications[f.account_id] = _classification(database, f.account_id, period)
+            classifications[f.account_id] = _classification(database, f.account_id, period,
+                                                            question)
         findings.append(AuditFinding(
             f.account_id, f.operation, period.label, f.calls, min(f.days), max(f.days), f.version,
             f.reasons, f.errors, classifications[f.account_id],

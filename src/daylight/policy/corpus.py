@@ -18,8 +18,9 @@ An account may also give its support by kind directly (``"support": {"immigratio
 with (``"shares_data_with"``), or — to test time — the relationships it would have
 (``"relationships"``: support edges with ``sector``, ``kind``, ``start``, ``end``,
 ``ongoing_as_of``, ``amount``), the day it is asked about (``"as_of"``), optionally a look-back
-window (``"window_days"``) and accepted corrections (``"corrections"``: ``effective``,
-``reason``, ``sectors``?); ``supports`` and ``support`` are then computed by the registry's
+window (``"window_days"``), a staleness horizon (``"staleness_days"``) and accepted
+corrections (``"corrections"``: ``effective``, ``reason``, ``sectors``?); ``supports`` and
+``support`` are then computed by the registry's
 ``support_during``, the function the gate uses.
 
 Every account in a corpus is SYNTHETIC (its id starts with ``SYNTHETIC-``): a hypothetical
@@ -50,12 +51,12 @@ from daylight.policy.entities import (
     support_facts,
 )
 from daylight.policy.policies import CompiledPolicies
-from daylight.registry.support import DEFAULT_WINDOW_DAYS, Override, SupportEdge
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS, Override, SupportEdge
 
 SYNTHETIC_PREFIX = "SYNTHETIC-"
 _ACCOUNT_KEYS = {"sector", "supports", "jurisdiction", "organization", "resolution", "declarations",
                  "candidate_sector", "candidate_supports", "support", "shares_data_with",
-                 "relationships", "as_of", "window_days", "corrections"}
+                 "relationships", "as_of", "window_days", "staleness_days", "corrections"}
 _EDGE_KEYS = {"sector", "kind", "start", "end", "ongoing_as_of", "amount", "dates"}
 
 
@@ -216,7 +217,9 @@ def _timed_support(read: _Reader, body: dict[str, Any],
             tuple(read.texts(item.get("sectors", []), f"{ckey}.sectors")),
             read.text(item["reason"], f"{ckey}.reason")))
     window = _count(read, body.get("window_days", DEFAULT_WINDOW_DAYS), f"{key}.window_days")
-    question = SupportQuestion(read.text(body["as_of"], f"{key}.as_of"), None, window)
+    staleness = _count(read, body.get("staleness_days", DEFAULT_STALENESS_DAYS),
+                       f"{key}.staleness_days")
+    question = SupportQuestion(read.text(body["as_of"], f"{key}.as_of"), None, window, staleness)
     try:
         return support_facts(edges, question, overrides)
     except InputError as exc:

@@ -26,7 +26,12 @@ parses Cedar's JSON answer and wraps it in objects. So the engine
   checked first and cannot fail), so leaving it out changes no decision, reason or error, and
   saves Cedar ~1.3 µs per such policy per request. Which scopes match is asked of Cedar itself
   (a probe policy set of each policy's action scope alone, against the same entity store), once
-  per operation, on first use.
+  per operation, on first use;
+- for a context seen often (``_SPECIALIZE_AFTER`` times with one operation), gives Cedar a policy
+  set with that context written in and an empty context (``policy/specialize.py``): Cedar then
+  no longer parses the context's JSON on each call, a third of a decision's cost. Specialised
+  sets are kept per (operation, context), at most ``_SPECIALIZED`` of them; contexts seen
+  rarely (free-text references) keep the general path and cost nothing more.
 
 ``bench/policy`` measures each of these against bare cedarpy in one run.
 """
@@ -56,6 +61,7 @@ from daylight.policy.decision import (
 from daylight.policy.entities import AccountFacts, Declarations, build_entities
 from daylight.policy.policies import CompiledPolicies
 from daylight.policy.schema import build_schema
+from daylight.policy.specialize import request_tests, specialize
 
 if TYPE_CHECKING:
     from cedarpy import _internal
@@ -67,6 +73,13 @@ _PURPOSE = list(DEFAULT_CONTEXT).index("purpose")  # where the purpose is in a c
 # distinct context texts and Cedar answer texts kept (each table cleared when full)
 _CONTEXT_TEXTS = 4_096
 _ANSWERS = 4_096  # ~700 bytes each: ~3 MB at most per engine
+# a policy set specialised to a context is built (~1 ms) once the (operation, context) pair has
+# been seen this often; at most _SPECIALIZED sets are kept (each ~50 KB), sightings of at most
+# _SIGHTINGS pairs (each table cleared when full)
+_SPECIALIZE_AFTER = 8
+_SPECIALIZED = 512
+_SIGHTINGS = 16_384
+_EMPTY_CONTEXT = "{}"
 # Cedar's answer ends with its timing metrics (names to whole microseconds): the only part that
 # differs between two answers that mean the same thing. Cut only when the tail is exactly that.
 _METRICS_TAIL = re.compile(r',"metrics":\{(?:"[a-z_]+":[0-9]+,?)*\}\}\Z')
@@ -107,6 +120,11 @@ class PolicyEngine:
         self._native: _internal.Entities = self.entities._inner
         self._scopes: dict[str | None, Any] | None = None  # policy id → its parsed form
         self._slices: dict[str, _internal.PolicySet] = {}  # operation → what Cedar gets for it
+        self._kept: dict[str, dict[Any, Any] | None] = {}  # operation → its slice as EST
+        # (operation, context values) → the slice with that context written in (None: cannot)
+        self._specialized: dict[tuple[str, tuple[Any, ...]], _internal.PolicySet | None] = {}
+        self._sightings: dict[tuple[str, tuple[Any, ...]], int] = {}
+        self._tests: dict[str, dict[str, bool]] = {}  # operation → Cedar's answer to each test
 
     def decide(self, account_id: str, operation: str,
                context: Mapping[str, Any] | None = None) -> Decision:
@@ -120,9 +138,9 @@ class PolicyEngine:
         ready = self._prepare(account_id, operation, context)
         if isinstance(ready, Decision):
             return ready
-        key, request = ready
+        key, request, policy_set = ready
         decision = self._naming_declarations(key, self._answer(_internal.is_authorized(
-            request, self._policy_set(operation), self._native, None, False)))
+            request, policy_set, self._native, None, False)))
         self._remember(key, decision)
         return decision
 
@@ -143,7 +161,7 @@ class PolicyEngine:
             if isinstance(ready, Decision):
                 decisions.append(ready)
                 continue
-            policy_set = self._policy_set(operation)
+            policy_set = ready[2]
             _, keys, batch = pending.setdefault(id(policy_set), (policy_set, [], []))
             keys.append((len(decisions), ready[0]))
             batch.append(ready[1])
@@ -162,11 +180,70 @@ class PolicyEngine:
             policy_set = self._slices[operation] = self._slice(operation)
         return policy_set
 
+    def _specialized_set(self, operation: str, values: tuple[Any, ...],
+                         context: Mapping[str, Any]) -> _internal.PolicySet | None:
+        """The policies for ``operation`` with ``context`` written in, once that pair has been
+        seen ``_SPECIALIZE_AFTER`` times; None until then, or if they cannot be."""
+        pair = (operation, values)
+        if pair in self._specialized:
+            return self._specialized[pair]
+        seen = self._sightings.get(pair, 0) + 1
+        if seen < _SPECIALIZE_AFTER:
+            if len(self._sightings) >= _SIGHTINGS:
+                self._sightings.clear()
+            self._sightings[pair] = seen
+            return None
+        self._sightings.pop(pair, None)
+        import cedarpy  # heavy: loaded where used, not at start-up
+
+        self._policy_set(operation)  # the slice's EST, kept by _slice
+        base = self._kept.get(operation)
+        if base is not None and operation not in self._tests:
+            self._tests[operation] = self._answer_tests(operation, base)
+        policy_set = None
+        try:  # anything unexpected: the general path, which is always right
+            folded = (specialize(base, context, self._tests[operation]) if base is not None
+                      else None)
+            if folded is not None:
+                policy_set = cedarpy.PolicySet.from_json_str(json.dumps(
+                    {"staticPolicies": folded, "templates": {}, "templateLinks": []}))
+        except (ValueError, KeyError, TypeError):
+            policy_set = None
+        if len(self._specialized) >= _SPECIALIZED:
+            self._specialized.clear()
+        self._specialized[pair] = policy_set
+        return policy_set
+
+    def _answer_tests(self, operation: str, policies: Mapping[Any, Any]) -> dict[str, bool]:
+        """Cedar's answer, for ``operation``'s action and resource, to each test of the action
+        or resource against literals in ``policies`` (each test a probe policy of its own);
+        none if Cedar reports an error."""
+        import cedarpy  # heavy: loaded where used, not at start-up
+
+        tests = list(request_tests(policies).items())
+        if not tests:
+            return {}
+        probe = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": {
+            f"test-{n}": {"effect": "permit", "principal": {"op": "All"},
+                          "action": {"op": "All"}, "resource": {"op": "All"},
+                          "conditions": [{"kind": "when", "body": node}]}
+            for n, (_, node) in enumerate(tests)}, "templates": {}, "templateLinks": []}))
+        action, resource = self._requests[operation]
+        answer = json.loads(cedarpy._internal.is_authorized(
+            {"principal": {"type": "Account", "id": "-"}, "action": action,
+             "resource": resource, "context": _EMPTY_CONTEXT}, probe, self._native, None, False))
+        diagnostics = answer.get("diagnostics", {})
+        if diagnostics.get("errors") or answer.get("decision") not in ("Allow", "Deny"):
+            return {}
+        holding = set(diagnostics.get("reason", []))
+        return {key: f"test-{n}" in holding for n, (key, _) in enumerate(tests)}
+
     def _slice(self, operation: str) -> _internal.PolicySet:
         import cedarpy  # heavy: loaded where used, not at start-up
 
         assert self.policies is not None  # only asked once a request reaches Cedar
         full = self.policies.policy_set
+        self._kept[operation] = None
         if self._scopes is None:
             try:  # the text parsed when it was compiled; anything unexpected: no slicing
                 est = json.loads(cedarpy.policies_to_json_str(self.policies.text))
@@ -174,9 +251,12 @@ class PolicyEngine:
                 est = {}
             self._scopes = {(raw.get("annotations") or {}).get("id"): raw
                             for raw in est.get("staticPolicies", {}).values()}
+        if set(self._scopes) != set(self.policies.rules):
+            return full  # not the policies compiled: neither sliced nor specialised
+        self._kept[operation] = self._scopes
         scoped = {pid: raw for pid, raw in self._scopes.items()
                   if raw.get("action", {}).get("op") != "All"}
-        if not scoped or set(self._scopes) != set(self.policies.rules):
+        if not scoped:
             return full
         # each scoped policy's action scope alone, as a permit: Cedar says which match
         probe = cedarpy.PolicySet.from_json_str(json.dumps({"staticPolicies": {
@@ -193,6 +273,7 @@ class PolicyEngine:
         matching = set(diagnostics.get("reason", []))
         kept = {pid: raw for pid, raw in self._scopes.items()
                 if pid not in scoped or pid in matching}
+        self._kept[operation] = kept
         if len(kept) == len(self._scopes):
             return full
         # none kept is fine: Cedar with no policies denies by default, as with none that apply
@@ -200,9 +281,9 @@ class PolicyEngine:
             {"staticPolicies": kept, "templates": {}, "templateLinks": []}))
 
     def _prepare(self, account_id: str, operation: str, context: Mapping[str, Any] | None
-                 ) -> Decision | tuple[tuple[Any, ...], dict[str, Any]]:
+                 ) -> Decision | tuple[tuple[Any, ...], dict[str, Any], _internal.PolicySet]:
         """A Decision when the gate's rules (or the decision cache) decide; otherwise the
-        cache key and the request for Cedar."""
+        cache key, the request for Cedar and the policies to give it."""
         action, resource = self._operations(operation)
         if not is_account_id(account_id):  # the rule ingest and import apply, no looser
             verify_account_id(account_id, where="account_id")
@@ -220,13 +301,19 @@ class PolicyEngine:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
-        text = self._contexts.get(values)
-        if text is None:
-            if len(self._contexts) >= _CONTEXT_TEXTS:
-                self._contexts = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
-            text = self._contexts[values] = json.dumps(full)
+        policy_set = self._specialized_set(operation, values, full or DEFAULT_CONTEXT)
+        if policy_set is not None:
+            text = _EMPTY_CONTEXT  # the context is written into the policies
+        else:
+            policy_set = self._policy_set(operation)
+            known = self._contexts.get(values)
+            if known is None:
+                if len(self._contexts) >= _CONTEXT_TEXTS:
+                    self._contexts = {_DEFAULT_KEY: _DEFAULT_CONTEXT_JSON}
+                known = self._contexts[values] = json.dumps(full)
+            text = known
         return key, {"principal": {"type": "Account", "id": account_id}, "action": action,
-                     "resource": resource, "context": text}
+                     "resource": resource, "context": text}, policy_set
 
     def _remember(self, key: tuple[Any, ...], decision: Decision) -> None:
         if self._cache_entries:

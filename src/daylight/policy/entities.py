@@ -29,6 +29,7 @@ from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.facts import account_standings
 from daylight.registry.resolution import UNSCREENED
 from daylight.registry.support import (
+    DEFAULT_STALENESS_DAYS,
     DEFAULT_WINDOW_DAYS,
     SUPPORT_KINDS,
     Override,
@@ -90,8 +91,9 @@ class AccountFacts:
     resolution: str = UNSCREENED
     candidate_sector: str = "unknown"
     candidate_supports: frozenset[str] = field(default_factory=frozenset)
-    """A match awaiting review: its candidate's sector and supported sectors, which the packs
-    apply provisionally ("unknown" and empty otherwise)."""
+    """A match awaiting review: its candidate's sector and the sectors it supports (as of the
+    request's day, or during the audited period, as ``supports``), which the packs apply
+    provisionally ("unknown" and empty otherwise)."""
     support: SupportWeights = field(default_factory=dict)
     shares_data_with: frozenset[str] = field(default_factory=frozenset)
 
@@ -173,18 +175,19 @@ def build_entities(facts: Iterable[AccountFacts], declarations: Declarations, ca
 @dataclass(frozen=True)
 class SupportQuestion:
     """When support is asked about: as of ``start`` (``end`` None) or from ``start`` to ``end``
-    (inclusive ISO dates), with the look-back window."""
+    (inclusive ISO dates), with the look-back window and the snapshots' staleness horizon."""
 
     start: str
     end: str | None = None
     window_days: int = DEFAULT_WINDOW_DAYS
+    staleness_days: int = DEFAULT_STALENESS_DAYS
 
 
 def support_facts(edges: Sequence[SupportEdge], question: SupportQuestion,
                   overrides: Sequence[Override] = ()) -> tuple[frozenset[str], SupportWeights]:
     """The sectors supported and the weight of support per kind, as the question asks."""
     summary = summarize(edges, question.start, question.end, window_days=question.window_days,
-                        overrides=overrides)
+                        overrides=overrides, staleness_days=question.staleness_days)
     weights = {v.sector: {kind: (round(w.amount), w.awards, round(w.award_total))
                           for kind, w in v.by_kind.items()}
                for v in summary.verdicts if v.supported}
@@ -205,11 +208,18 @@ def read_account_facts(database: Database, question: SupportQuestion | None = No
             supported, weights = support_facts(edges_from_supports(s.supports), question,
                                                s.overrides)
             shared = shared_sectors(s.supports, question.start, question.end,
-                                    window_days=question.window_days)
+                                    window_days=question.window_days,
+                                    staleness_days=question.staleness_days)
+        candidate = s.candidate_supports
+        if s.candidate_support is not None:
+            # the candidate is judged as a resolved account is: on its support as the question
+            # asks, with the accepted corrections about it
+            candidate, _ = support_facts(edges_from_supports(s.candidate_support), question,
+                                         s.overrides)
         facts.append(AccountFacts(
             account_id=s.account_id, sector=s.sector or "unknown", supports=supported,
             jurisdiction=s.country,
             organization=(s.organization_id or "") if s.is_resolved else "",
             resolution=s.status or UNSCREENED, candidate_sector=s.candidate_sector,
-            candidate_supports=s.candidate_supports, support=weights, shares_data_with=shared))
+            candidate_supports=candidate, support=weights, shares_data_with=shared))
     return facts

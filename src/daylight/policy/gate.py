@@ -34,7 +34,7 @@ from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.store import PolicyVersion
 from daylight.policy.versions import list_versions, version_in_force
 from daylight.registry.facts import registry_fingerprint
-from daylight.registry.support import DEFAULT_WINDOW_DAYS
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
 
 FactsSource = Callable[[Database, SupportQuestion], list[AccountFacts]]
 DeclarationsSource = Callable[[], Declarations]
@@ -55,7 +55,8 @@ class Gate:
                  refresh_interval_s: float | None = 1.0,
                  now: Clock = utc_now,
                  cache_entries: int = DEFAULT_CACHE_ENTRIES,
-                 support_window_days: int = DEFAULT_WINDOW_DAYS) -> None:
+                 support_window_days: int = DEFAULT_WINDOW_DAYS,
+                 support_staleness_days: int = DEFAULT_STALENESS_DAYS) -> None:
         self.database = database
         self.catalog = catalog
         self.recorder = recorder if recorder is not None else DecisionRecorder()
@@ -65,6 +66,7 @@ class Gate:
         self._cache_entries = cache_entries
         self._now = now
         self._window_days = support_window_days
+        self._staleness_days = support_staleness_days
         self._lock = threading.Lock()
         self._compiled: dict[int, CompiledPolicies] = {}
         self._state: tuple[Any, ...] | None = None
@@ -97,8 +99,8 @@ class Gate:
                 except InputError as error:  # the version in force does not load: fail closed
                     load_error = f"policy version {current.version} could not be loaded: {error}"
         engine = PolicyEngine(compiled, current.version if current else None,
-                              self._facts(self.database, SupportQuestion(state[3], None,
-                                                                         self._window_days)),
+                              self._facts(self.database, SupportQuestion(
+                                  state[3], None, self._window_days, self._staleness_days)),
                               state[2], self.catalog,
                               cache_entries=self._cache_entries, load_error=load_error)
         self._state, self._version = state, current

@@ -3,7 +3,9 @@
 Paths are the explanation a reader can check, each step with its evidence:
 ``account → organisation (match) → award / agreement / supply → agency (sector)``; a parent
 company supports what its subsidiaries' awards support, through a ``subsidiary_of`` step, and a
-renamed company what its predecessor's awards support, through a ``successor_of`` step.
+renamed or merged company what its predecessor's awards support, through a ``successor_of``
+step — from the link's date on (``held_through``: a subsidiary's awards count for the parent
+from the acquisition, a predecessor's for the successor from the succession).
 
 Data sharing (``shares_data_with``, the Flock graph) is not support: it is kept apart, per
 sector, under ``shared`` — the edge to each partner agency (with the partner's sector) and the
@@ -55,6 +57,32 @@ def _span(edges: list[SupportEdge], via: str) -> SupportEdge:
                        ongoing_as_of=max(ongoing, default=""), dates="span", via=via)
 
 
+def held_through(edge: SupportEdge, link: Relationship) -> SupportEdge | None:
+    """``edge`` (a subsidiary's or a predecessor's) as the parent or successor holds it through
+    ``link``: from the link's date (the acquisition, the succession) and, if the link ended (a
+    divestiture), until then; None if the edge ended before the link began. An undated link
+    passes the edge unchanged (the source states the link, not since when)."""
+    start, end = link.start_date, link.end_date
+    if not (start or end):
+        return edge
+    last_seen = edge.ongoing_as_of or edge.end or edge.start
+    if start and last_seen and last_seen < start:
+        return None
+    if end and edge.start and edge.start > end:
+        return None
+    held_start = max(edge.start, start) if edge.start else start
+    held_end, ongoing = edge.end, edge.ongoing_as_of
+    if end and (not held_end or held_end > end or ongoing):
+        held_end, ongoing = end, ""
+    obligations = tuple((m, a) for m, a in edge.obligations
+                        if (not start or m >= start[:7]) and (not end or m <= end[:7]))
+    held = f"held through `{link.id}` from {start or '?'}" + (f" to {end}" if end else "")
+    return replace(edge, start=held_start, end=held_end, ongoing_as_of=ongoing,
+                   dates=f"{edge.dates}; {held}" if edge.dates else held,
+                   obligations=obligations,
+                   amount=sum(a for _, a in obligations) if edge.obligations else edge.amount)
+
+
 def _listed(what: str, edges: list[SupportEdge], attribute: str, shown: int = 10) -> str:
     names = sorted({getattr(e, attribute) for e in edges})
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
@@ -80,7 +108,8 @@ def logged_supports(supports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _preference(rel: Relationship) -> tuple[int, str, float]:
     """Strongest evidence first: a contract or agreement over a supply; recent; large."""
-    return (1 if rel.kind == "supports" else 0, rel.end_date or rel.start_date, rel.amount or 0.0)
+    return (1 if rel.kind in ("supports", "agreement_with") else 0, rel.end_date or rel.start_date,
+            rel.amount or 0.0)
 
 
 class Graph:
@@ -111,21 +140,26 @@ class Graph:
         """
         best: dict[str, tuple[list[dict[str, Any]], Relationship]] = {}
         edges: dict[str, list[SupportEdge]] = defaultdict(list)
-        routes: list[tuple[list[dict[str, Any]], str]] = [([], org_id)]
+        routes: list[tuple[list[dict[str, Any]], str, Relationship | None]] = [([], org_id, None)]
         for sub in self.subsidiaries.get(org_id, ()):
             child = self.organizations.get(sub.source_id)
             if child is not None:
-                routes.append(([_edge_step(sub), _org_step(child)], child.id))
+                routes.append(([_edge_step(sub), _org_step(child)], child.id, sub))
         for link in self.predecessors.get(org_id, ()):
             predecessor = self.organizations.get(link.target_id)
             if predecessor is not None:
-                routes.append(([_edge_step(link), _org_step(predecessor)], predecessor.id))
-        for prefix, holder in routes:
+                routes.append(([_edge_step(link), _org_step(predecessor)], predecessor.id, link))
+        for prefix, holder, through in routes:
             for rel in self.outgoing.get(holder, ()):
                 target = self.organizations.get(rel.target_id)
                 if target is None or target.sector not in SUPPORTED_SECTORS or target.id == org_id:
                     continue
-                edges[target.sector].append(support_edge(rel, target.sector, holder))
+                edge: SupportEdge | None = support_edge(rel, target.sector, holder)
+                if through is not None and edge is not None:
+                    edge = held_through(edge, through)
+                if edge is None:
+                    continue  # it ended before the parent or successor held it
+                edges[target.sector].append(edge)
                 current = best.get(target.sector)
                 if current is None or _preference(rel) > _preference(current[1]):
                     best[target.sector] = ([*prefix, _edge_step(rel), _org_step(target)], rel)

@@ -39,8 +39,12 @@ class AccountStanding:
     candidate_sector: str = "unknown"
     """A match awaiting review: its candidate's sector ("unknown" otherwise)."""
     candidate_supports: frozenset[str] = frozenset()
-    """A match awaiting review: the sectors its candidate supports, at any time (empty
+    """A match awaiting review: the sectors its candidate's edges lead to, at any time (empty
     otherwise)."""
+    candidate_support: Sequence[Mapping[str, Any]] | None = None
+    """A match awaiting review: its candidate's support edges per sector (a classification's
+    ``supports`` shape), from which support at a time is decided; None for a match screened
+    before they were kept (``candidate_supports`` then stands, at any time: fail safe)."""
 
     @property
     def is_resolved(self) -> bool:
@@ -60,12 +64,13 @@ ORDER BY a.account_id
 def _standing(row: Sequence[Any], overrides: Mapping[str, Sequence[Override]]) -> AccountStanding:
     account_id, country, status, organization, sector, supports, evidence = row
     items = json.loads(supports) if supports else []
-    provisional = (json.loads(evidence).get("provisional") if status == "review" and evidence
-                   else None) or {}
+    features = json.loads(evidence) if status == "review" and evidence else {}
+    provisional = features.get("provisional") or {}
     return AccountStanding(
         account_id, country or "", status, organization, sector,
         frozenset(s["sector"] for s in items), items, tuple(overrides.get(organization or "", ())),
-        provisional.get("sector", "unknown"), frozenset(provisional.get("supports", ())))
+        provisional.get("sector", "unknown"), frozenset(provisional.get("supports", ())),
+        features.get("provisional_support") if provisional else None)
 
 
 def account_standings(database: Database) -> list[AccountStanding]:

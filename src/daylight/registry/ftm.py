@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from daylight.registry.organization import Organization, Relationship
+from daylight.registry.organization import SUPPORT_RELATIONSHIPS, Organization, Relationship
 from daylight.registry.support import support_kind
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def dates_summary(rel: Relationship) -> str | None:
         parts.append(_DATES.get(rel.evidence["dates"], f"dates: {rel.evidence['dates']}"))
     if rel.evidence.get("ongoing_as_of"):
         parts.append(f"ongoing as of {rel.evidence['ongoing_as_of']} (the source's latest snapshot)")
-    if rel.kind in ("supports", "supplies"):
+    if rel.kind in SUPPORT_RELATIONSHIPS:
         kind, rule = support_kind(rel)
         parts.append(f"kind of support: {kind} ({rule})")
     return "; ".join(parts) or None
@@ -106,7 +106,12 @@ def relationship_entities(rel: Relationship, source: EntityProxy,
         ownership = _entity("Ownership", "ownership", rel.id)
         ownership.add("owner", target.id)
         ownership.add("asset", source.id)
-        ownership.add("role", "parent company (USAspending recipient parent)")
+        ownership.add("role", rel.description if rel.source == "daylight-curated-links"
+                      else "parent company (USAspending recipient parent)")
+        ownership.add("startDate", rel.start_date or None)
+        ownership.add("endDate", rel.end_date or None)
+        ownership.add("summary", rel.evidence.get("document"))
+        ownership.add("sourceUrl", rel.evidence.get("url") or None)
         ownership.add("publisher", rel.source)
         return [ownership]
     if rel.kind == "successor_of":
@@ -116,6 +121,7 @@ def relationship_entities(rel: Relationship, source: EntityProxy,
         succession.add("startDate", rel.start_date or None)
         succession.add("description", rel.description or None)
         succession.add("summary", rel.evidence.get("document"))
+        succession.add("sourceUrl", rel.evidence.get("url") or None)
         succession.add("publisher", rel.source)
         return [succession]
     link = _entity("UnknownLink", "link", rel.id)

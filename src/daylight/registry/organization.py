@@ -18,8 +18,13 @@ from daylight.core.errors import InputError
 SECTORS = ("law_enforcement", "immigration_enforcement", "military", "intelligence",
            "other_government", "commercial", "nonprofit", "unknown")
 SCHEMAS = ("PublicBody", "Company", "Organization")
-RELATIONSHIP_KINDS = ("supports", "supplies", "subsidiary_of", "successor_of", "shares_data_with")
-SUPPORT_RELATIONSHIPS = ("supports", "supplies")  # the kinds by which one organisation supports another
+RELATIONSHIP_KINDS = ("supports", "supplies", "agreement_with", "subsidiary_of", "successor_of",
+                      "shares_data_with")
+# the kinds by which one organisation supports another: a contract award (``supports``), a
+# vendor's supply (``supplies``), and an agency's agreement with another (``agreement_with``: a
+# 287(g) agreement, by which a police or sheriff's office enforces immigration law for ICE — a
+# public body in an agreement, not a company under contract)
+SUPPORT_RELATIONSHIPS = ("supports", "supplies", "agreement_with")
 
 ORGANIZATION_COLUMNS = ("id", "name", "sector", "role", "schema", "state", "county", "city",
                         "identifiers", "aliases", "sources")

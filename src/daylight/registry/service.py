@@ -196,6 +196,10 @@ def _reclassify(store: RegistryStore, log: TransparencyLog, reference: Reference
                             "sector": before.sector if before else "unknown",
                             "supports": sorted({s["sector"] for s in before.supports})
                             if before else []}}
+            if before is not None and all("relationships" in s for s in before.supports):
+                features["provisional_support"] = [
+                    {"sector": s["sector"], "relationships": s["relationships"]}
+                    for s in before.supports]
             resolution = Resolution(resolution.account_id, "review", org_id, resolution.score,
                                     features, utc_text(now))
             updated.append(resolution)
@@ -263,13 +267,24 @@ class Screening:
 
     def provisional(self, organization_id: str) -> dict[str, Any]:
         """What a match awaiting review would make the account: the candidate's sector and
-        the sectors it supports, applied by the packs provisionally (``candidate_sector``,
-        ``candidate_supports``) until a reviewer decides; never published as the account's."""
+        the sectors its edges lead to, at any time, applied by the packs provisionally
+        (``candidate_sector``, ``candidate_supports``) until a reviewer decides; never
+        published as the account's. Which of those sectors it supports at a time is decided
+        from the candidate's edges (``provisional_support``), as for a resolved account."""
         org = self.graph.organizations.get(organization_id)
         if org is None:
             return {"organization_id": organization_id, "sector": "unknown", "supports": []}
         return {"organization_id": org.id, "name": org.name, "sector": org.sector,
                 "supports": [steps[-1]["sector"] for steps, _, _ in self.graph.supports(org.id)]}
+
+    def provisional_support(self, organization_id: str) -> list[dict[str, Any]]:
+        """The candidate's support edges per sector (a classification's ``supports`` shape,
+        without paths), so that the gate decides ``candidate_supports`` as of the request's day
+        by ``support_during``, as it does ``supports`` for a resolved account."""
+        if organization_id not in self.graph.organizations:
+            return []
+        return [{"sector": edges[0].sector, "relationships": [e.to_json() for e in edges]}
+                for _, _, edges in self.graph.supports(organization_id)]
 
     def resolve(self, account: Account, judgements: Sequence[Judgement],
                 now: datetime) -> tuple[Resolution, str, list[dict[str, Any]]]:
@@ -310,6 +325,8 @@ class Screening:
                 evidence["agency_evidence"] = [e.to_json() for e in outcome.evidence]
             if status == REVIEW and outcome.best is not None:
                 evidence["provisional"] = self.provisional(outcome.best.organization_id)
+                evidence["provisional_support"] = self.provisional_support(
+                    outcome.best.organization_id)
         resolution = Resolution(account.account_id, status, org_id, score, evidence, utc_text(now))
         org = self.graph.organizations.get(org_id) if org_id and status in RESOLVED else None
         sector, supports = self.graph.classify(

@@ -10,7 +10,10 @@ keeps or drops each edge by a named rule:
 
 - ``in force``: the edge's interval overlaps the period;
 - ``ongoing as of D``: the source's latest snapshot (dated D) still lists it, so it has not been
-  seen to end; it is in force from its start onwards;
+  seen to end; it is in force from its start until D plus the staleness horizon
+  (``snapshot_staleness_days``);
+- ``stale``: last seen in the export of D, more than the staleness horizon before the period —
+  dropped (a snapshot says nothing of what happened after it; see below);
 - ``within window``: it ended less than the look-back window (``support_window_days``) before the
   period began;
 - ``ended long ago``: it ended before the window — dropped;
@@ -24,6 +27,16 @@ FY2021-2026 extract gives only action dates (obligations), so an award whose las
 a year ago may well still be performed today; 287(g) agreements are renewed yearly too. A longer
 window would publish support that has ended (the most damaging error this system can make); a
 shorter one would drop contracts still in performance.
+
+The default staleness horizon, 1,095 days (three years): a row that a source's latest export
+still lists (a 287(g) agreement in ICE's list of 2025-07-03, a vendor in the Atlas of
+Surveillance export of 2020-10-07 or in The News & Observer's Flock data of 2024-04-26) is taken
+to be in force for three years after that export and no longer: never ending would publish, in
+2026 and forever, that a vendor seen once in 2020 still supplies the police (the most damaging
+error); ending at the export's date would let a current supplier or 287(g) partner through the
+day after every export. Three years keeps the newest export the shipped reference holds (2024)
+in force through 2026 and drops support seen only in the 2020 export; a newer export of a source
+restarts its horizon. The window does not apply on top of it.
 
 Kinds are derived by ``support_kind`` from the award's PSC and NAICS codes and descriptions (all
 in the public USAspending data) by the ordered rules in ``KIND_RULES``; the first rule that matches
@@ -43,6 +56,7 @@ from daylight.core.errors import InputError
 from daylight.registry.organization import Relationship
 
 DEFAULT_WINDOW_DAYS = 365
+DEFAULT_STALENESS_DAYS = 1095
 
 SUPPORT_KINDS = (
     "enforcement_agreement",        # a 287(g) agreement: the agency's officers act for ICE
@@ -120,7 +134,7 @@ def _kind_fields(rel: Relationship) -> dict[str, str]:
     fields = {"naics_code": evidence.get("naics_code", ""), "psc_code": evidence.get("psc_code", ""),
               "psc": rel.description.upper() if rel.id.startswith("award:") else "",
               "naics": evidence.get("naics", "").upper(), "model": "", "technology": ""}
-    if rel.kind == "supports" and "model" in evidence:
+    if rel.kind in ("supports", "agreement_with") and "model" in evidence:
         fields["model"] = evidence["model"]
     if rel.kind == "supplies":
         fields["technology"] = evidence.get("technology", rel.description)
@@ -308,7 +322,8 @@ def _day(text: str, what: str) -> date:
         raise InputError(f"`{text}` is not an ISO date", where=what) from exc
 
 
-def _rule(edge: SupportEdge, start: date, end: date, window: timedelta) -> tuple[bool, str]:
+def _rule(edge: SupportEdge, start: date, end: date, window: timedelta,
+          staleness: timedelta) -> tuple[bool, str]:
     """Whether ``edge`` is kept for the period [start, end], and the rule that says so."""
     if not (edge.start or edge.end or edge.ongoing_as_of):
         return False, "undated: the source gives no date, so it is not published as support"
@@ -316,8 +331,12 @@ def _rule(edge: SupportEdge, start: date, end: date, window: timedelta) -> tuple
     if begins is not None and begins > end:
         return False, f"not yet: starts {edge.start}, after the period"
     if edge.ongoing_as_of:
-        return True, (f"ongoing as of {edge.ongoing_as_of}: the source's latest snapshot still "
-                      "lists it")
+        seen = _day(edge.ongoing_as_of, edge.relationship_id)
+        if seen + staleness < start:
+            return False, (f"stale: last seen in export of {edge.ongoing_as_of}, more than "
+                           f"{staleness.days} days before the period")
+        return True, (f"ongoing as of {edge.ongoing_as_of}: last seen in export of "
+                      f"{edge.ongoing_as_of}, in force up to {(seen + staleness).isoformat()}")
     ends = _day(edge.end or edge.start, edge.relationship_id)
     if ends >= start:
         return True, f"in force: {edge.start or '?'} to {edge.end or edge.start}"
@@ -330,19 +349,25 @@ def _rule(edge: SupportEdge, start: date, end: date, window: timedelta) -> tuple
 
 def support_during(edges: Iterable[SupportEdge], sector: str, start: str, end: str | None = None,
                    *, window_days: int = DEFAULT_WINDOW_DAYS,
-                   overrides: Sequence[Override] = ()) -> SupportVerdict:
+                   overrides: Sequence[Override] = (),
+                   staleness_days: int = DEFAULT_STALENESS_DAYS) -> SupportVerdict:
     """Does the organisation whose support ``edges`` these are support ``sector`` from ``start``
     to ``end`` (inclusive ISO dates; ``end`` omitted: as of ``start``), and why.
 
-    The gate asks as of the request's day, the audit and the report during their period."""
+    The gate asks as of the request's day, the audit and the report during their period; a
+    row a snapshot still lists counts until ``staleness_days`` after the snapshot."""
     if window_days < 0:
         raise InputError(f"the look-back window must not be negative, got {window_days}",
                          where="support_window_days")
+    if staleness_days < 0:
+        raise InputError(f"the staleness horizon must not be negative, got {staleness_days}",
+                         where="snapshot_staleness_days")
     first = _day(start, "start")
     last = _day(end, "end") if end else first
     if last < first:
         raise InputError(f"the period ends ({last}) before it starts ({first})")
     window = timedelta(days=window_days)
+    staleness = timedelta(days=staleness_days)
     correction = next((o for o in overrides
                        if o.covers(sector) and _day(o.effective, o.correction_id) <= first), None)
     kept: list[tuple[SupportEdge, str]] = []
@@ -350,7 +375,7 @@ def support_during(edges: Iterable[SupportEdge], sector: str, start: str, end: s
     for edge in edges:
         if edge.sector != sector:
             continue
-        keep, why = _rule(edge, first, last, window)
+        keep, why = _rule(edge, first, last, window, staleness)
         if keep and correction is not None:
             keep, why = False, (f"corrected: correction {correction.correction_id} accepted from "
                                 f"{correction.effective}: {correction.reason}")
@@ -374,23 +399,26 @@ def edges_from_supports(supports: Sequence[Mapping[str, Any]]) -> list[SupportEd
 
 
 def shared_sectors(supports: Sequence[Mapping[str, Any]], start: str, end: str | None = None, *,
-                   window_days: int = DEFAULT_WINDOW_DAYS) -> frozenset[str]:
+                   window_days: int = DEFAULT_WINDOW_DAYS,
+                   staleness_days: int = DEFAULT_STALENESS_DAYS) -> frozenset[str]:
     """The sectors an organisation reaches by sharing data (``shared`` edges: its sharing with
     agencies of a sector, and what those agencies support), in force as ``support_during``
     decides. Not support: a policy decides whether it counts."""
     edges = [SupportEdge.from_json(e) for item in supports for e in item.get("shared", ())]
     return frozenset(s for s in {e.sector for e in edges}
-                     if support_during(edges, s, start, end, window_days=window_days).supported)
+                     if support_during(edges, s, start, end, window_days=window_days,
+                                       staleness_days=staleness_days).supported)
 
 
 def classification_during(supports: Sequence[Mapping[str, Any]], start: str, end: str | None = None,
                           *, window_days: int = DEFAULT_WINDOW_DAYS,
-                          overrides: Sequence[Override] = ()) -> dict[str, Any]:
+                          overrides: Sequence[Override] = (),
+                          staleness_days: int = DEFAULT_STALENESS_DAYS) -> dict[str, Any]:
     """A stored classification's ``supports`` as of ``start`` (or from ``start`` to ``end``):
     the sectors supported then, each with its path and verdict, and the sectors its edges lead
     to that are not supported then, with the verdict that says why."""
     summary = summarize(edges_from_supports(supports), start, end, window_days=window_days,
-                        overrides=overrides)
+                        overrides=overrides, staleness_days=staleness_days)
     verdicts = {v.sector: v for v in summary.verdicts}
     kept: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
@@ -403,8 +431,10 @@ def classification_during(supports: Sequence[Mapping[str, Any]], start: str, end
     view: dict[str, Any] = {
         "during": {"start": summary.verdicts[0].start if summary.verdicts else start,
                    "end": summary.verdicts[0].end if summary.verdicts else (end or start)},
-        "window_days": window_days, "supports": kept, "not_supported": dropped}
-    shared = shared_sectors(supports, start, end, window_days=window_days)
+        "window_days": window_days, "staleness_days": staleness_days, "supports": kept,
+        "not_supported": dropped}
+    shared = shared_sectors(supports, start, end, window_days=window_days,
+                            staleness_days=staleness_days)
     if shared:
         view["shares_data_with"] = sorted(shared)
     return view
@@ -423,8 +453,10 @@ class SupportSummary:
 
 def summarize(edges: Sequence[SupportEdge], start: str, end: str | None = None, *,
               window_days: int = DEFAULT_WINDOW_DAYS,
-              overrides: Sequence[Override] = ()) -> SupportSummary:
+              overrides: Sequence[Override] = (),
+              staleness_days: int = DEFAULT_STALENESS_DAYS) -> SupportSummary:
     """``support_during`` for each sector the edges lead to, in a fixed order."""
     sectors = sorted({e.sector for e in edges})
     return SupportSummary(tuple(support_during(edges, s, start, end, window_days=window_days,
-                                               overrides=overrides) for s in sectors))
+                                               overrides=overrides, staleness_days=staleness_days)
+                                for s in sectors))

@@ -57,7 +57,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "agency_id": "registry id of the agency supported",
         "agency_name": "name of the agency supported",
         "agency_sector": "sector of the agency supported",
-        "relationship_kind": "contract_award, agreement or data_sharing",
+        "relationship_kind": "supports (a contract award), agreement_with (a 287(g) agreement) or supplies",
         "support_kind": "what the relationship provides (services, data, equipment, ...)",
         "amount": "obligated amount in US dollars, when the source states one",
         "awards": "number of awards or agreements behind the edge (integer)",

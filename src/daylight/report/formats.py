@@ -169,7 +169,8 @@ SUPPORTS = Table(
         Field("agency_id", "string", "The supported agency."),
         Field("agency_name", "string", "Its name in the reference data."),
         Field("agency_sector", "string", "The agency's sector."),
-        Field("relationship_kind", "string", "supports (contract, agreement) or supplies."),
+        Field("relationship_kind", "string", "supports (a contract award), agreement_with (an "
+                                             "agency's 287(g) agreement) or supplies."),
         Field("support_kind", "string", "What kind of support the relationship is."),
         Field("amount", "integer", "Obligated amount of the award(s), whole US dollars; empty "
                                    "if none.", "USD"),

@@ -61,26 +61,37 @@ def entry_href(log_index: int, tree_size: int) -> str:
 @dataclass(frozen=True)
 class Column:
     """A data cell: the field it shows, whether it is a number (right-aligned), and optionally the
-    page its text links to (relative to the site's root)."""
+    page its text links to (relative to the site's root).
+
+    ``derived``: a cell computed for reading from other published rows (for example the kinds and
+    amounts of an organisation's support relationships, from ``supports``), not a field of the
+    row: it is written ``<td data-derived="NAME">``, which ``daylight verify`` does not read as the
+    row's field (the rows it is computed from are published and proven themselves)."""
 
     field: str
     numeric: bool = False
     href: Callable[[Any], str] | None = None
+    derived: Callable[[Any], object] | None = None
 
 
 def rows_html(
     rows: Iterable[Any], columns: Sequence[Column], *, root: str, tree_size: int
 ) -> markupsafe.Markup:
     """The ``<tr>`` elements of published rows (with a proof cell last), as safe markup."""
-    getter = attrgetter("row_id", "log_index", *(c.field for c in columns))
+    getter = attrgetter("row_id", "log_index", *(c.field for c in columns if c.derived is None))
     numeric = ' class="n"'
-    opening = [f'<td data-field="{c.field}"{numeric if c.numeric else ""}>' for c in columns]
+    opening = [f'<td data-{"field" if c.derived is None else "derived"}="{c.field}"'
+               f'{numeric if c.numeric else ""}>' for c in columns]
     plain_ints = [c.numeric and c.href is None for c in columns]
+    derived = any(c.derived is not None for c in columns)
     # Most cells repeat (services, operations, booleans): escape each distinct value once.
     memo: dict[tuple[type, object], str] = {}
     parts = []
     for row in rows:
         row_id, log_index, *values = getter(row)
+        if derived:
+            given = iter(values)
+            values = [next(given) if c.derived is None else c.derived(row) for c in columns]
         row_id = escape(row_id)
         cells = [f'<tr data-row-id="{row_id}" data-log-index="{int(log_index)}">']
         for column, start, plain_int, value in zip(columns, opening, plain_ints, values, strict=True):

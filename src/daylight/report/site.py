@@ -2,8 +2,9 @@
 
 ``render_site(report, out_dir)`` writes the pages (``index.html``, ``organizations.html``, one
 ``org/<id>.html`` per organisation, ``graph.html``, ``voice.html``, ``changes.html``,
-``methodology.html``, ``dictionary.html``, ``credits.html``), the charts (``charts/*.svg``) and the
-bundled assets (``static/``), and returns the paths it wrote. It links to, but does not write, the
+``methodology.html``, ``dictionary.html``, ``credits.html``, ``search.html``), the charts
+(``charts/*.svg``), the bundled assets (``static/``) and the search index (``pagefind/``), and
+returns the paths it wrote. It links to, but does not write, the
 data files, proofs and log mirror that ``daylight.report.data`` and ``daylight.report.proofs`` put
 beside it (``data/...``, ``proofs/ROW_ID.tlog-proof``, ``log/...``).
 
@@ -17,10 +18,11 @@ report gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import Any
 
 import jinja2
 
-from daylight.report import chart, usmap
+from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
@@ -49,11 +51,46 @@ DECISION_COLUMNS = (Column("operation"), Column("outcome"), Column("policies"),
 WEEKLY_COLUMNS = (Column("week_start"), Column("week_end"), Column("calls", numeric=True),
                   Column("suppressed"))
 
-STATIC_FILES = ("style.css", "table.js", "graph.js", "vendor/cytoscape.min.js",
+@dataclass(frozen=True)
+class SupportSummary:
+    """An organisation's support relationships in force during the period, for filtering the
+    central table: their kinds, and the sum of their amounts in whole USD (as the company awarded,
+    or as the agency awarding; an edge without an amount adds nothing)."""
+
+    kinds: tuple[str, ...] = ()
+    amount: int = 0
+
+
+def support_summaries(report: Report) -> dict[str, SupportSummary]:
+    """``SupportSummary`` per organisation id, from the published ``supports`` rows."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    amounts: dict[str, float] = defaultdict(float)
+    for edge in report.supports:
+        for org in {edge.contractor_id, edge.agency_id}:
+            kinds[org].add(edge.support_kind)
+            amounts[org] += edge.amount or 0.0
+    return {org: SupportSummary(tuple(sorted(k)), round(amounts[org])) for org, k in kinds.items()}
+
+
+def organization_columns(summaries: dict[str, SupportSummary]) -> tuple[Column, ...]:
+    """The central table's cells: the published fields, with the kinds and amount of support
+    (derived from ``supports``) after ``supports``."""
+    none = SupportSummary()
+    derived = (
+        Column("support_kinds", derived=lambda o: summaries.get(o.organization_id, none).kinds),
+        Column("support_usd", numeric=True, derived=lambda o: summaries.get(o.organization_id, none).amount),
+    )
+    return ORGANIZATION_COLUMNS[:3] + derived + ORGANIZATION_COLUMNS[3:]
+
+
+STATIC_FILES = ("style.css", "table.js", "graph.js", "search.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
+TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
+TABLE_FIRST_ROWS = 100  # that block: the first screen before the table script has the rows
+TABLE_JSON = "table/organizations.json"
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -191,11 +228,55 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
     return grouped
 
 
-def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS) -> list[Path]:
-    """Write the report's pages, charts and assets into ``out_dir``; return the files written.
+def table_json(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_size: int) -> str:
+    """The central table as the table script reads it: every cell's text as the page shows it
+    (``cell_text``), compact. A column with few distinct texts is dictionary-coded (``values``
+    holds the texts, the rows their indexes); numbers stay numbers; each row is
+    ``[row_id, log_index, page, entry, cell...]`` with ``entry`` an index into ``entries`` (the
+    log mirror's entry bundles). About 130 bytes a row instead of ~900 in HTML."""
+    cells = [[c.derived(o) if c.derived is not None else getattr(o, c.field) for o in rows] for c in columns]
+    values: list[list[str] | None] = []
+    coded: list[list[Any]] = []
+    for column, column_cells in zip(columns, cells, strict=True):
+        if column.numeric and all(type(v) is int for v in column_cells):
+            values.append(None)
+            coded.append(column_cells)
+            continue
+        texts = [cell_text(v) for v in column_cells]
+        distinct = sorted(set(texts))
+        if len(distinct) * 4 <= len(texts):
+            position = {t: i for i, t in enumerate(distinct)}
+            values.append(distinct)
+            coded.append([position[t] for t in texts])
+        else:
+            values.append(None)
+            coded.append(texts)
+    hrefs = [entry_href(o.log_index, tree_size) for o in rows]
+    entries = sorted(set(hrefs))
+    entry_of = {h: i for i, h in enumerate(entries)}
+    table = {
+        "fields": [c.field for c in columns],
+        "numeric": [c.numeric for c in columns],
+        "derived": [c.derived is not None for c in columns],
+        "values": values,
+        "entries": entries,
+        "rows": [[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
+                  *(column[i] for column in coded)]
+                 for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
+    }
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS,
+                table_html_rows: int = TABLE_HTML_ROWS, index: bool = True) -> list[Path]:
+    """Write the report's pages, charts and assets into ``out_dir``, then (``index``) the site
+    search's index of them (``pagefind/``, see ``daylight.report.search``); return the files written.
 
     ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
-    when it scrolls into view)."""
+    when it scrolls into view). ``table_html_rows``: with more organisations than this,
+    ``organizations.html`` holds only the first block in its HTML (the table script shows every
+    row from ``table/organizations.json``) and readers without JavaScript find every row on the
+    table's pages by state (``organizations/state-XX.html``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
     heads = _headlines(report)
@@ -220,6 +301,29 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         written.append(path)
 
     write("index.html", "index.html")
+    summaries = support_summaries(report)
+    columns = organization_columns(summaries)
+    kinds = sorted({k for summary in summaries.values() for k in summary.kinds})
+    # Without JavaScript, the table filtered by kind of support is a page per kind, largest first.
+    by_kind: dict[str, list[OrganizationRow]] = defaultdict(list)
+    for org in report.organizations:
+        for kind in summaries.get(org.organization_id, SupportSummary()).kinds:
+            by_kind[kind].append(org)
+    kind_pages = [(kind, f"organizations/kind-{kind}.html", len(by_kind[kind])) for kind in kinds]
+    for kind, name, _ in kind_pages:
+        ranked = sorted(by_kind[kind], key=lambda o: (-summaries[o.organization_id].amount, o.row_id))
+        write(name, "organizations_subset.html", root="../", kind=kind, state=None,
+              rows=rows_html(ranked, columns, root="../", tree_size=report.tree_size))
+    in_html: Sequence[OrganizationRow] = report.organizations
+    state_pages: list[tuple[str, str, int]] = []
+    if len(report.organizations) > table_html_rows:
+        in_html = report.organizations[:min(table_chunk_rows, TABLE_FIRST_ROWS)]
+        by_state = _by_org(report.organizations, "state")
+        for state in sorted(by_state):
+            name = f"organizations/{page_name('state-' + (state or 'none'))}"
+            state_pages.append((state, name, len(by_state[state])))
+            write(name, "organizations_subset.html", root="../", kind=None, state=state,
+                  rows=rows_html(by_state[state], columns, root="../", tree_size=report.tree_size))
     write(
         "organizations.html",
         "organizations.html",
@@ -232,17 +336,25 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
             "sector": sorted({o.sector for o in report.organizations}),
             "capability": sorted({c for o in report.organizations for c in o.capabilities}),
             "state": sorted(states),
+            "kind": kinds,
         },
+        kind_pages=kind_pages,
+        state_pages=state_pages,
+        html_rows=len(in_html),
+        table_json=TABLE_JSON,
         table_chunks=[
-            rows_html(report.organizations[i : i + table_chunk_rows], ORGANIZATION_COLUMNS, root="",
-                      tree_size=report.tree_size)
-            for i in range(0, len(report.organizations), table_chunk_rows)
+            rows_html(in_html[i : i + table_chunk_rows], columns, root="", tree_size=report.tree_size)
+            for i in range(0, len(in_html), table_chunk_rows)
         ],
     )
+    path = out_dir / TABLE_JSON
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(table_json(report.organizations, columns, report.tree_size))
+    written.append(path)
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     sectors = {o.organization_id: o.sector for o in report.organizations}
     write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
-    for page in ("voice", "changes", "methodology", "dictionary", "credits"):
+    for page in ("voice", "changes", "methodology", "dictionary", "credits", "search"):
         write(f"{page}.html", f"{page}.html")
 
     usage = _by_org(report.usage)
@@ -280,6 +392,8 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
             )
         )
         written.append(path)
+    if index:
+        written += search.index_site(out_dir)
     return written
 
 

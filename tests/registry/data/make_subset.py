@@ -19,7 +19,7 @@ ORGANIZATIONS = (
     "ori:IN0870000", "ori:AL0200000", "ori:FL0010100", "ori:FL0050700", "ori:FL0050800",
     "ori:IL0840200", "ori:MO0390300", "ori:OR0200600", "ori:MA0071800", "us-agency:7012",
     "us-agency:7014", "us-agency:1549", "company:palantir-technologies", "company:palantir-usg",
-    "company:geo-group", "company:flock-safety", "company:clearview-ai", "company:axon",
+    "company:geo-group", "company:b-i", "company:flock-safety", "company:clearview-ai", "company:axon",
     "ori:IN0320800",  # Pittsboro IN PD: shares Flock data with Colbert County (287(g))
 )
 MAX_EDGES_PER_SOURCE = 3
@@ -34,8 +34,9 @@ def main() -> None:
     per_source: dict[str, int] = {}
     rels = []
     for rel in reference.relationships:
+        link = rel.kind in ("subsidiary_of", "successor_of")  # every link between them
         if rel.source_id in wanted and rel.target_id in wanted \
-                and per_source.get(rel.source_id, 0) < MAX_EDGES_PER_SOURCE:
+                and (link or per_source.get(rel.source_id, 0) < MAX_EDGES_PER_SOURCE):
             per_source[rel.source_id] = per_source.get(rel.source_id, 0) + 1
             rels.append(rel)
     here = Path(__file__).parent

@@ -16,7 +16,7 @@ from daylight.report.model import Report
 from daylight.report.site import page_name
 
 PAGES = ["index.html", "organizations.html", "graph.html", "voice.html", "changes.html",
-         "methodology.html", "dictionary.html", "credits.html"]
+         "methodology.html", "dictionary.html", "credits.html", "search.html"]
 TABLE_FIELDS = ["organization_name", "sector", "supports", "state", "services", "capabilities", "calls",
                 "suppressed", "allowed", "denied", "denied_by", "declared_purposes", "audit_findings",
                 "actions"]
@@ -25,6 +25,12 @@ TABLE_FIELDS = ["organization_name", "sector", "supports", "state", "services", 
 def _pages(report: Report) -> list[str]:
     orgs = [f"org/{page_name(o.organization_id)}" for o in report.organizations[:6]]
     return PAGES + orgs
+
+
+def open_table(page: Page, base_url: str, query: str = "") -> None:
+    """organizations.html, once the table script has its rows (it fetches them after load)."""
+    page.goto(base_url + "organizations.html" + query)
+    page.wait_for_selector("#organizations[data-ready]")
 
 
 def _visible_names(page: Page) -> list[str]:
@@ -63,7 +69,7 @@ def test_every_page_renders_without_console_errors_and_shows_the_banner(
 def test_the_central_table_sorts_filters_and_finds_an_agency(
     page: Page, base_url: str, browser_report: Report
 ) -> None:
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     total = len(browser_report.organizations)
     assert len(_visible_names(page)) == total
 
@@ -97,10 +103,84 @@ def test_the_central_table_sorts_filters_and_finds_an_agency(
     assert expected and sorted(_visible_names(page)) == expected
 
 
+def test_site_search_finds_an_organisation_page(page: Page, base_url: str, browser_report: Report) -> None:
+    org = next(o for o in browser_report.organizations if o.sector == "law_enforcement")
+    page.goto(base_url + "search.html")
+    page.locator("#search input").fill(org.organization_name)
+    link = page.locator(".pagefind-ui__result-link", has_text=org.organization_name).first
+    link.wait_for()
+    assert link.get_attribute("href") == f"/org/{page_name(org.organization_id)}"
+    link.click()
+    page.wait_for_url(f"**/org/{page_name(org.organization_id)}")
+    assert page.locator("h1").inner_text() == org.organization_name
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base_url + f"search.html?q={org.organization_name.split()[-1]}")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    assert requested and all(url.startswith(base_url) for url in requested)  # no CDN, nothing else
+
+
+def test_the_central_table_filters_by_kind_and_amount_of_support(
+    page: Page, base_url: str, browser_report: Report
+) -> None:
+    totals: dict[str, float] = {}
+    kinds: dict[str, set[str]] = {}
+    for edge in browser_report.supports:
+        for org in {edge.contractor_id, edge.agency_id}:
+            totals[org] = totals.get(org, 0.0) + (edge.amount or 0.0)
+            kinds.setdefault(org, set()).add(edge.support_kind)
+    names = {o.organization_id: o.organization_name for o in browser_report.organizations}
+    kind = "detention_and_custody"
+    with_kind = sorted(names[o] for o, k in kinds.items() if kind in k and o in names)
+    assert 0 < len(with_kind) < len(names)
+
+    open_table(page, base_url)
+    page.get_by_label("Kind of support").select_option(kind)
+    assert sorted(_visible_names(page)) == with_kind
+    assert f"kind={kind}" in page.url
+    least = sorted(totals[o] for o, k in kinds.items() if kind in k)[len(with_kind) // 2]
+    page.get_by_label("Support at least (USD)").fill(str(int(least)))
+    expected = sorted(names[o] for o, k in kinds.items()
+                      if kind in k and o in names and round(totals[o]) >= int(least))
+    assert 0 < len(expected) < len(with_kind)
+    assert sorted(_visible_names(page)) == expected
+    page.reload()  # the filter is in the address: a link to it shows the same rows
+    page.wait_for_selector("#organizations[data-ready]")
+    assert page.get_by_label("Kind of support").input_value() == kind
+    assert sorted(_visible_names(page)) == expected
+
+    page.get_by_role("button", name="Support (USD)").click()
+    amounts = [int(c) for c in page.eval_on_selector_all(
+        "table.orgs tbody tr:not([hidden]) td[data-derived=support_usd]", "cs => cs.map(c => c.textContent)")]
+    assert amounts == sorted(amounts) and amounts[0] >= least - 1
+
+
+def test_the_table_by_kind_of_support_reads_without_javascript(
+    browser: Browser, base_url: str, browser_report: Report
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "organizations.html")
+        page.get_by_role("link", name="detention and custody").click()
+        page.wait_for_url("**/organizations/kind-detention_and_custody.html")
+        kinds = page.eval_on_selector_all("td[data-derived=support_kinds]",
+                                          "cs => cs.map(c => c.textContent)")
+        assert kinds and all("detention_and_custody" in k.split(";") for k in kinds)
+        amounts = [int(c) for c in page.eval_on_selector_all(
+            "td[data-derived=support_usd]", "cs => cs.map(c => c.textContent)")]
+        assert amounts == sorted(amounts, reverse=True)
+        page.locator("td[data-field=organization_name] a").first.click()
+        assert page.locator("h1").inner_text() in {o.organization_name for o in browser_report.organizations}
+    finally:
+        context.close()
+
+
 def test_a_map_link_filters_the_table_by_state(page: Page, base_url: str, browser_report: Report) -> None:
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     page.locator('.map a[data-state="CA"]').click()
     page.wait_for_url("**state=CA**")
+    page.wait_for_selector("#organizations[data-ready]")
     expected = sorted(o.organization_name for o in browser_report.organizations if o.state == "CA")
     assert sorted(_visible_names(page)) == expected
     assert page.get_by_label("State", exact=True).input_value() == "CA"
@@ -111,7 +191,7 @@ def test_charts_map_and_graph_are_drawn(page: Page, base_url: str, browser_repor
     widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
     assert len(widths) == 3 and all(w > 100 for w in widths)
 
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     assert page.locator(".map path").count() == 51
     assert page.locator(".map a[data-state]").count() == len({o.state for o in browser_report.organizations
                                                                if o.state != "PR"})
@@ -128,14 +208,14 @@ def test_charts_map_and_graph_are_drawn(page: Page, base_url: str, browser_repor
 
 
 def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir: Path) -> None:
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     with page.expect_download() as info:
         page.locator("main p.lede a", has_text="CSV").first.click()
     downloaded = Path(info.value.path()).read_text()
     assert downloaded == (site_dir / "data" / "organizations.csv").read_text()
     by_id = {r["row_id"]: r for r in csv.DictReader(io.StringIO(downloaded))}
     shown = page.eval_on_selector_all(
-        "table.orgs tbody tr",
+        "table.orgs tbody tr[data-row-id]",
         """rows => rows.map(r => [r.dataset.rowId, r.dataset.logIndex,
              Object.fromEntries([...r.querySelectorAll('td[data-field]')]
                .map(c => [c.dataset.field, c.textContent]))])""",
@@ -149,7 +229,7 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
     with page.expect_download() as info:
         page.get_by_role("button", name="Download this view (CSV)").click()
     view = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
-    visible = page.eval_on_selector_all("table.orgs tbody tr:not([hidden])",
+    visible = page.eval_on_selector_all("table.orgs tbody tr[data-row-id]",
                                         "rs => rs.map(r => r.dataset.rowId)")
     assert [r["row_id"] for r in view] == visible
     assert all(r["sector"] == "law_enforcement" for r in view)
@@ -158,7 +238,7 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
 
 
 def test_the_keyboard_reaches_every_control(page: Page, base_url: str) -> None:
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     controls = page.eval_on_selector_all(
         "#filters input, #filters select, #filters button, #organizations th button",
         "els => els.map((e, i) => { e.dataset.probe = String(i); return i; })",
@@ -184,6 +264,8 @@ def test_axe_finds_no_serious_or_critical_violation(
     found = []
     for name in [*PAGES, f"org/{page_name(browser_report.organizations[3].organization_id)}"]:
         page.goto(base_url + name)
+        if name == "organizations.html":
+            page.wait_for_selector("#organizations[data-ready]")
         results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in ("serious", "critical"):
@@ -197,7 +279,18 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
     try:
         page = context.new_page()
         page.goto(base_url + "organizations.html")
-        assert page.locator("table.orgs tbody tr").count() == len(browser_report.organizations)
+        in_html = page.eval_on_selector_all("table.orgs tbody tr[data-row-id]",
+                                            "rs => rs.map(r => r.dataset.rowId)")
+        assert len(in_html) == 16
+        states = [a.get_attribute("href") or "" for a in page.locator("#by-state a").all()]
+        by_state: list[str] = []
+        for href in states:
+            page.goto(base_url + href)
+            by_state += page.eval_on_selector_all("table.orgs tbody tr[data-row-id]",
+                                                  "rs => rs.map(r => r.dataset.rowId)")
+        assert sorted(by_state) == sorted(o.row_id for o in browser_report.organizations)
+        assert set(in_html) < set(by_state)
+        page.goto(base_url + "organizations.html")
         assert not page.locator("#filters").is_visible()
         page.goto(base_url + "graph.html")
         assert page.locator("#supports tbody tr[data-row-id]").count() == len(browser_report.supports)
@@ -213,14 +306,15 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
 def test_printing_prints_the_rows_shown_without_the_controls(
     page: Page, base_url: str, browser_report: Report
 ) -> None:
-    page.goto(base_url + "organizations.html")
+    open_table(page, base_url)
     page.emulate_media(media="print")
-    assert page.locator("table.orgs tbody tr:visible").count() == len(browser_report.organizations)
+    rows = page.locator("table.orgs tbody tr[data-row-id]:visible")
+    assert rows.count() == len(browser_report.organizations)
     page.emulate_media(media="screen")
     page.get_by_label("State", exact=True).select_option("TX")
     page.emulate_media(media="print")
     texas = [o for o in browser_report.organizations if o.state == "TX"]
-    assert page.locator("table.orgs tbody tr:visible").count() == len(texas)
+    assert page.locator("table.orgs tbody tr[data-row-id]:visible").count() == len(texas)
     assert not page.locator("#filters").is_visible()
     assert not page.locator("header.site nav").is_visible()
     assert page.locator("#synthetic-banner").is_visible()

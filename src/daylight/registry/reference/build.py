@@ -54,14 +54,15 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 5  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 6  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
 # 4 (issue 10, built in parallel): county agencies named as they name themselves; a federal name
 # stating a law-enforcement body is law enforcement; a bureau's .gov record takes its divisions'
 # sector; 287(g) signers are law enforcement;
-# 5: both builds 4 merged
+# 5: both builds 4 merged; 6: 287(g) agreements as `agreement_with` (an agency in an agreement,
+# not a company under contract); curated links with dates and addresses
 
 
 def build_reference(root: Path) -> Reference:

@@ -41,6 +41,7 @@ _NOT_LAW_ENFORCEMENT = {"dmv", "parks", "school district", "tax board", "medical
                         "environmental services enforcement", "municipal"}
 _NOT_VENDORS = {"", "utility", "unknown", "na", "none", "n/a", "multiple"}
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # An FBI Originating Agency Identifier: a state code and seven letters or digits.
 _ORI = re.compile(r"[A-Z]{2}[A-Z0-9]{7}")
 
@@ -65,7 +66,8 @@ def _snapshot_date(text: str) -> str:
 
 
 def add_287g(builder: ReferenceBuilder, root: Path) -> None:
-    """Each agency's 287(g) agreement, per model, as ``agency supports ICE``."""
+    """Each agency's 287(g) agreement, per model, as ``agency agreement_with ICE`` (an agency
+    in an agreement, not a company under contract: the report draws it as one)."""
     rows = read_csv(root, AGREEMENTS_287G, ("date", "state", "agency", "agency_id", "ori", "type"))
     spans: dict[tuple[str, str], list[str]] = defaultdict(list)
     first_row: dict[str, dict[str, str]] = {}
@@ -101,7 +103,8 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
     for (agency_id, model), dates in sorted(spans.items()):
         dates.sort()
         builder.relate(Relationship(
-            id=f"287g:{agency_id}:{slug(model)}", kind="supports", source_id=agency_of[agency_id],
+            id=f"287g:{agency_id}:{slug(model)}", kind="agreement_with",
+            source_id=agency_of[agency_id],
             target_id=ICE, start_date=dates[0], end_date=dates[-1],
             description=f"287(g) agreement: {model}",
             evidence={"model": model, "lists": str(len(set(dates))), "dates": "snapshots",
@@ -167,14 +170,20 @@ def _flock_state(name: str) -> str:
 
 
 CURATED_LINKS = "links.csv"  # beside this module: renames and ownership, each with its public source
-_LINK_COLUMNS = ("kind", "source_id", "target_id", "start_date", "description", "document")
+_LINK_COLUMNS = ("kind", "source_id", "target_id", "start_date", "description", "document", "url")
 
 
 def add_curated_links(builder: ReferenceBuilder) -> None:
-    """``successor_of`` (a company renamed: the successor supports what its predecessor's awards
-    support) and ``subsidiary_of`` links that the raw files do not carry, each with the public
-    document that states it (``registry/reference/links.csv``: a filing a reader can look up by its filer
-    number, never a URL, which the shipped data does not carry)."""
+    """``successor_of`` (a company renamed or merged: the successor supports what its
+    predecessor's awards support, from the succession) and ``subsidiary_of`` (a parent supports
+    what its subsidiary's awards support, from the acquisition) links from public sources,
+    curated by hand (``registry/reference/links.csv``; Daylight's own work, Apache-2.0 like the
+    code): each names the document that states it, what it says, and its address (``url``:
+    an SEC filing where there is one, else a news release or report; never with ``=`` or ``|``,
+    which a shipped cell cannot hold). ``start_date`` is the date the source gives for the
+    acquisition or the succession (empty: the source gives none, and the link counts at any
+    time). A curated link replaces the same link read from USAspending's parent names (which
+    has no date), keeping that evidence."""
     text = (resources.files("daylight.registry.reference") / CURATED_LINKS).read_text(encoding="utf-8")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if tuple(reader.fieldnames or ()) != _LINK_COLUMNS:
@@ -188,12 +197,24 @@ def add_curated_links(builder: ReferenceBuilder) -> None:
         if not row["document"].strip():
             raise InputError("every link names the public document that states it",
                              where=f"{where}: document")
+        url = row["url"].strip()
+        if url and (not url.startswith("https://") or "=" in url or "|" in url):
+            raise InputError(f"`{url}` is not an https address without `=` or `|`",
+                             where=f"{where}: url")
+        if row["start_date"] and not _ISO_DATE.fullmatch(row["start_date"]):
+            raise InputError(f"`{row['start_date']}` is not a date YYYY-MM-DD",
+                             where=f"{where}: start_date")
         prefix = "successor" if row["kind"] == "successor_of" else "subsidiary"
+        rel_id = f"{prefix}:{row['source_id']}>{row['target_id']}"
+        earlier = builder.relationships.pop(rel_id, None)
+        evidence = dict(earlier.evidence) if earlier else {}
+        if earlier is not None:
+            evidence["also_from"] = earlier.source
+        evidence |= {"document": row["document"], "url": url,
+                     "dates": "curated" if row["start_date"] else ""}
         builder.relate(Relationship(
-            id=f"{prefix}:{row['source_id']}>{row['target_id']}", kind=row["kind"],
-            source_id=row["source_id"], target_id=row["target_id"], start_date=row["start_date"],
-            description=row["description"],
-            evidence={"document": row["document"]},
+            id=rel_id, kind=row["kind"], source_id=row["source_id"], target_id=row["target_id"],
+            start_date=row["start_date"], description=row["description"], evidence=evidence,
             source="daylight-curated-links"))
 
 

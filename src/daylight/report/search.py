@@ -1,0 +1,62 @@
+"""Site search: the built pages indexed by Pagefind, at build time, into ``DIR/pagefind/``.
+
+Pagefind (MIT; PyPI ``pagefind[extended]`` ships its binary, so nothing is fetched at build or
+view time) reads the written HTML and writes a static, chunked index with its own WebAssembly
+search and UI beside the pages. The browser fetches only the chunks a query needs, so searching
+10,000 organisation pages costs a reader a few hundred kilobytes, not the whole site. It was chosen
+over a hand-written index (a JSON list of names searched in JavaScript) because it indexes every
+page's text — evidence, relationships, declared purposes — with stemming and ranking, and is the
+tool the static-site field uses.
+
+What is indexed is marked in the templates: each page's ``<main data-pagefind-body>``, without the
+central table (``data-pagefind-ignore``: its rows are the organisation pages, indexed one by one)
+and without the usage tables of the organisation pages (numbers, not words).
+
+Reproducible: Pagefind 1.5 names its index files by content hash and writes the same bytes for the
+same pages (checked by ``tests/report/test_search.py``, building twice). The folder is removed
+before indexing, so no file of an earlier build is left behind, and the language is fixed
+(``--force-language en``) so that the index does not depend on detection.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from daylight.core.errors import ConfigError, DaylightError
+
+__all__ = ["SEARCH_DIR", "index_site"]
+
+SEARCH_DIR = "pagefind"
+TIMEOUT_S = 600
+
+
+def _executable() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ConfigError("site search needs the `pagefind[extended]` package (pip install "
+                          "'pagefind[extended]')") from exc
+    found = get_executable()
+    if found is None:
+        raise ConfigError("the `pagefind` package is installed but its binary is not: install "
+                          "'pagefind[extended]' (it ships the binary for this platform)")
+    return Path(found)
+
+
+def index_site(site: Path) -> list[Path]:
+    """Index the HTML pages under ``site`` into ``site/pagefind/``; return the files written."""
+    bundle = site / SEARCH_DIR
+    shutil.rmtree(bundle, ignore_errors=True)
+    command = [str(_executable()), "--site", str(site), "--output-subdir", SEARCH_DIR,
+               "--force-language", "en", "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DaylightError(f"pagefind could not index the site: {exc}", where=str(site)) from exc
+    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        detail = " ".join((done.stderr or done.stdout).split())[:500]
+        raise DaylightError(f"pagefind could not index the site (exit {done.returncode}): {detail}",
+                            where=str(site))
+    return sorted(p for p in bundle.rglob("*") if p.is_file())

@@ -1,0 +1,23 @@
+/* Site search with Pagefind's own interface (pagefind/pagefind-ui.js, written at build time).
+   Result links are made relative to this page's folder, so the report works wherever it is
+   served (at the root of a host or under a path such as /report/). */
+(function () {
+  "use strict";
+  if (typeof PagefindUI !== "function") return;
+  var base = new URL(".", location.href).pathname;
+  new PagefindUI({
+    element: "#search",
+    bundlePath: base + "pagefind/",
+    baseUrl: base,
+    showImages: false,
+    showSubResults: true,
+    translations: { placeholder: "Search organisations, agencies, evidence" }
+  });
+  var params = new URLSearchParams(location.search);
+  var input = document.querySelector("#search input");
+  if (input) input.id = "search-terms";  /* the page's visible label names it */
+  if (input && params.get("q")) {
+    input.value = params.get("q");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+})();
