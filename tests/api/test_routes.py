@@ -273,3 +273,35 @@ def test_page_requests_are_checked_before_the_flow_runs() -> None:
     assert decode_cursor(encode_cursor("SYNTHETIC-é")) == "SYNTHETIC-é"
     with pytest.raises(InputError):
         decode_cursor("A" * 2000)
+
+
+def test_a_published_report_is_listed_and_served_from_its_directory(home: Home,
+                                                                    tmp_path: Path) -> None:
+    from daylight.report.store import Publication, ReportStore
+    with home.database().transaction() as tx:
+        ReportStore(tx).add_publication(Publication(7, "2026-10", "2026-10-01", "2026-10-31", 7,
+                                                    "ab" * 32, "2026-11-01T00:00:00+00:00"))
+    reports = home.settings.reports_dir
+    stale = reports / "report-old"
+    (stale / "data").mkdir(parents=True)
+    (stale / "publication.json").write_text(json.dumps({"period": "2026-10",
+                                                        "published_log_index": 3}))
+    (stale / "data" / "organizations.csv").write_text("stale\n")
+    current = reports / "report"
+    (current / "data").mkdir(parents=True)
+    (current / "publication.json").write_text(json.dumps({"period": "2026-10",
+                                                          "published_log_index": 7}))
+    (current / "data" / "organizations.csv").write_text("id,name\nSYNTHETIC-1,x\n")
+    (current / ".secret").write_text("no")
+    (tmp_path / "outside.txt").write_text("outside")
+    (current / "data" / "link.txt").symlink_to(tmp_path / "outside.txt")
+    client = Client(service(home))
+    listed = client.get("/v1/reports").json()["items"]
+    assert [(r["period"], r["published_log_index"], r["files"]) for r in listed] == [
+        ("2026-10", 7, True)]
+    served = client.get("/v1/reports/2026-10/files/data/organizations.csv")
+    assert served.status_code == 200 and served.text == "id,name\nSYNTHETIC-1,x\n"
+    assert served.headers["content-type"].startswith("text/csv")
+    _error(client.get("/v1/reports/2026-10/files/.secret"), 400, "path")
+    _error(client.get("/v1/reports/2026-10/files/data/link.txt"), 404)
+    _error(client.get("/v1/reports/2026-09/files/data/organizations.csv"), 404)
