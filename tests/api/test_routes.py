@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from daylight.api.access import Caller, Role
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.flows.mirror import tlog_proof
@@ -192,7 +193,12 @@ def test_bodies_must_be_json_and_fields_are_named(home: Home) -> None:
     _error(client.post("/v1/objections", {"statement": "x"}), 400, "about")
     _error(client.post("/v1/objections", content=b"{not json",
                        headers={"content-type": "application/json"}), 400)
-    _error(client.post("/v1/objections", {"about": "nothing", "statement": "x"}), 400)
+    _error(client.post("/v1/objections", {"about": "nothing", "statement": "x"}), 400, "about")
+    _error(client.post("/v1/objections", {"about": "account:SYNTHETIC-shop", "statement": " "}),
+           400, "statement")
+    _error(Client(service(home), Caller(Role.EMPLOYEE, " ")).post(
+        "/v1/objections", {"about": "account:SYNTHETIC-shop", "statement": "x"}),
+        400, "header authorization")
 
 
 def test_corrections_and_review_queue(home: Home) -> None:

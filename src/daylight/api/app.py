@@ -48,6 +48,7 @@ from daylight.api.schema import (
     DecisionAnswer,
     DecisionRequest,
     PolicyAnswer,
+    http_where,
     json_request,
     service_openapi,
     validation_error,
@@ -188,7 +189,7 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
 
     @app.exception_handler(DaylightError)
     async def daylight_error(request: Request, error: DaylightError) -> Response:
-        return error_response(error)
+        return error_response(http_where(error))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:

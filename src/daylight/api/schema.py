@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict
 
 from daylight.api.errors import BodyTooLargeError, verify_json_content_type
-from daylight.core.errors import InputError
+from daylight.core.errors import DaylightError, InputError
 
 MAX_FLOW_BODY_BYTES = 256 * 1024
 
@@ -92,3 +92,18 @@ def service_openapi(app: FastAPI) -> dict[str, Any]:
             schemas.pop(name, None)
         app.openapi_schema = document
     return app.openapi_schema
+
+
+# The flows name their inputs as the command line spells them; over HTTP the same input is a
+# body field, a query parameter or the token.
+_FIELDS = {"--by": "header authorization", "--account": "account_id", "--from": "effective",
+           "--sector": "sectors", "--limit": "top", "NAME": "name"}
+
+
+def http_where(error: DaylightError) -> DaylightError:
+    """``error`` with a command-line ``where`` (``--decision``) renamed to the field that
+    carried the input over HTTP (``decision``); the identity flags name the token."""
+    where = error.where
+    if where is not None and (where in _FIELDS or where.startswith("--")):
+        error.where = _FIELDS.get(where) or where[2:].replace("-", "_")
+    return error
