@@ -311,3 +311,68 @@ def test_a_published_report_is_listed_and_served_from_its_directory(home: Home,
     _error(client.get("/v1/reports/2026-10/files/.secret"), 400, "path")
     _error(client.get("/v1/reports/2026-10/files/data/link.txt"), 404)
     _error(client.get("/v1/reports/2026-09/files/data/organizations.csv"), 404)
+
+
+def test_usage_and_an_audit_of_an_aggregated_period(home: Home, tmp_path: Path) -> None:
+    from daylight.core.period import parse_period
+    from daylight.flows.aggregate import aggregate_and_log
+    from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
+    from daylight.usage.aggregate import DuckDBEngine
+    period = parse_period("2026-10")
+    generated = generate_synthetic_usage(tmp_path / "usage", accounts=["SYNTHETIC-shop"],
+                                         rows=200, period=period)
+    ingest_usage(home.usage_store(), list(generated.files))
+    aggregate_and_log(home.database(), home.log(writable=True), home.usage_store(), period,
+                      DuckDBEngine())
+    app = service(home)
+    usage = Client(app, SHOP).get("/v1/accounts/SYNTHETIC-shop/usage?period=2026-10")
+    assert usage.status_code == 200, usage.text
+    body = usage.json()
+    assert body["synthetic"] is True and sum(o["calls"] for o in body["operations"]) == 200
+    _error(Client(app, SHOP).get("/v1/accounts/SYNTHETIC-police/usage?period=2026-10"), 404)
+    _error(Client(app, ADMIN).get("/v1/accounts/SYNTHETIC-shop/usage?period=2026-13"), 400,
+           "period")
+    audit = Client(app, ADMIN).post("/v1/audits", {"period": "2026-10"})
+    assert audit.status_code == 200, audit.text
+    assert audit.json()["summary"]["period"] == "2026-10"
+    _error(Client(app, ADMIN).post("/v1/audits", {"period": "2026-09"}), 404)
+
+
+def test_a_reviewer_judges_a_match(tmp_path: Path, database: Database, log: TransparencyLog,
+                                   review_key: str) -> None:
+    add_accounts(database)
+    reviewer = Client(service(service_home(tmp_path, database, log, review_key)), REVIEWER)
+    judged = reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
+        "organization_id": "SYNTHETIC-org-SYNTHETIC-office", "verdict": "same",
+        "note": "SYNTHETIC: the customer's contract names it"})
+    assert judged.status_code == 200, judged.text
+    assert judged.json()["verdict"] == "same" and judged.json()["log_index"] >= 0
+    _error(reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
+        "organization_id": "SYNTHETIC-org-nothing", "verdict": "same", "note": "x"}), 404)
+    _error(reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
+        "organization_id": "SYNTHETIC-org-SYNTHETIC-office", "verdict": "maybe", "note": "x"}),
+        400)
+
+
+def test_a_correction_is_filed_reviewed_and_listed(tmp_path: Path, database: Database,
+                                                   log: TransparencyLog, review_key: str) -> None:
+    add_accounts(database)
+    reviewer = Client(service(service_home(tmp_path, database, log, review_key)), REVIEWER)
+    filed = reviewer.post("/v1/corrections", {
+        "about": "organization:SYNTHETIC-org-SYNTHETIC-office",
+        "claim": "SYNTHETIC: it does not support any agency",
+        "evidence": ["https://example.org/SYNTHETIC"]})
+    assert filed.status_code == 200, filed.text
+    correction_id = filed.json()["correction_id"]
+    reviewed = reviewer.post(f"/v1/corrections/{correction_id}/reviews",
+                             {"decision": "accept", "rationale": "SYNTHETIC: checked"})
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["status"] == "accepted"
+    assert reviewed.json()["reviewer"] == REVIEWER.subject
+    _error(reviewer.post(f"/v1/corrections/{correction_id}/reviews",
+                         {"decision": "reject", "rationale": "again"}), 409)
+    listed = reviewer.get("/v1/corrections").json()["items"]
+    assert [c["correction_id"] for c in listed] == [correction_id]
+    _error(reviewer.post("/v1/corrections", {"about": "organization:SYNTHETIC-org-SYNTHETIC-office",
+                                             "claim": "x", "evidence": ["not a url"]}),
+           400, "evidence")
