@@ -114,6 +114,9 @@ def test_a_customer_sees_only_its_own_accounts_and_declarations(
     listed = shop.get("/v1/accounts").json()
     assert [i["account"]["account_id"] for i in listed["items"]] == ["SYNTHETIC-shop"]
     assert shop.get("/v1/accounts/SYNTHETIC-shop").status_code == 200
+    with_a_gone_account = Client(app, Caller(Role.CUSTOMER, "t", frozenset(
+        {"SYNTHETIC-shop", "SYNTHETIC-gone"})))
+    assert with_a_gone_account.get("/v1/accounts").json() == listed
     _error(shop.get("/v1/accounts/SYNTHETIC-office"), 404)
     declaration = json.loads(declaration_file("touchless_access_control"))
     mine = shop.post("/v1/declarations", {"account_id": "SYNTHETIC-shop",

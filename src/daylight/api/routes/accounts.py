@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -69,9 +71,12 @@ def list_accounts(home: HomeDep, caller: CallerDep, paging: PagingDep,
     database = home.database()
     window = home.settings.support_window_days
     if caller.role == Role.CUSTOMER:
-        views = (show_account(database, a, day, window_days=window)
-                 for a in sorted(caller.accounts) if paging.after is None or a > paging.after)
-        return paging.page(views, lambda v: v.account_id, _out, started=True)
+        def own() -> Iterator[AccountView]:
+            for account_id in sorted(caller.accounts):
+                if paging.after is None or account_id > paging.after:
+                    with suppress(NotFoundError):  # a token's account not (yet) imported
+                        yield show_account(database, account_id, day, window_days=window)
+        return paging.page(own(), lambda v: v.account_id, _out, started=True)
     return paging.page(iter_account_views(database, day, window_days=window, after=paging.after),
                        lambda v: v.account_id, _out, started=True)
 
