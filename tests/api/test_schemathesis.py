@@ -23,7 +23,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from daylight.api.app import create_app
+from daylight.api.access import ANONYMOUS, Caller
+from daylight.api.app import DecisionApp, create_app
 from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.voice.privacy import generate_review_key
@@ -32,11 +33,11 @@ from tests.policy.conftest import WORLD, add_registry_accounts
 
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance)
-MAX_EXAMPLES = 12  # per operation: ~30 operations, a few hundred requests, well under 60 s
+MAX_EXAMPLES = 8  # per operation and caller: ~30 operations, ~450 requests, well under 60 s
 
 
 @pytest.fixture(scope="module")
-def service_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.Schema]:
+def service_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DecisionApp]:
     directory: Path = tmp_path_factory.mktemp("schemathesis")
     home = Home(build_settings({"home": str(directory), "review_key": generate_review_key()[0]},
                                {}))
@@ -44,15 +45,18 @@ def service_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemat
     add_registry_accounts(home.database(), WORLD)
     home.log(writable=True).append([{"type": "example.fact", "time": "2026-11-20T12:00:00Z",
                                      "payload": {"n": n}} for n in range(5)])
-    app = create_app(home)
-    yield schemathesis.openapi.from_asgi("/openapi.json", as_caller(app, ADMIN))
+    yield create_app(home)
     home.close()
 
 
-def test_no_server_errors_and_answers_as_documented(service_schema: schemathesis.Schema) -> None:
+@pytest.mark.parametrize("caller", [ADMIN, ANONYMOUS], ids=["admin", "anonymous"])
+def test_no_server_errors_and_answers_as_documented(service_app: DecisionApp,
+                                                    caller: Caller) -> None:
     """Every operation, ``MAX_EXAMPLES`` generated requests each (schemathesis' pytest plugin
-    does not run under this pytest, so the operations are walked here)."""
-    operations = [result.ok() for result in service_schema.get_all_operations()]
+    does not run under this pytest, so the operations are walked here), as an admin (every
+    route reaches its flow) and as the anonymous public."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", as_caller(service_app, caller))
+    operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
     statuses: Counter[int] = Counter()
     for operation in operations:
@@ -66,6 +70,6 @@ def test_no_server_errors_and_answers_as_documented(service_schema: schemathesis
             case.validate_response(response, checks=CHECKS)
 
         check()
-    assert sum(statuses.values()) >= 10 * len(operations)  # the profile ran, bounded
+    assert sum(statuses.values()) >= 6 * len(operations)  # the profile ran, bounded
     assert statuses[200] > 0 and statuses[400] > 0, statuses  # both kinds of answer were seen
     print(f"schemathesis: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}")
