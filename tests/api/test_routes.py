@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from daylight.api.access import Caller, Role
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.flows.mirror import tlog_proof
@@ -23,6 +22,7 @@ from daylight.report.proofs import TlogProof
 from daylight.voice.privacy import generate_review_key
 from tests.api.routes_world import (
     ADMIN,
+    COLLEAGUE,
     EMPLOYEE,
     REVIEWER,
     SHOP,
@@ -114,9 +114,6 @@ def test_a_customer_sees_only_its_own_accounts_and_declarations(
     listed = shop.get("/v1/accounts").json()
     assert [i["account"]["account_id"] for i in listed["items"]] == ["SYNTHETIC-shop"]
     assert shop.get("/v1/accounts/SYNTHETIC-shop").status_code == 200
-    with_a_gone_account = Client(app, Caller(Role.CUSTOMER, "t", frozenset(
-        {"SYNTHETIC-shop", "SYNTHETIC-gone"})))
-    assert with_a_gone_account.get("/v1/accounts").json() == listed
     _error(shop.get("/v1/accounts/SYNTHETIC-office"), 404)
     declaration = json.loads(declaration_file("touchless_access_control"))
     mine = shop.post("/v1/declarations", {"account_id": "SYNTHETIC-shop",
@@ -170,7 +167,8 @@ def test_objections_are_filed_and_signed_as_the_token_says(home: Home) -> None:
     objection_id = filed.json()["objection_id"]
     assert "employee@provider.example" not in filed.text
     _error(employee.post(f"/v1/objections/{objection_id}/signatures"), 409)  # signed once
-    signed = Client(app, REVIEWER).post(f"/v1/objections/{objection_id}/signatures")
+    _error(Client(app, REVIEWER).post(f"/v1/objections/{objection_id}/signatures"), 403)
+    signed = Client(app, COLLEAGUE).post(f"/v1/objections/{objection_id}/signatures")
     assert signed.status_code == 200, signed.text
     shown = employee.get(f"/v1/objections/{objection_id}").json()
     assert shown["signatures"] == 2 and shown["status"] == "review"
@@ -199,9 +197,6 @@ def test_bodies_must_be_json_and_fields_are_named(home: Home) -> None:
     _error(client.post("/v1/objections", {"about": "nothing", "statement": "x"}), 400, "about")
     _error(client.post("/v1/objections", {"about": "account:SYNTHETIC-shop", "statement": " "}),
            400, "statement")
-    _error(Client(service(home), Caller(Role.EMPLOYEE, " ")).post(
-        "/v1/objections", {"about": "account:SYNTHETIC-shop", "statement": "x"}),
-        400, "header authorization")
 
 
 def test_corrections_and_review_queue(home: Home) -> None:
@@ -371,7 +366,7 @@ def test_a_correction_is_filed_reviewed_and_listed(tmp_path: Path, database: Dat
                              {"decision": "accept", "rationale": "SYNTHETIC: checked"})
     assert reviewed.status_code == 200, reviewed.text
     assert reviewed.json()["status"] == "accepted"
-    assert reviewed.json()["reviewer"] == REVIEWER.subject
+    assert reviewed.json()["reviewer"].startswith("tok") and "@" not in reviewed.text
     _error(reviewer.post(f"/v1/corrections/{correction_id}/reviews",
                          {"decision": "reject", "rationale": "again"}), 409)
     listed = reviewer.get("/v1/corrections").json()["items"]

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -223,24 +223,6 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         app.include_router(router, dependencies=[Depends(json_request)])
     app.openapi = lambda: service_openapi(app)  # type: ignore[method-assign]
     return DecisionApp(app, the_gate, max_body_bytes, records, access)
-
-
-def served_routes(api: FastAPI) -> list[tuple[str, str, str]]:
-    """(method, path as declared, path as the OpenAPI writes it) of every route of ``api``,
-    those of included routers too (FastAPI keeps an included router as one entry)."""
-    found: list[tuple[str, str, str]] = []
-
-    def walk(routes: Sequence[BaseRoute]) -> None:
-        for route in routes:
-            nested = getattr(route, "original_router", None)
-            if isinstance(nested, APIRouter):
-                walk(nested.routes)
-            elif isinstance(route, Route):
-                found.extend((method, route.path, route.path_format)
-                             for method in sorted(route.methods or ()) if method != "HEAD")
-
-    walk(api.routes)
-    return found
 
 
 class DecisionApp:

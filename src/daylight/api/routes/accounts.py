@@ -17,7 +17,6 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
-    check_account,
 )
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.period import parse_period
@@ -85,7 +84,7 @@ def list_accounts(home: HomeDep, caller: CallerDep, paging: PagingDep,
 def get_account(account_id: str, home: HomeDep, caller: CallerDep,
                 as_of: AsOf = None) -> AccountOut:
     """The account, the organisation it resolved to and its classification as of a day."""
-    check_account(caller, account_id)
+    caller.verify_may_see_account(account_id)
     return _out(show_account(home.database(), account_id, _as_of(as_of),
                              window_days=home.settings.support_window_days))
 
@@ -104,7 +103,7 @@ def get_account_usage(account_id: str, home: HomeDep, caller: CallerDep,
                       period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY")]
                       ) -> UsageOut:
     """The account's aggregated usage per operation in an aggregated period."""
-    check_account(caller, account_id)
+    caller.verify_may_see_account(account_id)
     usage = account_usage(home.database(), account_id, parse_period(period, where="period"))
     if not usage.rows:
         raise NotFoundError(f"no usage of account `{account_id}` in `{period}`")

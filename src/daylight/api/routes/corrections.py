@@ -1,5 +1,6 @@
 """Corrections of published classifications: filed, reviewed, listed (``flows/correction.py``).
-The reviewer is the token's subject, never a field of the body."""
+A correction's reviewer is published in the clear (its log entry, the report's corrections), so
+the route records the reviewer's token id, never a person's address, and never a body field."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
-    identity_of,
+    token_of,
 )
 from daylight.core.clock import utc_now
 from daylight.flows.correction import (
@@ -96,6 +97,6 @@ def post_correction_review(correction_id: str, body: CorrectionReviewIn, home: H
                            caller: CallerDep) -> CorrectionStepOut:
     """Accept or reject a filed correction (once); logged."""
     result = review_correction(home.database(), home.log(writable=True), CorrectionReview(
-        correction_id, identity_of(caller), body.decision, body.rationale, body.effective,
+        correction_id, token_of(caller), body.decision, body.rationale, body.effective,
         tuple(body.sectors)), utc_now())
     return CorrectionStepOut.model_validate(result.to_json())

@@ -17,9 +17,7 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
-    check_account,
     identity_of,
-    may_see_account,
 )
 from daylight.core.clock import utc_now
 from daylight.core.errors import NotFoundError
@@ -86,7 +84,7 @@ def _out(record: DeclarationRecord) -> DeclarationOut:
 @router.post("/v1/declarations", summary="Declare a use of a capability")
 def post_declaration(body: DeclarationIn, home: HomeDep, caller: CallerDep) -> Submitted:
     """Store and log a declaration (status `submitted`)."""
-    check_account(caller, body.account_id)
+    caller.verify_may_see_account(body.account_id)
     document = json.dumps(body.declaration).encode()
     submitted = declare(home.database(), home.log(writable=True), default_catalog(),
                         DeclarationRequest(body.account_id, body.capability, document,
@@ -101,7 +99,7 @@ def get_declarations(home: HomeDep, caller: CallerDep, paging: PagingDep,
     """Declarations (of an account, with a status now) the caller may see, oldest first."""
     records = [r for r in list_declarations(home.database(), utc_now(), account_id=account_id,
                                             status=status)
-               if may_see_account(caller, r.declaration.account_id)]
+               if caller.may_see_account(r.declaration.account_id)]
     return paging.page(records, lambda r: r.declaration.declaration_id, _out)
 
 
@@ -109,7 +107,7 @@ def get_declarations(home: HomeDep, caller: CallerDep, paging: PagingDep,
 def get_declaration(declaration_id: str, home: HomeDep, caller: CallerDep) -> DeclarationOut:
     """A declaration as it reads now, with its reviews."""
     record = show_declaration(home.database(), declaration_id, utc_now())
-    if not may_see_account(caller, record.declaration.account_id):
+    if not caller.may_see_account(record.declaration.account_id):
         raise NotFoundError(f"no declaration `{declaration_id}`")
     return _out(record)
 

@@ -2,8 +2,8 @@
 the one error shape as an OpenAPI model.
 
 The caller's identity (an employee's or a reviewer's) comes from the token (``caller.subject``),
-never from the body; a customer sees only its own accounts (``caller.accounts``): an account it
-does not hold is answered 404, as if it did not exist, so that ids cannot be probed.
+never from the body; a customer sees only its own accounts (``Caller.may_see_account``): an
+account it does not hold is answered 404, as if it did not exist, so that ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -13,18 +13,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
-from daylight.api.access import Caller, Role, current_caller
+from daylight.api.access import Caller, UnauthenticatedError, current_caller
 from daylight.api.pagination import PageRequest, page_request
-from daylight.core.errors import ConfigError, DaylightError, NotFoundError
+from daylight.core.errors import ConfigError
 from daylight.home import Home
-
-
-class UnauthenticatedError(DaylightError):
-    """A route that acts in someone's name, called without a token naming them."""
-
-    status = 401
-    exit_code = 2
-    code = "unauthenticated"
 
 
 class ErrorDetail(BaseModel):
@@ -95,12 +87,14 @@ def identity_of(caller: Caller) -> str:
     return caller.subject
 
 
-def may_see_account(caller: Caller, account_id: str) -> bool:
-    """Customers see only their own accounts; every other role that reaches a route sees all."""
-    return caller.role != Role.CUSTOMER or account_id in caller.accounts
 
 
-def check_account(caller: Caller, account_id: str) -> None:
-    """NotFoundError (as for an unknown account) if the caller may not see ``account_id``."""
-    if not may_see_account(caller, account_id):
-        raise NotFoundError(f"no account `{account_id}`")
+def token_of(caller: Caller) -> str:
+    """The id of the caller's token: who acted, where the record is published in the clear
+    (a correction's reviewer) and a person's address must not be; UnauthenticatedError for
+    an anonymous caller."""
+    if caller.token_id is None:
+        identity_of(caller)
+        raise UnauthenticatedError("this route records the caller's token: send a token",
+                                   where="header authorization")
+    return caller.token_id
