@@ -37,4 +37,4 @@ def post_audit(body: AuditIn, home: HomeDep) -> AuditOut:
     each day; record and log the findings."""
     report = audit_period(home.database(), home.log(writable=True), home.usage_store(),
                           parse_period(body.period, where="period"))
-    return AuditOut(findings=report.findings, summary=report.summary, appended=report.appended)
+    return AuditOut.model_validate(report.to_json())
