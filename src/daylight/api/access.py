@@ -62,6 +62,39 @@ ANONYMOUS = Caller(Role.PUBLIC)
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/decisions"): frozenset({Role.ADMIN, Role.GATEWAY}),
     ("GET", "/v1/policy"): EVERYONE,
+    # the flow routes (api/routes/*.py)
+    ("GET", "/openapi.json"): EVERYONE,
+    ("GET", "/v1/accounts"): frozenset({Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
+    ("GET", "/v1/accounts/{account_id}"): frozenset(
+        {Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
+    ("GET", "/v1/accounts/{account_id}/usage"): frozenset(
+        {Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
+    ("GET", "/v1/registry/search"): STAFF,
+    ("GET", "/v1/review"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("POST", "/v1/review/{account_id}/judgements"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("POST", "/v1/audits"): frozenset({Role.ADMIN}),
+    ("POST", "/v1/declarations"): frozenset({Role.ADMIN, Role.CUSTOMER}),
+    ("GET", "/v1/declarations"): frozenset({Role.ADMIN, Role.REVIEWER, Role.CUSTOMER}),
+    ("GET", "/v1/declarations/{declaration_id}"): frozenset(
+        {Role.ADMIN, Role.REVIEWER, Role.CUSTOMER}),
+    ("POST", "/v1/declarations/{declaration_id}/reviews"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("POST", "/v1/objections"): frozenset({Role.ADMIN, Role.EMPLOYEE}),
+    ("GET", "/v1/objections"): STAFF,
+    ("GET", "/v1/objections/{objection_id}"): STAFF,
+    ("POST", "/v1/objections/{objection_id}/signatures"): frozenset({Role.ADMIN, Role.EMPLOYEE}),
+    ("POST", "/v1/objections/{objection_id}/resolution"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("POST", "/v1/refusals"): frozenset({Role.ADMIN, Role.EMPLOYEE}),
+    ("POST", "/v1/corrections"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("GET", "/v1/corrections"): STAFF,
+    ("POST", "/v1/corrections/{correction_id}/reviews"): frozenset({Role.ADMIN, Role.REVIEWER}),
+    ("GET", "/v1/reports"): EVERYONE,
+    ("GET", "/v1/reports/{period}/files/{path:path}"): EVERYONE,
+    ("GET", "/checkpoint"): EVERYONE,
+    ("GET", "/tile/entries/{index:path}"): EVERYONE,
+    ("GET", "/tile/{level}/{index:path}"): EVERYONE,
+    ("GET", "/v1/log/proofs/inclusion"): EVERYONE,
+    ("GET", "/v1/log/proofs/consistency"): EVERYONE,
+    ("GET", "/v1/log/entries/{index}/tlog-proof"): EVERYONE,
 }
 
 

@@ -1,5 +1,7 @@
-"""The decision service: ``POST /v1/decisions`` answers exactly what ``daylight decide`` prints;
-``GET /v1/policy`` names the policy version in force.
+"""The service: ``POST /v1/decisions`` answers exactly what ``daylight decide`` prints;
+``GET /v1/policy`` names the policy version in force; the routers of ``daylight.api.routes``
+expose every other flow (accounts, review, audits, declarations, objections, corrections,
+reports, the log), and ``GET /openapi.json`` describes them all, the decision route included.
 
 Every error answer has the one JSON shape (``DaylightError.to_json()``): malformed JSON, unknown
 fields, oversized bodies (413, read no further than the limit), unknown routes and methods, and
@@ -20,7 +22,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, compile_path
@@ -39,6 +42,17 @@ from daylight.api.errors import (
 )
 from daylight.api.guard import DECISION_ROUTE, AccessConfig, AccessGuard
 from daylight.api.headers import with_security_headers
+from daylight.api.routes import accounts, audits, corrections, declarations, log, objections, reports, review
+from daylight.api.routes.resources import ERROR_RESPONSES
+from daylight.api.schema import (
+    DecisionAnswer,
+    DecisionRequest,
+    PolicyAnswer,
+    http_where,
+    json_request,
+    service_openapi,
+    validation_error,
+)
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
@@ -49,6 +63,9 @@ from daylight.policy.gate import Gate
 
 MAX_BODY_BYTES = 16 * 1024
 DECISIONS_PATH = "/v1/decisions"
+OPENAPI_PATH = "/openapi.json"
+ROUTERS = (accounts.router, review.router, audits.router, declarations.router,
+           objections.router, corrections.router, reports.router, log.router)
 _REQUEST_KEYS = {"account_id", "operation", "context"}
 _log = logging.getLogger("daylight.api")
 
@@ -163,13 +180,20 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                 await records.stop()
             await asyncio.to_thread(the_gate.flush)
 
-    app = FastAPI(title="Daylight decision service", version="1", lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Daylight service", version="1", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=OPENAPI_PATH,
+                  description="Decisions, the registry, voice, audits, reports and the "
+                              "transparency log (docs/api.md).")
     app.state.gate = the_gate
+    app.state.home = home
 
     @app.exception_handler(DaylightError)
     async def daylight_error(request: Request, error: DaylightError) -> Response:
-        return error_response(error)
+        return error_response(http_where(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        return error_response(validation_error(error))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
@@ -181,13 +205,23 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         _log.exception("unexpected error")
         return error_response(InternalError())
 
-    @app.get("/v1/policy")
+    @app.post(DECISIONS_PATH, summary="Decide a request", responses=ERROR_RESPONSES)
+    async def decide_for_the_schema(body: DecisionRequest) -> DecisionAnswer:
+        """Answered in plain ASGI by ``DecisionApp`` (the hot path); this route only puts it
+        in the OpenAPI document."""
+        raise InternalError()  # pragma: no cover - never routed here
+
+    @app.get("/v1/policy", summary="The policy version in force", response_class=Response,
+             responses={200: {"model": PolicyAnswer}, **ERROR_RESPONSES})
     async def policy() -> Response:
         """The policy version in force (null if none)."""
         version = the_gate.version
         body = {"in_force": version.to_json() if version else None}
         return Response(json.dumps(body).encode(), media_type="application/json")
 
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(json_request)])
+    app.openapi = lambda: service_openapi(app)  # type: ignore[method-assign]
     return DecisionApp(app, the_gate, max_body_bytes, records, access)
 
 

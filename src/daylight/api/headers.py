@@ -8,7 +8,7 @@ sniffs a type, frames, caches nor leaks a referrer:
     content-security-policy: default-src 'none'; frame-ancestors 'none'
     x-frame-options: DENY
     referrer-policy: no-referrer
-    cache-control: no-store
+    cache-control: no-store       (unless the answer sets its own: immutable log tiles)
     cross-origin-resource-policy: same-origin
 
 No CORS headers are sent unless the ``serve_cors_origins`` setting names origins
@@ -28,14 +28,19 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-resource-policy", b"same-origin"),
 )
 _NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+_CACHE = b"cache-control"
 
 
 def with_security_headers(send: Send) -> Send:
     """``send`` that adds ``SECURITY_HEADERS`` to each response start (replacing any the app
-    set under those names)."""
+    set under those names, except ``cache-control``: the log's tiles say they are immutable)."""
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", ()) if bytes(k).lower() not in _NAMES]
-            message = {**message, "headers": [*headers, *SECURITY_HEADERS]}
+            given = list(message.get("headers", ()))
+            cached = any(bytes(k).lower() == _CACHE for k, _ in given)
+            headers = [(k, v) for k, v in given
+                       if bytes(k).lower() not in _NAMES or (cached and bytes(k).lower() == _CACHE)]
+            added = [(k, v) for k, v in SECURITY_HEADERS if not (cached and k == _CACHE)]
+            message = {**message, "headers": [*headers, *added]}
         await send(message)
     return sending

@@ -155,6 +155,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("review_key", None, _optional_str,
             "The review key holder's public key (base64 X25519): objection signers' identities "
             "are sealed to it. `daylight objection keygen` makes a pair."),
+    Setting("serve_page_limit", 100, _positive_int,
+            "Items a list route of `daylight serve` answers per page when the request gives no "
+            "`limit`.", int),
+    Setting("serve_page_limit_max", 1000, _positive_int,
+            "Most items a list route of `daylight serve` answers per page: a larger `limit` is a "
+            "400 naming `limit`.", int),
+    Setting("serve_reports_dir", None, _optional_str,
+            "Directory of published report directories (`report build --out`) that `daylight "
+            "serve` lists and serves read-only under /v1/reports; default: `<home>/reports`."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -182,11 +191,22 @@ class Settings:
     serve_decision_rate_per_s: float = 20_000.0
     serve_token_cache_s: float = 5.0
     serve_cors_origins: str | None = None
+    serve_page_limit: int = 100
+    serve_page_limit_max: int = 1000
+    serve_reports_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.objection_threshold.endswith("%") and self.employee_count is None:
             raise ConfigError(f"objection_threshold `{self.objection_threshold}` is a share of "
                               "the employees: set employee_count too")
+        if self.serve_page_limit > self.serve_page_limit_max:
+            raise ConfigError(f"serve_page_limit `{self.serve_page_limit}` is over "
+                              f"serve_page_limit_max `{self.serve_page_limit_max}`")
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where `daylight serve` finds published report directories."""
+        return Path(self.serve_reports_dir) if self.serve_reports_dir else self.home / "reports"
 
     @property
     def sqlite_path(self) -> Path:

@@ -18,6 +18,8 @@ module             flow
 ``audit``          replay a period's usage against the policy in force (usage + policy + log)
 ``publish``        validate, test and publish policy packs as a version (policy + log)
 ``decide``         one decision, the decision service's gate, decision digests (policy + log)
+``mirror``         the log for its HTTP readers: checkpoint, tiles, tlog-proof (log + report)
+``published``      published reports and their files, served read-only (report)
 ``demo``           the demo world, end to end (every layer)
 =================  ==========================================================================
 """

@@ -126,12 +126,16 @@ def show_account(database: Database, account_id: str, as_of: str | None = None,
 
 def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,
                        *, window_days: int = DEFAULT_WINDOW_DAYS,
-                       staleness_days: int = DEFAULT_STALENESS_DAYS) -> Iterator[AccountView]:
+                       staleness_days: int = DEFAULT_STALENESS_DAYS,
+                       after: str | None = None) -> Iterator[AccountView]:
     """`accounts list`: every account, in id order, its support as of ``as_of`` (default today),
-    or from ``as_of`` to ``until`` (the report asks about its period)."""
+    or from ``as_of`` to ``until`` (the report asks about its period); with ``after``, only the
+    accounts whose id sorts after it (a page of the HTTP API)."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         overrides = accepted_overrides(tx)
         for account in list(store.iter_accounts()):
+            if after is not None and account.account_id <= after:
+                continue
             yield account_view(store, account, as_of, until, window_days=window_days,
                                overrides=overrides, staleness_days=staleness_days)

@@ -91,6 +91,11 @@ class ReportStore:
                                 "ORDER BY log_index DESC LIMIT 1", (period,))
         return _publication(row) if row is not None else None
 
+    def publications(self) -> list[Publication]:
+        """Every publication, in log order (a period's later ones correct its earlier ones)."""
+        rows = self.tx.query(f"SELECT {_PUBLICATION} FROM report_publication ORDER BY log_index")
+        return [_publication(r) for r in rows]
+
     def previous_publication(self, before: str) -> Publication | None:
         """The latest publication of a period that ended on or before ``before`` (ISO date)."""
         row = self.tx.query_one(f"SELECT {_PUBLICATION} FROM report_publication "

@@ -1,0 +1,55 @@
+"""Published transparency reports: the list, and each report's files read-only
+(``flows/published.py``)."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
+from starlette.responses import FileResponse, Response
+
+from daylight.api.pagination import Page
+from daylight.api.routes.resources import ERROR_RESPONSES, HomeDep, PagingDep
+from daylight.flows.published import PublishedReport, list_published, report_file
+
+router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
+
+
+class PublishedReportOut(BaseModel):
+    """A period's latest publication; `files`: whether this service serves its files."""
+
+    period: str
+    period_start: str
+    period_end: str
+    published_log_index: int
+    proven_tree_size: int
+    sha256sums_sha256: str
+    published_at: str
+    files: bool
+
+
+def _out(report: PublishedReport) -> PublishedReportOut:
+    return PublishedReportOut.model_validate(report.to_json())
+
+
+@router.get("/v1/reports", summary="List published reports")
+def get_reports(home: HomeDep, paging: PagingDep) -> Page[PublishedReportOut]:
+    """Each published period's latest publication, oldest period first."""
+    reports = list_published(home.database(), home.settings.reports_dir)
+    return paging.page(reports, lambda r: r.publication.period, _out)
+
+
+@router.get("/v1/reports/{period}/files/{path:path}", summary="A file of a published report",
+            response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}}})
+def get_report_file(period: str,
+                    path: Annotated[str, Path(description="The file's path in the report "
+                                              "directory, e.g. `data/organizations.csv`")],
+                    home: HomeDep) -> Response:
+    """A file of the period's published report, as published (data, proofs, pages, the log)."""
+    file = report_file(home.database(), home.settings.reports_dir, period, path)
+    media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return FileResponse(file, media_type=media_type)

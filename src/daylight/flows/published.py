@@ -1,0 +1,108 @@
+"""Published reports as the HTTP service offers them: each period's latest publication (from
+the report layer's table) and, read-only, the files of its published directory.
+
+The service serves report directories found under one directory (the ``serve_reports_dir``
+setting): a child directory is a period's report if its ``publication.json`` names that period
+and the index of the period's latest ``report.published`` entry, so a stale copy of an earlier
+build is never served as the report. A file is served only from inside that directory: no
+absolute path, no ``..``, no hidden file, no symbolic link out of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from daylight.core.database import Database
+from daylight.core.errors import InputError, NotFoundError
+from daylight.report.formats import PUBLICATION_FILE
+from daylight.report.store import Publication, ReportStore
+
+MAX_PATH_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    """A period's latest publication and the directory its files are served from (None if
+    the service holds no copy of them)."""
+
+    publication: Publication
+    directory: Path | None
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.publication
+        return {"period": p.period, "period_start": p.period_start, "period_end": p.period_end,
+                "published_log_index": p.log_index, "proven_tree_size": p.proven_tree_size,
+                "sha256sums_sha256": p.sha256sums, "published_at": p.published_at,
+                "files": self.directory is not None}
+
+
+def _pointer(directory: Path) -> tuple[str, int] | None:
+    """(period, published log index) of a report directory's ``publication.json``."""
+    try:
+        data = json.loads((directory / PUBLICATION_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    period, index = data.get("period"), data.get("published_log_index")
+    if not isinstance(period, str) or not isinstance(index, int) or isinstance(index, bool):
+        return None
+    return period, index
+
+
+def _directories(reports_dir: Path) -> dict[tuple[str, int], Path]:
+    found: dict[tuple[str, int], Path] = {}
+    try:
+        children = sorted(reports_dir.iterdir())
+    except OSError:
+        return found
+    for child in children:
+        if child.is_dir() and not child.name.startswith("."):
+            pointer = _pointer(child)
+            if pointer is not None:
+                found.setdefault(pointer, child)
+    return found
+
+
+def list_published(database: Database, reports_dir: Path) -> list[PublishedReport]:
+    """Each published period's latest publication, oldest period first."""
+    with database.transaction(write=False) as tx:
+        publications = ReportStore(tx).publications()
+    latest: dict[str, Publication] = {}
+    for publication in publications:
+        latest[publication.period] = publication
+    directories = _directories(reports_dir)
+    return [PublishedReport(p, directories.get((p.period, p.log_index)))
+            for p in sorted(latest.values(), key=lambda p: (p.period_start, p.period))]
+
+
+def published_report(database: Database, reports_dir: Path, period: str) -> PublishedReport:
+    """The latest publication of ``period``; NotFoundError if it was never published."""
+    for report in list_published(database, reports_dir):
+        if report.publication.period == period:
+            return report
+    raise NotFoundError(f"no published report of `{period}`", where="period")
+
+
+def report_file(database: Database, reports_dir: Path, period: str, path: str) -> Path:
+    """The file at ``path`` inside ``period``'s published report directory; InputError for a
+    path that could leave it, NotFoundError if there is no such file."""
+    parts = path.split("/")
+    if (not path or len(path) > MAX_PATH_CHARS or path.startswith("/") or "\\" in path
+            or "\x00" in path or any(not p or p.startswith(".") for p in parts)):
+        raise InputError("expected a relative path of names, none empty or starting with `.`",
+                         where="path")
+    report = published_report(database, reports_dir, period)
+    if report.directory is None:
+        raise NotFoundError(f"the files of the report of `{period}` are not served here")
+    root = report.directory.resolve()
+    try:
+        file = (root / path).resolve()
+    except (OSError, RuntimeError) as exc:
+        raise NotFoundError(f"no file `{path}` in the report of `{period}`") from exc
+    if not file.is_relative_to(root) or not file.is_file():
+        raise NotFoundError(f"no file `{path}` in the report of `{period}`")
+    return file
