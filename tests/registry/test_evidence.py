@@ -40,14 +40,16 @@ ORGS = [
                  schema="PublicBody", state="TX", identifiers={"domain": ("houstontx.gov",)}),
     Organization("us-agency:7012", "U.S. Immigration and Customs Enforcement",
                  "immigration_enforcement", schema="PublicBody", aliases=("ICE",),
-                 identifiers={"domain": ("ice.gov",)}),
+                 identifiers={"domain": ("ice.gov",)}, sources=("usaspending-agencies:7012",)),
     Organization("us-agency:7014", "U.S. Customs and Border Protection", "immigration_enforcement",
-                 schema="PublicBody", aliases=("CBP",), identifiers={"domain": ("cbp.gov",)}),
+                 schema="PublicBody", aliases=("CBP",), identifiers={"domain": ("cbp.gov",)},
+                 sources=("usaspending-agencies:7014",)),
     Organization("us-agency:7000", "Department of Homeland Security", "other_government",
-                 schema="PublicBody", aliases=("DHS",), identifiers={"domain": ("dhs.gov",)}),
+                 schema="PublicBody", aliases=("DHS",), identifiers={"domain": ("dhs.gov",)},
+                 sources=("usaspending-agencies:7000",)),
     Organization("ori:DCFBIWA01", "Federal Bureau of Investigation", "law_enforcement",
                  role="investigation", schema="PublicBody", aliases=("FBI",),
-                 identifiers={"domain": ("fbi.gov",)}),
+                 identifiers={"domain": ("fbi.gov",)}, sources=("fbi-roster:DCFBIWA01",)),
     Organization("company:la-salle", "LA SALLE CORP", "commercial", schema="Company", state="IL"),
     Organization("company:kroll-government", "KROLL GOVERNMENT SERVICES", "commercial",
                  schema="Company", state="VA"),
@@ -200,3 +202,32 @@ def test_a_match_in_review_is_judged_on_its_candidates_support_then(
     (narrow,) = [f for f in read_account_facts(loaded, SupportQuestion("2027-03-01", None, 200))
                  if f.account_id == "geo"]
     assert narrow.candidate_supports == frozenset()
+
+
+def test_a_mistyped_role_word_keeps_its_role() -> None:
+    # every long word of the role phrases is corrected, not only a hand-picked few
+    assert customer_form("Kinney County Commissoners Court") == "Kinney County Commissioners Court"
+    assert customer_form("Kinney Co Sherif Ofice") == "Kinney Co Sheriff Office"
+    assert customer_form("Country Club Hills Police") == "Country Club Hills Police"  # a word
+    assert customer_form("Offices of Services") == "Offices of Services"  # plurals, not typos
+
+
+def test_initialisms_with_and_without_small_words() -> None:
+    assert {"afarp", "afrp"} <= initialisms("Albuquerque Fire and Rescue Police")
+
+
+def test_a_body_of_unknown_state_is_not_accepted_for_a_state() -> None:
+    park_police = Organization("flock:new-york-state-park-police", "New York State Park Police",
+                               "law_enforcement", role="police", schema="PublicBody",
+                               sources=("flock:1",))
+    screener = Screener([*ORGS, park_police])
+    # a Flock-only body has no state: not national, so no national initialism prefixes ("NYS")
+    outcome = screener.screen(Query("NYS Crime Analysis Center", "NY"))
+    assert outcome.best is None or outcome.best.organization_id != park_police.id \
+        or outcome.status != ACCEPTED
+    named = screener.screen(Query("New York State Park Police", "NY"))
+    assert named.status == REVIEW and named.best is not None
+    assert named.best.organization_id == park_police.id
+    assert screener.screen(Query("New York State Park Police")).status == ACCEPTED
+    # a national body (a national dataset's, without a state) is accepted in any state
+    assert screener.screen(Query("FBI Boston Field Office", "MA")).status == ACCEPTED

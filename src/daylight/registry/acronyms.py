@@ -7,7 +7,8 @@ Sheriff's Department; ``NYCPD`` and ``NYPD``). Two generators, both over the ref
 names and aliases, never a hand-typed list of cities:
 
 - the initials of every word of a name (``Las Vegas Metropolitan Police Department`` → ``lvmpd``),
-  with and without its ``city``/``county`` words;
+  with and without its ``city``/``county`` words, and with and without its small words (``of``,
+  ``and``: ``AFARP`` and ``AFRP`` for the Albuquerque Fire and Rescue Police);
 - the initials of the place (the ``NameKey`` core: the roster's short name ``Los Angeles``) followed
   by the usual initials of the body's role (police ``pd``; sheriff ``so``/``sd``; state police
   ``sp``/``hp``/``shp``; ...).
@@ -25,6 +26,7 @@ from functools import lru_cache
 from daylight.registry.names import clean_text, name_key
 
 _SKIPPED = frozenset({"of", "the", "and", "for", "de"})
+_ARTICLES = frozenset({"the"})
 _JURISDICTION_WORDS = frozenset({"city", "county", "parish"})
 _ROLE_INITIALS: dict[str, tuple[str, ...]] = {
     "police": ("pd",),
@@ -40,14 +42,14 @@ MIN_LENGTH = 3
 MAX_LENGTH = 8
 
 
-def _words(name: str) -> list[str]:
+def _words(name: str, skipped: frozenset[str] = _SKIPPED) -> list[str]:
     words = []
     for raw in clean_text(name).replace("-", " ").replace("/", " ").split():
         word = raw.strip(".,;:()'\"").lower()
         if word.endswith("'s"):
             word = word[:-2]
         word = word.replace("'", "")
-        if word and word[0].isalpha() and word not in _SKIPPED:
+        if word and word[0].isalpha() and word not in skipped:
             words.append(word)
     return words
 
@@ -56,12 +58,13 @@ def _words(name: str) -> list[str]:
 def initialisms(name: str) -> frozenset[str]:
     """The lower-case initialisms of an agency's ``name`` (empty for a one-word name)."""
     out: set[str] = set()
-    words = _words(name)
-    if len(words) >= 2:
-        out.add("".join(w[0] for w in words))
-        bare = [w for w in words if w not in _JURISDICTION_WORDS]
-        if len(bare) >= 2:
-            out.add("".join(w[0] for w in bare))
+    # with and without the small words: "AFRP" and "AFARP" (Albuquerque Fire and Rescue Police)
+    for words in (_words(name), _words(name, _ARTICLES)):
+        if len(words) >= 2:
+            out.add("".join(w[0] for w in words))
+            bare = [w for w in words if w not in _JURISDICTION_WORDS]
+            if len(bare) >= 2:
+                out.add("".join(w[0] for w in bare))
     key = name_key(name)
     if key.role in _ROLE_INITIALS and key.core:
         place = "".join(w[0] for w in key.core)

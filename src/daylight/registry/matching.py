@@ -195,8 +195,12 @@ def jurisdiction_feature(account: NameKey, org: NameKey) -> Feature | None:
     return Feature(-1.5, f"only one name says {'/'.join(sorted(a or o))}")
 
 
-def state_feature(account_state: str, org_state: str, governmental: bool) -> Feature | None:
-    """Same state, another state, or unknown; a public body never moves state."""
+def state_feature(account_state: str, org_state: str, governmental: bool, *,
+                  national: bool = True) -> Feature | None:
+    """Same state, another state, or unknown; a public body never moves state. ``national``:
+    a public body without a state is a national one (else its state is only unknown)."""
+    if account_state and not org_state and governmental and not national:
+        return Feature(-1.0, "the organisation's state is unknown (not a national body)")
     if not account_state or not org_state:
         if governmental and not org_state:
             return None  # a national body: no state to compare

@@ -159,18 +159,23 @@ def _raw_tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(text) if t and t != "'"]
 
 
-# Words of the agency vocabulary a customer mistypes ("Polce Departmnet"): a word one edit (a
-# letter added, dropped or changed, or two swapped) away from one of them is read as it. Left
-# out: "marshal" (Marshall is a place), "patrol" (Petrol), "public" (Publix).
-_VOCABULARY = ("police", "sheriff", "sheriffs", "department", "office", "county",
-               "township", "corrections", "constable", "enforcement", "investigation", "division",
-               "detention", "trooper", "troopers", "highway", "safety",
-               "bureau", "parish", "village", "borough", "metropolitan", "attorney", "district")
+# Words of the agency vocabulary a customer mistypes ("Polce Departmnet", "Commissoners
+# Court"): a word one edit (a letter added, dropped or changed, or two swapped) away from one of
+# them is read as it. The vocabulary is every word of six letters or more of the role phrases
+# (a mistyped role word would otherwise change what kind of body the name is) and the
+# jurisdiction words. Left out: "marshal" (Marshall is a place), "patrol" (Petrol), "public"
+# (Publix), "states".
+_VOCABULARY = tuple(sorted(
+    ({w for _, phrase in _ROLE_PHRASES for w in phrase.split() if len(w) >= 6}
+     | {"police", "sheriff", "sheriffs", "department", "office", "county", "township",
+        "investigation", "division", "trooper", "troopers", "bureau", "parish", "village",
+        "borough", "metropolitan", "attorney", "district"})
+    - {"marshal", "marshals", "patrol", "public", "states"}))
 _VOCABULARY_SET = frozenset(_VOCABULARY)
-# real words one edit away from a vocabulary word: never read as typos
-_NOT_TYPOS = frozenset({"policy", "polite", "officer", "safely", "counts", "perish", "bureaus",
-                        "offices", "districts", "divisions", "villages", "boroughs", "attorneys",
-                        "highways", "counties", "sheriffs", "parishes", "troopers"})
+# real words one edit away from a vocabulary word: never read as typos (a word and its plural
+# or singular are never typos of one another either: see ``_vocabulary_word``)
+_NOT_TYPOS = frozenset({"policy", "polite", "officer", "safely", "counts", "perish", "counties",
+                        "parishes", "country"})
 
 
 @lru_cache(maxsize=65536)
@@ -181,6 +186,8 @@ def _vocabulary_word(word: str) -> str:
     found = process.extractOne(word, _VOCABULARY, scorer=OSA.distance, score_cutoff=1)
     if found is None or found[0][0] != word[0] or len(found[0]) < 6:
         return word
+    if found[0] in (word + "s", word[:-1]) and word.endswith("s") != found[0].endswith("s"):
+        return word  # "Offices", "Service": a plural or a singular, not a typo
     return str(found[0])
 
 

@@ -54,6 +54,10 @@ from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: sc
 from daylight.registry.resolution import REJECTED as REJECTED
 from daylight.registry.resolution import REVIEW as REVIEW
 
+# Datasets that record the state of every body that has one: a body of theirs without a state is
+# national (a federal agency). Flock's sharing graph and contract recipients leave the state of
+# local bodies out too ("New York State Park Police"): theirs is unknown, not national.
+_NATIONAL_SOURCES = frozenset({"fbi-roster", "usaspending-agencies", "dotgov"})
 _MAX_POSTING = 4000  # a word in more entries than this (e.g. "saint") does not block alone
 _MAX_CANDIDATES = 400
 
@@ -119,6 +123,7 @@ class _Entry:
     governmental: bool
     agency: bool
     acronyms: frozenset[str]
+    national: bool
 
 
 @dataclass
@@ -155,6 +160,19 @@ def _level(key: NameKey) -> str | None:
     if key.level is not None:
         return key.level
     return {"sheriff": "county", "police": "municipal"}.get(key.role or "")
+
+
+def _query_state(query: Query) -> str:
+    """The query's state, or the one state its name names ("Warrick County IN SO")."""
+    states = name_key(query.name).states
+    return query.state or (next(iter(states)) if len(states) == 1 else "")
+
+
+def is_national(org: Organization) -> bool:
+    """A public body without a state that a national dataset records (see ``_NATIONAL_SOURCES``):
+    a federal body, which may serve a customer in any state."""
+    return org.schema == "PublicBody" and not org.state and any(
+        source.split(":", 1)[0] in _NATIONAL_SOURCES for source in org.sources)
 
 
 def _abbreviations(org: Organization) -> set[str]:
@@ -209,12 +227,13 @@ class Screener:
             self._abbreviation_counts[abbreviation] += 1
         domains = frozenset(d.lower() for d in org.identifiers.get("domain", ()))
         agency = org.schema == "PublicBody" and org.sector in AGENCY_SECTORS
+        national = is_national(org)
         acronyms: set[str] = set()
         if agency and self.customer_forms:
             acronyms = set(_abbreviations(org))
             for text in (org.name, *org.aliases):
                 acronyms |= initialisms(text)
-                if not org.state:
+                if national:
                     acronyms |= national_initialisms(text)
             for k in keys:
                 acronyms |= role_initialisms(k.core, k.role, "county" in k.jurisdictions
@@ -222,7 +241,7 @@ class Screener:
             for acronym in acronyms:
                 self._acronyms[acronym].append(index)
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
-                                    agency, frozenset(acronyms)))
+                                    agency, frozenset(acronyms), national))
         for block in set().union(*(_block_keys(k.core, self.customer_forms) for k in keys)):
             self._postings.by_state[(org.state, block)].append(index)
             self._postings.all_states[block].append(index)
@@ -324,7 +343,8 @@ class Screener:
             place = self._place_feature(query.email_domains, entry)
             if place is not None:
                 features["domain"] = place
-        state_evidence = state_feature(state, entry.org.state, entry.governmental)
+        state_evidence = state_feature(state, entry.org.state, entry.governmental,
+                                       national=entry.national)
         if state_evidence is not None:
             features["state"] = state_evidence
         if query.city and entry.city and query.city.lower() == entry.city:
@@ -336,7 +356,7 @@ class Screener:
         """A national agency's office: the query without the words of a place or a unit
         ("DEA Boston Field Division" is the DEA's), and the feature saying so; None if the
         entry is not a national agency or the query has no such words."""
-        if not entry.agency or entry.org.state or not self.customer_forms:
+        if not entry.agency or not entry.national or not self.customer_forms:
             return None
         kept = tuple(w for w in key.core if w not in self._places and w not in UNIT_WORDS)
         if kept == key.core or not kept:
@@ -398,7 +418,7 @@ class Screener:
         if self.customer_forms:
             query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
         key = name_key(query.name)
-        state = query.state or (next(iter(key.states)) if len(key.states) == 1 else "")
+        state = _query_state(query)
         domains = tuple(d.lower() for d in query.email_domains)
         query = Query(query.name, state, query.city, domains)
         acronyms = self._acronym_tokens(query.name)
@@ -413,12 +433,17 @@ class Screener:
         scored.sort(key=lambda s: (-s.logit, s.organization_id))
         return scored
 
-    def _triage(self, ranked: list[Scored]) -> str:
+    def _triage(self, ranked: list[Scored], state: str = "") -> str:
+        """Accepted, review or rejected. A public body whose state is unknown (not a national
+        one) is never accepted for a query that names a state: it may be another state's."""
         if not ranked:
             return REJECTED
         best, t = ranked[0], self.thresholds
         clear = len(ranked) == 1 or best.logit - ranked[1].logit >= t.margin_logit
-        if best.score >= t.accept and clear:
+        entry = self._entries[self._by_id[best.organization_id]]
+        unknown_state = bool(state) and entry.governmental and not entry.org.state \
+            and not entry.national
+        if best.score >= t.accept and clear and not unknown_state:
             return ACCEPTED
         return REVIEW if best.score >= t.review else REJECTED
 
@@ -439,7 +464,7 @@ class Screener:
                 logit, score = score_of(features)
                 out.append(Scored(scored.organization_id, scored.organization_name, logit, score,
                                   features))
-            status = self._triage(out)
+            status = self._triage(out, _query_state(query))
             if status == ACCEPTED:
                 return out
             if status == REVIEW and fallback is None:
@@ -512,12 +537,13 @@ class Screener:
         if self.customer_forms:
             query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
         ranked = self.rank(query, excluded=excluded)
-        status = self._triage(ranked)
+        state = _query_state(query)
+        status = self._triage(ranked, state)
         if status != ACCEPTED and self.customer_forms and (
                 word_evidence(query.name) is not None or self._acronym_tokens(query.name)):
             units = self._unit_ranked(query, excluded)
-            if units is not None and (status == REJECTED or self._triage(units) == ACCEPTED):
-                ranked, status = units, self._triage(units)
+            if units is not None and (status == REJECTED or self._triage(units, state) == ACCEPTED):
+                ranked, status = units, self._triage(units, state)
         evidence: tuple[Evidence, ...] = ()
         if status != ACCEPTED or (not self._is_agency(ranked[0])
                                   and self._entries[self._by_id[ranked[0].organization_id]]
