@@ -50,6 +50,7 @@ from daylight.registry.names import (
     unit_heads,
 )
 from daylight.registry.organization import Organization
+from daylight.registry.reference.components import Component, read_components
 from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: screening outcomes
 from daylight.registry.resolution import REJECTED as REJECTED
 from daylight.registry.resolution import REVIEW as REVIEW
@@ -124,6 +125,8 @@ class _Entry:
     agency: bool
     acronyms: frozenset[str]
     national: bool
+    components: dict[NameKey, Component] = field(default_factory=dict)
+    """keys that are a component's name (``Homeland Security Investigations``), not the body's"""
 
 
 @dataclass
@@ -186,10 +189,12 @@ class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
     def __init__(self, organizations: Iterable[Organization],
-                 thresholds: Thresholds | None = None, *, customer_forms: bool = True) -> None:
+                 thresholds: Thresholds | None = None, *, customer_forms: bool = True,
+                 components: Iterable[Component] | None = None) -> None:
         """``customer_forms``: also the forms customers type (initialisms, a place's initials,
-        an agency plus a unit); the reference builder, matching one dataset's names to
-        another's, works without them."""
+        an agency plus a unit, a federal component's name); the reference builder, matching
+        one dataset's names to another's, works without them. ``components``: by default the
+        shipped ones (``reference.components``)."""
         self.thresholds = thresholds or Thresholds()
         self.customer_forms = customer_forms
         self._entries: list[_Entry] = []
@@ -200,6 +205,11 @@ class Screener:
         self._abbreviation_counts: dict[str, int] = defaultdict(int)
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         self._places: set[str] = {w for code in STATE_CODES.values() for w in state_name_tokens(code)}
+        self._components: dict[str, list[Component]] = defaultdict(list)
+        if customer_forms:
+            for component in (read_components() if components is None else components):
+                self._components[component.part_of].append(component)
+        self._national_roles: dict[str, list[int]] = defaultdict(list)
         for org in organizations:
             self._add(org)
 
@@ -217,6 +227,12 @@ class Screener:
                 key = NameKey(key.core, org.role, key.jurisdictions, key.states)
             if key not in keys:
                 keys.append(key)
+        parts: dict[NameKey, Component] = {}
+        for component in self._components.get(org.id, ()):
+            key = name_key(component.name)
+            if key not in keys:
+                keys.append(key)
+                parts[key] = component
         index = len(self._entries)
         self._by_id.setdefault(org.id, index)
         if org.city and org.schema == "PublicBody":
@@ -230,7 +246,8 @@ class Screener:
         national = is_national(org)
         acronyms: set[str] = set()
         if agency and self.customer_forms:
-            acronyms = set(_abbreviations(org))
+            acronyms = set(_abbreviations(org)) | {
+                c.abbreviation.lower() for c in self._components.get(org.id, ()) if c.abbreviation}
             for text in (org.name, *org.aliases):
                 acronyms |= initialisms(text)
                 if national:
@@ -241,7 +258,10 @@ class Screener:
             for acronym in acronyms:
                 self._acronyms[acronym].append(index)
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
-                                    agency, frozenset(acronyms), national))
+                                    agency, frozenset(acronyms), national, parts))
+        if national and agency:
+            for role in {k.role for k in keys if k.role and not k.core}:
+                self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
         for block in set().union(*(_block_keys(k.core, self.customer_forms) for k in keys)):
             self._postings.by_state[(org.state, block)].append(index)
             self._postings.all_states[block].append(index)
@@ -283,6 +303,8 @@ class Screener:
             found.update(posting)
             if len(found) > _MAX_CANDIDATES:
                 break
+        if key.role and self.customer_forms:  # "US Marshals Service - Atlanta": a national role
+            found.update(self._national_roles.get(key.role, ()))
         if not key.core and state:  # "State Police" alone: the state's bodies of that role
             found.update(i for i, e in enumerate(self._entries)
                          if e.org.state == state and any(k.role == key.role for k in e.keys))
@@ -304,6 +326,13 @@ class Screener:
                     continue
                 if query_key is not key and office is not None:
                     features["unit"] = office[1]
+                part = entry.components.get(org_key)
+                if part is not None:
+                    # a component's whole name names one body nationwide ("Border Patrol")
+                    exact = "extra_words" not in features and features["name"].weight >= 5.0
+                    features["component"] = Feature(1.5 if exact else 0.0,
+                                                    f"`{part.name}` is a component of "
+                                                    f"`{entry.org.name}` ({part.source})")
                 logit, _ = score_of(features)
                 if best is None or logit > best[0]:
                     best = (logit, features)
@@ -323,6 +352,10 @@ class Screener:
             logit, _ = score_of(features)
             if best is None or logit > best[0]:
                 best = (logit, features)
+        if office is not None and not office[0].core and best is not None \
+                and self._national_roles.get(key.role or "") == [self._by_id[entry.org.id]]:
+            best = (best[0], {**best[1], "national": Feature(
+                2.0, f"the only national body whose name is its role (`{key.role}`)")})
         owned = entry.domains.intersection(query.email_domains)
         under = entry.domains.intersection(p for d in query.email_domains for p in parents(d)[1:])
         if best is None and not owned and not under:
@@ -358,8 +391,10 @@ class Screener:
         entry is not a national agency or the query has no such words."""
         if not entry.agency or not entry.national or not self.customer_forms:
             return None
-        kept = tuple(w for w in key.core if w not in self._places and w not in UNIT_WORDS)
-        if kept == key.core or not kept:
+        own = {w for k in entry.keys for w in k.core}  # "border patrol" of the Border Patrol
+        kept = tuple(w for w in key.core
+                     if w in own or (w not in self._places and w not in UNIT_WORDS))
+        if kept == key.core or (not kept and key.role is None):
             return None
         dropped = " ".join(w for w in key.core if w not in kept)
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
@@ -431,7 +466,33 @@ class Screener:
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda s: (-s.logit, s.organization_id))
+        return self._whole_first(scored)
+
+    def _whole_first(self, scored: list[Scored]) -> list[Scored]:
+        """Close candidates of which one is the whole and the others its parts (their names
+        extend its name: the ATF and the ATF's Acquisition and Property Management Division)
+        are the whole: the parts are no rivals of it."""
+        close = [s for s in scored if scored[0].logit - s.logit < self.thresholds.margin_logit]
+        if len(close) < 2:
+            return scored
+        cores = {s.organization_id: self._main_core(s.organization_id) for s in close}
+        for whole in close:
+            core = cores[whole.organization_id]
+            if core and all(cores[s.organization_id][:len(core)] == core
+                            and len(cores[s.organization_id]) > len(core)
+                            for s in close if s is not whole):
+                features = {**whole.features, "whole": Feature(
+                    self.thresholds.margin_logit, "the other close candidates are parts of it "
+                                                  "(their names extend its name)")}
+                logit, score = score_of(features)
+                lifted = Scored(whole.organization_id, whole.organization_name, logit, score,
+                                features)
+                return [lifted, *(s for s in scored if s is not whole)]
         return scored
+
+    def _main_core(self, organization_id: str) -> tuple[str, ...]:
+        index = self._by_id.get(organization_id)
+        return self._entries[index].keys[0].core if index is not None else ()
 
     def _triage(self, ranked: list[Scored], state: str = "") -> str:
         """Accepted, review or rejected. A public body whose state is unknown (not a national
