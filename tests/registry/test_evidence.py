@@ -231,3 +231,33 @@ def test_a_body_of_unknown_state_is_not_accepted_for_a_state() -> None:
     assert screener.screen(Query("New York State Park Police")).status == ACCEPTED
     # a national body (a national dataset's, without a state) is accepted in any state
     assert screener.screen(Query("FBI Boston Field Office", "MA")).status == ACCEPTED
+
+
+def test_federal_components_resolve_to_their_agency() -> None:
+    marshals = Organization("us-agency:1544", "U.S. Marshals Service", "law_enforcement",
+                            schema="PublicBody", sources=("usaspending-agencies:1544",))
+    screener = Screener([*ORGS, marshals])
+    for name in ("Homeland Security Investigations - Boston", "ICE HSI Boston",
+                 "ICE Office of the Principal Legal Advisor Denver"):
+        outcome = screener.screen(Query(name))
+        assert outcome.status == ACCEPTED and outcome.best is not None, name
+        assert outcome.best.organization_id == "us-agency:7012"
+    border = screener.screen(Query("US Border Patrol - El Paso Sector", "TX"))
+    assert border.status == ACCEPTED and border.best is not None
+    assert border.best.organization_id == "us-agency:7014"
+    assert "component" in border.best.features  # the component is kept as evidence
+    assert "Border Patrol" in border.best.features["component"].detail
+    usms = screener.screen(Query("US Marshals Service - Atlanta"))
+    assert usms.status == ACCEPTED and usms.best is not None
+    assert usms.best.organization_id == marshals.id
+
+
+def test_components_file_is_read_strictly() -> None:
+    from daylight.core.errors import InputError
+    from daylight.registry.reference.components import parse_components, read_components
+
+    assert {c.abbreviation for c in read_components()} >= {"ERO", "HSI", "OPLA", "USBP", "OFO"}
+    with pytest.raises(InputError, match=r"components\.csv:2: source"):
+        parse_components("component,abbreviation,part_of,source\nX,,us-agency:1,\n")
+    with pytest.raises(InputError, match="expected the columns"):
+        parse_components("name,part_of\n")

@@ -345,14 +345,20 @@ class Screener:
             features = name_features(expanded, main, entry.org.state)
             if features is None:
                 continue
-            features["acronym"] = Feature(-1.0, f"`{acronym.upper()}` is an abbreviation or "
-                                                f"initialism of `{entry.org.name}`")
+            if entry.org.state and not state:
+                # a local body's initialism, typed with no state to say which place it is
+                features["acronym"] = Feature(-2.0, f"`{acronym.upper()}` is an initialism of "
+                                                    f"`{entry.org.name}`, a local body, and the "
+                                                    "account names no state")
+            else:
+                features["acronym"] = Feature(-1.0, f"`{acronym.upper()}` is an abbreviation or "
+                                                    f"initialism of `{entry.org.name}`")
             if office is not None:
                 features["unit"] = office[1]
             logit, _ = score_of(features)
             if best is None or logit > best[0]:
                 best = (logit, features)
-        if office is not None and not office[0].core and best is not None \
+        if (not key.core or (office is not None and not office[0].core)) and best is not None \
                 and self._national_roles.get(key.role or "") == [self._by_id[entry.org.id]]:
             best = (best[0], {**best[1], "national": Feature(
                 2.0, f"the only national body whose name is its role (`{key.role}`)")})
