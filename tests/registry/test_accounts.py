@@ -85,14 +85,15 @@ def test_bad_jsonl_names_line_and_field(tmp_path: Path) -> None:
 def test_import_is_all_or_nothing_and_never_alters_stored_accounts(
         database: Database, tmp_path: Path) -> None:
     first = read_accounts(_write(tmp_path, "a.csv", HEADER + GOOD))
-    assert import_accounts(database, first, NOW) == 1
-    assert import_accounts(database, first, NOW) == 0  # identical: nothing new
+    assert import_accounts(database, first, NOW).imported == 1
+    again = import_accounts(database, first, NOW)  # identical: nothing new
+    assert (again.imported, again.unchanged, again.updated) == (0, 1, ())
     changed = read_accounts(_write(tmp_path, "b.csv", HEADER + "a0,New Customer,,,,US,2024-01-01\n"
                                    + GOOD.replace("Boonville", "Evansville")))
     with pytest.raises(ConflictError) as caught:
         import_accounts(database, changed, NOW)
     assert caught.value.where == "b.csv:3: city"
-    assert '"Boonville", not "Evansville"' in caught.value.message
+    assert '"Boonville", not "Evansville"' in caught.value.message  # without a log: refused
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         assert [a.account_id for a in store.iter_accounts()] == ["a1"]  # a0 not half-imported

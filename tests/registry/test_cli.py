@@ -34,7 +34,9 @@ def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> No
     cli = registry_cli
     path = tmp_path / "accounts.csv"
     path.write_text(ACCOUNTS_CSV, encoding="utf-8")
-    assert cli.json("accounts", "import", str(path)) == {"imported": 5}
+    assert cli.json("accounts", "import", str(path)) == {
+        "imported": 5, "updated": 0, "unchanged": 0, "not_in_file": 0, "changes": [],
+        "rescreened": None}
     counts = cli.json("screen")
     assert counts["screened"] == 5
     assert counts["accepted"] + counts["review"] + counts["rejected"] == 5

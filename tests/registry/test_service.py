@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -180,3 +181,59 @@ def test_data_sharing_is_kept_apart_from_support(loaded: Database, log: Transpar
                 if f.account_id == "pittsboro"]
     assert facts.supports == frozenset()
     assert facts.shares_data_with == {"immigration_enforcement", "law_enforcement"}
+
+
+def test_reimport_is_a_resync_kept_logged_and_rescreened(
+        loaded: Database, log: TransparencyLog, tmp_path: Path) -> None:
+    from daylight.flows.accounts import import_accounts as import_flow
+    from daylight.registry.store import RegistryStore
+
+    header = "account_id,name,email_domains,city,state,country,created_at\n"
+    first = tmp_path / "crm-1.csv"
+    first.write_text(header + "a1,Quartz Bakery LLC,gmail.com,Austin,TX,US,2024-01-02\n"
+                     "a2,Colbert County Sheriff,,,AL,US,2024-01-02\n", encoding="utf-8")
+    result = import_flow(loaded, log, first, clock=lambda: NOW).to_json()
+    assert (result["imported"], result["updated"], result["rescreened"]) == (2, 0, None)
+    screen_accounts(loaded, log, NOW)
+    assert show_account(loaded, "a1", AS_OF).to_json()["match"]["status"] == "rejected"
+    size = log.tree_size()
+    # the CRM renamed a1 (a bakery became an agency's account), a2 is as it was, a3 is new,
+    # and an account of the first file is missing from the second
+    second = tmp_path / "crm-2.csv"
+    second.write_text(header + "a1,Warrick Co. Sheriff's Office,,Boonville,IN,US,2024-01-02\n"
+                      "a3,Springfield PD,,,,US,2024-01-02\n", encoding="utf-8")
+    result = import_flow(loaded, log, second, clock=lambda: NOW).to_json()
+    assert {k: result[k] for k in ("imported", "updated", "unchanged", "not_in_file")} == {
+        "imported": 1, "updated": 1, "unchanged": 0, "not_in_file": 1}
+    assert result["changes"][0]["fields"] == ["name", "email_domains", "city", "state"]
+    assert result["rescreened"]["screened"] == 1 and result["rescreened"]["accepted"] == 1
+    entries = _entries(log)[size:]
+    change = next(e for e in entries if e["type"] == "registry.account_change")
+    assert change["payload"] == {"account_id": "a1",  # the fields, never the values
+                                 "fields": ["name", "email_domains", "city", "state"]}
+    assert any(e["type"] == "registry.classification" for e in entries)
+    view = show_account(loaded, "a1", AS_OF).to_json()
+    assert view["account"]["name"] == "Warrick Co. Sheriff's Office"
+    assert view["match"]["status"] == "accepted"
+    assert view["classification"]["sector"] == "law_enforcement"
+    with loaded.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        history = store.account_changes("a1")
+        assert [c.previous.name for c in history] == ["Quartz Bakery LLC"]  # nothing lost
+        assert history[0].log_index == result["changes"][0]["log_index"]
+        assert store.account("a2") is not None  # absent from the file: kept as it was
+    # the same file again: nothing changes, nothing is logged
+    size = log.tree_size()
+    again = import_flow(loaded, log, second, clock=lambda: NOW).to_json()
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    assert log.tree_size() == size
+
+
+def test_resync_refuses_an_id_twice_and_writes_nothing(
+        loaded: Database, log: TransparencyLog) -> None:
+    twice = [ACCOUNTS[0], Account("agency-1", "Other", (), "", "", "US", "2024-01-02")]
+    with pytest.raises(ConflictError, match="in the file twice"):
+        import_accounts(loaded, twice, NOW, log=log)
+    with loaded.transaction(write=False) as tx:
+        from daylight.registry.store import RegistryStore
+        assert RegistryStore(tx).count_accounts() == 0

@@ -11,16 +11,15 @@ import typer
 from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
 from daylight.core.errors import InputError
-from daylight.flows.accounts import iter_account_views, show_account
+from daylight.flows.accounts import import_accounts, iter_account_views, show_account
 from daylight.flows.export import export_ftm as export_ftm_flow
 from daylight.flows.review import judge, review_queue
 from daylight.flows.screen import screen as screen_flow
 from daylight.home import Home
-from daylight.registry.accounts import read_accounts
 from daylight.registry.reference.build import build_reference, write_reference
 from daylight.registry.reference.shipped import read_reference, shipped_data_dir
 from daylight.registry.resolution import VERDICTS
-from daylight.registry.service import import_accounts, load_reference
+from daylight.registry.service import load_reference
 
 reference_app = typer.Typer(no_args_is_help=True, help="The reference registry of real organisations.")
 accounts_app = typer.Typer(no_args_is_help=True, help="The provider's customer accounts.")
@@ -64,10 +63,10 @@ def accounts_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Accounts as .csv or .jsonl.")],
 ) -> None:
-    """Import accounts (all of the file or none of it); prints {"imported": N}."""
+    """Import accounts, or re-sync them from a newer CRM export (all of the file or none of it):
+    new ones stored, changed ones updated, logged and re-screened, absent ones kept."""
     home: Home = ctx.obj
-    accounts = read_accounts(file)
-    print_json({"imported": import_accounts(home.database(), accounts, utc_now())})
+    print_json(import_accounts(home.database(), home.log(writable=True), file).to_json())
 
 
 @accounts_app.command("show")

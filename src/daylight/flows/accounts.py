@@ -1,21 +1,27 @@
 """Accounts as ``daylight accounts show`` and ``accounts list`` show them: the account as
 imported, the organisation it resolved to, the match, and its classification as of a day (or
 during a period): the sectors it supports then, by ``registry.support.support_during``, each
-relationship kept or dropped with its dates, kind and why, with accepted corrections applied."""
+relationship kept or dropped with its dates, kind and why, with accepted corrections applied;
+and ``daylight accounts import``: new accounts stored, changed ones re-synced and re-screened."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
-from daylight.registry.accounts import Account
+from daylight.log.service import TransparencyLog
+from daylight.registry.accounts import Account, read_accounts
 from daylight.registry.correction import accepted_overrides, check_date
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import Classification, Resolution
+from daylight.registry.service import AccountImport, ScreeningSummary, screen_accounts
+from daylight.registry.service import import_accounts as import_registry_accounts
 from daylight.registry.store import RegistryStore
 from daylight.registry.support import (
     DEFAULT_STALENESS_DAYS,
@@ -139,3 +145,34 @@ def iter_account_views(database: Database, as_of: str | None = None, until: str 
                 continue
             yield account_view(store, account, as_of, until, window_days=window_days,
                                overrides=overrides, staleness_days=staleness_days)
+
+
+@dataclass(frozen=True)
+class AccountSync:
+    """`accounts import`: what the import did and, when it changed stored accounts, the
+    screening of those accounts again."""
+
+    imported: AccountImport
+    rescreened: ScreeningSummary | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.imported.to_json(),
+                "rescreened": self.rescreened.to_json() if self.rescreened else None}
+
+
+def import_accounts(database: Database, log: TransparencyLog, path: Path, *,
+                    clock: Clock = utc_now) -> AccountSync:
+    """`accounts import FILE`: read the file whole, store new accounts and re-sync changed ones
+    (each change kept and logged), then re-screen the changed accounts at once when the
+    registry holds reference data (new accounts wait for `daylight screen`, as before)."""
+    accounts = read_accounts(path)
+    now = clock()
+    imported = import_registry_accounts(database, accounts, now, log=log)
+    rescreened = None
+    if imported.updated:
+        with database.transaction(write=False) as tx:
+            loaded = bool(RegistryStore(tx).organizations())
+        if loaded:
+            rescreened = screen_accounts(database, log, now,
+                                         account_ids=[c.account_id for c in imported.updated])
+    return AccountSync(imported, rescreened)

@@ -55,6 +55,28 @@ class Account:
                 "country": self.country, "created_at": self.created_at}
 
 
+@dataclass(frozen=True)
+class AccountChange:
+    """A re-sync changed a stored account: which fields, and the account as it was before."""
+
+    account_id: str
+    changed_at: str
+    fields: tuple[str, ...]
+    previous: Account
+    log_index: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "changed_at": self.changed_at,
+                "fields": list(self.fields), "previous": self.previous.to_json(),
+                "log_index": self.log_index}
+
+
+def changed_fields(stored: Account, given: Account) -> tuple[str, ...]:
+    """The fields (of ``ACCOUNT_FIELDS``) in which ``given`` differs from ``stored``."""
+    old, new = stored.to_json(), given.to_json()
+    return tuple(f for f in ACCOUNT_FIELDS if old[f] != new[f])
+
+
 def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False,
           trim: bool = False) -> str:
     """The field as typed (``trim``: without surrounding spaces, for codes and dates)."""

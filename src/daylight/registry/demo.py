@@ -100,7 +100,7 @@ def populate_demo_registry(database: Database, log: TransparencyLog, now: dateti
     reference = read_reference()
     loaded = load_reference(database, log, reference, now)
     accounts = build_demo_accounts(reference, count, seed=seed)
-    imported = import_accounts(database, accounts, now)
+    imported = import_accounts(database, accounts, now).imported
     screened = screen_accounts(database, log, now)
     return DemoRegistry(loaded, imported, screened)
 

@@ -22,7 +22,7 @@ from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
-from daylight.registry.accounts import Account
+from daylight.registry.accounts import Account, AccountChange, changed_fields
 from daylight.registry.classification import Graph, logged_supports
 from daylight.registry.reconcile import (
     ReferenceDiff,
@@ -226,28 +226,74 @@ def _reclassify(store: RegistryStore, log: TransparencyLog, reference: Reference
     return counts
 
 
-def import_accounts(database: Database, accounts: Sequence[Account], now: datetime) -> int:
-    """Store new accounts; identical ones already stored are skipped; a different account under
-    an id already stored is refused (nothing of the file is imported). Returns how many were new."""
+@dataclass(frozen=True)
+class AccountImport:
+    """What an import did: new accounts stored, stored ones changed (the CRM re-sync: each
+    change kept with the account as it was, and logged), identical ones left as they were, and
+    how many stored accounts the file did not name (kept as they are: a re-sync never deletes)."""
+
+    imported: int
+    updated: tuple[AccountChange, ...]
+    unchanged: int
+    not_in_file: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"imported": self.imported, "updated": len(self.updated),
+                "unchanged": self.unchanged, "not_in_file": self.not_in_file,
+                "changes": [{"account_id": c.account_id, "fields": list(c.fields),
+                             "log_index": c.log_index} for c in self.updated]}
+
+
+def import_accounts(database: Database, accounts: Sequence[Account], now: datetime, *,
+                    log: TransparencyLog | None = None) -> AccountImport:
+    """Store new accounts and re-sync stored ones, in one transaction: an account whose values
+    differ from the stored ones is updated, the change kept (``registry_account_change``, with
+    the values before) and logged (``registry.account_change``: the account id and the fields
+    changed, never the values); an identical one is a no-op. Accounts stored but absent from
+    ``accounts`` are not touched. Two lines with the same id are refused. Re-screening the
+    changed accounts is the caller's (``flows.accounts.import_accounts``). Without ``log``
+    (the demo, tests) a changed account is refused, nothing of the file imported: a change that
+    cannot be logged is not made."""
+    seen: dict[str, Account] = {}
+    for account in accounts:
+        if account.account_id in seen:
+            raise ConflictError(f"account `{account.account_id}` is in the file twice (first at "
+                                f"{seen[account.account_id].source or 'an earlier line'})",
+                                where=account.source or None)
+        seen[account.account_id] = account
     with database.transaction() as tx:
         store = RegistryStore(tx)
         existing = store.accounts_by_id([a.account_id for a in accounts])
-        new = []
+        new: list[Account] = []
+        changed: list[tuple[Account, Account, tuple[str, ...]]] = []
         for account in accounts:
             old = existing.get(account.account_id)
             if old is None:
                 new.append(account)
             elif old != account:
-                stored, given = old.to_json(), account.to_json()
-                changed = next(k for k in given if given[k] != stored[k])
-                where = f"{account.source}: {changed}" if account.source else changed
-                raise ConflictError(
-                    f"account `{account.account_id}` is already stored with {changed} "
-                    f"{json.dumps(stored[changed], ensure_ascii=False)}, not "
-                    f"{json.dumps(given[changed], ensure_ascii=False)}; stored accounts are never "
-                    "changed by an import", where=where)
+                fields = changed_fields(old, account)
+                if log is None:
+                    stored, given = old.to_json(), account.to_json()
+                    raise ConflictError(
+                        f"account `{account.account_id}` is already stored with {fields[0]} "
+                        f"{json.dumps(stored[fields[0]], ensure_ascii=False)}, not "
+                        f"{json.dumps(given[fields[0]], ensure_ascii=False)}; a re-sync needs "
+                        "the log to record the change",
+                        where=f"{account.source}: {fields[0]}" if account.source else fields[0])
+                changed.append((old, account, fields))
+        entries = [LogEntry(entry_types.REGISTRY_ACCOUNT_CHANGE, now, {
+            "account_id": account.account_id, "fields": list(fields)}).encode()
+            for _, account, fields in changed]
+        first = log.sequence_in(tx, entries) if entries and log is not None else 0
+        changes = tuple(AccountChange(account.account_id, utc_text(now), fields, old, first + i)
+                        for i, (old, account, fields) in enumerate(changed))
         store.add_accounts(new, utc_text(now))
-    return len(new)
+        store.update_accounts([account for _, account, _ in changed], utc_text(now))
+        store.add_account_changes(changes)
+        not_in_file = store.count_accounts() - len(new) - len(existing)
+    if entries and log is not None:
+        log.integrate()
+    return AccountImport(len(new), changes, len(existing) - len(changed), not_in_file)
 
 
 @dataclass
@@ -388,15 +434,26 @@ class ScreeningSummary:
 def screen_accounts(database: Database, log: TransparencyLog, now: datetime, *,
                     everything: bool = False, thresholds: Thresholds | None = None,
                     on_progress: Progress | None = None, chunk_size: int = 2000,
-                    screening: Screening | None = None) -> ScreeningSummary:
-    """Screen every unresolved account (or, with ``everything``, every account) and log the run."""
+                    screening: Screening | None = None,
+                    account_ids: Sequence[str] | None = None) -> ScreeningSummary:
+    """Screen every unresolved account (or, with ``everything``, every account; or the accounts
+    ``account_ids``) and log the run. A reviewer's judgement made before a re-sync changed the
+    account is about the account as it was: it no longer decides (it stays recorded)."""
     screening = screening or Screening.from_database(database, thresholds)
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
-        accounts = list(store.iter_accounts(unresolved_only=not everything))
+        if account_ids is not None:
+            found = store.accounts_by_id(list(account_ids))
+            accounts = [found[a] for a in sorted(found)]
+        else:
+            accounts = list(store.iter_accounts(unresolved_only=not everything))
+        changed: dict[str, int] = {}  # the log index of each account's last change
+        for change in store.account_changes():
+            changed[change.account_id] = change.log_index
         judgements: dict[str, list[Judgement]] = {}
         for judgement in store.judgements():
-            judgements.setdefault(judgement.account_id, []).append(judgement)
+            if judgement.log_index > changed.get(judgement.account_id, -1):
+                judgements.setdefault(judgement.account_id, []).append(judgement)
     counts = {"accepted": 0, "review": 0, "rejected": 0, "judged": 0}
     digest = hashlib.sha256()
     for start in range(0, len(accounts), chunk_size):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from daylight.core.database import Migration, Transaction, load_migrations
-from daylight.registry.accounts import Account
+from daylight.registry.accounts import Account, AccountChange
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.resolution import Classification, Judgement, Resolution
 
@@ -146,6 +146,41 @@ class RegistryStore:
         self.tx.insert_rows("registry_account", _ACCOUNT_COLUMNS, (
             (a.account_id, a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country,
              a.created_at, imported_at) for a in accounts))
+
+    def update_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
+        """Replace stored accounts' values by these (a re-sync; the change is kept by
+        ``add_account_changes``)."""
+        self.tx.executemany(
+            "UPDATE registry_account SET name = ?, email_domains = ?, city = ?, state = ?, "
+            "country = ?, created_at = ?, imported_at = ? WHERE account_id = ?",
+            [(a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country, a.created_at,
+              imported_at, a.account_id) for a in accounts])
+
+    def add_account_changes(self, changes: Iterable[AccountChange]) -> None:
+        self.tx.executemany(
+            "INSERT INTO registry_account_change (account_id, changed_at, fields, previous, "
+            "log_index) VALUES (?, ?, ?, ?, ?)",
+            [(c.account_id, c.changed_at, _dumps(list(c.fields)), _dumps(c.previous.to_json()),
+              c.log_index) for c in changes])
+
+    def account_changes(self, account_id: str | None = None) -> list[AccountChange]:
+        """Every recorded change (of one account), oldest first."""
+        sql = ("SELECT account_id, changed_at, fields, previous, log_index "
+               "FROM registry_account_change")
+        rows = self.tx.query(sql + " WHERE account_id = ? ORDER BY log_index", (account_id,)) \
+            if account_id else self.tx.query(sql + " ORDER BY log_index")
+        out = []
+        for row in rows:
+            previous = json.loads(row[3])
+            out.append(AccountChange(row[0], row[1], tuple(json.loads(row[2])), Account(
+                previous["account_id"], previous["name"], tuple(previous["email_domains"]),
+                previous["city"], previous["state"], previous["country"],
+                previous["created_at"]), int(row[4])))
+        return out
+
+    def count_accounts(self) -> int:
+        row = self.tx.query_one("SELECT count(*) FROM registry_account")
+        return int(row[0]) if row else 0
 
     def account(self, account_id: str) -> Account | None:
         return self.accounts_by_id([account_id]).get(account_id)

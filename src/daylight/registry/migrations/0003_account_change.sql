@@ -1,0 +1,11 @@
+-- Re-importing accounts is a CRM re-sync: an account whose name, domains, place or creation date
+-- changed is updated in registry_account, and the change is kept here with the account as it was
+-- before (nothing of the earlier values is lost) and the log entry that records it.
+CREATE TABLE registry_account_change (
+    account_id TEXT NOT NULL REFERENCES registry_account (account_id),
+    changed_at TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    log_index BIGINT NOT NULL,
+    PRIMARY KEY (account_id, log_index)
+);
