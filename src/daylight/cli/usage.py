@@ -92,7 +92,7 @@ def _ingest(home: Home, files: Sequence[Path], *, catalog: Catalog | None, decla
 
         return ingest_usage(home.usage_store(), files, catalog=catalog,
                             declared_format=declared_format, quarantine=quarantine,
-                            progress=advance)
+                            progress=advance, registry=home.database())
 
 
 @app.command()
@@ -123,6 +123,13 @@ def ingest(
                        "event table, failed calls, or calls by AWS services)")
         if outcome.synthetic:
             stderr.print(f"{outcome.source}: SYNTHETIC data (marked synthetic on every row)")
+        if outcome.unmapped:
+            shown = ", ".join(f"{cloud} ({count:,})" for cloud, count in outcome.unmapped[:10])
+            more = len(outcome.unmapped) - 10
+            stderr.print(f"{outcome.source}: {sum(c for _, c in outcome.unmapped):,} CloudTrail "
+                         f"records not ingested: no account declares their cloud account id: "
+                         f"{shown}{f' and {more} more' if more > 0 else ''} (add them to "
+                         "`cloud_account_ids` in the accounts file)")
     print(json.dumps(result.summary()))
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from daylight.core.clock import Clock, utc_now
+from daylight.core.database import Database
 from daylight.core.period import Period
 from daylight.policy.catalog import Catalog, default_catalog
+from daylight.registry.facts import cloud_accounts
 from daylight.usage.generate import generate_usage, synthetic_account_ids
 from daylight.usage.ingest import IngestResult, ingest_files
 from daylight.usage.store import UsageStore
@@ -27,13 +29,22 @@ ROWS_PER_FILE = 10_000_000
 
 def ingest_usage(store: UsageStore, files: Sequence[Path], *, catalog: Catalog | None = None,
                  declared_format: str = "auto", quarantine: Path | None = None,
-                 progress: FileProgress | None = None, clock: Clock = utc_now) -> IngestResult:
+                 progress: FileProgress | None = None, clock: Clock = utc_now,
+                 registry: Database | None = None) -> IngestResult:
     """Ingest ``files`` into ``store``, all or none, mapping events with ``catalog``
-    (default: the shipped catalog)."""
+    (default: the shipped catalog). With ``registry`` holding accounts, CloudTrail records are
+    mapped from their cloud account id to the customer account that declared it (or whose id it
+    is); records of other ids are counted as unmapped and not ingested. Without accounts (or
+    ``registry``), CloudTrail usage is stored under the cloud account id, as it comes."""
     chosen = catalog or default_catalog()
+    mapping = None
+    if registry is not None:
+        known = cloud_accounts(registry)
+        mapping = dict(known.by_cloud_id) if known.accounts else None
     return ingest_files(list(files), store, operations=chosen.service_of_operations(),
                         events=dict(chosen.events), declared_format=declared_format,
-                        quarantine=quarantine, progress=progress, now=clock())
+                        quarantine=quarantine, progress=progress, now=clock(),
+                        cloud_accounts=mapping)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Columns (CSV header) or keys (JSONL objects), exactly: ``account_id``, ``name``,
 ``email_domains`` (``;``-separated in CSV, a list in JSONL), ``city``, ``state`` (a US two-letter
-code or empty), ``country`` (ISO 3166 alpha-2), ``created_at`` (RFC 3339 date or date-time).
+code or empty), ``country`` (ISO 3166 alpha-2), ``created_at`` (RFC 3339 date or date-time); and
+optionally ``cloud_account_ids`` (12-digit cloud account ids, ``;``-separated in CSV).
 A file is read whole before anything is stored: the first bad line is refused with its line and
 field named, and nothing of the file is imported.
 """
@@ -25,6 +26,10 @@ from daylight.registry.geography import is_state_code
 from daylight.registry.spoof import homoglyph_word
 
 ACCOUNT_FIELDS = ("account_id", "name", "email_domains", "city", "state", "country", "created_at")
+OPTIONAL_FIELDS = ("cloud_account_ids",)
+"""May be left out: the 12-digit cloud (AWS) account ids whose CloudTrail usage is the account's."""
+_CLOUD_ACCOUNT_ID = re.compile(r"\d{12}")
+MAX_CLOUD_ACCOUNTS = 100
 MAX_NAME = 300
 MAX_CITY = 100
 MAX_DOMAINS = 20
@@ -45,14 +50,22 @@ class Account:
     state: str
     country: str
     created_at: str
+    cloud_account_ids: tuple[str, ...] = ()
+    """The cloud provider's 12-digit account ids whose usage is this account's (CloudTrail
+    ``userIdentity.accountId``)."""
     source: str = field(default="", compare=False, repr=False)
     """Where it was read (``file:line``), for errors; not part of the account."""
 
     def to_json(self) -> dict[str, Any]:
-        """The account as imported (`accounts show`)."""
-        return {"account_id": self.account_id, "name": self.name,
-                "email_domains": list(self.email_domains), "city": self.city, "state": self.state,
-                "country": self.country, "created_at": self.created_at}
+        """The account as imported (`accounts show`); ``cloud_account_ids`` only when it has
+        some (the field is optional in the file)."""
+        out: dict[str, Any] = {
+            "account_id": self.account_id, "name": self.name,
+            "email_domains": list(self.email_domains), "city": self.city, "state": self.state,
+            "country": self.country, "created_at": self.created_at}
+        if self.cloud_account_ids:
+            out["cloud_account_ids"] = list(self.cloud_account_ids)
+        return out
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,7 @@ class AccountChange:
 def changed_fields(stored: Account, given: Account) -> tuple[str, ...]:
     """The fields (of ``ACCOUNT_FIELDS``) in which ``given`` differs from ``stored``."""
     old, new = stored.to_json(), given.to_json()
-    return tuple(f for f in ACCOUNT_FIELDS if old[f] != new[f])
+    return tuple(f for f in (*ACCOUNT_FIELDS, *OPTIONAL_FIELDS) if old.get(f) != new.get(f))
 
 
 def _text(value: Any, where: str, field: str, limit: int, *, required: bool = False,
@@ -139,10 +152,11 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
     """Validate one record's fields; InputError names ``where`` and the field."""
     from rigour.territories import get_territory  # heavy: loaded where used, not at start-up
 
-    unknown = sorted(set(fields) - set(ACCOUNT_FIELDS))
+    unknown = sorted(set(fields) - set(ACCOUNT_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise InputError(f"unknown field `{unknown[0][:60]}`; expected the fields "
-                         f"{', '.join(ACCOUNT_FIELDS)}", where=where)
+                         f"{', '.join(ACCOUNT_FIELDS)} (and optionally "
+                         f"{', '.join(OPTIONAL_FIELDS)})", where=where)
     missing = [f for f in ACCOUNT_FIELDS if f not in fields]
     if missing:
         raise InputError(f"missing field `{missing[0]}`", where=where)
@@ -165,7 +179,22 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
     city = _text(fields["city"], where, "city", MAX_CITY)
     _refuse_homoglyphs(city, where, "city")
     return Account(account_id, name, _domains(fields["email_domains"], where), city, state, country,
-                   _created_at(fields["created_at"], where))
+                   _created_at(fields["created_at"], where),
+                   _cloud_accounts(fields.get("cloud_account_ids", []), where))
+
+
+def _cloud_accounts(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise InputError(f"expected a list of 12-digit cloud account ids, got "
+                         f"{type(value).__name__}", where=f"{where}: cloud_account_ids")
+    if len(value) > MAX_CLOUD_ACCOUNTS:
+        raise InputError(f"has {len(value)} cloud account ids, at most {MAX_CLOUD_ACCOUNTS} "
+                         "allowed", where=f"{where}: cloud_account_ids")
+    for item in value:
+        if not isinstance(item, str) or not _CLOUD_ACCOUNT_ID.fullmatch(item.strip()):
+            raise InputError(f"`{str(item)[:80]}` is not a 12-digit cloud account id",
+                             where=f"{where}: cloud_account_ids")
+    return tuple(dict.fromkeys(item.strip() for item in value))
 
 
 def _lines(data: bytes, name: str) -> Iterable[tuple[int, str]]:
@@ -201,9 +230,10 @@ def _from_csv(data: bytes, name: str) -> list[tuple[str, Account]]:
             raise InputError("empty file: expected a header line", where=f"{name}:1")
         header = [h.strip() for h in header]
         for column in header:
-            if column not in ACCOUNT_FIELDS:
+            if column not in ACCOUNT_FIELDS and column not in OPTIONAL_FIELDS:
                 raise InputError(f"unknown column `{column[:60]}`; expected the columns "
-                                 f"{', '.join(ACCOUNT_FIELDS)}", where=f"{name}:1")
+                                 f"{', '.join(ACCOUNT_FIELDS)} (and optionally "
+                                 f"{', '.join(OPTIONAL_FIELDS)})", where=f"{name}:1")
         if len(set(header)) != len(header):
             raise InputError("a column repeats", where=f"{name}:1")
         accounts = []
@@ -217,6 +247,10 @@ def _from_csv(data: bytes, name: str) -> list[tuple[str, Account]]:
             if "email_domains" in fields:  # `;`-separated in CSV, a list everywhere else
                 fields["email_domains"] = [d for d in (p.strip() for p in
                                                        fields["email_domains"].split(";")) if d]
+            if "cloud_account_ids" in fields:
+                fields["cloud_account_ids"] = [d for d in (p.strip() for p in
+                                                           fields["cloud_account_ids"].split(";"))
+                                               if d]
             accounts.append((where, account_from_fields(fields, where)))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", where=f"{name}:{reader.line_num}") from exc
@@ -240,7 +274,13 @@ def read_accounts(path: Path) -> list[Account]:
     else:
         raise InputError(f"`{path.name}`: expected a .csv or .jsonl file")
     seen: dict[str, str] = {}
+    clouds: dict[str, str] = {}
     for where, account in accounts:
+        for cloud in account.cloud_account_ids:
+            if cloud in clouds:
+                raise InputError(f"cloud account `{cloud}` is given to two accounts (first at "
+                                 f"{clouds[cloud]})", where=f"{where}: cloud_account_ids")
+            clouds[cloud] = where
         if account.account_id in seen:
             raise InputError(f"account `{account.account_id}` appears twice in the file "
                              f"(first at {seen[account.account_id]})", where=f"{where}: account_id")

@@ -149,3 +149,23 @@ def account_classification(database: Database, account_id: str) -> AccountClassi
         organization,
         resolution.status if resolution else None,
         resolution.score if resolution else None, tuple(overrides))
+
+
+@dataclass(frozen=True)
+class CloudAccounts:
+    """Which customer account each cloud (AWS) account id is: the ids accounts declared
+    (``cloud_account_ids``), and the accounts whose own id is a 12-digit cloud id. ``accounts``
+    is how many accounts the registry holds (none: nothing to map against)."""
+
+    by_cloud_id: Mapping[str, str]
+    accounts: int
+
+
+def cloud_accounts(database: Database) -> CloudAccounts:
+    """The mapping usage ingest applies to CloudTrail's ``userIdentity.accountId``."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        declared = store.cloud_accounts()
+        own = store.cloud_like_account_ids()
+        count = store.count_accounts()
+    return CloudAccounts({**{a: a for a in own}, **declared}, count)

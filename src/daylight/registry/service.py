@@ -264,6 +264,14 @@ def import_accounts(database: Database, accounts: Sequence[Account], now: dateti
     with database.transaction() as tx:
         store = RegistryStore(tx)
         existing = store.accounts_by_id([a.account_id for a in accounts])
+        declared = store.cloud_accounts()
+        for account in accounts:
+            for cloud in account.cloud_account_ids:
+                owner = declared.get(cloud, account.account_id)
+                if owner != account.account_id and owner not in seen:
+                    raise ConflictError(f"cloud account `{cloud}` belongs to account `{owner}`",
+                                        where=f"{account.source}: cloud_account_ids"
+                                        if account.source else "cloud_account_ids")
         new: list[Account] = []
         changed: list[tuple[Account, Account, tuple[str, ...]]] = []
         for account in accounts:
@@ -276,8 +284,8 @@ def import_accounts(database: Database, accounts: Sequence[Account], now: dateti
                     stored, given = old.to_json(), account.to_json()
                     raise ConflictError(
                         f"account `{account.account_id}` is already stored with {fields[0]} "
-                        f"{json.dumps(stored[fields[0]], ensure_ascii=False)}, not "
-                        f"{json.dumps(given[fields[0]], ensure_ascii=False)}; a re-sync needs "
+                        f"{json.dumps(stored.get(fields[0]), ensure_ascii=False)}, not "
+                        f"{json.dumps(given.get(fields[0]), ensure_ascii=False)}; a re-sync needs "
                         "the log to record the change",
                         where=f"{account.source}: {fields[0]}" if account.source else fields[0])
                 changed.append((old, account, fields))

@@ -19,7 +19,7 @@ _ORG_COLUMNS = ("id", "name", "sector", "role", "schema_name", "state", "county"
 _REL_COLUMNS = ("id", "kind", "source_id", "target_id", "start_date", "end_date", "amount",
                 "description", "evidence", "source", "log_index")
 _ACCOUNT_COLUMNS = ("account_id", "name", "email_domains", "city", "state", "country",
-                    "created_at", "imported_at")
+                    "created_at", "cloud_account_ids", "imported_at")
 
 
 def registry_migrations() -> list[Migration]:
@@ -57,7 +57,8 @@ def _rel(row: Sequence[Any]) -> Relationship:
 
 
 def _account(row: Sequence[Any]) -> Account:
-    return Account(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6])
+    return Account(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6],
+                   tuple(json.loads(row[7])))
 
 
 class RegistryStore:
@@ -145,16 +146,17 @@ class RegistryStore:
     def add_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
         self.tx.insert_rows("registry_account", _ACCOUNT_COLUMNS, (
             (a.account_id, a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country,
-             a.created_at, imported_at) for a in accounts))
+             a.created_at, _dumps(list(a.cloud_account_ids)), imported_at) for a in accounts))
 
     def update_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
         """Replace stored accounts' values by these (a re-sync; the change is kept by
         ``add_account_changes``)."""
         self.tx.executemany(
             "UPDATE registry_account SET name = ?, email_domains = ?, city = ?, state = ?, "
-            "country = ?, created_at = ?, imported_at = ? WHERE account_id = ?",
+            "country = ?, created_at = ?, cloud_account_ids = ?, imported_at = ? "
+            "WHERE account_id = ?",
             [(a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country, a.created_at,
-              imported_at, a.account_id) for a in accounts])
+              _dumps(list(a.cloud_account_ids)), imported_at, a.account_id) for a in accounts])
 
     def add_account_changes(self, changes: Iterable[AccountChange]) -> None:
         self.tx.executemany(
@@ -175,8 +177,24 @@ class RegistryStore:
             out.append(AccountChange(row[0], row[1], tuple(json.loads(row[2])), Account(
                 previous["account_id"], previous["name"], tuple(previous["email_domains"]),
                 previous["city"], previous["state"], previous["country"],
-                previous["created_at"]), int(row[4])))
+                previous["created_at"], tuple(previous.get("cloud_account_ids", ()))),
+                int(row[4])))
         return out
+
+    def cloud_accounts(self) -> dict[str, str]:
+        """Every declared cloud account id and the account that declared it."""
+        out: dict[str, str] = {}
+        for account_id, ids in self.tx.query(
+                "SELECT account_id, cloud_account_ids FROM registry_account "
+                "WHERE cloud_account_ids <> '[]' ORDER BY account_id"):
+            for cloud in json.loads(ids):
+                out.setdefault(cloud, account_id)
+        return out
+
+    def cloud_like_account_ids(self) -> list[str]:
+        """The accounts whose own id is a 12-digit cloud account id."""
+        return [a for (a,) in self.tx.query("SELECT account_id FROM registry_account")
+                if len(a) == 12 and a.isdigit()]
 
     def count_accounts(self) -> int:
         row = self.tx.query_one("SELECT count(*) FROM registry_account")

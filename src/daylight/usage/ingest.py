@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -53,6 +54,8 @@ class FileOutcome:
     synthetic: bool
     already_ingested: bool = False
     quarantine_file: Path | None = None
+    unmapped: tuple[tuple[str, int], ...] = ()
+    """CloudTrail records of cloud account ids no account declared, not ingested: (id, records)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,15 @@ class IngestResult:
     def ignored(self) -> int:
         return sum(f.ignored for f in self.files)
 
+    @property
+    def unmapped(self) -> dict[str, int]:
+        """Records not ingested because no account declared their cloud account id, by id."""
+        out: dict[str, int] = {}
+        for outcome in self.files:
+            for cloud, count in outcome.unmapped:
+                out[cloud] = out.get(cloud, 0) + count
+        return dict(sorted(out.items()))
+
     def summary(self) -> dict[str, int]:
         """The command's JSON answer: ``{"ingested", "duplicates", "rejected"}``."""
         return {"ingested": self.ingested, "duplicates": self.duplicates, "rejected": self.rejected}
@@ -92,6 +104,7 @@ class _Staged:
     rows: int = 0
     rejected: int = 0
     ignored: int = 0
+    unmapped: Counter[str] = field(default_factory=Counter)
     synthetic: bool = False
     first_day: str | None = None
     last_day: str | None = None
@@ -107,8 +120,11 @@ def ingest_files(
     paths: Sequence[Path], store: UsageStore, *, operations: Operations, events: EventTable,
     declared_format: str = "auto", quarantine: Path | None = None,
     progress: Progress | None = None, now: datetime | None = None,
+    cloud_accounts: Mapping[str, str] | None = None,
 ) -> IngestResult:
-    """Ingest ``paths`` into ``store`` as one all-or-nothing operation."""
+    """Ingest ``paths`` into ``store`` as one all-or-nothing operation. ``cloud_accounts``:
+    the customer account of each cloud account id, applied to CloudTrail records (a record of
+    an id not in it is counted as unmapped, not ingested); None stores them under the cloud id."""
     now = now or utc_now()
     for path in paths:
         sources.compression_of(path)  # NotFoundError / InputError for missing or unreadable files
@@ -122,7 +138,8 @@ def ingest_files(
         work = store.staging_dir / _new_ingest_id(now)
         work.mkdir(parents=True)
         try:
-            staged = [_stage(path, fmt, sha, work, operations, events, quarantine, progress, now)
+            staged = [_stage(path, fmt, sha, work, operations, events, quarantine, progress, now,
+                             cloud_accounts)
                       for path, fmt, sha in pending]
             published = _partition(staged, store, work)
             store.publish(published)
@@ -135,7 +152,7 @@ def ingest_files(
                             ingested=sum(f.rows for f in item.outputs),
                             duplicates=item.rows - sum(f.rows for f in item.outputs),
                             rejected=item.rejected, ignored=item.ignored, synthetic=item.synthetic,
-                            ingested_at=utc_text(now))
+                            ingested_at=utc_text(now), unmapped=sum(item.unmapped.values()))
                         store.record_files(tx, item.outputs)
             except BaseException:
                 store.unpublish(published)
@@ -156,7 +173,8 @@ def ingest_files(
         item, aside = next(done)
         kept = sum(f.rows for f in item.outputs)
         result.append(FileOutcome(item.source, item.format, kept, item.rows - kept, item.rejected,
-                                  item.ignored, item.synthetic, quarantine_file=aside))
+                                  item.ignored, item.synthetic, quarantine_file=aside,
+                                  unmapped=tuple(sorted(item.unmapped.items()))))
     return IngestResult(tuple(result))
 
 
@@ -190,19 +208,20 @@ def _plan(paths: Sequence[Path], formats: Sequence[str], store: UsageStore
     return outcomes, pending, shas
 
 
-def _batches(path: Path, fmt: str, name: str, operations: Operations,
-             events: EventTable) -> Iterator[RawBatch]:
+def _batches(path: Path, fmt: str, name: str, operations: Operations, events: EventTable,
+             cloud_accounts: Mapping[str, str] | None = None) -> Iterator[RawBatch]:
     if fmt == "csv":
         return sources.read_csv(path, name)
     if fmt == "jsonl":
         return sources.read_jsonl(path, name)
     if fmt == "parquet":
         return sources.read_parquet(path, name)
-    return sources.read_cloudtrail(path, name, events, operations)
+    return sources.read_cloudtrail(path, name, events, operations, cloud_accounts)
 
 
 def _stage(path: Path, fmt: str, sha: str, work: Path, operations: Operations, events: EventTable,
-           quarantine: Path | None, progress: Progress | None, now: datetime) -> _Staged:
+           quarantine: Path | None, progress: Progress | None, now: datetime,
+           cloud_accounts: Mapping[str, str] | None = None) -> _Staged:
     import pyarrow.compute as pc  # heavy: loaded where used, not at start-up
     import pyarrow.parquet as pq  # heavy: loaded where used, not at start-up
 
@@ -216,9 +235,10 @@ def _stage(path: Path, fmt: str, sha: str, work: Path, operations: Operations, e
     read = 0
     try:
         with pq.ParquetWriter(item.parquet, stored_schema(), compression="lz4") as writer:
-            for batch in _batches(path, fmt, name, operations, events):
+            for batch in _batches(path, fmt, name, operations, events, cloud_accounts):
                 valid, rejections = validator.validate(batch)
                 item.ignored += batch.ignored
+                item.unmapped.update(dict(batch.unmapped))
                 if rejections:
                     if rejected_out is None:
                         first = min(rejections, key=lambda r: r.line)
@@ -235,7 +255,8 @@ def _stage(path: Path, fmt: str, sha: str, work: Path, operations: Operations, e
                         item.first_day, _day(first_day))
                     item.last_day = _day(last_day) if item.last_day is None else max(
                         item.last_day, _day(last_day))
-                read += batch.table.num_rows + len(batch.rejections) + batch.ignored
+                read += (batch.table.num_rows + len(batch.rejections) + batch.ignored
+                         + sum(count for _, count in batch.unmapped))
                 if progress is not None:
                     progress(name, read)
     finally:

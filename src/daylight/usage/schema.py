@@ -87,4 +87,6 @@ class RawBatch:
     rejections: tuple[Rejection, ...] = ()
     ignored: int = 0
     field_names: dict[str, str] | None = None
+    unmapped: tuple[tuple[str, int], ...] = ()
+    """CloudTrail records of cloud account ids no customer account declared: (id, records)."""
     """How the source names the schema's fields (CloudTrail: ``eventTime`` for ``timestamp``)."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -349,10 +351,14 @@ CLOUDTRAIL_FIELDS = {"account_id": "userIdentity.accountId", "timestamp": "event
 
 
 def read_cloudtrail(path: Path, source: str, events: dict[tuple[str, str], str],
-                    operations: dict[str, str]) -> Iterator[RawBatch]:
+                    operations: dict[str, str],
+                    cloud_accounts: Mapping[str, str] | None = None) -> Iterator[RawBatch]:
     """An AWS CloudTrail log file. Records whose event the catalog does not map, failed calls
     (``errorCode``) and calls made by AWS services themselves are not customer usage: they are
-    counted as ignored. The "line" of a record is its position in ``Records`` (from 1)."""
+    counted as ignored. With ``cloud_accounts`` (cloud account id → customer account id) a
+    record's ``userIdentity.accountId`` is mapped to its customer account, and a record of an
+    id nobody declared is not ingested: it is counted as unmapped, by id. The "line" of a record
+    is its position in ``Records`` (from 1)."""
     with translated_read_errors(path), open_stream(path) as stream:
         data = stream.read()
     try:
@@ -368,6 +374,7 @@ def read_cloudtrail(path: Path, source: str, events: dict[tuple[str, str], str],
     lines: list[int] = []
     rejections: list[Rejection] = []
     ignored = 0
+    unmapped: Counter[str] = Counter()
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             rejections.append(Rejection(source, number, "record", "expected a JSON object",
@@ -392,13 +399,20 @@ def read_cloudtrail(path: Path, source: str, events: dict[tuple[str, str], str],
             rejections.append(Rejection(source, number, CLOUDTRAIL_FIELDS[wrong],
                                         "expected a string", _short(record)))
             continue
+        if cloud_accounts is not None and isinstance(values["account_id"], str):
+            customer = cloud_accounts.get(values["account_id"])
+            if customer is None:
+                unmapped[values["account_id"]] += 1
+                continue
+            values["account_id"] = customer
         for name, value in values.items():
             columns[name].append(value)
         columns["service"].append(operations[operation])
         columns["operation"].append(operation)
         columns["units"].append("1")
         lines.append(number)
-    yield _string_batch(columns, lines, rejections, ignored, CLOUDTRAIL_FIELDS)
+    batch = _string_batch(columns, lines, rejections, ignored, CLOUDTRAIL_FIELDS)
+    yield replace(batch, unmapped=tuple(sorted(unmapped.items())))
 
 
 def _short(record: dict[str, Any]) -> dict[str, Any]:

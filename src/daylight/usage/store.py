@@ -161,14 +161,16 @@ class UsageStore:
     @staticmethod
     def record_ingest(tx: Transaction, *, ingest_id: str, source_name: str, source_sha256: str,
                       source_format: str, ingested: int, duplicates: int, rejected: int,
-                      ignored: int, synthetic: bool, ingested_at: str) -> None:
-        """List one ingested source file."""
+                      ignored: int, synthetic: bool, ingested_at: str,
+                      unmapped: int = 0) -> None:
+        """List one ingested source file (``unmapped``: CloudTrail records of cloud account ids
+        no account declared, not ingested)."""
         tx.execute(
             "INSERT INTO usage_ingest (ingest_id, source_name, source_sha256, source_format, "
-            "rows_ingested, rows_duplicate, rows_rejected, rows_ignored, synthetic, ingested_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "rows_ingested, rows_duplicate, rows_rejected, rows_ignored, synthetic, ingested_at, "
+            "rows_unmapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ingest_id, source_name, source_sha256, source_format, ingested, duplicates, rejected,
-             ignored, int(synthetic), ingested_at))
+             ignored, int(synthetic), ingested_at, unmapped))
 
     @staticmethod
     def record_files(tx: Transaction, files: list[StoredFile]) -> None:

@@ -9,3 +9,7 @@ CREATE TABLE registry_account_change (
     log_index BIGINT NOT NULL,
     PRIMARY KEY (account_id, log_index)
 );
+
+-- The cloud provider's 12-digit account ids of each account (CloudTrail's accountId), as a JSON
+-- list: usage ingest maps CloudTrail records to the account that declared their id.
+ALTER TABLE registry_account ADD COLUMN cloud_account_ids TEXT NOT NULL DEFAULT '[]';
