@@ -170,3 +170,22 @@ def test_account_ids_follow_the_one_rule_untrimmed(tmp_path: Path, account_id: s
     with pytest.raises(InputError) as caught:
         read_accounts(_write(tmp_path, "a.csv", HEADER + f'"{account_id}",X,,,,US,2024-01-02\n'))
     assert caught.value.where == "a.csv:2: account_id"
+
+
+def test_optional_identifiers_are_read_stored_and_checked(database: Database,
+                                                          tmp_path: Path) -> None:
+    text = ("account_id,name,email_domains,city,state,country,created_at,uei,duns,"
+            "cloud_account_ids\n"
+            "v1,Kroll Government Services,,,VA,US,2024-01-02,abcdefgh1234,123456789,"
+            "111122223333;444455556666\n")
+    accounts = read_accounts(_write(tmp_path, "ids.csv", text))
+    assert (accounts[0].uei, accounts[0].duns) == ("ABCDEFGH1234", "123456789")
+    assert accounts[0].identifiers == (("uei", "ABCDEFGH1234"), ("duns", "123456789"))
+    import_accounts(database, accounts, NOW)
+    with database.transaction(write=False) as tx:
+        stored = RegistryStore(tx).account("v1")
+    assert stored == accounts[0] and stored.to_json()["cloud_account_ids"] == [
+        "111122223333", "444455556666"]
+    with pytest.raises(InputError, match="is not a DUNS") as caught:
+        read_accounts(_write(tmp_path, "bad.csv", text.replace("123456789", "12345")))
+    assert caught.value.where == "bad.csv:2: duns"

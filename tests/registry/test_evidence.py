@@ -261,3 +261,25 @@ def test_components_file_is_read_strictly() -> None:
         parse_components("component,abbreviation,part_of,source\nX,,us-agency:1,\n")
     with pytest.raises(InputError, match="expected the columns"):
         parse_components("name,part_of\n")
+
+
+def test_uei_and_duns_corroborate_or_conflict() -> None:
+    kroll = Organization("company:kroll", "KROLL GOVERNMENT SERVICES", "commercial",
+                         schema="Company", state="VA",
+                         identifiers={"uei": ("ABCDEFGH1234",), "duns": ("123456789",)})
+    geo = Organization("company:geo-group", "THE GEO GROUP, INC.", "commercial", schema="Company",
+                       state="FL", identifiers={"uei": ("GEOGROUP0001",)})
+    screener = Screener([*ORGS[:-1], kroll, geo])
+    plain = screener.screen(Query("Kroll Government Services", "CO"))
+    assert plain.status != ACCEPTED  # a company's name alone, in another state
+    given = screener.screen(Query("Kroll Govt Services", "CO", "", (), (("uei", "ABCDEFGH1234"),)))
+    assert given.status == ACCEPTED and given.best is not None
+    assert given.best.organization_id == kroll.id
+    assert given.best.features["identifier"].weight > 0
+    # the exact name with another UEI: a person decides
+    other = screener.screen(Query("The GEO Group, Inc.", "FL", "", (), (("uei", "ZZZZZZZZ9999"),)))
+    assert other.status == REVIEW and other.best is not None
+    assert other.best.features["identifier"].weight < 0
+    # only an identifier, the name of a trade: the identifier finds it
+    dba = screener.screen(Query("Acme Holdings", "", "", (), (("duns", "123456789"),)))
+    assert dba.best is not None and dba.best.organization_id == kroll.id

@@ -3,7 +3,8 @@
 Columns (CSV header) or keys (JSONL objects), exactly: ``account_id``, ``name``,
 ``email_domains`` (``;``-separated in CSV, a list in JSONL), ``city``, ``state`` (a US two-letter
 code or empty), ``country`` (ISO 3166 alpha-2), ``created_at`` (RFC 3339 date or date-time); and
-optionally ``cloud_account_ids`` (12-digit cloud account ids, ``;``-separated in CSV).
+optionally ``cloud_account_ids`` (12-digit cloud account ids, ``;``-separated in CSV), ``uei``
+and ``duns`` (the customer's identifiers in US federal contracting).
 A file is read whole before anything is stored: the first bad line is refused with its line and
 field named, and nothing of the file is imported.
 """
@@ -26,8 +27,11 @@ from daylight.registry.geography import is_state_code
 from daylight.registry.spoof import homoglyph_word
 
 ACCOUNT_FIELDS = ("account_id", "name", "email_domains", "city", "state", "country", "created_at")
-OPTIONAL_FIELDS = ("cloud_account_ids",)
-"""May be left out: the 12-digit cloud (AWS) account ids whose CloudTrail usage is the account's."""
+OPTIONAL_FIELDS = ("cloud_account_ids", "uei", "duns")
+"""May be left out: the 12-digit cloud (AWS) account ids whose CloudTrail usage is the account's;
+the customer's Unique Entity ID (SAM.gov, 12 letters and digits) and DUNS number (9 digits)."""
+_UEI = re.compile(r"[A-Z0-9]{12}")
+_DUNS = re.compile(r"\d{9}")
 _CLOUD_ACCOUNT_ID = re.compile(r"\d{12}")
 MAX_CLOUD_ACCOUNTS = 100
 MAX_NAME = 300
@@ -53,6 +57,8 @@ class Account:
     cloud_account_ids: tuple[str, ...] = ()
     """The cloud provider's 12-digit account ids whose usage is this account's (CloudTrail
     ``userIdentity.accountId``)."""
+    uei: str = ""
+    duns: str = ""
     source: str = field(default="", compare=False, repr=False)
     """Where it was read (``file:line``), for errors; not part of the account."""
 
@@ -65,7 +71,15 @@ class Account:
             "country": self.country, "created_at": self.created_at}
         if self.cloud_account_ids:
             out["cloud_account_ids"] = list(self.cloud_account_ids)
+        for name, value in (("uei", self.uei), ("duns", self.duns)):
+            if value:
+                out[name] = value
         return out
+
+    @property
+    def identifiers(self) -> tuple[tuple[str, str], ...]:
+        """(scheme, value) of the identifiers the customer gave (``uei``, ``duns``)."""
+        return tuple((k, v) for k, v in (("uei", self.uei), ("duns", self.duns)) if v)
 
 
 @dataclass(frozen=True)
@@ -180,7 +194,17 @@ def account_from_fields(fields: dict[str, Any], where: str) -> Account:
     _refuse_homoglyphs(city, where, "city")
     return Account(account_id, name, _domains(fields["email_domains"], where), city, state, country,
                    _created_at(fields["created_at"], where),
-                   _cloud_accounts(fields.get("cloud_account_ids", []), where))
+                   _cloud_accounts(fields.get("cloud_account_ids", []), where),
+                   _identifier(fields.get("uei", ""), where, "uei", _UEI, "12 letters and digits"),
+                   _identifier(fields.get("duns", ""), where, "duns", _DUNS, "9 digits"))
+
+
+def _identifier(value: Any, where: str, name: str, pattern: re.Pattern[str], shape: str) -> str:
+    text = _text(value, where, name, 40, trim=True).upper()
+    if text and not pattern.fullmatch(text):
+        raise InputError(f"`{text}` is not a {name.upper()}: expected {shape}",
+                         where=f"{where}: {name}")
+    return text
 
 
 def _cloud_accounts(value: Any, where: str) -> tuple[str, ...]:

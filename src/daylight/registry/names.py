@@ -196,6 +196,7 @@ _CUSTOMER_ABBREVIATIONS = {
     "prot": "Protection", "div": "Division", "svcs": "Services", "svc": "Services",
     "srvcs": "Services", "ops": "Operations", "enf": "Enforcement", "bur": "Bureau",
     "admin": "Administration", "adm": "Administration", "invs": "Investigations",
+    "govt": "Government",
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*\.?")
 

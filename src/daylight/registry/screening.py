@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from daylight.registry.acronyms import (
@@ -59,6 +59,7 @@ from daylight.registry.resolution import REVIEW as REVIEW
 # national (a federal agency). Flock's sharing graph and contract recipients leave the state of
 # local bodies out too ("New York State Park Police"): theirs is unknown, not national.
 _NATIONAL_SOURCES = frozenset({"fbi-roster", "usaspending-agencies", "dotgov"})
+_CORROBORATING = ("uei", "duns")  # identifiers a customer may give that the reference records
 _MAX_POSTING = 4000  # a word in more entries than this (e.g. "saint") does not block alone
 _MAX_CANDIDATES = 400
 
@@ -80,6 +81,8 @@ class Query:
     state: str = ""
     city: str = ""
     email_domains: tuple[str, ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """(scheme, value) the customer gave: ``("uei", ...)``, ``("duns", ...)``."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ class Screener:
         self._entries: list[_Entry] = []
         self._postings = _Postings()
         self._domains: dict[str, list[int]] = defaultdict(list)
+        self._identifiers: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._by_id: dict[str, int] = {}
         self._word_counts: dict[str, int] = defaultdict(int)
         self._abbreviation_counts: dict[str, int] = defaultdict(int)
@@ -269,6 +273,9 @@ class Screener:
                 self._postings.companies[block].append(index)
         for domain in domains:
             self._domains[domain].append(index)
+        for scheme in _CORROBORATING:
+            for value in org.identifiers.get(scheme, ()):
+                self._identifiers[(scheme, value.upper())].append(index)
 
     def organization(self, organization_id: str) -> Organization | None:
         index = self._by_id.get(organization_id)
@@ -283,7 +290,8 @@ class Screener:
         return frozenset(w for w in words if w in self._acronyms and not is_common_word(w))
 
     def _candidates(self, key: NameKey, state: str, domains: tuple[str, ...],
-                    acronyms: frozenset[str] = frozenset()) -> set[int]:
+                    acronyms: frozenset[str] = frozenset(),
+                    identifiers: tuple[tuple[str, str], ...] = ()) -> set[int]:
         found: set[int] = set()
         for acronym in acronyms:
             found.update(i for i in self._acronyms[acronym]
@@ -311,6 +319,8 @@ class Screener:
         for domain in domains:
             for parent in parents(domain):
                 found.update(self._domains.get(parent, ()))
+        for identifier in identifiers:
+            found.update(self._identifiers.get(identifier, ()))
         return found
 
     def _score(self, query: Query, key: NameKey, state: str, entry: _Entry,
@@ -364,9 +374,13 @@ class Screener:
                 2.0, f"the only national body whose name is its role (`{key.role}`)")})
         owned = entry.domains.intersection(query.email_domains)
         under = entry.domains.intersection(p for d in query.email_domains for p in parents(d)[1:])
-        if best is None and not owned and not under:
+        identifier = self._identifier_feature(query, entry)
+        if best is None and not owned and not under and (identifier is None
+                                                         or identifier.weight < 0):
             return None
         features = dict(best[1]) if best else {"name": Feature(-4.0, "the names share no word")}
+        if identifier is not None:
+            features["identifier"] = identifier
         distinctive = self._distinctive(key, features)
         if distinctive is not None:
             features["distinctive"] = distinctive
@@ -390,6 +404,21 @@ class Screener:
             features["city"] = Feature(1.0, f"both in the city of {entry.org.city}")
         logit, score = score_of(features)
         return Scored(entry.org.id, entry.org.name, logit, score, features)
+
+    @staticmethod
+    def _identifier_feature(query: Query, entry: _Entry) -> Feature | None:
+        """The customer's UEI or DUNS: the organisation's own (strong evidence), or another
+        than the one the reference records for it (a conflict: never accepted, see ``_triage``)."""
+        conflict = None
+        for scheme, value in query.identifiers:
+            recorded = {v.upper() for v in entry.org.identifiers.get(scheme, ())}
+            if value in recorded:
+                return Feature(6.0, f"{scheme.upper()} `{value}` is the organisation's "
+                                    "(USAspending)")
+            if recorded and conflict is None:
+                conflict = Feature(-4.0, f"{scheme.upper()} `{value}` is not the organisation's "
+                                         f"(`{sorted(recorded)[0]}`)")
+        return conflict
 
     def _office_words(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
         """A national agency's office: the query without the words of a place or a unit
@@ -457,14 +486,14 @@ class Screener:
     def rank(self, query: Query, *, excluded: frozenset[str] = frozenset()) -> list[Scored]:
         """Every candidate with a score, best first (ties broken by organisation id)."""
         if self.customer_forms:
-            query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
+            query = replace(query, name=customer_form(query.name))
         key = name_key(query.name)
         state = _query_state(query)
         domains = tuple(d.lower() for d in query.email_domains)
-        query = Query(query.name, state, query.city, domains)
+        query = replace(query, state=state, email_domains=domains)
         acronyms = self._acronym_tokens(query.name)
         scored = []
-        for index in self._candidates(key, state, domains, acronyms):
+        for index in self._candidates(key, state, domains, acronyms, query.identifiers):
             entry = self._entries[index]
             if entry.org.id in excluded:
                 continue
@@ -502,7 +531,8 @@ class Screener:
 
     def _triage(self, ranked: list[Scored], state: str = "") -> str:
         """Accepted, review or rejected. A public body whose state is unknown (not a national
-        one) is never accepted for a query that names a state: it may be another state's."""
+        one) is never accepted for a query that names a state: it may be another state's; nor is
+        a candidate whose UEI or DUNS conflicts with the customer's."""
         if not ranked:
             return REJECTED
         best, t = ranked[0], self.thresholds
@@ -510,7 +540,8 @@ class Screener:
         entry = self._entries[self._by_id[best.organization_id]]
         unknown_state = bool(state) and entry.governmental and not entry.org.state \
             and not entry.national
-        if best.score >= t.accept and clear and not unknown_state:
+        conflict = best.features.get("identifier", Feature(0.0, "")).weight < 0
+        if best.score >= t.accept and clear and not unknown_state and not conflict:
             return ACCEPTED
         return REVIEW if best.score >= t.review else REJECTED
 
@@ -520,7 +551,7 @@ class Screener:
         feature; None if no head of the name resolves better than the whole."""
         fallback: list[Scored] | None = None
         for head, unit in unit_heads(query.name):
-            ranked = self.rank(Query(head, query.state, query.city, query.email_domains),
+            ranked = self.rank(replace(query, name=head),
                                excluded=excluded)
             if not ranked or not self._is_agency(ranked[0]):
                 continue
@@ -602,7 +633,7 @@ class Screener:
         """Triage ``query``: accepted, review or rejected, with the evidence. An account with
         agency evidence is never rejected: it goes to review (fail safe)."""
         if self.customer_forms:
-            query = Query(customer_form(query.name), query.state, query.city, query.email_domains)
+            query = replace(query, name=customer_form(query.name))
         ranked = self.rank(query, excluded=excluded)
         state = _query_state(query)
         status = self._triage(ranked, state)

@@ -343,7 +343,8 @@ class Screening:
     def resolve(self, account: Account, judgements: Sequence[Judgement],
                 now: datetime) -> tuple[Resolution, str, list[dict[str, Any]]]:
         """The account's resolution and classification, honouring earlier judgements."""
-        query = Query(account.name, account.state, account.city, account.email_domains)
+        query = Query(account.name, account.state, account.city, account.email_domains,
+                      account.identifiers)
         judged_same = [j for j in judgements if j.verdict == "same"]
         evidence: dict[str, Any] = {"judgements": [
             {"organization_id": j.organization_id, "verdict": j.verdict, "log_index": j.log_index}

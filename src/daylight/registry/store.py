@@ -19,7 +19,7 @@ _ORG_COLUMNS = ("id", "name", "sector", "role", "schema_name", "state", "county"
 _REL_COLUMNS = ("id", "kind", "source_id", "target_id", "start_date", "end_date", "amount",
                 "description", "evidence", "source", "log_index")
 _ACCOUNT_COLUMNS = ("account_id", "name", "email_domains", "city", "state", "country",
-                    "created_at", "cloud_account_ids", "imported_at")
+                    "created_at", "cloud_account_ids", "uei", "duns", "imported_at")
 
 
 def registry_migrations() -> list[Migration]:
@@ -58,7 +58,7 @@ def _rel(row: Sequence[Any]) -> Relationship:
 
 def _account(row: Sequence[Any]) -> Account:
     return Account(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6],
-                   tuple(json.loads(row[7])))
+                   tuple(json.loads(row[7])), row[8], row[9])
 
 
 class RegistryStore:
@@ -146,17 +146,19 @@ class RegistryStore:
     def add_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
         self.tx.insert_rows("registry_account", _ACCOUNT_COLUMNS, (
             (a.account_id, a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country,
-             a.created_at, _dumps(list(a.cloud_account_ids)), imported_at) for a in accounts))
+             a.created_at, _dumps(list(a.cloud_account_ids)), a.uei, a.duns, imported_at)
+            for a in accounts))
 
     def update_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
         """Replace stored accounts' values by these (a re-sync; the change is kept by
         ``add_account_changes``)."""
         self.tx.executemany(
             "UPDATE registry_account SET name = ?, email_domains = ?, city = ?, state = ?, "
-            "country = ?, created_at = ?, cloud_account_ids = ?, imported_at = ? "
-            "WHERE account_id = ?",
+            "country = ?, created_at = ?, cloud_account_ids = ?, uei = ?, duns = ?, "
+            "imported_at = ? WHERE account_id = ?",
             [(a.name, _dumps(list(a.email_domains)), a.city, a.state, a.country, a.created_at,
-              _dumps(list(a.cloud_account_ids)), imported_at, a.account_id) for a in accounts])
+              _dumps(list(a.cloud_account_ids)), a.uei, a.duns, imported_at, a.account_id)
+             for a in accounts])
 
     def add_account_changes(self, changes: Iterable[AccountChange]) -> None:
         self.tx.executemany(
@@ -177,7 +179,8 @@ class RegistryStore:
             out.append(AccountChange(row[0], row[1], tuple(json.loads(row[2])), Account(
                 previous["account_id"], previous["name"], tuple(previous["email_domains"]),
                 previous["city"], previous["state"], previous["country"],
-                previous["created_at"], tuple(previous.get("cloud_account_ids", ()))),
+                previous["created_at"], tuple(previous.get("cloud_account_ids", ())),
+                previous.get("uei", ""), previous.get("duns", "")),
                 int(row[4])))
         return out
 

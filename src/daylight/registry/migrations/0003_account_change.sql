@@ -13,3 +13,8 @@ CREATE TABLE registry_account_change (
 -- The cloud provider's 12-digit account ids of each account (CloudTrail's accountId), as a JSON
 -- list: usage ingest maps CloudTrail records to the account that declared their id.
 ALTER TABLE registry_account ADD COLUMN cloud_account_ids TEXT NOT NULL DEFAULT '[]';
+
+-- The customer's own identifiers in US federal contracting, when the CRM holds them: UEI (SAM.gov)
+-- and DUNS. Screening takes a match on them as strong evidence and a conflict as a reason to ask.
+ALTER TABLE registry_account ADD COLUMN uei TEXT NOT NULL DEFAULT '';
+ALTER TABLE registry_account ADD COLUMN duns TEXT NOT NULL DEFAULT '';
