@@ -189,3 +189,14 @@ def test_optional_identifiers_are_read_stored_and_checked(database: Database,
     with pytest.raises(InputError, match="is not a DUNS") as caught:
         read_accounts(_write(tmp_path, "bad.csv", text.replace("123456789", "12345")))
     assert caught.value.where == "bad.csv:2: duns"
+
+
+def test_internationalised_domains_get_the_homoglyph_check(tmp_path: Path) -> None:
+    # `ісе.gov` in Cyrillic letters, as IDNA writes it: it would read `ice.gov` on a page
+    with pytest.raises(InputError, match="homoglyph") as caught:
+        read_accounts(_write(tmp_path, "a.csv", HEADER + "a1,X,xn--e1ax6d.gov,,,US,2024-01-02\n"))
+    assert caught.value.where == "a.csv:2: email_domains"
+    with pytest.raises(InputError, match="internationalised domain"):
+        read_accounts(_write(tmp_path, "b.csv", HEADER + "a1,X,xn--zz.gov,,,US,2024-01-02\n"))
+    kept = read_accounts(_write(tmp_path, "c.csv", HEADER + "a1,X,xn--bcher-kva.de,,,US,2024-01-02\n"))
+    assert kept[0].email_domains == ("xn--bcher-kva.de",)  # bücher.de: Latin, fine

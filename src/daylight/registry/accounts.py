@@ -123,7 +123,9 @@ def _text(value: Any, where: str, field: str, limit: int, *, required: bool = Fa
 
 
 def _refuse_homoglyphs(text: str, where: str, field: str) -> None:
-    """Every field that can reach a published page (name, city; ids and domains are ASCII)."""
+    """Every free-text field that can reach a published page (name, city); ids, codes and
+    numbers are ASCII by their rules, and internationalised email domains are decoded and
+    checked by ``_refuse_disguised_domain``."""
     disguised = homoglyph_word(text)
     if disguised is not None:
         raise InputError(f"`{disguised}` mixes letters of different scripts or is written in "
@@ -143,8 +145,27 @@ def _domains(value: Any, where: str) -> tuple[str, ...]:
         if not isinstance(item, str) or not _DOMAIN.fullmatch(item.strip().lower()):
             raise InputError(f"`{str(item)[:80]}` is not a domain name such as example.gov",
                              where=f"{where}: email_domains")
-        out.append(item.strip().lower())
+        domain = item.strip().lower()
+        _refuse_disguised_domain(domain, where)
+        out.append(domain)
     return tuple(dict.fromkeys(out))
+
+
+def _refuse_disguised_domain(domain: str, where: str) -> None:
+    """An internationalised domain (``xn--`` labels, IDNA) is published as its Unicode form in
+    match evidence: it gets the SpoofChecker test of ``name`` and ``city`` (``xn--e1aybc.gov``
+    would read as a Latin ``ice.gov`` written in Cyrillic)."""
+    if "xn--" not in domain:
+        return
+    try:
+        shown = " ".join(label.encode("ascii").decode("idna") for label in domain.split("."))
+    except UnicodeError as exc:
+        raise InputError(f"`{domain}` is not a valid internationalised domain name ({exc})",
+                         where=f"{where}: email_domains") from exc
+    if homoglyph_word(shown) is not None:
+        raise InputError(f"`{domain}` (`{shown.replace(' ', '.')}`) mixes letters of different "
+                         "scripts or is written in letters drawn like Latin ones (a homoglyph?)",
+                         where=f"{where}: email_domains")
 
 
 def _created_at(value: Any, where: str) -> str:
