@@ -237,3 +237,22 @@ def test_resync_refuses_an_id_twice_and_writes_nothing(
     with loaded.transaction(write=False) as tx:
         from daylight.registry.store import RegistryStore
         assert RegistryStore(tx).count_accounts() == 0
+
+
+def test_a_judgement_made_before_a_resync_no_longer_decides(
+        loaded: Database, log: TransparencyLog) -> None:
+    import_accounts(loaded, ACCOUNTS[:1], NOW)
+    screen_accounts(loaded, log, NOW)
+    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
+    assert show_account(loaded, "agency-1", AS_OF).to_json()["organization"] is None
+    renamed = Account("agency-1", "Colbert County Sheriff", (), "", "AL", "US", "2024-01-02")
+    result = import_accounts(loaded, [renamed], NOW, log=log)
+    assert [c.fields for c in result.updated] == [("name", "city", "state")]
+    screen_accounts(loaded, log, NOW, account_ids=["agency-1"])
+    view = show_account(loaded, "agency-1", AS_OF).to_json()
+    assert view["organization"]["id"] == "ori:AL0200000"  # screened as it is now
+    assert view["match"]["status"] == "accepted"
+    with loaded.transaction(write=False) as tx:
+        from daylight.registry.store import RegistryStore
+        kept = RegistryStore(tx).judgements("agency-1")
+    assert [j.verdict for j in kept] == ["different"]  # still recorded, no longer deciding
