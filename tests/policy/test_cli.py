@@ -11,6 +11,7 @@ import pytest
 
 from daylight.core.database import Database
 from daylight.registry.accounts import Account
+from daylight.registry.organization import Organization
 from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.store import RegistryStore
 from tests.cli.conftest import Cli
@@ -153,14 +154,15 @@ def test_audit_replays_ingested_usage(home: Cli, tmp_path: Path) -> None:
     assert again.stdout == result.stdout and "nothing appended" in again.stderr
 
 
-def test_audit_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> None:
-    """A contractor whose only ICE award ended on 2026-08-31 supports immigration enforcement
-    during November 2026 within the default 365-day window, and not within a 30-day one: the
-    setting decides whether its hosting is a finding."""
+def _contractor_whose_award_ended(home: Cli, tmp_path: Path) -> None:
+    """A SYNTHETIC contractor whose only ICE award ended on 2026-08-31, with November 2026 usage
+    aggregated."""
     database = Database(home.database_url or f"sqlite:///{home.home / 'daylight.db'}")
     when = "2026-11-01T00:00:00Z"
     with database.transaction() as tx:
         store = RegistryStore(tx)
+        store.replace_organizations([], [Organization("SYNTHETIC-org", "SYNTHETIC Contractor",
+                                                      "commercial", schema="Company", state="VA")])
         store.add_accounts([Account("SYNTHETIC-ended", "SYNTHETIC ended", (), "", "", "US",
                                     "2026-01-01")], when)
         store.put_resolutions([Resolution("SYNTHETIC-ended", "accepted", "SYNTHETIC-org", 0.99, {},
@@ -178,6 +180,13 @@ def test_audit_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> Non
                                 "storage.object", 1, "us-east-1", "r1")]))
     home("usage", "ingest", str(usage))
     home("usage", "aggregate", "--period", "2026-11")
+
+
+def test_audit_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> None:
+    """The contractor supports immigration enforcement during November 2026 within the default
+    365-day window, and not within a 30-day one: the setting decides whether its hosting is a
+    finding."""
+    _contractor_whose_award_ended(home, tmp_path)
     home("policy", "publish", "employee-demands", "--effective", "2026-11-01")
     default = [json.loads(line) for line in home("audit", "--period", "2026-11").stdout.splitlines()]
     assert [(f["account_id"], f["operation"]) for f in default] == [("SYNTHETIC-ended", "storage.object")]
@@ -185,3 +194,22 @@ def test_audit_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> Non
     narrow = home("--support-window-days", "30", "audit", "--period", "2026-11")
     assert narrow.stdout == "" and "0 findings" in narrow.stderr
     assert "appended at log index" in narrow.stderr  # a new audit correcting the first one
+
+
+def test_the_report_uses_the_support_window_setting(home: Cli, tmp_path: Path) -> None:
+    """The report asks "supports during the period" with the same setting as the gate and the
+    audit: the contractor is in November's report within 365 days, not within 30, and the
+    methodology states the window it was built with."""
+    _contractor_whose_award_ended(home, tmp_path)
+    home("report", "build", "--period", "2026-11", "--out", str(tmp_path / "wide"))
+    home("--support-window-days", "30", "report", "build", "--period", "2026-11",
+         "--out", str(tmp_path / "narrow"))
+
+    def organizations(out: str) -> list[str]:
+        rows = json.loads((tmp_path / out / "data" / "organizations.json").read_text())
+        return [r["organization_id"] for r in (rows["rows"] if isinstance(rows, dict) else rows)]
+
+    assert "SYNTHETIC-org" in organizations("wide")
+    assert "SYNTHETIC-org" not in organizations("narrow")
+    methodology = (tmp_path / "narrow" / "methodology.html").read_text()
+    assert "less than 30 days before the period" in methodology

@@ -40,7 +40,10 @@ def build(
     home: Home = ctx.obj
     result = build_report(home.database(), home.log(writable=True), default_catalog(),
                           ReportRequest(period, out, usage_store=home.usage_store(),
-                                        witnesses=tuple(witness or ())), utc_now())
+                                        witnesses=tuple(witness or ()),
+                                        support_window_days=home.settings.support_window_days,
+                                        snapshot_staleness_days=home.settings
+                                        .snapshot_staleness_days), utc_now())
     if result.synthetic:
         stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
     stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "

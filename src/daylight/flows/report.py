@@ -69,6 +69,7 @@ from daylight.policy.tally import decision_totals, policy_reasons, versions_in_f
 from daylight.registry.demo import SYNTHETIC_PREFIX
 from daylight.registry.loaded import latest_reference
 from daylight.registry.organization import Organization
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
 from daylight.report.data import redact_contacts, report_records, write_data
 from daylight.report.formats import (
     DATA_DIR,
@@ -149,6 +150,10 @@ class ReportRequest:
     """Witness URL prefixes (C2SP tlog-witness) asked to cosign the checkpoints the report
     publishes (``log publish --witness``)."""
     witness_transport: Transport = http_post
+    support_window_days: int = DEFAULT_WINDOW_DAYS
+    """The look-back window and staleness horizon of "supports during the period": the home's
+    ``support_window_days`` and ``snapshot_staleness_days`` settings, as the gate and the audit use."""
+    snapshot_staleness_days: int = DEFAULT_STALENESS_DAYS
 
 
 @dataclass(frozen=True)
@@ -201,18 +206,22 @@ class _Customer:
         return self.account_id.startswith(SYNTHETIC_PREFIX)
 
 
-def supports_during(database: Database, period: Period) -> Iterator[AccountView]:
+def supports_during(database: Database, period: Period, *, window_days: int = DEFAULT_WINDOW_DAYS,
+                    staleness_days: int = DEFAULT_STALENESS_DAYS) -> Iterator[AccountView]:
     """Every account with its own sector and the sectors it supports during ``period`` (from its
     first to its last day, within the registry's look-back window, with accepted corrections),
     and why: the one call site of the registry's time-aware classification
     (``registry.support.classification_during`` through ``flows.accounts``)."""
     last_day = (period.end - timedelta(days=1)).isoformat()
-    return iter_account_views(database, period.start.isoformat(), last_day)
+    return iter_account_views(database, period.start.isoformat(), last_day,
+                              window_days=window_days, staleness_days=staleness_days)
 
 
-def _customers(database: Database, period: Period) -> list[_Customer]:
+def _customers(database: Database, period: Period, window_days: int,
+               staleness_days: int) -> list[_Customer]:
     customers = []
-    for view in supports_during(database, period):
+    for view in supports_during(database, period, window_days=window_days,
+                                staleness_days=staleness_days):
         organization = view.organization
         if organization is None or view.account.created_at[:10] >= period.end.isoformat():
             continue
@@ -292,9 +301,10 @@ class _Draft:
 
 
 def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, threshold: int,
-           store: UsageStore | None = None) -> _Draft:
+           store: UsageStore | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS,
+           staleness_days: int = DEFAULT_STALENESS_DAYS) -> _Draft:
     start, end = period.start.isoformat(), period.end.isoformat()
-    customers = _customers(database, period)
+    customers = _customers(database, period, window_days, staleness_days)
     by_org: dict[str, list[_Customer]] = defaultdict(list)
     for customer in customers:
         by_org[customer.organization.id].append(customer)
@@ -694,7 +704,8 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         raise InputError("the small-count threshold must be at least 1", where="small_count_threshold")
     aggregated = _aggregate_if_needed(database, log, request, period, now)
     draft = _draft(database, catalog, period, now, request.small_count_threshold,
-                   request.usage_store)
+                   request.usage_store, window_days=request.support_window_days,
+                   staleness_days=request.snapshot_staleness_days)
     records = report_records(_draft_report(draft, period))
     indices, appended = _sequence_rows(database, log, period, records, now)
     draft = _with_indices(draft, indices)
@@ -726,7 +737,9 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         changes=_changes(database, log, period, proven_size,
                          (r.organization_id for r in draft.organizations)),
         sources=SOURCES, usage_weekly=draft.usage_weekly,
-        cosignatures=cosignatures_of(signed_note, log.origin))
+        cosignatures=cosignatures_of(signed_note, log.origin),
+        support_window_days=request.support_window_days,
+        snapshot_staleness_days=request.snapshot_staleness_days)
 
     out_dir = request.out_dir
     _prepare(out_dir)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
+
 
 @dataclass(frozen=True)
 class EvidenceStep:
@@ -281,3 +283,5 @@ class Report:
     sources: tuple[Source, ...] = field(default_factory=tuple)
     usage_weekly: tuple[UsageWeekRow, ...] = ()
     cosignatures: tuple[Cosignature, ...] = ()
+    support_window_days: int = DEFAULT_WINDOW_DAYS  # look-back of "supports during the period"
+    snapshot_staleness_days: int = DEFAULT_STALENESS_DAYS  # a snapshot row's life after its export
