@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from daylight.core.clock import fixed_clock
 from daylight.core.errors import InconsistencyError, NotFoundError, SignatureError
 from daylight.log.checkpoint import open_checkpoint
 from daylight.log.note import CosignatureSigner, Signer
@@ -21,7 +24,8 @@ def append(log: TransparencyLog, start: int, count: int) -> str:
 def test_cosigns_a_growing_log_and_readers_can_require_it(
     log: TransparencyLog, signer: Signer
 ) -> None:
-    witness = Witness(WITNESS_KEY, {log.origin: log.verifier}, clock=lambda: 1_767_139_200)
+    witness = Witness(WITNESS_KEY, {log.origin: log.verifier},
+                      clock=fixed_clock(datetime.fromtimestamp(1_767_139_200, UTC)))
     first = witness.cosign(append(log, 0, 10))
     second_text = append(log, 10, 90)
     proof = log.consistency_proof(10, 100).proof

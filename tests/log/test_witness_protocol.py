@@ -4,12 +4,15 @@ and the HTTP answers' exact shapes."""
 
 from __future__ import annotations
 
+import itertools
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from daylight.api.witness import WitnessApp, parse_logs
+from daylight.core.clock import Clock
 from daylight.core.database import Database, migrate
 from daylight.core.errors import DaylightError, InputError
 from daylight.home import all_migrations
@@ -36,9 +39,16 @@ def grow(log: TransparencyLog, start: int, count: int, tag: str = "n") -> str:
     return log.checkpoint().note
 
 
+def ticking_clock(start: int) -> Clock:
+    """A clock one second later at every reading (refusals are kept in the order received)."""
+    ticks = itertools.count(start)
+    return lambda: datetime.fromtimestamp(next(ticks), UTC)
+
+
 @pytest.fixture
 def witness(database: Database, log: TransparencyLog) -> WitnessService:
-    return WitnessService(WITNESS, {log.origin: log.verifier}, database, clock=lambda: 1_800_000_000)
+    return WitnessService(WITNESS, {log.origin: log.verifier}, database,
+                          clock=ticking_clock(1_800_000_000))
 
 
 @pytest.fixture

@@ -8,10 +8,12 @@ import hashlib
 import json
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from daylight.core.clock import fixed_clock
 from daylight.core.errors import VerificationError
 from daylight.log.note import CosignatureSigner, Signer, verifier_from_vkey
 from daylight.log.witness import Witness
@@ -175,7 +177,8 @@ def test_header_cells_and_nested_markup_are_not_mistaken_for_rows(copy: Path) ->
 def test_witness_cosignatures_are_checked_when_asked_for(copy: Path) -> None:
     log_key = verifier_from_vkey((copy / "log.vkey").read_text().strip())
     witness_key = CosignatureSigner("witness.daylight.invalid", b"w" * 32)
-    witness = Witness(witness_key, {log_key.name: log_key}, clock=lambda: 1_767_139_200)
+    witness = Witness(witness_key, {log_key.name: log_key},
+                      clock=fixed_clock(datetime.fromtimestamp(1_767_139_200, UTC)))
     checkpoint = copy / "log" / "checkpoint"
     checkpoint.write_text(witness.cosign(checkpoint.read_text()))
     result = verify_report(copy, witnesses=[witness_key.verifier().vkey])

@@ -4,10 +4,12 @@ front page names them; `verify --witness --quorum` checks them; a re-build asks 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from daylight.core.clock import fixed_clock
 from daylight.core.database import Database, migrate
 from daylight.core.errors import VerificationError
 from daylight.flows.report import ReportRequest, build_report
@@ -39,7 +41,7 @@ def witness(world: World, tmp_path: Path) -> WitnessService:
     database = Database(f"sqlite:///{tmp_path / 'witness.db'}")
     migrate(database, all_migrations())
     return WitnessService(WITNESS, {world.log.origin: world.log.verifier}, database,
-                          clock=lambda: 1_800_000_000)
+                          clock=fixed_clock(datetime.fromtimestamp(1_800_000_000, UTC)))
 
 
 def test_the_published_checkpoints_carry_the_witnesses_cosignatures(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +95,10 @@ class AccountView:
 def account_view(store: RegistryStore, account: Account, as_of: str | None = None,
                  until: str | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS,
                  overrides: Mapping[str, Sequence[Override]] | None = None,
-                 staleness_days: int = DEFAULT_STALENESS_DAYS) -> AccountView:
+                 staleness_days: int = DEFAULT_STALENESS_DAYS,
+                 clock: Clock = utc_now) -> AccountView:
     """One account's view, read in the store's transaction: its support as of ``as_of``
-    (default: today, UTC) or from ``as_of`` to ``until``, within the look-back window."""
+    (default: ``clock``'s day, UTC) or from ``as_of`` to ``until``, within the look-back window."""
     resolution = store.resolution(account.account_id)
     organization = None
     if resolution is not None and resolution.is_resolved and resolution.organization_id:
@@ -108,7 +108,7 @@ def account_view(store: RegistryStore, account: Account, as_of: str | None = Non
         overrides = accepted_overrides(store.tx)
     during = classification_during(
         classification.supports if classification else [],
-        as_of or datetime.now(UTC).date().isoformat(), until, window_days=window_days,
+        as_of or clock().date().isoformat(), until, window_days=window_days,
         overrides=overrides.get(organization.id if organization else "", ()),
         staleness_days=staleness_days)
     return AccountView(account, organization, resolution, classification, during)

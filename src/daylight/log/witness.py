@@ -33,11 +33,11 @@ import binascii
 import re
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from daylight.core.clock import utc_now, utc_text
+from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.database import Database
 from daylight.core.errors import (
     ConflictError,
@@ -186,10 +186,6 @@ def check_extension(previous: Checkpoint | None, old_size: int, offered: Checkpo
             f"cosigned: {exc.message}", evidence={**evidence, **exc.evidence}) from exc
 
 
-def _now_text() -> str:
-    return utc_text(utc_now())
-
-
 @dataclass
 class WitnessService:
     """``add-checkpoint`` for the logs in ``logs`` (origin → the log's verifier key), with the
@@ -198,7 +194,7 @@ class WitnessService:
     signer: CosignatureSigner
     logs: dict[str, Verifier]
     database: Database
-    clock: Callable[[], int] = field(default=lambda: int(datetime.now(UTC).timestamp()))
+    clock: Clock = utc_now
 
     def add_checkpoint(self, body: bytes) -> str:
         """This witness's cosignature line for the checkpoint in ``body``, persisted as the
@@ -227,14 +223,14 @@ class WitnessService:
             except (ForkError, InconsistentProofError) as error:
                 refused = error
             else:
-                signature = self.signer.cosign(note.text, self.clock())
+                signature = self.signer.cosign(note.text, _unix_seconds(self.clock()))
                 cosigned = Note(note.text, (*note.signatures, signature)).to_text()
                 store.save_latest(origin, offered.tree_size, offered.root_hash, cosigned,
-                                  _now_text())
+                                  utc_text(self.clock()))
         if refused is not None:
             with self.database.transaction() as tx:
                 WitnessStore(tx).add_refusal(Refusal(
-                    uuid.uuid4().hex, origin, _now_text(), refused.status, refused.message,
+                    uuid.uuid4().hex, origin, utc_text(self.clock()), refused.status, refused.message,
                     body.decode("utf-8"), latest or ""))
             raise refused
         return signature.to_line()
@@ -250,8 +246,9 @@ class WitnessService:
             return WitnessStore(tx).latest(origin)
 
 
-def _unix_now() -> int:
-    return int(datetime.now(UTC).timestamp())
+def _unix_seconds(moment: datetime) -> int:
+    """A cosignature's timestamp: whole seconds since the epoch (tlog-cosignature)."""
+    return int(moment.timestamp())
 
 
 @dataclass
@@ -261,7 +258,7 @@ class Witness:
     signer: CosignatureSigner
     logs: dict[str, Verifier]
     latest: dict[str, Checkpoint] = field(default_factory=dict)
-    clock: Callable[[], int] = _unix_now
+    clock: Clock = utc_now
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def cosign(self, checkpoint_text: str, consistency_proof: Sequence[bytes] = ()) -> str:
@@ -286,7 +283,7 @@ class Witness:
                     evidence={"offered": checkpoint.to_text(), "cosigned": previous.to_text()})
             old_size = previous.tree_size if previous is not None else 0
             check_extension(previous, old_size, checkpoint, consistency_proof)
-            signature = self.signer.cosign(note.text, self.clock())
+            signature = self.signer.cosign(note.text, _unix_seconds(self.clock()))
             self.latest[origin] = checkpoint
         others = tuple(s for s in note.signatures if s.key_hash != self.signer.key_hash)
         return Note(note.text, (*others, signature)).to_text()

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.policy.catalog import Catalog
@@ -194,11 +194,12 @@ def support_facts(edges: Sequence[SupportEdge], question: SupportQuestion,
     return summary.sectors, weights
 
 
-def read_account_facts(database: Database, question: SupportQuestion | None = None) -> list[AccountFacts]:
+def read_account_facts(database: Database, question: SupportQuestion | None = None, *,
+                       clock: Clock = utc_now) -> list[AccountFacts]:
     """Every registry account's facts, in account id order; support as ``question`` asks
-    (default: as of today, UTC, with the default window)."""
+    (default: as of ``clock``'s day, UTC, with the default window)."""
     if question is None:
-        question = SupportQuestion(datetime.now(UTC).date().isoformat())
+        question = SupportQuestion(clock().date().isoformat())
     facts = []
     for s in account_standings(database):
         supported: frozenset[str] = frozenset()
