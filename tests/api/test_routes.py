@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from daylight.api.schema import MAX_FLOW_BODY_BYTES
 from daylight.core.database import Database
 from daylight.core.errors import InputError
 from daylight.flows.mirror import tlog_proof
@@ -374,3 +376,21 @@ def test_a_correction_is_filed_reviewed_and_listed(tmp_path: Path, database: Dat
     _error(reviewer.post("/v1/corrections", {"about": "organization:SYNTHETIC-org-SYNTHETIC-office",
                                              "claim": "x", "evidence": ["not a url"]}),
            400, "evidence")
+
+
+def test_a_chunked_body_over_the_limit_is_refused_unread(home: Home) -> None:
+    """A body with no Content-Length (chunked) is bounded as it arrives: 413 in the one shape,
+    and nothing is filed."""
+    reviewer = Client(service(home), REVIEWER)
+    big = json.dumps({"about": "organization:SYNTHETIC-nothing",
+                      "claim": "x" * (MAX_FLOW_BODY_BYTES + 1)}).encode()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(big), 4096):
+            yield big[start:start + 4096]
+
+    response = reviewer.post("/v1/corrections", content=chunks(),
+                             headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert _error(response, 413, "body")["code"] == "body_too_large"
+    assert reviewer.get("/v1/corrections").json()["items"] == []

@@ -48,6 +48,7 @@ from daylight.api.schema import (
     DecisionAnswer,
     DecisionRequest,
     PolicyAnswer,
+    bounded_receive,
     http_where,
     json_request,
     service_openapi,
@@ -197,6 +198,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
+        if isinstance(error.__context__, BodyTooLargeError):  # FastAPI wraps body-read errors
+            return error_response(error.__context__)
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return plain_error(error.status_code, code, str(error.detail).lower())
 
@@ -280,8 +283,10 @@ class DecisionApp:
         await self._entry(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != DECISIONS_PATH:
+        if scope["type"] != "http":
             await self.api(scope, receive, send)
+        elif scope["path"] != DECISIONS_PATH:
+            await self.api(scope, bounded_receive(receive), send)
         elif scope["method"] != "POST":
             await _send(send, 405, plain_error_body("method_not_allowed", "method not allowed"))
         else:

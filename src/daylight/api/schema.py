@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict
+from starlette.types import Message, Receive
 
 from daylight.api.errors import BodyTooLargeError, verify_json_content_type
 from daylight.core.errors import DaylightError, InputError
@@ -46,6 +47,25 @@ class PolicyAnswer(BaseModel):
     """The policy version in force (null if none)."""
 
     in_force: dict[str, Any] | None
+
+
+def bounded_receive(receive: Receive, limit: int = MAX_FLOW_BODY_BYTES) -> Receive:
+    """``receive`` that raises BodyTooLargeError (413) as soon as the body passes ``limit``
+    bytes: a chunked body, which has no Content-Length for ``json_request`` to check, is bounded
+    too, and is never read whole."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are "
+                                        "accepted", where="body")
+        return message
+
+    return bounded
 
 
 def json_request(request: Request) -> None:
