@@ -7,18 +7,16 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import cedarpy
 import pytest
 
 from daylight.core.errors import InputError, NotFoundError
 from daylight.policy.catalog import Catalog
-from daylight.policy.context import normalize_context
 from daylight.policy.decision import DECLARATION, Decision
 from daylight.policy.engine import PolicyEngine
 from daylight.policy.entities import AccountFacts, ApprovedDeclaration
-from daylight.policy.pack import load_pack, shipped_pack_names
-from daylight.policy.policies import CompiledPolicies, PolicyText, compile_policies
+from daylight.policy.policies import PolicyText, compile_policies
 from daylight.policy.schema import PolicySchema
+from tests.policy.cedar_reference import cedar_public_answer, shipped_packs
 
 FACTS = [AccountFacts("SYNTHETIC-police", "law_enforcement", jurisdiction="US", resolution="accepted"),
          AccountFacts("SYNTHETIC-de-police", "law_enforcement", jurisdiction="DE", resolution="accepted"),
@@ -36,31 +34,14 @@ ERRING = ('@id("t/allow") @reason("allowed") permit (principal, action, resource
           '{ context.purpose == "overflow" && context.hours_since_start * 10000000000000000 > 0 };\n')
 
 
-def _packs(schema: PolicySchema) -> CompiledPolicies:
-    return compile_policies([f for name in shipped_pack_names() for f in load_pack(name).files],
-                            schema)
-
-
-def _public(engine: PolicyEngine, catalog: Catalog, account: str, operation: str,
-            context: dict[str, Any] | None) -> tuple[bool, list[str], list[str]]:
-    assert engine.policies is not None
-    result = cedarpy.is_authorized(
-        {"principal": {"type": "Account", "id": account},
-         "action": {"type": "Action", "id": operation},
-         "resource": {"type": "Service", "id": catalog.operations[operation].service},
-         "context": normalize_context(context)},
-        engine.policies.policy_set, engine.entities)
-    return result.allowed, sorted(result.diagnostics.reasons), list(result.diagnostics.errors)
-
-
 def test_decisions_agree_with_cedarpys_public_api(schema: PolicySchema, catalog: Catalog) -> None:
-    engine = PolicyEngine(_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0)
+    engine = PolicyEngine(shipped_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0)
     requests = list(itertools.product([f.account_id for f in FACTS], sorted(catalog.operations),
                                       CONTEXTS))
     outcomes = set()
     for account, operation, context in requests:
         decision = engine.decide(account, operation, context)
-        allowed, reasons, errors = _public(engine, catalog, account, operation, context)
+        allowed, reasons, errors = cedar_public_answer(engine, catalog, account, operation, context)
         named = [p for p in decision.policy_ids if p != DECLARATION]  # voice's, not Cedar's
         assert (decision.allowed, named, list(decision.errors)) == (
             allowed, reasons if reasons else ["daylight:default-deny"], errors)
@@ -79,10 +60,10 @@ def test_answers_read_once_mean_the_same(schema: PolicySchema, catalog: Catalog)
     timing metrics (and the order of its sets) differ from call to call."""
     requests = [(f.account_id, op, c) for f in FACTS for op in ("face.search", "compute.instance")
                 for c in CONTEXTS]
-    warm = PolicyEngine(_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0)
+    warm = PolicyEngine(shipped_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0)
     first = warm.decide_many(requests)
     assert warm.decide_many(requests) == first == [
-        PolicyEngine(_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0).decide(*r)
+        PolicyEngine(shipped_packs(schema), 3, FACTS, DECLARATIONS, catalog, cache_entries=0).decide(*r)
         for r in requests]
     assert 0 < len(warm._answers) <= 2 * len(requests)
 
@@ -102,7 +83,7 @@ def test_an_erring_policy_fails_closed_in_a_batch(schema: PolicySchema, catalog:
 
 
 def test_a_malformed_request_in_a_batch_decides_none(schema: PolicySchema, catalog: Catalog) -> None:
-    engine = PolicyEngine(_packs(schema), 3, FACTS, {}, catalog)
+    engine = PolicyEngine(shipped_packs(schema), 3, FACTS, {}, catalog)
     with pytest.raises(InputError, match=r"context\.setting"):
         engine.decide_many([("SYNTHETIC-shop", "face.search", None),
                             ("SYNTHETIC-shop", "face.search", {"setting": "Workplace"})])

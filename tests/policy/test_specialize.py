@@ -7,19 +7,17 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import cedarpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from daylight.policy.catalog import Catalog
-from daylight.policy.context import normalize_context
 from daylight.policy.decision import DECLARATION
 from daylight.policy.engine import _SPECIALIZE_AFTER, PolicyEngine
 from daylight.policy.entities import AccountFacts
-from daylight.policy.pack import load_pack, shipped_pack_names
-from daylight.policy.policies import CompiledPolicies, PolicyText, compile_policies
+from daylight.policy.policies import PolicyText, compile_policies
 from daylight.policy.schema import PolicySchema
 from daylight.policy.specialize import specialize
+from tests.policy.cedar_reference import cedar_public_answer, shipped_packs
 
 FACTS = [AccountFacts("SYNTHETIC-police", "law_enforcement", jurisdiction="US", resolution="accepted"),
          AccountFacts("SYNTHETIC-de-police", "law_enforcement", jurisdiction="DE", resolution="accepted"),
@@ -48,34 +46,17 @@ ERRING = ('@id("t/allow") @reason("allowed") permit (principal, action, resource
           '{ if context.urgency then context.hours_since_start <= 24 else !context.public_space };\n')
 
 
-def _packs(schema: PolicySchema) -> CompiledPolicies:
-    return compile_policies([f for name in shipped_pack_names() for f in load_pack(name).files],
-                            schema)
-
-
-def _public(engine: PolicyEngine, catalog: Catalog, account: str, operation: str,
-            context: dict[str, Any] | None) -> tuple[bool, list[str], list[str]]:
-    assert engine.policies is not None
-    result = cedarpy.is_authorized(
-        {"principal": {"type": "Account", "id": account},
-         "action": {"type": "Action", "id": operation},
-         "resource": {"type": "Service", "id": catalog.operations[operation].service},
-         "context": normalize_context(context)},
-        engine.policies.policy_set, engine.entities)
-    return result.allowed, sorted(result.diagnostics.reasons), list(result.diagnostics.errors)
-
-
 def _agrees(engine: PolicyEngine, catalog: Catalog, account: str, operation: str,
             context: dict[str, Any] | None) -> None:
     decision = engine.decide(account, operation, context)
-    allowed, reasons, errors = _public(engine, catalog, account, operation, context)
+    allowed, reasons, errors = cedar_public_answer(engine, catalog, account, operation, context)
     named = [p for p in decision.policy_ids if p not in (DECLARATION, "daylight:policy-error")]
     assert (decision.allowed, named, list(decision.errors)) == (
         allowed, reasons if reasons or errors else ["daylight:default-deny"], errors)
 
 
 def test_specialised_packs_decide_as_cedar(schema: PolicySchema, catalog: Catalog) -> None:
-    engine = PolicyEngine(_packs(schema), 3, FACTS, {}, catalog, cache_entries=0)
+    engine = PolicyEngine(shipped_packs(schema), 3, FACTS, {}, catalog, cache_entries=0)
     requests = list(itertools.product([f.account_id for f in FACTS], OPERATIONS, CONTEXTS))
     for _ in range(_SPECIALIZE_AFTER // len(FACTS) + 1):  # until every pair is specialised
         for request in requests:
@@ -123,7 +104,7 @@ CONTEXT_VALUES = st.fixed_dictionaries({}, optional={
 @given(context=CONTEXT_VALUES, operation=st.sampled_from(OPERATIONS))
 def test_any_context_specialised_decides_as_cedar(schema: PolicySchema, catalog: Catalog,
                                                   context: dict[str, Any], operation: str) -> None:
-    engine = PolicyEngine(_packs(schema), 3, FACTS, {}, catalog, cache_entries=0)
+    engine = PolicyEngine(shipped_packs(schema), 3, FACTS, {}, catalog, cache_entries=0)
     for _ in range(_SPECIALIZE_AFTER // len(FACTS) + 1):
         for fact in FACTS:
             _agrees(engine, catalog, fact.account_id, operation, context)
