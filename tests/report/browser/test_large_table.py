@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
-from tests.report.browser.conftest import _QuietHandler
+from tests.report.browser.conftest import served
 from tests.report.factory import synthetic_report
 
 ORGANIZATIONS = 1500
@@ -32,15 +29,8 @@ def large_report() -> Report:
 def large_url(large_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("large-report")
     render_site(large_report, out, index=False)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with served(out) as url:
+        yield url
 
 
 @pytest.fixture
