@@ -93,7 +93,7 @@ class MirrorReader:
         except OSError as exc:
             raise VerificationError(f"cannot read {tile.path}: {exc}") from exc
 
-    def _decoded(self, tile: TileId, decode: Callable[..., list[bytes]], what: str) -> list[bytes]:
+    def decoded(self, tile: TileId, decode: Callable[..., list[bytes]], what: str) -> list[bytes]:
         """The tile's items (``what``: hashes or entries); VerificationError if the tile does not
         decode or does not hold exactly its width of them."""
         try:
@@ -108,14 +108,14 @@ class MirrorReader:
     def hashes(self, level: int, index: int) -> list[bytes]:
         key = (level, index)
         if key not in self._cache:
-            hashes = self._decoded(self.tile_id(level, index), split_hash_tile, "hashes")
+            hashes = self.decoded(self.tile_id(level, index), split_hash_tile, "hashes")
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = hashes
         return self._cache[key]
 
     def entries(self, index: int) -> list[bytes]:
-        return self._decoded(self.tile_id(ENTRIES_LEVEL, index), decode_entry_bundle, "entries")
+        return self.decoded(self.tile_id(ENTRIES_LEVEL, index), decode_entry_bundle, "entries")
 
     def node(self, level: int, index: int) -> bytes:
         """A merkle ``NodeSource``: perfect-subtree hashes from the tiles (hashing inside a tile)."""
@@ -286,25 +286,12 @@ def _check_older_partials(reader: MirrorReader) -> None:
                               "position": older.index * TILE_WIDTH + offset})
 
 
-def _older_tile(reader: MirrorReader, tile: TileId,
-                decode: Callable[..., list[bytes]], noun: str) -> list[bytes]:
-    """An older partial tile (hashes or an entry bundle), decoded and of its stated width."""
-    try:
-        items = decode(reader.read(tile), where=tile.path)
-    except InputError as exc:
-        raise VerificationError(exc.message, where=tile.path) from exc
-    if len(items) != tile.width:
-        raise VerificationError(f"{tile.path} holds {len(items)} {noun}, expected {tile.width}",
-                                where=tile.path)
-    return items
-
-
 def _older_hashes(reader: MirrorReader, tile: TileId) -> list[bytes]:
-    return _older_tile(reader, tile, split_hash_tile, "hashes")
+    return reader.decoded(tile, split_hash_tile, "hashes")
 
 
 def _older_entries(reader: MirrorReader, tile: TileId) -> list[bytes]:
-    return _older_tile(reader, tile, decode_entry_bundle, "entries")
+    return reader.decoded(tile, decode_entry_bundle, "entries")
 
 
 def _verify_since(
