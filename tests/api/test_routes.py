@@ -347,6 +347,15 @@ def test_a_reviewer_judges_a_match(tmp_path: Path, database: Database, log: Tran
         "note": "SYNTHETIC: the customer's contract names it"})
     assert judged.status_code == 200, judged.text
     assert judged.json()["verdict"] == "same" and judged.json()["log_index"] >= 0
+    # who judged is the token's reviewer, published only as their pseudonym
+    pseudonym = judged.json()["reviewer"]
+    assert pseudonym.startswith("reviewer-") and "provider.example" not in judged.text
+    entry = json.loads(log.entry(judged.json()["log_index"]))
+    assert entry["type"] == "registry.judgement" and entry["payload"]["reviewer"] == pseudonym
+    assert "provider.example" not in json.dumps(entry)
+    _error(reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
+        "organization_id": "SYNTHETIC-org-SYNTHETIC-office", "verdict": "same", "note": "x",
+        "reviewer": "someone.else@provider.example"}), 400, "reviewer")
     _error(reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
         "organization_id": "SYNTHETIC-org-nothing", "verdict": "same", "note": "x"}), 404)
     _error(reviewer.post("/v1/review/SYNTHETIC-office/judgements", {
@@ -368,7 +377,11 @@ def test_a_correction_is_filed_reviewed_and_listed(tmp_path: Path, database: Dat
                              {"decision": "accept", "rationale": "SYNTHETIC: checked"})
     assert reviewed.status_code == 200, reviewed.text
     assert reviewed.json()["status"] == "accepted"
-    assert reviewed.json()["reviewer"].startswith("tok") and "@" not in reviewed.text
+    pseudonym = reviewed.json()["reviewer"]
+    assert pseudonym.startswith("reviewer-") and "@" not in reviewed.text
+    entry = json.loads(log.entry(reviewed.json()["log_index"]))
+    assert entry["payload"]["reviewer"] == pseudonym and "provider.example" not in json.dumps(entry)
+    assert not pseudonym.startswith("tok") and "tok" not in json.dumps(entry["payload"])
     _error(reviewer.post(f"/v1/corrections/{correction_id}/reviews",
                          {"decision": "reject", "rationale": "again"}), 409)
     listed = reviewer.get("/v1/corrections").json()["items"]

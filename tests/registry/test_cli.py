@@ -66,10 +66,17 @@ def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> No
     queue = [json.loads(line) for line in cli("review", "list").stdout.splitlines()]
     assert [item["account"]["account_id"] for item in queue] == ["c4"]
     decided = cli.json("review", "decide", "c4", queue[0]["candidate"]["id"], "unsure",
-                       "--note", "no state given")
-    assert decided["verdict"] == "unsure"
-    again = cli("review", "decide", "c4", queue[0]["candidate"]["id"], "same", "--note", "x", ok=False)
+                       "--note", "no state given", "--by", "SYNTHETIC.Reviewer@provider.example")
+    assert decided["verdict"] == "unsure" and decided["reviewer"].startswith("reviewer-")
+    assert "provider.example" not in json.dumps(decided).lower()
+    entry = json.loads(cli("log", "entry", str(decided["log_index"])).stdout)
+    assert entry["payload"]["reviewer"] == decided["reviewer"]
+    again = cli("review", "decide", "c4", queue[0]["candidate"]["id"], "same", "--note", "x",
+                "--by", "synthetic.reviewer@provider.example", ok=False)
     assert again.exit_code == 4
+    unnamed = cli("review", "decide", "c4", queue[0]["candidate"]["id"], "same", "--note", "x",
+                  ok=False)
+    assert unnamed.exit_code == 2 and "--by" in unnamed.stderr
 
 
 def test_bad_file_is_refused_whole(registry_cli: Cli, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_an_accepted_correction_overrides_from_its_date_until_a_newer_build(
     assert [r.policy for r in refused.reasons] == [CONTRACTORS]
     with pytest.raises(ConflictError):
         review_correction(loaded, log, CorrectionReview(
-            filed.correction.correction_id, "someone else", "reject", "too late"), NOW)
+            filed.correction.correction_id, "someone.else@provider.example", "reject", "too late"), NOW)
     # a newer reference build supersedes it
     newer = Reference(subset.organizations, subset.relationships[:-1])
     load_reference(loaded, log, newer, NOW)
@@ -124,12 +124,19 @@ def test_correction_commands(tmp_path: Path, database_url: str) -> None:
                      "--claim", "SYNTHETIC: no longer a contractor",
                      "--evidence", "https://example.org/a", "--evidence", "https://example.org/b")
     assert set(filed) == {"correction_id"}
-    reviewed = cli.json("correction", "review", filed["correction_id"], "--by", "reviewer",
-                        "--decision", "reject", "--rationale", "SYNTHETIC: the award is current")
+    reviewed = cli.json("correction", "review", filed["correction_id"], "--by",
+                        "SYNTHETIC.Reviewer@provider.example", "--decision", "reject",
+                        "--rationale", "SYNTHETIC: the award is current")
     assert reviewed["status"] == "rejected" and reviewed["rationale"].startswith("SYNTHETIC")
+    assert reviewed["reviewer"].startswith("reviewer-")
+    entry = cli("log", "entry", str(reviewed["log_index"])).stdout
+    assert json.loads(entry)["payload"]["reviewer"] == reviewed["reviewer"]
     (listed,) = [json.loads(line) for line in cli("correction", "list").stdout.splitlines()]
     assert listed["evidence"] == ["https://example.org/a", "https://example.org/b"]
-    assert listed["about"] == "organization:company:geo-group" and listed["reviewer"] == "reviewer"
+    assert listed["about"] == "organization:company:geo-group"
+    assert listed["reviewer"] == reviewed["reviewer"]
+    for shown in (entry, json.dumps(reviewed), json.dumps(listed)):
+        assert "provider.example" not in shown.lower()
     again = cli("correction", "review", filed["correction_id"], "--by", "r", "--decision", "accept",
                 "--rationale", "x", ok=False)
     assert again.exit_code != 0 and "already reviewed" in again.stderr

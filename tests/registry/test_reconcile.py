@@ -54,7 +54,7 @@ def test_a_newer_build_redirects_withdraws_and_reclassifies(
     import_accounts(database, ACCOUNTS, NOW)
     screen_accounts(database, log, NOW)
     record_judgement(database, log, "dup", DUPLICATE.id, "same",
-                     "SYNTHETIC: the account manager confirmed", NOW)
+                     "SYNTHETIC: the account manager confirmed", NOW, reviewer="reviewer-SYNTHETIC")
     assert show_account(database, "dup", "2026-11-23").to_json()["organization"]["id"] == DUPLICATE.id
     cv_before = show_account(database, "cv", "2026-11-23").to_json()
     assert cv_before["organization"]["id"] == CLEARVIEW

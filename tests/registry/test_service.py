@@ -23,6 +23,8 @@ from daylight.registry.service import (
 )
 from tests.registry.conftest import NOW
 
+REVIEWER = "reviewer-SYNTHETIC"  # a pseudonym, as the review flow makes one
+
 AS_OF = NOW.date().isoformat()
 
 ACCOUNTS = [
@@ -124,7 +126,8 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
     (item,) = [queued.to_json() for queued in review_queue(loaded)]
     assert item["account"]["account_id"] == "ambiguous"
     candidate = item["candidate"]["id"]
-    result = record_judgement(loaded, log, "ambiguous", candidate, "different", "not this Springfield", NOW)
+    result = record_judgement(loaded, log, "ambiguous", candidate, "different", "not this Springfield", NOW,
+                              reviewer=REVIEWER)
     assert result.judgement.verdict == "different"
     judgement = json.loads(log.entry(result.judgement.log_index))
     assert judgement["type"] == "registry.judgement"
@@ -132,9 +135,11 @@ def test_review_judgement_is_stored_logged_and_never_asked_again(
     view = show_account(loaded, "ambiguous", AS_OF).to_json()
     assert view["match"]["candidate"] != candidate  # the judged pair is not offered again
     with pytest.raises(ConflictError):
-        record_judgement(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW)
+        record_judgement(loaded, log, "ambiguous", candidate, "same", "changed my mind", NOW,
+                         reviewer=REVIEWER)
     other = "ori:MO0390300" if candidate != "ori:MO0390300" else "ori:IL0840200"
-    record_judgement(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW)
+    record_judgement(loaded, log, "ambiguous", other, "same", "account manager confirmed", NOW,
+                     reviewer=REVIEWER)
     view = show_account(loaded, "ambiguous", AS_OF).to_json()
     assert view["match"]["status"] == "judged"
     assert view["organization"]["id"] == other
@@ -149,7 +154,8 @@ def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: Transpare
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     screen_accounts(loaded, log, NOW)
     assert show_account(loaded, "agency-1", AS_OF).to_json()["organization"]["id"] == "ori:IN0870000"
-    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
+    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW,
+                     reviewer=REVIEWER)
     view = show_account(loaded, "agency-1", AS_OF).to_json()
     assert view["organization"] is None
     assert view["classification"]["sector"] == "unknown"
@@ -160,9 +166,11 @@ def test_a_correction_back_to_unknown_is_logged(loaded: Database, log: Transpare
 def test_decide_refuses_unknown_ids(loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     with pytest.raises(NotFoundError):
-        record_judgement(loaded, log, "nobody", "ori:IN0870000", "same", "x", NOW)
+        record_judgement(loaded, log, "nobody", "ori:IN0870000", "same", "x", NOW,
+                         reviewer=REVIEWER)
     with pytest.raises(NotFoundError):
-        record_judgement(loaded, log, "agency-1", "ori:NOPE", "same", "x", NOW)
+        record_judgement(loaded, log, "agency-1", "ori:NOPE", "same", "x", NOW,
+                         reviewer=REVIEWER)
     assert review_queue(loaded) == []
 
 
@@ -243,7 +251,8 @@ def test_a_judgement_made_before_a_resync_no_longer_decides(
         loaded: Database, log: TransparencyLog) -> None:
     import_accounts(loaded, ACCOUNTS[:1], NOW)
     screen_accounts(loaded, log, NOW)
-    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW)
+    record_judgement(loaded, log, "agency-1", "ori:IN0870000", "different", "a namesake", NOW,
+                     reviewer=REVIEWER)
     assert show_account(loaded, "agency-1", AS_OF).to_json()["organization"] is None
     renamed = Account("agency-1", "Colbert County Sheriff", (), "", "AL", "US", "2024-01-02")
     result = import_accounts(loaded, [renamed], NOW, log=log)

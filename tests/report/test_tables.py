@@ -130,6 +130,24 @@ def test_the_corrections_log_is_what_was_filed_and_decided_by_the_build(
     assert [r.row_id for r in page_rows(page)] == [r["row_id"] for r in corrections]
 
 
+def test_a_correction_reviewer_is_published_only_as_a_pseudonym(
+        with_voice: tuple[Path, str]) -> None:
+    """The reviewer of the October correction is in no published file (data, report.db, pages,
+    proofs); the registry's review entry that its row names holds only their pseudonym."""
+    out, _ = with_voice
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        assert b"synthetic-reviewer@provider.invalid" not in path.read_bytes(), path
+    row = rows(out / "data" / "corrections.csv")[0]
+    database = Database(f"sqlite:///{out.parent / 'daylight.db'}")
+    try:
+        entry = json.loads(TransparencyLog(database).entry(int(row["correction_log_index"])))
+    finally:
+        database.close()
+    assert entry["type"] == "registry.correction_review"
+    assert entry["payload"]["reviewer"].startswith("reviewer-")
+    assert "@" not in json.dumps(entry)
+
+
 def test_the_new_tables_are_in_the_package_the_database_and_verify(
         with_voice: tuple[Path, str]) -> None:
     out, _ = with_voice

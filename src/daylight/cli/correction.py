@@ -40,7 +40,8 @@ def file(
 def review(
     ctx: typer.Context,
     correction_id: Annotated[str, typer.Argument(help="The id `correction file` printed.")],
-    by: Annotated[str, typer.Option("--by", help="Who reviews (a name or role).")],
+    by: Annotated[str, typer.Option("--by", help="The reviewer's identity (work address); logged "
+                                                 "only as their reviewer pseudonym.")],
     decision: Annotated[str, typer.Option(help="accept or reject.")],
     rationale: Annotated[str, typer.Option(help="Why; published with the decision.")],
     effective: Annotated[str | None, typer.Option(

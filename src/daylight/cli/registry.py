@@ -153,13 +153,16 @@ def review_decide(
     organization: Annotated[str, typer.Argument(help="The organisation id.")],
     verdict: Annotated[str, typer.Argument(help="same, different or unsure.")],
     note: Annotated[str, typer.Option(help="Why: recorded and logged with the verdict.")],
+    by: Annotated[str, typer.Option("--by", help="The reviewer's identity (work address); logged "
+                                                 "only as their reviewer pseudonym.")],
 ) -> None:
-    """Judge whether ACCOUNT is ORG; the judgement is stored, logged and never re-asked."""
+    """Judge whether ACCOUNT is ORG; the judgement is stored, logged (the reviewer by pseudonym)
+    and never re-asked."""
     if verdict not in VERDICTS:
         raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
     home: Home = ctx.obj
     print_json(judge(home.database(), home.log(writable=True), account, organization, verdict,
-                     note).to_json())
+                     note, reviewer=by).to_json())
 
 
 @registry_app.command("export-ftm")

@@ -3,9 +3,14 @@
 Each step is one transaction with its log entry: ``registry.correction`` when filed (the claim,
 evidence URLs and the organisation it is about), ``registry.correction_review`` when reviewed
 (decision, reviewer, rationale, effective date, sectors, and the index of the filing entry it
-decides). An accepted correction overrides the classification of every account resolved to
-the organisation from its effective date, until a newer reference build is loaded; the policy
-gate sees the change on its next refresh (corrections are part of the registry's fingerprint).
+decides). The reviewer is logged, stored and shown only as their reviewer pseudonym
+(``reviewer-…``, ``VoiceStore.reviewer_pseudonym``: the one their declaration reviews and
+objection resolutions carry), never their identity or a token id. Review entries logged before
+pseudonyms were used keep the reviewer they were logged with (the log is append-only).
+
+An accepted correction overrides the classification of every account resolved to the
+organisation from its effective date, until a newer reference build is loaded; the policy gate
+sees the change on its next refresh (corrections are part of the registry's fingerprint).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from daylight.registry.correction import (
     parse_about,
 )
 from daylight.registry.store import RegistryStore
+from daylight.voice.identity import canonical_identity
+from daylight.voice.store import VoiceStore
 
 FILED_ENTRY = entry_types.REGISTRY_CORRECTION
 REVIEW_ENTRY = entry_types.REGISTRY_CORRECTION_REVIEW
@@ -54,7 +61,7 @@ class CorrectionReview:
     review's day); ``sectors``: the sectors it removes (default: every supported sector)."""
 
     correction_id: str
-    reviewer: str
+    reviewer: str  # the reviewer's identity: logged and stored only as their pseudonym
     decision: str
     rationale: str
     effective: str | None = None
@@ -99,7 +106,7 @@ def review_correction(database: Database, log: TransparencyLog, review: Correcti
     status = DECISIONS.get(review.decision)
     if status is None:
         raise InputError(f"`{review.decision}` is not accept or reject", where="--decision")
-    reviewer = check_text(review.reviewer, "--by")
+    identity = canonical_identity(review.reviewer, where="--by")
     rationale = check_text(review.rationale, "--rationale")
     effective = check_date(review.effective, "--from") if review.effective else now.date().isoformat()
     sectors = check_sectors(review.sectors)
@@ -107,6 +114,9 @@ def review_correction(database: Database, log: TransparencyLog, review: Correcti
         store = CorrectionStore(tx)
         tx.lock("registry_correction")
         filed = store.get(review.correction_id)
+        voice = VoiceStore(tx)
+        voice.lock()
+        reviewer = voice.reviewer_pseudonym(identity)
         accounts = 0
         if status == ACCEPTED:
             accounts = store.resolved_accounts(filed.organization_id)

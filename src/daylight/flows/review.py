@@ -1,5 +1,10 @@
 """Review: the queue of uncertain matches waiting for a person, and recording a reviewer's
-judgement (stored, logged, and honoured by every later screening)."""
+judgement (stored, logged, and honoured by every later screening).
+
+The reviewer is who the caller says acted (the token's subject over HTTP, ``--by`` on the command
+line): stored and logged only as their reviewer pseudonym (``reviewer-…``), the one their
+declaration reviews and objection resolutions carry (``VoiceStore.reviewer_pseudonym``), made in
+the judgement's own transaction."""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import Resolution
-from daylight.registry.service import JudgementRecord, record_judgement
+from daylight.registry.service import JudgementRecord, Screening, judge_in
 from daylight.registry.store import RegistryStore
+from daylight.voice.identity import canonical_identity
+from daylight.voice.store import VoiceStore
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,16 @@ def review_queue(database: Database) -> list[ReviewItem]:
 
 
 def judge(database: Database, log: TransparencyLog, account_id: str, organization_id: str,
-          verdict: str, note: str, *, clock: Clock = utc_now) -> JudgementRecord:
+          verdict: str, note: str, *, reviewer: str, clock: Clock = utc_now) -> JudgementRecord:
     """Record that ``account_id`` is (``same``), is not (``different``) or may be (``unsure``)
-    ``organization_id``, with the reviewer's ``note``; the account is resolved again at once."""
-    return record_judgement(database, log, account_id, organization_id, verdict, note, clock())
+    ``organization_id``, with the reviewer's ``note``; the account is resolved again at once.
+    ``reviewer``: the reviewer's identity, logged only as their pseudonym."""
+    identity = canonical_identity(reviewer, where="--by")
+    screening = Screening.from_database(database)
+    with database.transaction() as tx:
+        voice = VoiceStore(tx)
+        voice.lock()
+        record = judge_in(tx, log, screening, account_id, organization_id, verdict, note,
+                          clock(), reviewer=voice.reviewer_pseudonym(identity))
+    log.integrate()
+    return record

@@ -47,6 +47,7 @@ class Judgement:
     note: str
     decided_at: str
     log_index: int
+    reviewer: str = ""  # the reviewer's pseudonym; '' for judgements recorded before it was kept
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from daylight.core import entry_types
 from daylight.core.clock import utc_text
-from daylight.core.database import Database
+from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
@@ -495,41 +495,57 @@ class JudgementRecord:
     organization_id: str | None
 
     def to_json(self) -> dict[str, Any]:
-        """What ``daylight review decide`` prints: the logged payload, the log index, and the
-        account's status and organisation after the judgement."""
+        """What ``daylight review decide`` prints: the logged payload (the reviewer by
+        pseudonym), the log index, and the account's status and organisation after it."""
         j = self.judgement
         return {"account_id": j.account_id, "organization_id": j.organization_id,
-                "verdict": j.verdict, "note": j.note, "log_index": j.log_index,
-                "status": self.status, "organization": self.organization_id}
+                "verdict": j.verdict, "note": j.note, "reviewer": j.reviewer or None,
+                "log_index": j.log_index, "status": self.status,
+                "organization": self.organization_id}
 
 
 def record_judgement(database: Database, log: TransparencyLog, account_id: str,
                      organization_id: str, verdict: str, note: str, now: datetime,
-                     screening: Screening | None = None) -> JudgementRecord:
-    """Record a reviewer's verdict on (account, organisation), log it, and re-resolve the account.
-    A pair already judged is refused: judgements are never re-asked nor overwritten."""
+                     screening: Screening | None = None, *, reviewer: str) -> JudgementRecord:
+    """Record a reviewer's verdict on (account, organisation), log it, and re-resolve the account,
+    in one transaction (``judge_in``)."""
+    screening = screening or Screening.from_database(database)
+    with database.transaction() as tx:
+        record = judge_in(tx, log, screening, account_id, organization_id, verdict, note, now,
+                          reviewer=reviewer)
+    log.integrate()
+    return record
+
+
+def judge_in(tx: Transaction, log: TransparencyLog, screening: Screening, account_id: str,
+             organization_id: str, verdict: str, note: str, now: datetime, *,
+             reviewer: str) -> JudgementRecord:
+    """``record_judgement`` inside the caller's open transaction (the caller integrates the log
+    after it commits). ``reviewer`` is who judged as it may be published: a pseudonym, never a
+    person's identity (the caller makes it; the registry stores and logs it as given). A pair
+    already judged is refused: judgements are never re-asked nor overwritten."""
     if verdict not in VERDICTS:
         raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
     if not note.strip() or len(note) > 2000:
         raise InputError("a note of 1 to 2000 characters must say why", where="--note")
-    screening = screening or Screening.from_database(database)
-    with database.transaction() as tx:
-        store = RegistryStore(tx)
-        account = store.account(account_id)
-        if account is None:
-            raise NotFoundError(f"no account `{account_id}`")
-        if store.organization(organization_id) is None:
-            raise NotFoundError(f"no organisation `{organization_id}`")
-        earlier = store.judgements(account_id)
-        if any(j.organization_id == organization_id for j in earlier):
-            raise ConflictError(f"`{account_id}` and `{organization_id}` were already judged")
-        payload = {"account_id": account_id, "organization_id": organization_id,
-                   "verdict": verdict, "note": note.strip()}
-        index = log.sequence_in(tx, [LogEntry(entry_types.REGISTRY_JUDGEMENT, now, payload).encode()])
-        judgement = Judgement(account_id, organization_id, verdict, note.strip(), utc_text(now), index)
-        store.add_judgement(judgement)
-        resolution, sector, supports = screening.resolve(account, [*earlier, judgement], now)
-        _record(store, log, screening, [(account, resolution, sector, supports)], now)
-    log.integrate()
+    if not reviewer.strip():
+        raise InputError("a judgement must name its reviewer", where="--by")
+    store = RegistryStore(tx)
+    account = store.account(account_id)
+    if account is None:
+        raise NotFoundError(f"no account `{account_id}`")
+    if store.organization(organization_id) is None:
+        raise NotFoundError(f"no organisation `{organization_id}`")
+    earlier = store.judgements(account_id)
+    if any(j.organization_id == organization_id for j in earlier):
+        raise ConflictError(f"`{account_id}` and `{organization_id}` were already judged")
+    payload = {"account_id": account_id, "organization_id": organization_id,
+               "verdict": verdict, "note": note.strip(), "reviewer": reviewer}
+    index = log.sequence_in(tx, [LogEntry(entry_types.REGISTRY_JUDGEMENT, now, payload).encode()])
+    judgement = Judgement(account_id, organization_id, verdict, note.strip(), utc_text(now), index,
+                          reviewer)
+    store.add_judgement(judgement)
+    resolution, sector, supports = screening.resolve(account, [*earlier, judgement], now)
+    _record(store, log, screening, [(account, resolution, sector, supports)], now)
     return JudgementRecord(judgement, resolution.status,
                            resolution.organization_id if resolution.status in RESOLVED else None)

@@ -246,16 +246,17 @@ class RegistryStore:
 
     def add_judgement(self, judgement: Judgement) -> None:
         self.tx.execute("INSERT INTO registry_judgement (account_id, organization_id, verdict, note, "
-                        "decided_at, log_index) VALUES (?, ?, ?, ?, ?, ?)",
+                        "decided_at, log_index, reviewer) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (judgement.account_id, judgement.organization_id, judgement.verdict,
-                         judgement.note, judgement.decided_at, judgement.log_index))
+                         judgement.note, judgement.decided_at, judgement.log_index,
+                         judgement.reviewer))
 
     def judgements(self, account_id: str | None = None) -> list[Judgement]:
-        sql = ("SELECT account_id, organization_id, verdict, note, decided_at, log_index "
-               "FROM registry_judgement")
+        sql = ("SELECT account_id, organization_id, verdict, note, decided_at, log_index, "
+               "reviewer FROM registry_judgement")
         rows = self.tx.query(sql + " WHERE account_id = ?", (account_id,)) if account_id \
             else self.tx.query(sql)
-        return [Judgement(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
+        return [Judgement(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in rows]
 
     def classification(self, account_id: str) -> Classification | None:
         row = self.tx.query_one("SELECT account_id, sector, supports, classified_at, log_index "

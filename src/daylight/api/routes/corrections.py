@@ -1,6 +1,6 @@
 """Corrections of published classifications: filed, reviewed, listed (``flows/correction.py``).
-A correction's reviewer is published in the clear (its log entry, the report's corrections), so
-the route records the reviewer's token id, never a person's address, and never a body field."""
+A correction's reviewer is the token's subject, never a body field, and leaves the service only
+as their reviewer pseudonym (its log entry, the answers here)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
-    token_of,
+    identity_of,
 )
 from daylight.core.clock import utc_now
 from daylight.flows.correction import (
@@ -97,6 +97,6 @@ def post_correction_review(correction_id: str, body: CorrectionReviewIn, home: H
                            caller: CallerDep) -> CorrectionStepOut:
     """Accept or reject a filed correction (once); logged."""
     result = review_correction(home.database(), home.log(writable=True), CorrectionReview(
-        correction_id, token_of(caller), body.decision, body.rationale, body.effective,
+        correction_id, identity_of(caller), body.decision, body.rationale, body.effective,
         tuple(body.sectors)), utc_now())
     return CorrectionStepOut.model_validate(result.to_json())

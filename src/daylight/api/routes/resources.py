@@ -86,12 +86,3 @@ def identity_of(caller: Caller) -> str:
                                    "(`Authorization: Bearer TOKEN`)", where="header authorization")
     return caller.subject
 
-
-def token_of(caller: Caller) -> str:
-    """The id of the caller's token: who acted, where the record is published in the clear
-    (a correction's reviewer) and a person's address must not be; UnauthenticatedError for
-    an anonymous caller."""
-    if caller.token_id is None:
-        raise UnauthenticatedError("this route records the caller's token: send a token",
-                                   where="header authorization")
-    return caller.token_id

@@ -1,4 +1,5 @@
-"""The screening review queue and a reviewer's judgement (``flows/review.py``)."""
+"""The screening review queue and a reviewer's judgement (``flows/review.py``). The reviewer is
+the token's subject, logged as their pseudonym, never a field of the body."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from daylight.api.pagination import Page
-from daylight.api.routes.resources import ERROR_RESPONSES, HomeDep, PagingDep
+from daylight.api.routes.resources import (
+    ERROR_RESPONSES,
+    CallerDep,
+    HomeDep,
+    PagingDep,
+    identity_of,
+)
 from daylight.core.clock import utc_now
 from daylight.flows.review import ReviewItem, judge, review_queue
 
@@ -57,15 +64,18 @@ class JudgementOut(BaseModel):
     organization_id: str
     verdict: str
     note: str
+    reviewer: str | None
     log_index: int
     status: str
     organization: str | None
 
 
 @router.post("/v1/review/{account_id}/judgements", summary="Judge an account's match")
-def post_judgement(account_id: str, body: JudgementIn, home: HomeDep) -> JudgementOut:
+def post_judgement(account_id: str, body: JudgementIn, home: HomeDep,
+                   caller: CallerDep) -> JudgementOut:
     """Record that the account is (`same`), is not (`different`) or may be (`unsure`) the
-    organisation; logged, and the account is resolved again at once."""
+    organisation, by the caller (logged as their reviewer pseudonym); the account is resolved
+    again at once."""
     record = judge(home.database(), home.log(writable=True), account_id, body.organization_id,
-                   body.verdict, body.note, clock=utc_now)
+                   body.verdict, body.note, reviewer=identity_of(caller), clock=utc_now)
     return JudgementOut.model_validate(record.to_json())
