@@ -20,6 +20,8 @@ from daylight.log.merkle import leaf_hash
 from daylight.log.proof import verify_inclusion
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import decode_entry_bundle
+from daylight.registry.accounts import Account
+from daylight.registry.service import import_accounts
 from daylight.report.proofs import TlogProof
 from daylight.voice.privacy import generate_review_key
 from tests.api.routes_world import (
@@ -32,7 +34,7 @@ from tests.api.routes_world import (
     service,
     service_home,
 )
-from tests.policy.conftest import WORLD, add_registry_accounts
+from tests.policy.conftest import NOW, WORLD, add_registry_accounts
 from tests.voice.conftest import add_accounts, declaration_file
 
 
@@ -106,6 +108,32 @@ def test_one_account_and_unknown_ids_are_404(home: Home) -> None:
                  "/v1/nowhere"):
         assert _error(client.get(path), 404)["code"] == "not_found"
     _error(client.get("/v1/accounts/SYNTHETIC-police?as_of=yesterday"), 400, "as_of")
+
+
+def test_an_accounts_history_is_for_reviewers_and_admins_only(home: Home,
+                                                               log: TransparencyLog) -> None:
+    database = home.database()
+    renamed = Account("SYNTHETIC-shop", "SYNTHETIC Shop Renamed", ("shop.example",), "", "",
+                      "US", "2026-01-01")
+    (change,) = import_accounts(database, [renamed], NOW, log=log).updated
+    app = service(home)
+    for who in (REVIEWER, ADMIN):
+        body = Client(app, who).get("/v1/accounts/SYNTHETIC-shop/history").json()
+        assert body == {"account_id": "SYNTHETIC-shop", "history": [{
+            "changed_at": change.changed_at, "log_index": change.log_index,
+            "fields": ["name", "email_domains"],
+            "changes": [{"field": "name", "old": "SYNTHETIC SYNTHETIC-shop",
+                         "new": "SYNTHETIC Shop Renamed"},
+                        {"field": "email_domains", "old": [], "new": ["shop.example"]}]}]}
+    assert Client(app, ADMIN).get("/v1/accounts/SYNTHETIC-police/history").json()["history"] == []
+    assert _error(Client(app, REVIEWER).get("/v1/accounts/SYNTHETIC-nobody/history"),
+                  404)["code"] == "not_found"
+    # customer-typed values: not for employees, nor for the customer's own token
+    for who in (EMPLOYEE, SHOP):
+        _error(Client(app, who).get("/v1/accounts/SYNTHETIC-shop/history"), 403)
+    _error(Client(app).get("/v1/accounts/SYNTHETIC-shop/history"), 401)
+    # the account routes open to them carry no history
+    assert "history" not in Client(app, SHOP).get("/v1/accounts/SYNTHETIC-shop").json()
 
 
 def test_a_customer_sees_only_its_own_accounts_and_declarations(

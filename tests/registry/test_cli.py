@@ -41,7 +41,8 @@ def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> No
     assert counts["screened"] == 5
     assert counts["accepted"] + counts["review"] + counts["rejected"] == 5
     shown = cli.json("accounts", "show", "c2")
-    assert set(shown) == {"account", "organization", "match", "classification"}
+    assert set(shown) == {"account", "organization", "match", "classification", "history"}
+    assert shown["history"] == []
     assert shown["account"]["email_domains"] == ["alachuapd.gov"]
     assert set(shown["organization"]) >= {"id", "name", "sector", "identifiers"}
     assert shown["organization"]["identifiers"]["domain"] == "alachuapd.gov"
@@ -77,6 +78,37 @@ def test_import_screen_show_list_review(registry_cli: Cli, tmp_path: Path) -> No
     unnamed = cli("review", "decide", "c4", queue[0]["candidate"]["id"], "same", "--note", "x",
                   ok=False)
     assert unnamed.exit_code == 2 and "--by" in unnamed.stderr
+
+
+def test_accounts_show_lists_each_resync_with_old_and_new_values(registry_cli: Cli,
+                                                                tmp_path: Path) -> None:
+    cli = registry_cli
+    header = "account_id,name,email_domains,city,state,country,created_at\n"
+    versions = ["c1,Quartz Bakery LLC,gmail.com,Austin,TX,US,2024-01-02\n",
+                "c1,Warrick Co. Sheriff's Office,,Boonville,IN,US,2024-01-02\n",
+                "c1,Warrick County Sheriff's Office,warrickso.example,Boonville,IN,US,2024-01-02\n"]
+    indexes = []
+    for n, line in enumerate(versions):
+        path = tmp_path / f"crm-{n}.csv"
+        path.write_text(header + line, encoding="utf-8")
+        indexes += [c["log_index"] for c in cli.json("accounts", "import", str(path))["changes"]]
+    history = cli.json("accounts", "show", "c1")["history"]
+    assert [r["log_index"] for r in history] == indexes and len(indexes) == 2
+    assert history[0]["fields"] == ["name", "email_domains", "city", "state"]
+    assert history[0]["changes"][:2] == [
+        {"field": "name", "old": "Quartz Bakery LLC", "new": "Warrick Co. Sheriff's Office"},
+        {"field": "email_domains", "old": ["gmail.com"], "new": []}]
+    assert history[1]["changes"] == [
+        {"field": "name", "old": "Warrick Co. Sheriff's Office",
+         "new": "Warrick County Sheriff's Office"},
+        {"field": "email_domains", "old": [], "new": ["warrickso.example"]}]
+    for revision in history:  # each names the entry that logged it (the fields, not the values)
+        entry = json.loads(cli("log", "entry", str(revision["log_index"])).stdout)
+        assert entry["type"] == "registry.account_change"
+        assert entry["payload"] == {"account_id": "c1", "fields": revision["fields"]}
+        assert revision["changed_at"] == entry["time"]
+    listed = json.loads(cli("accounts", "list", "--json").stdout.splitlines()[0])
+    assert "history" not in listed
 
 
 def test_bad_file_is_refused_whole(registry_cli: Cli, tmp_path: Path) -> None:

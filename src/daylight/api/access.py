@@ -67,6 +67,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/accounts"): frozenset({Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
     ("GET", "/v1/accounts/{account_id}"): frozenset(
         {Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
+    # old and new values as the customer typed them: staff who review accounts only
+    ("GET", "/v1/accounts/{account_id}/history"): frozenset({Role.ADMIN, Role.REVIEWER}),
     ("GET", "/v1/accounts/{account_id}/usage"): frozenset(
         {Role.ADMIN, Role.REVIEWER, Role.EMPLOYEE, Role.CUSTOMER}),
     ("GET", "/v1/registry/search"): STAFF,

@@ -77,11 +77,13 @@ def accounts_show(
         "--as-of", help="The day (YYYY-MM-DD) support is decided for (default: today, UTC).")] = None,
 ) -> None:
     """One account: as imported, its organisation, the match and its classification as of a day
-    (the sectors it supports then, each relationship kept or dropped with its dates and why)."""
+    (the sectors it supports then, each relationship kept or dropped with its dates and why),
+    and its history: what each CRM re-sync changed, old and new values, with the log index."""
     home: Home = ctx.obj
     print_json(show_account(home.database(), account, as_of,
                             window_days=home.settings.support_window_days,
-                            staleness_days=home.settings.snapshot_staleness_days).to_json())
+                            staleness_days=home.settings.snapshot_staleness_days,
+                            with_history=True).to_json())
 
 
 @accounts_app.command("list")

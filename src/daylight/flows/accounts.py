@@ -2,12 +2,13 @@
 imported, the organisation it resolved to, the match, and its classification as of a day (or
 during a period): the sectors it supports then, by ``registry.support.support_during``, each
 relationship kept or dropped with its dates, kind and why, with accepted corrections applied;
+``accounts show`` adds the account's change history (what each CRM re-sync changed, old → new);
 and ``daylight accounts import``: new accounts stored, changed ones re-synced and re-screened."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
 from daylight.log.service import TransparencyLog
-from daylight.registry.accounts import Account, read_accounts
+from daylight.registry.accounts import Account, AccountChange, read_accounts
 from daylight.registry.correction import accepted_overrides, check_date
 from daylight.registry.organization import Organization
 from daylight.registry.resolution import Classification, Resolution
@@ -33,6 +34,36 @@ ENFORCEMENT = ("law_enforcement", "immigration_enforcement")
 
 
 @dataclass(frozen=True)
+class AccountRevision:
+    """One re-sync of an account: when, the log index of its ``registry.account_change`` entry,
+    and each field changed with its value before and after (values as the customer typed them)."""
+
+    changed_at: str
+    log_index: int
+    changes: tuple[tuple[str, Any, Any], ...]  # (field, old, new)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"changed_at": self.changed_at, "log_index": self.log_index,
+                "fields": [f for f, _, _ in self.changes],
+                "changes": [{"field": f, "old": old, "new": new} for f, old, new in self.changes]}
+
+
+def _value(account: Account, name: str) -> Any:
+    value = getattr(account, name)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def account_history(changes: Sequence[AccountChange], current: Account) -> tuple[AccountRevision, ...]:
+    """The revisions of ``current``, oldest first, from its recorded changes (each keeps the
+    account as it was before; what it became is the next change's "before", or ``current``)."""
+    ordered = sorted(changes, key=lambda c: c.log_index)
+    afters = [c.previous for c in ordered[1:]] + [current] if ordered else []
+    return tuple(AccountRevision(c.changed_at, c.log_index, tuple(
+        (name, _value(c.previous, name), _value(after, name)) for name in c.fields))
+        for c, after in zip(ordered, afters, strict=True))
+
+
+@dataclass(frozen=True)
 class AccountView:
     """One account with its screening outcome (None if never screened), the organisation it
     resolved to (None unless resolved) and its classification (None if never classified)."""
@@ -42,6 +73,7 @@ class AccountView:
     resolution: Resolution | None
     classification: Classification | None
     during: Mapping[str, Any] = field(default_factory=dict)  # classification_during's answer
+    history: tuple[AccountRevision, ...] | None = None  # read for ``accounts show`` only
 
     @property
     def account_id(self) -> str:
@@ -82,7 +114,7 @@ class AccountView:
                      "provisional": resolution.features.get("provisional"),
                      "screened_at": resolution.screened_at}
         classification = self.classification
-        return {
+        out: dict[str, Any] = {
             "account": self.account.to_json(),
             "organization": self.organization.to_json() if self.organization else None,
             "match": match,
@@ -90,6 +122,9 @@ class AccountView:
                                 "log_index": classification.log_index}
                                if classification else {"sector": "unknown", **self.during}),
         }
+        if self.history is not None:
+            out["history"] = [revision.to_json() for revision in self.history]
+        return out
 
 
 def account_view(store: RegistryStore, account: Account, as_of: str | None = None,
@@ -117,8 +152,10 @@ def account_view(store: RegistryStore, account: Account, as_of: str | None = Non
 def show_account(database: Database, account_id: str, as_of: str | None = None,
                  until: str | None = None, *,
                  window_days: int = DEFAULT_WINDOW_DAYS,
-                 staleness_days: int = DEFAULT_STALENESS_DAYS) -> AccountView:
-    """`accounts show ACCOUNT [--as-of DATE]`; NotFoundError if there is no such account."""
+                 staleness_days: int = DEFAULT_STALENESS_DAYS,
+                 with_history: bool = False) -> AccountView:
+    """`accounts show ACCOUNT [--as-of DATE]`; NotFoundError if there is no such account. With
+    ``with_history``, the view carries the account's revisions (``history``)."""
     if as_of is not None:
         as_of = check_date(as_of, "--as-of")
     with database.transaction(write=False) as tx:
@@ -126,8 +163,23 @@ def show_account(database: Database, account_id: str, as_of: str | None = None,
         account = store.account(account_id)
         if account is None:
             raise NotFoundError(f"no account `{account_id}`")
-        return account_view(store, account, as_of, until, window_days=window_days,
+        view = account_view(store, account, as_of, until, window_days=window_days,
                             staleness_days=staleness_days)
+        if with_history:
+            view = replace(view, history=account_history(store.account_changes(account_id),
+                                                         account))
+        return view
+
+
+def show_history(database: Database, account_id: str) -> tuple[AccountRevision, ...]:
+    """The account's revisions, oldest first (``GET /v1/accounts/{id}/history``); NotFoundError
+    if there is no such account."""
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        account = store.account(account_id)
+        if account is None:
+            raise NotFoundError(f"no account `{account_id}`")
+        return account_history(store.account_changes(account_id), account)
 
 
 def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,

@@ -20,7 +20,7 @@ from daylight.api.routes.resources import (
 )
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.period import parse_period
-from daylight.flows.accounts import AccountView, iter_account_views, show_account
+from daylight.flows.accounts import AccountView, iter_account_views, show_account, show_history
 from daylight.flows.search import search_registry
 from daylight.registry.correction import check_date
 from daylight.registry.search import MAX_RESULTS
@@ -87,6 +87,32 @@ def get_account(account_id: str, home: HomeDep, caller: CallerDep,
     caller.verify_may_see_account(account_id)
     return _out(show_account(home.database(), account_id, _as_of(as_of),
                              window_days=home.settings.support_window_days))
+
+
+class RevisionOut(BaseModel):
+    """One re-sync of an account: when, its `registry.account_change` log index, and each field
+    changed with its value before and after."""
+
+    changed_at: str
+    log_index: int
+    fields: list[str]
+    changes: list[dict[str, Any]]
+
+
+class HistoryOut(BaseModel):
+    """An account's change history, oldest first (the `history` of `daylight accounts show`)."""
+
+    account_id: str
+    history: list[RevisionOut]
+
+
+@router.get("/v1/accounts/{account_id}/history", summary="An account's change history")
+def get_account_history(account_id: str, home: HomeDep) -> HistoryOut:
+    """What each CRM re-sync changed in the account: old and new values as the customer typed
+    them (so staff who review accounts only), with the log index of each change."""
+    history = show_history(home.database(), account_id)
+    return HistoryOut.model_validate({"account_id": account_id,
+                                      "history": [r.to_json() for r in history]})
 
 
 class UsageOut(BaseModel):
