@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from daylight.cli.output import stderr
+from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
 from daylight.core.errors import ConfigError
 from daylight.core.period import parse_period
 from daylight.flows.aggregate import aggregate_and_log, verify_usage
-from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
+from daylight.flows.ingest import generate_synthetic_usage, ingest_usage, unmapped_cloud_accounts
 from daylight.home import Home
 from daylight.policy.catalog import Catalog, load_catalog
 from daylight.usage.aggregate import DuckDBEngine
@@ -131,6 +131,31 @@ def ingest(
                          f"{shown}{f' and {more} more' if more > 0 else ''} (add them to "
                          "`cloud_account_ids` in the accounts file)")
     print(json.dumps(result.summary()))
+
+
+@app.command()
+def unmapped(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
+) -> None:
+    """Cloud account ids whose CloudTrail records were not ingested (no account declared them):
+    records, files, when, and the account that declares the id now."""
+    home: Home = ctx.obj
+    views = unmapped_cloud_accounts(home.usage_store(), home.database())
+    if as_json:
+        for view in views:
+            print_json(view.to_json())
+        return
+    from rich.console import Console  # heavy: loaded where used, not at start-up
+    from rich.table import Table
+
+    table = Table("cloud account id", "records", "files", "first ingested", "last ingested",
+                  "declared by now")
+    for view in views:
+        u = view.unmapped
+        table.add_row(u.cloud_account_id, f"{u.records:,}", str(u.files), u.first_ingested_at,
+                      u.last_ingested_at, view.declared_by or "nobody")
+    Console(soft_wrap=True).print(table)
 
 
 @app.command()

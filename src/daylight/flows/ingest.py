@@ -19,7 +19,7 @@ from daylight.policy.catalog import Catalog, default_catalog
 from daylight.registry.facts import cloud_accounts
 from daylight.usage.generate import generate_usage, synthetic_account_ids
 from daylight.usage.ingest import IngestResult, ingest_files
-from daylight.usage.store import UsageStore
+from daylight.usage.store import UnmappedCloudAccount, UsageStore
 
 FileProgress = Callable[[str, int], None]
 """Called with a file's name and the rows read from it so far."""
@@ -45,6 +45,30 @@ def ingest_usage(store: UsageStore, files: Sequence[Path], *, catalog: Catalog |
                         events=dict(chosen.events), declared_format=declared_format,
                         quarantine=quarantine, progress=progress, now=clock(),
                         cloud_accounts=mapping)
+
+
+@dataclass(frozen=True)
+class UnmappedView:
+    """A cloud account id with records never ingested, and the account that declares it now
+    (None: still nobody). Records already counted stay out until their file is ingested again
+    under a new name (docs/usage.md)."""
+
+    unmapped: UnmappedCloudAccount
+    declared_by: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of ``daylight usage unmapped --json``."""
+        u = self.unmapped
+        return {"cloud_account_id": u.cloud_account_id, "records": u.records, "files": u.files,
+                "first_ingested_at": u.first_ingested_at, "last_ingested_at": u.last_ingested_at,
+                "declared_by": self.declared_by}
+
+
+def unmapped_cloud_accounts(store: UsageStore, registry: Database) -> list[UnmappedView]:
+    """Every cloud account id whose CloudTrail records were not ingested, in id order, with the
+    account that declares it in the registry now."""
+    mapping = cloud_accounts(registry).by_cloud_id
+    return [UnmappedView(u, mapping.get(u.cloud_account_id)) for u in store.unmapped()]
 
 
 @dataclass(frozen=True)

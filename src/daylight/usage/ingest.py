@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from daylight.core.clock import utc_now, utc_text
 from daylight.core.errors import InputError, StorageError
@@ -89,9 +89,14 @@ class IngestResult:
                 out[cloud] = out.get(cloud, 0) + count
         return dict(sorted(out.items()))
 
-    def summary(self) -> dict[str, int]:
-        """The command's JSON answer: ``{"ingested", "duplicates", "rejected"}``."""
-        return {"ingested": self.ingested, "duplicates": self.duplicates, "rejected": self.rejected}
+    def summary(self) -> dict[str, Any]:
+        """The command's JSON answer: ``{"ingested", "duplicates", "rejected"}``, and
+        ``"unmapped": {cloud account id: records}`` when CloudTrail records were not ingested."""
+        out: dict[str, Any] = {"ingested": self.ingested, "duplicates": self.duplicates,
+                               "rejected": self.rejected}
+        if self.unmapped:
+            out["unmapped"] = self.unmapped
+        return out
 
 
 @dataclass
@@ -153,6 +158,8 @@ def ingest_files(
                             duplicates=item.rows - sum(f.rows for f in item.outputs),
                             rejected=item.rejected, ignored=item.ignored, synthetic=item.synthetic,
                             ingested_at=utc_text(now), unmapped=sum(item.unmapped.values()))
+                        if item.unmapped:
+                            store.record_unmapped(tx, item.ingest_id, dict(item.unmapped))
                         store.record_files(tx, item.outputs)
             except BaseException:
                 store.unpublish(published)

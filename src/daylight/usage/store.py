@@ -57,6 +57,18 @@ class PriorIngest:
     source_format: str
 
 
+@dataclass(frozen=True)
+class UnmappedCloudAccount:
+    """A cloud account id whose CloudTrail records were not ingested (no account declared it),
+    over every ingested file: how many records, in how many files, first and last ingested."""
+
+    cloud_account_id: str
+    records: int
+    files: int
+    first_ingested_at: str
+    last_ingested_at: str
+
+
 def file_sha256(path: Path) -> str:
     """The hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -171,6 +183,22 @@ class UsageStore:
             "rows_unmapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ingest_id, source_name, source_sha256, source_format, ingested, duplicates, rejected,
              ignored, int(synthetic), ingested_at, unmapped))
+
+    @staticmethod
+    def record_unmapped(tx: Transaction, ingest_id: str, counts: dict[str, int]) -> None:
+        """List one ingested file's unmapped CloudTrail records per cloud account id."""
+        tx.insert_rows("usage_unmapped", ("ingest_id", "cloud_account_id", "records"),
+                       [(ingest_id, cloud, count) for cloud, count in sorted(counts.items())])
+
+    def unmapped(self) -> list[UnmappedCloudAccount]:
+        """Every cloud account id with unmapped records, in id order."""
+        with self.database.transaction(write=False) as tx:
+            rows = tx.query(
+                "SELECT u.cloud_account_id, SUM(u.records), COUNT(*), MIN(i.ingested_at), "
+                "MAX(i.ingested_at) FROM usage_unmapped u JOIN usage_ingest i "
+                "ON i.ingest_id = u.ingest_id GROUP BY u.cloud_account_id "
+                "ORDER BY u.cloud_account_id")
+        return [UnmappedCloudAccount(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
 
     @staticmethod
     def record_files(tx: Transaction, files: list[StoredFile]) -> None:
