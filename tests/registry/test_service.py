@@ -265,3 +265,31 @@ def test_a_judgement_made_before_a_resync_no_longer_decides(
         from daylight.registry.store import RegistryStore
         kept = RegistryStore(tx).judgements("agency-1")
     assert [j.verdict for j in kept] == ["different"]  # still recorded, no longer deciding
+
+
+def test_judgements_recorded_before_reviewers_were_kept_stay_as_they_were(
+        database_url: str) -> None:
+    """A home made before registry migration 0004: its judgements keep their rows (no reviewer,
+    '') after the upgrade, and still decide; nothing is rewritten."""
+    from daylight.core.database import migrate
+    from daylight.home import all_migrations
+    from daylight.registry.store import RegistryStore
+
+    database = Database(database_url)
+    try:
+        before = [m for m in all_migrations() if (m.component, m.version) != ("registry", 4)]
+        assert len(before) == len(all_migrations()) - 1  # the migration that added `reviewer`
+        migrate(database, before)
+        with database.transaction() as tx:
+            RegistryStore(tx).add_accounts([ACCOUNTS[0]], "2026-11-01T00:00:00Z")
+            tx.execute("INSERT INTO registry_judgement (account_id, organization_id, verdict, note, "
+                       "decided_at, log_index) VALUES (?, ?, ?, ?, ?, ?)",
+                       (ACCOUNTS[0].account_id, "ori:IN0870000", "different", "SYNTHETIC: old",
+                        "2026-11-01T00:00:00Z", 7))
+        migrate(database, all_migrations())
+        with database.transaction(write=False) as tx:
+            (kept,) = RegistryStore(tx).judgements()
+        assert (kept.verdict, kept.note, kept.log_index, kept.reviewer) == (
+            "different", "SYNTHETIC: old", 7, "")
+    finally:
+        database.close()
