@@ -7,9 +7,14 @@ import asyncio
 import gc
 import json
 import sys
+import threading
+from pathlib import Path
 
 from daylight.api.app import create_app
+from daylight.api.durable import FlushTurn
 from daylight.api.worker import SWITCH_INTERVAL_S, worker_tuning
+from daylight.core.database import Database, migrate
+from daylight.home import all_migrations
 from daylight.policy.decision import Decision, Reason
 from daylight.policy.gate import Gate
 from tests.api.conftest import call_gateway
@@ -67,3 +72,39 @@ def test_answer_bodies_are_the_decisions_json_for_each_distinct_decision(gate: G
     assert app._answer_body(first) == app._answer_body(second) == json.dumps(first.to_json()).encode()
     other = Decision(True, (), 2)
     assert json.loads(app._answer_body(other)) == other.to_json()
+
+
+def test_flushes_take_turns_across_processes_on_one_sqlite_file(tmp_path: Path) -> None:
+    """A second writer waits for the first one's turn to end (each turn opens the file anew,
+    as another worker process would), and is let in as soon as it does."""
+    database = Database(f"sqlite:///{tmp_path / 'turns.db'}")
+    migrate(database, all_migrations())
+    first, second = FlushTurn(database), FlushTurn(database)
+    entered = threading.Event()
+    order: list[str] = []
+
+    def wait_for_turn() -> None:
+        with second.held():
+            order.append("second")
+            entered.set()
+
+    with first.held():
+        waiter = threading.Thread(target=wait_for_turn)
+        waiter.start()
+        assert not entered.wait(0.3)  # blocked while the first holds its turn
+        order.append("first done")
+    assert entered.wait(5)
+    waiter.join()
+    assert order == ["first done", "second"]
+    database.close()
+
+
+def test_flush_turns_are_a_no_op_without_a_database_file(database: Database) -> None:
+    """PostgreSQL's writers do not exclude each other, and a database in memory has no file
+    and no other process: taking a turn there never waits (nested turns would block)."""
+    assert (FlushTurn(database).path is None) == (database.dialect == "postgresql")
+    memory = Database("sqlite:///:memory:")
+    for owner in ([database] if database.dialect == "postgresql" else []) + [memory]:
+        with FlushTurn(owner).held(), FlushTurn(owner).held():
+            pass
+    memory.close()

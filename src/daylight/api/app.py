@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Mount, Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from daylight.api.cors import Cors
-from daylight.api.durable import DurableRecords
+from daylight.api.durable import DurableRecords, FlushTurn
 from daylight.api.errors import (
     BodyTooLargeError,
     InternalError,
@@ -112,11 +112,13 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
     return data["account_id"], data["operation"], context
 
 
-def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool) -> None:
-    """Flush; then, if it is time, refresh the gate and digest ended days. Each step runs even
-    if an earlier one failed (a failing flush must not keep the engine stale); the first
-    failure is raised afterwards."""
-    steps: list[Callable[[], object]] = [gate.flush]
+def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool,
+                      turn: FlushTurn | None = None) -> None:
+    """Flush (in ``turn`` among the workers); then, if it is time, refresh the gate and digest
+    ended days. Each step runs even if an earlier one failed (a failing flush must not keep the
+    engine stale); the first failure is raised afterwards."""
+    turn = turn or FlushTurn(gate.database)
+    steps: list[Callable[[], object]] = [lambda: turn.flush(gate)]
     if refresh:
         steps.append(gate.refresh)
         if digest and home is not None:
@@ -155,7 +157,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                          support_window_days=home.settings.support_window_days,
                          support_staleness_days=home.settings.snapshot_staleness_days)
     the_gate = gate
-    records = DurableRecords(the_gate) if durable else None
+    turn = FlushTurn(the_gate.database)
+    records = DurableRecords(the_gate, turn) if durable else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,7 +171,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                 refresh = now - last_refresh >= refresh_interval_s
                 last_refresh = now if refresh else last_refresh
                 try:
-                    await asyncio.to_thread(_background_round, the_gate, home, digest, refresh)
+                    await asyncio.to_thread(_background_round, the_gate, home, digest, refresh,
+                                            turn)
                 except DaylightError as error:  # keep serving under the engine it has
                     _log.warning("background refresh failed: %s", error)
                 except Exception:  # never let one bad round end flushing and refreshing
@@ -189,7 +193,7 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                 await task
             if records is not None:
                 await records.stop()
-            await asyncio.to_thread(the_gate.flush)
+            await asyncio.to_thread(turn.flush, the_gate)
 
     app = FastAPI(title="Daylight service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=OPENAPI_PATH,
