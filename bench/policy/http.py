@@ -18,7 +18,9 @@ One run measures, on the same SYNTHETIC world (1,000 accounts, the four shipped 
    - **open loop**, a ladder of offered rates (``--rates``) over the same number of connections,
      with ``bench.policy.openloop``: requests are scheduled in advance (Poisson arrivals) and
      timed from their scheduled time, so latency is corrected for coordinated omission as wrk2's
-     ``-R`` does (wrk2 is not packaged in Debian; wrk's own latencies are not corrected).
+     ``-R`` does (wrk2 is not packaged in Debian; wrk's own latencies are not corrected). Each
+     step starts once the server has drained the last; the ladder stops at the first rate the
+     server cannot keep up with (answers under 90% of the offered rate, or any error).
 
 For every step: p50/p90/p99/p99.9/max, errors (non-200 answers, socket errors, requests not
 answered within 5 s), the server's CPU time per request (all its processes, read from /proc:
@@ -200,6 +202,18 @@ class Server:
     def cpu_s(self) -> float:
         return server_cpu_s(self.process.pid)
 
+    def settle(self, deadline_s: float = 15.0) -> None:
+        """Wait until the server has finished what an earlier step left queued (its CPU time
+        stops growing for 0.5 s), so that one step's backlog is not measured in the next."""
+        stop = time.monotonic() + deadline_s
+        last = self.cpu_s()
+        while time.monotonic() < stop:
+            time.sleep(0.5)
+            now = self.cpu_s()
+            if now - last < 0.05:  # under 10% of a core: background work only
+                return
+            last = now
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGINT)  # uvicorn stops gracefully: records flushed
         self.process.wait(timeout=60)
@@ -342,6 +356,7 @@ def main() -> None:
         print(json.dumps({"in_process": row}), flush=True)
     rows: list[dict[str, Any]] = []
     checks: dict[str, dict[str, int]] = {}
+    saturated: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="daylight-bench-http-") as scratch:
         home = Path(scratch) / "home"
         _BODIES[:] = build_home(home, args.accounts)
@@ -356,8 +371,16 @@ def main() -> None:
                 steps = [closed_loop(server, Path(scratch) / "decisions.lua", args.connections,
                                      args.seconds)]
                 for rate in sorted(args.rates):
-                    steps.append(open_loop(server, requests_file, rate, args.connections,
-                                           args.seconds))
+                    server.settle()
+                    step = open_loop(server, requests_file, rate, args.connections, args.seconds)
+                    steps.append(step)
+                    if step["errors"] or step["answered_per_s"] < 0.9 * rate:
+                        # saturated: a higher rate only measures a longer queue (and leaves
+                        # a backlog behind), so the ladder stops here
+                        saturated[records] = rate
+                        print(json.dumps({"records": records, "saturated_at_per_s": rate,
+                                          "not_run": [r for r in args.rates if r > rate]}))
+                        break
                 for step in steps:
                     ok += step.pop("ok")
                     step.pop("answered")
@@ -376,7 +399,8 @@ def main() -> None:
                "decision_cache_entries": args.cache_entries, "seconds_per_step": args.seconds,
                "server_src": str(args.src or "this tree"), "in_process": inprocess,
                "http": rows, "recorded_vs_answered": checks,
-               "highest_rate_with_p99_within_10_ms": best}
+               "highest_rate_with_p99_within_10_ms": best,
+               "ladder_stopped_saturated_at_per_s": saturated}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     with (out / "http.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore")
