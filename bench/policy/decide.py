@@ -116,7 +116,7 @@ def _cedar_python_round(python: str, world: Path) -> dict[str, Any]:
     return result
 
 
-def run(total_policies: int, account_count: int, decisions: int, rounds: int,
+def run(total_policies: int | None, account_count: int, decisions: int, rounds: int,
         batch: int, cedar_python: str | None = None) -> dict[str, Any]:
     catalog = default_catalog()
     compiled = policy_set(total_policies, catalog)

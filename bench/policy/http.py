@@ -1,20 +1,44 @@
-"""The HTTP decision endpoint under load: `daylight serve` (uvicorn) on loopback, driven by wrk
-(Debian's `wrk`, a C load generator) for a bounded time, with a request mix cycling through
-SYNTHETIC accounts, operations and contexts.
+"""The HTTP decision endpoint under load, side by side with Cedar in process, in one run.
 
-    .venv/bin/python -m bench.policy.http [--workers 1 2] [--connections 16 64] [--seconds 15]
-        [--records durable batched] [--rate 0 3000]
+    bench/policy/run http          # the defaults below: about 3 minutes on an idle 2-core machine
+    .venv/bin/python -m bench.policy.http [--workers 2] [--connections 64] [--seconds 6]
+        [--records durable batched] [--rates 500 1000 2000 3000] [--cache-entries 0]
+        [--in-process-decisions 6000] [--src DIR] [--out DIR]
 
-The server and wrk share the machine's cores (wrk gets one thread). The mix has 2,000 distinct
-requests; runs with the decision cache (the default) answer repeats from it, runs with
-``--decision-cache-entries 0`` send every request through Cedar. After each run the server is
-stopped and the decisions it recorded are counted, to check that every answered request was
-decided and recorded.
+One run measures, on the same SYNTHETIC world (1,000 accounts, the four shipped packs):
+
+1. **in process**, CPU time per decision: bare ``cedarpy.is_authorized``, ``PolicyEngine.decide``
+   and ``Gate.decide`` (``bench.policy.decide``, one round, no decision cache);
+2. **over HTTP**, `daylight serve` on loopback (``--workers``, no decision cache by default), for
+   each ``--records`` mode (durable: answered once the record is committed; batched: flushed
+   every 0.25 s), one server per mode:
+   - **closed loop**: wrk (Debian's 4.1.0, 1 thread), ``--connections`` connections each sending
+     as soon as it is answered: the throughput ceiling, and the queue it builds (mean latency ≈
+     connections / throughput);
+   - **open loop**, a ladder of offered rates (``--rates``) over the same number of connections,
+     with ``bench.policy.openloop``: requests are scheduled in advance (Poisson arrivals) and
+     timed from their scheduled time, so latency is corrected for coordinated omission as wrk2's
+     ``-R`` does (wrk2 is not packaged in Debian; wrk's own latencies are not corrected). Each
+     step starts once the server has drained the last; the ladder stops at the first rate the
+     server cannot keep up with (answers under 90% of the offered rate, or any error).
+
+For every step: p50/p90/p99/p99.9/max, errors (non-200 answers, socket errors, requests not
+answered within 5 s), the server's CPU time per request (all its processes, read from /proc:
+wall clock on a shared machine is inflated by others' load, CPU time much less), the load
+generator's CPU and the load average. Then the highest offered rate at which p99 <= 10 ms, per
+mode. After each server stops, the decisions it recorded are counted against the 200 answers
+it gave (recorded >= answered: a request in flight when a step ended is decided and recorded
+too). Results go to ``--out`` (default ``bench/policy/results/<UTC date>/``): ``http.csv``,
+``inprocess.csv``, ``summary.json`` and ``http.png`` (p99 against offered rate).
+
+``--src DIR`` runs the server from another source tree (e.g. ``git archive main src | tar -x -C
+/tmp/before``, then ``--src /tmp/before/src``), to compare before and after on one machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -30,6 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.policy.openloop import write_requests
 from bench.policy.world import accounts, bodies, machine, requests
 from daylight.core.database import Database
 from daylight.log.note import Signer
@@ -137,77 +162,260 @@ def recorded(home: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def run(home: Path, script: Path, workers: int, connections: int, seconds: int,
-        port: int, cache_entries: int, records: str = "durable",
-        rate: float | None = None) -> dict[str, Any]:
-    wrk_script(script, _BODIES, _TOKEN[0], rate, connections)
-    before = recorded(home)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server = subprocess.Popen([*DAYLIGHT, "--home", str(home), "serve", "--port", str(port),
-                               "--workers", str(workers), "--decision-cache-entries",
-                               str(cache_entries), f"--{records}-decisions"],
-                              start_new_session=True)
-    try:
+TARGET_P99_MS = 10.0
+CSV_FIELDS = ["records", "load", "offered_per_s", "answered_per_s", "p50_ms", "p90_ms", "p99_ms",
+              "p99_9_ms", "max_ms", "errors", "uncorrected_p99_ms", "generator_lag_p99_ms",
+              "server_cpu_us_per_request", "generator_cpu_s", "load_average_1m"]
+
+
+def server_cpu_s(group: int) -> float:
+    """CPU time (user + system, s) of every live process in process group ``group`` (the
+    server and its workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == group:  # pgrp; utime and stime are fields 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+class Server:
+    """`daylight serve` in its own process group, for one records mode."""
+
+    def __init__(self, home: Path, port: int, workers: int, cache_entries: int, records: str,
+                 src: Path | None) -> None:
+        env = dict(os.environ)
+        if src is not None:  # the server from another source tree (before/after)
+            env["PYTHONPATH"] = str(src)
+        self.port = port
+        self.process = subprocess.Popen(
+            [*DAYLIGHT, "--home", str(home), "serve", "--port", str(port), "--workers",
+             str(workers), "--decision-cache-entries", str(cache_entries),
+             f"--{records}-decisions"], start_new_session=True, env=env)
         wait_ready(port)
-        load = machine()["load_average"]
-        output = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-             "-s", str(script), f"http://127.0.0.1:{port}/"],
-            check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
-    finally:
-        with_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)
-        os.killpg(server.pid, signal.SIGINT)  # uvicorn shuts down gracefully: records flushed
-        server.wait(timeout=60)
+        time.sleep(1.0)  # let every worker finish starting
+
+    def cpu_s(self) -> float:
+        return server_cpu_s(self.process.pid)
+
+    def settle(self, deadline_s: float = 15.0) -> None:
+        """Wait until the server has finished what an earlier step left queued (its CPU time
+        stops growing for 0.5 s), so that one step's backlog is not measured in the next."""
+        stop = time.monotonic() + deadline_s
+        last = self.cpu_s()
+        while time.monotonic() < stop:
+            time.sleep(0.5)
+            now = self.cpu_s()
+            if now - last < 0.05:  # under 10% of a core: background work only
+                return
+            last = now
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGINT)  # uvicorn stops gracefully: records flushed
+        self.process.wait(timeout=60)
+
+
+def closed_loop(server: Server, script: Path, connections: int, seconds: int) -> dict[str, Any]:
+    """wrk against ``server`` for ``seconds``: each connection sends when answered."""
+    wrk_script(script, _BODIES, _TOKEN[0])
+    before_cpu, children = server.cpu_s(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+         "-s", str(script), f"http://127.0.0.1:{server.port}/"],
+        check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    server_cpu = server.cpu_s() - before_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = parse_wrk(output)
-    # CPU time, which other load on a shared machine does not inflate as it does wall clock:
-    # the server's (its workers included, start-up and shut-down too) and wrk's
-    result["server_cpu_s"] = round(after.ru_utime + after.ru_stime
-                                   - with_wrk.ru_utime - with_wrk.ru_stime, 2)
-    result["wrk_cpu_s"] = round(with_wrk.ru_utime + with_wrk.ru_stime
-                                - children.ru_utime - children.ru_stime, 2)
-    return {"workers": workers, "connections": connections, "seconds": seconds,
-            "rate": rate or "closed loop",
-            "decision_cache_entries": cache_entries, "decision_records": records,
-            "load_average_at_start": load, **result,
-            "decisions_recorded": recorded(home) - before}
+    answered = result["requests"] or 0
+    errors = result["non_2xx"] + (1 if result["socket_errors"] else 0)
+    return {"load": "closed loop", "offered_per_s": None,
+            "answered_per_s": result["requests_per_second"], "answered": answered,
+            "ok": answered - result["non_2xx"],
+            "p50_ms": result.get("p50_ms"), "p90_ms": result.get("p90_ms"),
+            "p99_ms": result.get("p99_ms"), "p99_9_ms": None, "max_ms": None,
+            "errors": errors, "socket_errors": result["socket_errors"],
+            "uncorrected_p99_ms": result.get("p99_ms"), "generator_lag_p99_ms": None,
+            "server_cpu_us_per_request": round(server_cpu * 1e6 / answered, 1) if answered else None,
+            "generator_cpu_s": round(after.ru_utime + after.ru_stime
+                                     - children.ru_utime - children.ru_stime, 2),
+            "load_average_1m": round(load, 2)}
+
+
+def open_loop(server: Server, requests_file: Path, rate: float, connections: int,
+              seconds: int) -> dict[str, Any]:
+    """``bench.policy.openloop`` against ``server``: ``rate`` requests/s scheduled in advance,
+    timed from their scheduled time."""
+    before_cpu = server.cpu_s()
+    load = os.getloadavg()[0]
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.policy.openloop", "--port", str(server.port), "--rate",
+         str(rate), "--seconds", str(seconds), "--connections", str(connections),
+         "--requests", str(requests_file)],
+        check=True, capture_output=True, text=True, timeout=seconds + 120).stdout
+    server_cpu = server.cpu_s() - before_cpu
+    result = json.loads(output.strip().splitlines()[-1])
+    sent = result["sent"]
+    return {"load": "open loop", "offered_per_s": rate,
+            "answered_per_s": result["answered_in_time_per_s"], "answered": result["answered"],
+            "ok": result["ok_total"],
+            **{key: result[key] for key in ("p50_ms", "p90_ms", "p99_ms", "p99_9_ms", "max_ms",
+                                            "errors", "statuses")},
+            "uncorrected_p99_ms": result["uncorrected"]["p99_ms"],
+            "generator_lag_p99_ms": result["generator_lag"]["p99_ms"],
+            "server_cpu_us_per_request": round(server_cpu * 1e6 / sent, 1) if sent else None,
+            "generator_cpu_s": result["generator_cpu_s"], "load_average_1m": round(load, 2)}
+
+
+def in_process(decisions: int, account_count: int) -> list[dict[str, Any]]:
+    """CPU per decision in process (``bench.policy.decide``, one round, the shipped packs)."""
+    from bench.policy.decide import run as decide_run  # cedarpy: only when measured
+
+    paths = decide_run(None, account_count, decisions, 1, 64)["paths"]
+    return [{"path": name, "cpu_us": paths[name]["cpu_us"], "p50_us": paths[name]["p50_us"],
+             "cpu_vs_bare": paths[name]["cpu_vs_bare"]}
+            for name in ("bare cedarpy.is_authorized", "PolicyEngine.decide",
+                         "Gate.decide (records)")]
+
+
+def highest_rate_within(rows: list[dict[str, Any]], records: str) -> float | None:
+    """The highest offered rate at which p99 <= TARGET_P99_MS with no errors, for ``records``
+    (None if none)."""
+    passing = [r["offered_per_s"] for r in rows if r["records"] == records
+               and r["load"] == "open loop" and r["p99_ms"] is not None
+               and r["p99_ms"] <= TARGET_P99_MS and r["errors"] == 0]
+    return max(passing) if passing else None
+
+
+def plot(rows: list[dict[str, Any]], path: Path, title: str) -> None:
+    """p99 (and p50) against offered rate, one line per records mode, the target dotted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for records, color in (("durable", "tab:red"), ("batched", "tab:blue")):
+        mine = [r for r in rows if r["records"] == records and r["load"] == "open loop"]
+        if not mine:
+            continue
+        rates = [r["offered_per_s"] for r in mine]
+        axes.plot(rates, [r["p99_ms"] for r in mine], marker="o", color=color,
+                  label=f"{records}: p99")
+        axes.plot(rates, [r["p50_ms"] for r in mine], marker=".", linestyle="--", color=color,
+                  label=f"{records}: p50")
+    axes.axhline(TARGET_P99_MS, color="grey", linestyle=":", label="p99 target (10 ms)")
+    axes.set_yscale("log")
+    axes.set_xlabel("offered rate (requests/s, open loop, latency from the scheduled time)")
+    axes.set_ylabel("latency (ms)")
+    axes.set_title(title, fontsize=9)
+    axes.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--seconds", type=int, default=6, help="per step (open loop: measured, "
+                                                               "after 1 s of warm-up)")
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--port", type=int, default=18080)
-    parser.add_argument("--cache-entries", type=int, nargs="+", default=[65_536, 0],
-                        help="decision cache sizes to run with (0: every request through Cedar)")
+    parser.add_argument("--cache-entries", type=int, default=0,
+                        help="the server's decision cache (0: every request through Cedar)")
     parser.add_argument("--records", nargs="+", choices=["durable", "batched"],
                         default=["durable", "batched"],
                         help="decision records committed before each answer (group commit), "
                              "or flushed every 0.25 s")
-    parser.add_argument("--rate", type=float, nargs="+", default=[0],
-                        help="requests/s offered over all connections, open loop (each "
-                             "connection paced by wrk's delay()); 0: closed loop, as fast as "
-                             "answered")
+    parser.add_argument("--rates", type=float, nargs="+", default=[500, 1000, 2000, 3000],
+                        help="open-loop offered rates (requests/s over all connections)")
+    parser.add_argument("--in-process-decisions", type=int, default=6000,
+                        help="decisions per in-process path (0: skip)")
+    parser.add_argument("--src", type=Path, default=None,
+                        help="run the server from this source tree (PYTHONPATH)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results folder (default bench/policy/results/<UTC date>)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `apt-get install wrk` (bench/policy/run installs it)")
-    print(json.dumps({"machine_at_start": machine(), "load_generator": "wrk 4.1.0 (1 thread)"}))
+    out = args.out or Path(__file__).parent / "results" / datetime.now(UTC).strftime("%Y-%m-%d")
+    out.mkdir(parents=True, exist_ok=True)
+    started = machine()
+    print(json.dumps({"machine_at_start": started, "closed_loop": "wrk 4.1.0 (1 thread)",
+                      "open_loop": "bench.policy.openloop (latency from the scheduled time)",
+                      "server_src": str(args.src or "this tree")}), flush=True)
+    inprocess = in_process(args.in_process_decisions, args.accounts) \
+        if args.in_process_decisions else []
+    for row in inprocess:
+        print(json.dumps({"in_process": row}), flush=True)
+    rows: list[dict[str, Any]] = []
+    checks: dict[str, dict[str, int]] = {}
+    saturated: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="daylight-bench-http-") as scratch:
         home = Path(scratch) / "home"
-        script = Path(scratch) / "decisions.lua"
         _BODIES[:] = build_home(home, args.accounts)
         _TOKEN[:] = [gateway_token(home)]
+        requests_file = Path(scratch) / "requests.bin"
+        write_requests(requests_file, f"127.0.0.1:{args.port}", _BODIES, _TOKEN[0])
         for records in args.records:
-            for cache_entries in args.cache_entries:
-                for workers in args.workers:
-                    for connections in args.connections:
-                        for rate in args.rate:
-                            print(json.dumps(run(home, script, workers, connections,
-                                                 args.seconds, args.port, cache_entries,
-                                                 records, rate or None)), flush=True)
-    print(json.dumps({"machine_at_end": machine()}))
+            before = recorded(home)
+            server = Server(home, args.port, args.workers, args.cache_entries, records, args.src)
+            ok = 0
+            try:
+                steps = [closed_loop(server, Path(scratch) / "decisions.lua", args.connections,
+                                     args.seconds)]
+                for rate in sorted(args.rates):
+                    server.settle()
+                    step = open_loop(server, requests_file, rate, args.connections, args.seconds)
+                    steps.append(step)
+                    if step["errors"] or step["answered_per_s"] < 0.9 * rate:
+                        # saturated: a higher rate only measures a longer queue (and leaves
+                        # a backlog behind), so the ladder stops here
+                        saturated[records] = rate
+                        print(json.dumps({"records": records, "saturated_at_per_s": rate,
+                                          "not_run": [r for r in args.rates if r > rate]}))
+                        break
+                for step in steps:
+                    ok += step.pop("ok")
+                    step.pop("answered")
+                    row = {"records": records, "workers": args.workers,
+                           "connections": args.connections, **step}
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+            finally:
+                server.stop()
+            checks[records] = {"answered_200": ok, "recorded": recorded(home) - before}
+            print(json.dumps({"records": records, **checks[records]}), flush=True)
+    best = {records: highest_rate_within(rows, records) for records in args.records}
+    ended = machine()
+    summary = {"machine_at_start": started, "machine_at_end": ended,
+               "workers": args.workers, "connections": args.connections,
+               "decision_cache_entries": args.cache_entries, "seconds_per_step": args.seconds,
+               "server_src": str(args.src or "this tree"), "in_process": inprocess,
+               "http": rows, "recorded_vs_answered": checks,
+               "highest_rate_with_p99_within_10_ms": best,
+               "ladder_stopped_saturated_at_per_s": saturated}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    with (out / "http.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    with (out / "inprocess.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["path", "cpu_us", "p50_us", "cpu_vs_bare"])
+        writer.writeheader()
+        writer.writerows(inprocess)
+    plot(rows, out / "http.png",
+         f"POST /v1/decisions, {args.workers} workers, {args.connections} connections, no "
+         f"decision cache; load average {started['load_average'][0]} at start, "
+         f"{ended['load_average'][0]} at end")
+    print(json.dumps({"highest_rate_with_p99_within_10_ms": best, "machine_at_end": ended,
+                      "results": str(out)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import ExitStack, asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Mount, Route, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from daylight.api.cors import Cors
-from daylight.api.durable import DurableRecords
+from daylight.api.durable import DurableRecords, FlushTurn
 from daylight.api.errors import (
     BodyTooLargeError,
     InternalError,
@@ -54,11 +54,13 @@ from daylight.api.schema import (
     service_openapi,
     validation_error,
 )
+from daylight.api.worker import worker_tuning
 from daylight.core.canonical import parse_json
 from daylight.core.errors import ConfigError, DaylightError, InputError
 from daylight.core.settings import SETTINGS_BY_NAME, build_settings
 from daylight.flows.decide import digest_period, open_gate
 from daylight.home import Home
+from daylight.policy.decision import Decision
 from daylight.policy.engine import DEFAULT_CACHE_ENTRIES
 from daylight.policy.gate import Gate
 
@@ -68,6 +70,7 @@ OPENAPI_PATH = "/openapi.json"
 ROUTERS = (accounts.router, review.router, audits.router, declarations.router,
            objections.router, corrections.router, reports.router, log.router)
 _REQUEST_KEYS = {"account_id", "operation", "context"}
+_ANSWER_BODIES = 4_096  # distinct decisions whose answer body is kept (cleared when full)
 _log = logging.getLogger("daylight.api")
 
 
@@ -109,11 +112,13 @@ def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None
     return data["account_id"], data["operation"], context
 
 
-def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool) -> None:
-    """Flush; then, if it is time, refresh the gate and digest ended days. Each step runs even
-    if an earlier one failed (a failing flush must not keep the engine stale); the first
-    failure is raised afterwards."""
-    steps: list[Callable[[], object]] = [gate.flush]
+def _background_round(gate: Gate, home: Home | None, digest: bool, refresh: bool,
+                      turn: FlushTurn | None = None) -> None:
+    """Flush (in ``turn`` among the workers); then, if it is time, refresh the gate and digest
+    ended days. Each step runs even if an earlier one failed (a failing flush must not keep the
+    engine stale); the first failure is raised afterwards."""
+    turn = turn or FlushTurn(gate.database)
+    steps: list[Callable[[], object]] = [lambda: turn.flush(gate)]
     if refresh:
         steps.append(gate.refresh)
         if digest and home is not None:
@@ -132,14 +137,17 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, flush_interval_s: float = 0.25,
                refresh_interval_s: float = 1.0,
                digest: bool = True, cache_entries: int = DEFAULT_CACHE_ENTRIES,
-               durable: bool = True, access: AccessConfig | None = None) -> DecisionApp:
+               durable: bool = True, access: AccessConfig | None = None,
+               tune_worker: bool = False) -> DecisionApp:
     """The decision service for ``home`` (or for an explicit ``gate``); ``cache_entries`` bounds
     the decision cache of the gate it builds (0: every decision goes through Cedar). With
     ``durable`` (the default) a decision is answered only once its record is committed (group
     commit, ``DurableRecords``); without, records are flushed every ``flush_interval_s`` and a
     crash loses those of the last interval. Every request passes the access guard
     (``daylight.api.guard``), configured by ``access`` (default: the home's settings, or the
-    settings' defaults without a home); tokens are read from the gate's database."""
+    settings' defaults without a home); tokens are read from the gate's database. With
+    ``tune_worker`` (a ``daylight serve`` worker process) the process is set up for a short
+    latency tail while the service runs (``daylight.api.worker``)."""
     if access is None:
         access = AccessConfig.from_settings(home.settings) if home is not None else AccessConfig()
     if gate is None:
@@ -149,7 +157,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                          support_window_days=home.settings.support_window_days,
                          support_staleness_days=home.settings.snapshot_staleness_days)
     the_gate = gate
-    records = DurableRecords(the_gate) if durable else None
+    turn = FlushTurn(the_gate.database)
+    records = DurableRecords(the_gate, turn) if durable else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -162,7 +171,8 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
                 refresh = now - last_refresh >= refresh_interval_s
                 last_refresh = now if refresh else last_refresh
                 try:
-                    await asyncio.to_thread(_background_round, the_gate, home, digest, refresh)
+                    await asyncio.to_thread(_background_round, the_gate, home, digest, refresh,
+                                            turn)
                 except DaylightError as error:  # keep serving under the engine it has
                     _log.warning("background refresh failed: %s", error)
                 except Exception:  # never let one bad round end flushing and refreshing
@@ -171,15 +181,19 @@ def create_app(home: Home | None = None, *, gate: Gate | None = None,
         task = asyncio.create_task(loop())
         if records is not None:
             records.start()
+        tuning = ExitStack()
+        if tune_worker:  # start-up is done: what exists now lives as long as the worker
+            tuning.enter_context(worker_tuning())
         try:
             yield
         finally:
+            tuning.close()
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
             if records is not None:
                 await records.stop()
-            await asyncio.to_thread(the_gate.flush)
+            await asyncio.to_thread(turn.flush, the_gate)
 
     app = FastAPI(title="Daylight service", version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=OPENAPI_PATH,
@@ -244,6 +258,7 @@ class DecisionApp:
         self.access = access or AccessConfig()
         self._routes: list[tuple[str, str, re.Pattern[str]]] = []
         self._routes_version = -1
+        self._bodies: dict[int, tuple[Decision, bytes]] = {}  # id(decision) → it, its body
         self.guard = AccessGuard(self._dispatch, self.route_of, gate.database, self.access)
         self._entry: ASGIApp = self.guard
         if self.access.cors_origins:
@@ -308,7 +323,20 @@ class DecisionApp:
             _log.exception("unexpected error")
             await _send(send, 500, error_body(InternalError()))
             return
-        await _send(send, 200, json.dumps(decision.to_json()).encode())
+        await _send(send, 200, self._answer_body(decision))
+
+    def _answer_body(self, decision: Decision) -> bytes:
+        """The answer's JSON for ``decision``, encoded once per distinct decision (the engine
+        hands out one Decision object per distinct Cedar answer; the object is kept with its
+        body, so its id is not reused while the body is)."""
+        kept = self._bodies.get(id(decision))
+        if kept is not None and kept[0] is decision:
+            return kept[1]
+        body = json.dumps(decision.to_json()).encode()
+        if len(self._bodies) >= _ANSWER_BODIES:
+            self._bodies.clear()
+        self._bodies[id(decision)] = (decision, body)
+        return body
 
 
 def route_templates(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple[str, str]]:
@@ -344,4 +372,4 @@ def app_from_environment() -> DecisionApp:
     ``daylight serve --decision-cache-entries`` reaches the workers as ``CACHE_ENV``."""
     settings = build_settings({}, os.environ)
     return create_app(Home(settings), cache_entries=settings.serve_decision_cache_entries,
-                      durable=settings.serve_decision_records == "durable")
+                      durable=settings.serve_decision_records == "durable", tune_worker=True)
