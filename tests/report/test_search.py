@@ -4,12 +4,17 @@ test that finds an organisation page by search is in ``browser/test_pages.py``.)
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
+from daylight.core.errors import DaylightError
+from daylight.report.filter_index import SIGNATURE, decode, encode, read_index
 from daylight.report.search import SEARCH_DIR, index_site
-from daylight.report.site import render_site
+from daylight.report.site import page_name, render_site
 from tests.report.factory import synthetic_report
 
 
@@ -34,3 +39,45 @@ def test_every_page_is_indexed_and_indexing_again_writes_the_same_files(tmp_path
     again = index_site(tmp_path)
     assert _digests(bundle) == before
     assert sorted(again) == sorted(p for p in written if SEARCH_DIR in p.parts)
+
+
+def test_the_filter_index_is_written_in_sorted_order_so_every_build_gives_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    # Pagefind 1.5.2 alone writes its filter index in a random order (a hash map seeded per
+    # process): filter_index.stabilise sorts it. Each index_site is a new Pagefind process.
+    report = synthetic_report(organizations=30)
+    render_site(report, tmp_path)
+    bundle = tmp_path / SEARCH_DIR
+    first = _digests(bundle)
+    for _ in range(3):
+        index_site(tmp_path)
+        assert _digests(bundle) == first
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    meta = read_index(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    assert [name for name, _ in meta[3]] == ["capability", "sector", "service", "state", "supports"]
+    for name, short in meta[3]:
+        filter_name, values = read_index(bundle / "filter" / f"{short}.pf_filter")
+        assert filter_name == name and [v for v, _ in values] == sorted(v for v, _ in values)
+    pages = [_page_url(bundle, page_hash) for page_hash, _ in meta[1]]
+    state = dict(read_index(bundle / "filter" / f"{dict(meta[3])['state']}.pf_filter")[1])
+    assert sorted(pages[i] for i in state["TX"]) == sorted(
+        f"/org/{page_name(o.organization_id)}" for o in report.organizations if o.state == "TX")
+
+
+def _page_url(bundle: Path, page_hash: str) -> str:
+    fragment = gzip.decompress((bundle / "fragment" / f"{page_hash}.pf_fragment").read_bytes())
+    return str(json.loads(fragment.removeprefix(SIGNATURE))["url"])
+
+
+def test_cbor_round_trips_and_an_unknown_index_format_is_an_error(tmp_path: Path) -> None:
+    value = ["state", [["CA", [0, 23, 24, 255, 256, 65536, 2**32]], ["TX", []]], "é"]
+    assert decode(encode(value)) == value
+    assert encode(23) == b"\x17" and encode(24) == b"\x18\x18" and encode(256) == b"\x19\x01\x00"
+    odd = tmp_path / "odd.pf_filter"
+    odd.write_bytes(gzip.compress(SIGNATURE + b"\x18\x05"))  # 5 in two bytes: not Pagefind's
+    with pytest.raises(DaylightError, match="does not re-encode"):
+        read_index(odd)
+    odd.write_bytes(gzip.compress(b"something else"))
+    with pytest.raises(DaylightError, match="signature"):
+        read_index(odd)
