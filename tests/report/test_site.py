@@ -12,7 +12,16 @@ import pytest
 
 from daylight.report.dictionary import FIELDS, UNDOCUMENTED, data_dictionary
 from daylight.report.model import OrganizationRow, Report
-from daylight.report.site import cell_text, entry_href, page_name, render_site, signatures
+from daylight.report.site import (
+    TABLE_SCRIPT,
+    TABLE_SCRIPT_END,
+    TABLE_SCRIPT_START,
+    cell_text,
+    entry_href,
+    page_name,
+    render_site,
+    signatures,
+)
 from tests.report.factory import HOSTILE_NAME, synthetic_report
 from tests.report.html_rows import inline_scripts, page_rows
 
@@ -171,7 +180,9 @@ def test_an_empty_report_renders(tmp_path: Path) -> None:
 
 
 def _decoded(site: Path) -> tuple[list[str], dict[str, tuple[int, str, dict[str, str]]]]:
-    table = json.loads((site / "table" / "organizations.json").read_text())
+    script = (site / TABLE_SCRIPT).read_text()
+    assert script.startswith(TABLE_SCRIPT_START) and script.endswith(TABLE_SCRIPT_END)
+    table = json.loads(script.removeprefix(TABLE_SCRIPT_START).removesuffix(TABLE_SCRIPT_END))
     rows = {}
     for row in table["rows"]:
         cells = {f: (values[v] if values else str(v))
