@@ -18,7 +18,6 @@ report gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 from collections import Counter, defaultdict
@@ -35,6 +34,7 @@ from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
+from daylight.report.table_script import TABLE_SCRIPT, to_script
 
 __all__ = ["cell_text", "entry_href", "page_name", "render_site"]
 
@@ -91,9 +91,6 @@ MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table 
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
 TABLE_FIRST_ROWS = 100  # that block: the first screen before the table script has the rows
-TABLE_SCRIPT = "table/organizations.js"  # the table's rows for its script (works from file:// too)
-TABLE_SCRIPT_START = "window.daylightTable = "  # then the rows as JSON, then TABLE_SCRIPT_END
-TABLE_SCRIPT_END = ";\n"
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -232,11 +229,11 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
 
 
 def table_script(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_size: int) -> str:
-    """The central table as the table script reads it, as a script that the page loads with
-    ``<script src>`` (a ``fetch`` of JSON is refused on ``file://``, a script is not):
-    ``TABLE_SCRIPT_START`` + JSON + ``TABLE_SCRIPT_END``. The JSON holds every cell's text as the
-    page shows it (``cell_text``), compact. A column with few distinct texts is dictionary-coded (``values``
-    holds the texts, the rows their indexes); numbers stay numbers; each row is
+    """The central table as the table script reads it (``daylight.report.table_script``: a script
+    the page loads with ``<script src>``, which works on ``file://`` where ``fetch`` does not):
+    every cell's text as the page shows it (``cell_text``), compact. A column with few distinct
+    texts is dictionary-coded (``values`` holds the texts, the rows their indexes); numbers stay
+    numbers; each row is
     ``[row_id, log_index, page, entry, cell...]`` with ``entry`` an index into ``entries`` (the
     log mirror's entry bundles). About 130 bytes a row instead of ~900 in HTML."""
     cells = [[c.derived(o) if c.derived is not None else getattr(o, c.field) for o in rows] for c in columns]
@@ -269,10 +266,7 @@ def table_script(rows: Sequence[OrganizationRow], columns: Sequence[Column], tre
                   *(column[i] for column in coded)]
                  for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
     }
-    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
-    # JSON, and a JavaScript expression in every browser: no raw line separators in strings.
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return TABLE_SCRIPT_START + text + TABLE_SCRIPT_END
+    return to_script(table)
 
 
 @dataclass(frozen=True)
