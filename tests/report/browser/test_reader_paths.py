@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
@@ -147,3 +148,44 @@ def test_without_javascript_links_lead_to_one_states_agencies_using_one_capabili
                                       if o.state == "TX" and o.sector == "law_enforcement")
     finally:
         context.close()
+
+
+def test_axe_finds_nothing_serious_in_the_filters_as_links_and_the_filtered_search(
+    page: Page, base_url: str
+) -> None:
+    axe = Axe()
+    found = []
+
+    def check(name: str) -> None:
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                found.append(f"{name}: {violation['id']}: {violation['help']} "
+                             f"{[n['target'] for n in violation['nodes'][:3]]}")
+
+    page.goto(base_url + "organizations.html")
+    page.wait_for_selector("#organizations[data-ready]")
+    assert page.locator("details#by-state").get_attribute("open") is None  # closed by the script
+    page.locator("details#by-state summary").click()
+    page.locator("details#by-state table a").first.wait_for()
+    check("organizations.html, the table by state open")
+    page.goto(base_url + "organizations/state-TX.html")
+    check("organizations/state-TX.html")
+    page.goto(base_url + "search.html?q=SYNTHETIC&state=TX")
+    page.wait_for_function("/^3 results?/.test(document.querySelector('.pagefind-ui__message')?.textContent)")
+    check("search.html, filtered")
+    assert found == []
+
+
+def test_opened_from_disk_the_search_page_says_it_needs_http(
+    browser: Browser, site_dir: Path
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((site_dir / "search.html").as_uri())
+        assert "needs the report served over HTTP" in page.locator("#search").inner_text()
+    finally:
+        context.close()
+    assert errors == []

@@ -6,6 +6,14 @@
 (function () {
   "use strict";
   if (typeof PagefindUI !== "function") return;
+  if (location.protocol === "file:") {
+    /* Pagefind loads its index with fetch and import(), which browsers refuse on file://. */
+    var note = document.createElement("p");
+    note.textContent = "Search needs the report served over HTTP (daylight report serve DIR). " +
+      "Opened from disk, the central table on the Organisations page still finds, filters and sorts every organisation.";
+    document.getElementById("search").appendChild(note);
+    return;
+  }
   var base = new URL(".", location.href).pathname;
   var FILTERS = ["sector", "state", "capability", "service", "supports"];
   var ui = new PagefindUI({
