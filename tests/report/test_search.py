@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from daylight.core.errors import DaylightError
-from daylight.report.filter_index import SIGNATURE, decode, encode, read_index
+from daylight.report.filter_index import SIGNATURE, CborValue, decode, encode, read_index
 from daylight.report.search import SEARCH_DIR, index_site
 from daylight.report.site import page_name, render_site
 from tests.report.factory import synthetic_report
@@ -54,15 +54,23 @@ def test_the_filter_index_is_written_in_sorted_order_so_every_build_gives_the_sa
         index_site(tmp_path)
         assert _digests(bundle) == first
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
-    meta = read_index(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
-    assert [name for name, _ in meta[3]] == ["capability", "sector", "service", "state", "supports"]
-    for name, short in meta[3]:
-        filter_name, values = read_index(bundle / "filter" / f"{short}.pf_filter")
-        assert filter_name == name and [v for v, _ in values] == sorted(v for v, _ in values)
-    pages = [_page_url(bundle, page_hash) for page_hash, _ in meta[1]]
-    state = dict(read_index(bundle / "filter" / f"{dict(meta[3])['state']}.pf_filter")[1])
-    assert sorted(pages[i] for i in state["TX"]) == sorted(
+    meta = _array(read_index(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta"))
+    filters = {str(n): str(h) for n, h in map(_array, _array(meta[3]))}
+    assert list(filters) == ["capability", "sector", "service", "state", "supports"]
+    for name, short in filters.items():
+        filter_name, values = _array(read_index(bundle / "filter" / f"{short}.pf_filter"))
+        names = [str(_array(v)[0]) for v in _array(values)]
+        assert filter_name == name and names == sorted(names)
+    pages = [_page_url(bundle, str(_array(page)[0])) for page in _array(meta[1])]
+    state = {str(_array(v)[0]): _array(_array(v)[1])
+             for v in _array(_array(read_index(bundle / "filter" / f"{filters['state']}.pf_filter"))[1])}
+    assert sorted(pages[int(str(i))] for i in state["TX"]) == sorted(
         f"/org/{page_name(o.organization_id)}" for o in report.organizations if o.state == "TX")
+
+
+def _array(value: CborValue) -> list[CborValue]:
+    assert isinstance(value, list)
+    return value
 
 
 def _page_url(bundle: Path, page_hash: str) -> str:
@@ -71,7 +79,7 @@ def _page_url(bundle: Path, page_hash: str) -> str:
 
 
 def test_cbor_round_trips_and_an_unknown_index_format_is_an_error(tmp_path: Path) -> None:
-    value = ["state", [["CA", [0, 23, 24, 255, 256, 65536, 2**32]], ["TX", []]], "é"]
+    value: CborValue = ["state", [["CA", [0, 23, 24, 255, 256, 65536, 2**32]], ["TX", []]], "é"]
     assert decode(encode(value)) == value
     assert encode(23) == b"\x17" and encode(24) == b"\x18\x18" and encode(256) == b"\x19\x01\x00"
     odd = tmp_path / "odd.pf_filter"

@@ -178,7 +178,7 @@ def _decoded(site: Path) -> tuple[list[str], dict[str, tuple[int, str, dict[str,
     for row in rows_of(table):
         rows[row.row_id] = (int(str(row.log_index)), row.entry,
                             row.cells | row.derived | {"page": row.page})
-    return table["fields"], rows
+    return table.fields, rows
 
 
 def test_the_table_script_reads_the_same_cells_as_the_html_and_the_support_derived_from_supports(

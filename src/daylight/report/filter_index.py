@@ -23,11 +23,14 @@ import hashlib
 import json
 import struct
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from daylight.core.errors import DaylightError
 
-__all__ = ["decode", "encode", "read_index", "stabilise"]
+__all__ = ["CborValue", "decode", "encode", "read_index", "stabilise"]
+
+CborValue: TypeAlias = int | str | list["CborValue"]
+"""What Pagefind's index files hold: unsigned integers, text and arrays."""
 
 SIGNATURE = b"pagefind_dcd"
 _FILTER_DIGITS = 7  # hex digits after `LANG_` in a filter file's name (the metadata's: len(LANG) + 8)
@@ -42,9 +45,9 @@ def _head(major: int, value: int) -> bytes:
     raise ValueError(f"integer {value} too large for CBOR")
 
 
-def encode(value: Any) -> bytes:
+def encode(value: CborValue) -> bytes:
     """CBOR of unsigned integers, text and arrays, with the shortest heads."""
-    if isinstance(value, bool) or not isinstance(value, int | str | list):
+    if isinstance(value, bool) or not isinstance(value, int | str | list):  # typed callers aside
         raise ValueError(f"cannot encode {type(value).__name__}")
     if isinstance(value, int):
         if value < 0:
@@ -56,7 +59,7 @@ def encode(value: Any) -> bytes:
     return _head(4, len(value)) + b"".join(encode(item) for item in value)
 
 
-def decode(data: bytes) -> Any:
+def decode(data: bytes) -> CborValue:
     """The one CBOR item of ``data`` (unsigned integers, text, arrays); ValueError otherwise."""
     value, end = _item(data, 0)
     if end != len(data):
@@ -64,7 +67,7 @@ def decode(data: bytes) -> Any:
     return value
 
 
-def _item(data: bytes, at: int) -> tuple[Any, int]:
+def _item(data: bytes, at: int) -> tuple[CborValue, int]:
     major, info = data[at] >> 5, data[at] & 31
     at += 1
     if info < 24:
@@ -80,7 +83,7 @@ def _item(data: bytes, at: int) -> tuple[Any, int]:
     if major == 3:
         return data[at : at + length].decode(), at + length
     if major == 4:
-        items = []
+        items: list[CborValue] = []
         for _ in range(length):
             item, at = _item(data, at)
             items.append(item)
@@ -88,7 +91,7 @@ def _item(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"unsupported CBOR major type {major}")
 
 
-def read_index(path: Path) -> Any:
+def read_index(path: Path) -> CborValue:
     """The value in one of Pagefind's index files (gzip, signature, CBOR); DaylightError naming the
     file when it is not one, or does not re-encode to the same bytes."""
     try:
@@ -104,7 +107,7 @@ def read_index(path: Path) -> Any:
     return value
 
 
-def _write(folder: Path, prefix: str, digits: int, suffix: str, value: Any) -> Path:
+def _write(folder: Path, prefix: str, digits: int, suffix: str, value: CborValue) -> Path:
     """Write ``value`` gzipped as Pagefind does, named ``prefix`` + the first ``digits`` of its
     hash + ``suffix`` (one more digit while a name is taken, as Pagefind resolves collisions)."""
     body = encode(value)
@@ -120,6 +123,26 @@ def _full_hash(data: bytes) -> str:
     return "".join(f"{b:x}" for b in hashlib.sha1(data, usedforsecurity=False).digest())
 
 
+def _array(value: CborValue, where: Path, *, at_least: int = 0) -> list[CborValue]:
+    if not isinstance(value, list) or len(value) < at_least:
+        raise DaylightError(f"Pagefind's index is not shaped as Pagefind 1.5 writes it: an array of "
+                            f"at least {at_least} items expected", where=str(where))
+    return value
+
+
+def _text(value: CborValue, where: Path) -> str:
+    if not isinstance(value, str):
+        raise DaylightError("Pagefind's index is not shaped as Pagefind 1.5 writes it: text "
+                            "expected", where=str(where))
+    return value
+
+
+def _named(value: CborValue, where: Path) -> list[tuple[str, list[CborValue]]]:
+    """``[[name, ...], ...]`` as (name, item) pairs, sorted by name (as UTF-8 bytes)."""
+    items = [_array(item, where, at_least=1) for item in _array(value, where)]
+    return sorted(((_text(item[0], where), item) for item in items), key=lambda p: p[0].encode())
+
+
 def stabilise(bundle: Path) -> None:
     """Rewrite the filter index of the Pagefind bundle in ``bundle`` in a stable order (see the
     module's docstring); a bundle without filters is left as it is."""
@@ -132,21 +155,23 @@ def stabilise(bundle: Path) -> None:
     changed = False
     for language, about in sorted(languages.items()):
         meta_path = bundle / f"pagefind.{about['hash']}.pf_meta"
-        meta = read_index(meta_path)
-        filters, sorts = meta[3], meta[4]
+        meta = _array(read_index(meta_path), meta_path, at_least=5)
+        filters, sorts = _named(meta[3], meta_path), _named(meta[4], meta_path)
         if not filters and len(sorts) < 2:
             continue
-        old = {name: bundle / "filter" / f"{short}.pf_filter" for name, short in filters}
-        indexes = {name: read_index(path) for name, path in old.items()}
+        old = {name: bundle / "filter" / f"{_text(item[1], meta_path)}.pf_filter"
+               for name, item in filters}
+        indexes = {name: _array(read_index(path), path, at_least=2) for name, path in old.items()}
         for path in old.values():
             path.unlink()
-        renamed = []
-        for name, index in sorted(indexes.items(), key=lambda item: item[0].encode()):
-            index[1] = sorted(index[1], key=lambda value: value[0].encode())
+        renamed: list[CborValue] = []
+        for name in sorted(indexes, key=str.encode):
+            index = indexes[name]
+            index[1] = [item for _, item in _named(index[1], old[name])]
             path = _write(bundle / "filter", f"{language}_", _FILTER_DIGITS, ".pf_filter", index)
             renamed.append([name, path.name.removesuffix(".pf_filter")])
         meta[3] = renamed
-        meta[4] = sorted(sorts, key=lambda sort: sort[0].encode())
+        meta[4] = [item for _, item in sorts]
         meta_path.unlink()
         path = _write(bundle, f"pagefind.{language}_", len(language) + 8, ".pf_meta", meta)
         about["hash"] = path.name.removeprefix("pagefind.").removesuffix(".pf_meta")

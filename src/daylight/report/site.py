@@ -34,7 +34,7 @@ from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
-from daylight.report.table_script import TABLE_SCRIPT, to_script
+from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
 
 __all__ = ["cell_text", "entry_href", "page_name", "render_site"]
 
@@ -256,16 +256,16 @@ def table_script(rows: Sequence[OrganizationRow], columns: Sequence[Column], tre
     hrefs = [entry_href(o.log_index, tree_size) for o in rows]
     entries = sorted(set(hrefs))
     entry_of = {h: i for i, h in enumerate(entries)}
-    table = {
-        "fields": [c.field for c in columns],
-        "numeric": [c.numeric for c in columns],
-        "derived": [c.derived is not None for c in columns],
-        "values": values,
-        "entries": entries,
-        "rows": [[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
-                  *(column[i] for column in coded)]
-                 for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
-    }
+    table = TableScript(
+        fields=[c.field for c in columns],
+        numeric=[c.numeric for c in columns],
+        derived=[c.derived is not None for c in columns],
+        values=values,
+        entries=entries,
+        rows=[[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
+               *(column[i] for column in coded)]
+              for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
+    )
     return to_script(table)
 
 

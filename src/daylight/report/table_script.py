@@ -16,28 +16,45 @@ reads the HTML's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.errors import InputError
 
-__all__ = ["TABLE_SCRIPT", "TableScriptRow", "from_script", "rows_of", "to_script"]
+__all__ = ["TABLE_SCRIPT", "TableScript", "TableScriptRow", "from_script", "rows_of", "to_script"]
 
 TABLE_SCRIPT = "table/organizations.js"
 START = "window.daylightTable = "
 END = ";\n"
 
 
-def to_script(table: Mapping[str, Any]) -> str:
-    """The script text of ``table`` (the JSON above)."""
-    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
+@dataclass(frozen=True)
+class TableScript:
+    """The table as the script holds it (see the module's docstring)."""
+
+    fields: list[str]
+    numeric: list[bool]
+    derived: list[bool]
+    values: list[list[str] | None]
+    entries: list[str]
+    rows: list[list[Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object, keys in the order above."""
+        return {"fields": self.fields, "numeric": self.numeric, "derived": self.derived,
+                "values": self.values, "entries": self.entries, "rows": self.rows}
+
+
+def to_script(table: TableScript) -> str:
+    """The script text of ``table``."""
+    text = json.dumps(table.to_json(), ensure_ascii=False, separators=(",", ":"))
     # JSON, and a JavaScript expression in every browser: no raw line separators in strings.
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return START + text + END
 
 
-def from_script(text: str, *, where: str = TABLE_SCRIPT) -> dict[str, Any]:
+def from_script(text: str, *, where: str = TABLE_SCRIPT) -> TableScript:
     """The table in a script written by ``to_script``; InputError naming ``where`` otherwise."""
     if not (text.startswith(START) and text.endswith(END)):
         raise InputError(f"is not `{START}` + JSON + `{END.strip()}`", where=where)
@@ -45,10 +62,10 @@ def from_script(text: str, *, where: str = TABLE_SCRIPT) -> dict[str, Any]:
         table = json.loads(text[len(START) : -len(END)])
     except ValueError as exc:
         raise InputError(f"its table is not JSON: {exc}", where=where) from exc
-    if not isinstance(table, dict) or not all(
-            isinstance(table.get(k), list) for k in ("fields", "derived", "values", "entries", "rows")):
-        raise InputError("its table lacks `fields`, `derived`, `values`, `entries` or `rows`", where=where)
-    return table
+    keys = ("fields", "numeric", "derived", "values", "entries", "rows")
+    if not isinstance(table, dict) or not all(isinstance(table.get(k), list) for k in keys):
+        raise InputError(f"its table lacks one of {', '.join(f'`{k}`' for k in keys)}", where=where)
+    return TableScript(*(table[k] for k in keys))
 
 
 @dataclass(frozen=True)
@@ -63,18 +80,18 @@ class TableScriptRow:
     derived: dict[str, str]
 
 
-def rows_of(table: Mapping[str, Any], *, where: str = TABLE_SCRIPT) -> Iterator[TableScriptRow]:
+def rows_of(table: TableScript, *, where: str = TABLE_SCRIPT) -> Iterator[TableScriptRow]:
     """The rows of a table read by ``from_script``, their cells decoded; InputError naming the row
     when one is not shaped as the module says."""
-    fields, derived, values = table["fields"], table["derived"], table["values"]
-    for number, row in enumerate(table["rows"], start=1):
+    fields, derived, values = table.fields, table.derived, table.values
+    for number, row in enumerate(table.rows, start=1):
         try:
             row_id, log_index, page, entry, *coded = row
             texts = [str(v) if vs is None else str(vs[v])
                      for vs, v in zip(values, coded, strict=True)]
             cells = dict(zip(fields, texts, strict=True))
             yield TableScriptRow(
-                str(row_id), log_index, str(page), str(table["entries"][entry]),
+                str(row_id), log_index, str(page), str(table.entries[entry]),
                 {f: t for f, t, d in zip(fields, texts, derived, strict=True) if not d},
                 {f: cells[f] for f, d in zip(fields, derived, strict=True) if d})
         except (ValueError, TypeError, IndexError) as exc:
