@@ -171,8 +171,8 @@ def main() -> None:
     print(f"Pagefind index of {len(written):,} files: {search_wall:.1f} s wall, "
           f"{search_cpu:.1f} s CPU (its process); "
           f"{len(indexed):,} files, {sum(p.stat().st_size for p in indexed) / 2**20:,.1f} MiB")
-    table = (site / "table" / "organizations.json").stat().st_size
-    print(f"table/organizations.json: {table / 1024:,.0f} KiB; organizations.html: "
+    table = (site / "table" / "organizations.js").stat().st_size
+    print(f"table/organizations.js: {table / 1024:,.0f} KiB; organizations.html: "
           f"{(site / 'organizations.html').stat().st_size / 1024:,.0f} KiB")
     write_data_files(report, site)
     database = build_database(site)

@@ -4,7 +4,6 @@ verify``, escaping, the SYNTHETIC banner, determinism and the data dictionary.""
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from daylight.report.dictionary import FIELDS, UNDOCUMENTED, data_dictionary
 from daylight.report.model import OrganizationRow, Report
 from daylight.report.site import cell_text, entry_href, page_name, render_site, signatures
+from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of, to_script
 from tests.report.factory import HOSTILE_NAME, synthetic_report
 from tests.report.html_rows import inline_scripts, page_rows
 
@@ -171,13 +171,14 @@ def test_an_empty_report_renders(tmp_path: Path) -> None:
 
 
 def _decoded(site: Path) -> tuple[list[str], dict[str, tuple[int, str, dict[str, str]]]]:
-    table = json.loads((site / "table" / "organizations.json").read_text())
+    text = (site / TABLE_SCRIPT).read_text()
+    table = from_script(text)
+    assert to_script(table) == text
     rows = {}
-    for row in table["rows"]:
-        cells = {f: (values[v] if values else str(v))
-                 for f, values, v in zip(table["fields"], table["values"], row[4:], strict=True)}
-        rows[row[0]] = (row[1], table["entries"][row[3]], cells | {"page": row[2]})
-    return table["fields"], rows
+    for row in rows_of(table):
+        rows[row.row_id] = (int(str(row.log_index)), row.entry,
+                            row.cells | row.derived | {"page": row.page})
+    return table.fields, rows
 
 
 def test_the_table_script_reads_the_same_cells_as_the_html_and_the_support_derived_from_supports(

@@ -191,3 +191,11 @@ def test_witness_cosignatures_are_checked_when_asked_for(copy: Path) -> None:
     assert verify_report(copy, witnesses=both, quorum=1).cosigned_by == ("witness.daylight.invalid",)
     with pytest.raises(VerificationError, match="cosigned by 1 of the 2 witnesses given; 2 required"):
         verify_report(copy, witnesses=both, quorum=2)
+
+
+def test_a_changed_cell_of_the_table_script_is_named(copy: Path) -> None:
+    # What readers with JavaScript see is checked against the log like the HTML's rows.
+    path = copy / "table" / "organizations.js"
+    replace_in(path, "Gainesville Police Department", "Gainesville Fire Department")
+    found = problems(copy)
+    assert "table/organizations.js: row " in found and ": organization_name: says \"Gainesville Fire" in found

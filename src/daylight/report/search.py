@@ -12,8 +12,11 @@ What is indexed is marked in the templates: each page's ``<main data-pagefind-bo
 central table (``data-pagefind-ignore``: its rows are the organisation pages, indexed one by one)
 and without the usage tables of the organisation pages (numbers, not words).
 
-Reproducible: Pagefind 1.5 names its index files by content hash and writes the same bytes for the
-same pages (checked by ``tests/report/test_search.py``, building twice). The folder is removed
+Filters (``data-pagefind-filter`` on the organisation pages: sector, state, capability, service,
+supports) let a reader narrow the results. Reproducible: Pagefind 1.5 names its index files by
+content hash and writes the same bytes for the same pages, except its filter index, which it writes
+in a random order; ``daylight.report.filter_index`` rewrites that in sorted order (checked by
+``tests/report/test_search.py``, building twice). The folder is removed
 before indexing, so no file of an earlier build is left behind, and the language is fixed
 (``--force-language en``) so that the index does not depend on detection.
 """
@@ -25,6 +28,7 @@ import subprocess
 from pathlib import Path
 
 from daylight.core.errors import ConfigError, DaylightError
+from daylight.report.filter_index import stabilise
 
 __all__ = ["SEARCH_DIR", "index_site"]
 
@@ -59,4 +63,5 @@ def index_site(site: Path) -> list[Path]:
         detail = " ".join((done.stderr or done.stdout).split())[:500]
         raise DaylightError(f"pagefind could not index the site (exit {done.returncode}): {detail}",
                             where=str(site))
+    stabilise(bundle)
     return sorted(p for p in bundle.rglob("*") if p.is_file())

@@ -18,7 +18,6 @@ report gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 from collections import Counter, defaultdict
@@ -29,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report, UsageRow
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
+from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
 
 __all__ = ["cell_text", "entry_href", "page_name", "render_site"]
 
@@ -90,7 +91,6 @@ MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table 
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
 TABLE_FIRST_ROWS = 100  # that block: the first screen before the table script has the rows
-TABLE_JSON = "table/organizations.json"
 _SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -228,10 +228,12 @@ def _by_org(rows: Iterable[Any], key: str = "organization_id") -> dict[str, list
     return grouped
 
 
-def table_json(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_size: int) -> str:
-    """The central table as the table script reads it: every cell's text as the page shows it
-    (``cell_text``), compact. A column with few distinct texts is dictionary-coded (``values``
-    holds the texts, the rows their indexes); numbers stay numbers; each row is
+def table_script(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_size: int) -> str:
+    """The central table as the table script reads it (``daylight.report.table_script``: a script
+    the page loads with ``<script src>``, which works on ``file://`` where ``fetch`` does not):
+    every cell's text as the page shows it (``cell_text``), compact. A column with few distinct
+    texts is dictionary-coded (``values`` holds the texts, the rows their indexes); numbers stay
+    numbers; each row is
     ``[row_id, log_index, page, entry, cell...]`` with ``entry`` an index into ``entries`` (the
     log mirror's entry bundles). About 130 bytes a row instead of ~900 in HTML."""
     cells = [[c.derived(o) if c.derived is not None else getattr(o, c.field) for o in rows] for c in columns]
@@ -254,17 +256,60 @@ def table_json(rows: Sequence[OrganizationRow], columns: Sequence[Column], tree_
     hrefs = [entry_href(o.log_index, tree_size) for o in rows]
     entries = sorted(set(hrefs))
     entry_of = {h: i for i, h in enumerate(entries)}
-    table = {
-        "fields": [c.field for c in columns],
-        "numeric": [c.numeric for c in columns],
-        "derived": [c.derived is not None for c in columns],
-        "values": values,
-        "entries": entries,
-        "rows": [[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
-                  *(column[i] for column in coded)]
-                 for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
-    }
-    return json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n"
+    table = TableScript(
+        fields=[c.field for c in columns],
+        numeric=[c.numeric for c in columns],
+        derived=[c.derived is not None for c in columns],
+        values=values,
+        entries=entries,
+        rows=[[o.row_id, o.log_index, f"org/{page_name(o.organization_id)}", entry_of[h],
+               *(column[i] for column in coded)]
+              for i, (o, h) in enumerate(zip(rows, hrefs, strict=True))],
+    )
+    return to_script(table)
+
+
+@dataclass(frozen=True)
+class SectorGroup:
+    """The rows of one sector on a page of the table by state, and which of them used each
+    capability (for readers without JavaScript: a filter by sector and capability as links)."""
+
+    sector: str
+    organizations: tuple[OrganizationRow, ...]
+    rows: markupsafe.Markup
+    by_capability: tuple[tuple[str, tuple[OrganizationRow, ...]], ...]
+
+
+@dataclass(frozen=True)
+class StatePage:
+    """A page of the table by state: its state, file, number of rows and rows per sector."""
+
+    state: str
+    href: str
+    count: int
+    by_sector: dict[str, int]
+
+
+def _sector_order(sector: str) -> tuple[int, str]:
+    """Agencies' sectors first (the letter's subject), then the others by name."""
+    return (AGENCY_SECTORS.index(sector) if sector in AGENCY_SECTORS else len(AGENCY_SECTORS), sector)
+
+
+def _sector_groups(rows: Sequence[OrganizationRow], columns: Sequence[Column],
+                   tree_size: int) -> list[SectorGroup]:
+    by_sector = _by_org(rows, "sector")
+    groups = []
+    for sector in sorted(by_sector, key=_sector_order):
+        members = by_sector[sector]
+        using: dict[str, list[OrganizationRow]] = defaultdict(list)
+        for org in members:
+            for capability in org.capabilities:
+                using[capability].append(org)
+        groups.append(SectorGroup(
+            sector, tuple(members),
+            rows_html(members, columns, root="../", tree_size=tree_size),
+            tuple((c, tuple(sorted(using[c], key=lambda o: o.organization_name))) for c in sorted(using))))
+    return groups
 
 
 def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS,
@@ -275,7 +320,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     ``table_chunk_rows``: rows per block of the central table (the browser lays out a block only
     when it scrolls into view). ``table_html_rows``: with more organisations than this,
     ``organizations.html`` holds only the first block in its HTML (the table script shows every
-    row from ``table/organizations.json``) and readers without JavaScript find every row on the
+    row from ``table/organizations.js``) and readers without JavaScript find every row on the
     table's pages by state (``organizations/state-XX.html``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
@@ -312,18 +357,23 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     kind_pages = [(kind, f"organizations/kind-{kind}.html", len(by_kind[kind])) for kind in kinds]
     for kind, name, _ in kind_pages:
         ranked = sorted(by_kind[kind], key=lambda o: (-summaries[o.organization_id].amount, o.row_id))
-        write(name, "organizations_subset.html", root="../", kind=kind, state=None,
+        write(name, "organizations_subset.html", root="../", kind=kind, state=None, groups=(),
               rows=rows_html(ranked, columns, root="../", tree_size=report.tree_size))
+    # Without JavaScript, the table filtered by state is a page per state (every row once), its
+    # rows grouped by sector, each group listing its organisations by capability.
+    by_state = _by_org(report.organizations, "state")
+    table_sectors = sorted({o.sector for o in report.organizations}, key=_sector_order)
+    state_pages: list[StatePage] = []
+    for state in sorted(by_state):
+        name = f"organizations/{page_name('state-' + (state or 'none'))}"
+        groups = _sector_groups(by_state[state], columns, report.tree_size)
+        state_pages.append(StatePage(state, name, len(by_state[state]),
+                                     {g.sector: len(g.organizations) for g in groups}))
+        write(name, "organizations_subset.html", root="../", kind=None, state=state, groups=groups,
+              rows="")
     in_html: Sequence[OrganizationRow] = report.organizations
-    state_pages: list[tuple[str, str, int]] = []
     if len(report.organizations) > table_html_rows:
         in_html = report.organizations[:min(table_chunk_rows, TABLE_FIRST_ROWS)]
-        by_state = _by_org(report.organizations, "state")
-        for state in sorted(by_state):
-            name = f"organizations/{page_name('state-' + (state or 'none'))}"
-            state_pages.append((state, name, len(by_state[state])))
-            write(name, "organizations_subset.html", root="../", kind=None, state=state,
-                  rows=rows_html(by_state[state], columns, root="../", tree_size=report.tree_size))
     write(
         "organizations.html",
         "organizations.html",
@@ -340,16 +390,17 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         },
         kind_pages=kind_pages,
         state_pages=state_pages,
+        sectors=table_sectors,
         html_rows=len(in_html),
-        table_json=TABLE_JSON,
+        table_script=TABLE_SCRIPT,
         table_chunks=[
             rows_html(in_html[i : i + table_chunk_rows], columns, root="", tree_size=report.tree_size)
             for i in range(0, len(in_html), table_chunk_rows)
         ],
     )
-    path = out_dir / TABLE_JSON
+    path = out_dir / TABLE_SCRIPT
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(table_json(report.organizations, columns, report.tree_size))
+    path.write_text(table_script(report.organizations, columns, report.tree_size))
     written.append(path)
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     sectors = {o.organization_id: o.sector for o in report.organizations}

@@ -17,7 +17,8 @@ never touches Daylight's database, services or the report builder. Checks:
    entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
 5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
    ``<tr data-row-id>`` of every HTML page says what its logged entry says, field by field, and no
-   table lacks a proven row.
+   table lacks a proven row; so does every row of the table page's script,
+   ``table/organizations.js`` (``daylight.report.table_script``), cell by cell.
 
 Problems are collected (file, row, field: what) and raised together as one VerificationError
 whose evidence lists them, so that one changed byte is reported where it is.
@@ -65,6 +66,7 @@ from daylight.report.formats import (
     sqlite_value,
 )
 from daylight.report.proofs import EXTENSION, TlogProof
+from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -411,6 +413,37 @@ def _check_pages(checker: _Checker, proven: Mapping[str, _Proven]) -> int:
     return pages
 
 
+def _check_table_script(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
+    """The central table's rows for its script (what readers with JavaScript see) say what
+    their entries say, cell by cell, as the HTML's rows must."""
+    path = checker.directory / TABLE_SCRIPT
+    if not path.is_file():
+        return
+    try:
+        rows = list(rows_of(from_script(path.read_text(encoding="utf-8"))))
+    except (InputError, UnicodeDecodeError) as exc:
+        checker.fail(TABLE_SCRIPT, str(exc))
+        return
+    for number, row in enumerate(rows, start=1):
+        where = f"{TABLE_SCRIPT}: row {number} (row {row.row_id})"
+        match = proven.get(row.row_id)
+        if match is None:
+            checker.fail(where, "has no proof file proving it")
+            continue
+        if str(row.log_index) != str(match.log_index):
+            checker.fail(f"{where}: log_index",
+                         f"says {row.log_index}, the row's proof says {match.log_index}")
+        for name, text in row.cells.items():
+            if name not in match.table.field_names:
+                checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
+                continue
+            want = " ".join(cell_text(match.table.field(name), match.value(name)).split())
+            if " ".join(text.split()) != want:
+                checker.fail(f"{where}: {name}",
+                             f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
+                             f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
+
+
 def verify_report(directory: Path, *, key: str | None = None, since: str | None = None,
                   witnesses: Sequence[str] = (), quorum: int | None = None) -> ReportVerification:
     """Verify the report in ``directory``; raise VerificationError listing every problem.
@@ -460,6 +493,7 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         _check_csv(checker, table, proven)
     _check_sqlite(checker, proven)
     pages = _check_pages(checker, proven)
+    _check_table_script(checker, proven)
     rows = {t.name: sum(1 for p in proven.values() if p.table is t) for t in TABLES}
     for table in TABLES:
         logged_count = payload.get("rows", {}).get(table.name)

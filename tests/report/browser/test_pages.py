@@ -240,7 +240,7 @@ def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir:
 def test_the_keyboard_reaches_every_control(page: Page, base_url: str) -> None:
     open_table(page, base_url)
     controls = page.eval_on_selector_all(
-        "#filters input, #filters select, #filters button, #organizations th button",
+        "#filters input, #filters select, #filters button, #by-state summary, #organizations th button",
         "els => els.map((e, i) => { e.dataset.probe = String(i); return i; })",
     )
     reached: set[str] = set()
@@ -282,7 +282,7 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
         in_html = page.eval_on_selector_all("table.orgs tbody tr[data-row-id]",
                                             "rs => rs.map(r => r.dataset.rowId)")
         assert len(in_html) == 16
-        states = [a.get_attribute("href") or "" for a in page.locator("#by-state a").all()]
+        states = [a.get_attribute("href") or "" for a in page.locator("#by-state th a").all()]
         by_state: list[str] = []
         for href in states:
             page.goto(base_url + href)

@@ -3,8 +3,9 @@
 
    Without JavaScript the page's HTML holds the table (the first block of it for a large report,
    and every row on the pages by state and by kind). With it, the rows come from the compact
-   table/organizations.json (written from the same report: its cells are the page's texts) and
-   only the rows on screen are in the document ("virtual" rows: two spacer rows stand for the
+   table/organizations.js (written from the same report: its cells are the page's texts), a
+   script that sets window.daylightTable and runs before this one (a script, not fetched JSON, so
+   that the page works opened from disk, file://, where fetch is refused), and only the rows on screen are in the document ("virtual" rows: two spacer rows stand for the
    others), so 10,000 rows are ready as fast as 100. Each row is written as the HTML writes it:
    <tr data-row-id data-log-index> with <td data-field> (or data-derived) cells holding the CSV's
    text, and the proof links last. Printing writes every row of the current view first. */
@@ -12,7 +13,7 @@
   "use strict";
   var table = document.getElementById("organizations");
   var form = document.getElementById("filters");
-  if (!table || !form || !window.fetch || !table.getAttribute("data-rows")) return;
+  if (!table || !form || !table.getAttribute("data-rows")) return;
   var body = table.tBodies[0];
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var count = document.getElementById("count");
@@ -196,6 +197,8 @@
       el.remove();
     });
     table.classList.add("virtual");
+    var byState = document.getElementById("by-state");  /* the filters as links: open without JS */
+    if (byState) byState.open = false;
     headers.forEach(function (th) {
       if (!th.getAttribute("data-field")) return;
       var button = document.createElement("button");
@@ -223,13 +226,11 @@
     table.setAttribute("data-ready", String(Math.round(performance.now())));
   }
 
-  fetch(table.getAttribute("data-rows"))
-    .then(function (response) {
-      if (!response.ok) throw new Error(response.status + " " + response.statusText);
-      return response.json();
-    })
-    .then(start)
-    .catch(function (error) {
-      count.textContent += " (The table's controls could not load its rows: " + error.message + ".)";
-    });
+  if (window.daylightTable && window.daylightTable.rows) {
+    start(window.daylightTable);
+    window.daylightTable = null;  /* decoded: the rows live in `data` now */
+  } else {
+    count.textContent += " (The table's controls could not load its rows from " +
+      table.getAttribute("data-rows") + ".)";
+  }
 })();
