@@ -424,11 +424,11 @@ class Screener:
                 and self._national_roles.get(key.role or "") == [self._by_id[entry.org.id]]:
             best = (best[0], {**best[1], "national": Feature(
                 2.0, f"the only national body whose name is its role (`{key.role}`)")})
-        domain = self._domain_feature(query.email_domains, entry)
         identifier = self._identifier_feature(query, entry)
-        if best is None and (domain is None or domain.weight < 2.0) and (
-                identifier is None or identifier.weight < 0):
-            return None
+        if best is None and self._domain_feature(query.email_domains, entry, named=False) is None \
+                and (identifier is None or identifier.weight < 0):
+            return None  # no name in common and no domain of its own: not a candidate
+        domain = self._domain_feature(query.email_domains, entry)
         features = dict(best[1]) if best else {"name": Feature(-4.0, "the names share no word")}
         if identifier is not None:
             features["identifier"] = identifier
@@ -450,14 +450,17 @@ class Screener:
         logit, score = score_of(features)
         return Scored(entry.org.id, entry.org.name, logit, score, features)
 
-    def _domain_feature(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
+    def _domain_feature(self, domains: tuple[str, ...], entry: _Entry, *,
+                        named: bool = True) -> Feature | None:
         """An email domain of the organisation (its own, a named subdomain of its department's,
         or under its own) or, for a component, of the agency it is part of (``fbi.gov`` for the
         FBI's Newark Field Office): the same evidence for the part as for the whole, so that
-        the name decides between them."""
+        the name decides between them. ``named``: also a named subdomain of a department's."""
+        if not domains:
+            return None
         for holder in (entry, *(self._entries[i] for a in entry.ancestors
                                 if (i := self._by_id.get(a)) is not None)):
-            found = self._own_domain_feature(domains, holder)
+            found = self._own_domain_feature(domains, holder, named)
             if found is not None:
                 if holder is not entry:
                     found = Feature(found.weight, f"{found.detail}; `{entry.org.name}` is part "
@@ -465,14 +468,15 @@ class Screener:
                 return found
         return None
 
-    def _own_domain_feature(self, domains: tuple[str, ...], entry: _Entry) -> Feature | None:
+    def _own_domain_feature(self, domains: tuple[str, ...], entry: _Entry,
+                            named: bool) -> Feature | None:
         owned = entry.domains.intersection(domains)
         if owned:
             return Feature(6.0, f"email domain `{sorted(owned)[0]}` is the organisation's "
                                 "(.gov registry)")
-        named = self._named_subdomain(domains, entry)
-        if named is not None:
-            return named
+        subdomain = self._named_subdomain(domains, entry) if named else None
+        if subdomain is not None:
+            return subdomain
         under = entry.domains.intersection(p for d in domains for p in parents(d)[1:])
         if under:
             return Feature(2.0, f"email domain under `{sorted(under)[0]}`, the organisation's: "
