@@ -47,6 +47,7 @@ from pathlib import Path
 from daylight.registry.evidence import AGENCY_SECTORS, AGENCY_WORDS, word_evidence
 from daylight.registry.geography import state_code
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+from daylight.registry.organization import part_of_links
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
 
@@ -62,6 +63,7 @@ class Case:
     agency: bool
     truth: str | None = None  # the organisation id, where known
     also: tuple[str, ...] = ()  # other right answers (a CBP port's own organisation)
+    component: str | None = None  # the component the name is, where the reference holds it
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Tally:
     accepted_agency: int = 0
     accepted_agency_right: int = 0
     accepted_wrong_identity: int = 0
+    components: int = 0  # queries naming a component the reference holds
+    accepted_component: int = 0  # ... accepted as that very component
     accepted_as_agency_not_agency: int = 0
     review: int = 0
     fail_open: int = 0
@@ -207,26 +211,36 @@ _FIELD_OFFICES = ("Atlanta", "Baltimore", "Boston", "Buffalo", "Chicago", "Dalla
                   "San Diego", "San Francisco", "Seattle", "St. Paul", "Washington")
 
 
-def cases_federal(ids: dict[str, str]) -> list[Case]:
-    """Federal components as CRMs hold them, with the agency's email domain half the time."""
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def cases_federal(ids: dict[str, str], known: set[str]) -> list[Case]:
+    """Federal components as CRMs hold them, with the agency's email domain half the time.
+    Right: the agency or any part of it (never another agency); ``component``: the office of
+    that city (``us-component:fbi-newark``), where the reference holds one (``known``)."""
     forms = (
-        ("ICE ERO {} Field Office", "us-agency:7012", "ice.dhs.gov"),
-        ("Homeland Security Investigations {}", "us-agency:7012", "ice.dhs.gov"),
-        ("ICE HSI Special Agent in Charge {}", "us-agency:7012", ""),
-        ("ICE Office of the Principal Legal Advisor {}", "us-agency:7012", "ice.dhs.gov"),
-        ("US Border Patrol - {} Sector", "us-agency:7014", "cbp.dhs.gov"),
-        ("CBP Office of Field Operations - {}", "us-agency:7014", ""),
-        ("FBI {} Field Office", ids.get("fbi", ""), "fbi.gov"),
-        ("FBI - {} Division", ids.get("fbi", ""), ""),
-        ("DEA {} Field Division", ids.get("dea", ""), "dea.gov"),
-        ("ATF {} Field Division", ids.get("atf", ""), "atf.gov"),
-        ("US Marshals Service - {}", ids.get("usms", ""), "usdoj.gov"),
+        ("ICE ERO {} Field Office", "us-agency:7012", "ice.dhs.gov", "ice-ero-{}"),
+        ("Homeland Security Investigations {}", "us-agency:7012", "ice.dhs.gov", "ice-hsi-{}"),
+        ("ICE HSI Special Agent in Charge {}", "us-agency:7012", "", "ice-hsi-{}"),
+        ("ICE Office of the Principal Legal Advisor {}", "us-agency:7012", "ice.dhs.gov", ""),
+        ("US Border Patrol - {} Sector", "us-agency:7014", "cbp.dhs.gov", "cbp-usbp-{}"),
+        ("CBP Office of Field Operations - {}", "us-agency:7014", "", "cbp-ofo-{}"),
+        ("FBI {} Field Office", ids.get("fbi", ""), "fbi.gov", "fbi-{}"),
+        ("FBI - {} Division", ids.get("fbi", ""), "", "fbi-{}"),
+        ("DEA {} Field Division", ids.get("dea", ""), "dea.gov", "dea-{}"),
+        ("ATF {} Field Division", ids.get("atf", ""), "atf.gov", "atf-{}"),
+        ("US Marshals Service - {}", ids.get("usms", ""), "usdoj.gov", ""),
     )
     out = []
     for i, city in enumerate(_FIELD_OFFICES):
-        for j, (form, truth, domain) in enumerate(forms):
+        for j, (form, truth, domain, office) in enumerate(forms):
             domains = (domain,) if domain and (i + j) % 2 else ()
-            out.append(Case("federal", Query(form.format(city), "", "", domains), True, truth or None))
+            component = next((c for c in (f"us-component:{office.format(_slug(city))}",
+                                          f"us-component:{office.format(_slug(city + ' city'))}")
+                              if office and c in known), None)
+            out.append(Case("federal", Query(form.format(city), "", "", domains), True,
+                            truth or None, component=component))
     return out
 
 
@@ -284,6 +298,14 @@ def allowed_face_recognition(status: str, sector: str) -> bool:
     return not (status == ACCEPTED and sector in AGENCY_SECTORS)
 
 
+def _chain(org_id: str, part_of: dict[str, str]) -> list[str]:
+    """What ``org_id`` is part of, nearest first: a part of the truth's agency is right."""
+    chain: list[str] = []
+    while (parent := part_of.get(chain[-1] if chain else org_id)) and parent not in chain:
+        chain.append(parent)
+    return chain
+
+
 def main() -> None:
     started = time.perf_counter()
     reference = read_reference()
@@ -296,13 +318,14 @@ def main() -> None:
                         ("usms", "usmarshals.gov")):
         owner = next((o.id for o in orgs if domain in o.identifiers.get("domain", ())), "")
         ids[key] = owner
-    screener = Screener(orgs)
+    part_of = part_of_links(reference.relationships)
+    screener = Screener(orgs, part_of=part_of)
     built = time.perf_counter() - started
     atlas = _atlas_agencies()
     flock, neg_words, neg_plain = cases_flock()
     cases = (cases_287g(by_ori) + cases_atlas(atlas) + flock + cases_cbp_ports(
         atlas, "us-agency:7014", {o.name.lower(): o.id for o in orgs})
-             + cases_federal(ids) + cases_units(atlas) + cases_acronyms(orgs) + cases_typos(atlas)
+             + cases_federal(ids, set(by_id)) + cases_units(atlas) + cases_acronyms(orgs) + cases_typos(atlas)
              + cases_city_domains(domains) + neg_words + cases_company_words(orgs) + neg_plain)
     tallies: dict[tuple[str, bool], Tally] = defaultdict(Tally)
     screened_at = time.perf_counter()
@@ -321,12 +344,17 @@ def main() -> None:
                 t.review += outcome.status == REVIEW
                 if outcome.status == ACCEPTED and sector in AGENCY_SECTORS:
                     t.accepted_agency += 1
-                    right = case.truth is None or (best is not None and best.organization_id
-                                                   in (case.truth, *case.also))
+                    right = case.truth is None or (best is not None and bool(
+                        {case.truth, *case.also} & {best.organization_id,
+                                                    *_chain(best.organization_id, part_of)}))
                     t.accepted_agency_right += right
                     if not right:
                         t.accepted_wrong_identity += 1
                         t.examples["wrong"].append(f"{case.query.name} -> {found}")
+                if case.component is not None:
+                    t.components += 1
+                    t.accepted_component += outcome.status == ACCEPTED and best is not None \
+                        and best.organization_id == case.component
                 if allowed:
                     t.fail_open += 1
                     t.examples["fail-open"].append(
@@ -353,6 +381,10 @@ def main() -> None:
                       "typos", "neg-city", "neg-words", "neg-plain", "all"):
             if (style, part) in tallies:
                 print(tallies[(style, part)].line(style))
+    for part in (False, True):
+        t = tallies[("federal", part)]
+        print(f"federal ({'held-out' if part else 'tuning'}): {t.accepted_component} of "
+              f"{t.components} names of a component the reference holds accepted as it")
     if "-v" in sys.argv:
         for kind in ("fail-open", "published", "wrong", "refused"):
             examples = tallies[("all", False)].examples[kind]

@@ -25,6 +25,7 @@ from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.classification import Graph
 from daylight.registry.demo import build_demo_accounts
+from daylight.registry.organization import part_of_links
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import Screener
 from daylight.registry.service import Screening, import_accounts, load_reference, screen_accounts
@@ -50,8 +51,9 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()} (shared machine)")
     started = time.perf_counter()
     reference = read_reference()
-    _SCREENING = Screening(Screener(reference.organizations), Graph(reference.organizations,
-                                                                    reference.relationships))
+    _SCREENING = Screening(
+        Screener(reference.organizations, part_of=part_of_links(reference.relationships)),
+        Graph(reference.organizations, reference.relationships))
     print(f"reference: {len(reference.organizations)} organisations, "
           f"{len(reference.relationships)} relationships; read and indexed in "
           f"{time.perf_counter() - started:.1f} s")

@@ -257,10 +257,18 @@ def test_components_file_is_read_strictly() -> None:
     from daylight.registry.reference.components import parse_components, read_components
 
     assert {c.abbreviation for c in read_components()} >= {"ERO", "HSI", "OPLA", "USBP", "OFO"}
+    header = "id,component,abbreviation,part_of,source\n"
     with pytest.raises(InputError, match=r"components\.csv:2: source"):
-        parse_components("component,abbreviation,part_of,source\nX,,us-agency:1,\n")
+        parse_components(header + "us-component:x,X,,us-agency:1,\n")
     with pytest.raises(InputError, match="expected the columns"):
         parse_components("name,part_of\n")
+    with pytest.raises(InputError, match=r"components\.csv:2: id"):  # ids are us-component:...
+        parse_components(header + "x,X,,us-agency:1,a page\n")
+    with pytest.raises(InputError, match=r"components\.csv:3: id"):  # ... and never repeat
+        parse_components(header + "us-component:x,X,,us-agency:1,a page\n"
+                                  "us-component:x,Y,,us-agency:1,a page\n")
+    with pytest.raises(InputError, match=r"components\.csv:2: part_of"):  # parents come first
+        parse_components(header + "us-component:x,X,,us-component:y,a page\n")
 
 
 def test_uei_and_duns_corroborate_or_conflict() -> None:

@@ -46,7 +46,7 @@ def test_shipped_data_covers_the_sources(shipped: Reference) -> None:
     assert sum(o.id.startswith("ori:") for o in shipped.organizations) > 15000
     kinds = {r.kind for r in shipped.relationships}
     assert kinds == {"supports", "supplies", "agreement_with", "subsidiary_of", "successor_of",
-                     "shares_data_with"}
+                     "shares_data_with", "part_of"}
     # a 287(g) agreement is an agency's agreement with ICE, never a company's contract
     assert {r.kind for r in shipped.relationships if r.id.startswith("287g:")} == {"agreement_with"}
     assert all(r.source_id.split(":")[0] != "company" for r in shipped.relationships

@@ -19,7 +19,9 @@ SECTORS = ("law_enforcement", "immigration_enforcement", "military", "intelligen
            "other_government", "commercial", "nonprofit", "unknown")
 SCHEMAS = ("PublicBody", "Company", "Organization")
 RELATIONSHIP_KINDS = ("supports", "supplies", "agreement_with", "subsidiary_of", "successor_of",
-                      "shares_data_with")
+                      "shares_data_with", "part_of")
+# ``part_of``: a component (an FBI field office, a Border Patrol sector) is part of its agency,
+# whose sector it has; it is not support
 # the kinds by which one organisation supports another: a contract award (``supports``), a
 # vendor's supply (``supplies``), and an agency's agreement with another (``agreement_with``: a
 # 287(g) agreement, by which a police or sheriff's office enforces immigration law for ICE — a
@@ -30,6 +32,11 @@ ORGANIZATION_COLUMNS = ("id", "name", "sector", "role", "schema", "state", "coun
                         "identifiers", "aliases", "sources")
 RELATIONSHIP_COLUMNS = ("id", "kind", "source_id", "target_id", "start_date", "end_date",
                         "amount", "description", "evidence", "source")
+
+
+def part_of_links(relationships: Iterable[Relationship]) -> dict[str, str]:
+    """Each component's parent, from the ``part_of`` relationships (the screener's chain)."""
+    return {r.source_id: r.target_id for r in relationships if r.kind == "part_of"}
 
 
 @dataclass(frozen=True)

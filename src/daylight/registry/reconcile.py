@@ -86,13 +86,21 @@ def _successors(new: Sequence[Organization]) -> tuple[dict[tuple[str, str], set[
 
 
 def _successor(org: Organization, by_identifier: Mapping[tuple[str, str], set[str]],
-               by_name: Mapping[str, set[str]]) -> str | None:
+               by_name: Mapping[str, set[str]], states: Mapping[str, str]) -> str | None:
+    """The one organisation of the new build that ``org`` became: by identifier (by identifier
+    and name when its identifiers went to several), else by name — of ``org``'s own state when
+    it has one ("Omaha Police Department", NE, is not Omaha TX's)."""
     found: set[str] = set()
     for scheme in IDENTIFIER_SCHEMES:
         for value in org.identifiers.get(scheme, ()):
             found |= by_identifier.get((scheme, value.lower()), set())
-    if not found:
-        found = set(by_name.get(org.name.lower(), set()))
+    named = set(by_name.get(org.name.lower(), set()))
+    if len(found) > 1:  # its identifiers went several ways: the one with its name
+        found &= named
+    elif not found:
+        found = named
+        if org.state and len(found) > 1:
+            found = {i for i in found if states.get(i) == org.state}
     return next(iter(found)) if len(found) == 1 else None
 
 
@@ -101,10 +109,11 @@ def diff_reference(stored_orgs: Mapping[str, Organization], stored_rels: Mapping
     """The changes from the active stored organisations and relationships to ``reference``."""
     new_orgs = {o.id: o for o in reference.organizations}
     by_identifier, by_name = _successors(reference.organizations)
+    states = {o.id: o.state for o in reference.organizations}
     merged: dict[str, str] = {}
     withdrawn: list[str] = []
     for org_id in sorted(set(stored_orgs) - set(new_orgs)):
-        successor = _successor(stored_orgs[org_id], by_identifier, by_name)
+        successor = _successor(stored_orgs[org_id], by_identifier, by_name, states)
         if successor is not None:
             merged[org_id] = successor
         else:

@@ -11,7 +11,7 @@ above ``accept`` *and* ``margin_logit`` ahead of the runner-up, so two bodies wi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -58,10 +58,12 @@ from daylight.registry.resolution import REVIEW as REVIEW
 # Datasets that record the state of every body that has one: a body of theirs without a state is
 # national (a federal agency). Flock's sharing graph and contract recipients leave the state of
 # local bodies out too ("New York State Park Police"): theirs is unknown, not national.
-_NATIONAL_SOURCES = frozenset({"fbi-roster", "usaspending-agencies", "dotgov"})
+# The curated federal components (``daylight-components``) are national like their agencies.
+_NATIONAL_SOURCES = frozenset({"fbi-roster", "usaspending-agencies", "dotgov", "daylight-components"})
 _CORROBORATING = ("uei", "duns")  # identifiers a customer may give that the reference records
 _MAX_POSTING = 4000  # a word in more entries than this (e.g. "saint") does not block alone
 _MAX_CANDIDATES = 400
+_STATE_RIVALS = 25  # how far down the ranking a same-named body of another state is looked for
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class _Entry:
     national: bool
     components: dict[NameKey, Component] = field(default_factory=dict)
     """keys that are a component's name (``Homeland Security Investigations``), not the body's"""
+    ancestors: tuple[str, ...] = ()
+    """the ids of what the organisation is part of, nearest first (a component's agency)"""
 
 
 @dataclass
@@ -193,11 +197,15 @@ class Screener:
 
     def __init__(self, organizations: Iterable[Organization],
                  thresholds: Thresholds | None = None, *, customer_forms: bool = True,
-                 components: Iterable[Component] | None = None) -> None:
+                 components: Iterable[Component] | None = None,
+                 part_of: Mapping[str, str] | None = None) -> None:
         """``customer_forms``: also the forms customers type (initialisms, a place's initials,
         an agency plus a unit, a federal component's name); the reference builder, matching
         one dataset's names to another's, works without them. ``components``: by default the
-        shipped ones (``reference.components``)."""
+        shipped ones (``reference.components``): a component the organisations include is
+        screened as itself, one they lack (a reference built before components were
+        organisations) by its name as its nearest listed ancestor's. ``part_of``: more
+        component → parent links (the reference's ``part_of`` relationships)."""
         self.thresholds = thresholds or Thresholds()
         self.customer_forms = customer_forms
         self._entries: list[_Entry] = []
@@ -210,15 +218,45 @@ class Screener:
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         self._places: set[str] = {w for code in STATE_CODES.values() for w in state_name_tokens(code)}
         self._components: dict[str, list[Component]] = defaultdict(list)
+        self._parents: dict[str, str] = {}
+        orgs = list(organizations)
         if customer_forms:
-            for component in (read_components() if components is None else components):
-                self._components[component.part_of].append(component)
+            listed = {org.id for org in orgs}
+            curated = read_components() if components is None else tuple(components)
+            self._parents = {c.id: c.part_of for c in curated} | dict(part_of or {})
+            for component in curated:
+                if component.id in listed:
+                    continue
+                holder = next((a for a in self._ancestors(component.id) if a in listed), None)
+                if holder is not None:
+                    self._components[holder].append(component)
         self._national_roles: dict[str, list[int]] = defaultdict(list)
-        for org in organizations:
+        for org in orgs:
             self._add(org)
+        self._drop_inherited_acronyms()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def _drop_inherited_acronyms(self) -> None:
+        """A component's initialisms that are its agency's ("ATF" of "ATF Tampa Field
+        Division") name the agency, not the component: only the agency keeps them."""
+        for index, entry in enumerate(self._entries):
+            inherited: set[str] = set()
+            for ancestor in entry.ancestors:
+                if (i := self._by_id.get(ancestor)) is not None:
+                    inherited |= self._entries[i].acronyms
+            for acronym in entry.acronyms & inherited:
+                self._acronyms[acronym] = [i for i in self._acronyms[acronym] if i != index]
+            entry.acronyms = entry.acronyms - inherited
+
+    def _ancestors(self, org_id: str) -> tuple[str, ...]:
+        """What ``org_id`` is part of, nearest first (a cycle stops the chain)."""
+        chain: list[str] = []
+        while (parent := self._parents.get(chain[-1] if chain else org_id)) is not None \
+                and parent not in chain and parent != org_id:
+            chain.append(parent)
+        return tuple(chain)
 
     def _add(self, org: Organization) -> None:
         keys: list[NameKey] = []
@@ -241,7 +279,9 @@ class Screener:
         self._by_id.setdefault(org.id, index)
         if org.city and org.schema == "PublicBody":
             self._places.update(name_key(org.city).core)
-        for word in {w for k in keys for w in k.core}:
+        for word in {w for k in keys for w in k.core} if not self._parents.get(org.id) else ():
+            # a component's words are its agency's and a place's: not counted, or 25 field
+            # offices would make "removal" common and ERO's own name no longer distinctive
             self._word_counts[word] += 1
         for abbreviation in _abbreviations(org):
             self._abbreviation_counts[abbreviation] += 1
@@ -262,7 +302,8 @@ class Screener:
             for acronym in acronyms:
                 self._acronyms[acronym].append(index)
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
-                                    agency, frozenset(acronyms), national, parts))
+                                    agency, frozenset(acronyms), national, parts,
+                                    self._ancestors(org.id)))
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
@@ -328,21 +369,32 @@ class Screener:
         best: tuple[float, dict[str, Feature]] | None = None
         office = self._office_words(key, entry)
         keys = [key] if office is None else [key, office[0]]
+        agency = self._agency_words(key, entry, query.name)
+        if agency is not None:
+            keys.append(agency[0])
         for query_key in keys:
             for org_key in entry.keys:
                 features = name_features(query_key, org_key, entry.org.state,
                                          initials=self.customer_forms)
                 if features is None:
                     continue
-                if query_key is not key and office is not None:
+                if query_key is not key and office is not None and query_key is office[0]:
                     features["unit"] = office[1]
+                if agency is not None and query_key is agency[0]:
+                    features["agency"] = agency[1]
                 part = entry.components.get(org_key)
+                exact = "extra_words" not in features and features["name"].weight >= 5.0
                 if part is not None:
                     # a component's whole name names one body nationwide ("Border Patrol")
-                    exact = "extra_words" not in features and features["name"].weight >= 5.0
                     features["component"] = Feature(1.5 if exact else 0.0,
                                                     f"`{part.name}` is a component of "
                                                     f"`{entry.org.name}` ({part.source})")
+                elif exact and entry.national and entry.ancestors:
+                    # the same for a component the reference holds as an organisation
+                    features["component"] = Feature(1.5, f"`{entry.org.name}` is a component "
+                                                         f"of `{self._name(entry.ancestors[-1])}`:"
+                                                         " its whole name names one body "
+                                                         "nationwide")
                 logit, _ = score_of(features)
                 if best is None or logit > best[0]:
                     best = (logit, features)
@@ -372,26 +424,19 @@ class Screener:
                 and self._national_roles.get(key.role or "") == [self._by_id[entry.org.id]]:
             best = (best[0], {**best[1], "national": Feature(
                 2.0, f"the only national body whose name is its role (`{key.role}`)")})
-        owned = entry.domains.intersection(query.email_domains)
-        under = entry.domains.intersection(p for d in query.email_domains for p in parents(d)[1:])
         identifier = self._identifier_feature(query, entry)
-        if best is None and not owned and not under and (identifier is None
-                                                         or identifier.weight < 0):
-            return None
+        if best is None and self._domain_feature(query.email_domains, entry, named=False) is None \
+                and (identifier is None or identifier.weight < 0):
+            return None  # no name in common and no domain of its own: not a candidate
+        domain = self._domain_feature(query.email_domains, entry)
         features = dict(best[1]) if best else {"name": Feature(-4.0, "the names share no word")}
         if identifier is not None:
             features["identifier"] = identifier
         distinctive = self._distinctive(key, features)
         if distinctive is not None:
             features["distinctive"] = distinctive
-        if owned:
-            features["domain"] = Feature(6.0, f"email domain `{sorted(owned)[0]}` is the "
-                                              "organisation's (.gov registry)")
-        elif (named := self._named_subdomain(query.email_domains, entry)) is not None:
-            features["domain"] = named
-        elif under:
-            features["domain"] = Feature(2.0, f"email domain under `{sorted(under)[0]}`, the "
-                                              "organisation's: one of its parts")
+        if domain is not None:
+            features["domain"] = domain
         else:
             place = self._place_feature(query.email_domains, entry)
             if place is not None:
@@ -404,6 +449,39 @@ class Screener:
             features["city"] = Feature(1.0, f"both in the city of {entry.org.city}")
         logit, score = score_of(features)
         return Scored(entry.org.id, entry.org.name, logit, score, features)
+
+    def _domain_feature(self, domains: tuple[str, ...], entry: _Entry, *,
+                        named: bool = True) -> Feature | None:
+        """An email domain of the organisation (its own, a named subdomain of its department's,
+        or under its own) or, for a component, of the agency it is part of (``fbi.gov`` for the
+        FBI's Newark Field Office): the same evidence for the part as for the whole, so that
+        the name decides between them. ``named``: also a named subdomain of a department's."""
+        if not domains:
+            return None
+        for holder in (entry, *(self._entries[i] for a in entry.ancestors
+                                if (i := self._by_id.get(a)) is not None)):
+            found = self._own_domain_feature(domains, holder, named)
+            if found is not None:
+                if holder is not entry:
+                    found = Feature(found.weight, f"{found.detail}; `{entry.org.name}` is part "
+                                                  f"of `{holder.org.name}`")
+                return found
+        return None
+
+    def _own_domain_feature(self, domains: tuple[str, ...], entry: _Entry,
+                            named: bool) -> Feature | None:
+        owned = entry.domains.intersection(domains)
+        if owned:
+            return Feature(6.0, f"email domain `{sorted(owned)[0]}` is the organisation's "
+                                "(.gov registry)")
+        subdomain = self._named_subdomain(domains, entry) if named else None
+        if subdomain is not None:
+            return subdomain
+        under = entry.domains.intersection(p for d in domains for p in parents(d)[1:])
+        if under:
+            return Feature(2.0, f"email domain under `{sorted(under)[0]}`, the organisation's: "
+                                "one of its parts")
+        return None
 
     @staticmethod
     def _identifier_feature(query: Query, entry: _Entry) -> Feature | None:
@@ -419,6 +497,30 @@ class Screener:
                 conflict = Feature(-4.0, f"{scheme.upper()} `{value}` is not the organisation's "
                                          f"(`{sorted(recorded)[0]}`)")
         return conflict
+
+    def _agency_words(self, key: NameKey, entry: _Entry,
+                      name: str) -> tuple[NameKey, Feature] | None:
+        """A component typed with its agency's abbreviation ("ICE ERO Newark Field Office" for
+        ERO's Newark Field Office): the query without the abbreviations of what the component is
+        part of (typed in capitals: "ICE" is also a word), and the feature saying so; None if
+        the query has none."""
+        if not entry.ancestors:
+            return None
+        typed = {w.lower() for w in upper_words(name)}
+        named: dict[str, str] = {}
+        for ancestor in entry.ancestors if typed else ():
+            index = self._by_id.get(ancestor)
+            if index is not None:
+                holder = self._entries[index]
+                for acronym in typed & (holder.acronyms | _abbreviations(holder.org)):
+                    named.setdefault(acronym, holder.org.name)
+        own = {w for k in entry.keys for w in k.core}  # "ERO" of ERO's Newark Field Office
+        kept = tuple(w for w in key.core if w not in named or w in own)
+        if not named or not kept or kept == key.core:
+            return None
+        said = ", ".join(f"`{a.upper()}` names `{n}`" for a, n in sorted(named.items()))
+        return (NameKey(kept, key.role, key.jurisdictions, key.states),
+                Feature(0.0, f"{said}, which `{entry.org.name}` is part of"))
 
     def _office_words(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
         """A national agency's office: the query without the words of a place or a unit
@@ -501,19 +603,61 @@ class Screener:
             if result is not None:
                 scored.append(result)
         scored.sort(key=lambda s: (-s.logit, s.organization_id))
-        return self._whole_first(scored)
+        return self._whole_first(self._part_first(scored))
+
+    def _part_first(self, scored: list[Scored]) -> list[Scored]:
+        """A component the query names exactly (every word matched, none left over) among close
+        candidates that are what it is part of or that matched only without the query's office
+        or place words (``unit``): the query names the part ("FBI Newark Field Office" is the
+        FBI's Newark Field Office, not the FBI with an office left over), and it is lifted a
+        margin above them. Two parts named exactly (two agencies' Newark field offices) are
+        left for a person."""
+        t = self.thresholds
+        close = [s for s in scored if scored[0].logit - s.logit < t.margin_logit]
+        if len(close) < 2:
+            return scored
+        exact = [s for s in close if "extra_words" not in s.features and "unit" not in s.features
+                 and s.features.get("name", Feature(0.0, "")).weight >= 5.0
+                 and self._entry(s).ancestors]
+        if len(exact) != 1:
+            return scored
+        part = exact[0]
+        ancestors = self._entry(part).ancestors
+        rivals = [s for s in close if s is not part]
+        if not all(s.organization_id in ancestors or "unit" in s.features for s in rivals):
+            return scored
+        lift = max(s.logit for s in rivals) - part.logit + t.margin_logit
+        features = {**part.features, "part": Feature(
+            max(lift, 0.0), "the name is this component's, whole; the other close candidates "
+                            "(what it is part of, or matched without the name's office words) "
+                            "name less of it")}
+        logit, score = score_of(features)
+        lifted = Scored(part.organization_id, part.organization_name, logit, score, features)
+        return [lifted, *(s for s in scored if s is not part)]
+
+    def _name(self, organization_id: str) -> str:
+        index = self._by_id.get(organization_id)
+        return self._entries[index].org.name if index is not None else organization_id
+
+    def _entry(self, scored: Scored) -> _Entry:
+        return self._entries[self._by_id[scored.organization_id]]
 
     def _whole_first(self, scored: list[Scored]) -> list[Scored]:
         """Close candidates of which one is the whole and the others its parts (their names
         extend its name: the ATF and the ATF's Acquisition and Property Management Division)
-        are the whole: the parts are no rivals of it."""
+        are the whole: the parts are no rivals of it — when the query names the whole and no
+        more (no words left over, the same kind of jurisdiction): "Huntsville Airport
+        AL PD" names more than the Huntsville Police Department, "Miami Township Police
+        Department" another jurisdiction than Miami County's."""
         close = [s for s in scored if scored[0].logit - s.logit < self.thresholds.margin_logit]
         if len(close) < 2:
             return scored
         cores = {s.organization_id: self._main_core(s.organization_id) for s in close}
         for whole in close:
             core = cores[whole.organization_id]
-            if core and all(cores[s.organization_id][:len(core)] == core
+            names_more = "extra_words" in whole.features \
+                or whole.features.get("jurisdiction", Feature(0.0, "")).weight < 0
+            if core and not names_more and all(cores[s.organization_id][:len(core)] == core
                             and len(cores[s.organization_id]) > len(core)
                             for s in close if s is not whole):
                 features = {**whole.features, "whole": Feature(
@@ -532,18 +676,37 @@ class Screener:
     def _triage(self, ranked: list[Scored], state: str = "") -> str:
         """Accepted, review or rejected. A public body whose state is unknown (not a national
         one) is never accepted for a query that names a state: it may be another state's; nor is
-        a candidate whose UEI or DUNS conflicts with the customer's."""
+        a candidate whose UEI or DUNS conflicts with the customer's; nor, for a query that names
+        no state, a body of one state when the name fits a body of another as well (``CITY OF
+        ARLINGTON``: Arlington MN, TX, VA...)."""
         if not ranked:
             return REJECTED
         best, t = ranked[0], self.thresholds
-        clear = len(ranked) == 1 or best.logit - ranked[1].logit >= t.margin_logit
         entry = self._entries[self._by_id[best.organization_id]]
+        clear = (len(ranked) == 1 or best.logit - ranked[1].logit >= t.margin_logit) \
+            and not (not state and self._fits_another_state(entry, ranked))
         unknown_state = bool(state) and entry.governmental and not entry.org.state \
             and not entry.national
         conflict = best.features.get("identifier", Feature(0.0, "")).weight < 0
         if best.score >= t.accept and clear and not unknown_state and not conflict:
             return ACCEPTED
         return REVIEW if best.score >= t.review else REJECTED
+
+    def _fits_another_state(self, entry: _Entry, ranked: list[Scored]) -> bool:
+        """Whether a public body of another state than ``entry``'s (a state-bound public body)
+        matches the query's name as fully: every word, none left over, neither its kind of body
+        nor its jurisdiction contradicted."""
+        if not entry.governmental or not entry.org.state:
+            return False
+        for other in ranked[1:_STATE_RIVALS]:
+            rival, features = self._entry(other), other.features
+            if rival.governmental and rival.org.state and rival.org.state != entry.org.state \
+                    and "extra_words" not in features \
+                    and features.get("name", Feature(0.0, "")).weight >= 5.0 \
+                    and min(features.get(k, Feature(0.0, "")).weight
+                            for k in ("role", "jurisdiction")) >= 0:
+                return True
+        return False
 
     def _unit_ranked(self, query: Query, excluded: frozenset[str]) -> list[Scored] | None:
         """An agency plus a unit ("LAPD - Technical Investigation Div", "ICE ERO Newark Field
@@ -558,7 +721,13 @@ class Screener:
             feature = Feature(-0.5, f"`{unit}` is a unit or office of the organisation")
             out = []
             for scored in ranked:
-                features = {**scored.features, "unit": feature}
+                unit_feature = feature
+                if (office := scored.features.get("unit")) is not None:
+                    # the head's own office words ("FBI Newark Field Office" read as the FBI's
+                    # office) and this unit both count: the part the head names stays ahead
+                    unit_feature = Feature(office.weight + feature.weight,
+                                           f"{office.detail}; {feature.detail}")
+                features = {**scored.features, "unit": unit_feature}
                 logit, score = score_of(features)
                 out.append(Scored(scored.organization_id, scored.organization_name, logit, score,
                                   features))

@@ -24,6 +24,7 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account, AccountChange, changed_fields
 from daylight.registry.classification import Graph, logged_supports
+from daylight.registry.organization import part_of_links
 from daylight.registry.reconcile import (
     ReferenceDiff,
     apply_marks,
@@ -317,7 +318,8 @@ class Screening:
             store = RegistryStore(tx)
             organizations = store.organizations()
             relationships = store.relationships()
-        return cls(Screener(organizations, thresholds), Graph(organizations, relationships))
+        return cls(Screener(organizations, thresholds, part_of=part_of_links(relationships)),
+                   Graph(organizations, relationships))
 
     def provisional(self, organization_id: str) -> dict[str, Any]:
         """What a match awaiting review would make the account: the candidate's sector and

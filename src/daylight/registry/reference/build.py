@@ -31,6 +31,7 @@ from daylight.registry.reference.sources_agencies import (
     add_federal_agencies,
     publish_used_names,
 )
+from daylight.registry.reference.sources_components import add_components
 from daylight.registry.reference.sources_contracts import (
     LOCAL_GOV_CONTRACTS,
     OLD_CONTRACTS,
@@ -54,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 6  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 7  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -62,7 +63,9 @@ BUILD_VERSION = 6  # 2: CBP offices, the Marshals, companies with police words, 
 # stating a law-enforcement body is law enforcement; a bureau's .gov record takes its divisions'
 # sector; 287(g) signers are law enforcement;
 # 5: both builds 4 merged; 6: 287(g) agreements as `agreement_with` (an agency in an agreement,
-# not a company under contract); curated links with dates and addresses
+# not a company under contract); curated links with dates and addresses; 7: federal components
+# (field offices, sectors, divisions, districts, the Atlas's CBP ports) as organisations
+# `part_of` their agency, with its sector
 
 
 def build_reference(root: Path) -> Reference:
@@ -83,6 +86,7 @@ def build_reference(root: Path) -> Reference:
     add_flock(builder, root)
     add_flock_sharing(builder, root)
     add_curated_links(builder)
+    add_components(builder)
     publish_used_names(builder)
     reference = Reference(tuple(builder.sorted_organizations()),
                           tuple(builder.sorted_relationships()))

@@ -85,12 +85,24 @@ def _roster_display(name: str, kind: str, state: str) -> tuple[str, str | None]:
     return display, own_role
 
 
+# The roster writes two states with the FBI's own codes (NCIC's), not the postal ones every other
+# source and every customer uses: read as written, Nebraska's 192 agencies never matched a
+# Nebraska account or source (a Flock twin "Dakota County NE SO" stood beside the roster's).
+_ROSTER_STATE_CODES = {"NB": "NE", "GM": "GU"}
+
+
+def roster_state(code: str) -> str:
+    """The postal code of a roster state code (``NB`` → ``NE``); ``FS`` (federal) stays."""
+    return _ROSTER_STATE_CODES.get(code, code)
+
+
 def add_fbi_roster(builder: ReferenceBuilder, root: Path) -> None:
     """Every agency of the FBI roster; posts of one agency (``Name:``) become one organisation."""
     rows = read_csv(root, FBI_ROSTER, ("ori", "pub_agency_name", "state_abbr", "county_name",
                                        "agency_type_name"))
     groups: dict[tuple[str, ...], list[dict[str, str]]] = defaultdict(list)
     for row in rows:
+        row["state_abbr"] = roster_state(row["state_abbr"])
         name, kind = row["pub_agency_name"], row["agency_type_name"]
         if kind == "State Police" or name.endswith(":") or (kind == "Federal" and "," in name):
             base = name.split(":")[0].split(",")[0].strip().lower()

@@ -1,0 +1,204 @@
+"""Federal components as organisations (issue 10, §2): every curated component ships as a public
+body linked `part_of` its agency with its source, takes its agency's sector through that link,
+and a name that is a component (or a component plus a unit) resolves to it — else to its agency,
+never to another agency. And the last wrong identities: an account whose name fits agencies of
+several states, and names none, goes to review."""
+
+from __future__ import annotations
+
+import pytest
+
+from daylight.core.database import Database
+from daylight.flows.accounts import show_account
+from daylight.log.service import TransparencyLog
+from daylight.policy.catalog import default_catalog
+from daylight.policy.engine import PolicyEngine
+from daylight.policy.entities import SupportQuestion, read_account_facts
+from daylight.policy.pack import load_pack
+from daylight.policy.policies import compile_policies
+from daylight.policy.schema import build_schema
+from daylight.registry.accounts import Account
+from daylight.registry.organization import Organization, part_of_links
+from daylight.registry.reconcile import diff_reference
+from daylight.registry.reference.components import read_components
+from daylight.registry.reference.shipped import Reference, read_reference
+from daylight.registry.reference.sources_agencies import roster_state
+from daylight.registry.reference.sources_components import part_of_id
+from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
+from daylight.registry.service import import_accounts, load_reference, screen_accounts
+from tests.registry.conftest import NOW
+
+FBI, DEA, USMS, ICE, CBP = ("ori:DCFBIWA01", "ori:DEDEA0100", "us-agency:1544", "us-agency:7012",
+                            "us-agency:7014")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Reference:
+    return read_reference()
+
+
+@pytest.fixture(scope="module")
+def screener(shipped: Reference) -> Screener:
+    return Screener(shipped.organizations, part_of=part_of_links(shipped.relationships))
+
+
+def _agency(org_id: str, part_of: dict[str, str]) -> str:
+    while org_id in part_of:
+        org_id = part_of[org_id]
+    return org_id
+
+
+def test_every_curated_component_ships_part_of_its_agency_with_its_source(
+        shipped: Reference) -> None:
+    orgs = {o.id: o for o in shipped.organizations}
+    rels = {r.id: r for r in shipped.relationships}
+    part_of = part_of_links(shipped.relationships)
+    components = read_components()
+    for component in components:
+        org = orgs[component.id]
+        assert org.name == component.name and org.schema == "PublicBody" and not org.state
+        assert org.sources == (f"daylight-components:{component.id.split(':', 1)[1]}",)
+        link = rels[part_of_id(component.id, component.part_of)]
+        assert (link.kind, link.source, link.target_id) == (
+            "part_of", "daylight-components", component.part_of)
+        assert link.evidence["document"] == component.source
+        # classified with its agency's sector, through the link
+        assert org.sector == orgs[_agency(component.id, part_of)].sector, component.id
+    agencies: dict[str, int] = {}
+    for component in components:
+        agency = _agency(component.id, part_of)
+        agencies[agency] = agencies.get(agency, 0) + 1
+    # 56 FBI field offices, 23 DEA divisions, 94 Marshals districts, 25 ATF field divisions;
+    # ICE: ERO, HSI, OPLA, 25 ERO field offices, 21 HSI offices the data names; CBP: Border
+    # Patrol, OFO, AMO, 20 sectors, 20 OFO field offices
+    assert agencies == {FBI: 56, DEA: 23, USMS: 94, "gov:atf-gov": 25, ICE: 49, CBP: 43}
+
+
+def test_components_are_classified_with_their_agencys_sector(shipped: Reference) -> None:
+    orgs = {o.id: o for o in shipped.organizations}
+    assert orgs["us-component:fbi-newark"].sector == "law_enforcement"
+    assert orgs["us-component:cbp-usbp-el-paso"].sector == "immigration_enforcement"
+    assert orgs["us-component:ice-ero-newark"].sector == "immigration_enforcement"
+    assert orgs["us-component:usms-southern-texas"].sector == "law_enforcement"
+    # the Atlas's CBP ports are part of the Office of Field Operations, with its sector
+    ports = [r for r in shipped.relationships if r.kind == "part_of"
+             and r.source_id.startswith("atlas:u-s-customs-and-border-protection-")]
+    assert len(ports) >= 17
+    assert {r.target_id for r in ports} == {"us-component:cbp-ofo"}
+    assert all(r.evidence["atlas_record"].startswith("AOS") for r in ports)
+    assert all(orgs[r.source_id].sector == "immigration_enforcement" for r in ports)
+
+
+@pytest.mark.parametrize(("name", "state", "domains", "expected"), [
+    ("FBI Newark Field Office", "", (), "us-component:fbi-newark"),
+    ("FBI Newark Field Office", "NJ", ("fbi.gov",), "us-component:fbi-newark"),
+    ("Federal Bureau of Investigation Newark Field Office", "", (), "us-component:fbi-newark"),
+    ("Border Patrol El Paso Sector", "TX", (), "us-component:cbp-usbp-el-paso"),
+    ("US Border Patrol - El Paso Sector", "", ("cbp.dhs.gov",), "us-component:cbp-usbp-el-paso"),
+    ("ICE ERO Newark Field Office", "", ("ice.dhs.gov",), "us-component:ice-ero-newark"),
+    ("CBP Office of Field Operations - Laredo", "", (), "us-component:cbp-ofo-laredo"),
+    ("DEA New England Division", "", ("dea.gov",), "us-component:dea-new-england"),
+    ("ATF Newark Field Division", "", (), "us-component:atf-newark"),
+    ("U.S. Marshals Service Southern District of Texas", "", (), "us-component:usms-southern-texas"),
+    ("Enforcement and Removal Operations", "", (), "us-component:ice-ero"),
+    # no such component: the agency (or the component the name names), never another agency
+    ("DEA Boston Field Division", "", ("dea.gov",), DEA),
+    ("US Marshals Service - Atlanta", "", (), USMS),
+    ("Homeland Security Investigations Boston", "", ("ice.dhs.gov",), "us-component:ice-hsi"),
+    ("FBI", "", (), FBI),
+])
+def test_a_component_resolves_to_itself_else_to_its_agency(
+        screener: Screener, name: str, state: str, domains: tuple[str, ...], expected: str) -> None:
+    outcome = screener.screen(Query(name, state, "", domains))
+    assert outcome.status == ACCEPTED, (name, outcome)
+    assert outcome.best is not None and outcome.best.organization_id == expected
+
+
+def test_a_component_plus_a_unit_resolves_to_the_component_with_the_unit_as_evidence(
+        screener: Screener) -> None:
+    outcome = screener.screen(Query("FBI Newark Field Office - Cyber Squad", "", "", ("fbi.gov",)))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == "us-component:fbi-newark"
+    assert "Cyber Squad" in outcome.best.features["unit"].detail
+
+
+def test_two_agencies_offices_of_one_city_go_to_a_person(screener: Screener) -> None:
+    outcome = screener.screen(Query("Newark Field Office"))
+    assert outcome.status == REVIEW
+
+
+def test_a_name_that_fits_agencies_of_several_states_and_names_none_goes_to_review(
+        screener: Screener) -> None:
+    # Dakota County has a sheriff in Minnesota and in Nebraska
+    outcome = screener.screen(Query("dakota county sheriff"))
+    assert outcome.status == REVIEW
+    assert outcome.best is not None and outcome.runner_up is not None
+    assert {outcome.best.organization_id, outcome.runner_up.organization_id} == {
+        "ori:MN0190000", "ori:NB0220000"}
+    # with its state, ICE's 287(g) list's row is the roster's Nebraska agency, which Flock's
+    # "Dakota County NE SO" is now an alias of (the roster wrote Nebraska `NB`)
+    named = screener.screen(Query("dakota county sheriff", "NE"))
+    assert named.status == ACCEPTED and named.best is not None
+    assert named.best.organization_id == "ori:NB0220000"
+    # the same rule for any public body: "CITY OF ARLINGTON" with no state is no particular one
+    assert screener.screen(Query("City of Arlington")).status == REVIEW
+
+
+def test_the_rosters_own_state_codes_are_read_as_postal_codes(shipped: Reference) -> None:
+    assert (roster_state("NB"), roster_state("GM"), roster_state("FS")) == ("NE", "GU", "FS")
+    states = {o.state for o in shipped.organizations if o.id.startswith("ori:")}
+    assert "NB" not in states and "GM" not in states and "NE" in states
+
+
+def test_a_newer_build_keeps_a_match_whose_organisation_it_merged_by_name_and_state() -> None:
+    omaha_ne = Organization("atlas:omaha-police-department-ne", "Omaha Police Department",
+                            "law_enforcement", state="NE")
+    roster_ne = Organization("ori:NB0280200", "Omaha Police Department", "law_enforcement",
+                             state="NE")
+    roster_tx = Organization("ori:TX1720300", "Omaha Police Department", "law_enforcement",
+                             state="TX")
+    # a city body whose two domains went to two bodies: the one with its name
+    city = Organization("gov:ginepolice-gov", "City of Grand Island", "other_government",
+                        state="NE", identifiers={"domain": ("ginepolice.gov", "grandislandne.gov")})
+    police = Organization("ori:NB0400100", "Grand Island Police Department", "law_enforcement",
+                          state="NE", identifiers={"domain": ("ginepolice.gov",)})
+    city_new = Organization("gov:grandislandne-gov", "City of Grand Island", "other_government",
+                            state="NE", identifiers={"domain": ("grandislandne.gov",)})
+    new = Reference((roster_ne, roster_tx, police, city_new), ())
+    diff = diff_reference({o.id: o for o in (omaha_ne, roster_ne, roster_tx, city)}, {}, new, None)
+    assert dict(diff.merged) == {omaha_ne.id: roster_ne.id, city.id: city_new.id}
+    assert diff.withdrawn == ()
+
+
+ACCOUNTS = [
+    Account("fbi-newark", "FBI Newark Field Office", ("fbi.gov",), "Newark", "NJ", "US",
+            "2024-01-02"),
+    Account("usbp-el-paso", "Border Patrol El Paso Sector", (), "El Paso", "TX", "US",
+            "2024-01-02"),
+]
+
+
+def test_the_gate_treats_a_component_as_its_agency(
+        database: Database, log: TransparencyLog, subset: Reference, shipped: Reference) -> None:
+    """Accounts matched to a component are classified with its agency's sector, and
+    employee-demands refuses them face recognition as it refuses the agency."""
+    wanted = {FBI, "us-component:fbi-newark", "us-component:cbp-usbp",
+              "us-component:cbp-usbp-el-paso"}
+    orgs = [o for o in shipped.organizations if o.id in wanted]
+    links = [r for r in shipped.relationships if r.kind == "part_of" and r.source_id in wanted]
+    reference = Reference((*subset.organizations, *orgs), (*subset.relationships, *links))
+    load_reference(database, log, reference, NOW)
+    import_accounts(database, ACCOUNTS, NOW)
+    screen_accounts(database, log, NOW)
+    expected = {"fbi-newark": ("us-component:fbi-newark", "law_enforcement"),
+                "usbp-el-paso": ("us-component:cbp-usbp-el-paso", "immigration_enforcement")}
+    catalog = default_catalog()
+    compiled = compile_policies(load_pack("employee-demands").files, build_schema(catalog))
+    facts = {f.account_id: f for f in read_account_facts(database, SupportQuestion("2026-11-23"))}
+    for account, (org_id, sector) in expected.items():
+        view = show_account(database, account).to_json()
+        assert view["organization"]["id"] == org_id
+        assert view["classification"]["sector"] == sector
+        decision = PolicyEngine(compiled, 1, [facts[account]], {}, catalog).decide(
+            account, "face.search")
+        assert not decision.allowed, account
