@@ -24,7 +24,7 @@ from daylight.registry.reference.components import read_components
 from daylight.registry.reference.shipped import Reference, read_reference
 from daylight.registry.reference.sources_agencies import roster_state
 from daylight.registry.reference.sources_components import part_of_id
-from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
+from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
 from daylight.registry.service import import_accounts, load_reference, screen_accounts
 from tests.registry.conftest import NOW
 
@@ -112,6 +112,16 @@ def test_a_component_resolves_to_itself_else_to_its_agency(
     outcome = screener.screen(Query(name, state, "", domains))
     assert outcome.status == ACCEPTED, (name, outcome)
     assert outcome.best is not None and outcome.best.organization_id == expected
+
+
+@pytest.mark.parametrize("name", ["USMS", "U.S.M.S.", "USSS"])
+def test_a_national_agencys_dotted_initials_are_never_rejected(screener: Screener,
+                                                               name: str) -> None:
+    # "U.S. Marshals Service" is USMS (its dotted "U.S." is two initials): typed alone it was
+    # rejected, and an agency rejected into the open gets face recognition
+    outcome = screener.screen(Query(name, "", "", ()))
+    assert outcome.status != REJECTED, (name, outcome)
+    assert outcome.best is not None and outcome.best.organization_id in (USMS, "us-agency:2028")
 
 
 def test_a_component_plus_a_unit_resolves_to_the_component_with_the_unit_as_evidence(

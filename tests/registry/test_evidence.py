@@ -127,6 +127,7 @@ def test_initialisms_are_generated_from_names() -> None:
     assert "mcso" in initialisms("Maricopa County Sheriff's Office")
     assert "nysp" in initialisms("New York State Police")
     assert initialisms("Springfield") == frozenset()
+    assert "usms" in initialisms("U.S. Marshals Service")  # dotted initials are letters
 
 
 def test_units_and_dotted_forms() -> None:

@@ -49,8 +49,10 @@ def _words(name: str, skipped: frozenset[str] = _SKIPPED) -> list[str]:
         if word.endswith("'s"):
             word = word[:-2]
         word = word.replace("'", "")
-        if word and word[0].isalpha() and word not in skipped:
-            words.append(word)
+        # dotted initials are one letter each: "U.S. Marshals Service" is USMS, not UMS
+        letters = word.split(".")
+        parts = letters if len(letters) > 1 and all(len(p) == 1 for p in letters) else [word]
+        words.extend(p for p in parts if p and p[0].isalpha() and p not in skipped)
     return words
 
 
