@@ -75,9 +75,9 @@ def list_accounts(home: HomeDep, caller: CallerDep, paging: PagingDep,
                 if paging.after is None or account_id > paging.after:
                     with suppress(NotFoundError):  # a token's account not (yet) imported
                         yield show_account(database, account_id, day, window_days=window)
-        return paging.page(own(), lambda v: v.account_id, _out, started=True)
-    return paging.page(iter_account_views(database, day, window_days=window, after=paging.after),
-                       lambda v: v.account_id, _out, started=True)
+        return paging.page(own(), lambda v: v.account_id, _out)
+    return paging.page(iter_account_views(database, day, window_days=window, window=paging.window),
+                       lambda v: v.account_id, _out)
 
 
 @router.get("/v1/accounts/{account_id}", summary="One account and its classification")

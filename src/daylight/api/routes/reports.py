@@ -37,7 +37,7 @@ def _out(report: PublishedReport) -> PublishedReportOut:
 @router.get("/v1/reports", summary="List published reports")
 def get_reports(home: HomeDep, paging: PagingDep) -> Page[PublishedReportOut]:
     """Each published period's latest publication, oldest period first."""
-    reports = list_published(home.database(), home.settings.reports_dir)
+    reports = list_published(home.database(), home.settings.reports_dir, paging.window)
     return paging.page(reports, lambda r: r.publication.period, _out)
 
 
