@@ -17,11 +17,11 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
+    RegistrySearchDep,
 )
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.period import parse_period
 from daylight.flows.accounts import AccountView, iter_account_views, show_account
-from daylight.flows.search import search_registry
 from daylight.registry.correction import check_date
 from daylight.registry.search import MAX_RESULTS
 from daylight.usage.aggregate_store import account_usage
@@ -122,7 +122,7 @@ class CandidateOut(BaseModel):
 
 
 @router.get("/v1/registry/search", summary="Search the registry for a name")
-def search(home: HomeDep,
+def search(registry: RegistrySearchDep,
            name: Annotated[str, Query(description="A name as a customer would type it")],
            state: Annotated[str, Query(description="A US state code to search in")] = "",
            top: Annotated[int, Query(description=f"How many candidates (1 to {MAX_RESULTS})")] = 10,
@@ -132,4 +132,4 @@ def search(home: HomeDep,
     if not 1 <= top <= MAX_RESULTS:
         raise InputError(f"`{top}` is not from 1 to {MAX_RESULTS}", where="top")
     return [CandidateOut.model_validate(c.to_json())
-            for c in search_registry(home.database(), name, state, limit=top)]
+            for c in registry.search(name, state, limit=top)]
