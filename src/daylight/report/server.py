@@ -1,8 +1,12 @@
 """Serve a published report directory over HTTP on this machine (the standard library's static
-file server: the report is static files and needs nothing else)."""
+file server: the report is static files and needs nothing else), with ``REPORT_CSP``, the
+content security policy of the report's pages wherever they are served (``daylight serve``
+serves a published report's files with it too)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -10,14 +14,32 @@ from typing import Any
 
 from daylight.core.errors import ConfigError, NotFoundError
 
+# The one rule Cytoscape.js (static/vendor) writes into the page, as a <style> element: the
+# policy allows it by its SHA-256 rather than allowing every inline style.
+CYTOSCAPE_STYLE = ".__________cytoscape_container { position: relative; }"
+_CYTOSCAPE_STYLE_SHA256 = base64.b64encode(hashlib.sha256(CYTOSCAPE_STYLE.encode()).digest()).decode()
+
+# What the pages need and nothing more: their own scripts (and Pagefind's WebAssembly), their
+# own styles (with Cytoscape's rule, and the style attributes of table columns and legend
+# swatches), their own images and data (the table's JSON); no other origin, no plugin, no
+# <base>, no form posts, no framing.
+REPORT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+              f"style-src 'self' 'sha256-{_CYTOSCAPE_STYLE_SHA256}'; "
+              "style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Static files, without a log line per request on stderr."""
+    """Static files with ``REPORT_CSP``, without a log line per request on stderr."""
 
     extensions_map = {  # noqa: RUF012 (the base class declares it an instance variable)
         **SimpleHTTPRequestHandler.extensions_map, ".tlog-proof": "text/plain",
         ".db": "application/vnd.sqlite3", ".csv": "text/csv; charset=utf-8",
         ".json": "application/json"}
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", REPORT_CSP)
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         del format, args
