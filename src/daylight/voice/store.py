@@ -115,10 +115,10 @@ class VoiceStore:
 
     def all_reviews(self, declaration_ids: Sequence[str] | None = None) -> dict[str, list[Review]]:
         """Every declaration's reviews (or those of ``declaration_ids``), by declaration id."""
-        where = (f"WHERE declaration_id IN ({', '.join('?' for _ in declaration_ids)}) "
-                 if declaration_ids else "")
         if declaration_ids is not None and not declaration_ids:
             return {}
+        where = (f"WHERE declaration_id IN ({', '.join('?' for _ in declaration_ids)}) "
+                 if declaration_ids else "")
         rows = self.tx.query("SELECT declaration_id, step, reviewer, decision, rationale, status, "
                              f"reviewed_at, log_index FROM voice_review {where}"
                              "ORDER BY declaration_id, step", declaration_ids or ())
