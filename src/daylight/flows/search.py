@@ -11,7 +11,6 @@ covers the organisations) and keeps only that one.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError
@@ -28,7 +27,7 @@ class RegistrySearch:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._lock = threading.Lock()
-        self._marker: tuple[Any, ...] | None = None
+        self._marker: tuple[int, int] | None = None
         self._screener: Screener | None = None
         self.builds = 0
 

@@ -113,11 +113,14 @@ def registry_fingerprint(database: Database) -> RegistryFingerprint:
                                tuple(classified or ()), corrected, loaded)
 
 
-def reference_marker(tx: Transaction) -> tuple[Any, ...]:
-    """(reference builds loaded, the latest one's log index): the ``loaded`` part of
+def reference_marker(tx: Transaction) -> tuple[int, int]:
+    """(reference builds loaded, the latest one's log index or -1): the ``loaded`` part of
     ``registry_fingerprint``. It changes with every load, the only write that changes the
     organisations (and so the screener built from them)."""
-    return tuple(tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference") or ())
+    row = tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference")
+    if row is None or row[1] is None:
+        return (0, -1)
+    return (int(row[0]), int(row[1]))
 
 
 @dataclass(frozen=True)
