@@ -1,7 +1,7 @@
 """A published report's pages served by the service (`GET /v1/reports/{period}/files/...`) run in
-Chromium as they do from `daylight report serve`: they carry the report's own content security
-policy, not the API's `default-src 'none'`, so their scripts and styles load with no console
-error. The report is SYNTHETIC (tests/report/factory.py)."""
+Chromium as they do from `daylight report serve`: they carry the report's content security
+policy (`REPORT_CSP`), not the API's `default-src 'none'`, so their scripts, styles and search
+run with no console error. The report is SYNTHETIC (tests/report/factory.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import shutil
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +33,6 @@ from tests.report.browser.conftest import (  # noqa: F401 - the browser fixtures
     browser,
     browser_report,
     playwright,
-    served,
     site_dir,
 )
 
@@ -118,7 +116,3 @@ def test_report_pages_served_by_the_service_run_without_console_errors(
         context.close()
     assert problems == []
 
-
-def test_the_reports_own_server_sends_the_same_policy(site_dir: Path) -> None:  # noqa: F811
-    with served(site_dir) as url, urllib.request.urlopen(url + "index.html", timeout=10) as answer:
-        assert answer.headers["content-security-policy"] == REPORT_CSP
