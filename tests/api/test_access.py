@@ -315,3 +315,52 @@ def test_a_token_lookup_that_fails_is_answered_in_the_error_shape(tmp_path: Path
                                       "message": "database error: server closed the connection"}
     assert secret not in answer.text
     database.close()
+
+
+def _workers(database: Database, config: AccessConfig, now: list[float],
+             route: tuple[str, str] = ("GET", "/v1/policy")) -> list[AccessGuard]:
+    """One access guard per worker process of a service configured by ``config``."""
+    return [AccessGuard(Echo(), lambda scope: route, database, config, monotonic=lambda: now[0])
+            for _ in range(config.workers)]
+
+
+def test_rate_limits_are_the_services_whatever_the_number_of_workers(database: Database) -> None:
+    now = [1000.0]
+    headers = with_token(create_token(database, "admin").secret)
+    for workers in (1, 2, 4):
+        guards = _workers(database, AccessConfig(rate_limit_per_s=2.0, rate_burst=8,
+                                                 workers=workers), now)
+        # a burst spread over every worker (a connection pool): the configured burst, in all
+        passed = sum(_call(guards[i % workers], "GET", "/", headers=headers).status_code == 200
+                     for i in range(24))
+        assert passed == 8, workers
+        now[0] += 4.0  # four seconds at 2/s: eight more, in all
+        passed = sum(_call(guards[i % workers], "GET", "/", headers=headers).status_code == 200
+                     for i in range(24))
+        assert passed == 8, workers
+        now[0] += 100.0
+    # decisions too: their limit is the service's
+    guards = _workers(database, AccessConfig(decision_rate_limit_per_s=10, workers=2), now,
+                      ("POST", "/v1/decisions"))
+    assert sum(_call(guards[i % 2], "POST", "/", headers=headers).status_code == 200
+               for i in range(30)) == 10
+
+
+def test_the_workers_setting_reaches_the_access_config() -> None:
+    assert AccessConfig.from_settings(build_settings({"serve_workers": "3"}, {})).workers == 3
+    assert AccessConfig.from_settings(build_settings({}, {})).workers == 1
+
+
+def test_a_revocation_reaches_every_worker_within_the_cache_bound(database: Database) -> None:
+    now = [1000.0]
+    guards = _workers(database, AccessConfig(token_cache_s=5.0, workers=2), now,
+                      ("POST", "/v1/decisions"))
+    created = create_token(database, "gateway")
+    headers = with_token(created.secret)
+    now[0] += 1.0
+    assert [_call(g, "POST", "/", headers=headers).status_code for g in guards] == [200, 200]
+    revoke_token(database, created.token.token_id)
+    now[0] += 4.9  # the bound from the first worker's lookup not yet passed
+    assert [_call(g, "POST", "/", headers=headers).status_code for g in guards] == [200, 200]
+    now[0] += 0.1
+    assert [_call(g, "POST", "/", headers=headers).status_code for g in guards] == [401, 401]

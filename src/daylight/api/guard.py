@@ -10,6 +10,12 @@ For every HTTP request, before any route (and before the body is read):
    for requests whose token is refused), ``serve_rate_limit_per_s`` and ``serve_rate_burst``;
    ``POST /v1/decisions`` by a token has its own, higher limit
    (``serve_decision_rate_per_s``). Over it: 429 ``rate_limited`` with ``Retry-After``.
+   The limits are the service's: each of ``serve_workers`` worker processes keeps its own
+   buckets in memory and enforces 1/N of each rate and burst, so that all N together never
+   pass more than the configured rate. The approximation: a caller whose requests all reach
+   one worker (one keep-alive connection) gets only 1/N of it; its requests spread over the
+   workers (several connections, as a gateway's pool makes) get the whole rate. A shared
+   store would be exact, at the cost of a round trip on every decision.
 3. **Authorization.** The route the request matches, by (method, path template), is looked up
    in ``ROUTE_ROLES``: a role not listed gets 401 if anonymous, 403 if it has a token; a
    route with no row is refused to everyone. A request that matches no route (or a route by
@@ -89,13 +95,18 @@ class AccessConfig:
     decision_rate_limit_per_s: float = 20_000.0
     token_cache_s: float = 5.0
     cors_origins: tuple[str, ...] = ()
+    workers: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccessConfig:
         origins = tuple(settings.serve_cors_origins.split(",")) if settings.serve_cors_origins else ()
         return cls(settings.serve_rate_limit_per_s, settings.serve_rate_burst,
                    settings.serve_decision_rate_per_s, settings.serve_token_cache_s,
-                   origins)
+                   origins, settings.serve_workers)
+
+    def share(self, amount: float) -> float:
+        """This worker's share of a service-wide rate or burst (1/``workers`` of it)."""
+        return amount / max(1, self.workers)
 
 
 def caller_of(token: Token) -> Caller:
@@ -170,11 +181,11 @@ class AccessGuard:
         self.config = config
         self.clock = clock
         self.tokens = TokenCache(database, config.token_cache_s, monotonic=monotonic)
-        self.limiter = RateLimiter(config.rate_limit_per_s, config.rate_burst, clock=monotonic)
-        self.lookup_limiter = RateLimiter(config.rate_limit_per_s, config.rate_burst,
-                                          clock=monotonic)
-        self.decision_limiter = RateLimiter(config.decision_rate_limit_per_s,
-                                            config.decision_rate_limit_per_s, clock=monotonic)
+        rate, burst = config.share(config.rate_limit_per_s), config.share(config.rate_burst)
+        decision_rate = config.share(config.decision_rate_limit_per_s)
+        self.limiter = RateLimiter(rate, burst, clock=monotonic)
+        self.lookup_limiter = RateLimiter(rate, burst, clock=monotonic)
+        self.decision_limiter = RateLimiter(decision_rate, decision_rate, clock=monotonic)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # the service has no WebSocket routes

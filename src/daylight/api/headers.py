@@ -11,6 +11,10 @@ sniffs a type, frames, caches nor leaks a referrer:
     cache-control: no-store       (unless the answer sets its own: immutable log tiles)
     cross-origin-resource-policy: same-origin
 
+An answer may set its own ``content-security-policy``: the files of a published report are
+pages for browsers, served with the report's own policy (``daylight.report.server.REPORT_CSP``:
+their scripts and styles, nothing from elsewhere), which ``default-src 'none'`` would break.
+
 No CORS headers are sent unless the ``serve_cors_origins`` setting names origins
 (``daylight.api.cors``): otherwise a cross-origin page cannot read an answer.
 """
@@ -28,19 +32,20 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-resource-policy", b"same-origin"),
 )
 _NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
-_CACHE = b"cache-control"
+_OWN = frozenset({b"cache-control", b"content-security-policy"})  # an answer may set these
 
 
 def with_security_headers(send: Send) -> Send:
     """``send`` that adds ``SECURITY_HEADERS`` to each response start (replacing any the app
-    set under those names, except ``cache-control``: the log's tiles say they are immutable)."""
+    set under those names, except ``cache-control`` and ``content-security-policy``: the log's
+    tiles say they are immutable, a report's pages carry the report's policy)."""
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             given = list(message.get("headers", ()))
-            cached = any(bytes(k).lower() == _CACHE for k, _ in given)
+            own = {bytes(k).lower() for k, _ in given} & _OWN
             headers = [(k, v) for k, v in given
-                       if bytes(k).lower() not in _NAMES or (cached and bytes(k).lower() == _CACHE)]
-            added = [(k, v) for k, v in SECURITY_HEADERS if not (cached and k == _CACHE)]
+                       if bytes(k).lower() not in _NAMES or bytes(k).lower() in own]
+            added = [(k, v) for k, v in SECURITY_HEADERS if k not in own]
             message = {**message, "headers": [*headers, *added]}
         await send(message)
     return sending

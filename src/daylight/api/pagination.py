@@ -6,13 +6,17 @@ link to the following page (the same path and query with the new cursor), null o
 A cursor is the key of the last item of the page, URL-safe base64 of its UTF-8: the next page
 starts after that item, so items appended meanwhile are neither skipped nor repeated. It is
 opaque to callers: only a cursor the service handed out is accepted (400 naming ``cursor``).
+
+A page is one keyset query (``daylight.core.keyset``): a route passes ``PageRequest.window``
+(the cursor's key and one item more than ``limit``, to learn whether another page follows) to
+its flow, which reads only those rows, and renders them with ``PageRequest.page``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Generic, TypeVar
@@ -22,6 +26,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from daylight.core.errors import InputError
+from daylight.core.keyset import Window
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -44,15 +49,20 @@ class PageRequest:
     after: str | None
     request: Request
 
-    def page(self, items: Iterable[T], key: Callable[[T], str], render: Callable[[T], M], *,
-             started: bool = False) -> Page[M]:
-        """The page of ``items`` (in list order) after ``after``: at most ``limit`` of them, and
-        the next cursor if more follow. ``started``: ``items`` already start after ``after``.
-        A generator is closed once the page is taken (it may hold a transaction open)."""
+    @property
+    def window(self) -> Window:
+        """What a flow is asked to read for this page: the items after ``after``, one more
+        than ``limit`` (so that the page knows whether another follows)."""
+        return Window(self.after, self.limit + 1)
+
+    def page(self, items: Iterable[T], key: Callable[[T], str],
+             render: Callable[[T], M]) -> Page[M]:
+        """The page made of ``items``, which start after ``after`` (in list order): at most
+        ``limit`` of them, and the next cursor if more follow. A generator is closed once the
+        page is taken (it may hold a transaction open)."""
         source = iter(items)
         try:
-            taken = list(islice(source if started else _after(source, key, self.after),
-                                self.limit + 1))
+            taken = list(islice(source, self.limit + 1))
         finally:
             if isinstance(source, Generator):
                 source.close()
@@ -64,20 +74,6 @@ class PageRequest:
             query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "cursor"]
             link = f"{self.request.url.path}?{urlencode([*query, ('cursor', cursor)])}"
         return Page[M](items=[render(item) for item in taken], next_cursor=cursor, next=link)
-
-
-def _after(items: Iterator[T], key: Callable[[T], str], after: str | None) -> Iterator[T]:
-    """The items that follow the one whose key is ``after`` (all of them if None); InputError
-    naming ``cursor`` if no item has that key."""
-    if after is None:
-        yield from items
-        return
-    for item in items:
-        if key(item) == after:
-            yield from items
-            return
-    raise InputError("the cursor names no item of this list: start again without it",
-                     where="cursor")
 
 
 def encode_cursor(key: str) -> str:

@@ -2,11 +2,12 @@
 
 Each key may make ``burst`` requests at once and ``rate_per_s`` a second sustained; a request
 over that is refused with the seconds until the next one would pass (the ``Retry-After`` of a
-429). The limiter lives in one worker process: with N workers a key may get up to N times the
-rate. It keeps at most ``max_keys`` buckets, forgetting the least recently used (a forgotten
-key starts again with a full bucket: memory stays bounded whatever addresses a flood comes
-from). Written by hand because the rule is ten lines and is on the decision hot path; the
-libraries for it (limits, slowapi) add storage back-ends and framework hooks it does not need.
+429). The limiter lives in one worker process: with N workers a key would get up to N times
+the rate, so each is given 1/N of it (``daylight.api.guard``). It keeps at most ``max_keys``
+buckets, forgetting the least recently used (a forgotten key starts again with a full bucket:
+memory stays bounded whatever addresses a flood comes from). Written by hand because the rule
+is ten lines and is on the decision hot path; the libraries for it (limits, slowapi) add
+storage back-ends and framework hooks it does not need.
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    workers: Annotated[int, typer.Option(help="Worker processes (one core each).")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes (one core each); each enforces 1/N of the rate limits.",
+        show_default="1, or the serve_workers setting")] = None,
     decision_cache_entries: Annotated[int | None, typer.Option(
         min=0, help="Decisions each worker keeps per policy and registry snapshot; 0 sends "
                     "every request through Cedar.",
@@ -51,6 +53,8 @@ def serve(
     settings = home.settings
     if decision_cache_entries is not None:
         settings = dataclasses.replace(settings, serve_decision_cache_entries=decision_cache_entries)
+    if workers is not None:
+        settings = dataclasses.replace(settings, serve_workers=workers)
     if durable_decisions is not None:
         settings = dataclasses.replace(
             settings, serve_decision_records="durable" if durable_decisions else "batched")
@@ -60,7 +64,7 @@ def serve(
     stopped = {signal.SIGTERM: signal.signal(signal.SIGTERM, _stopped),
                signal.SIGINT: signal.signal(signal.SIGINT, _stopped)}
     try:
-        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=settings.serve_workers,
                     http=HTTP_PROTOCOL, log_level="warning", access_log=False)
     finally:
         for number, handler in stopped.items():

@@ -139,13 +139,14 @@ SETTINGS: tuple[Setting, ...] = (
             "share).", int),
     Setting("serve_rate_limit_per_s", 20.0, _non_negative_float,
             "Requests per second each API token (or, without a token, each client address) may "
-            "make to one `daylight serve` worker, sustained; 0: no limit.", float),
+            "make to `daylight serve`, sustained (each of its serve_workers enforces 1/N of it); "
+            "0: no limit.", float),
     Setting("serve_rate_burst", 100, _positive_int,
             "Requests a token or client address may make at once before the rate limit applies.",
             int),
     Setting("serve_decision_rate_per_s", 20_000.0, _non_negative_float,
-            "Decisions per second each token may ask one `daylight serve` worker for (burst: one "
-            "second's worth); 0: no limit.", float),
+            "Decisions per second each token may ask `daylight serve` for (burst: one second's "
+            "worth; each of its serve_workers enforces 1/N of it); 0: no limit.", float),
     Setting("serve_token_cache_s", 5.0, _non_negative_float,
             "How long a `daylight serve` worker trusts what it read of a token: a revocation "
             "takes effect within this many seconds.", float),
@@ -164,6 +165,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_reports_dir", None, _optional_str,
             "Directory of published report directories (`report build --out`) that `daylight "
             "serve` lists and serves read-only under /v1/reports; default: `<home>/reports`."),
+    Setting("serve_workers", 1, _positive_int,
+            "Worker processes `daylight serve` runs (its `--workers`); each enforces 1/N of the "
+            "rate limits, so that they are the service's, not each worker's.", int),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -194,6 +198,7 @@ class Settings:
     serve_page_limit: int = 100
     serve_page_limit_max: int = 1000
     serve_reports_dir: str | None = None
+    serve_workers: int = 1
 
     def __post_init__(self) -> None:
         if self.objection_threshold.endswith("%") and self.employee_count is None:

@@ -15,6 +15,7 @@ from typing import Any
 from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError
+from daylight.core.keyset import ALL, Window
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account, AccountChange, read_accounts
 from daylight.registry.correction import accepted_overrides, check_date
@@ -185,16 +186,14 @@ def show_history(database: Database, account_id: str) -> tuple[AccountRevision, 
 def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,
                        *, window_days: int = DEFAULT_WINDOW_DAYS,
                        staleness_days: int = DEFAULT_STALENESS_DAYS,
-                       after: str | None = None) -> Iterator[AccountView]:
-    """`accounts list`: every account, in id order, its support as of ``as_of`` (default today),
-    or from ``as_of`` to ``until`` (the report asks about its period); with ``after``, only the
-    accounts whose id sorts after it (a page of the HTTP API)."""
+                       window: Window = ALL) -> Iterator[AccountView]:
+    """`accounts list`: every account (those of ``window``: a page of the HTTP API), in id
+    order, its support as of ``as_of`` (default today), or from ``as_of`` to ``until`` (the
+    report asks about its period)."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         overrides = accepted_overrides(tx)
-        for account in list(store.iter_accounts()):
-            if after is not None and account.account_id <= after:
-                continue
+        for account in store.accounts_page(window):
             yield account_view(store, account, as_of, until, window_days=window_days,
                                overrides=overrides, staleness_days=staleness_days)
 

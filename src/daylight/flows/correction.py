@@ -24,6 +24,7 @@ from daylight.core import entry_types
 from daylight.core.clock import utc_text
 from daylight.core.database import Database
 from daylight.core.errors import InputError, NotFoundError
+from daylight.core.keyset import ALL, Window
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.correction import (
@@ -137,7 +138,8 @@ def review_correction(database: Database, log: TransparencyLog, review: Correcti
     return CorrectionResult(reviewed, index, accounts)
 
 
-def list_corrections(database: Database) -> list[Correction]:
-    """Every correction, in the order filed (the corrections log the report publishes)."""
+def list_corrections(database: Database, window: Window = ALL) -> list[Correction]:
+    """The corrections of ``window`` (default: all), in the order filed (the corrections log
+    the report publishes)."""
     with database.transaction(write=False) as tx:
-        return CorrectionStore(tx).all()
+        return CorrectionStore(tx).all(window)

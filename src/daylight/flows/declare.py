@@ -15,7 +15,7 @@ log and in every view by a pseudonym (``reviewer-…``), never by their identity
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from daylight.core import entry_types
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
+from daylight.core.keyset import ALL, Window
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog
@@ -33,6 +34,7 @@ from daylight.registry.resolution import RESOLVED
 from daylight.registry.store import RegistryStore
 from daylight.voice.declaration import (
     APPROVE,
+    APPROVED,
     DECISIONS,
     EXPIRED,
     STATUSES,
@@ -45,7 +47,7 @@ from daylight.voice.declaration import (
     parse_declaration,
 )
 from daylight.voice.identity import canonical_identity, identity_domain, same_organisation_domain
-from daylight.voice.reads import DeclarationRecord, read_declarations
+from daylight.voice.reads import DeclarationRecord
 from daylight.voice.store import VoiceStore, new_id
 
 
@@ -178,14 +180,35 @@ def show_declaration(database: Database, declaration_id: str, now: datetime) -> 
 
 
 def list_declarations(database: Database, now: datetime, *, account_id: str | None = None,
-                      status: str | None = None) -> list[DeclarationRecord]:
-    """Every declaration (of ``account_id``, with ``status`` at ``now``), oldest first."""
+                      status: str | None = None, accounts: Collection[str] | None = None,
+                      window: Window = ALL) -> list[DeclarationRecord]:
+    """The declarations of ``window`` (default: all), oldest first (in the order filed): of
+    ``account_id`` and of ``accounts`` (None: any), with ``status`` at ``now``. A window is
+    read by keyset, ``window.limit`` rows at a time until it is full: only a declaration whose
+    stored status has since expired is read and passed over."""
     if status is not None and status not in STATUSES:
         raise InputError(f"status `{status}` must be one of {', '.join(STATUSES)}",
                          where="--status")
-    return [r for r in read_declarations(database, now)
-            if (account_id is None or r.declaration.account_id == account_id)
-            and (status is None or r.status == status)]
+    account_ids = sorted(accounts) if accounts is not None else None
+    if account_id is not None:
+        account_ids = [account_id] if account_ids is None or account_id in account_ids else []
+    stored = None if status is None else (
+        (EXPIRED, SUBMITTED, APPROVED) if status == EXPIRED else (status,))
+    found: list[Declaration] = []
+    after = window.after
+    with database.transaction(write=False) as tx:
+        store = VoiceStore(tx)
+        while True:
+            chunk = store.declaration_page(Window(after, window.limit), account_ids=account_ids,
+                                           statuses=stored)
+            found += [d for d in chunk if status is None or d.status_at(now) == status]
+            if window.limit is None or len(found) >= window.limit or len(chunk) < window.limit:
+                break
+            after = chunk[-1].declaration_id
+        found = found[:window.limit]
+        reviews = store.all_reviews([d.declaration_id for d in found])
+    return [DeclarationRecord(d, d.status_at(now), tuple(reviews.get(d.declaration_id, ())))
+            for d in found]
 
 
 def approved_declarations(database: Database, now: datetime) -> dict[str, tuple[ApprovedDeclaration, ...]]:

@@ -29,6 +29,7 @@ from daylight.core.canonical import parse_json
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, NotFoundError, VerificationError
+from daylight.core.keyset import ALL, Window
 from daylight.core.secret import write_secret
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
@@ -259,10 +260,10 @@ def show_objection(database: Database, objection_id: str) -> Objection:
     return objection
 
 
-def list_objections(database: Database) -> list[Objection]:
-    """Every objection, oldest first."""
+def list_objections(database: Database, window: Window = ALL) -> list[Objection]:
+    """The objections of ``window`` (default: all), oldest first (in the order filed)."""
     with database.transaction(write=False) as tx:
-        return VoiceStore(tx).objections()
+        return VoiceStore(tx).objection_page(window)
 
 
 def resolve_objection(database: Database, log: TransparencyLog, keys: VoiceKeys,

@@ -17,6 +17,7 @@ from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.errors import InputError, NotFoundError
+from daylight.core.keyset import ALL, Window
 from daylight.report.formats import PUBLICATION_FILE
 from daylight.report.store import Publication, ReportStore
 
@@ -67,24 +68,24 @@ def _directories(reports_dir: Path) -> dict[tuple[str, int], Path]:
     return found
 
 
-def list_published(database: Database, reports_dir: Path) -> list[PublishedReport]:
-    """Each published period's latest publication, oldest period first."""
+def list_published(database: Database, reports_dir: Path,
+                   window: Window = ALL) -> list[PublishedReport]:
+    """Each published period's latest publication (those of ``window``, keyed by period;
+    default: all), oldest period first."""
     with database.transaction(write=False) as tx:
-        publications = ReportStore(tx).publications()
-    latest: dict[str, Publication] = {}
-    for publication in publications:
-        latest[publication.period] = publication
-    directories = _directories(reports_dir)
-    return [PublishedReport(p, directories.get((p.period, p.log_index)))
-            for p in sorted(latest.values(), key=lambda p: (p.period_start, p.period))]
+        publications = ReportStore(tx).latest_publications(window)
+    directories = _directories(reports_dir) if publications else {}
+    return [PublishedReport(p, directories.get((p.period, p.log_index))) for p in publications]
 
 
 def published_report(database: Database, reports_dir: Path, period: str) -> PublishedReport:
     """The latest publication of ``period``; NotFoundError if it was never published."""
-    for report in list_published(database, reports_dir):
-        if report.publication.period == period:
-            return report
-    raise NotFoundError(f"no published report of `{period}`", where="period")
+    with database.transaction(write=False) as tx:
+        publication = ReportStore(tx).latest_publication(period)
+    if publication is None:
+        raise NotFoundError(f"no published report of `{period}`", where="period")
+    return PublishedReport(publication, _directories(reports_dir).get(
+        (publication.period, publication.log_index)))
 
 
 def report_file(database: Database, reports_dir: Path, period: str, path: str) -> Path:

@@ -13,6 +13,7 @@ from typing import Any
 
 from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database
+from daylight.core.keyset import ALL, Window
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
@@ -45,13 +46,14 @@ class ReviewItem:
                 "provisional": features.get("provisional")}
 
 
-def review_queue(database: Database) -> list[ReviewItem]:
-    """Accounts waiting for a person, with the candidate and why."""
+def review_queue(database: Database, window: Window = ALL) -> list[ReviewItem]:
+    """Accounts waiting for a person (those of ``window``, default all), in account id order,
+    with the candidate and why."""
     with database.transaction(write=False) as tx:
         store = RegistryStore(tx)
         return [ReviewItem(store.account(resolution.account_id),
                            store.organization(resolution.organization_id or ""), resolution)
-                for resolution in store.resolutions_with_status("review")]
+                for resolution in store.resolutions_with_status("review", window)]
 
 
 def judge(database: Database, log: TransparencyLog, account_id: str, organization_id: str,

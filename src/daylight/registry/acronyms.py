@@ -43,7 +43,7 @@ MAX_LENGTH = 8
 
 
 def _words(name: str, skipped: frozenset[str] = _SKIPPED) -> list[str]:
-    words = []
+    words: list[str] = []
     for raw in clean_text(name).replace("-", " ").replace("/", " ").split():
         word = raw.strip(".,;:()'\"").lower()
         if word.endswith("'s"):

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from daylight.core.database import Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
+from daylight.core.keyset import ALL, Window, keyset_rows
 from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.support import Override
 
@@ -158,10 +159,12 @@ class CorrectionStore:
         if not updated:
             raise ConflictError(f"correction `{correction.correction_id}` was already reviewed")
 
-    def all(self) -> list[Correction]:
-        rows = self.tx.query(
-            f"SELECT {', '.join('c.' + c for c in _COLUMNS)}, CASE WHEN {_SUPERSEDED} THEN 1 "
-            "ELSE 0 END FROM registry_correction c ORDER BY c.filed_log_index")
+    def all(self, window: Window = ALL) -> list[Correction]:
+        """The corrections of ``window``, in the order filed."""
+        rows = keyset_rows(
+            self.tx, columns=f"{', '.join('c.' + c for c in _COLUMNS)}, CASE WHEN {_SUPERSEDED} "
+            "THEN 1 ELSE 0 END", table="registry_correction c", id_column="c.correction_id",
+            order="c.filed_log_index", window=window)
         return [_row(r, bool(r[13])) for r in rows]
 
     def resolved_accounts(self, organization_id: str) -> int:

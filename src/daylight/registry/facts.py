@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from daylight.core.database import Database
+from daylight.core.database import Database, Transaction
 from daylight.core.errors import NotFoundError
 from daylight.registry.correction import CorrectionStore, accepted_overrides
 from daylight.registry.organization import Organization
@@ -108,9 +108,19 @@ def registry_fingerprint(database: Database) -> RegistryFingerprint:
         classified = tx.query_one("SELECT COUNT(*), MAX(classified_at), MAX(log_index), "
                                   "COUNT(log_index) FROM registry_classification")
         corrected = CorrectionStore(tx).fingerprint()  # accepted corrections change support
-        loaded = tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference")
+        loaded = reference_marker(tx)
     return RegistryFingerprint(tuple(accounts or ()), tuple(screened or ()),
-                               tuple(classified or ()), corrected, tuple(loaded or ()))
+                               tuple(classified or ()), corrected, loaded)
+
+
+def reference_marker(tx: Transaction) -> tuple[int, int]:
+    """(reference builds loaded, the latest one's log index or -1): the ``loaded`` part of
+    ``registry_fingerprint``. It changes with every load, the only write that changes the
+    organisations (and so the screener built from them)."""
+    row = tx.query_one("SELECT COUNT(*), MAX(log_index) FROM registry_reference")
+    if row is None or row[1] is None:
+        return (0, -1)
+    return (int(row[0]), int(row[1]))
 
 
 @dataclass(frozen=True)

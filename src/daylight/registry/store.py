@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from daylight.core.database import Migration, Transaction, load_migrations
+from daylight.core.keyset import ALL, Window, keyset_rows
 from daylight.registry.accounts import Account, AccountChange
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.resolution import Classification, Judgement, Resolution
@@ -215,6 +216,13 @@ class RegistryStore:
         for row in self.tx.query(sql + " ORDER BY a.account_id"):
             yield _account(row)
 
+    def accounts_page(self, window: Window) -> list[Account]:
+        """The accounts of ``window``, in id order (a keyset page)."""
+        rows = keyset_rows(self.tx, columns=", ".join(_ACCOUNT_COLUMNS[:-1]),
+                           table="registry_account", id_column="account_id", order="account_id",
+                           window=window)
+        return [_account(row) for row in rows]
+
     # -- resolutions, judgements, classifications --------------------------------------------
 
     def put_resolutions(self, resolutions: Sequence[Resolution]) -> None:
@@ -234,10 +242,12 @@ class RegistryStore:
             return None
         return Resolution(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
 
-    def resolutions_with_status(self, status: str) -> list[Resolution]:
-        rows = self.tx.query("SELECT account_id, status, organization_id, score, features, "
-                             "screened_at FROM registry_resolution WHERE status = ? "
-                             "ORDER BY account_id", (status,))
+    def resolutions_with_status(self, status: str, window: Window = ALL) -> list[Resolution]:
+        """The resolutions with ``status`` in ``window``, in account id order."""
+        rows = keyset_rows(self.tx, columns="account_id, status, organization_id, score, "
+                           "features, screened_at", table="registry_resolution",
+                           id_column="account_id", order="account_id", window=window,
+                           where="status = ?", params=(status,))
         return [Resolution(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     def status_counts(self) -> dict[str, int]:

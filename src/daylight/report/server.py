@@ -1,14 +1,34 @@
 """Serve a published report directory over HTTP on this machine (the standard library's static
-file server: the report is static files and needs nothing else)."""
+file server: the report is static files and needs nothing else), and ``REPORT_CSP``, the
+content security policy the report's pages need, which ``daylight serve`` sends with a
+published report's files. This server does not send it yet: the report's browser tests poll
+with Playwright's string predicates (``wait_for_function``), which a policy without
+``'unsafe-eval'`` refuses to evaluate."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from daylight.core.errors import ConfigError, NotFoundError
+
+# The one rule Cytoscape.js (static/vendor) writes into the page, as a <style> element: the
+# policy allows it by its SHA-256 rather than allowing every inline style.
+CYTOSCAPE_STYLE = ".__________cytoscape_container { position: relative; }"
+_CYTOSCAPE_STYLE_SHA256 = base64.b64encode(hashlib.sha256(CYTOSCAPE_STYLE.encode()).digest()).decode()
+
+# What the pages need and nothing more: their own scripts (and Pagefind's WebAssembly), their
+# own styles (with Cytoscape's rule, and the style attributes of table columns and legend
+# swatches), their own images and data (the table's JSON); no other origin, no plugin, no
+# <base>, no form posts, no framing.
+REPORT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+              f"style-src 'self' 'sha256-{_CYTOSCAPE_STYLE_SHA256}'; "
+              "style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

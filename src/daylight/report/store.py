@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from daylight.core.database import Migration, Transaction, load_migrations
+from daylight.core.keyset import Window, keyset_rows
 
 
 def report_migrations() -> list[Migration]:
@@ -94,6 +95,15 @@ class ReportStore:
     def publications(self) -> list[Publication]:
         """Every publication, in log order (a period's later ones correct its earlier ones)."""
         rows = self.tx.query(f"SELECT {_PUBLICATION} FROM report_publication ORDER BY log_index")
+        return [_publication(r) for r in rows]
+
+    def latest_publications(self, window: Window) -> list[Publication]:
+        """Each period's latest publication in ``window`` (keyed by period), by period start."""
+        rows = keyset_rows(self.tx, columns=", ".join("p." + c for c in _PUBLICATION.split(", ")),
+                           table="report_publication p", id_column="p.period",
+                           order="p.period_start", window=window,
+                           where="p.log_index = (SELECT MAX(q.log_index) FROM report_publication q "
+                                 "WHERE q.period = p.period)")
         return [_publication(r) for r in rows]
 
     def previous_publication(self, before: str) -> Publication | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from daylight.core.clock import parse_utc_text, utc_text
 from daylight.core.database import Migration, Transaction, load_migrations
+from daylight.core.keyset import Window, keyset_rows
 from daylight.voice.declaration import APPROVED, Declaration, Review
 from daylight.voice.objection import Objection, Subject
 
@@ -73,6 +74,23 @@ class VoiceStore:
                              "ORDER BY submitted_at, declaration_id", params)
         return [_declaration(r) for r in rows]
 
+    def declaration_page(self, window: Window, *, account_ids: Sequence[str] | None = None,
+                         statuses: Sequence[str] | None = None) -> list[Declaration]:
+        """The declarations of ``window`` in the order filed (their log index), of
+        ``account_ids`` and with a stored status among ``statuses`` (None: any)."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        for column, values in (("account_id", account_ids), ("status", statuses)):
+            if values is not None:
+                if not values:
+                    return []
+                conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        rows = keyset_rows(self.tx, columns=_DECLARATION, table="voice_declaration",
+                           id_column="declaration_id", order="log_index", window=window,
+                           where=" AND ".join(conditions), params=params)
+        return [_declaration(r) for r in rows]
+
     def approved_declarations(self) -> list[Declaration]:
         """Declarations whose stored status is approved (some may have expired)."""
         rows = self.tx.query(f"SELECT {_DECLARATION} FROM voice_declaration WHERE status = ? "
@@ -95,11 +113,15 @@ class VoiceStore:
                              (declaration_id,))
         return [Review(int(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6])) for r in rows]
 
-    def all_reviews(self) -> dict[str, list[Review]]:
-        """Every declaration's reviews, by declaration id."""
+    def all_reviews(self, declaration_ids: Sequence[str] | None = None) -> dict[str, list[Review]]:
+        """Every declaration's reviews (or those of ``declaration_ids``), by declaration id."""
+        if declaration_ids is not None and not declaration_ids:
+            return {}
+        where = (f"WHERE declaration_id IN ({', '.join('?' for _ in declaration_ids)}) "
+                 if declaration_ids else "")
         rows = self.tx.query("SELECT declaration_id, step, reviewer, decision, rationale, status, "
-                             "reviewed_at, log_index FROM voice_review "
-                             "ORDER BY declaration_id, step")
+                             f"reviewed_at, log_index FROM voice_review {where}"
+                             "ORDER BY declaration_id, step", declaration_ids or ())
         found: dict[str, list[Review]] = {}
         for r in rows:
             found.setdefault(r[0], []).append(Review(int(r[1]), r[2], r[3], r[4], r[5], r[6],
@@ -141,6 +163,12 @@ class VoiceStore:
     def objections(self) -> list[Objection]:
         rows = self.tx.query(f"SELECT {_OBJECTION} FROM voice_objection "
                              "ORDER BY filed_at, objection_id")
+        return [_objection(r) for r in rows]
+
+    def objection_page(self, window: Window) -> list[Objection]:
+        """The objections of ``window``, in the order filed (their log index)."""
+        rows = keyset_rows(self.tx, columns=_OBJECTION, table="voice_objection",
+                           id_column="objection_id", order="log_index", window=window)
         return [_objection(r) for r in rows]
 
     def update_objection(self, o: Objection) -> None:

@@ -17,11 +17,11 @@ from daylight.api.routes.resources import (
     CallerDep,
     HomeDep,
     PagingDep,
+    RegistrySearchDep,
 )
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.period import parse_period
 from daylight.flows.accounts import AccountView, iter_account_views, show_account, show_history
-from daylight.flows.search import search_registry
 from daylight.registry.correction import check_date
 from daylight.registry.search import MAX_RESULTS
 from daylight.usage.aggregate_store import account_usage
@@ -75,9 +75,9 @@ def list_accounts(home: HomeDep, caller: CallerDep, paging: PagingDep,
                 if paging.after is None or account_id > paging.after:
                     with suppress(NotFoundError):  # a token's account not (yet) imported
                         yield show_account(database, account_id, day, window_days=window)
-        return paging.page(own(), lambda v: v.account_id, _out, started=True)
-    return paging.page(iter_account_views(database, day, window_days=window, after=paging.after),
-                       lambda v: v.account_id, _out, started=True)
+        return paging.page(own(), lambda v: v.account_id, _out)
+    return paging.page(iter_account_views(database, day, window_days=window, window=paging.window),
+                       lambda v: v.account_id, _out)
 
 
 @router.get("/v1/accounts/{account_id}", summary="One account and its classification")
@@ -148,7 +148,7 @@ class CandidateOut(BaseModel):
 
 
 @router.get("/v1/registry/search", summary="Search the registry for a name")
-def search(home: HomeDep,
+def search(registry: RegistrySearchDep,
            name: Annotated[str, Query(description="A name as a customer would type it")],
            state: Annotated[str, Query(description="A US state code to search in")] = "",
            top: Annotated[int, Query(description=f"How many candidates (1 to {MAX_RESULTS})")] = 10,
@@ -158,4 +158,4 @@ def search(home: HomeDep,
     if not 1 <= top <= MAX_RESULTS:
         raise InputError(f"`{top}` is not from 1 to {MAX_RESULTS}", where="top")
     return [CandidateOut.model_validate(c.to_json())
-            for c in search_registry(home.database(), name, state, limit=top)]
+            for c in registry.search(name, state, limit=top)]

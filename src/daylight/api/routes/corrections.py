@@ -89,7 +89,8 @@ def post_correction(body: CorrectionIn, home: HomeDep) -> CorrectionStepOut:
 @router.get("/v1/corrections", summary="List corrections")
 def get_corrections(home: HomeDep, paging: PagingDep) -> Page[CorrectionOut]:
     """Every correction, in the order filed (the corrections log the report publishes)."""
-    return paging.page(list_corrections(home.database()), lambda c: c.correction_id, _out)
+    return paging.page(list_corrections(home.database(), paging.window),
+                       lambda c: c.correction_id, _out)
 
 
 @router.post("/v1/corrections/{correction_id}/reviews", summary="Review a correction")

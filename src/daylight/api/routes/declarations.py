@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
+from daylight.api.access import Role
 from daylight.api.pagination import Page
 from daylight.api.routes.resources import (
     ERROR_RESPONSES,
@@ -96,10 +97,11 @@ def post_declaration(body: DeclarationIn, home: HomeDep, caller: CallerDep) -> S
 def get_declarations(home: HomeDep, caller: CallerDep, paging: PagingDep,
                      account_id: Annotated[str | None, Query()] = None,
                      status: Annotated[str | None, Query()] = None) -> Page[DeclarationOut]:
-    """Declarations (of an account, with a status now) the caller may see, oldest first."""
-    records = [r for r in list_declarations(home.database(), utc_now(), account_id=account_id,
-                                            status=status)
-               if caller.may_see_account(r.declaration.account_id)]
+    """Declarations (of an account, with a status now) the caller may see, oldest first (in
+    the order filed)."""
+    records = list_declarations(home.database(), utc_now(), account_id=account_id, status=status,
+                                accounts=caller.accounts if caller.role == Role.CUSTOMER else None,
+                                window=paging.window)
     return paging.page(records, lambda r: r.declaration.declaration_id, _out)
 
 

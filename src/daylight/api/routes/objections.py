@@ -100,8 +100,9 @@ def post_objection(body: ObjectionIn, home: HomeDep, caller: CallerDep) -> Filed
 
 @router.get("/v1/objections", summary="List objections")
 def get_objections(home: HomeDep, paging: PagingDep) -> Page[ObjectionOut]:
-    """Every objection, oldest first."""
-    return paging.page(list_objections(home.database()), lambda o: o.objection_id, _out)
+    """Every objection, oldest first (in the order filed)."""
+    return paging.page(list_objections(home.database(), paging.window),
+                       lambda o: o.objection_id, _out)
 
 
 @router.get("/v1/objections/{objection_id}", summary="One objection")

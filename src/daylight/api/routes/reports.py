@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 from daylight.api.pagination import Page
 from daylight.api.routes.resources import ERROR_RESPONSES, HomeDep, PagingDep
 from daylight.flows.published import PublishedReport, list_published, report_file
+from daylight.report.server import REPORT_CSP
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -37,7 +38,7 @@ def _out(report: PublishedReport) -> PublishedReportOut:
 @router.get("/v1/reports", summary="List published reports")
 def get_reports(home: HomeDep, paging: PagingDep) -> Page[PublishedReportOut]:
     """Each published period's latest publication, oldest period first."""
-    reports = list_published(home.database(), home.settings.reports_dir)
+    reports = list_published(home.database(), home.settings.reports_dir, paging.window)
     return paging.page(reports, lambda r: r.publication.period, _out)
 
 
@@ -49,7 +50,9 @@ def get_report_file(period: str,
                     path: Annotated[str, Path(description="The file's path in the report "
                                               "directory, e.g. `data/organizations.csv`")],
                     home: HomeDep) -> Response:
-    """A file of the period's published report, as published (data, proofs, pages, the log)."""
+    """A file of the period's published report, as published (data, proofs, pages, the log);
+    with the report's own content security policy, under which its pages run."""
     file = report_file(home.database(), home.settings.reports_dir, period, path)
     media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    return FileResponse(file, media_type=media_type)
+    return FileResponse(file, media_type=media_type,
+                        headers={"content-security-policy": REPORT_CSP})

@@ -1,5 +1,6 @@
-"""What every route of the service takes: the home it serves, the caller, a page request, and
-the one error shape as an OpenAPI model.
+"""What every route of the service takes: the home it serves, the caller, a page request, the
+service's registry search (its screener kept per loaded reference), and the one error shape as
+an OpenAPI model.
 
 The caller's identity (an employee's or a reviewer's) comes from the token (``caller.subject``),
 never from the body; a customer sees only its own accounts (``Caller.may_see_account``): an
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from daylight.api.access import Caller, UnauthenticatedError, current_caller
 from daylight.api.pagination import PageRequest, page_request
 from daylight.core.errors import ConfigError
+from daylight.flows.search import RegistrySearch
 from daylight.home import Home
 
 
@@ -62,6 +64,18 @@ def home_of(request: Request) -> Home:
 
 HomeDep = Annotated[Home, Depends(home_of)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def registry_search_of(request: Request, home: HomeDep) -> RegistrySearch:
+    """The service's registry search, made on the first search (one per app: per worker)."""
+    state = request.app.state
+    found = getattr(state, "registry_search", None)
+    if not isinstance(found, RegistrySearch) or found.database is not home.database():
+        found = state.registry_search = RegistrySearch(home.database())
+    return found
+
+
+RegistrySearchDep = Annotated[RegistrySearch, Depends(registry_search_of)]
 
 
 def paging(request: Request, home: HomeDep,

@@ -43,8 +43,8 @@ def _key(item: ReviewItem) -> str:
 @router.get("/v1/review", summary="The screening review queue")
 def list_review(home: HomeDep, paging: PagingDep) -> Page[ReviewItemOut]:
     """Accounts whose match is uncertain, waiting for a reviewer, in account id order."""
-    queue = sorted(review_queue(home.database()), key=_key)
-    return paging.page(queue, _key, lambda i: ReviewItemOut.model_validate(i.to_json()))
+    return paging.page(review_queue(home.database(), paging.window), _key,
+                       lambda i: ReviewItemOut.model_validate(i.to_json()))
 
 
 class JudgementIn(BaseModel):
