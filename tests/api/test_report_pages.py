@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage
+from playwright.sync_api import Browser
 
 from daylight.api.headers import SECURITY_HEADERS
 from daylight.core.database import Database, migrate
@@ -32,6 +32,7 @@ from tests.report.browser.conftest import (  # noqa: F401 - the browser fixtures
     FLAGS,
     browser,
     browser_report,
+    page_problems,
     playwright,
     site_dir,
 )
@@ -81,15 +82,7 @@ def test_report_pages_served_by_the_service_run_without_console_errors(
     base = f"{service_url}/v1/reports/{PERIOD}/files/"
     context = browser.new_context()
     page = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{page.url}: {message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    problems = page_problems(page)
     try:
         for name in [*PAGES, f"org/{page_name(browser_report.organizations[3].organization_id)}"]:
             response = page.goto(base + name)

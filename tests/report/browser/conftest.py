@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from daylight.report.model import Report
 from daylight.report.server import report_server, url_of
@@ -38,6 +38,22 @@ def site_dir(browser_report: Report, tmp_path_factory: pytest.TempPathFactory) -
     render_site(browser_report, out, table_chunk_rows=16, table_html_rows=16)
     write_data_files(browser_report, out)
     return out
+
+
+def page_problems(page: Page) -> list[str]:
+    """What goes wrong on ``page`` from now on, as it happens: console errors and warnings,
+    uncaught errors, dialogs and failed requests, each with the page's address."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(f"{page.url}: {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.on("dialog", lambda dialog: problems.append(f"{page.url}: dialog {dialog.message}"))
+    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    return problems
 
 
 @contextmanager

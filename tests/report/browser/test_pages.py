@@ -10,10 +10,11 @@ import io
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import page_name
+from tests.report.browser.conftest import page_problems
 
 PAGES = ["index.html", "organizations.html", "graph.html", "voice.html", "changes.html",
          "methodology.html", "dictionary.html", "credits.html", "search.html"]
@@ -42,16 +43,7 @@ def _visible_names(page: Page) -> list[str]:
 def test_every_page_renders_without_console_errors_and_shows_the_banner(
     page: Page, base_url: str, browser_report: Report, screenshots: Path
 ) -> None:
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{page.url}: {message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    page.on("dialog", lambda dialog: problems.append(f"{page.url}: dialog {dialog.message}"))
-    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    problems = page_problems(page)
     for name in _pages(browser_report):
         response = page.goto(base_url + name)
         assert response is not None and response.status == 200, name

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
+from tests.report.browser.conftest import page_problems
 from tests.report.factory import synthetic_report
 
 RESULT = ".pagefind-ui__result-link:not(.pagefind-ui__result-nested *)"  # pages, not their sections
@@ -41,16 +42,20 @@ def test_a_search_filtered_to_one_state_returns_only_that_states_organisations(
     page.locator(".pagefind-ui__result-link").first.wait_for()
     page.locator(".pagefind-ui__filter-name", has_text="state").click()
     page.get_by_role("checkbox", name=re.compile(r"^TX\b")).check()
-    page.wait_for_function("document.querySelector('.pagefind-ui__message') && "
-                           "/^3 results?/.test(document.querySelector('.pagefind-ui__message').textContent)")
+    _wait_for_results(page, len(in_texas))
     assert sorted(_all_results(page)) == in_texas
 
     page.goto(base_url + "search.html?q=SYNTHETIC&state=TX&sector=law_enforcement")
-    page.wait_for_function("document.querySelector('.pagefind-ui__message') && "
-                           "/^2 results?/.test(document.querySelector('.pagefind-ui__message').textContent)")
-    assert sorted(_all_results(page)) == sorted(
-        o.organization_name for o in browser_report.organizations
-        if o.state == "TX" and o.sector == "law_enforcement")
+    texas_agencies = sorted(o.organization_name for o in browser_report.organizations
+                            if o.state == "TX" and o.sector == "law_enforcement")
+    _wait_for_results(page, len(texas_agencies))
+    assert sorted(_all_results(page)) == texas_agencies
+
+
+def _wait_for_results(page: Page, count: int) -> None:
+    """Until Pagefind's message says ``count`` results (it counts after the filters apply)."""
+    page.locator(".pagefind-ui__message").filter(
+        has_text=re.compile(rf"^{count} results?\b")).wait_for(timeout=60_000)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +73,7 @@ def test_opened_from_disk_the_table_shows_sorts_filters_and_searches_every_row(
     report, out = site_on_disk
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    problems = page_problems(page)
     try:
         page.goto((out / "organizations.html").as_uri())
         in_html = page.eval_on_selector_all("#organizations tbody tr[data-row-id]",
