@@ -24,8 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import MappingProxyType
 from pathlib import Path
+from types import MappingProxyType
 
 from daylight.core.database import Database, migrate
 from daylight.core.entry_types import USAGE_DIGEST as DIGEST_ENTRY_TYPE
@@ -40,7 +40,7 @@ from daylight.policy.catalog import Catalog, Operation, default_catalog
 from daylight.registry.accounts import Account
 from daylight.registry.organization import Organization
 from daylight.registry.store import Classification, RegistryStore, Resolution
-from daylight.report import search as report_search
+from daylight.report.proofs import ProofFileWriter
 from daylight.report.verify import verify_report
 from daylight.usage.aggregate import AggregateRow, Aggregation
 from daylight.usage.aggregate_store import record_aggregation
@@ -113,15 +113,15 @@ def build_world(database: Database, log: TransparencyLog, catalog: Catalog, orga
     return len(rows)
 
 
-PHASES = {
-    report_flow: ("_draft", "report_records", "_sequence_rows", "_changes", "write_data",
-                  "write_proof_files", "render_site", "_remove_stale", "_listed_files", "_publish",
-                  "export_mirror"),
-    report_search: ("index_site",),
+PHASES: dict[object, tuple[str, ...]] = {
+    report_flow: ("_draft", "report_records", "_sequence_rows", "_changes", "export_mirror",
+                  "write_data", "render_site", "index_site", "_remove_stale", "_listed_files",
+                  "_publish"),
+    ProofFileWriter: ("result",),
 }
-"""The steps of ``build_report`` timed one by one: the names it calls them by in its module.
-``write_proof_files`` includes computing the proofs and the first ``export_mirror`` (its input
-is a generator); ``render_site`` includes ``index_site`` (Pagefind, a child process)."""
+"""The steps of ``build_report`` timed one by one: the names it calls them by. The proof files
+are written by a child process meanwhile; ``result`` is the wait for it, and its CPU is the
+child's whole CPU (counted when the child ends). ``index_site`` is Pagefind (a child process)."""
 
 
 def _cpu() -> float:

@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from daylight.core.entry_types import REPORT_PUBLISHED, REPORT_ROW
@@ -91,8 +92,9 @@ class Table:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
+        # asked once per row and cell when a million rows are written: computed once
         return tuple(f.name for f in self.fields)
 
     def field(self, name: str) -> Field:
