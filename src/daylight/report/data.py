@@ -32,7 +32,7 @@ from daylight.report.formats import (
     USAGE_WEEKLY,
     VOICE,
     Table,
-    csv_cell,
+    csv_converter,
     sqlite_value,
 )
 from daylight.report.model import (
@@ -145,8 +145,8 @@ def csv_bytes(table: Table, records: Sequence[Mapping[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.field_names)
-    for record in records:
-        writer.writerow([csv_cell(f, record[f.name]) for f in table.fields])
+    columns = [(f.name, csv_converter(f)) for f in table.fields]
+    writer.writerows([convert(record[name]) for name, convert in columns] for record in records)
     return out.getvalue().encode()
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -307,12 +307,33 @@ def cell_text(field: Field, value: Any) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _neutralised(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _number_cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _boolean_cell(value: Any) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def csv_converter(field: Field) -> Callable[[Any], str]:
+    """The function that writes ``field``'s values as CSV cells (``csv_cell``), chosen once per
+    column: a million-row table calls it ten million times."""
+    if field.kind == "integer":
+        return _number_cell
+    if field.kind == "boolean":
+        return _boolean_cell
+    if field.kind in ("string", "date"):
+        return lambda value: "" if value is None else _neutralised(str(value))
+    return lambda value: _neutralised(cell_text(field, value))
+
+
 def csv_cell(field: Field, value: Any) -> str:
     """The CSV cell of a value: ``cell_text``, neutralised if it is text a spreadsheet would run."""
-    text = cell_text(field, value)
-    if field.kind not in ("integer", "boolean") and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return csv_converter(field)(value)
 
 
 def sqlite_value(field: Field, value: Any) -> str | int | None:
