@@ -232,3 +232,15 @@ def test_row_fingerprints_are_the_ones_earlier_builds_stored(world: World,
             payload = entry_payload(table, record)
             assert orjson.dumps(payload, option=orjson.OPT_SORT_KEYS) == json.dumps(
                 payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_data_files_hold_the_bytes_earlier_builds_wrote(world: World, tmp_path: Path) -> None:
+    """The JSON files are written with orjson; builds before it used ``json.dumps``. Were the
+    bytes different, re-building a period published before would publish it again."""
+    build(world, "2026-10", tmp_path / "report")
+    for table in TABLES:
+        path = tmp_path / "report" / "data" / f"{table.name}.json"
+        records = json.loads(path.read_text(encoding="utf-8"))
+        lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+        assert path.read_bytes() == ("[\n" + ",\n".join(lines) + ("\n" if lines else "")
+                                     + "]\n").encode()

@@ -336,15 +336,33 @@ def csv_cell(field: Field, value: Any) -> str:
     return csv_converter(field)(value)
 
 
+def _sqlite_boolean(value: Any) -> int | None:
+    return None if value is None else 1 if value else 0
+
+
+def _sqlite_integer(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _sqlite_string(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def sqlite_converter(field: Field) -> Callable[[Any], str | int | None]:
+    """The function that writes ``field``'s values into ``report.db`` (``sqlite_value``), chosen
+    once per column."""
+    if field.kind == "boolean":
+        return _sqlite_boolean
+    if field.kind == "integer":
+        return _sqlite_integer
+    if field.kind in ("string", "date"):
+        return _sqlite_string
+    return lambda value: None if value is None else cell_text(field, value)
+
+
 def sqlite_value(field: Field, value: Any) -> str | int | None:
     """The value of a field in ``report.db``."""
-    if value is None:
-        return None
-    if field.kind == "boolean":
-        return 1 if value else 0
-    if field.kind == "integer":
-        return int(value)
-    return cell_text(field, value)
+    return sqlite_converter(field)(value)
 
 
 def entry_payload(table: Table, record: Mapping[str, Any]) -> dict[str, Any]:
