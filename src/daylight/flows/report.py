@@ -647,15 +647,26 @@ def _proofs(mirror: Path, indices: Sequence[int], proven_size: int, checkpoint: 
         yield ("\n".join(lines) + ending).encode()
 
 
-def _proof_writer(out_dir: Path, records: Mapping[str, list[dict[str, Any]]], proven_size: int,
-                  checkpoint: str, root_hash: bytes) -> ProofFileWriter:
-    """The writer of ``proofs/ROW_ID.tlog-proof`` for every row of ``records`` (in the order of
+PROOF_WRITERS = 2
+"""Processes writing the proof files, each a contiguous share of the rows: on two cores one
+writer was the build's critical path (bench/README.md, "Full size")."""
+
+
+def _proof_writers(out_dir: Path, records: Mapping[str, list[dict[str, Any]]], proven_size: int,
+                   checkpoint: str, root_hash: bytes) -> list[ProofFileWriter]:
+    """The writers of ``proofs/ROW_ID.tlog-proof`` for every row of ``records`` (in the order of
     ``TABLES``), reading the log mirror already exported into ``out_dir``."""
     rows = [r for t in TABLES for r in records[t.name]]
     row_ids = [str(r["row_id"]) for r in rows]
     indices = [int(r["log_index"]) for r in rows]
-    return ProofFileWriter(out_dir / PROOFS_DIR, row_ids, lambda: _proofs(
-        out_dir / LOG_DIR, indices, proven_size, checkpoint, root_hash))
+    share = -(-len(rows) // PROOF_WRITERS) or 1
+
+    def texts(start: int) -> Callable[[], Iterator[bytes]]:
+        return lambda: _proofs(out_dir / LOG_DIR, indices[start:start + share], proven_size,
+                               checkpoint, root_hash)
+
+    return [ProofFileWriter(out_dir / PROOFS_DIR, row_ids[start:start + share], texts(start))
+            for start in range(0, max(len(rows), 1), share)]
 
 
 def _remove_stale(out_dir: Path, kept: set[str]) -> list[tuple[str, str]]:
@@ -770,17 +781,26 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     out_dir = request.out_dir
     _prepare(out_dir)
     export_mirror(log, out_dir / LOG_DIR)  # what the proofs are computed from
-    # The proof files (a million at full size) are written by a second process meanwhile
-    proofs = _proof_writer(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
-    proofs.start()
+    # The proof files (a million at full size) are written by other processes meanwhile
+    proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
+    for writer in proofs:
+        writer.start()
     try:
         written = {str(p) for p in write_data(report, out_dir, records)}
         written.update(str(p) for p in render_site(report, out_dir, index=False))
         written.update(str(p) for p in index_site(out_dir))
     except BaseException:
-        proofs.cancel()
+        for writer in proofs:
+            writer.cancel()
         raise
-    known = proofs.result()
+    known: dict[str, str] = {}
+    try:
+        for writer in proofs:
+            known.update(writer.result())
+    except BaseException:
+        for writer in proofs:
+            writer.cancel()
+        raise
     written.update(known)
     hashes = _listed_files(_remove_stale(out_dir, written), known)
     sums = sha256sums_text(hashes).encode()
