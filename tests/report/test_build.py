@@ -8,13 +8,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import orjson
 import pytest
 from frictionless import validate
 
 from daylight.core.errors import ConflictError, NotFoundError
 from daylight.flows.report import ReportRequest, build_report, publish_reports
 from daylight.policy.catalog import default_catalog
-from daylight.report.formats import TABLES
+from daylight.report.formats import TABLES, entry_payload
 from daylight.report.verify import verify_report
 from tests.report.conftest import NOW, World, add_month, ingest_month, record_decisions
 
@@ -203,3 +204,43 @@ def test_consecutive_reports_are_published_side_by_side_and_verified(world: Worl
     first, second = published.verifications
     assert first.consistent_with is None and second.consistent_with == first.tree_size
     assert published.latest.report.changes is not None
+
+
+def test_a_rebuild_removes_files_and_folders_the_report_no_longer_has(world: World,
+                                                                       tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    stale_proof = out / "proofs" / f"use-{'0' * 20}.tlog-proof"
+    stale_proof.write_text("from an earlier build")
+    (out / "org" / "gone").mkdir()
+    (out / "org" / "gone" / "page.html").write_text("from an earlier build")
+    again = build(world, "2026-10", out)
+    assert again["rows_appended"] == 0 and not again["publication_appended"]
+    assert not stale_proof.exists() and not (out / "org" / "gone").exists()
+    assert (out / "org").is_dir()
+    verify_report(out)
+
+
+def test_row_fingerprints_are_the_ones_earlier_builds_stored(world: World,
+                                                             tmp_path: Path) -> None:
+    """Rows are fingerprinted with orjson; builds before it stored ``json.dumps``'s bytes. Were
+    they different, re-building a period published before would append its rows again."""
+    build(world, "2026-10", tmp_path / "report")
+    for table in TABLES:
+        for record in json.loads((tmp_path / "report" / "data" / f"{table.name}.json")
+                                 .read_text(encoding="utf-8")):
+            payload = entry_payload(table, record)
+            assert orjson.dumps(payload, option=orjson.OPT_SORT_KEYS) == json.dumps(
+                payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_data_files_hold_the_bytes_earlier_builds_wrote(world: World, tmp_path: Path) -> None:
+    """The JSON files are written with orjson; builds before it used ``json.dumps``. Were the
+    bytes different, re-building a period published before would publish it again."""
+    build(world, "2026-10", tmp_path / "report")
+    for table in TABLES:
+        path = tmp_path / "report" / "data" / f"{table.name}.json"
+        records = json.loads(path.read_text(encoding="utf-8"))
+        lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+        assert path.read_bytes() == ("[\n" + ",\n".join(lines) + ("\n" if lines else "")
+                                     + "]\n").encode()

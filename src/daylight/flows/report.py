@@ -40,7 +40,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from daylight.core.canonical import canonical_json
+import orjson
+
+from daylight.core.canonical import CanonicalJson, canonical_json
 from daylight.core.clock import utc_text
 from daylight.core.database import Database
 from daylight.core.errors import ConflictError, InputError, NotFoundError, StorageError
@@ -104,7 +106,8 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.proofs import HEADER, write_proof_files
+from daylight.report.proofs import HEADER, ProofFileWriter
+from daylight.report.search import index_site
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -436,8 +439,15 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
 def _payload_sha256(payload: Mapping[str, Any]) -> str:
     """A fingerprint of a row's content, to tell whether it changed since it was logged (only
     compared with itself: any deterministic encoding will do, and this one is fast)."""
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    # orjson writes the bytes ``json.dumps(sort_keys=True, separators=(",", ":"),
+    # ensure_ascii=False)`` wrote for the fingerprints earlier builds stored (they differ only
+    # on floats under 1e-4, which rows do not hold), at a tenth of the cost
+    try:
+        encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer over 64 bits: its entry will be refused
+        encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"),
+                             ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def _indexed(rows: Iterable[_Row], indices: Mapping[str, int]) -> list[_Row]:
@@ -484,7 +494,8 @@ def _entry_encoder(now: datetime) -> Callable[[dict[str, Any]], bytes]:
     head, tail = LogEntry(ROW_ENTRY, now, {}).encode().split(b"{}", 1)
 
     def encode(payload: dict[str, Any]) -> bytes:
-        data = head + canonical_json(payload, where=f"{ROW_ENTRY} entry") + tail
+        # canonical by construction: marked so, ``sequence_in`` does not parse it again
+        data = CanonicalJson(head + canonical_json(payload, where=f"{ROW_ENTRY} entry") + tail)
         if len(data) > MAX_ENTRY_BYTES:
             raise InputError(f"entry is {len(data)} bytes of canonical JSON, more than "
                              f"{MAX_ENTRY_BYTES}", where=f"{ROW_ENTRY} entry of `{payload['row']['row_id']}`")
@@ -518,6 +529,7 @@ def _sequence_rows(database: Database, log: TransparencyLog, period: Period,
                 indices[rid] = old.log_index
             else:
                 new.append((rid, table_name, org_id, digest, encode(payload)))
+        first = -1
         if new:
             first = log.sequence_in(tx, [n[4] for n in new])
             rows = [PublishedRow(period.label, rid, table_name, org_id, digest, first + i)
@@ -525,8 +537,8 @@ def _sequence_rows(database: Database, log: TransparencyLog, period: Period,
             store.put_rows(rows)
             indices.update((r.row_id, r.log_index) for r in rows)
         store.remove_rows(period.label, sorted(set(stored) - {w[0] for w in wanted}))
-    if new:
-        log.integrate()
+    if new:  # hashed from the bytes in hand: a million entries are not read back
+        log.integrate(known=(first, [n[4] for n in new]))
     return indices, len(new)
 
 
@@ -583,15 +595,15 @@ def _report_files(out_dir: Path) -> Iterator[tuple[str, str]]:
                    f"{relative_folder}/{name}" if relative_folder else name)
 
 
-def _listed_files(out_dir: Path, known: Mapping[Path, str]) -> dict[str, str]:
-    """Relative path → hex SHA-256 of every file ``SHA256SUMS`` lists (``known``: files whose
-    hash the writer already has)."""
-    by_name = {str(path): digest for path, digest in known.items()}
+def _listed_files(files: Iterable[tuple[str, str]], known: Mapping[str, str]) -> dict[str, str]:
+    """Relative path → hex SHA-256 of every file of ``files`` (absolute and relative paths)
+    that ``SHA256SUMS`` lists; ``known``: absolute path → hash of files whose hash the writer
+    already has."""
     hashes = {}
-    for absolute, relative in _report_files(out_dir):
+    for absolute, relative in files:
         if relative in UNLISTED:
             continue
-        digest = by_name.get(absolute)
+        digest = known.get(absolute)
         if digest is None:
             with open(absolute, "rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -599,14 +611,13 @@ def _listed_files(out_dir: Path, known: Mapping[Path, str]) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
-def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[str, Any]]],
-            proven_size: int, checkpoint: str, root_hash: bytes) -> Iterator[tuple[str, bytes]]:
-    """The ``tlog-proof`` text of every row against the checkpoint at ``proven_size``, from the
-    log's tiles as exported into the report's mirror: the leaf hashes from the first row's entry
-    on are read once, and every node the proofs need is computed in one walk up the tree
-    (``merkle.RangeTree``); each hash is base64-encoded once however many proofs share it."""
-    export_mirror(log, mirror)
-    indices = [int(r["log_index"]) for t in TABLES for r in records[t.name]]
+def _proofs(mirror: Path, indices: Sequence[int], proven_size: int, checkpoint: str,
+            root_hash: bytes) -> Iterator[bytes]:
+    """The ``tlog-proof`` text of the entry at each of ``indices`` against the checkpoint at
+    ``proven_size``, from the log's tiles as exported into the report's mirror (published files
+    only: this runs in the process that writes the proof files): the leaf hashes from the first
+    row's entry on are read once, and every node the proofs need is computed in one walk up the
+    tree (``merkle.RangeTree``); each hash is base64-encoded once however many proofs share it."""
     if not indices:
         return
     reader = MirrorReader(mirror, proven_size)
@@ -622,33 +633,59 @@ def _proofs(log: TransparencyLog, mirror: Path, records: Mapping[str, list[dict[
     encoded: dict[tuple[int, int], str] = {}
     ending = "\n\n" + checkpoint
     bundle_index, bundle = -1, []
-    for table in TABLES:
-        for record in records[table.name]:
-            index = int(record["log_index"])
-            if index // TILE_WIDTH != bundle_index:
-                bundle_index, bundle = index // TILE_WIDTH, reader.entries(index // TILE_WIDTH)
-            lines = [HEADER, "extra " + _b64(bundle[index % TILE_WIDTH]), f"index {index}"]
-            for node in tree.path_nodes(index):
-                text = encoded.get(node)
-                if text is None:
-                    text = _b64(tree.levels[node[0]][node[1]])
-                    if node[0]:  # a leaf's sibling serves one proof; higher nodes serve many
-                        encoded[node] = text
-                lines.append(text)
-            yield str(record["row_id"]), ("\n".join(lines) + ending).encode()
+    for index in indices:
+        if index // TILE_WIDTH != bundle_index:
+            bundle_index, bundle = index // TILE_WIDTH, reader.entries(index // TILE_WIDTH)
+        lines = [HEADER, "extra " + _b64(bundle[index % TILE_WIDTH]), f"index {index}"]
+        for node in tree.path_nodes(index):
+            text = encoded.get(node)
+            if text is None:
+                text = _b64(tree.levels[node[0]][node[1]])
+                if node[0]:  # a leaf's sibling serves one proof; higher nodes serve many
+                    encoded[node] = text
+            lines.append(text)
+        yield ("\n".join(lines) + ending).encode()
 
 
-def _remove_stale(out_dir: Path, kept: set[Path]) -> None:
+PROOF_WRITERS = 2
+"""Processes writing the proof files, each a contiguous share of the rows: on two cores one
+writer was the build's critical path (bench/README.md, "Full size")."""
+
+
+def _proof_writers(out_dir: Path, records: Mapping[str, list[dict[str, Any]]], proven_size: int,
+                   checkpoint: str, root_hash: bytes) -> list[ProofFileWriter]:
+    """The writers of ``proofs/ROW_ID.tlog-proof`` for every row of ``records`` (in the order of
+    ``TABLES``), reading the log mirror already exported into ``out_dir``."""
+    rows = [r for t in TABLES for r in records[t.name]]
+    row_ids = [str(r["row_id"]) for r in rows]
+    indices = [int(r["log_index"]) for r in rows]
+    share = -(-len(rows) // PROOF_WRITERS) or 1
+
+    def texts(start: int) -> Callable[[], Iterator[bytes]]:
+        return lambda: _proofs(out_dir / LOG_DIR, indices[start:start + share], proven_size,
+                               checkpoint, root_hash)
+
+    return [ProofFileWriter(out_dir / PROOFS_DIR, row_ids[start:start + share], texts(start))
+            for start in range(0, max(len(rows), 1), share)]
+
+
+def _remove_stale(out_dir: Path, kept: set[str]) -> list[tuple[str, str]]:
     """Remove the files of an earlier build that this one did not write (besides ``log/`` and
-    the pointers written after publication): a re-build leaves no page or proof of a row the
-    report no longer has, and rewrites nothing it does not have to."""
-    keep = {str(path) for path in kept}
-    for absolute, relative in list(_report_files(out_dir)):
-        if relative not in UNLISTED and absolute not in keep:
+    the pointers written after publication), and the folders that leaves empty: a re-build
+    leaves no page or proof of a row the report no longer has, and rewrites nothing it does not
+    have to. Return the files left, as ``_report_files`` lists them (one walk of the report)."""
+    left, emptied = [], set()
+    for absolute, relative in _report_files(out_dir):
+        if relative not in UNLISTED and absolute not in kept:
             os.unlink(absolute)
-    for folder, _, _ in sorted(os.walk(out_dir), reverse=True):
-        if folder != str(out_dir) and not os.listdir(folder):
+            emptied.add(os.path.dirname(absolute))
+        else:
+            left.append((absolute, relative))
+    for folder in sorted(emptied, reverse=True):
+        while folder != str(out_dir) and not os.listdir(folder):
             os.rmdir(folder)
+            folder = os.path.dirname(folder)
+    return left
 
 
 def _aggregate_if_needed(database: Database, log: TransparencyLog, request: ReportRequest,
@@ -743,13 +780,29 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
 
     out_dir = request.out_dir
     _prepare(out_dir)
-    written = set(write_data(report, out_dir, records))
-    known = write_proof_files(out_dir / PROOFS_DIR, _proofs(
-        log, out_dir / LOG_DIR, records, proven_size, signed_note, checkpoint.root_hash))
+    export_mirror(log, out_dir / LOG_DIR)  # what the proofs are computed from
+    # The proof files (a million at full size) are written by other processes meanwhile
+    proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
+    for writer in proofs:
+        writer.start()
+    try:
+        written = {str(p) for p in write_data(report, out_dir, records)}
+        written.update(str(p) for p in render_site(report, out_dir, index=False))
+        written.update(str(p) for p in index_site(out_dir))
+    except BaseException:
+        for writer in proofs:
+            writer.cancel()
+        raise
+    known: dict[str, str] = {}
+    try:
+        for writer in proofs:
+            known.update(writer.result())
+    except BaseException:
+        for writer in proofs:
+            writer.cancel()
+        raise
     written.update(known)
-    written.update(render_site(report, out_dir))
-    _remove_stale(out_dir, written)
-    hashes = _listed_files(out_dir, known)
+    hashes = _listed_files(_remove_stale(out_dir, written), known)
     sums = sha256sums_text(hashes).encode()
     (out_dir / SHA256SUMS).write_bytes(sums)
     sums_sha256 = hashlib.sha256(sums).hexdigest()

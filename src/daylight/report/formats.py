@@ -26,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from daylight.core.entry_types import REPORT_PUBLISHED, REPORT_ROW
@@ -91,8 +92,9 @@ class Table:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
 
-    @property
+    @cached_property
     def field_names(self) -> tuple[str, ...]:
+        # asked once per row and cell when a million rows are written: computed once
         return tuple(f.name for f in self.fields)
 
     def field(self, name: str) -> Field:
@@ -305,23 +307,62 @@ def cell_text(field: Field, value: Any) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _neutralised(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _number_cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _boolean_cell(value: Any) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def csv_converter(field: Field) -> Callable[[Any], str]:
+    """The function that writes ``field``'s values as CSV cells (``csv_cell``), chosen once per
+    column: a million-row table calls it ten million times."""
+    if field.kind == "integer":
+        return _number_cell
+    if field.kind == "boolean":
+        return _boolean_cell
+    if field.kind in ("string", "date"):
+        return lambda value: "" if value is None else _neutralised(str(value))
+    return lambda value: _neutralised(cell_text(field, value))
+
+
 def csv_cell(field: Field, value: Any) -> str:
     """The CSV cell of a value: ``cell_text``, neutralised if it is text a spreadsheet would run."""
-    text = cell_text(field, value)
-    if field.kind not in ("integer", "boolean") and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return csv_converter(field)(value)
+
+
+def _sqlite_boolean(value: Any) -> int | None:
+    return None if value is None else 1 if value else 0
+
+
+def _sqlite_integer(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _sqlite_string(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def sqlite_converter(field: Field) -> Callable[[Any], str | int | None]:
+    """The function that writes ``field``'s values into ``report.db`` (``sqlite_value``), chosen
+    once per column."""
+    if field.kind == "boolean":
+        return _sqlite_boolean
+    if field.kind == "integer":
+        return _sqlite_integer
+    if field.kind in ("string", "date"):
+        return _sqlite_string
+    return lambda value: None if value is None else cell_text(field, value)
 
 
 def sqlite_value(field: Field, value: Any) -> str | int | None:
     """The value of a field in ``report.db``."""
-    if value is None:
-        return None
-    if field.kind == "boolean":
-        return 1 if value else 0
-    if field.kind == "integer":
-        return int(value)
-    return cell_text(field, value)
+    return sqlite_converter(field)(value)
 
 
 def entry_payload(table: Table, record: Mapping[str, Any]) -> dict[str, Any]:
