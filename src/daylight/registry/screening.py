@@ -21,6 +21,7 @@ from daylight.registry.acronyms import (
     place_initials,
     role_initialisms,
 )
+from daylight.registry.component_names import component_names
 from daylight.registry.evidence import (
     AGENCY_SECTORS,
     CANDIDATE_FLOOR,
@@ -134,6 +135,10 @@ class _Entry:
     """keys that are a component's name (``Homeland Security Investigations``), not the body's"""
     ancestors: tuple[str, ...] = ()
     """the ids of what the organisation is part of, nearest first (a component's agency)"""
+    generated: frozenset[NameKey] = frozenset()
+    """keys of an office's names as agencies write them (``component_names``)"""
+    bare: frozenset[NameKey] = frozenset()
+    """... of which several agencies' offices share ("Boston Field Office")"""
 
 
 @dataclass
@@ -269,6 +274,17 @@ class Screener:
                 key = NameKey(key.core, org.role, key.jurisdictions, key.states)
             if key not in keys:
                 keys.append(key)
+        generated: set[NameKey] = set()
+        bare: set[NameKey] = set()
+        if self.customer_forms and self._parents.get(org.id):
+            # an office as agencies write it ("FBI Boston Division", "SAC Houston")
+            forms = component_names(org.name, org.aliases)
+            for text in (*forms.named, *forms.bare):
+                if (key := name_key(text)) not in keys:
+                    keys.append(key)
+                    generated.add(key)
+                    if text in forms.bare:
+                        bare.add(key)
         parts: dict[NameKey, Component] = {}
         for component in self._components.get(org.id, ()):
             key = name_key(component.name)
@@ -303,7 +319,8 @@ class Screener:
                 self._acronyms[acronym].append(index)
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
                                     agency, frozenset(acronyms), national, parts,
-                                    self._ancestors(org.id)))
+                                    self._ancestors(org.id), frozenset(generated),
+                                    frozenset(bare)))
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
@@ -374,14 +391,22 @@ class Screener:
             keys.append(agency[0])
         for query_key in keys:
             for org_key in entry.keys:
+                # a generated name's short words are abbreviations ("FBI Kansas City"), not a
+                # place's initials ("Fontana Building Inspections")
                 features = name_features(query_key, org_key, entry.org.state,
-                                         initials=self.customer_forms)
+                                         initials=self.customer_forms
+                                         and org_key not in entry.generated)
                 if features is None:
                     continue
                 if query_key is not key and office is not None and query_key is office[0]:
                     features["unit"] = office[1]
                 if agency is not None and query_key is agency[0]:
                     features["agency"] = agency[1]
+                elif org_key in entry.bare:
+                    # "Boston Field Office": the FBI's, ERO's or OFO's; the account must say whose
+                    features["agency"] = Feature(-1.5, f"`{entry.org.name}` is named by a form "
+                                                       "several agencies' offices share, and the "
+                                                       "name does not say whose")
                 part = entry.components.get(org_key)
                 exact = "extra_words" not in features and features["name"].weight >= 5.0
                 if part is not None:
