@@ -282,7 +282,7 @@ def cases_offices(ids: dict[str, str], known: set[str]) -> list[Case]:
     directions = ("", "Eastern ", "Southern ", "Northern ", "Western ", "Middle ")
     usms_forms = ("USMS {}District of {}", "US Marshals Service - {}District of {}",
                   "U.S. Marshals, {}District of {}")
-    for i, (code, state) in enumerate(sorted(STATE_NAMES.items())):
+    for i, (_code, state) in enumerate(sorted(STATE_NAMES.items())):
         direction = directions[i % len(directions)]
         form = usms_forms[i % len(usms_forms)]
         component = f"us-component:usms-{_slug(direction + state)}"
@@ -374,7 +374,8 @@ def main() -> None:
     flock, neg_words, neg_plain = cases_flock()
     cases = (cases_287g(by_ori) + cases_atlas(atlas) + flock + cases_cbp_ports(
         atlas, "us-agency:7014", {o.name.lower(): o.id for o in orgs})
-             + cases_federal(ids, set(by_id)) + cases_offices(ids, set(by_id)) + cases_units(atlas) + cases_acronyms(orgs) + cases_typos(atlas)
+             + cases_federal(ids, set(by_id)) + cases_offices(ids, set(by_id))
+             + cases_units(atlas) + cases_acronyms(orgs) + cases_typos(atlas)
              + cases_city_domains(domains) + neg_words + cases_company_words(orgs) + neg_plain)
     tallies: dict[tuple[str, bool], Tally] = defaultdict(Tally)
     screened_at = time.perf_counter()

@@ -278,3 +278,38 @@ def test_the_gate_treats_a_component_as_its_agency(
         decision = PolicyEngine(compiled, 1, [facts[account]], {}, catalog).decide(
             account, "face.search")
         assert not decision.allowed, account
+
+
+def test_an_agency_the_reference_holds_twice_is_the_entry_a_source_wrote_the_name_for(
+        screener: Screener) -> None:
+    # the FBI roster lists Jacksonville's consolidated sheriff's office twice: as the sheriff's
+    # office and as the city's police; ICE's 287(g) list names the latter "jacksonville sheriff"
+    outcome = screener.screen(Query("jacksonville sheriff", "FL"))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == "ori:FL0160200"
+    assert "twin" in outcome.best.features
+    named = screener.screen(Query("Jacksonville Sheriff's Office", "FL"))
+    assert named.best is not None and named.best.organization_id == "ori:FL0160000"
+
+
+def _police(org_id: str, name: str, role: str, county: str,
+            aliases: tuple[str, ...]) -> Organization:
+    return Organization(org_id, name, "law_enforcement", role=role, schema="PublicBody",
+                        state="NJ", county=county, aliases=aliases, sources=("fbi-roster:x",))
+
+
+def test_twins_are_one_body_by_name_kind_place_and_jurisdiction_not_by_place_alone() -> None:
+    sheriff = _police("ori:A", "Alpha Sheriff's Office", "sheriff", "Alpha", ())
+    city = _police("ori:B", "Alpha Police Department", "police", "Alpha", ("Alpha Sheriff",))
+    # another jurisdiction's body: a county's police is not the township's
+    county = _police("ori:C", "Beta County Police", "police", "Beta", ("Beta County Sheriff",))
+    township = _police("ori:D", "Beta Township Police Department", "police", "Beta",
+                       ("Beta Township Sheriff",))
+    screener = Screener([sheriff, city, county, township], components=())
+    twin = screener.screen(Query("Alpha Sheriff", "NJ"))
+    assert twin.status == ACCEPTED and twin.best is not None
+    assert twin.best.organization_id == "ori:B"
+    written = screener.screen(Query("Alpha Sheriffs Office", "NJ"))
+    assert written.best is not None and written.best.organization_id == "ori:A"
+    typed = screener.screen(Query("Beta County Sheriff", "NJ"))
+    assert typed.best is not None and "twin" not in typed.best.features
