@@ -18,6 +18,7 @@ from daylight.policy.pack import load_pack
 from daylight.policy.policies import compile_policies
 from daylight.policy.schema import build_schema
 from daylight.registry.accounts import Account
+from daylight.registry.component_names import ComponentNames, component_names
 from daylight.registry.organization import Organization, part_of_links
 from daylight.registry.reconcile import diff_reference
 from daylight.registry.reference.components import read_components
@@ -112,6 +113,71 @@ def test_a_component_resolves_to_itself_else_to_its_agency(
     outcome = screener.screen(Query(name, state, "", domains))
     assert outcome.status == ACCEPTED, (name, outcome)
     assert outcome.best is not None and outcome.best.organization_id == expected
+
+
+@pytest.mark.parametrize(("name", "domains", "expected"), [
+    # the FBI calls its field offices divisions
+    ("FBI - Boston Division", (), "us-component:fbi-boston"),
+    ("FBI Boston", (), "us-component:fbi-boston"),
+    ("Federal Bureau of Investigation Boston Division", (), "us-component:fbi-boston"),
+    # HSI's offices are its Special Agents in Charge
+    ("ICE HSI Special Agent in Charge Houston", (), "us-component:ice-hsi-houston"),
+    ("SAC Houston", ("ice.dhs.gov",), "us-component:ice-hsi-houston"),
+    # ERO's field offices are led by a Field Office Director
+    ("Field Office Director Newark", (), "us-component:ice-ero-newark"),
+    ("ICE ERO FOD Newark", ("ice.dhs.gov",), "us-component:ice-ero-newark"),
+    ("ERO Newark", (), "us-component:ice-ero-newark"),
+    ("DEA Dallas Field Division", (), "us-component:dea-dallas"),
+    ("ATF Boston Division", ("atf.gov",), "us-component:atf-boston"),
+    ("USMS District of Massachusetts", (), "us-component:usms-massachusetts"),
+    ("USMS Eastern District of Texas", ("usdoj.gov",), "us-component:usms-eastern-texas"),
+    ("US Marshals Massachusetts District", (), "us-component:usms-massachusetts"),
+    ("El Paso Sector", (), "us-component:cbp-usbp-el-paso"),
+    ("USBP El Paso", ("cbp.dhs.gov",), "us-component:cbp-usbp-el-paso"),
+    ("OFO Laredo", (), "us-component:cbp-ofo-laredo"),
+    ("CBP Laredo Field Office", (), "us-component:cbp-ofo-laredo"),
+    # a field office named without its agency: the agency's email domain says whose
+    ("Boston Field Office", ("fbi.gov",), "us-component:fbi-boston"),
+    ("ICE Boston Field Office", (), "us-component:ice-ero-boston"),
+])
+def test_an_office_resolves_in_the_forms_agencies_write(
+        screener: Screener, name: str, domains: tuple[str, ...], expected: str) -> None:
+    outcome = screener.screen(Query(name, "", "", domains))
+    assert outcome.status == ACCEPTED, (name, outcome)
+    assert outcome.best is not None and outcome.best.organization_id == expected
+
+
+@pytest.mark.parametrize("name", ["Boston Field Office", "Dallas Field Division",
+                                  "Knoxville Field Office"])
+def test_an_office_form_several_agencies_share_needs_the_agency_named(
+        screener: Screener, name: str) -> None:
+    # the FBI, ERO and OFO all have field offices; the DEA and the ATF field divisions: a
+    # city's office of one agency is never accepted as another's, nor guessed when only one
+    # agency's is in the reference (Knoxville: the FBI's)
+    outcome = screener.screen(Query(name))
+    assert outcome.status == REVIEW, (name, outcome)
+
+
+def test_office_names_are_generated_per_kind_not_per_office() -> None:
+    fbi = component_names("FBI Kansas City Field Office",
+                          ("Federal Bureau of Investigation Kansas City Field Office",))
+    assert "FBI Kansas City Division" in fbi.named and "FBI Kansas City" in fbi.named
+    assert "Federal Bureau of Investigation Kansas City Division" in fbi.named
+    assert fbi.bare == ("Kansas City Field Office",)  # ERO's and OFO's offices share the form
+    sector = component_names("Border Patrol Big Bend Sector")
+    assert "Big Bend Sector" in sector.named and not sector.bare  # only sectors are sectors
+    usms = component_names("U.S. Marshals Service Eastern District of Texas")
+    assert "USMS Eastern District of Texas" in usms.named
+    assert "USMS Texas Eastern District" in usms.named
+    assert component_names("Office of Field Operations") == ComponentNames()
+
+
+def test_a_generated_names_abbreviation_is_not_a_places_initials(screener: Screener) -> None:
+    # "FBI Kansas City": its "FBI" once matched the initials of "Fontana Building Inspections"
+    outcome = screener.screen(Query("Fontana, Kansas Building Inspections", "KS", "",
+                                    ("fontanaks.gov",)))
+    assert outcome.best is not None and outcome.best.organization_id == "gov:fontanaks-gov"
+    assert outcome.status == ACCEPTED
 
 
 @pytest.mark.parametrize("name", ["USMS", "U.S.M.S.", "USSS"])
@@ -212,3 +278,38 @@ def test_the_gate_treats_a_component_as_its_agency(
         decision = PolicyEngine(compiled, 1, [facts[account]], {}, catalog).decide(
             account, "face.search")
         assert not decision.allowed, account
+
+
+def test_an_agency_the_reference_holds_twice_is_the_entry_a_source_wrote_the_name_for(
+        screener: Screener) -> None:
+    # the FBI roster lists Jacksonville's consolidated sheriff's office twice: as the sheriff's
+    # office and as the city's police; ICE's 287(g) list names the latter "jacksonville sheriff"
+    outcome = screener.screen(Query("jacksonville sheriff", "FL"))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == "ori:FL0160200"
+    assert "twin" in outcome.best.features
+    named = screener.screen(Query("Jacksonville Sheriff's Office", "FL"))
+    assert named.best is not None and named.best.organization_id == "ori:FL0160000"
+
+
+def _police(org_id: str, name: str, role: str, county: str,
+            aliases: tuple[str, ...]) -> Organization:
+    return Organization(org_id, name, "law_enforcement", role=role, schema="PublicBody",
+                        state="NJ", county=county, aliases=aliases, sources=("fbi-roster:x",))
+
+
+def test_twins_are_one_body_by_name_kind_place_and_jurisdiction_not_by_place_alone() -> None:
+    sheriff = _police("ori:A", "Alpha Sheriff's Office", "sheriff", "Alpha", ())
+    city = _police("ori:B", "Alpha Police Department", "police", "Alpha", ("Alpha Sheriff",))
+    # another jurisdiction's body: a county's police is not the township's
+    county = _police("ori:C", "Beta County Police", "police", "Beta", ("Beta County Sheriff",))
+    township = _police("ori:D", "Beta Township Police Department", "police", "Beta",
+                       ("Beta Township Sheriff",))
+    screener = Screener([sheriff, city, county, township], components=())
+    twin = screener.screen(Query("Alpha Sheriff", "NJ"))
+    assert twin.status == ACCEPTED and twin.best is not None
+    assert twin.best.organization_id == "ori:B"
+    written = screener.screen(Query("Alpha Sheriffs Office", "NJ"))
+    assert written.best is not None and written.best.organization_id == "ori:A"
+    typed = screener.screen(Query("Beta County Sheriff", "NJ"))
+    assert typed.best is not None and "twin" not in typed.best.features

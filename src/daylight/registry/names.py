@@ -311,6 +311,12 @@ def _name_words(text: str) -> list[str]:
     return [t.strip("'") for t in _SPLIT.split(text) if t.strip("'")]
 
 
+def written_form(name: str) -> str:
+    """``name``'s words as written, lower-cased, punctuation dropped ("Jacksonville Sheriff"):
+    two names with one ``NameKey`` may still differ here ("Jacksonville Sheriff's Office")."""
+    return " ".join(_name_words(name))
+
+
 def has_legal_form(name: str) -> bool:
     """Whether ``name`` carries a company's legal form (Inc., LLC, Corp., Ltd., ... Co.)."""
     words = _name_words(name)

@@ -21,6 +21,7 @@ from daylight.registry.acronyms import (
     place_initials,
     role_initialisms,
 )
+from daylight.registry.component_names import component_names
 from daylight.registry.evidence import (
     AGENCY_SECTORS,
     CANDIDATE_FLOOR,
@@ -40,6 +41,7 @@ from daylight.registry.matching import (
     state_feature,
 )
 from daylight.registry.names import (
+    LAW_ENFORCEMENT_ROLES,
     UNIT_WORDS,
     NameKey,
     customer_form,
@@ -48,6 +50,7 @@ from daylight.registry.names import (
     role_group,
     state_name_tokens,
     unit_heads,
+    written_form,
 )
 from daylight.registry.organization import Organization
 from daylight.registry.reference.components import Component, read_components
@@ -134,6 +137,10 @@ class _Entry:
     """keys that are a component's name (``Homeland Security Investigations``), not the body's"""
     ancestors: tuple[str, ...] = ()
     """the ids of what the organisation is part of, nearest first (a component's agency)"""
+    generated: frozenset[NameKey] = frozenset()
+    """keys of an office's names as agencies write them (``component_names``)"""
+    bare: frozenset[NameKey] = frozenset()
+    """... of which several agencies' offices share ("Boston Field Office")"""
 
 
 @dataclass
@@ -234,6 +241,7 @@ class Screener:
         for org in orgs:
             self._add(org)
         self._drop_inherited_acronyms()
+        self._twins = self._find_twins() if customer_forms else {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -249,6 +257,56 @@ class Screener:
             for acronym in entry.acronyms & inherited:
                 self._acronyms[acronym] = [i for i in self._acronyms[acronym] if i != index]
             entry.acronyms = entry.acronyms - inherited
+
+    def _find_twins(self) -> dict[int, tuple[int, ...]]:
+        """Agencies the reference holds twice: of one state and county, with a name of the same
+        words, kind of body and jurisdiction, which a source gave one of them although the
+        roster lists it as another kind (the roster's "Jacksonville" city police, which ICE's
+        287(g) list names "jacksonville sheriff", is the consolidated Jacksonville Sheriff's
+        Office, also listed)."""
+        groups: dict[tuple[Any, ...], dict[int, bool]] = defaultdict(dict)
+        for index, entry in enumerate(self._entries):
+            org = entry.org
+            if not entry.agency or not org.state or not org.county:
+                continue
+            for text in (org.name, *org.aliases):
+                key = name_key(text)
+                if key.core and key.role in LAW_ENFORCEMENT_ROLES:
+                    group = groups[(org.state, org.county.lower(), key.core, key.role,
+                                    key.jurisdictions)]
+                    group[index] = group.get(index, False) or key.role != org.role
+        twins: dict[int, set[int]] = defaultdict(set)
+        for group in groups.values():
+            if len(group) > 1 and any(group.values()):
+                for index in group:
+                    twins[index].update(i for i in group if i != index)
+        return {index: tuple(sorted(others)) for index, others in twins.items()}
+
+    def _twin_first(self, name: str, ranked: list[Scored]) -> list[Scored]:
+        """An accepted agency held twice (``_find_twins``) is not chosen by a name's kind of
+        body alone: the twin a source recorded the account's very name for is the one that
+        source points to ("jacksonville sheriff": ICE's 287(g) list's entry)."""
+        best = self._by_id[ranked[0].organization_id]
+        written = written_form(name)
+        if best not in self._twins or written in self._written_names(best):
+            return ranked
+        for scored in ranked[1:]:
+            index = self._by_id[scored.organization_id]
+            if index in self._twins[best] and written in self._written_names(index):
+                lift = ranked[0].logit - scored.logit + self.thresholds.margin_logit
+                features = {**scored.features, "twin": Feature(lift, (
+                    f"`{scored.organization_name}` and `{ranked[0].organization_name}` are one "
+                    "agency the reference holds twice; the account's name is this entry's, as a "
+                    "source wrote it"))}
+                logit, score = score_of(features)
+                lifted = Scored(scored.organization_id, scored.organization_name, logit, score,
+                                features)
+                return [lifted, *(s for s in ranked if s is not scored)]
+        return ranked
+
+    def _written_names(self, index: int) -> set[str]:
+        org = self._entries[index].org
+        return {written_form(text) for text in (org.name, *org.aliases)}
 
     def _ancestors(self, org_id: str) -> tuple[str, ...]:
         """What ``org_id`` is part of, nearest first (a cycle stops the chain)."""
@@ -269,6 +327,17 @@ class Screener:
                 key = NameKey(key.core, org.role, key.jurisdictions, key.states)
             if key not in keys:
                 keys.append(key)
+        generated: set[NameKey] = set()
+        bare: set[NameKey] = set()
+        if self.customer_forms and self._parents.get(org.id):
+            # an office as agencies write it ("FBI Boston Division", "SAC Houston")
+            forms = component_names(org.name, org.aliases)
+            for text in (*forms.named, *forms.bare):
+                if (key := name_key(text)) not in keys:
+                    keys.append(key)
+                    generated.add(key)
+                    if text in forms.bare:
+                        bare.add(key)
         parts: dict[NameKey, Component] = {}
         for component in self._components.get(org.id, ()):
             key = name_key(component.name)
@@ -303,7 +372,8 @@ class Screener:
                 self._acronyms[acronym].append(index)
         self._entries.append(_Entry(org, keys, domains, org.city.lower(), org.schema == "PublicBody",
                                     agency, frozenset(acronyms), national, parts,
-                                    self._ancestors(org.id)))
+                                    self._ancestors(org.id), frozenset(generated),
+                                    frozenset(bare)))
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
@@ -373,15 +443,26 @@ class Screener:
         if agency is not None:
             keys.append(agency[0])
         for query_key in keys:
+            words = frozenset(query_key.core)
             for org_key in entry.keys:
+                if org_key in entry.generated and words.isdisjoint(org_key.core):
+                    continue  # a generated name is met word for word (it costs a tenth of a run)
+                # a generated name's short words are abbreviations ("FBI Kansas City"), not a
+                # place's initials ("Fontana Building Inspections")
                 features = name_features(query_key, org_key, entry.org.state,
-                                         initials=self.customer_forms)
+                                         initials=self.customer_forms
+                                         and org_key not in entry.generated)
                 if features is None:
                     continue
                 if query_key is not key and office is not None and query_key is office[0]:
                     features["unit"] = office[1]
                 if agency is not None and query_key is agency[0]:
                     features["agency"] = agency[1]
+                elif org_key in entry.bare:
+                    # "Boston Field Office": the FBI's, ERO's or OFO's; the account must say whose
+                    features["agency"] = Feature(-1.5, f"`{entry.org.name}` is named by a form "
+                                                       "several agencies' offices share, and the "
+                                                       "name does not say whose")
                 part = entry.components.get(org_key)
                 exact = "extra_words" not in features and features["name"].weight >= 5.0
                 if part is not None:
@@ -827,6 +908,8 @@ class Screener:
                 place = self._shared_domain_owner(query, ranked[0])
                 if place is not None:
                     ranked, status = [place, *ranked[1:]], ACCEPTED
+        if status == ACCEPTED and self._twins:
+            ranked = self._twin_first(query.name, ranked)
         best = ranked[0] if ranked else None
         runner_up = ranked[1] if len(ranked) > 1 else None
         return Outcome(status, best, runner_up, evidence)
