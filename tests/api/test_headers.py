@@ -3,10 +3,14 @@ CORS header: decisions, errors, unknown routes, the FastAPI side and the witness
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from starlette.types import Message
 
 from daylight.api.app import create_app
-from daylight.api.headers import SECURITY_HEADERS
+from daylight.api.guard import AccessConfig
+from daylight.api.headers import SECURITY_HEADERS, secured, with_security_headers
 from daylight.api.witness import WitnessApp
 from daylight.core.database import Database
 from daylight.log.note import CosignatureSigner
@@ -43,3 +47,41 @@ def test_a_witness(database: Database, log: TransparencyLog) -> None:
     for method, path in (("POST", "/add-checkpoint"), ("GET", "/add-checkpoint"),
                          ("GET", "/other")):
         _check(call_app(app, method, path, content=b"old 0\n\n").headers)
+
+
+def _sent_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers ``with_security_headers`` sends for an answer that starts with ``headers``."""
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(with_security_headers(send)({"type": "http.response.start", "status": 200,
+                                             "headers": headers}))
+    return list(sent[0]["headers"])
+
+
+def test_secured_headers_are_what_with_security_headers_makes_of_the_same_headers() -> None:
+    given = [(b"content-type", b"application/json"), (b"content-length", b"2"),
+             (b"www-authenticate", b'Bearer realm="daylight"')]
+    built = secured(*given)
+    assert list(built) == _sent_headers(given) == [*given, *SECURITY_HEADERS]
+    assert _sent_headers(built) == list(built)  # sent as they are
+    # a plain list still gets the usual treatment: an answer's own cache-control is kept
+    assert _sent_headers([(b"cache-control", b"max-age=60")])[0] == (b"cache-control", b"max-age=60")
+
+
+def test_secured_takes_no_security_header() -> None:
+    with pytest.raises(ValueError, match="no security header"):
+        secured((b"X-Frame-Options", b"SAMEORIGIN"))
+
+
+def test_a_decision_with_cors_configured_has_cors_and_every_security_header(gate: Gate) -> None:
+    app = create_app(gate=gate, access=AccessConfig(cors_origins=("https://reader.example",)))
+    body = b'{"account_id": "SYNTHETIC-shop", "operation": "face.search"}'
+    for content in (body, b"{not json"):
+        response = call_gateway(app, "POST", "/v1/decisions", content=content,
+                                headers={**JSON, "origin": "https://reader.example"})
+        assert response.headers["access-control-allow-origin"] == "https://reader.example"
+        for name, value in SECURITY_HEADERS:
+            assert response.headers[name.decode()] == value.decode(), name

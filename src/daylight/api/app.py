@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import ExitStack, asynccontextmanager, suppress
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -41,7 +42,7 @@ from daylight.api.errors import (
     verify_json_content_type,
 )
 from daylight.api.guard import DECISION_ROUTE, AccessConfig, AccessGuard
-from daylight.api.headers import with_security_headers
+from daylight.api.headers import Header, SecuredHeaders, secured, with_security_headers
 from daylight.api.routes import accounts, audits, corrections, declarations, log, objections, reports, review
 from daylight.api.routes.resources import ERROR_RESPONSES
 from daylight.api.schema import (
@@ -357,10 +358,17 @@ def route_templates(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple
     return found
 
 
+@lru_cache(maxsize=1024)
+def _json_headers(length: int) -> tuple[Header, ...]:
+    """The headers of a JSON answer of ``length`` bytes, security headers included: built once
+    per length (answers of one decision, or one error, have one length)."""
+    return tuple(secured((b"content-type", b"application/json"),
+                         (b"content-length", str(length).encode())))
+
+
 async def _send(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.start", "status": status,  # a list of its own: a
+                "headers": SecuredHeaders(_json_headers(len(body)))})  # middleware may add to it
     await send({"type": "http.response.body", "body": body})
 
 

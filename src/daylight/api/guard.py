@@ -55,6 +55,7 @@ from daylight.api.access import (
     verify_allowed,
 )
 from daylight.api.errors import InternalError, error_body
+from daylight.api.headers import secured
 from daylight.api.rate_limit import RateLimiter
 from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.database import Database
@@ -305,6 +306,7 @@ async def _refuse(send: Send, error: DaylightError) -> None:
         headers.append((b"www-authenticate", challenge))
     if isinstance(error, RateLimitedError):
         headers.append((b"retry-after", str(error.retry_after_s).encode()))
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": secured(*headers)})
     await send({"type": "http.response.body", "body": body})
 
