@@ -13,11 +13,12 @@ from daylight.api.guard import AccessConfig
 from daylight.api.headers import SECURITY_HEADERS, secured, with_security_headers
 from daylight.api.witness import WitnessApp
 from daylight.core.database import Database
+from daylight.flows.tokens import create_token
 from daylight.log.note import CosignatureSigner
 from daylight.log.service import TransparencyLog
 from daylight.log.witness import WitnessService
 from daylight.policy.gate import Gate
-from tests.api.conftest import call_app, call_gateway
+from tests.api.conftest import call_app, call_gateway, token_for, with_token
 
 JSON = {"content-type": "application/json"}
 
@@ -85,3 +86,27 @@ def test_a_decision_with_cors_configured_has_cors_and_every_security_header(gate
         assert response.headers["access-control-allow-origin"] == "https://reader.example"
         for name, value in SECURITY_HEADERS:
             assert response.headers[name.decode()] == value.decode(), name
+
+
+def test_every_answer_to_a_decision_request_has_the_security_headers(gate: Gate) -> None:
+    """The decision route's answers are made with their security headers (no layer adds them
+    there): each way it can answer."""
+    decide = b'{"account_id": "SYNTHETIC-shop", "operation": "face.search"}'
+    app = create_app(gate=gate, max_body_bytes=100,
+                     access=AccessConfig(rate_limit_per_s=0.01, rate_burst=2))
+    gateway = with_token(token_for(gate.database))
+    customer = with_token(create_token(gate.database, "customer", accounts=["SYNTHETIC-shop"]).secret)
+    answers = [
+        call_app(app, "POST", "/v1/decisions", content=decide, headers={**JSON, **gateway}),
+        call_app(app, "POST", "/v1/decisions", content=b"{not json", headers={**JSON, **gateway}),
+        call_app(app, "POST", "/v1/decisions", content=decide, headers=gateway),  # 415
+        call_app(app, "POST", "/v1/decisions", content=b"{" * 200, headers={**JSON, **gateway}),
+        call_app(app, "POST", "/v1/decisions", content=decide, headers={**JSON, **customer}),
+        call_app(app, "POST", "/v1/decisions", content=decide,
+                 headers={**JSON, "authorization": "Bearer nonsense"}),
+        call_app(app, "POST", "/v1/decisions", content=decide, headers=JSON),  # no token
+        call_app(app, "POST", "/v1/decisions", content=decide, headers=JSON),  # over the limit
+    ]
+    assert [a.status_code for a in answers] == [200, 400, 415, 413, 403, 401, 401, 429]
+    for answer in answers:
+        _check(answer.headers)

@@ -81,17 +81,20 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if key == b"content-length" and value.isdigit() and int(value) > limit:
             raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted",
                                     where="body")
-    body = bytearray()
+    parts: list[bytes] = []  # joined at the end: one part (the usual case) is not copied
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise InputError("the client went away before sending the whole body", where="body")
-        body += message.get("body", b"")
-        if len(body) > limit:
+        part = bytes(message.get("body", b""))
+        parts.append(part)
+        size += len(part)
+        if size > limit:
             raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted",
                                     where="body")
         if not message.get("more_body", False):
-            return bytes(body)
+            return b"".join(parts)
 
 
 def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
@@ -247,7 +250,9 @@ class DecisionApp:
     """The decision service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
     hot path: no routing, request objects or dependency injection per decision); every other
     request, and the lifespan, go to the FastAPI app ``api``. Every request passes, in order,
-    the security headers, CORS (only if origins are configured) and the access guard."""
+    the security headers, CORS (only if origins are configured) and the access guard; the
+    answers to ``POST /v1/decisions`` (the guard's refusals too) are all made with theirs
+    (``secured``), so that route skips the layer that would add them."""
 
     def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int,
                  records: DurableRecords | None = None,
@@ -294,8 +299,9 @@ class DecisionApp:
         return self._routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            send = with_security_headers(send)
+        if scope["type"] == "http" and not (scope["path"] == DECISIONS_PATH
+                                            and scope["method"] == "POST"):
+            send = with_security_headers(send)  # a decision's answers are all made secured
         await self._entry(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
