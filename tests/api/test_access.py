@@ -465,3 +465,19 @@ def test_a_failed_lookup_reaches_every_waiter_and_the_next_request_tries_again(
     assert asyncio.run(twice()) == ([503] * 5, False)
     assert asyncio.run(twice()) == ([503] * 5, False)
     database.close()
+
+
+def test_a_gateways_connections_finding_its_entry_expired_are_not_rate_limited(
+        database: Database, database_url: str) -> None:
+    """64 connections of one gateway (one address) on a 2-worker service: look-ups are limited
+    to 50 per address per worker in a burst; requests that wait for the one look-up under way
+    do not count against that limit."""
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    guard = _workers(held, AccessConfig(workers=2), now, ("POST", "/v1/decisions"))[0]
+    secret = create_token(database, "gateway").secret
+    assert asyncio.run(_status(guard, secret)) == 200
+    now[0] += 5.0
+    early, statuses = asyncio.run(_while_held(held, guard, secret, 64))
+    assert early == [] and statuses == [200] * 64 and held.reads == 2
+    held.close()
