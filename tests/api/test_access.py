@@ -460,7 +460,7 @@ def test_a_failed_lookup_reaches_every_waiter_and_the_next_request_tries_again(
 
     async def twice() -> tuple[list[int], bool]:
         statuses = await asyncio.gather(*(_status(guard, secret) for _ in range(5)))
-        return list(statuses), guard.tokens.is_in_flight(secret_sha256(secret))
+        return list(statuses), guard.tokens.has_look_up_to_join(secret_sha256(secret))
 
     assert asyncio.run(twice()) == ([503] * 5, False)
     assert asyncio.run(twice()) == ([503] * 5, False)
@@ -480,4 +480,34 @@ def test_a_gateways_connections_finding_its_entry_expired_are_not_rate_limited(
     now[0] += 5.0
     early, statuses = asyncio.run(_while_held(held, guard, secret, 64))
     assert early == [] and statuses == [200] * 64 and held.reads == 2
+    held.close()
+
+
+def test_a_look_up_older_than_the_bound_is_not_joined(database: Database,
+                                                      database_url: str) -> None:
+    """A request waits for a look-up under way only if it started within the bound: with
+    ``token_cache_s`` 0 every request reads; a look-up stuck past the bound is not joined."""
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    secret = create_token(database, "gateway").secret
+    uncached = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                           AccessConfig(token_cache_s=0), monotonic=lambda: now[0])
+    early, statuses = asyncio.run(_while_held(held, uncached, secret, 5))
+    assert early == [] and statuses == [200] * 5 and held.reads == 5
+
+    cached = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                         AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+
+    async def stuck_then_later() -> list[int]:
+        held.release.clear()
+        first = asyncio.ensure_future(_status(cached, secret))
+        await asyncio.sleep(0.1)
+        now[0] += 5.0  # the first look-up is now as old as the bound
+        second = asyncio.ensure_future(_status(cached, secret))
+        await asyncio.sleep(0.1)
+        held.release.set()
+        return [await first, await second]
+
+    assert asyncio.run(stuck_then_later()) == [200, 200]
+    assert held.reads == 5 + 2
     held.close()

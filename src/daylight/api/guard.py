@@ -64,6 +64,7 @@ from daylight.core.settings import Settings
 from daylight.flows.tokens import find_token
 
 RouteKey = tuple[str, str]
+Found = tuple[Token | None, Caller | None]  # a token look-up's answer: None if unknown
 DECISION_ROUTE: RouteKey = ("POST", "/v1/decisions")
 MAX_CACHED_TOKENS = 10_000
 REFRESH_AHEAD_S = 1.0  # a token in use is read again this long before its entry expires
@@ -130,7 +131,9 @@ class TokenCache:
     token in steady use never wait for the database, the first request that finds its entry
     within ``refresh_ahead_s`` of that age starts a look-up in the background and is answered
     from the entry. There is at most one look-up per token at a time (single flight): a request
-    that finds no usable entry waits for the look-up under way, or starts it."""
+    that finds no usable entry waits for the look-up under way, if that started less than
+    ``ttl_s`` ago (so that its answer keeps the bound: with ``ttl_s`` 0, every request reads),
+    else starts one."""
 
     def __init__(self, database: Database, ttl_s: float, *, max_entries: int = MAX_CACHED_TOKENS,
                  refresh_ahead_s: float = REFRESH_AHEAD_S,
@@ -141,7 +144,7 @@ class TokenCache:
         self.max_entries = max_entries
         self.monotonic = monotonic
         self._entries: OrderedDict[str, tuple[Token | None, Caller | None, float]] = OrderedDict()
-        self._in_flight: dict[str, asyncio.Future[tuple[Token | None, Caller | None]]] = {}
+        self._in_flight: dict[str, tuple[asyncio.Future[Found], float]] = {}  # and its start
 
     def cached(self, digest: str, secret: str) -> tuple[bool, Token | None, Caller | None]:
         """(True, the token or None if unknown, its caller) if its entry is less than ``ttl_s``
@@ -158,38 +161,42 @@ class TokenCache:
         self._entries.move_to_end(digest)
         return True, entry[0], entry[1]
 
-    def is_in_flight(self, digest: str) -> bool:
-        """Whether a look-up of ``digest`` is under way (a request may wait for it)."""
-        return digest in self._in_flight
+    def has_look_up_to_join(self, digest: str) -> bool:
+        """Whether a look-up of ``digest`` is under way that a request may wait for (one that
+        started less than ``ttl_s`` ago)."""
+        flight = self._in_flight.get(digest)
+        return flight is not None and self.monotonic() - flight[1] < self.ttl_s
 
-    async def lookup(self, secret: str, digest: str) -> tuple[Token | None, Caller | None]:
+    async def lookup(self, secret: str, digest: str) -> Found:
         """Read the token from the database (off the event loop) and cache what was found; a
-        look-up of the same token already under way is waited for, not repeated. The look-up
-        goes on if one of its waiters is cancelled; its failure reaches every waiter."""
-        flight = self._in_flight.get(digest) or self._start(secret, digest)
-        return await asyncio.shield(flight)
+        look-up of the same token under way is waited for, not repeated, if it may be joined
+        (``has_look_up_to_join``). The look-up goes on if one of its waiters is cancelled; its
+        failure reaches every waiter."""
+        if self.has_look_up_to_join(digest):
+            return await asyncio.shield(self._in_flight[digest][0])
+        return await asyncio.shield(self._start(secret, digest))
 
-    def _start(self, secret: str,
-               digest: str) -> asyncio.Future[tuple[Token | None, Caller | None]]:
-        flight = asyncio.ensure_future(self._read(secret, digest, self.monotonic()))
-        self._in_flight[digest] = flight
+    def _start(self, secret: str, digest: str) -> asyncio.Future[Found]:
+        started = self.monotonic()
+        flight = asyncio.ensure_future(self._read(secret, digest, started))
+        self._in_flight[digest] = (flight, started)
         flight.add_done_callback(lambda done: self._landed(digest, done))
         return flight
 
-    async def _read(self, secret: str, digest: str,
-                    started: float) -> tuple[Token | None, Caller | None]:
+    async def _read(self, secret: str, digest: str, started: float) -> Found:
         token = await asyncio.to_thread(find_token, self.database, secret)
         caller = caller_of(token) if token is not None else None
-        if self.ttl_s > 0:
+        kept = self._entries.get(digest)
+        if self.ttl_s > 0 and (kept is None or kept[2] <= started):  # never over a later read
             self._entries[digest] = (token, caller, started)
             self._entries.move_to_end(digest)
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return token, caller
 
-    def _landed(self, digest: str,
-                done: asyncio.Future[tuple[Token | None, Caller | None]]) -> None:
-        self._in_flight.pop(digest, None)
+    def _landed(self, digest: str, done: asyncio.Future[Found]) -> None:
+        if self._in_flight.get(digest, (None, 0.0))[0] is done:  # not a later look-up
+            del self._in_flight[digest]
         if not done.cancelled() and done.exception() is not None:
             # retrieved here, as a background refresh has no waiter; a request that needs the
             # token next starts a look-up of its own, and is answered its failure
@@ -280,7 +287,7 @@ class AccessGuard:
         digest = secret_sha256(secret)
         fresh, token, caller = self.tokens.cached(digest, secret)
         if not fresh:
-            if not self.tokens.is_in_flight(digest):  # only a new look-up reaches the database
+            if not self.tokens.has_look_up_to_join(digest):  # only a new one reaches the database
                 wait = self.lookup_limiter.retry_after_s(_client_key(scope))
                 if wait:
                     raise RateLimitedError(wait)
