@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from daylight.access.token import Role
+from daylight.access.token import Role, secret_sha256
 from daylight.api.access import Caller, current_caller
 from daylight.api.app import create_app
 from daylight.api.guard import AccessConfig, AccessGuard
@@ -364,3 +365,149 @@ def test_a_revocation_reaches_every_worker_within_the_cache_bound(database: Data
     assert [_call(g, "POST", "/", headers=headers).status_code for g in guards] == [200, 200]
     now[0] += 0.1
     assert [_call(g, "POST", "/", headers=headers).status_code for g in guards] == [401, 401]
+
+
+class HeldLookups(Database):
+    """A database that counts read transactions (token look-ups) and holds each until
+    ``release`` is set (a fake at the Database seam: a slow database)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.reads = 0
+        self.release = threading.Event()
+        self.release.set()
+
+    def transaction(self, *, write: bool = True) -> Any:
+        if not write:
+            self.reads += 1
+            assert self.release.wait(10), "the test never released the look-up"
+        return super().transaction(write=write)
+
+
+async def _status(guard: AccessGuard, secret: str) -> int:
+    """The status ``guard`` answers one request with ``secret`` (called in plain ASGI)."""
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [
+        (b"authorization", f"Bearer {secret}".encode())], "client": ("127.0.0.1", 5000)}
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await guard(scope, receive, send)
+    return int(sent[0]["status"])
+
+
+async def _while_held(database: HeldLookups, guard: AccessGuard, secret: str,
+                      requests: int) -> tuple[list[int], list[int]]:
+    """Send ``requests`` at once while the database holds look-ups: (the statuses answered
+    before it lets go, all statuses)."""
+    database.release.clear()
+    tasks = [asyncio.ensure_future(_status(guard, secret)) for _ in range(requests)]
+    await asyncio.sleep(0.2)  # every request has run as far as it can without the database
+    early = [task.result() for task in tasks if task.done()]
+    database.release.set()
+    return early, list(await asyncio.gather(*tasks))
+
+
+def test_concurrent_requests_with_an_expired_entry_cause_one_lookup(
+        database: Database, database_url: str) -> None:
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                        AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+    created = create_token(database, "gateway")
+    assert asyncio.run(_status(guard, created.secret)) == 200 and held.reads == 1
+    revoke_token(database, created.token.token_id)
+    now[0] += 5.0  # the entry is expired: every request must wait for the database
+    early, statuses = asyncio.run(_while_held(held, guard, created.secret, 50))
+    assert early == [] and statuses == [401] * 50
+    assert held.reads == 2  # one look-up for the fifty
+    held.close()
+
+
+def test_a_token_in_use_is_read_again_in_the_background_before_its_entry_expires(
+        database: Database, database_url: str) -> None:
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                        AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+    created = create_token(database, "gateway")
+    assert asyncio.run(_status(guard, created.secret)) == 200
+    now[0] += 3.9  # not yet due: no look-up
+    assert asyncio.run(_status(guard, created.secret)) == 200 and held.reads == 1
+    revoke_token(database, created.token.token_id)
+    now[0] += 0.2  # due (within 1 s of the bound): one look-up, and nobody waits for it
+
+    async def due_then_after() -> tuple[list[int], list[int], int]:
+        early, statuses = await _while_held(held, guard, created.secret, 50)
+        await asyncio.sleep(0.2)  # the background look-up lands
+        return early, statuses, await _status(guard, created.secret)
+
+    early, statuses, after = asyncio.run(due_then_after())
+    assert early == statuses == [200] * 50  # answered from the entry, within the 5 s bound
+    assert held.reads == 2 and after == 401  # the revocation seen before the bound, by one read
+    held.close()
+
+
+def test_a_failed_lookup_reaches_every_waiter_and_the_next_request_tries_again(
+        tmp_path: Path) -> None:
+    database = UnreachableDatabase(f"sqlite:///{tmp_path / 'x.db'}")
+    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), database, AccessConfig())
+    secret = "daylight_" + "E" * 43
+
+    async def twice() -> tuple[list[int], bool]:
+        statuses = await asyncio.gather(*(_status(guard, secret) for _ in range(5)))
+        return list(statuses), guard.tokens.has_look_up_to_join(secret_sha256(secret))
+
+    assert asyncio.run(twice()) == ([503] * 5, False)
+    assert asyncio.run(twice()) == ([503] * 5, False)
+    database.close()
+
+
+def test_a_gateways_connections_finding_its_entry_expired_are_not_rate_limited(
+        database: Database, database_url: str) -> None:
+    """64 connections of one gateway (one address) on a 2-worker service: look-ups are limited
+    to 50 per address per worker in a burst; requests that wait for the one look-up under way
+    do not count against that limit."""
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    guard = _workers(held, AccessConfig(workers=2), now, ("POST", "/v1/decisions"))[0]
+    secret = create_token(database, "gateway").secret
+    assert asyncio.run(_status(guard, secret)) == 200
+    now[0] += 5.0
+    early, statuses = asyncio.run(_while_held(held, guard, secret, 64))
+    assert early == [] and statuses == [200] * 64 and held.reads == 2
+    held.close()
+
+
+def test_a_look_up_older_than_the_bound_is_not_joined(database: Database,
+                                                      database_url: str) -> None:
+    """A request waits for a look-up under way only if it started within the bound: with
+    ``token_cache_s`` 0 every request reads; a look-up stuck past the bound is not joined."""
+    held = HeldLookups(database_url)
+    now = [1000.0]
+    secret = create_token(database, "gateway").secret
+    uncached = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                           AccessConfig(token_cache_s=0), monotonic=lambda: now[0])
+    early, statuses = asyncio.run(_while_held(held, uncached, secret, 5))
+    assert early == [] and statuses == [200] * 5 and held.reads == 5
+
+    cached = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
+                         AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+
+    async def stuck_then_later() -> list[int]:
+        held.release.clear()
+        first = asyncio.ensure_future(_status(cached, secret))
+        await asyncio.sleep(0.1)
+        now[0] += 5.0  # the first look-up is now as old as the bound
+        second = asyncio.ensure_future(_status(cached, secret))
+        await asyncio.sleep(0.1)
+        held.release.set()
+        return [await first, await second]
+
+    assert asyncio.run(stuck_then_later()) == [200, 200]
+    assert held.reads == 5 + 2
+    held.close()

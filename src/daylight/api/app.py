@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import ExitStack, asynccontextmanager, suppress
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -41,7 +42,7 @@ from daylight.api.errors import (
     verify_json_content_type,
 )
 from daylight.api.guard import DECISION_ROUTE, AccessConfig, AccessGuard
-from daylight.api.headers import with_security_headers
+from daylight.api.headers import Header, SecuredHeaders, secured, with_security_headers
 from daylight.api.routes import accounts, audits, corrections, declarations, log, objections, reports, review
 from daylight.api.routes.resources import ERROR_RESPONSES
 from daylight.api.schema import (
@@ -80,17 +81,20 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if key == b"content-length" and value.isdigit() and int(value) > limit:
             raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted",
                                     where="body")
-    body = bytearray()
+    parts: list[bytes] = []  # joined at the end: one part (the usual case) is not copied
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise InputError("the client went away before sending the whole body", where="body")
-        body += message.get("body", b"")
-        if len(body) > limit:
+        part = bytes(message.get("body", b""))
+        parts.append(part)
+        size += len(part)
+        if size > limit:
             raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted",
                                     where="body")
         if not message.get("more_body", False):
-            return bytes(body)
+            return b"".join(parts)
 
 
 def parse_decision_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
@@ -246,7 +250,9 @@ class DecisionApp:
     """The decision service as one ASGI app: ``POST /v1/decisions`` is answered here, in plain ASGI (the
     hot path: no routing, request objects or dependency injection per decision); every other
     request, and the lifespan, go to the FastAPI app ``api``. Every request passes, in order,
-    the security headers, CORS (only if origins are configured) and the access guard."""
+    the security headers, CORS (only if origins are configured) and the access guard; the
+    answers to ``POST /v1/decisions`` (the guard's refusals too) are all made with theirs
+    (``secured``), so that route skips the layer that would add them."""
 
     def __init__(self, api: FastAPI, gate: Gate, max_body_bytes: int,
                  records: DurableRecords | None = None,
@@ -293,8 +299,9 @@ class DecisionApp:
         return self._routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            send = with_security_headers(send)
+        if scope["type"] == "http" and not (scope["path"] == DECISIONS_PATH
+                                            and scope["method"] == "POST"):
+            send = with_security_headers(send)  # a decision's answers are all made secured
         await self._entry(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -357,10 +364,17 @@ def route_templates(routes: Sequence[BaseRoute], prefix: str = "") -> list[tuple
     return found
 
 
+@lru_cache(maxsize=1024)
+def _json_headers(length: int) -> tuple[Header, ...]:
+    """The headers of a JSON answer of ``length`` bytes, security headers included: built once
+    per length (answers of one decision, or one error, have one length)."""
+    return tuple(secured((b"content-type", b"application/json"),
+                         (b"content-length", str(length).encode())))
+
+
 async def _send(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.start", "status": status,  # a list of its own: a
+                "headers": SecuredHeaders(_json_headers(len(body)))})  # middleware may add to it
     await send({"type": "http.response.body", "body": body})
 
 

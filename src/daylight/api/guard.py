@@ -24,10 +24,12 @@ For every HTTP request, before any route (and before the body is read):
 The caller is put in ``scope["state"]["caller"]`` (``current_caller`` reads it). Token lookups
 are cached in memory for ``serve_token_cache_s`` (default 5 s), unknown tokens too: a
 revocation, or a new token, takes effect within that bound in every worker; an expiry takes
-effect exactly (it is checked on every request). Guessing tokens is rate limited twice: each
-refused token costs its client address one request of the address's limit, and lookups that
-miss the cache have a limit of their own per address (the same rate and burst), so a flood of
-fresh guesses cannot reach the database faster than that.
+effect exactly (it is checked on every request). A token in use is read again shortly before
+its entry expires, by one look-up in the background (``TokenCache``), so that its requests
+do not all find the entry expired at once and wait for the database. Guessing tokens is rate
+limited twice: each refused token costs its client address one request of the address's
+limit, and the look-ups a request starts have a limit of their own per address (the same rate
+and burst), so a flood of fresh guesses cannot reach the database faster than that.
 
 A token never appears in a log line, an error or an answer: errors say what is wrong with the
 token (malformed, unknown, expired, revoked), never what it was.
@@ -53,6 +55,7 @@ from daylight.api.access import (
     verify_allowed,
 )
 from daylight.api.errors import InternalError, error_body
+from daylight.api.headers import secured
 from daylight.api.rate_limit import RateLimiter
 from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.database import Database
@@ -61,8 +64,10 @@ from daylight.core.settings import Settings
 from daylight.flows.tokens import find_token
 
 RouteKey = tuple[str, str]
+Found = tuple[Token | None, Caller | None]  # a token look-up's answer: None if unknown
 DECISION_ROUTE: RouteKey = ("POST", "/v1/decisions")
 MAX_CACHED_TOKENS = 10_000
+REFRESH_AHEAD_S = 1.0  # a token in use is read again this long before its entry expires
 _REALM = b'Bearer realm="daylight"'
 _log = logging.getLogger("daylight.api")
 
@@ -118,35 +123,84 @@ def caller_of(token: Token) -> Caller:
 class TokenCache:
     """What the database says of each token secret (by its SHA-256: the cache keeps no secret),
     with the caller a valid one speaks for, kept ``ttl_s`` seconds; at most ``max_entries``
-    (least recently used forgotten)."""
+    (least recently used forgotten).
+
+    An entry's age counts from the start of the look-up that made it (its database read is no
+    older), and an entry ``ttl_s`` old is never used: what a request is told of a token was true
+    at most ``ttl_s`` before (the revocation bound, docs/api.md). So that the requests of a
+    token in steady use never wait for the database, the first request that finds its entry
+    within ``refresh_ahead_s`` of that age starts a look-up in the background and is answered
+    from the entry. There is at most one look-up per token at a time (single flight): a request
+    that finds no usable entry waits for the look-up under way, if that started less than
+    ``ttl_s`` ago (so that its answer keeps the bound: with ``ttl_s`` 0, every request reads),
+    else starts one."""
 
     def __init__(self, database: Database, ttl_s: float, *, max_entries: int = MAX_CACHED_TOKENS,
+                 refresh_ahead_s: float = REFRESH_AHEAD_S,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.database = database
         self.ttl_s = ttl_s
+        self.refresh_at_s = ttl_s - min(refresh_ahead_s, ttl_s / 2)
         self.max_entries = max_entries
         self.monotonic = monotonic
         self._entries: OrderedDict[str, tuple[Token | None, Caller | None, float]] = OrderedDict()
+        self._in_flight: dict[str, tuple[asyncio.Future[Found], float]] = {}  # and its start
 
-    def cached(self, digest: str) -> tuple[bool, Token | None, Caller | None]:
-        """(True, the token or None if unknown, its caller) if fresh in the cache, else
-        (False, None, None)."""
+    def cached(self, digest: str, secret: str) -> tuple[bool, Token | None, Caller | None]:
+        """(True, the token or None if unknown, its caller) if its entry is less than ``ttl_s``
+        old, else (False, None, None); an entry due for refresh starts its look-up (``secret``)
+        in the background, unless one is under way."""
         entry = self._entries.get(digest)
-        if entry is None or self.monotonic() - entry[2] >= self.ttl_s:
+        if entry is None:
             return False, None, None
+        age = self.monotonic() - entry[2]
+        if age >= self.ttl_s:
+            return False, None, None
+        if age >= self.refresh_at_s and digest not in self._in_flight:
+            self._start(secret, digest)
         self._entries.move_to_end(digest)
         return True, entry[0], entry[1]
 
-    async def lookup(self, secret: str, digest: str) -> tuple[Token | None, Caller | None]:
-        """Read the token from the database (off the event loop) and cache what was found."""
+    def has_look_up_to_join(self, digest: str) -> bool:
+        """Whether a look-up of ``digest`` is under way that a request may wait for (one that
+        started less than ``ttl_s`` ago)."""
+        flight = self._in_flight.get(digest)
+        return flight is not None and self.monotonic() - flight[1] < self.ttl_s
+
+    async def lookup(self, secret: str, digest: str) -> Found:
+        """Read the token from the database (off the event loop) and cache what was found; a
+        look-up of the same token under way is waited for, not repeated, if it may be joined
+        (``has_look_up_to_join``). The look-up goes on if one of its waiters is cancelled; its
+        failure reaches every waiter."""
+        if self.has_look_up_to_join(digest):
+            return await asyncio.shield(self._in_flight[digest][0])
+        return await asyncio.shield(self._start(secret, digest))
+
+    def _start(self, secret: str, digest: str) -> asyncio.Future[Found]:
+        started = self.monotonic()
+        flight = asyncio.ensure_future(self._read(secret, digest, started))
+        self._in_flight[digest] = (flight, started)
+        flight.add_done_callback(lambda done: self._landed(digest, done))
+        return flight
+
+    async def _read(self, secret: str, digest: str, started: float) -> Found:
         token = await asyncio.to_thread(find_token, self.database, secret)
         caller = caller_of(token) if token is not None else None
-        if self.ttl_s > 0:
-            self._entries[digest] = (token, caller, self.monotonic())
+        kept = self._entries.get(digest)
+        if self.ttl_s > 0 and (kept is None or kept[2] <= started):  # never over a later read
+            self._entries[digest] = (token, caller, started)
             self._entries.move_to_end(digest)
             if len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return token, caller
+
+    def _landed(self, digest: str, done: asyncio.Future[Found]) -> None:
+        if self._in_flight.get(digest, (None, 0.0))[0] is done:  # not a later look-up
+            del self._in_flight[digest]
+        if not done.cancelled() and done.exception() is not None:
+            # retrieved here, as a background refresh has no waiter; a request that needs the
+            # token next starts a look-up of its own, and is answered its failure
+            _log.warning("token look-up failed: %s", type(done.exception()).__name__)
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -231,11 +285,12 @@ class AccessGuard:
         if secret is None:
             return ANONYMOUS
         digest = secret_sha256(secret)
-        fresh, token, caller = self.tokens.cached(digest)
+        fresh, token, caller = self.tokens.cached(digest, secret)
         if not fresh:
-            wait = self.lookup_limiter.retry_after_s(_client_key(scope))
-            if wait:
-                raise RateLimitedError(wait)
+            if not self.tokens.has_look_up_to_join(digest):  # only a new one reaches the database
+                wait = self.lookup_limiter.retry_after_s(_client_key(scope))
+                if wait:
+                    raise RateLimitedError(wait)
             token, caller = await self.tokens.lookup(secret, digest)
         if token is None or caller is None:
             raise InvalidTokenError("unknown token")
@@ -258,6 +313,7 @@ async def _refuse(send: Send, error: DaylightError) -> None:
         headers.append((b"www-authenticate", challenge))
     if isinstance(error, RateLimitedError):
         headers.append((b"retry-after", str(error.retry_after_s).encode()))
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": secured(*headers)})
     await send({"type": "http.response.body", "body": body})
 

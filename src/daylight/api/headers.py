@@ -34,13 +34,31 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 _NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 _OWN = frozenset({b"cache-control", b"content-security-policy"})  # an answer may set these
 
+Header = tuple[bytes, bytes]
+
+
+class SecuredHeaders(list[Header]):
+    """An answer's headers that already end with ``SECURITY_HEADERS`` (made by ``secured``):
+    ``with_security_headers`` sends them as they are, rather than rebuilding them per answer.
+    A middleware that copies the list into a plain one (as Starlette's does to add CORS
+    headers) gets the usual treatment: the result is the same."""
+
+
+def secured(*headers: Header) -> SecuredHeaders:
+    """``headers`` followed by ``SECURITY_HEADERS``: what ``with_security_headers`` makes of
+    ``headers`` when none of them has a name of ``SECURITY_HEADERS`` (ValueError if one has)."""
+    if any(name.lower() in _NAMES for name, _ in headers):
+        raise ValueError("secured() takes no security header: with_security_headers decides those")
+    return SecuredHeaders((*headers, *SECURITY_HEADERS))
+
 
 def with_security_headers(send: Send) -> Send:
     """``send`` that adds ``SECURITY_HEADERS`` to each response start (replacing any the app
     set under those names, except ``cache-control`` and ``content-security-policy``: the log's
-    tiles say they are immutable, a report's pages carry the report's policy)."""
+    tiles say they are immutable, a report's pages carry the report's policy). Headers made by
+    ``secured`` already have them, and are sent as they are."""
     async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
+        if message["type"] == "http.response.start" and type(message.get("headers")) is not SecuredHeaders:
             given = list(message.get("headers", ()))
             own = {bytes(k).lower() for k, _ in given} & _OWN
             headers = [(k, v) for k, v in given
