@@ -416,8 +416,7 @@ def test_concurrent_requests_with_an_expired_entry_cause_one_lookup(
         database: Database, database_url: str) -> None:
     held = HeldLookups(database_url)
     now = [1000.0]
-    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
-                        AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+    guard, = _workers(held, AccessConfig(token_cache_s=5.0), now, ("POST", "/v1/decisions"))
     created = create_token(database, "gateway")
     assert asyncio.run(_status(guard, created.secret)) == 200 and held.reads == 1
     revoke_token(database, created.token.token_id)
@@ -432,8 +431,7 @@ def test_a_token_in_use_is_read_again_in_the_background_before_its_entry_expires
         database: Database, database_url: str) -> None:
     held = HeldLookups(database_url)
     now = [1000.0]
-    guard = AccessGuard(Echo(), lambda scope: ("POST", "/v1/decisions"), held,
-                        AccessConfig(token_cache_s=5.0), monotonic=lambda: now[0])
+    guard, = _workers(held, AccessConfig(token_cache_s=5.0), now, ("POST", "/v1/decisions"))
     created = create_token(database, "gateway")
     assert asyncio.run(_status(guard, created.secret)) == 200
     now[0] += 3.9  # not yet due: no look-up
