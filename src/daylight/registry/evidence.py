@@ -115,7 +115,9 @@ def is_government_domain(domain: str) -> bool:
     return domain.endswith(_GOVERNMENT_TLDS) or bool(_US_GOVERNMENT.search(domain))
 
 
-def parents(domain: str) -> list[str]:
-    """``domain`` and each parent with at least two labels (``a.b.gov``, ``b.gov``)."""
+@lru_cache(maxsize=1 << 14)
+def parents(domain: str) -> tuple[str, ...]:
+    """``domain`` and each parent with at least two labels (``a.b.gov``, ``b.gov``); kept per
+    domain: screening asks once per candidate."""
     labels = domain.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    return tuple(".".join(labels[i:]) for i in range(len(labels) - 1))

@@ -10,9 +10,10 @@ extra distinguishing word) outweighs a perfect name.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -45,9 +46,10 @@ class Feature:
         return {"weight": round(self.weight, 3), "detail": self.detail}
 
 
-@dataclass(frozen=True)
-class CoreComparison:
-    """How two cores align: similarity of the matched words, and the words left unmatched."""
+class CoreComparison(NamedTuple):
+    """How two cores align: similarity of the matched words, and the words left unmatched.
+    (A named tuple: made for every candidate's every name, and a frozen dataclass costs a
+    microsecond more to make.)"""
 
     similarity: float
     matched: int
@@ -64,6 +66,7 @@ def _compass_prefixes(word: str) -> frozenset[str]:
     return frozenset(c for c in _COMPASS if word.startswith(c))
 
 
+@functools.lru_cache(maxsize=1 << 18)  # words repeat across names (logistics, analytics)
 def _token_similarity(a: str, b: str) -> float:
     """Similarity of two words as a typo of one another; 0.0 below ``_TYPO_SIMILARITY``."""
     if a == b:
@@ -79,14 +82,64 @@ def _token_similarity(a: str, b: str) -> float:
     return similarity
 
 
+def is_typo(a: str, b: str) -> bool:
+    """Whether two different words are typos of one another (``compare_cores`` matches them)."""
+    return _token_similarity(a, b) >= _TYPO_SIMILARITY
+
+
+def joined(core: tuple[str, ...]) -> set[str]:
+    """A core's adjacent words joined ("la salle" → "lasalle"), as ``compare_cores`` joins them."""
+    return {a + b for a, b in itertools.pairwise(core)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """What of a core another core's words could meet: its words, its adjacent pairs joined
+    ("la salle" meets "lasalle"), its 2–3-letter words (a place's initials), the initials of
+    its spans of two or three words, and its words long enough for a typo."""
+
+    words: frozenset[str]
+    joined: frozenset[str]
+    short: frozenset[str]
+    spans: frozenset[str]
+    long: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _reach(core: tuple[str, ...]) -> _Reach:
+    spans = {"".join(w[0] for w in core[i:i + n]) for n in (2, 3) for i in range(len(core) - n + 1)
+             if all(len(w) > 1 for w in core[i:i + n])}
+    return _Reach(frozenset(core), frozenset(joined(core)),
+                  frozenset(w for w in core if 2 <= len(w) <= 3), frozenset(spans),
+                  tuple(w for w in core if len(w) >= 5))
+
+
+def _meet(left: tuple[str, ...], right: tuple[str, ...], initials: bool) -> bool:
+    """Whether ``compare_cores`` could match any word of the two cores (False: it matches
+    none). Most pairs a search compares share only a blocking prefix or suffix and no word;
+    this answers them without aligning (a third of screening's time went to aligning them)."""
+    one, other = _reach(left), _reach(right)
+    if not one.words.isdisjoint(other.words) or not one.joined.isdisjoint(other.words) \
+            or not other.joined.isdisjoint(one.words):
+        return True
+    if initials and (not one.short.isdisjoint(other.spans)
+                     or not other.short.isdisjoint(one.spans)):
+        return True
+    return any(is_typo(a, b) for a in one.long for b in other.long)
+
+
 def compare_cores(left: tuple[str, ...], right: tuple[str, ...], *,
                   initials: bool = True) -> CoreComparison:
     """Align the words of two cores: exact first, then joined ("la salle"), then a place's
     initials ("la" for "los angeles"), then typos."""
+    if left == right and left:  # the same words: every one matched exactly
+        return CoreComparison(1.0, len(left), (), ())
+    if not _meet(left, right, initials):
+        return CoreComparison(0.0, 0, left, right)
     rest_left = list(left)
     rest_right = list(right)
     sims: list[tuple[float, int]] = []
-    for word in list(rest_left):
+    for word in left:
         if word in rest_right:
             rest_left.remove(word)
             rest_right.remove(word)
@@ -111,8 +164,17 @@ def compare_cores(left: tuple[str, ...], right: tuple[str, ...], *,
                     sims.append((_INITIALS_SIMILARITY, sum(len(w) for w in span)))
                     break
     for word in list(rest_left):
+        # No word left here equals one left there (the exact ones are gone), so a pair with a
+        # word under five letters is 0.0, and so is one whose lengths differ by more than a
+        # fifth of the longer (similarity is at most 1 - gap / longer < _TYPO_SIMILARITY):
+        # both skipped before the call (most of screening's calls were such pairs).
+        if len(word) < 5:
+            continue
         best, best_sim = None, 0.0
         for candidate in rest_right:
+            if len(candidate) < 5 \
+                    or 5 * abs(len(word) - len(candidate)) > max(len(word), len(candidate)):
+                continue
             sim = _token_similarity(word, candidate)
             if sim > best_sim:
                 best, best_sim = candidate, sim
@@ -120,15 +182,22 @@ def compare_cores(left: tuple[str, ...], right: tuple[str, ...], *,
             rest_left.remove(word)
             rest_right.remove(best)
             sims.append((best_sim, len(word)))
+    if not sims:  # most pairs a search compares (a shared prefix or suffix, no word)
+        return CoreComparison(0.0, 0, tuple(rest_left), tuple(rest_right))
     total = sum(length for _, length in sims)
     similarity = sum(s * length for s, length in sims) / total if total else 0.0
     return CoreComparison(similarity, len(sims), tuple(rest_left), tuple(rest_right))
 
 
+@functools.cache
+def _state_words(state: str) -> frozenset[str]:
+    return frozenset(state_name_tokens(state))
+
+
 def drop_state_words(core: tuple[str, ...], other: tuple[str, ...], state: str) -> tuple[str, ...]:
     """``core`` without the words of ``state``'s name, unless ``other`` has them too."""
-    words = state_name_tokens(state)
-    if not words or not set(words) <= set(core) or set(words) <= set(other):
+    words = _state_words(state)
+    if not words or not words.issubset(core) or words.issubset(other):
         return core
     return tuple(t for t in core if t not in words)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -394,8 +394,10 @@ def is_personal_name(name: str, *, sole_proprietor: bool = False) -> bool:
     return len(full) in (3, 4) and all(is_name(w) for w in full)
 
 
+@cache
 def state_name_tokens(state: str) -> tuple[str, ...]:
-    """The lower-case words of a state's name (``NC`` → ``("north", "carolina")``)."""
+    """The lower-case words of a state's name (``NC`` → ``("north", "carolina")``); kept per
+    state: screening asks twice per candidate compared."""
     return tuple(STATE_NAMES.get(state, "").lower().replace(".", "").split())
 
 

@@ -21,6 +21,7 @@ from daylight.registry.acronyms import (
     place_initials,
     role_initialisms,
 )
+from daylight.registry.blocking import WordBlocks
 from daylight.registry.component_names import component_names
 from daylight.registry.evidence import (
     AGENCY_SECTORS,
@@ -36,6 +37,7 @@ from daylight.registry.evidence import (
 from daylight.registry.geography import STATE_CODES
 from daylight.registry.matching import (
     Feature,
+    joined,
     name_features,
     score_of,
     state_feature,
@@ -141,6 +143,18 @@ class _Entry:
     """keys of an office's names as agencies write them (``component_names``)"""
     bare: frozenset[NameKey] = frozenset()
     """... of which several agencies' offices share ("Boston Field Office")"""
+    facts: tuple[tuple[NameKey, frozenset[str] | None, bool, Component | None], ...] = \
+        field(init=False)
+    """each key with its words if it is generated (else None), whether it is bare, and the
+    component it names: asked of every key of every candidate, so answered once (a NameKey's
+    hash is not cached)"""
+    words: frozenset[str] = field(init=False)
+    """the words of all its keys"""
+
+    def __post_init__(self) -> None:
+        self.facts = tuple((k, frozenset(k.core) if k in self.generated else None,
+                            k in self.bare, self.components.get(k)) for k in self.keys)
+        self.words = frozenset(w for k in self.keys for w in k.core)
 
 
 @dataclass
@@ -151,15 +165,17 @@ class _Postings:
     """Companies in any state: a company's recorded state is an address, not a boundary."""
 
 
-def _block_keys(core: tuple[str, ...], initials: bool = True, *, query: bool = False) -> set[str]:
-    """Blocking keys: the words, 4-letter prefixes and suffixes of long words and, with
-    ``initials``, a place's initials (``#la``): an organisation's from its place's words, a
-    query's from its short words ("LA County")."""
+def _block_keys(core: tuple[str, ...], initials: bool = True, *, query: bool = False,
+                words: WordBlocks | None = None) -> set[str]:
+    """Blocking keys: the words and, with ``initials``, a place's initials (``#la``): an
+    organisation's from its place's words, a query's from its short words ("LA County"); a
+    query also brings its adjacent words joined and the reference ``words`` its long words may
+    meet (typos, parts of a joined word)."""
     keys = set(core)
-    for word in core:
-        if len(word) >= 5:
-            keys.add("<" + word[:4])
-            keys.add(">" + word[-4:])
+    if words is not None:
+        keys |= joined(core)
+        for word in core:
+            keys |= words.related(word)
     if not initials:
         return keys
     if query:
@@ -217,6 +233,7 @@ class Screener:
         self.customer_forms = customer_forms
         self._entries: list[_Entry] = []
         self._postings = _Postings()
+        self._words = WordBlocks()
         self._domains: dict[str, list[int]] = defaultdict(list)
         self._identifiers: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._by_id: dict[str, int] = {}
@@ -377,6 +394,8 @@ class Screener:
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
+        for word in {w for k in keys for w in k.core}:
+            self._words.add(word)
         for block in set().union(*(_block_keys(k.core, self.customer_forms) for k in keys)):
             self._postings.by_state[(org.state, block)].append(index)
             self._postings.all_states[block].append(index)
@@ -408,7 +427,7 @@ class Screener:
             found.update(i for i in self._acronyms[acronym]
                          if not state or self._entries[i].org.state in (state, ""))
         postings: list[list[int]] = []
-        for block in _block_keys(key.core, self.customer_forms, query=True):
+        for block in _block_keys(key.core, self.customer_forms, query=True, words=self._words):
             if state:
                 postings.append(self._postings.by_state.get((state, block), []))
                 postings.append(self._postings.by_state.get(("", block), []))
@@ -443,27 +462,24 @@ class Screener:
         if agency is not None:
             keys.append(agency[0])
         for query_key in keys:
-            words = frozenset(query_key.core)
-            for org_key in entry.keys:
-                if org_key in entry.generated and words.isdisjoint(org_key.core):
+            for org_key, generated, bare, part in entry.facts:
+                if generated is not None and generated.isdisjoint(query_key.core):
                     continue  # a generated name is met word for word (it costs a tenth of a run)
                 # a generated name's short words are abbreviations ("FBI Kansas City"), not a
                 # place's initials ("Fontana Building Inspections")
                 features = name_features(query_key, org_key, entry.org.state,
-                                         initials=self.customer_forms
-                                         and org_key not in entry.generated)
+                                         initials=self.customer_forms and generated is None)
                 if features is None:
                     continue
                 if query_key is not key and office is not None and query_key is office[0]:
                     features["unit"] = office[1]
                 if agency is not None and query_key is agency[0]:
                     features["agency"] = agency[1]
-                elif org_key in entry.bare:
+                elif bare:
                     # "Boston Field Office": the FBI's, ERO's or OFO's; the account must say whose
                     features["agency"] = Feature(-1.5, f"`{entry.org.name}` is named by a form "
                                                        "several agencies' offices share, and the "
                                                        "name does not say whose")
-                part = entry.components.get(org_key)
                 exact = "extra_words" not in features and features["name"].weight >= 5.0
                 if part is not None:
                     # a component's whole name names one body nationwide ("Border Patrol")
@@ -551,13 +567,15 @@ class Screener:
 
     def _own_domain_feature(self, domains: tuple[str, ...], entry: _Entry,
                             named: bool) -> Feature | None:
-        owned = entry.domains.intersection(domains)
+        owned = entry.domains.intersection(domains) if entry.domains else None
         if owned:
             return Feature(6.0, f"email domain `{sorted(owned)[0]}` is the organisation's "
                                 "(.gov registry)")
         subdomain = self._named_subdomain(domains, entry) if named else None
         if subdomain is not None:
             return subdomain
+        if not entry.domains:  # most companies: nothing a domain could be under
+            return None
         under = entry.domains.intersection(p for d in domains for p in parents(d)[1:])
         if under:
             return Feature(2.0, f"email domain under `{sorted(under)[0]}`, the organisation's: "
@@ -595,7 +613,7 @@ class Screener:
                 holder = self._entries[index]
                 for acronym in typed & (holder.acronyms | _abbreviations(holder.org)):
                     named.setdefault(acronym, holder.org.name)
-        own = {w for k in entry.keys for w in k.core}  # "ERO" of ERO's Newark Field Office
+        own = entry.words  # "ERO" of ERO's Newark Field Office
         kept = tuple(w for w in key.core if w not in named or w in own)
         if not named or not kept or kept == key.core:
             return None
@@ -609,7 +627,7 @@ class Screener:
         entry is not a national agency or the query has no such words."""
         if not entry.agency or not entry.national or not self.customer_forms:
             return None
-        own = {w for k in entry.keys for w in k.core}  # "border patrol" of the Border Patrol
+        own = entry.words  # "border patrol" of the Border Patrol
         kept = tuple(w for w in key.core
                      if w in own or (w not in self._places and w not in UNIT_WORDS))
         if kept == key.core or (not kept and key.role is None):
@@ -659,7 +677,7 @@ class Screener:
                 if owner.org.state and entry.org.state and owner.org.state != entry.org.state:
                     return Feature(-4.0, f"email domain `{domain}` belongs to `{owner.org.name}` "
                                          f"in {owner.org.state}")
-                shared = set(owner.keys[0].core) & {w for k in entry.keys for w in k.core}
+                shared = entry.words.intersection(owner.keys[0].core)
                 levels = {_level(owner.keys[0]), *(_level(k) for k in entry.keys)} - {None}
                 if owner.org.state == entry.org.state and shared and len(levels) <= 1:
                     return Feature(1.5, f"email domain `{domain}` belongs to `{owner.org.name}`, "
