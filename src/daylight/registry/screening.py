@@ -43,7 +43,6 @@ from daylight.registry.matching import (
     state_feature,
 )
 from daylight.registry.names import (
-    LAW_ENFORCEMENT_ROLES,
     UNIT_WORDS,
     NameKey,
     customer_form,
@@ -52,13 +51,13 @@ from daylight.registry.names import (
     role_group,
     state_name_tokens,
     unit_heads,
-    written_form,
 )
 from daylight.registry.organization import Organization
 from daylight.registry.reference.components import Component, read_components
 from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: screening outcomes
 from daylight.registry.resolution import REJECTED as REJECTED
 from daylight.registry.resolution import REVIEW as REVIEW
+from daylight.registry.twins import Twins
 
 # Datasets that record the state of every body that has one: a body of theirs without a state is
 # national (a federal agency). Flock's sharing graph and contract recipients leave the state of
@@ -258,7 +257,8 @@ class Screener:
         for org in orgs:
             self._add(org)
         self._drop_inherited_acronyms()
-        self._twins = self._find_twins() if customer_forms else {}
+        self._twins = Twins([e.org for e in self._entries],
+                            [e.agency and customer_forms for e in self._entries])
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -275,55 +275,23 @@ class Screener:
                 self._acronyms[acronym] = [i for i in self._acronyms[acronym] if i != index]
             entry.acronyms = entry.acronyms - inherited
 
-    def _find_twins(self) -> dict[int, tuple[int, ...]]:
-        """Agencies the reference holds twice: of one state and county, with a name of the same
-        words, kind of body and jurisdiction, which a source gave one of them although the
-        roster lists it as another kind (the roster's "Jacksonville" city police, which ICE's
-        287(g) list names "jacksonville sheriff", is the consolidated Jacksonville Sheriff's
-        Office, also listed)."""
-        groups: dict[tuple[Any, ...], dict[int, bool]] = defaultdict(dict)
-        for index, entry in enumerate(self._entries):
-            org = entry.org
-            if not entry.agency or not org.state or not org.county:
-                continue
-            for text in (org.name, *org.aliases):
-                key = name_key(text)
-                if key.core and key.role in LAW_ENFORCEMENT_ROLES:
-                    group = groups[(org.state, org.county.lower(), key.core, key.role,
-                                    key.jurisdictions)]
-                    group[index] = group.get(index, False) or key.role != org.role
-        twins: dict[int, set[int]] = defaultdict(set)
-        for group in groups.values():
-            if len(group) > 1 and any(group.values()):
-                for index in group:
-                    twins[index].update(i for i in group if i != index)
-        return {index: tuple(sorted(others)) for index, others in twins.items()}
-
     def _twin_first(self, name: str, ranked: list[Scored]) -> list[Scored]:
-        """An accepted agency held twice (``_find_twins``) is not chosen by a name's kind of
-        body alone: the twin a source recorded the account's very name for is the one that
-        source points to ("jacksonville sheriff": ICE's 287(g) list's entry)."""
-        best = self._by_id[ranked[0].organization_id]
-        written = written_form(name)
-        if best not in self._twins or written in self._written_names(best):
+        """An accepted agency held twice (``Twins``) is not chosen by a name's kind of body
+        alone: the twin a source recorded the account's very name for is the one that source
+        points to ("jacksonville sheriff": ICE's 287(g) list's entry)."""
+        twin = self._twins.recorded(name, self._by_id[ranked[0].organization_id],
+                                    [self._by_id[s.organization_id] for s in ranked[1:]])
+        if twin is None:
             return ranked
-        for scored in ranked[1:]:
-            index = self._by_id[scored.organization_id]
-            if index in self._twins[best] and written in self._written_names(index):
-                lift = ranked[0].logit - scored.logit + self.thresholds.margin_logit
-                features = {**scored.features, "twin": Feature(lift, (
-                    f"`{scored.organization_name}` and `{ranked[0].organization_name}` are one "
-                    "agency the reference holds twice; the account's name is this entry's, as a "
-                    "source wrote it"))}
-                logit, score = score_of(features)
-                lifted = Scored(scored.organization_id, scored.organization_name, logit, score,
-                                features)
-                return [lifted, *(s for s in ranked if s is not scored)]
-        return ranked
-
-    def _written_names(self, index: int) -> set[str]:
-        org = self._entries[index].org
-        return {written_form(text) for text in (org.name, *org.aliases)}
+        scored = next(s for s in ranked[1:] if self._by_id[s.organization_id] == twin)
+        lift = ranked[0].logit - scored.logit + self.thresholds.margin_logit
+        features = {**scored.features, "twin": Feature(lift, (
+            f"`{scored.organization_name}` and `{ranked[0].organization_name}` are one "
+            "agency the reference holds twice; the account's name is this entry's, as a "
+            "source wrote it"))}
+        logit, score = score_of(features)
+        lifted = Scored(scored.organization_id, scored.organization_name, logit, score, features)
+        return [lifted, *(s for s in ranked if s is not scored)]
 
     def _ancestors(self, org_id: str) -> tuple[str, ...]:
         """What ``org_id`` is part of, nearest first (a cycle stops the chain)."""
