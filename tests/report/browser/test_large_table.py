@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
-from tests.report.browser.conftest import served
 from tests.report.factory import synthetic_report
+from tests.servers import report_thread
 
 ORGANIZATIONS = 1500
 
@@ -29,7 +29,7 @@ def large_report() -> Report:
 def large_url(large_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("large-report")
     render_site(large_report, out, index=False)
-    with served(out) as url:
+    with report_thread(out) as url:
         yield url
 
 
