@@ -2,6 +2,11 @@
 
 Chromium is the Debian package (``/usr/bin/chromium``; scripts/test installs it): Playwright's own
 browser download is never used. Screenshots of the main pages go to ``build/report-screenshots/``.
+
+The site is served with the report's content security policy, which has no ``'unsafe-eval'``:
+give Playwright a function (``"() => ..."``, with ``arg=``), a locator or ``expect``, never a
+bare expression, to wait on: ``wait_for_function`` evaluates an expression with ``eval`` in the
+page each time it polls, which the policy refuses (a function is compiled once, over CDP).
 """
 
 from __future__ import annotations
