@@ -81,8 +81,9 @@ def _wait_until_answering(url: str, server: Process) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except urllib.error.HTTPError:
-            return  # an answer: the server is up
+        except urllib.error.HTTPError as answer:  # an answer all the same: the server is up
+            answer.close()
+            return
         except OSError:
             assert server.process.poll() is None, f"the server exited: {server.errors()}"
             assert time.monotonic() < deadline, \
