@@ -11,16 +11,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.servers import free_port
 
 
 def _bin_dir() -> Path:
@@ -40,7 +35,7 @@ class PostgresServer:
         """``durable=False`` turns fsync off: fine for tests, never for benchmarks."""
         self.bin = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="daylight-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.data = self.root / "data"
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:

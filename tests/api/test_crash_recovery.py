@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,9 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 from daylight.core.database import Database
-from tests.api.test_serve import _free_port, _wait_for
 from tests.cli.conftest import Cli
 from tests.policy.conftest import WORLD, add_registry_accounts
+from tests.servers import daylight_command, free_port, serving
 
 KILLS = 3
 REQUESTS = [("SYNTHETIC-shop", "face.search"), ("SYNTHETIC-police", "face.search"),
@@ -67,37 +64,26 @@ def test_nothing_acknowledged_is_lost_when_the_service_is_killed(tmp_path: Path)
     database.close()
     cli("policy", "publish", "employee-demands")
     gateway = cli("token", "create", "--role", "gateway").stdout.splitlines()[-1]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
     acknowledged: Counter[Key] = Counter()
     lock = threading.Lock()
     for round_number in range(KILLS):
-        port = _free_port()
-        stderr = tmp_path / f"serve-{round_number}.stderr"
-        with stderr.open("wb") as errors:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "daylight.cli.main", "--home", str(home), "serve",
-                 "--port", str(port), "--durable-decisions"],
-                env=environment, stdout=subprocess.DEVNULL, stderr=errors)
-        try:
-            _wait_for(port, server, stderr)
+        port = free_port()
+        command = daylight_command(home, "serve", "--port", str(port), "--durable-decisions")
+        with serving(command, port, tmp_path / f"serve-{round_number}.stderr") as server:
             stop = threading.Event()
             clients = [threading.Thread(target=_client, args=(
-                f"http://127.0.0.1:{port}/v1/decisions", gateway, stop, acknowledged, lock, i))
+                f"{server.url}/v1/decisions", gateway, stop, acknowledged, lock, i))
                 for i in range(8)]
             for client in clients:
                 client.start()
             time.sleep(1.0 + 0.37 * round_number)  # killed mid-stream, at a different moment
-            server.send_signal(signal.SIGKILL)
-            server.wait(timeout=30)
+            server.process.send_signal(signal.SIGKILL)
+            server.process.wait(timeout=30)
             stop.set()
             for client in clients:
                 client.join(timeout=30)
-        finally:
-            if server.poll() is None:
-                server.kill()
-                server.wait(timeout=30)
-        assert server.returncode == -signal.SIGKILL
+        assert server.process.returncode == -signal.SIGKILL
         stored = _stored(home)
-        assert sum(acknowledged.values()) > 0, stderr.read_text()
+        assert sum(acknowledged.values()) > 0, server.errors()
         lost = {key: n - stored[key] for key, n in acknowledged.items() if stored[key] < n}
         assert not lost, f"round {round_number}: acknowledged but not stored: {lost}"

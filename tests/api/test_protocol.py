@@ -5,17 +5,14 @@ and for answers with no body."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.api.test_serve import _free_port, _wait_for
 from tests.cli.conftest import Cli
+from tests.servers import daylight_command, free_port, serving
 
 
 @pytest.fixture
@@ -25,20 +22,11 @@ def served(tmp_path: Path) -> Iterator[tuple[int, str]]:
     cli = Cli(home, None)
     cli("init", "--origin", "protocol.daylight.invalid/log")
     token = cli("token", "create", "--role", "gateway").stdout.splitlines()[-1]
-    port = _free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
-    stderr = tmp_path / "serve.stderr"
-    with stderr.open("wb") as errors:
-        server = subprocess.Popen([sys.executable, "-m", "daylight.cli.main", "--home", str(home),
-                                   "serve", "--port", str(port)], cwd=tmp_path, env=environment,
-                                  stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        _wait_for(port, server, stderr)
+    port = free_port()
+    with serving(daylight_command(home, "serve", "--port", str(port)), port, tmp_path / "serve.stderr",
+                 cwd=tmp_path) as server:
         yield port, token
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    assert "Traceback" not in stderr.read_text(), stderr.read_text()
+    assert "Traceback" not in server.errors(), server.errors()
 
 
 def _decision(token: str, extra: bytes = b"") -> bytes:

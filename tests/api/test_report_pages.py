@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 
 from daylight.api.headers import SECURITY_HEADERS
@@ -27,7 +24,6 @@ from daylight.report.site import page_name
 from daylight.report.store import Publication, ReportStore
 from daylight.voice.privacy import generate_review_key
 from tests.api.routes_world import service, service_home
-from tests.api.test_serve import _free_port
 from tests.report.browser.conftest import (  # noqa: F401 - the browser fixtures, shared
     FLAGS,
     browser,
@@ -36,6 +32,7 @@ from tests.report.browser.conftest import (  # noqa: F401 - the browser fixtures
     playwright,
     site_dir,
 )
+from tests.servers import uvicorn_thread
 
 PERIOD = "2026-10"
 PAGES = ["index.html", "organizations.html", "graph.html", "voice.html", "changes.html",
@@ -62,19 +59,8 @@ def published(tmp_path: Path, site_dir: Path) -> Home:  # noqa: F811 - the share
 @pytest.fixture
 def service_url(published: Home) -> Iterator[str]:
     """The service of ``published`` on loopback (uvicorn in a thread), its base URL."""
-    server = uvicorn.Server(uvicorn.Config(service(published), host="127.0.0.1",
-                                           port=_free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the service did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with uvicorn_thread(service(published)) as url:
+        yield url
 
 
 def test_report_pages_served_by_the_service_run_without_console_errors(

@@ -20,9 +20,9 @@ from daylight.log.merkle import leaf_hash
 from daylight.log.proof import verify_inclusion
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import decode_entry_bundle
+from daylight.log.tlog_proof import TlogProof
 from daylight.registry.accounts import Account
 from daylight.registry.service import import_accounts
-from daylight.report.proofs import TlogProof
 from daylight.voice.privacy import generate_review_key
 from tests.api.routes_world import (
     ADMIN,
@@ -268,7 +268,7 @@ def test_the_log_is_served_as_tlog_tiles_with_proofs(home: Home, log: Transparen
     assert proof.status_code == 200 and proof.text == tlog_proof(log, 1)
     parsed = TlogProof.from_text(proof.text)
     assert parsed.extra == log.entry(1)
-    verify_inclusion(1, size, leaf_hash(parsed.extra), list(parsed.hashes),
+    verify_inclusion(1, size, leaf_hash(parsed.extra), list(parsed.inclusion_proof),
                      log.checkpoint().root_hash)
     _error(client.get(f"/v1/log/entries/{size}/tlog-proof"), 404)
     _error(client.get("/v1/log/entries/99999999999999999999999/tlog-proof"), 400, "index")

@@ -6,15 +6,10 @@ by both witnesses, which keep the evidence; the witnesses stop cleanly on SIGTER
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -23,22 +18,13 @@ from typer.testing import Result
 from daylight.core.database import Database
 from daylight.log.witness_store import WitnessStore
 from tests.cli.conftest import Cli
+from tests.servers import daylight_command, free_port, serving
 
 ORIGIN = "witnessed.daylight.invalid/log"
 
 
 def daylight(home: Path, *args: str, input: bytes | None = None, check: bool = True) -> Result:
     return Cli(home, None)(*args, input=input, ok=check)
-
-
-def _environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("DAYLIGHT_")}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _append(home: Path, tag: str, count: int) -> None:
@@ -53,39 +39,17 @@ def witnesses(tmp_path: Path) -> Iterator[list[tuple[str, str, Path, subprocess.
     log_home = tmp_path / "log"
     daylight(log_home, "init", "--origin", ORIGIN)
     log_vkey = daylight(log_home, "log", "key").stdout.strip()
-    started = []
-    for name in ("w1.daylight.invalid", "w2.daylight.invalid"):
-        home, port = tmp_path / name, _free_port()
-        vkey = daylight(home, "witness", "key", "--name", name).stdout.strip()
-        with (tmp_path / f"{name}.stderr").open("wb") as errors:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "daylight.cli.main", "--home", str(home), "witness",
-                 "serve", "--log", f"{ORIGIN}={log_vkey}", "--host", "127.0.0.1",
-                 "--port", str(port)],
-                stdout=subprocess.DEVNULL, stderr=errors, env=_environment())
-        started.append((f"http://127.0.0.1:{port}", vkey, home, process))
-    try:
-        for url, _, _, process in started:
-            _wait_until_listening(url, process)
+    with ExitStack() as running:
+        started = []
+        for name in ("w1.daylight.invalid", "w2.daylight.invalid"):
+            home, port = tmp_path / name, free_port()
+            vkey = daylight(home, "witness", "key", "--name", name).stdout.strip()
+            command = daylight_command(home, "witness", "serve", "--log", f"{ORIGIN}={log_vkey}",
+                                       "--host", "127.0.0.1", "--port", str(port))
+            witness = running.enter_context(serving(command, port, tmp_path / f"{name}.stderr",
+                                                    ready="/add-checkpoint"))  # a GET: 405
+            started.append((witness.url, vkey, home, witness.process))
         yield started
-    finally:
-        for _, _, _, process in started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=30)
-
-
-def _wait_until_listening(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/add-checkpoint", timeout=2)  # a GET: 405
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            assert process.poll() is None, "the witness exited"
-            assert time.monotonic() < deadline, "the witness did not start within 60 s"
-            time.sleep(0.2)
 
 
 def test_two_witnesses_cosign_the_log_and_refuse_a_fork(

@@ -1,11 +1,9 @@
-"""The report's published formats: CSV cells that cannot run as formulas, tlog-proof and
-SHA256SUMS round trips, contact details never published."""
+"""The report's published formats: CSV cells that cannot run as formulas, SHA256SUMS round
+trips (the tlog-proof text: tests/log/test_tlog_proof.py), contact details never published."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from daylight.core.errors import InputError
 from daylight.report.data import redact_contacts
@@ -18,9 +16,6 @@ from daylight.report.formats import (
     row_id,
     sha256sums_text,
 )
-from daylight.report.proofs import TlogProof
-
-CHECKPOINT = "example.com/log\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— example.com/log abcd\n"
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx"])
@@ -41,25 +36,6 @@ def test_row_ids_are_stable_and_distinct_per_table() -> None:
     assert row_id("usage", "a", "s", "o") == row_id("usage", "a", "s", "o")
     assert row_id("usage", "a", "s", "o") != row_id("usage", "a", "so", "")
     assert row_id("organizations", "a").startswith("org-")
-
-
-@given(index=st.integers(0, 2**63), hashes=st.lists(st.binary(min_size=32, max_size=32),
-                                                    max_size=8),
-       extra=st.one_of(st.none(), st.binary(max_size=64)))
-def test_tlog_proofs_round_trip(index: int, hashes: list[bytes], extra: bytes | None) -> None:
-    proof = TlogProof(index, tuple(hashes), CHECKPOINT, extra)
-    assert TlogProof.from_text(proof.to_text()) == proof
-
-
-@pytest.mark.parametrize("text", [
-    "c2sp.org/tlog-proof@v2\nindex 1\n\n" + CHECKPOINT,
-    "c2sp.org/tlog-proof@v1\nindex 01\n\n" + CHECKPOINT,
-    "c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\n" + CHECKPOINT,
-    "c2sp.org/tlog-proof@v1\nindex 1\n",
-])
-def test_malformed_proofs_are_refused(text: str) -> None:
-    with pytest.raises(InputError):
-        TlogProof.from_text(text, where="p.tlog-proof")
 
 
 def test_sha256sums_round_trip_and_refuse_paths_outside() -> None:

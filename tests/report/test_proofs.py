@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from daylight.core.errors import StorageError
-from daylight.report.proofs import EXTENSION, ProofFileWriter, write_proof_files
+from daylight.log.tlog_proof import EXTENSION
+from daylight.report.proofs import ProofFileWriter, write_proof_files
 
 ROWS = [(f"use-{n:020x}", f"c2sp.org/tlog-proof@v1\nindex {n}\n\nSYNTHETIC {n}\n".encode())
         for n in range(300)]

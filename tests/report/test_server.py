@@ -1,33 +1,44 @@
 """A report directory served on 127.0.0.1, as `daylight report serve` and `daylight demo --serve`
-do."""
+do: every file with the report's content security policy (``REPORT_CSP``, the one the service
+sends with a published report's files)."""
 
 from __future__ import annotations
 
-import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from daylight.core.errors import NotFoundError
-from daylight.report.server import report_server, url_of
+from daylight.report.server import REPORT_CSP, report_server
+from tests.servers import daylight_command, free_port, report_thread, serving
 
 
 def test_the_report_is_served_on_loopback(published: Path) -> None:
-    server = report_server(published, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = url_of(server)
+    with report_thread(published) as url:
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "index.html") as response:
             assert b"SYNTHETIC" in response.read()
         with urllib.request.urlopen(url + "data/organizations.csv") as response:
             assert response.headers["Content-Type"].startswith("text/csv")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+
+
+def test_report_serve_sends_the_reports_csp_with_every_file(published: Path, tmp_path: Path) -> None:
+    proof = next((published / "proofs").iterdir()).name
+    port = free_port()
+    command = daylight_command(tmp_path / "home", "report", "serve", str(published),
+                               "--port", str(port))
+    with serving(command, port, tmp_path / "serve.stderr", ready="/index.html") as server:
+        for name in ["index.html", "organizations.html", "data/organizations.csv",
+                     f"proofs/{proof}", "log/checkpoint", "static/"]:
+            with urllib.request.urlopen(f"{server.url}/{name}") as response:
+                assert response.headers["Content-Security-Policy"] == REPORT_CSP, name
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{server.url}/nowhere.html")
+        with missing.value as answer:
+            assert answer.code == 404
+            assert answer.headers["Content-Security-Policy"] == REPORT_CSP
 
 
 def test_a_directory_without_a_report_is_not_served(tmp_path: Path) -> None:

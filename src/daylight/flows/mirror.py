@@ -16,7 +16,7 @@ from daylight.core.errors import InputError, NotFoundError
 from daylight.log.cosignatures import cosigned_note
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import ENTRIES_LEVEL, TILE_WIDTH, encode_entry_bundle, level_size, parse_tile_path
-from daylight.report.proofs import TlogProof
+from daylight.log.tlog_proof import TlogProof
 
 
 @dataclass(frozen=True)

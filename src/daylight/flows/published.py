@@ -11,6 +11,8 @@ absolute path, no ``..``, no hidden file, no symbolic link out of it.
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,17 +56,48 @@ def _pointer(directory: Path) -> tuple[str, int] | None:
     return period, index
 
 
+PointerKey = tuple[int, int, int]  # a publication.json's inode, mtime_ns and size
+Pointed = tuple[PointerKey, tuple[str, int] | None, Path]
+_POINTERS: dict[str, dict[str, Pointed]] = {}
+"""What this process last read of each child's ``publication.json`` (its key, what it points
+at, the child's path), by reports directory and child name."""
+
+SETTLED_NS = 2_000_000_000
+"""A ``publication.json`` modified less than this long ago is read on every scan: a file's
+mtime has the kernel's coarse clock (a few milliseconds), so two writes of the same size in one
+tick keep its key; once the file is older, a new write changes its mtime."""
+
+
 def _directories(reports_dir: Path) -> dict[tuple[str, int], Path]:
-    found: dict[tuple[str, int], Path] = {}
+    """The report directories under ``reports_dir`` by (period, published log index): one scan
+    of ``reports_dir`` and one ``stat`` per child; a ``publication.json`` is read again only
+    when its key changed since the last scan or it is not yet ``SETTLED_NS`` old (publishing
+    rewrites it in place). A service asks on every request for a report's file."""
     try:
-        children = sorted(reports_dir.iterdir())
+        with os.scandir(reports_dir) as scan:
+            children = sorted(e.name for e in scan if not e.name.startswith(".") and e.is_dir())
     except OSError:
-        return found
-    for child in children:
-        if child.is_dir() and not child.name.startswith("."):
-            pointer = _pointer(child)
-            if pointer is not None:
-                found.setdefault(pointer, child)
+        return {}
+    base = os.fspath(reports_dir)
+    known = _POINTERS.get(base, {})
+    settled = time.time_ns() - SETTLED_NS
+    seen: dict[str, Pointed] = {}
+    found: dict[tuple[str, int], Path] = {}
+    for name in children:
+        try:  # paths as strings: a Path per child costs more than its stat
+            status = os.stat(os.path.join(base, name, PUBLICATION_FILE))
+        except OSError:
+            continue
+        key = (status.st_ino, status.st_mtime_ns, status.st_size)
+        last = known.get(name)
+        if last is None or last[0] != key or status.st_mtime_ns > settled:
+            child = reports_dir / name
+            last = (key, _pointer(child), child)
+        seen[name] = last
+        pointer = last[1]
+        if pointer is not None and pointer not in found:
+            found[pointer] = last[2]
+    _POINTERS[base] = seen  # only the children there now: no growth
     return found
 
 

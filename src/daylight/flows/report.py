@@ -28,7 +28,6 @@ Building a published period again from unchanged state writes the same bytes and
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
@@ -61,9 +60,10 @@ from daylight.log.cosignatures import (
 )
 from daylight.log.entry import LogEntry
 from daylight.log.export import export_mirror
-from daylight.log.note import Note
+from daylight.log.note import Note, b64encode_canonical
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import MAX_ENTRY_BYTES, TILE_WIDTH
+from daylight.log.tlog_proof import tlog_proof_text
 from daylight.log.verifier import MirrorReader
 from daylight.policy.catalog import Catalog
 from daylight.policy.store import read_finding_counts
@@ -106,7 +106,7 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.proofs import HEADER, ProofFileWriter
+from daylight.report.proofs import ProofFileWriter
 from daylight.report.search import index_site
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
@@ -542,10 +542,6 @@ def _sequence_rows(database: Database, log: TransparencyLog, period: Period,
     return indices, len(new)
 
 
-def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode()
-
-
 def _changes(database: Database, log: TransparencyLog, period: Period, proven_size: int,
              organizations: Iterable[str]) -> Changes | None:
     with database.transaction(write=False) as tx:
@@ -558,7 +554,7 @@ def _changes(database: Database, log: TransparencyLog, period: Period, proven_si
     current = set(organizations)
     proof: tuple[str, ...] = ()
     if 1 <= previous.proven_tree_size < proven_size:
-        proof = tuple(_b64(h) for h in log.consistency_proof(previous.proven_tree_size,
+        proof = tuple(b64encode_canonical(h) for h in log.consistency_proof(previous.proven_tree_size,
                                                              proven_size).proof)
     return Changes(previous.period, previous.proven_tree_size, tuple(sorted(current - earlier)),
                    tuple(sorted(earlier - current)), proof)
@@ -631,20 +627,20 @@ def _proofs(mirror: Path, indices: Sequence[int], proven_size: int, checkpoint: 
         raise StorageError("the exported tiles do not hash to the checkpoint's root",
                            where=str(mirror))
     encoded: dict[tuple[int, int], str] = {}
-    ending = "\n\n" + checkpoint
     bundle_index, bundle = -1, []
     for index in indices:
         if index // TILE_WIDTH != bundle_index:
             bundle_index, bundle = index // TILE_WIDTH, reader.entries(index // TILE_WIDTH)
-        lines = [HEADER, "extra " + _b64(bundle[index % TILE_WIDTH]), f"index {index}"]
+        hashes = []
         for node in tree.path_nodes(index):
             text = encoded.get(node)
             if text is None:
-                text = _b64(tree.levels[node[0]][node[1]])
+                text = b64encode_canonical(tree.levels[node[0]][node[1]])
                 if node[0]:  # a leaf's sibling serves one proof; higher nodes serve many
                     encoded[node] = text
-            lines.append(text)
-        yield ("\n".join(lines) + ending).encode()
+            hashes.append(text)
+        entry = b64encode_canonical(bundle[index % TILE_WIDTH])
+        yield tlog_proof_text(index, hashes, checkpoint, entry).encode()
 
 
 PROOF_WRITERS = 2
@@ -833,7 +829,7 @@ def _publish(database: Database, log: TransparencyLog, report: Report, root_hash
         "period": report.period, "period_start": report.period_start,
         "period_end": report.period_end,
         "checkpoint": {"origin": report.origin, "tree_size": report.tree_size,
-                       "root_hash": _b64(root_hash)},
+                       "root_hash": b64encode_canonical(root_hash)},
         "sha256sums": sums_sha256, "files": files,
         "rows": {t.name: len(getattr(report, t.name)) for t in TABLES},
         "small_count_threshold": report.small_count_threshold,

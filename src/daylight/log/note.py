@@ -31,16 +31,22 @@ SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 MAX_SIGNATURES = 100
 
 
-def b64decode_canonical(text: str, what: str) -> bytes:
+def b64decode_canonical(text: str, what: str, *, where: str | None = None) -> bytes:
     """Strict standard base64: refuses anything but the one canonical encoding (no stray
-    padding bits), so that no two texts of a note or checkpoint carry the same bytes."""
+    padding bits), so that no two texts of a note or checkpoint carry the same bytes;
+    InputError naming ``what`` (and ``where``) otherwise."""
     try:
         value = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InputError(f"{what} is not standard base64: `{text}`") from exc
-    if base64.b64encode(value).decode() != text:
-        raise InputError(f"{what} is not canonical base64: `{text}`")
+        raise InputError(f"{what} is not standard base64: `{text}`", where=where) from exc
+    if b64encode_canonical(value) != text:
+        raise InputError(f"{what} is not canonical base64: `{text}`", where=where)
     return value
+
+
+def b64encode_canonical(value: bytes) -> str:
+    """Standard base64 (RFC 4648 §4, padded): the one text ``b64decode_canonical`` reads."""
+    return base64.b64encode(value).decode()
 
 
 def is_valid_key_name(name: str) -> bool:

@@ -1,93 +1,26 @@
-"""C2SP ``tlog-proof`` (``c2sp.org/tlog-proof@v1``): one offline-verifiable proof per published row.
-
-::
-
-    c2sp.org/tlog-proof@v1
-    extra <base64 of the row's log entry, canonical JSON>
-    index <leaf index>
-    <inclusion proof hashes, base64, one a line, from the leaf's sibling up>
-
-    <the signed checkpoint, verbatim>
-
-The ``extra`` line carries the exact bytes of the ``report.row`` entry, so that a reader can hash
-it (RFC 6962 leaf hash), check the proof against the checkpoint, and compare the entry's row with
-the row in the data files; like the spec says, nothing trusts the extra data before that check.
-This module is a published format: it imports no database, store or builder.
+"""The report's proof files: one C2SP ``tlog-proof`` (``log/tlog_proof.py``) per published row,
+``proofs/ROW_ID.tlog-proof``, whose ``extra`` line carries the exact bytes of the row's
+``report.row`` entry, so that a reader can hash it, check the proof against the checkpoint, and
+compare the entry's row with the row in the data files. Written fast (a full-size report has a
+million of them) and, where the platform can fork, in a second process.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from daylight.core.errors import InputError, StorageError
-from daylight.log.note import b64decode_canonical
-
-HEADER = "c2sp.org/tlog-proof@v1"
-EXTENSION = ".tlog-proof"
-_INDEX = re.compile(r"index (0|[1-9][0-9]{0,19})")
-
-
-@dataclass(frozen=True)
-class TlogProof:
-    """An entry index, its inclusion proof, the checkpoint it is proven against, and extra data."""
-
-    index: int
-    hashes: tuple[bytes, ...]
-    checkpoint: str
-    extra: bytes | None = None
-
-    def to_text(self) -> str:
-        lines = [HEADER]
-        if self.extra is not None:
-            lines.append("extra " + base64.b64encode(self.extra).decode())
-        lines.append(f"index {self.index}")
-        lines.extend(base64.b64encode(h).decode() for h in self.hashes)
-        return "\n".join(lines) + "\n\n" + self.checkpoint
-
-    @classmethod
-    def from_text(cls, text: str, *, where: str | None = None) -> TlogProof:
-        """Parse strictly; InputError naming ``where`` and the line otherwise."""
-        head, separator, checkpoint = text.partition("\n\n")
-        if not separator or not checkpoint:
-            raise InputError("a tlog-proof needs an empty line before its checkpoint", where=where)
-        lines = head.split("\n")
-        if lines[0] != HEADER:
-            raise InputError(f"first line must be `{HEADER}`", where=where)
-        position = 1
-        extra = None
-        if len(lines) > 1 and lines[1].startswith("extra "):
-            extra = b64decode_canonical(lines[1][len("extra "):], "tlog-proof extra data")
-            position = 2
-        if len(lines) <= position or not (match := _INDEX.fullmatch(lines[position])):
-            raise InputError("expected the line `index N` (decimal, no leading zeroes)",
-                             where=f"{where}:{position + 1}" if where else None)
-        hashes = []
-        for number, line in enumerate(lines[position + 1:], start=position + 2):
-            value = b64decode_canonical(line, f"tlog-proof hash on line {number}")
-            if len(value) != 32:
-                raise InputError(f"proof hash is {len(value)} bytes, expected 32",
-                                 where=f"{where}:{number}" if where else None)
-            hashes.append(value)
-        return cls(int(match[1]), tuple(hashes), checkpoint, extra)
+from daylight.core.errors import StorageError
+from daylight.log.tlog_proof import EXTENSION
 
 
 def proof_path(directory: Path, row_id: str) -> Path:
     """Where the proof of ``row_id`` is published: ``proofs/ROW_ID.tlog-proof``."""
     return directory / f"{row_id}{EXTENSION}"
-
-
-def write_proofs(directory: Path, proofs: Iterable[tuple[str, TlogProof]]) -> dict[str, str]:
-    """Write one ``ROW_ID.tlog-proof`` per (row id, proof) into ``directory``; return each
-    file's hex SHA-256 by its path (see ``write_proof_files``)."""
-    return write_proof_files(directory, ((r, p.to_text().encode()) for r, p in proofs))
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)

@@ -1,9 +1,7 @@
 """Serve a published report directory over HTTP on this machine (the standard library's static
 file server: the report is static files and needs nothing else), and ``REPORT_CSP``, the
-content security policy the report's pages need, which ``daylight serve`` sends with a
-published report's files. This server does not send it yet: the report's browser tests poll
-with Playwright's string predicates (``wait_for_function``), which a policy without
-``'unsafe-eval'`` refuses to evaluate."""
+content security policy the report's pages need: this server sends it with every file, as
+``daylight serve`` does with a published report's files."""
 
 from __future__ import annotations
 
@@ -32,12 +30,16 @@ REPORT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Static files, without a log line per request on stderr."""
+    """Static files under ``REPORT_CSP``, without a log line per request on stderr."""
 
     extensions_map = {  # noqa: RUF012 (the base class declares it an instance variable)
         **SimpleHTTPRequestHandler.extensions_map, ".tlog-proof": "text/plain",
         ".db": "application/vnd.sqlite3", ".csv": "text/csv; charset=utf-8",
         ".json": "application/json"}
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", REPORT_CSP)
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         del format, args

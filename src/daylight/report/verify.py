@@ -45,6 +45,7 @@ from daylight.log.checkpoint import open_checkpoint
 from daylight.log.note import Verifier, verifier_from_vkey
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
+from daylight.log.tlog_proof import EXTENSION, TlogProof
 from daylight.log.verifier import MirrorReader, verify_mirror
 from daylight.report.formats import (
     DATA_DIR,
@@ -65,7 +66,6 @@ from daylight.report.formats import (
     parse_sha256sums,
     sqlite_value,
 )
-from daylight.report.proofs import EXTENSION, TlogProof
 from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of
 
 MAX_PROBLEMS_SHOWN = 50
@@ -218,8 +218,11 @@ def _check_proofs(checker: _Checker, verifier: Verifier, proven_size: int,
         try:
             proof = TlogProof.from_text(path.read_text(encoding="utf-8"), where=relative)
             checkpoint = open_checkpoint(proof.checkpoint, verifier).checkpoint
-        except (DaylightError, UnicodeDecodeError) as exc:
-            checker.fail(relative, str(exc.message if isinstance(exc, DaylightError) else exc))
+        except DaylightError as exc:  # the parser's ``where`` is the file and its line
+            checker.fail(exc.where or relative, exc.message)
+            continue
+        except UnicodeDecodeError as exc:
+            checker.fail(relative, str(exc))
             continue
         if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
             checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
@@ -230,7 +233,7 @@ def _check_proofs(checker: _Checker, verifier: Verifier, proven_size: int,
             continue
         try:
             verify_inclusion(proof.index, proven_size, merkle.leaf_hash(proof.extra),
-                             proof.hashes, root_hash)
+                             proof.inclusion_proof, root_hash)
         except VerificationError as exc:
             checker.fail(relative, f"entry {proof.index}: {exc.message}")
             continue

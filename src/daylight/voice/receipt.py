@@ -1,18 +1,7 @@
 """A signer's receipt: the commitment, its salt, and an offline proof that the log holds the
-entry that counted the signature, in the C2SP ``tlog-proof`` format (``c2sp.org/tlog-proof@v1``).
-
-The proof text is::
-
-    c2sp.org/tlog-proof@v1
-    extra <base64 of the log entry's bytes>
-    index <leaf_index>
-    <base64 inclusion proof hash>       (one per line, from the leaf's sibling up)
-    ...
-    <empty line>
-    <the signed checkpoint, verbatim>
-
-The ``extra`` line carries the entry itself so that the record hash can be rebuilt offline
-(the spec's use of extra data); like the spec says, it is not trusted by itself: the verifier
+entry that counted the signature, as a C2SP ``tlog-proof`` (``log/tlog_proof.py``) whose
+``extra`` line carries the entry itself, so that the record hash can be rebuilt offline (the
+spec's use of extra data); like the spec says, it is not trusted by itself: the verifier
 recomputes the leaf hash from it and checks that it holds the commitment.
 
 ``verify_receipt`` is what a signer runs: their identity and salt give the commitment; the entry
@@ -32,48 +21,8 @@ from daylight.log.checkpoint import open_checkpoint
 from daylight.log.merkle import leaf_hash
 from daylight.log.note import verifier_from_vkey
 from daylight.log.proof import verify_inclusion
+from daylight.log.tlog_proof import TlogProof
 from daylight.voice.privacy import b64, commitment, unb64
-
-TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
-
-
-@dataclass(frozen=True)
-class TlogProof:
-    """The parts of a ``c2sp.org/tlog-proof@v1`` text."""
-
-    extra: bytes | None
-    index: int
-    inclusion_proof: tuple[bytes, ...]
-    checkpoint: str  # the signed note, verbatim
-
-    def to_text(self) -> str:
-        lines = [TLOG_PROOF_HEADER]
-        if self.extra is not None:
-            lines.append(f"extra {b64(self.extra)}")
-        lines.append(f"index {self.index}")
-        lines += [b64(h) for h in self.inclusion_proof]
-        return "\n".join(lines) + "\n\n" + self.checkpoint
-
-    @classmethod
-    def from_text(cls, text: str, *, where: str = "tlog_proof") -> TlogProof:
-        head, blank, checkpoint = text.partition("\n\n")
-        lines = head.split("\n")
-        if not blank or not lines or lines[0] != TLOG_PROOF_HEADER:
-            raise InputError(f"expected `{TLOG_PROOF_HEADER}`, proof lines, an empty line and a "
-                             "checkpoint", where=where)
-        rest = lines[1:]
-        extra = None
-        if rest and rest[0].startswith("extra "):
-            extra = unb64(rest[0][len("extra "):], where=f"{where}: extra")
-            rest = rest[1:]
-        if not rest or not rest[0].startswith("index "):
-            raise InputError("expected an `index N` line", where=where)
-        number = rest[0][len("index "):]
-        if not number.isdigit() or not number.isascii() or (number != "0" and number[0] == "0"):
-            raise InputError(f"`{number}` is not a decimal index", where=f"{where}: index")
-        hashes = tuple(unb64(line, where=f"{where}: proof line {i + 1}", size=32)
-                       for i, line in enumerate(rest[1:]))
-        return cls(extra, int(number), hashes, checkpoint)
 
 
 @dataclass(frozen=True)
@@ -91,7 +40,7 @@ class Receipt:
 
     @property
     def tlog_proof(self) -> TlogProof:
-        return TlogProof(self.entry, self.leaf_index, self.inclusion_proof, self.checkpoint)
+        return TlogProof(self.leaf_index, self.inclusion_proof, self.checkpoint, self.entry)
 
     def to_json(self) -> dict[str, Any]:
         """The shape `daylight objection sign` prints."""

@@ -2,22 +2,25 @@
 
 Chromium is the Debian package (``/usr/bin/chromium``; scripts/test installs it): Playwright's own
 browser download is never used. Screenshots of the main pages go to ``build/report-screenshots/``.
+
+The site is served with the report's content security policy, which has no ``'unsafe-eval'``:
+give Playwright a function (``"() => ..."``, with ``arg=``), a locator or ``expect``, never a
+bare expression, to wait on: ``wait_for_function`` evaluates an expression with ``eval`` in the
+page each time it polls, which the policy refuses (a function is compiled once, over CDP).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from daylight.report.model import Report
-from daylight.report.server import report_server, url_of
 from daylight.report.site import render_site
 from tests.report.factory import synthetic_report, write_data_files
+from tests.servers import report_thread
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -56,24 +59,9 @@ def page_problems(page: Page) -> list[str]:
     return problems
 
 
-@contextmanager
-def served(directory: Path) -> Iterator[str]:
-    """The report in ``directory`` served as ``daylight report serve`` serves it, on a free port
-    in a thread; its address."""
-    server = report_server(directory, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield url_of(server)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
-    with served(site_dir) as url:
+    with report_thread(site_dir) as url:
         yield url
 
 

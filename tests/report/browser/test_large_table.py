@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
-from tests.report.browser.conftest import served
 from tests.report.factory import synthetic_report
+from tests.servers import report_thread
 
 ORGANIZATIONS = 1500
 
@@ -29,7 +29,7 @@ def large_report() -> Report:
 def large_url(large_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("large-report")
     render_site(large_report, out, index=False)
-    with served(out) as url:
+    with report_thread(out) as url:
         yield url
 
 
@@ -60,13 +60,11 @@ def test_only_the_rows_on_screen_are_written_and_scrolling_reaches_the_last(
     assert 0 < len(shown) < 200
     assert shown == [o.row_id for o in large_report.organizations[: len(shown)]]
     assert "1,500 organisations" in table.locator("#count").inner_text()
-    table.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    table.wait_for_function(
-        f"document.querySelector('tr[data-row-id=\"{large_report.organizations[-1].row_id}\"]') !== null")
+    table.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    table.locator(f'tr[data-row-id="{large_report.organizations[-1].row_id}"]').wait_for(state="attached")
     assert large_report.organizations[0].row_id not in _row_ids(table)
-    table.evaluate("window.scrollTo(0, 0)")
-    table.wait_for_function(
-        f"document.querySelector('tr[data-row-id=\"{large_report.organizations[0].row_id}\"]') !== null")
+    table.evaluate("() => window.scrollTo(0, 0)")
+    table.locator(f'tr[data-row-id="{large_report.organizations[0].row_id}"]').wait_for(state="attached")
 
 
 def test_sorting_filtering_and_the_csv_of_the_view_cover_every_row(

@@ -1,4 +1,5 @@
-"""The report's pages in Chromium: they render without errors, the central table sorts, filters
+"""The report's pages in Chromium, served as `daylight report serve` serves them (with the
+report's content security policy): they render without errors, the central table sorts, filters
 and finds an agency, charts, map and graph are drawn, a CSV download matches the table, the
 SYNTHETIC banner shows, the keyboard reaches every control, axe-core finds nothing serious, and
 the pages read without JavaScript. All data is SYNTHETIC (tests/report/factory.py)."""
@@ -13,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
+from daylight.report.server import REPORT_CSP
 from daylight.report.site import page_name
 from tests.report.browser.conftest import page_problems
 
@@ -40,13 +42,14 @@ def _visible_names(page: Page) -> list[str]:
         "cells => cells.map(c => c.textContent)"))
 
 
-def test_every_page_renders_without_console_errors_and_shows_the_banner(
+def test_every_page_renders_under_the_reports_csp_without_console_errors_and_shows_the_banner(
     page: Page, base_url: str, browser_report: Report, screenshots: Path
 ) -> None:
-    problems = page_problems(page)
+    problems = page_problems(page)  # a CSP violation is a console error
     for name in _pages(browser_report):
         response = page.goto(base_url + name)
         assert response is not None and response.status == 200, name
+        assert response.headers["content-security-policy"] == REPORT_CSP, name
         page.wait_for_load_state("load")
         banner = page.locator("#synthetic-banner")
         assert banner.is_visible(), name
@@ -238,7 +241,7 @@ def test_the_keyboard_reaches_every_control(page: Page, base_url: str) -> None:
     reached: set[str] = set()
     for _ in range(200):
         page.keyboard.press("Tab")
-        probe = page.evaluate("document.activeElement && document.activeElement.dataset.probe")
+        probe = page.evaluate("() => document.activeElement && document.activeElement.dataset.probe")
         if probe is not None:
             reached.add(probe)
         if len(reached) == len(controls):

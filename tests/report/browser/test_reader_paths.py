@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
@@ -17,6 +17,7 @@ from tests.report.browser.conftest import page_problems
 from tests.report.factory import synthetic_report
 
 RESULT = ".pagefind-ui__result-link:not(.pagefind-ui__result-nested *)"  # pages, not their sections
+WAIT_MS = 30_000  # as long as Playwright's own waits (expect's default is 5 s)
 
 
 def _all_results(page: Page) -> list[str]:
@@ -26,8 +27,8 @@ def _all_results(page: Page) -> list[str]:
     while more.count() and more.first.is_visible():
         before = page.locator(RESULT).count()
         more.first.click()
-        page.wait_for_function(
-            f"document.querySelectorAll('{RESULT}').length > {before}")
+        page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length > n",
+                               arg=[RESULT, before])
     return [t.strip() for t in page.locator(RESULT).all_inner_texts()]
 
 
@@ -84,14 +85,14 @@ def test_opened_from_disk_the_table_shows_sorts_filters_and_searches_every_row(
         assert beyond.row_id not in in_html
 
         page.get_by_label("Search names").fill(beyond.organization_name)
-        page.wait_for_function("document.getElementById('count').textContent.startsWith('Showing 1 of')")
+        expect(page.locator("#count")).to_have_text(re.compile("^Showing 1 of"), timeout=WAIT_MS)
         assert _names(page) == [beyond.organization_name]
 
         page.get_by_label("Search names").fill("")
         page.locator("#f-state").select_option(beyond.state)
         want = sorted(o.row_id for o in report.organizations if o.state == beyond.state)
-        page.wait_for_function(
-            f"document.getElementById('count').textContent.startsWith('Showing {len(want)} of')")
+        expect(page.locator("#count")).to_have_text(re.compile(f"^Showing {len(want)} of"),
+                                                    timeout=WAIT_MS)
         assert sorted(_row_ids(page)) == want
 
         page.locator("#f-state").select_option("")
@@ -100,10 +101,9 @@ def test_opened_from_disk_the_table_shows_sorts_filters_and_searches_every_row(
         top = page.locator("#organizations tbody tr[data-row-id] td[data-field=calls]").first.inner_text()
         assert top == str(max(o.calls for o in report.organizations))
         page.get_by_role("button", name="Organisation").click()  # by name: the last name last
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the last row, by name
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")  # the last row, by name
         by_name = sorted(report.organizations, key=lambda o: o.organization_name.lower())
-        page.wait_for_function(
-            f"document.querySelector('tr[data-row-id=\"{by_name[-1].row_id}\"]') !== null")
+        page.locator(f'tr[data-row-id="{by_name[-1].row_id}"]').wait_for(state="attached")
     finally:
         context.close()
     assert problems == []
@@ -173,7 +173,8 @@ def test_axe_finds_nothing_serious_in_the_filters_as_links_and_the_filtered_sear
     page.goto(base_url + "organizations/state-TX.html")
     check("organizations/state-TX.html")
     page.goto(base_url + "search.html?q=SYNTHETIC&state=TX")
-    page.wait_for_function("/^3 results?/.test(document.querySelector('.pagefind-ui__message')?.textContent)")
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile("^3 results?"),
+                                                               timeout=WAIT_MS)
     check("search.html, filtered")
     assert found == []
 
