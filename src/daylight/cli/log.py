@@ -5,7 +5,6 @@ and `verify` when they run, so that reading a checkpoint starts fast (``bench/st
 
 from __future__ import annotations
 
-import base64
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
@@ -17,7 +16,7 @@ from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
 from daylight.log.entry import encode_entry
-from daylight.log.note import Verifier, verifier_from_vkey, witness_verifiers
+from daylight.log.note import Verifier, b64encode_canonical, verifier_from_vkey, witness_verifiers
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, help="The append-only transparency log.")
 prove_app = typer.Typer(no_args_is_help=True, help="Inclusion and consistency proofs.")
 app.add_typer(prove_app, name="prove")
-
-
-def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode()
 
 
 def _progress() -> Progress:
@@ -165,7 +160,7 @@ def export(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     print_json({"directory": str(directory), "tree_size": stored.tree_size,
-                 "root_hash": _b64(stored.root_hash)})
+                 "root_hash": b64encode_canonical(stored.root_hash)})
 
 
 def _verifier(home: Home, key_file: Path | None) -> Verifier:
@@ -218,6 +213,6 @@ def verify(
         )
     print_json({
         "verified": True, "origin": report.origin, "tree_size": report.tree_size,
-        "root_hash": _b64(report.root_hash), "entries_checked": report.entries_checked,
+        "root_hash": b64encode_canonical(report.root_hash), "entries_checked": report.entries_checked,
         "consistent_with": report.consistent_with, "cosigned_by": list(report.cosigned_by),
     })

@@ -32,6 +32,7 @@ from daylight.core.errors import ConflictError, NotFoundError, VerificationError
 from daylight.core.keyset import ALL, Window
 from daylight.core.secret import write_secret
 from daylight.log.entry import LogEntry
+from daylight.log.note import b64encode_canonical
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog
 from daylight.policy.pack import load_pack, shipped_pack_names
@@ -51,7 +52,6 @@ from daylight.voice.objection import (
 from daylight.voice.privacy import (
     SealedIdentity,
     VoiceKeys,
-    b64,
     commitment,
     generate_review_key,
     new_salt,
@@ -182,7 +182,7 @@ def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Obj
     committed = commitment("objection", objection.objection_id, identity, salt)
     signatures = objection.signatures + 1
     entry = LogEntry(entry_types.VOICE_OBJECTION_SIGNATURE, now, {
-        "objection_id": objection.objection_id, "commitment": b64(committed),
+        "objection_id": objection.objection_id, "commitment": b64encode_canonical(committed),
         "signatures": signatures}).encode()
     entries = [entry]
     status, opened = objection.status, objection.review_opened_at
@@ -193,7 +193,7 @@ def _sign(tx: Transaction, log: TransparencyLog, keys: VoiceKeys, objection: Obj
             "threshold": objection.threshold}).encode())
     index = log.sequence_in(tx, entries)
     sealed = keys.seal(SealedIdentity(objection.objection_id, identity, salt))
-    store.add_signature(objection.objection_id, signatures, tag, b64(committed), sealed,
+    store.add_signature(objection.objection_id, signatures, tag, b64encode_canonical(committed), sealed,
                         utc_text(now), index)
     store.update_objection(replace(objection, signatures=signatures, status=status,
                                    review_opened_at=opened))
@@ -316,7 +316,7 @@ def record_refusal(database: Database, log: TransparencyLog, catalog: Catalog, k
             raise ConflictError(f"this employee has already recorded a refusal about "
                                 f"`{about.to_text()}`", where="--by")
         salt = new_salt()
-        committed = b64(commitment("refusal", about.to_text(), identity, salt))
+        committed = b64encode_canonical(commitment("refusal", about.to_text(), identity, salt))
         refusals = store.refusal_count(about) + 1
         refusal_id = new_id("ref")
         index = log.sequence_in(tx, [LogEntry(entry_types.VOICE_REFUSAL, now, {
@@ -354,5 +354,5 @@ def unseal_signers(database: Database, objection_id: str, private_key: str) -> l
         if record.record_id != objection_id:
             raise VerificationError(f"signature {position} is sealed for another objection")
         recomputed = commitment("objection", objection_id, record.identity, record.salt)
-        records.append(SignerRecord(position, record.identity, b64(recomputed) == committed))
+        records.append(SignerRecord(position, record.identity, b64encode_canonical(recomputed) == committed))
     return records

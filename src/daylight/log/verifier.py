@@ -21,7 +21,6 @@ Checks, in order:
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from daylight.core.errors import (
 )
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier, verify_cosignatures, verify_quorum
+from daylight.log.note import Verifier, b64encode_canonical, verify_cosignatures, verify_quorum
 from daylight.log.proof import verify_consistency
 from daylight.log.tiles import (
     ENTRIES_LEVEL,
@@ -49,10 +48,6 @@ from daylight.log.tiles import (
 )
 
 Progress = Callable[[int, int], None]
-
-
-def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode()
 
 
 @dataclass(frozen=True)
@@ -147,8 +142,8 @@ def _check_level(reader: MirrorReader, level: int, expected: list[bytes]) -> lis
                 raise ProofError(
                     f"{tile.path} hash {offset} does not match {what}",
                     where=tile.path,
-                    evidence={"tile_hash": _b64(got), "expected_hash": _b64(want),
-                              "position": position},
+                    evidence={"tile_hash": b64encode_canonical(got),
+                              "expected_hash": b64encode_canonical(want), "position": position},
                 )
         if len(hashes) == TILE_WIDTH:
             roots.append(merkle.root_from_leaf_hashes(hashes))
@@ -210,7 +205,8 @@ def verify_mirror(
                     f"entry {position} does not hash to its leaf in "
                     f"{reader.tile_id(0, index).path}",
                     where=reader.tile_id(ENTRIES_LEVEL, index).path,
-                    evidence={"tile_hash": _b64(got), "entry_leaf_hash": _b64(want)},
+                    evidence={"tile_hash": b64encode_canonical(got),
+                              "entry_leaf_hash": b64encode_canonical(want)},
                 )
         if len(hashes) == TILE_WIDTH:
             upper.append(merkle.root_from_leaf_hashes(hashes))
@@ -228,7 +224,8 @@ def verify_mirror(
         raise ProofError(
             "the tiles do not have the checkpoint's root hash",
             where=str(checkpoint_path),
-            evidence={"checkpoint_root": _b64(checkpoint.root_hash), "tiles_root": _b64(root)},
+            evidence={"checkpoint_root": b64encode_canonical(checkpoint.root_hash),
+                      "tiles_root": b64encode_canonical(root)},
         )
 
     _check_older_partials(reader)
@@ -282,7 +279,8 @@ def _check_older_partials(reader: MirrorReader) -> None:
                     f"{relative} {kind} {offset} differs from {current.path}, which the "
                     "checkpoint proves: readers of an earlier checkpoint are shown another log",
                     where=relative,
-                    evidence={"older_partial": _b64(held), "checkpoint_tile": _b64(proven),
+                    evidence={"older_partial": b64encode_canonical(held),
+                              "checkpoint_tile": b64encode_canonical(proven),
                               "position": older.index * TILE_WIDTH + offset})
 
 
@@ -318,7 +316,7 @@ def _verify_since(
     if old_root != old.root_hash:
         raise InconsistencyError(
             f"the log signed two different trees of size {old.tree_size}: a split view",
-            evidence={**evidence, "mirror_root_at_that_size": _b64(old_root)},
+            evidence={**evidence, "mirror_root_at_that_size": b64encode_canonical(old_root)},
         )
     if old.tree_size < checkpoint.tree_size:
         proof = merkle.consistency_proof(reader, old.tree_size, checkpoint.tree_size)

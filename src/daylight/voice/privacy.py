@@ -33,6 +33,7 @@ from typing import Any
 
 from daylight.core.errors import ConfigError, ConflictError, InputError, VerificationError
 from daylight.core.secret import write_secret
+from daylight.log.note import b64encode_canonical
 
 SALT_BYTES = 32
 TAG_KEY_BYTES = 32
@@ -47,10 +48,6 @@ def commitment(kind: str, subject: str, identity: str, salt: bytes) -> bytes:
 
 def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def unb64(text: str, *, where: str, size: int | None = None) -> bytes:
@@ -75,8 +72,8 @@ class SealedIdentity:
     statement: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"record_id": self.record_id, "identity": self.identity, "salt": b64(self.salt),
-                "statement": self.statement}
+        return {"record_id": self.record_id, "identity": self.identity,
+                "salt": b64encode_canonical(self.salt), "statement": self.statement}
 
     @classmethod
     def from_json(cls, value: Any) -> SealedIdentity:
@@ -144,7 +141,7 @@ def generate_review_key() -> tuple[str, str]:
     from nacl.public import PrivateKey
 
     private = PrivateKey.generate()
-    return b64(bytes(private.public_key)), b64(bytes(private))
+    return b64encode_canonical(bytes(private.public_key)), b64encode_canonical(bytes(private))
 
 
 def unseal(private_key: str, sealed: bytes) -> SealedIdentity:

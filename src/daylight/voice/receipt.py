@@ -19,10 +19,10 @@ from daylight.core.entry_types import VOICE_OBJECTION_SIGNATURE
 from daylight.core.errors import InputError, ProofError
 from daylight.log.checkpoint import open_checkpoint
 from daylight.log.merkle import leaf_hash
-from daylight.log.note import verifier_from_vkey
+from daylight.log.note import b64encode_canonical, verifier_from_vkey
 from daylight.log.proof import verify_inclusion
 from daylight.log.tlog_proof import TlogProof
-from daylight.voice.privacy import b64, commitment, unb64
+from daylight.voice.privacy import commitment, unb64
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,10 @@ class Receipt:
 
     def to_json(self) -> dict[str, Any]:
         """The shape `daylight objection sign` prints."""
-        return {"objection_id": self.objection_id, "commitment": b64(self.commitment),
-                "salt": b64(self.salt), "leaf_index": self.leaf_index,
+        return {"objection_id": self.objection_id, "commitment": b64encode_canonical(self.commitment),
+                "salt": b64encode_canonical(self.salt), "leaf_index": self.leaf_index,
                 "tree_size": self.tree_size,
-                "inclusion_proof": [b64(h) for h in self.inclusion_proof],
+                "inclusion_proof": [b64encode_canonical(h) for h in self.inclusion_proof],
                 "tlog_proof": self.tlog_proof.to_text()}
 
     @classmethod
@@ -90,7 +90,7 @@ def verify_receipt(receipt: Receipt, identity: str, vkey: str) -> None:
     payload = entry.get("payload")
     if entry.get("type") != VOICE_OBJECTION_SIGNATURE or not isinstance(payload, dict) \
             or payload.get("objection_id") != receipt.objection_id \
-            or payload.get("commitment") != b64(receipt.commitment):
+            or payload.get("commitment") != b64encode_canonical(receipt.commitment):
         raise ProofError("the logged entry does not hold this objection's commitment",
                          evidence={"entry": receipt.entry})
     signed = open_checkpoint(receipt.checkpoint, verifier_from_vkey(vkey))
