@@ -36,6 +36,7 @@ def test_related_words_are_typos_and_parts_not_shared_affixes() -> None:
     assert "lasalle" in joined(("la", "salle"))
     assert "springfield" not in words.related("field")  # a part, but "spring" is not typed
     assert words.related("pima") == frozenset()  # short words meet only exactly
+    assert "polce" in words.related("police")  # one edit changes both affixes of a short word
 
 
 def _share_an_affix(query: tuple[str, ...], name: tuple[str, ...]) -> bool:
@@ -69,3 +70,17 @@ def test_the_no_common_word_shortcut_agrees_with_the_full_alignment(
     finally:
         matching._meet = saved
     assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.sampled_from([w for w in _WORDS if len(w) >= 5]), position=st.integers(0, 20),
+       letter=st.sampled_from("aeiouxyz"), edit=st.sampled_from(["drop", "swap", "add"]))
+def test_a_one_letter_typo_of_a_long_word_is_reached(word: str, position: int, letter: str,
+                                                      edit: str) -> None:
+    i = position % len(word)
+    typo = {"drop": word[:i] + word[i + 1:], "swap": word[:i] + letter + word[i + 1:],
+            "add": word[:i] + letter + word[i:]}[edit]
+    words = WordBlocks()
+    words.add(word)
+    if typo != word and compare_cores((typo,), (word,), initials=False).matched:
+        assert word in words.related(typo)
