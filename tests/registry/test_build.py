@@ -554,3 +554,25 @@ def test_people_who_received_awards_ship_with_no_name_place_or_identifier(
     surnames = (by_name["Recipient Name"].split()[-1], flagged["recipient_name"].split(",")[0])
     assert [s for s in surnames if s.upper() in text] == []
     assert flagged["recipient_duns"] not in text
+
+
+def test_an_award_to_a_government_by_name_is_not_its_sheriffs() -> None:
+    """"COOK COUNTY" with the sheriff's UEI went to the county: build 7 had merged three such
+    ICE awards into the county's sheriff or the city's police."""
+    from daylight.registry.organization import Organization
+    from daylight.registry.reference.builder import ReferenceBuilder
+    from daylight.registry.reference.sources_contracts import Award, _recipient
+
+    builder = ReferenceBuilder()
+    builder.add(Organization("ori:XX0160000", "Alpha County Sheriff's Office", "law_enforcement",
+                             role="sheriff", schema="PublicBody", state="IL", county="Alpha",
+                             aliases=("Alpha County law enforcement agency", "Alpha"),
+                             identifiers={"uei": ("UEI000000001",)}, sources=("fbi-roster:x",)))
+    builder.freeze_agencies()
+    county = _recipient(builder, Award("a1", "7012", "ALPHA COUNTY", state="IL",
+                                       uei="UEI000000001", government=True, source="t"))
+    sheriff = _recipient(builder, Award("a2", "7012", "ALPHA COUNTY SHERIFF", state="IL",
+                                        government=True, source="t"))
+    assert county != "ori:XX0160000"
+    assert builder.organizations[county].sector == "other_government"
+    assert sheriff == "ori:XX0160000"

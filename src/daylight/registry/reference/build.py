@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 7  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 8  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -65,7 +65,8 @@ BUILD_VERSION = 7  # 2: CBP offices, the Marshals, companies with police words, 
 # 5: both builds 4 merged; 6: 287(g) agreements as `agreement_with` (an agency in an agreement,
 # not a company under contract); curated links with dates and addresses; 7: federal components
 # (field offices, sectors, divisions, districts, the Atlas's CBP ports) as organisations
-# `part_of` their agency, with its sector
+# `part_of` their agency, with its sector; 8: an award to a government by name ("COOK COUNTY")
+# is the government's, not its sheriff's or police's (three ICE awards had been)
 
 
 def build_reference(root: Path) -> Reference:

@@ -274,12 +274,23 @@ def _individual(builder: ReferenceBuilder, award: Award) -> str:
         schema="Organization", sources=(f"{award.source}:{award.key}",)))
 
 
+def _same_kind(builder: ReferenceBuilder, found: str | None, award: Award) -> str | None:
+    """``found`` unless it is a law-enforcement body and the recipient's name names none: an
+    award to "COOK COUNTY" or "KANSAS CITY, MISSOURI, CITY OF" went to the government, not to
+    its sheriff or police, who share its place name (and often its UEI)."""
+    if found is None or name_key(award.recipient).role in LAW_ENFORCEMENT_ROLES:
+        return found
+    role = builder.organizations[found].role
+    return None if role in LAW_ENFORCEMENT_ROLES else found
+
+
 def _recipient(builder: ReferenceBuilder, award: Award) -> str:
     source = f"{award.source}:{award.key}"
     if _is_public_body(award):
-        found = builder.resolve_agency(award.recipient, award.state, city=award.city)
-        if found is None:
-            found = builder.by_identifier("uei", award.uei) if award.uei else None
+        found = _same_kind(builder, builder.resolve_agency(award.recipient, award.state,
+                                                           city=award.city), award)
+        if found is None and award.uei:
+            found = _same_kind(builder, builder.by_identifier("uei", award.uei), award)
         if found is None:
             return builder.add(Organization(
                 id=f"recipient:{slug(award.recipient)}-{slug(award.state)}".rstrip("-"),
