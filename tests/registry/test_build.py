@@ -576,3 +576,18 @@ def test_an_award_to_a_government_by_name_is_not_its_sheriffs() -> None:
     assert county != "ori:XX0160000"
     assert builder.organizations[county].sector == "other_government"
     assert sheriff == "ori:XX0160000"
+
+
+def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
+    """The Atlas types the DEA "DHS" (a department, not a kind of body, and not the DEA's)."""
+    from daylight.registry.organization import Organization
+    from daylight.registry.reference.builder import ReferenceBuilder
+    from daylight.registry.reference.sources_links import _national_sector
+
+    builder = ReferenceBuilder()
+    builder.add(Organization("ori:DEDEA0100", "Drug Enforcement Administration", "law_enforcement",
+                             role="law_enforcement", schema="PublicBody", sources=("x:1",)))
+    builder.add(Organization("gov:x", "Drug Enforcement Administration", "other_government",
+                             schema="PublicBody", state="TX", sources=("x:2",)))
+    assert _national_sector(builder, "DRUG ENFORCEMENT ADMINISTRATION") == "law_enforcement"
+    assert _national_sector(builder, "Department of Homeland Security") is None

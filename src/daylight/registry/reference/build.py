@@ -66,7 +66,8 @@ BUILD_VERSION = 8  # 2: CBP offices, the Marshals, companies with police words, 
 # not a company under contract); curated links with dates and addresses; 7: federal components
 # (field offices, sectors, divisions, districts, the Atlas's CBP ports) as organisations
 # `part_of` their agency, with its sector; 8: an award to a government by name ("COOK COUNTY")
-# is the government's, not its sheriff's or police's (three ICE awards had been)
+# is the government's, not its sheriff's or police's (three ICE awards had been); the Atlas's
+# "DHS"-typed Drug Enforcement Administration (TX) takes the national DEA's sector
 
 
 def build_reference(root: Path) -> Reference:

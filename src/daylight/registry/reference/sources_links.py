@@ -39,6 +39,7 @@ ATLAS_DATE = "2020-10-07"  # the Atlas export's date
 _NOT_LAW_ENFORCEMENT = {"dmv", "parks", "school district", "tax board", "medical examiner",
                         "mental health", "animal control", "parking", "dhs", "homeland security",
                         "environmental services enforcement", "municipal"}
+_DEPARTMENTS = {"dhs", "homeland security"}  # Atlas types that name a department, not a kind
 _NOT_VENDORS = {"", "utility", "unknown", "na", "none", "n/a", "multiple"}
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -119,6 +120,15 @@ def _us_date(text: str) -> str:
     return ""
 
 
+def _national_sector(builder: ReferenceBuilder, name: str) -> str | None:
+    """The enforcement sector of the national agency (a public body with no state) the
+    reference holds under exactly ``name``, if any."""
+    wanted = name.lower()
+    return next((org.sector for org in builder.organizations.values()
+                 if org.schema == "PublicBody" and not org.state and org.name.lower() == wanted
+                 and org.sector in ("law_enforcement", "immigration_enforcement")), None)
+
+
 def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
     """Atlas of Surveillance rows: each agency, and ``vendor supplies agency`` where named."""
     rows = read_csv(root, ATLAS, ("AOSNUMBER", "City", "State", "Agency", "Type of LEA",
@@ -138,6 +148,10 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
                 # whole); the name says whose office it is ("U.S. Customs and Border Protection
                 # - Boston Logan International Airport"), and that decides.
                 sector = "immigration_enforcement"
+            elif lea in _DEPARTMENTS:
+                # ... and the DEA "DHS" too (it is the Justice Department's): a national agency
+                # of exactly that name decides
+                sector = _national_sector(builder, name) or sector
             cache[key] = _agency(builder, name, state, city=row["City"], source=source,
                                  sector=sector, prefix="atlas")
             org = builder.organizations[cache[key]]
