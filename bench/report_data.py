@@ -34,6 +34,7 @@ from daylight.flows import report as report_flow
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import all_migrations
 from daylight.log.entry import LogEntry
+from daylight.log.export import MirrorExporter
 from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog, Operation, default_catalog
@@ -114,14 +115,15 @@ def build_world(database: Database, log: TransparencyLog, catalog: Catalog, orga
 
 
 PHASES: dict[object, tuple[str, ...]] = {
-    report_flow: ("_draft", "report_records", "_sequence_rows", "_changes", "export_mirror",
-                  "write_data", "render_site", "index_site", "_remove_stale", "_listed_files",
-                  "_publish"),
+    report_flow: ("_draft", "report_records", "_sequence_rows", "_changes", "write_data",
+                  "render_site", "index_site", "_remove_stale", "_listed_files", "_publish"),
     ProofFileWriter: ("result",),
+    MirrorExporter: ("export",),
 }
 """The steps of ``build_report`` timed one by one: the names it calls them by. The proof files
 are written by a child process meanwhile; ``result`` is the wait for it, and its CPU is the
-child's whole CPU (counted when the child ends). ``index_site`` is Pagefind (a child process)."""
+child's whole CPU (counted when the child ends). ``index_site`` is Pagefind (a child process);
+``export`` is the log mirror's (two calls: before the proofs, and after publishing)."""
 
 
 def _cpu() -> float:
