@@ -3,6 +3,7 @@ inclusion proof of each leaf, with that leaf's entry, and nothing else."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -17,7 +18,8 @@ SIZE = 2 * 256 + 37  # two full tiles and a partial one
 
 
 def digest(hashes: list[bytes]) -> bytes:
-    return hashlib.sha256(b"".join(hashes)).digest()
+    """What a proof file's hash lines are held as: the SHA-256 of their text."""
+    return hashlib.sha256("\n".join(base64.b64encode(h).decode() for h in hashes).encode()).digest()
 
 
 def test_each_leafs_own_proof_is_accepted_and_nothing_else(log: TransparencyLog,
@@ -36,6 +38,7 @@ def test_each_leafs_own_proof_is_accepted_and_nothing_else(log: TransparencyLog,
             leaf = merkle.leaf_hash(entries[index])
             verify_inclusion(index, SIZE, leaf, proof, root)
             assert tree.is_proof_of(index, leaf, digest(proof))
+            assert tree.path_text(index) == "\n".join(base64.b64encode(h).decode() for h in proof)
             assert not tree.is_proof_of(index, merkle.leaf_hash(entries[index - 1]), digest(proof))
             assert not tree.is_proof_of(index, leaf, digest(proof[:-1]))
             assert not tree.is_proof_of(index, leaf, digest([proof[0][::-1], *proof[1:]]))

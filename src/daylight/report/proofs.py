@@ -32,7 +32,8 @@ from daylight.log.note import b64decode_canonical
 
 HEADER = "c2sp.org/tlog-proof@v1"
 EXTENSION = ".tlog-proof"
-_INDEX = re.compile(r"index (0|[1-9][0-9]{0,19})")
+INDEX_LINE = re.compile(r"index (0|[1-9][0-9]{0,19})")
+"""The line naming the leaf index: decimal, no leading zeroes."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class TlogProof:
         if len(lines) > 1 and lines[1].startswith("extra "):
             extra = b64decode_canonical(lines[1][len("extra "):], "tlog-proof extra data")
             position = 2
-        if len(lines) <= position or not (match := _INDEX.fullmatch(lines[position])):
+        if len(lines) <= position or not (match := INDEX_LINE.fullmatch(lines[position])):
             raise InputError("expected the line `index N` (decimal, no leading zeroes)",
                              where=f"{where}:{position + 1}" if where else None)
         hashes = []

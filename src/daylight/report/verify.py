@@ -16,8 +16,8 @@ never touches Daylight's database, services or the report builder. Checks:
 4. every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the logged one, signed by the log; its
    entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
 5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
-   ``<tr data-row-id>`` of every HTML page says what its logged entry says, field by field, and no
-   table lacks a proven row; so does every row of the table page's script,
+   ``<tr data-row-id>`` of every HTML page (``daylight.report.page_rows``) says what its logged
+   entry says, field by field, and no table lacks a proven row; so does every row of the table page's script,
    ``table/organizations.js`` (``daylight.report.table_script``), cell by cell.
 
 Problems are collected (file, row, field: what) and raised together as one VerificationError
@@ -35,7 +35,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ from daylight.core.canonical import is_canonical_json_object
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.note import Verifier, b64decode_canonical, verifier_from_vkey
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.verifier import MirrorReader, verify_mirror
@@ -70,7 +69,8 @@ from daylight.report.formats import (
     sqlite_converter,
 )
 from daylight.report.inclusion import ProvenTree
-from daylight.report.proofs import EXTENSION, TlogProof
+from daylight.report.page_rows import page_rows
+from daylight.report.proofs import EXTENSION, HEADER, INDEX_LINE, TlogProof
 from daylight.report.shares import in_shares, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of
 
@@ -250,7 +250,7 @@ def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, p
     against the tree computed once from the mirror (``report.inclusion``). A proof file that is
     not is verified on its own as RFC 9162 says, so that the problem says what is wrong."""
     claims: dict[str, _Claim] = {}
-    doubtful: list[tuple[str, str]] = []
+    doubtful: list[tuple[str, str, str]] = []
     checkpoints: dict[str, Checkpoint | str] = {}  # each distinct text is verified once
     folder = checker.directory / PROOFS_DIR
     names = sorted(n for n in os.listdir(folder) if n.endswith(EXTENSION)
@@ -258,26 +258,18 @@ def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, p
     for name in names:
         relative, row_id = f"{PROOFS_DIR}/{name}", name[: -len(EXTENSION)]
         try:
-            proof = TlogProof.from_text((folder / name).read_text(encoding="utf-8"), where=relative)
-        except (DaylightError, UnicodeDecodeError) as exc:
-            checker.fail(relative, str(exc.message if isinstance(exc, DaylightError) else exc))
+            with open(folder / name, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            checker.fail(relative, f"cannot be read: {exc.strerror}" if isinstance(exc, OSError)
+                         else str(exc))
             continue
-        checkpoint = checkpoints.get(proof.checkpoint)
-        if checkpoint is None:
-            checkpoint = checkpoints[proof.checkpoint] = _opened(proof.checkpoint, verifier)
-        if isinstance(checkpoint, str):
-            checker.fail(relative, checkpoint)
-            continue
-        if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
-            checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
-                                   f"the report is proven against (size {proven_size})")
-            continue
-        found = _row_entry(proof.extra, row_id)
-        if found is None:
-            doubtful.append((row_id, relative))
-            continue
-        claims[row_id] = _Claim(relative, proof.index, merkle.leaf_hash(proof.extra or b""),
-                                hashlib.sha256(b"".join(proof.hashes)).digest(), *found)
+        claim = _claim_of(text, relative, row_id, lambda t: _opened(t, verifier, checkpoints),
+                          proven_size, root_hash)
+        if claim is None:
+            doubtful.append((row_id, relative, text))
+        else:
+            claims[row_id] = claim
     proven: dict[str, _Proven] = {}
     if claims:
         tree = ProvenTree(reader, min(c.index for c in claims.values()), proven_size)
@@ -286,20 +278,51 @@ def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, p
                                                            claim.path_sha256):
                 proven[row_id] = _Proven(claim.table, claim.index, claim.row)
             else:
-                doubtful.append((row_id, claim.relative))
-    for row_id, relative in sorted(doubtful):
-        known = _verified_alone(checker, relative, row_id, proven_size, root_hash)
+                doubtful.append((row_id, claim.relative, ""))
+    for row_id, relative, text in sorted(doubtful):
+        if not text:
+            text = (checker.directory / relative).read_text(encoding="utf-8")
+        known = _verified_alone(checker, relative, text, row_id,
+                                lambda t: _opened(t, verifier, checkpoints), proven_size, root_hash)
         if known is not None:
             proven[row_id] = known
     return dict(sorted(proven.items()))
 
 
-def _opened(text: str, verifier: Verifier) -> Checkpoint | str:
-    """The checkpoint a proof carries, its signature verified; or what is wrong with it."""
+def _claim_of(text: str, relative: str, row_id: str, opened: Callable[[str], Checkpoint | str],
+              proven_size: int, root_hash: bytes) -> _Claim | None:
+    """What a proof file in the usual form claims (header, extra, index, hashes, a checkpoint
+    that is the report's): its hash lines are kept as text, compared with the tree's canonical
+    base64 later. None for anything else, which ``_verified_alone`` judges."""
+    head, separator, checkpoint_text = text.partition("\n\n")
+    lines = head.split("\n")
+    if not separator or len(lines) < 3 or lines[0] != HEADER \
+            or not lines[1].startswith("extra ") or not (match := INDEX_LINE.fullmatch(lines[2])):
+        return None
+    checkpoint = opened(checkpoint_text)
+    if isinstance(checkpoint, str) or (checkpoint.tree_size, checkpoint.root_hash) != (
+            proven_size, root_hash):
+        return None
     try:
-        return open_checkpoint(text, verifier).checkpoint
-    except DaylightError as exc:
-        return exc.message
+        extra = b64decode_canonical(lines[1][len("extra "):], "tlog-proof extra data")
+    except InputError:
+        return None
+    found = _row_entry(extra, row_id)
+    if found is None:
+        return None
+    return _Claim(relative, int(match[1]), merkle.leaf_hash(extra),
+                  hashlib.sha256("\n".join(lines[3:]).encode()).digest(), *found)
+
+
+def _opened(text: str, verifier: Verifier, seen: dict[str, Checkpoint | str]) -> Checkpoint | str:
+    """The checkpoint a proof carries, its signature verified; or what is wrong with it. Each
+    distinct text is opened once (``seen``): the proofs of a report share one checkpoint."""
+    if text not in seen:
+        try:
+            seen[text] = open_checkpoint(text, verifier).checkpoint
+        except DaylightError as exc:
+            seen[text] = exc.message
+    return seen[text]
 
 
 def _row_entry(extra: bytes | None, row_id: str) -> tuple[Table, dict[str, Any]] | None:
@@ -320,12 +343,24 @@ def _row_entry(extra: bytes | None, row_id: str) -> tuple[Table, dict[str, Any]]
     return table, row
 
 
-def _verified_alone(checker: _Checker, relative: str, row_id: str, proven_size: int,
+def _verified_alone(checker: _Checker, relative: str, text: str, row_id: str,
+                    opened: Callable[[str], Checkpoint | str], proven_size: int,
                     root_hash: bytes) -> _Proven | None:
     """A proof file that is not its row's proof in the tree, verified on its own, so that the
-    problem names what is wrong: the entry, the proof or the row."""
-    proof = TlogProof.from_text((checker.directory / relative).read_text(encoding="utf-8"),
-                                where=relative)
+    problem names what is wrong: its form, its checkpoint, its entry, its proof or its row."""
+    try:
+        proof = TlogProof.from_text(text, where=relative)
+    except InputError as exc:
+        checker.fail(relative, exc.message)
+        return None
+    checkpoint = opened(proof.checkpoint)
+    if isinstance(checkpoint, str):
+        checker.fail(relative, checkpoint)
+        return None
+    if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
+        checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
+                               f"the report is proven against (size {proven_size})")
+        return None
     if proof.extra is None or not is_canonical_json_object(proof.extra):
         checker.fail(relative, "its extra data is not the row's canonical JSON log entry")
         return None
@@ -452,41 +487,6 @@ def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
         connection.close()
 
 
-class _RowParser(HTMLParser):
-    """Collects ``<tr data-row-id data-log-index>`` rows and their ``<td data-field>`` cells
-    (cells of any other row, such as a header, are not rows of the report)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[tuple[int, str, str | None, dict[str, str]]] = []
-        self._row: dict[str, str] | None = None
-        self._field: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "tr":
-            self._row, self._field = None, None
-            if "data-row-id" in values:
-                self._row = {}
-                self.rows.append((self.getpos()[0], values["data-row-id"] or "",
-                                  values.get("data-log-index"), self._row))
-        elif tag in ("td", "th") and self._row is not None:
-            self._field = values.get("data-field")
-            self._text = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._row is not None and self._field is not None:
-            self._row[self._field] = " ".join("".join(self._text).split())
-            self._field = None
-        elif tag in ("tr", "table", "tbody", "thead"):
-            self._row, self._field = None, None
-
-    def handle_data(self, data: str) -> None:
-        if self._field is not None:
-            self._text.append(data)
-
-
 def _check_pages(checker: _Checker, proven: Mapping[str, _Proven], files: Sequence[str]) -> int:
     """Every row of every HTML page (outside ``log/``) says what its entry says, cell by cell.
     The pages are parsed in as many processes as there are cores (``report.shares``)."""
@@ -508,13 +508,12 @@ def _check_page(checker: _Checker, relative: str, proven: Mapping[str, _Proven],
     data = checker.read(relative)
     if data is None:
         return
-    parser = _RowParser()
     try:
-        parser.feed(data.decode("utf-8"))
+        rows = page_rows(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         checker.fail(relative, f"is not UTF-8: {exc}")
         return
-    for line, rid, log_index, cells in parser.rows:
+    for line, rid, log_index, cells in rows:
         where = f"{relative}:{line} (row {rid})"
         match = proven.get(rid)
         if match is None:
