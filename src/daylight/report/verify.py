@@ -233,7 +233,7 @@ def _check_files(checker: _Checker, payload: Mapping[str, Any], files: Sequence[
 @dataclass(frozen=True)
 class _Claim:
     """What one proof file claims, kept small (a million are held) until the tree is built:
-    the SHA-256 of its hashes stands for the hashes."""
+    the SHA-256 of its hash lines' text stands for them."""
 
     relative: str
     index: int
