@@ -223,3 +223,13 @@ def test_a_proof_whose_checkpoint_signature_differs_is_named_alone(copy: Path) -
     found = problems(copy)
     assert f"proofs/{proofs[0].name}:" in found and "signature" in found
     assert not any(f"proofs/{p.name}" in found for p in proofs[1:])
+
+
+def test_a_proof_file_that_is_not_text_or_not_a_file_is_named(copy: Path) -> None:
+    proofs = sorted((copy / "proofs").iterdir())
+    proofs[0].write_bytes(b"\xff" + proofs[0].read_bytes())
+    proofs[1].unlink()
+    proofs[1].mkdir()  # a folder where the proof file was
+    found = problems(copy)
+    assert f"proofs/{proofs[0].name}: 'utf-8' codec can't decode" in found
+    assert f"proofs/{proofs[1].name}: cannot be read: Is a directory" in found

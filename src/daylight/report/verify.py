@@ -188,6 +188,21 @@ def _publication(checker: _Checker, reader: MirrorReader) -> tuple[str, int, dic
     return period, index, payload
 
 
+_CHUNK = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _chunks(path: str, dir_fd: int | None = None) -> Iterator[bytes]:
+    """A file's bytes in chunks, read with plain system calls (relative to ``dir_fd`` if
+    given): Python's file objects cost about 12 µs a file, and a report has a million files."""
+    handle = os.open(path, _READ_FLAGS, dir_fd=dir_fd)
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            yield chunk
+    finally:
+        os.close(handle)
+
+
 def _files(base: str, prefix: str = "") -> Iterator[str]:
     """The files under ``base`` (symbolic links to files too; no linked folder is entered), as
     paths relative to it: strings, as a report holds a million files."""
@@ -216,8 +231,10 @@ def _check_files(checker: _Checker, payload: Mapping[str, Any], files: Sequence[
     base = str(checker.directory)
     for relative, digest in listed.items():
         try:
-            with open(os.path.join(base, relative), "rb") as handle:
-                found = hashlib.file_digest(handle, "sha256").hexdigest()
+            hashed = hashlib.sha256()
+            for chunk in _chunks(os.path.join(base, relative)):
+                hashed.update(chunk)
+            found = hashed.hexdigest()
         except OSError as exc:
             checker.fail(relative, f"cannot be read: {exc.strerror}")
             continue
@@ -255,21 +272,25 @@ def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, p
     folder = checker.directory / PROOFS_DIR
     names = sorted(n for n in os.listdir(folder) if n.endswith(EXTENSION)
                    and not n.startswith(".")) if folder.is_dir() else []
-    for name in names:
-        relative, row_id = f"{PROOFS_DIR}/{name}", name[: -len(EXTENSION)]
-        try:
-            with open(folder / name, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            checker.fail(relative, f"cannot be read: {exc.strerror}" if isinstance(exc, OSError)
-                         else str(exc))
-            continue
-        claim = _claim_of(text, relative, row_id, lambda t: _opened(t, verifier, checkpoints),
-                          proven_size, root_hash)
-        if claim is None:
-            doubtful.append((row_id, relative, text))
-        else:
-            claims[row_id] = claim
+    folder_fd = os.open(folder, os.O_RDONLY) if names else -1
+    try:
+        for name in names:
+            relative, row_id = f"{PROOFS_DIR}/{name}", name[: -len(EXTENSION)]
+            try:
+                text = b"".join(_chunks(name, folder_fd)).decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                checker.fail(relative, f"cannot be read: {exc.strerror}"
+                             if isinstance(exc, OSError) else str(exc))
+                continue
+            claim = _claim_of(text, relative, row_id, lambda t: _opened(t, verifier, checkpoints),
+                              proven_size, root_hash)
+            if claim is None:
+                doubtful.append((row_id, relative, text))
+            else:
+                claims[row_id] = claim
+    finally:
+        if folder_fd >= 0:
+            os.close(folder_fd)
     proven: dict[str, _Proven] = {}
     if claims:
         tree = ProvenTree(reader, min(c.index for c in claims.values()), proven_size)
