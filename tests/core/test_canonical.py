@@ -148,3 +148,32 @@ def test_a_lone_surrogate_in_a_key_is_an_input_error() -> None:
 
 def test_a_surrogate_pair_is_one_character() -> None:
     assert parse_json('{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {"n": 2**53 - 1, "m": -(2**53 - 1)},  # the edges of the exact range, on the fast path
+    {"a": [{"b": [1, "x", None, True]}], "c": {}},
+    {"a": [1, 2.5]}, {"a": {"b": [0.0]}}, {"a": (1, 2)}, {"a": [_Text("x")]},
+    {_Text("k"): 1}, {"\ue000": [1]}, {"a": [{"\U0001f600": 1, "\uffff": 2}]},
+])
+def test_nested_members_of_any_kind_give_rfc8785_bytes(value: dict[str, object]) -> None:
+    # the plain-value check judges each container by the set of its members' types
+    import rfc8785
+
+    assert canonical_json(value) == bytes(rfc8785.dumps(value))
+
+
+@pytest.mark.parametrize("value", [{"n": 2**53}, {"a": [{"n": -(2**53)}]}])
+def test_integers_just_outside_the_exact_range_are_refused_when_nested(value: object) -> None:
+    with pytest.raises(InputError, match="an integer is outside the exact range"):
+        canonical_json(value)
+
+
+def test_a_byte_order_mark_is_refused_as_json_loads_refuses_it() -> None:
+    with pytest.raises(InputError, match="Unexpected UTF-8 BOM") as raised:
+        parse_json("\ufeff{}", where="f.json:1")
+    assert raised.value.where == "f.json:1"

@@ -199,3 +199,37 @@ def test_a_changed_cell_of_the_table_script_is_named(copy: Path) -> None:
     replace_in(path, "Gainesville Police Department", "Gainesville Fire Department")
     found = problems(copy)
     assert "table/organizations.js: row " in found and ": organization_name: says \"Gainesville Fire" in found
+
+
+def test_two_proof_files_swapped_are_each_named(copy: Path) -> None:
+    # each holds a valid proof, of another row: the tree check refuses both, the RFC check names them
+    first, second = sorted((copy / "proofs").iterdir())[:2]
+    one, other = first.read_bytes(), second.read_bytes()
+    first.write_bytes(other)
+    second.write_bytes(one)
+    found = problems(copy)
+    for path in (first, second):
+        assert f"proofs/{path.name}: entry " in found
+        assert f"is not the `report.row` entry of row `{path.name.split('.')[0]}`" in found
+
+
+def test_a_proof_whose_checkpoint_signature_differs_is_named_alone(copy: Path) -> None:
+    # the proofs share one checkpoint text, verified once; a different one is verified on its own
+    proofs = sorted((copy / "proofs").iterdir())
+    text = proofs[0].read_text()
+    signature = text.rstrip("\n").rsplit(" ", 1)[1]
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    proofs[0].write_text(text.replace(signature, flipped))
+    found = problems(copy)
+    assert f"proofs/{proofs[0].name}:" in found and "signature" in found
+    assert not any(f"proofs/{p.name}" in found for p in proofs[1:])
+
+
+def test_a_proof_file_that_is_not_text_or_not_a_file_is_named(copy: Path) -> None:
+    proofs = sorted((copy / "proofs").iterdir())
+    proofs[0].write_bytes(b"\xff" + proofs[0].read_bytes())
+    proofs[1].unlink()
+    proofs[1].mkdir()  # a folder where the proof file was
+    found = problems(copy)
+    assert f"proofs/{proofs[0].name}: 'utf-8' codec can't decode" in found
+    assert f"proofs/{proofs[1].name}: cannot be read: Is a directory" in found

@@ -63,6 +63,12 @@ def _lone_surrogate(value: Any) -> str | None:
     return None
 
 
+# One decoder for every call: ``json.loads`` with hooks builds a new one (and its scanner) each
+# time, which cost more than parsing a short document.
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_duplicates,
+                                   parse_constant=_refuse_constant)
+
+
 def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
     """Parse strict I-JSON; InputError naming ``where`` for anything that is not plain JSON: a
     syntax error, text that is not UTF-8, a key that appears twice in one object, ``NaN`` or
@@ -72,9 +78,9 @@ def parse_json(text: str | bytes, *, where: str | None = None) -> Any:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        value = json.loads(
-            text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
-        )
+        if text.startswith("\ufeff"):  # as json.loads says it (the decoder alone does not)
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _STRICT_DECODER.decode(text)
         if _MAYBE_SURROGATE.search(text):
             lone = _lone_surrogate(value)
             if lone is not None:
@@ -109,28 +115,47 @@ _SAFE_INT = 2**53 - 1
 _HIGH_KEY = "\ue000"
 
 
+_SCALARS = frozenset({str, bool, int, type(None)})
+_CONTAINERS = frozenset({dict, list})
+_PLAIN = _SCALARS | _CONTAINERS
+_STR = frozenset({str})
+
+
 def _is_plain(value: Any) -> bool:
     """True if ``value`` holds only what orjson writes exactly as RFC 8785 does: str keys
     without code points at or above U+E000 (where code-point order and JCS's UTF-16 order can
-    differ), integers within ±(2^53 - 1), strings, booleans, null, lists, objects. Exact types
-    only; floats and subclasses take the slow path (JCS formats numbers as ECMAScript does)."""
+    differ), integers, strings, booleans, null, lists, objects. Exact types only; floats and
+    subclasses take the slow path (JCS formats numbers as ECMAScript does). Integers outside
+    ±(2^53 - 1) are refused by ``_plain_json`` (orjson's strict integers), not here.
+
+    Each container's members are judged by their set of types (one pass in C), so a row of
+    scalars costs a few calls instead of one per member (this ran for every logged row)."""
     kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return bool(-_SAFE_INT <= value <= _SAFE_INT)
     if kind is dict:
-        for key, child in value.items():
-            if type(key) is not str or (key and max(key) >= _HIGH_KEY) or not _is_plain(child):
-                return False
+        if value and {*map(type, value)} != _STR:
+            return False
+        keys = "".join(value)
+        if not keys.isascii() and max(keys) >= _HIGH_KEY:
+            return False
+        children: Any = value.values()
+    elif kind is list:
+        children = value
+    else:
+        return kind in _SCALARS
+    kinds = {*map(type, children)}
+    if kinds <= _SCALARS:
         return True
-    if kind is list:
-        return all(_is_plain(child) for child in value)
-    return False
+    if not kinds <= _PLAIN:
+        return False
+    return all(_is_plain(child) for child in children if type(child) in _CONTAINERS)
+
+
+# orjson refuses integers outside ±(2^53 - 1) with these (JCS's exact range)
+_PLAIN_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
 
 def _plain_json(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return orjson.dumps(value, option=_PLAIN_OPTIONS)
 
 
 def canonical_json(value: Any, *, where: str | None = None) -> CanonicalJson:

@@ -60,7 +60,7 @@ from daylight.log.cosignatures import (
     http_post,
 )
 from daylight.log.entry import LogEntry
-from daylight.log.export import export_mirror
+from daylight.log.export import MirrorExporter
 from daylight.log.note import Note, b64encode_canonical
 from daylight.log.service import TransparencyLog
 from daylight.log.tiles import MAX_ENTRY_BYTES, TILE_WIDTH
@@ -777,7 +777,8 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
 
     out_dir = request.out_dir
     _prepare(out_dir)
-    export_mirror(log, out_dir / LOG_DIR)  # what the proofs are computed from
+    mirror = MirrorExporter(log, out_dir / LOG_DIR)  # the second export skips what this one did
+    mirror.export()  # what the proofs are computed from
     # The proof files (a million at full size) are written by other processes meanwhile
     proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
     for writer in proofs:
@@ -815,7 +816,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         published_index, published = _publish(database, log, report, checkpoint.root_hash,
                                                hashes, sums_sha256, latest, now), True
     answers += _cosign_latest(log, request)  # the published log/checkpoint carries them
-    export_mirror(log, out_dir / LOG_DIR)
+    mirror.export()
     (out_dir / VKEY_FILE).write_text(log.verifier.vkey + "\n", encoding="utf-8")
     pointer = {"period": period.label, "origin": log.origin, "published_log_index": published_index,
                "proven_tree_size": proven_size}

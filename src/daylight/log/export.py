@@ -76,20 +76,61 @@ def export_mirror(
     log: TransparencyLog, directory: Path, *, progress: Progress | None = None
 ) -> StoredCheckpoint:
     """Write the tiles, entry bundles and latest checkpoint of ``log`` under ``directory``."""
-    checkpoint = log.checkpoint()
-    wanted = _wanted(log, checkpoint.tree_size)
-    stored: dict[tuple[int, int], TileRows] = {}
+    return MirrorExporter(log, directory).export(progress=progress)
 
-    def level0_or_level(tile: TileId) -> TileRows:
-        level = 0 if tile.level == ENTRIES_LEVEL else tile.level
-        if (level, tile.index) not in stored:
-            stored.clear()  # tiles are visited in order: keep the cache small
-            (stored[(level, tile.index)],) = log.tiles(level, tile.index, tile.index + 1)
-        return stored[(level, tile.index)]
 
-    for done, tile in enumerate(wanted, start=1):
-        path = directory / tile.path
-        hashes = level0_or_level(tile).rows[0][: tile.width]
+_FileState = tuple[int, int, int]
+
+
+def _state(path: Path) -> _FileState | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+class MirrorExporter:
+    """Exports ``log`` to ``directory``, as often as asked (a report build exports before and
+    after it publishes). A full tile or bundle never changes in an append-only log, so one that
+    this exporter wrote, or read and found matching the log, is not read from the log and
+    hashed again on a later export while its file is unchanged (same inode, size and
+    modification time); every other file is checked or written as ``export_mirror`` does. The
+    mirror is byte for byte what a fresh ``export_mirror`` writes."""
+
+    def __init__(self, log: TransparencyLog, directory: Path) -> None:
+        self.log = log
+        self.directory = directory
+        self._checked: dict[Path, _FileState] = {}
+
+    def export(self, *, progress: Progress | None = None) -> StoredCheckpoint:
+        """Write the tiles, entry bundles and latest checkpoint of the log."""
+        log, directory = self.log, self.directory
+        checkpoint = log.checkpoint()
+        wanted = _wanted(log, checkpoint.tree_size)
+        stored: dict[tuple[int, int], TileRows] = {}
+
+        def level0_or_level(tile: TileId) -> TileRows:
+            level = 0 if tile.level == ENTRIES_LEVEL else tile.level
+            if (level, tile.index) not in stored:
+                stored.clear()  # tiles are visited in order: keep the cache small
+                (stored[(level, tile.index)],) = log.tiles(level, tile.index, tile.index + 1)
+            return stored[(level, tile.index)]
+
+        for done, tile in enumerate(wanted, start=1):
+            path = directory / tile.path
+            if tile.is_partial or not self._is_unchanged(path):
+                self._export(tile, path, level0_or_level(tile).rows[0][: tile.width])
+            if progress:
+                progress(done, len(wanted))
+        _write_atomically(directory / "checkpoint", cosigned_note(log, checkpoint).encode())
+        return checkpoint
+
+    def _is_unchanged(self, path: Path) -> bool:
+        known = self._checked.get(path)
+        return known is not None and known == _state(path)
+
+    def _export(self, tile: TileId, path: Path, hashes: list[bytes]) -> None:
         existing = _read(path) if not tile.is_partial else None
         if tile.level != ENTRIES_LEVEL:
             data = b"".join(hashes)
@@ -97,8 +138,8 @@ def export_mirror(
                 _write_atomically(path, data)
         elif not _bundle_matches(existing, hashes):
             start = tile.index * TILE_WIDTH
-            _write_atomically(path, encode_entry_bundle(log.entries(start, start + tile.width)))
-        if progress:
-            progress(done, len(wanted))
-    _write_atomically(directory / "checkpoint", cosigned_note(log, checkpoint).encode())
-    return checkpoint
+            _write_atomically(path, encode_entry_bundle(self.log.entries(start, start + tile.width)))
+        if not tile.is_partial:
+            state = _state(path)
+            if state is not None:
+                self._checked[path] = state

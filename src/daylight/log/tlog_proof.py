@@ -27,7 +27,8 @@ from daylight.log.note import b64decode_canonical, b64encode_canonical
 
 HEADER = "c2sp.org/tlog-proof@v1"
 EXTENSION = ".tlog-proof"
-_INDEX = re.compile(r"index (0|[1-9][0-9]{0,19})")
+INDEX_LINE = re.compile(r"index (0|[1-9][0-9]{0,19})")
+"""The line naming the leaf index: decimal, no leading zeroes."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class TlogProof:
             extra = b64decode_canonical(lines[1][len("extra "):], "the extra data",
                                         where=f"{where}:2")
             position = 2
-        if len(lines) <= position or not (match := _INDEX.fullmatch(lines[position])):
+        if len(lines) <= position or not (match := INDEX_LINE.fullmatch(lines[position])):
             raise InputError("expected the line `index N` (N decimal, no leading zeroes)",
                              where=f"{where}:{position + 1}")
         hashes = []

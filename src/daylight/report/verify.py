@@ -16,8 +16,8 @@ never touches Daylight's database, services or the report builder. Checks:
 4. every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the logged one, signed by the log; its
    entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
 5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
-   ``<tr data-row-id>`` of every HTML page says what its logged entry says, field by field, and no
-   table lacks a proven row; so does every row of the table page's script,
+   ``<tr data-row-id>`` of every HTML page (``daylight.report.page_rows``) says what its logged
+   entry says, field by field, and no table lacks a proven row; so does every row of the table page's script,
    ``table/organizations.js`` (``daylight.report.table_script``), cell by cell.
 
 Problems are collected (file, row, field: what) and raised together as one VerificationError
@@ -31,21 +31,23 @@ import csv
 import hashlib
 import io
 import json
+import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from daylight.core.canonical import is_canonical_json_object
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
-from daylight.log.checkpoint import open_checkpoint
-from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.checkpoint import Checkpoint, open_checkpoint
+from daylight.log.note import Verifier, b64decode_canonical, verifier_from_vkey
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
-from daylight.log.tlog_proof import EXTENSION, TlogProof
+from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
 from daylight.log.verifier import MirrorReader, verify_mirror
 from daylight.report.formats import (
     DATA_DIR,
@@ -60,12 +62,16 @@ from daylight.report.formats import (
     TABLES_BY_NAME,
     UNLISTED,
     VKEY_FILE,
+    Field,
     Table,
     cell_text,
-    csv_cell,
+    csv_converter,
     parse_sha256sums,
-    sqlite_value,
+    sqlite_converter,
 )
+from daylight.report.inclusion import ProvenTree
+from daylight.report.page_rows import page_rows
+from daylight.report.shares import in_shares, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of
 
 MAX_PROBLEMS_SHOWN = 50
@@ -182,7 +188,33 @@ def _publication(checker: _Checker, reader: MirrorReader) -> tuple[str, int, dic
     return period, index, payload
 
 
-def _check_files(checker: _Checker, payload: Mapping[str, Any]) -> int:
+_CHUNK = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _chunks(path: str, dir_fd: int | None = None) -> Iterator[bytes]:
+    """A file's bytes in chunks, read with plain system calls (relative to ``dir_fd`` if
+    given): Python's file objects cost about 12 µs a file, and a report has a million files."""
+    handle = os.open(path, _READ_FLAGS, dir_fd=dir_fd)
+    try:
+        while chunk := os.read(handle, _CHUNK):
+            yield chunk
+    finally:
+        os.close(handle)
+
+
+def _files(base: str, prefix: str = "") -> Iterator[str]:
+    """The files under ``base`` (symbolic links to files too; no linked folder is entered), as
+    paths relative to it: strings, as a report holds a million files."""
+    with os.scandir(os.path.join(base, prefix)) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files(base, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield prefix + entry.name
+
+
+def _check_files(checker: _Checker, payload: Mapping[str, Any], files: Sequence[str]) -> int:
     sums = checker.read(SHA256SUMS)
     if sums is None:
         return 0
@@ -196,67 +228,195 @@ def _check_files(checker: _Checker, payload: Mapping[str, Any]) -> int:
     for relative, digest in sorted(payload.get("files", {}).items()):
         if listed.get(relative) != digest:
             checker.fail(relative, "the `report.published` entry logged another SHA-256 for it")
+    base = str(checker.directory)
     for relative, digest in listed.items():
-        data = checker.read(relative)
-        if data is not None and hashlib.sha256(data).hexdigest() != digest:
+        try:
+            hashed = hashlib.sha256()
+            for chunk in _chunks(os.path.join(base, relative)):
+                hashed.update(chunk)
+            found = hashed.hexdigest()
+        except OSError as exc:
+            checker.fail(relative, f"cannot be read: {exc.strerror}")
+            continue
+        if found != digest:
             checker.fail(relative, "changed: its SHA-256 is not the one SHA256SUMS lists")
-    for path in sorted(checker.directory.rglob("*")):
-        relative = path.relative_to(checker.directory).as_posix()
-        if path.is_file() and relative.split("/")[0] != LOG_DIR and relative not in UNLISTED \
+    for relative in files:
+        if relative.split("/")[0] != LOG_DIR and relative not in UNLISTED \
                 and relative not in listed:
             checker.fail(relative, "is not listed in SHA256SUMS (added after publication)")
     return len(listed)
 
 
-def _check_proofs(checker: _Checker, verifier: Verifier, proven_size: int,
+@dataclass(frozen=True)
+class _Claim:
+    """What one proof file claims, kept small (a million are held) until the tree is built:
+    the SHA-256 of its hash lines' text stands for them."""
+
+    relative: str
+    index: int
+    leaf_hash: bytes
+    path_sha256: bytes
+    table: Table
+    row: Mapping[str, Any]
+
+
+def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, proven_size: int,
                   root_hash: bytes) -> dict[str, _Proven]:
-    proven: dict[str, _Proven] = {}
+    """Every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the one the report is proven
+    against, and it is exactly the inclusion proof of its row's ``report.row`` entry, checked
+    against the tree computed once from the mirror (``report.inclusion``). A proof file that is
+    not is verified on its own as RFC 9162 says, so that the problem says what is wrong."""
+    claims: dict[str, _Claim] = {}
+    doubtful: list[tuple[str, str, str]] = []
+    checkpoints: dict[str, Checkpoint | str] = {}  # each distinct text is verified once
     folder = checker.directory / PROOFS_DIR
-    for path in sorted(folder.glob(f"*{EXTENSION}")) if folder.is_dir() else []:
-        relative = path.relative_to(checker.directory).as_posix()
-        row_id = path.name[: -len(EXTENSION)]
+    names = sorted(n for n in os.listdir(folder) if n.endswith(EXTENSION)
+                   and not n.startswith(".")) if folder.is_dir() else []
+    folder_fd = os.open(folder, os.O_RDONLY) if names else -1
+    try:
+        for name in names:
+            relative, row_id = f"{PROOFS_DIR}/{name}", name[: -len(EXTENSION)]
+            try:
+                text = b"".join(_chunks(name, folder_fd)).decode("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                checker.fail(relative, f"cannot be read: {exc.strerror}"
+                             if isinstance(exc, OSError) else str(exc))
+                continue
+            claim = _claim_of(text, relative, row_id, lambda t: _opened(t, verifier, checkpoints),
+                              proven_size, root_hash)
+            if claim is None:
+                doubtful.append((row_id, relative, text))
+            else:
+                claims[row_id] = claim
+    finally:
+        if folder_fd >= 0:
+            os.close(folder_fd)
+    proven: dict[str, _Proven] = {}
+    if claims:
+        tree = ProvenTree(reader, min(c.index for c in claims.values()), proven_size)
+        for row_id, claim in claims.items():
+            if tree.root == root_hash and tree.is_proof_of(claim.index, claim.leaf_hash,
+                                                           claim.path_sha256):
+                proven[row_id] = _Proven(claim.table, claim.index, claim.row)
+            else:
+                doubtful.append((row_id, claim.relative, ""))
+    for row_id, relative, text in sorted(doubtful):
+        if not text:
+            text = (checker.directory / relative).read_text(encoding="utf-8")
+        known = _verified_alone(checker, relative, text, row_id,
+                                lambda t: _opened(t, verifier, checkpoints), proven_size, root_hash)
+        if known is not None:
+            proven[row_id] = known
+    return dict(sorted(proven.items()))
+
+
+def _claim_of(text: str, relative: str, row_id: str, opened: Callable[[str], Checkpoint | str],
+              proven_size: int, root_hash: bytes) -> _Claim | None:
+    """What a proof file in the usual form claims (header, extra, index, hashes, a checkpoint
+    that is the report's): its hash lines are kept as text, compared with the tree's canonical
+    base64 later. None for anything else, which ``_verified_alone`` judges."""
+    head, separator, checkpoint_text = text.partition("\n\n")
+    lines = head.split("\n")
+    if not separator or len(lines) < 3 or lines[0] != HEADER \
+            or not lines[1].startswith("extra ") or not (match := INDEX_LINE.fullmatch(lines[2])):
+        return None
+    checkpoint = opened(checkpoint_text)
+    if isinstance(checkpoint, str) or (checkpoint.tree_size, checkpoint.root_hash) != (
+            proven_size, root_hash):
+        return None
+    try:
+        extra = b64decode_canonical(lines[1][len("extra "):], "tlog-proof extra data")
+    except InputError:
+        return None
+    found = _row_entry(extra, row_id)
+    if found is None:
+        return None
+    return _Claim(relative, int(match[1]), merkle.leaf_hash(extra),
+                  hashlib.sha256("\n".join(lines[3:]).encode()).digest(), *found)
+
+
+def _opened(text: str, verifier: Verifier, seen: dict[str, Checkpoint | str]) -> Checkpoint | str:
+    """The checkpoint a proof carries, its signature verified; or what is wrong with it. Each
+    distinct text is opened once (``seen``): the proofs of a report share one checkpoint."""
+    if text not in seen:
         try:
-            proof = TlogProof.from_text(path.read_text(encoding="utf-8"), where=relative)
-            checkpoint = open_checkpoint(proof.checkpoint, verifier).checkpoint
-        except DaylightError as exc:  # the parser's ``where`` is the file and its line
-            checker.fail(exc.where or relative, exc.message)
-            continue
-        except UnicodeDecodeError as exc:
-            checker.fail(relative, str(exc))
-            continue
-        if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
-            checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
-                                   f"the report is proven against (size {proven_size})")
-            continue
-        if proof.extra is None or not is_canonical_json_object(proof.extra):
-            checker.fail(relative, "its extra data is not the row's canonical JSON log entry")
-            continue
-        try:
-            verify_inclusion(proof.index, proven_size, merkle.leaf_hash(proof.extra),
-                             proof.inclusion_proof, root_hash)
-        except VerificationError as exc:
-            checker.fail(relative, f"entry {proof.index}: {exc.message}")
-            continue
-        entry = json.loads(proof.extra)
-        payload = entry.get("payload", {})
-        table = TABLES_BY_NAME.get(str(payload.get("table")))
-        row = payload.get("row")
-        if entry.get("type") != ROW_ENTRY or table is None or not isinstance(row, dict) \
-                or row.get("row_id") != row_id:
-            checker.fail(relative, f"entry {proof.index} is not the `{ROW_ENTRY}` entry of "
-                                   f"row `{row_id}`")
-            continue
-        proven[row_id] = _Proven(table, proof.index, row)
-    return proven
+            seen[text] = open_checkpoint(text, verifier).checkpoint
+        except DaylightError as exc:
+            seen[text] = exc.message
+    return seen[text]
+
+
+def _row_entry(extra: bytes | None, row_id: str) -> tuple[Table, dict[str, Any]] | None:
+    """The table and row of ``extra`` if it is the ``report.row`` entry of ``row_id``; whether
+    those bytes are the log's entry (hence canonical JSON) the tree decides."""
+    try:
+        entry = orjson.loads(extra) if extra is not None else None
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(entry, dict) or entry.get("type") != ROW_ENTRY:
+        return None
+    payload = entry.get("payload")
+    if not isinstance(payload, dict):
+        return None
+    table, row = TABLES_BY_NAME.get(str(payload.get("table"))), payload.get("row")
+    if table is None or not isinstance(row, dict) or row.get("row_id") != row_id:
+        return None
+    return table, row
+
+
+def _verified_alone(checker: _Checker, relative: str, text: str, row_id: str,
+                    opened: Callable[[str], Checkpoint | str], proven_size: int,
+                    root_hash: bytes) -> _Proven | None:
+    """A proof file that is not its row's proof in the tree, verified on its own, so that the
+    problem names what is wrong: its form, its checkpoint, its entry, its proof or its row."""
+    try:
+        proof = TlogProof.from_text(text, where=relative)
+    except InputError as exc:  # the parser's ``where`` is the file and its line
+        checker.fail(exc.where or relative, exc.message)
+        return None
+    checkpoint = opened(proof.checkpoint)
+    if isinstance(checkpoint, str):
+        checker.fail(relative, checkpoint)
+        return None
+    if (checkpoint.tree_size, checkpoint.root_hash) != (proven_size, root_hash):
+        checker.fail(relative, f"its checkpoint (size {checkpoint.tree_size}) is not the one "
+                               f"the report is proven against (size {proven_size})")
+        return None
+    if proof.extra is None or not is_canonical_json_object(proof.extra):
+        checker.fail(relative, "its extra data is not the row's canonical JSON log entry")
+        return None
+    try:
+        verify_inclusion(proof.index, proven_size, merkle.leaf_hash(proof.extra),
+                         proof.inclusion_proof, root_hash)
+    except VerificationError as exc:
+        checker.fail(relative, f"entry {proof.index}: {exc.message}")
+        return None
+    found = _row_entry(proof.extra, row_id)
+    if found is None:
+        checker.fail(relative, f"entry {proof.index} is not the `{ROW_ENTRY}` entry of "
+                               f"row `{row_id}`")
+        return None
+    return _Proven(found[0], proof.index, found[1])
+
+
+Columns = tuple[tuple[str, Callable[[Any], Any] | None], ...]
+"""Each field of a table with the converter from a logged value to what a format holds (None:
+the value itself), chosen once per table and format."""
+
+
+def _columns(table: Table, converter: Callable[[Field], Callable[[Any], Any]] | None) -> Columns:
+    return tuple((f.name, converter(f) if converter else None) for f in table.fields)
 
 
 def _compare(checker: _Checker, where: str, proven: _Proven, values: Mapping[str, Any],
-             expected: Any) -> None:
-    for name in proven.table.field_names:
+             columns: Columns) -> None:
+    row, log_index = proven.row, proven.log_index
+    for name, convert in columns:
         if name not in values:
             checker.fail(where, f"field `{name}` is missing")
             continue
-        want = expected(proven.table.field(name), proven.value(name))
+        value = log_index if name == "log_index" else row.get(name)
+        want = value if convert is None else convert(value)
         if values[name] != want:
             checker.fail(f"{where}: {name}", f"says {json.dumps(values[name], ensure_ascii=False)}"
                                              f", the log entry {proven.log_index} says "
@@ -264,17 +424,18 @@ def _compare(checker: _Checker, where: str, proven: _Proven, values: Mapping[str
 
 
 def _rows_of(checker: _Checker, table: Table, rows: Sequence[Mapping[str, Any]], relative: str,
-             proven: Mapping[str, _Proven], expected: Any, line_offset: int) -> None:
+             proven: Mapping[str, _Proven],
+             converter: Callable[[Field], Callable[[Any], Any]] | None, line_offset: int) -> None:
     seen = set()
+    columns = _columns(table, converter)
     for number, values in enumerate(rows, start=line_offset):
         rid = str(values.get("row_id"))
-        where = f"{relative}:{number} (row {rid})"
         match = proven.get(rid)
         if match is None or match.table is not table:
-            checker.fail(where, "has no proof file proving it in this table")
+            checker.fail(f"{relative}:{number} (row {rid})", "has no proof file proving it in this table")
             continue
         seen.add(rid)
-        _compare(checker, where, match, values, expected)
+        _compare(checker, f"{relative}:{number} (row {rid})", match, values, columns)
     for rid, match in proven.items():
         if match.table is table and rid not in seen:
             checker.fail(relative, f"lacks row `{rid}` (log entry {match.log_index})")
@@ -292,7 +453,7 @@ def _check_json(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) 
     except ValueError as exc:
         checker.fail(relative, f"is not a JSON array of rows: {exc}")
         return
-    _rows_of(checker, table, rows, relative, proven, lambda f, v: v, 2)
+    _rows_of(checker, table, rows, relative, proven, None, 2)
 
 
 def _check_csv(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -> None:
@@ -311,7 +472,7 @@ def _check_csv(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -
         checker.fail(f"{relative}:1", f"header is not {','.join(table.field_names)}")
         return
     rows = [dict(zip(header, line, strict=False)) for line in lines]
-    _rows_of(checker, table, rows, relative, proven, csv_cell, 2)
+    _rows_of(checker, table, rows, relative, proven, csv_converter, 2)
 
 
 def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
@@ -334,7 +495,7 @@ def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
                 checker.fail(f"{DATABASE_FILE}: {table.name}", f"cannot be read: {exc}")
                 continue
             _rows_of(checker, table, rows, f"{DATABASE_FILE}: {table.name}", proven,
-                     sqlite_value, 1)
+                     sqlite_converter, 1)
         try:
             found = connection.execute("SELECT count(*) FROM organizations_fts").fetchone()
             if found is None or int(found[0]) != sum(1 for p in proven.values()
@@ -347,73 +508,52 @@ def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
         connection.close()
 
 
-class _RowParser(HTMLParser):
-    """Collects ``<tr data-row-id data-log-index>`` rows and their ``<td data-field>`` cells
-    (cells of any other row, such as a header, are not rows of the report)."""
+def _check_pages(checker: _Checker, proven: Mapping[str, _Proven], files: Sequence[str]) -> int:
+    """Every row of every HTML page (outside ``log/``) says what its entry says, cell by cell.
+    The pages are parsed in as many processes as there are cores (``report.shares``)."""
+    pages = [f for f in files if f.endswith(".html") and f.split("/")[0] != LOG_DIR]
+    fields = {t.name: {f.name: f for f in t.fields} for t in TABLES}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[tuple[int, str, str | None, dict[str, str]]] = []
-        self._row: dict[str, str] | None = None
-        self._field: str | None = None
-        self._text: list[str] = []
+    def check(share: Sequence[str]) -> list[Problem]:
+        found = _Checker(checker.directory)
+        for relative in share:
+            _check_page(found, relative, proven, fields)
+        return found.problems
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "tr":
-            self._row, self._field = None, None
-            if "data-row-id" in values:
-                self._row = {}
-                self.rows.append((self.getpos()[0], values["data-row-id"] or "",
-                                  values.get("data-log-index"), self._row))
-        elif tag in ("td", "th") and self._row is not None:
-            self._field = values.get("data-field")
-            self._text = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._row is not None and self._field is not None:
-            self._row[self._field] = " ".join("".join(self._text).split())
-            self._field = None
-        elif tag in ("tr", "table", "tbody", "thead"):
-            self._row, self._field = None, None
-
-    def handle_data(self, data: str) -> None:
-        if self._field is not None:
-            self._text.append(data)
+    checker.problems.extend(in_shares(check, pages, processes_for(len(pages))))
+    return len(pages)
 
 
-def _check_pages(checker: _Checker, proven: Mapping[str, _Proven]) -> int:
-    pages = 0
-    for path in sorted(checker.directory.rglob("*.html")):
-        relative = path.relative_to(checker.directory).as_posix()
-        if relative.split("/")[0] == LOG_DIR:
+def _check_page(checker: _Checker, relative: str, proven: Mapping[str, _Proven],
+                fields: Mapping[str, Mapping[str, Field]]) -> None:
+    data = checker.read(relative)
+    if data is None:
+        return
+    try:
+        rows = page_rows(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        checker.fail(relative, f"is not UTF-8: {exc}")
+        return
+    for line, rid, log_index, cells in rows:
+        where = f"{relative}:{line} (row {rid})"
+        match = proven.get(rid)
+        if match is None:
+            checker.fail(where, "has no proof file proving it")
             continue
-        pages += 1
-        parser = _RowParser()
-        try:
-            parser.feed(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            checker.fail(relative, f"is not UTF-8: {exc}")
-            continue
-        for line, rid, log_index, cells in parser.rows:
-            where = f"{relative}:{line} (row {rid})"
-            match = proven.get(rid)
-            if match is None:
-                checker.fail(where, "has no proof file proving it")
+        if log_index != str(match.log_index):
+            checker.fail(f"{where}: data-log-index",
+                         f"says {log_index}, the row's proof says {match.log_index}")
+        known = fields[match.table.name]
+        for name, text in cells.items():
+            field = known.get(name)
+            if field is None:
+                checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
                 continue
-            if log_index != str(match.log_index):
-                checker.fail(f"{where}: data-log-index",
-                             f"says {log_index}, the row's proof says {match.log_index}")
-            for name, text in cells.items():
-                if name not in match.table.field_names:
-                    checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
-                    continue
-                want = " ".join(cell_text(match.table.field(name), match.value(name)).split())
-                if text != want:
-                    checker.fail(f"{where}: {name}",
-                                 f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
-                                 f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
-    return pages
+            want = " ".join(cell_text(field, match.value(name)).split())
+            if text != want:
+                checker.fail(f"{where}: {name}",
+                             f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
+                             f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
 
 
 def _check_table_script(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
@@ -489,13 +629,14 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     root_hash = merkle.root_hash(reader, proven_size)
     if logged.get("root_hash") != _b64(root_hash):
         checker.fail(f"log entry {index}", "its checkpoint root is not the log's root at that size")
-    files_checked = _check_files(checker, payload)
-    proven = _check_proofs(checker, verifier, proven_size, root_hash)
+    files = sorted(_files(str(directory)))
+    files_checked = _check_files(checker, payload, files)
+    proven = _check_proofs(checker, verifier, reader, proven_size, root_hash)
     for table in TABLES:
         _check_json(checker, table, proven)
         _check_csv(checker, table, proven)
     _check_sqlite(checker, proven)
-    pages = _check_pages(checker, proven)
+    pages = _check_pages(checker, proven, files)
     _check_table_script(checker, proven)
     rows = {t.name: sum(1 for p in proven.values() if p.table is t) for t in TABLES}
     for table in TABLES:

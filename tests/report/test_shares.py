@@ -1,0 +1,33 @@
+"""Work split between forked processes gives what one process gives, in order; a failure in a
+child is an error, not a share silently lost."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pytest
+
+from daylight.core.errors import VerificationError
+from daylight.report.shares import in_shares
+
+
+def test_shares_in_other_processes_come_back_in_order() -> None:
+    parent = os.getpid()
+
+    def work(share: Sequence[int]) -> list[tuple[int, bool]]:
+        return [(n * n, os.getpid() == parent) for n in share]
+
+    found = in_shares(work, list(range(1000)), 3)
+    assert [n for n, _ in found] == [n * n for n in range(1000)]
+    assert [here for _, here in found] == [True] * 334 + [False] * 666
+
+
+def test_a_failing_share_is_an_error_naming_what_it_raised() -> None:
+    def work(share: Sequence[int]) -> list[int]:
+        if 999 in share:
+            raise ValueError("no such page")
+        return list(share)
+
+    with pytest.raises(VerificationError, match="ValueError: no such page"):
+        in_shares(work, list(range(1000)), 2)
