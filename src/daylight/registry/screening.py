@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from daylight.registry.acronyms import (
@@ -184,6 +185,13 @@ def _block_keys(core: tuple[str, ...], initials: bool = True, *, query: bool = F
         if 2 <= len(place) <= 3:
             keys.add("#" + place)
     return keys
+
+
+@lru_cache(maxsize=1 << 12)
+def _typed(name: str) -> frozenset[str]:
+    """The words of ``name`` typed in capitals (lower case): abbreviations or initialisms.
+    Asked once per query and again for each of its candidates that is a component."""
+    return frozenset(w.lower() for w in upper_words(name))
 
 
 def _level(key: NameKey) -> str | None:
@@ -381,10 +389,10 @@ class Screener:
 
     def _acronym_tokens(self, name: str) -> frozenset[str]:
         """The query's words that are an agency's abbreviation or initialism (lower case)."""
-        words = [w.lower() for w in upper_words(name)]
+        words = _typed(name)
         bare = name.strip()
         if not words and bare.isalpha() and 3 <= len(bare) <= 8:
-            words = [bare.lower()]  # "nypd" typed in lower case, alone
+            words = frozenset([bare.lower()])  # "nypd" typed in lower case, alone
         return frozenset(w for w in words if w in self._acronyms and not is_common_word(w))
 
     def _candidates(self, key: NameKey, state: str, domains: tuple[str, ...],
@@ -573,7 +581,7 @@ class Screener:
         the query has none."""
         if not entry.ancestors:
             return None
-        typed = {w.lower() for w in upper_words(name)}
+        typed = _typed(name)
         named: dict[str, str] = {}
         for ancestor in entry.ancestors if typed else ():
             index = self._by_id.get(ancestor)
