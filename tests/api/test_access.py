@@ -26,7 +26,7 @@ from daylight.core.clock import fixed_clock
 from daylight.core.database import Database
 from daylight.core.errors import NotFoundError, StorageError
 from daylight.core.settings import build_settings
-from daylight.flows.tokens import create_token, revoke_token
+from daylight.flows.tokens import CreatedToken, create_token, revoke_token
 from daylight.policy.catalog import Catalog
 from daylight.policy.gate import Gate
 from tests.api.conftest import call_app, token_for, with_token
@@ -412,12 +412,19 @@ async def _while_held(database: HeldLookups, guard: AccessGuard, secret: str,
     return early, list(await asyncio.gather(*tasks))
 
 
-def test_concurrent_requests_with_an_expired_entry_cause_one_lookup(
-        database: Database, database_url: str) -> None:
+def _gateway_cached_for_5_s(database: Database, database_url: str
+                            ) -> tuple[HeldLookups, list[float], Any, CreatedToken]:
+    """A guard caching tokens for 5 s on a database whose look-ups can be held, its clock, and
+    a new gateway token."""
     held = HeldLookups(database_url)
     now = [1000.0]
     guard, = _workers(held, AccessConfig(token_cache_s=5.0), now, ("POST", "/v1/decisions"))
-    created = create_token(database, "gateway")
+    return held, now, guard, create_token(database, "gateway")
+
+
+def test_concurrent_requests_with_an_expired_entry_cause_one_lookup(
+        database: Database, database_url: str) -> None:
+    held, now, guard, created = _gateway_cached_for_5_s(database, database_url)
     assert asyncio.run(_status(guard, created.secret)) == 200 and held.reads == 1
     revoke_token(database, created.token.token_id)
     now[0] += 5.0  # the entry is expired: every request must wait for the database
@@ -429,10 +436,7 @@ def test_concurrent_requests_with_an_expired_entry_cause_one_lookup(
 
 def test_a_token_in_use_is_read_again_in_the_background_before_its_entry_expires(
         database: Database, database_url: str) -> None:
-    held = HeldLookups(database_url)
-    now = [1000.0]
-    guard, = _workers(held, AccessConfig(token_cache_s=5.0), now, ("POST", "/v1/decisions"))
-    created = create_token(database, "gateway")
+    held, now, guard, created = _gateway_cached_for_5_s(database, database_url)
     assert asyncio.run(_status(guard, created.secret)) == 200
     now[0] += 3.9  # not yet due: no look-up
     assert asyncio.run(_status(guard, created.secret)) == 200 and held.reads == 1
