@@ -43,6 +43,12 @@ def site_dir(browser_report: Report, tmp_path_factory: pytest.TempPathFactory) -
     return out
 
 
+def row_ids(page: Page) -> list[str]:
+    """The row ids of the central table's rows in the document, in order."""
+    return list(page.eval_on_selector_all("#organizations tbody tr[data-row-id]",
+                                          "rs => rs.map(r => r.dataset.rowId)"))
+
+
 def page_problems(page: Page) -> list[str]:
     """What goes wrong on ``page`` from now on, as it happens: console errors and warnings,
     uncaught errors, dialogs and failed requests, each with the page's address."""

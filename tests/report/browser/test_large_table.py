@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
+from tests.report.browser.conftest import row_ids
 from tests.report.factory import synthetic_report
 from tests.servers import report_thread
 
@@ -48,21 +49,17 @@ def table(browser: Browser, large_url: str) -> Iterator[Page]:
     assert errors == []
 
 
-def _row_ids(page: Page) -> list[str]:
-    return list(page.eval_on_selector_all("#organizations tbody tr[data-row-id]",
-                                          "rs => rs.map(r => r.dataset.rowId)"))
-
 
 def test_only_the_rows_on_screen_are_written_and_scrolling_reaches_the_last(
     table: Page, large_report: Report
 ) -> None:
-    shown = _row_ids(table)
+    shown = row_ids(table)
     assert 0 < len(shown) < 200
     assert shown == [o.row_id for o in large_report.organizations[: len(shown)]]
     assert "1,500 organisations" in table.locator("#count").inner_text()
     table.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
     table.locator(f'tr[data-row-id="{large_report.organizations[-1].row_id}"]').wait_for(state="attached")
-    assert large_report.organizations[0].row_id not in _row_ids(table)
+    assert large_report.organizations[0].row_id not in row_ids(table)
     table.evaluate("() => window.scrollTo(0, 0)")
     table.locator(f'tr[data-row-id="{large_report.organizations[0].row_id}"]').wait_for(state="attached")
 

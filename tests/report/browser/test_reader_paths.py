@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from daylight.report.model import Report
 from daylight.report.site import render_site
-from tests.report.browser.conftest import page_problems
+from tests.report.browser.conftest import page_problems, row_ids
 from tests.report.factory import synthetic_report
 
 RESULT = ".pagefind-ui__result-link:not(.pagefind-ui__result-nested *)"  # pages, not their sections
@@ -93,7 +93,7 @@ def test_opened_from_disk_the_table_shows_sorts_filters_and_searches_every_row(
         want = sorted(o.row_id for o in report.organizations if o.state == beyond.state)
         expect(page.locator("#count")).to_have_text(re.compile(f"^Showing {len(want)} of"),
                                                     timeout=WAIT_MS)
-        assert sorted(_row_ids(page)) == want
+        assert sorted(row_ids(page)) == want
 
         page.locator("#f-state").select_option("")
         page.get_by_role("button", name="Calls").click()
@@ -108,10 +108,6 @@ def test_opened_from_disk_the_table_shows_sorts_filters_and_searches_every_row(
         context.close()
     assert problems == []
 
-
-def _row_ids(page: Page) -> list[str]:
-    return list(page.eval_on_selector_all("#organizations tbody tr[data-row-id]",
-                                          "rs => rs.map(r => r.dataset.rowId)"))
 
 
 def _names(page: Page) -> list[str]:
