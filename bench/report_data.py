@@ -23,6 +23,7 @@ part) to keep a run short on a shared machine. The issue's target: 10,000 organi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -192,11 +193,20 @@ def main() -> None:
                         help="metering records to generate and aggregate (instead of "
                              "--operations aggregate rows per organisation)")
     parser.add_argument("--no-verify", action="store_true", help="do not verify the report")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build in DIR (new or empty) and leave the home and report there")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; load average at start {os.getloadavg()[0]:.2f}")
-    with tempfile.TemporaryDirectory(prefix="daylight-bench-report-") as scratch:
-        folder = Path(scratch)
+    with contextlib.ExitStack() as stack:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            if any(args.keep.iterdir()):
+                parser.error(f"--keep {args.keep}: not empty")
+            folder = args.keep
+        else:
+            folder = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="daylight-bench-report-")))
         database = Database(f"sqlite:///{folder / 'daylight.db'}")
         migrate(database, all_migrations())
         log = TransparencyLog.create(database, Signer.generate("bench.daylight.invalid/log"))
