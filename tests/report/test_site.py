@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from daylight.core.errors import StorageError
 from daylight.report.dictionary import FIELDS, UNDOCUMENTED, data_dictionary
 from daylight.report.model import OrganizationRow, Report
 from daylight.report.site import cell_text, entry_href, page_name, render_site, signatures
@@ -222,3 +223,30 @@ def test_a_large_table_puts_one_block_in_the_page_and_every_row_on_the_pages_by_
         assert sorted(listed) == sorted(want)
         amounts = [int(rows[i][2]["support_usd"]) for i in listed]
         assert amounts == sorted(amounts, reverse=True)
+
+
+def test_organisation_pages_written_by_forked_children_are_the_pages_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = synthetic_report(organizations=450, operations_per_organization=1, days=14)
+    monkeypatch.setattr("daylight.report.site.processes_for", lambda items: 3)  # on any machine
+    shared = render_site(report, tmp_path / "shared", index=False)
+    monkeypatch.setattr("daylight.report.site.processes_for", lambda items: 1)
+    alone = render_site(report, tmp_path / "alone", index=False)
+    assert [p.relative_to(tmp_path / "shared") for p in sorted(shared)] == \
+        [p.relative_to(tmp_path / "alone") for p in sorted(alone)]
+    for path in sorted(alone):
+        twin = tmp_path / "shared" / path.relative_to(tmp_path / "alone")
+        assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_a_child_that_cannot_write_its_pages_fails_the_render_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = synthetic_report(organizations=450, operations_per_organization=1, days=14)
+    last = tmp_path / "org" / page_name(report.organizations[-1].organization_id)
+    last.mkdir(parents=True)  # a folder where the last page goes: only a child writes it
+    monkeypatch.setattr("daylight.report.site.processes_for", lambda items: 2)
+    with pytest.raises(StorageError, match="could not write a share of the organisation pages: "
+                                           "IsADirectoryError"):
+        render_site(report, tmp_path, index=False)

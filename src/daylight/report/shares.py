@@ -1,9 +1,12 @@
-"""Work split into contiguous shares, one per process, for the verifier's per-file checks.
+"""Work split into contiguous shares, one per process: the verifier's per-file checks, and the
+build's organisation pages.
 
-A report at full size has ten thousand pages to parse; on a machine with more than one core,
-the shares after the first are done by forked children, which read what the work closes over
-(the proven rows) from this process's memory without copying it, and answer a picklable list.
-Where ``fork`` is not available, or there is little work, everything runs in this process.
+A report at full size has ten thousand pages to write or parse; on a machine with more than one
+core, the shares after the first are done by forked children, which read what the work closes
+over (the report, the proven rows) from this process's memory without copying it, and answer a
+picklable list. Where ``fork`` is not available, or there is little work, everything runs in
+this process. (``concurrent.futures`` pickles the work and its items to send them to a worker;
+a fork hands the child both as they are, which is the point here.)
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from daylight.core.errors import VerificationError
+from daylight.core.errors import DaylightError, VerificationError
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -29,42 +32,59 @@ def processes_for(items: int) -> int:
     return max(1, min(os.cpu_count() or 1, items // MIN_SHARE))
 
 
-def in_shares(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],
-              processes: int) -> list[Result]:
-    """``work`` over ``items`` in ``processes`` contiguous shares; the results in the items'
-    order, as if ``work(items)`` had run. ``work`` MUST NOT use a database connection or a
-    thread of this process, and its results MUST be picklable. A child that fails is a
-    VerificationError naming what it raised."""
-    if processes < 2 or len(items) < 2:
-        return work(items)
-    size = -(-len(items) // processes)
-    shares = [items[start:start + size] for start in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    children = []
-    for share in shares[1:]:
-        answer, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_answer, args=(sender, work, share), daemon=True,
-                                name="daylight-verify-share")
-        child.start()
+class ForkedShare(Generic[Result]):
+    """``work(items)`` running in a forked child from now on; ``result()`` waits for its list.
+    ``work`` MUST NOT use a database connection or a thread of this process, and its results
+    MUST be picklable. A child that fails is a ``failure`` naming what it raised; ``close``
+    (also on the way out of ``result``) ends a child still running."""
+
+    def __init__(self, work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
+                 failure: type[DaylightError] = VerificationError,
+                 what: str = "could not check a share of the files") -> None:
+        self.failure, self.what = failure, what
+        context = multiprocessing.get_context("fork")
+        self._answer, sender = context.Pipe(duplex=False)
+        self._child = context.Process(target=_answer, args=(sender, work, items), daemon=True,
+                                      name="daylight-share")
+        self._child.start()
         sender.close()
-        children.append((child, answer))
-    try:
-        results = work(shares[0])
-        for _child, answer in children:
+
+    def result(self) -> list[Result]:
+        try:
             try:
-                ok, value = answer.recv()
+                ok, value = self._answer.recv()
             except EOFError:
                 ok, value = False, "the process ended without an answer"
             if not ok:
-                raise VerificationError(f"could not check a share of the files: {value}")
-            results.extend(value)
+                raise self.failure(f"{self.what}: {value}")
+            return list(value)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._answer.close()
+        if self._child.is_alive():
+            self._child.terminate()
+        self._child.join()
+
+
+def in_shares(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],
+              processes: int) -> list[Result]:
+    """``work`` over ``items`` in ``processes`` contiguous shares; the results in the items'
+    order, as if ``work(items)`` had run (see ``ForkedShare`` for what ``work`` may do)."""
+    if processes < 2 or len(items) < 2:
+        return work(items)
+    size = -(-len(items) // processes)
+    children = [ForkedShare(work, items[start:start + size])
+                for start in range(size, len(items), size)]
+    try:
+        results = work(items[:size])
+        for child in children:
+            results.extend(child.result())
         return results
     finally:
-        for child, answer in children:
-            answer.close()
-            if child.is_alive():
-                child.terminate()
-            child.join()
+        for child in children:
+            child.close()
 
 
 def _answer(sender: Any, work: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any]) -> None:

@@ -30,10 +30,12 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from daylight.core.errors import StorageError
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
-from daylight.report.model import OrganizationRow, Report, UsageRow
+from daylight.report.model import OrganizationRow, Report
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
+from daylight.report.shares import ForkedShare, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
 
 __all__ = ["cell_text", "entry_href", "page_name", "render_site"]
@@ -324,19 +326,46 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     table's pages by state (``organizations/state-XX.html``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
-    heads = _headlines(report)
-    written = _copy_static(out_dir) + _charts(report, heads, out_dir)
-    names = {o.organization_id: o.organization_name for o in report.organizations}
-    states = Counter(o.state for o in report.organizations if o.state)
     common = {
         "report": report,
-        "heads": heads,
-        "names": names,
+        "heads": _headlines(report),
+        "names": {o.organization_id: o.organization_name for o in report.organizations},
         "signatures": signatures(report.checkpoint, report.origin),
         "entry_href": lambda n: entry_href(n, report.tree_size),
         "dictionary": data_dictionary(),
         "data_files": DATA_FILES,
     }
+
+    # The organisation pages (most of the work at full size) are shared with forked children
+    # from the start; this process writes the other pages first, so its share is half of theirs.
+    organization_pages = _OrganizationPages(report, out_dir, env, common)
+    organizations = report.organizations
+    processes = processes_for(len(organizations))
+    mine = len(organizations) // (2 * processes - 1) if processes > 1 else len(organizations)
+    size = max(1, -(-(len(organizations) - mine) // max(processes - 1, 1)))
+    children = [ForkedShare(organization_pages, organizations[start:start + size],
+                            failure=StorageError,
+                            what="could not write a share of the organisation pages")
+                for start in range(mine, len(organizations), size)]
+    try:
+        written = _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows)
+        written += organization_pages(organizations[:mine])
+        for child in children:
+            written += child.result()
+    finally:
+        for child in children:
+            child.close()
+    if index:
+        written += search.index_site(out_dir)
+    return written
+
+
+def _other_pages(report: Report, out_dir: Path, env: jinja2.Environment, common: dict[str, Any],
+                 table_chunk_rows: int, table_html_rows: int) -> list[Path]:
+    """Write every page but the organisations' (see ``render_site``), with the charts and
+    assets; return the files written."""
+    written = _copy_static(out_dir) + _charts(report, common["heads"], out_dir)
+    states = Counter(o.state for o in report.organizations if o.state)
 
     def write(name: str, template: str, root: str = "", **extra: Any) -> None:
         path = out_dir / name
@@ -404,48 +433,57 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     written.append(path)
     graph_edges = sorted(report.supports, key=lambda s: (-(s.amount or 0), s.row_id))[:MAX_GRAPH_EDGES]
     sectors = {o.organization_id: o.sector for o in report.organizations}
-    write("graph.html", "graph.html", graph=_graph_elements(graph_edges, names, sectors))
+    write("graph.html", "graph.html", graph=_graph_elements(graph_edges, common["names"], sectors))
     for page in ("voice", "changes", "methodology", "dictionary", "credits", "search"):
         write(f"{page}.html", f"{page}.html")
+    return written
 
-    usage = _by_org(report.usage)
-    decisions = _by_org(report.decisions)
-    points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
-    weekly = _by_org(report.usage_weekly)
-    supports_from = _by_org(report.supports, "contractor_id")
-    supports_to = _by_org(report.supports, "agency_id")
-    corrections = _by_org(report.corrections, "about")
-    voice = _by_org(report.voice, "about")
-    template = env.get_template("organization.html")
-    (out_dir / "org").mkdir(exist_ok=True)
-    for org in report.organizations:
-        series = chart.by_day([(p.day, p.calls) for p in points.get(org.organization_id, ())])
-        rows: list[UsageRow] = usage.get(org.organization_id, [])
-        path = out_dir / "org" / page_name(org.organization_id)
-        path.write_text(
-            template.render(
-                common,
+
+class _OrganizationPages:
+    """Writes the page of each organisation of a share (``org/ID.html``): what every page
+    needs is gathered once, before any child is forked to write a share."""
+
+    def __init__(self, report: Report, out_dir: Path, env: jinja2.Environment,
+                 common: dict[str, Any]) -> None:
+        self.report, self.out_dir, self.common = report, out_dir, common
+        self.usage = _by_org(report.usage)
+        self.decisions = _by_org(report.decisions)
+        self.points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
+        self.weekly = _by_org(report.usage_weekly)
+        self.supports_from = _by_org(report.supports, "contractor_id")
+        self.supports_to = _by_org(report.supports, "agency_id")
+        self.corrections = _by_org(report.corrections, "about")
+        self.voice = _by_org(report.voice, "about")
+        self.template = env.get_template("organization.html")
+        (out_dir / "org").mkdir(exist_ok=True)
+
+    def __call__(self, organizations: Sequence[OrganizationRow]) -> list[Path]:
+        tree_size = self.report.tree_size
+        pages = []
+        for org in organizations:
+            key, name = org.organization_id, org.organization_name
+            series = chart.by_day([(p.day, p.calls) for p in self.points.get(key, ())])
+            path = self.out_dir / "org" / page_name(key)
+            path.write_text(self.template.render(
+                self.common,
                 root="../",
                 page=f"org/{path.name}",
                 org=org,
-                usage_rows=rows_html(rows, USAGE_COLUMNS, root="../", tree_size=report.tree_size),
-                decision_rows=rows_html(decisions.get(org.organization_id, []), DECISION_COLUMNS,
-                                        root="../", tree_size=report.tree_size),
+                usage_rows=rows_html(self.usage.get(key, []), USAGE_COLUMNS, root="../",
+                                     tree_size=tree_size),
+                decision_rows=rows_html(self.decisions.get(key, []), DECISION_COLUMNS,
+                                        root="../", tree_size=tree_size),
                 series=series,
-                weekly_rows=rows_html(weekly.get(org.organization_id, []), WEEKLY_COLUMNS,
-                                      root="../", tree_size=report.tree_size),
+                weekly_rows=rows_html(self.weekly.get(key, []), WEEKLY_COLUMNS, root="../",
+                                      tree_size=tree_size),
                 sparkline=chart.sparkline(series),
-                supports_from=supports_from.get(org.organization_id, []),
-                supports_to=supports_to.get(org.organization_id, []),
-                corrections=(corrections.get(org.organization_id, [])
-                             + corrections.get(org.organization_name, [])),
-                voice=voice.get(org.organization_id, []) + voice.get(org.organization_name, []),
-            )
-        )
-        written.append(path)
-    if index:
-        written += search.index_site(out_dir)
-    return written
+                supports_from=self.supports_from.get(key, []),
+                supports_to=self.supports_to.get(key, []),
+                corrections=self.corrections.get(key, []) + self.corrections.get(name, []),
+                voice=self.voice.get(key, []) + self.voice.get(name, []),
+            ))
+            pages.append(path)
+        return pages
 
 
 def _graph_elements(edges: Iterable[Any], names: dict[str, str], sectors: dict[str, str]) -> dict[str, Any]:
