@@ -159,12 +159,21 @@ class _Text(str):
     {"a": [{"b": [1, "x", None, True]}], "c": {}},
     {"a": [1, 2.5]}, {"a": {"b": [0.0]}}, {"a": (1, 2)}, {"a": [_Text("x")]},
     {_Text("k"): 1}, {"\ue000": [1]}, {"a": [{"\U0001f600": 1, "\uffff": 2}]},
+    # floats, written in ECMAScript's form (exponents from 1e21 and below 1e-6, no ".0")
+    {"f": [1e21, 1e20, 1e-7, 1e-6, -0.0, 100.0, 5e-324, 1.7976931348623157e308, 0.1 + 0.2]},
+    {"a": [{"score": 0.99, "n": 3}], "b": {"c": [1.5, {"d": 2.0}]}},
 ])
 def test_nested_members_of_any_kind_give_rfc8785_bytes(value: dict[str, object]) -> None:
     # the plain-value check judges each container by the set of its members' types
     import rfc8785
 
     assert canonical_json(value) == bytes(rfc8785.dumps(value))
+
+
+@pytest.mark.parametrize("value", [{"n": float("nan")}, {"a": [{"n": float("inf")}]}])
+def test_a_nan_or_an_infinity_is_an_input_error(value: dict[str, object]) -> None:
+    with pytest.raises(InputError, match="cannot canonicalise"):
+        canonical_json(value)
 
 
 @pytest.mark.parametrize("value", [{"n": 2**53}, {"a": [{"n": -(2**53)}]}])

@@ -121,21 +121,26 @@ _PLAIN = _SCALARS | _CONTAINERS
 _STR = frozenset({str})
 
 
+def _plain_keys(value: dict[Any, Any]) -> bool:
+    """True if ``value``'s keys are str without code points at or above U+E000 (where
+    code-point order and JCS's UTF-16 order can differ)."""
+    if value and {*map(type, value)} != _STR:
+        return False
+    keys = "".join(value)
+    return keys.isascii() or max(keys) < _HIGH_KEY
+
+
 def _is_plain(value: Any) -> bool:
     """True if ``value`` holds only what orjson writes exactly as RFC 8785 does: str keys
-    without code points at or above U+E000 (where code-point order and JCS's UTF-16 order can
-    differ), integers, strings, booleans, null, lists, objects. Exact types only; floats and
-    subclasses take the slow path (JCS formats numbers as ECMAScript does). Integers outside
-    ±(2^53 - 1) are refused by ``_plain_json`` (orjson's strict integers), not here.
+    (``_plain_keys``), integers, strings, booleans, null, lists, objects. Exact types only;
+    floats and subclasses take another path (JCS formats numbers as ECMAScript does). Integers
+    outside ±(2^53 - 1) are refused by ``_plain_json`` (orjson's strict integers), not here.
 
     Each container's members are judged by their set of types (one pass in C), so a row of
     scalars costs a few calls instead of one per member (this ran for every logged row)."""
     kind = type(value)
     if kind is dict:
-        if value and {*map(type, value)} != _STR:
-            return False
-        keys = "".join(value)
-        if not keys.isascii() and max(keys) >= _HIGH_KEY:
+        if not _plain_keys(value):
             return False
         children: Any = value.values()
     elif kind is list:
@@ -150,6 +155,43 @@ def _is_plain(value: Any) -> bool:
     return all(_is_plain(child) for child in children if type(child) in _CONTAINERS)
 
 
+_NOT_PLAIN = object()
+
+
+def _floats_as_fragments(value: Any) -> Any:
+    """``value`` with every float as an ``orjson.Fragment`` of its RFC 8785 text (``rfc8785``
+    formats a lone number as ECMAScript does; a NaN or an infinity raises its error), which
+    orjson then writes exactly as RFC 8785 does; or ``_NOT_PLAIN`` if it holds anything else
+    ``_is_plain`` refuses. Containers are copied (this runs only for values with floats)."""
+    kind = type(value)
+    if kind is float:
+        return orjson.Fragment(rfc8785.dumps(value))
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        if not _plain_keys(value):
+            return _NOT_PLAIN
+        ready: Any = {}
+        for key, child in value.items():
+            ready[key] = found = _floats_as_fragments(child)
+            if found is _NOT_PLAIN:
+                return _NOT_PLAIN
+        return ready
+    if kind is list:
+        ready = []
+        for child in value:
+            ready.append(found := _floats_as_fragments(child))
+            if found is _NOT_PLAIN:
+                return _NOT_PLAIN
+        return ready
+    return _NOT_PLAIN
+
+
+def _orjson_ready(value: Any) -> Any:
+    """``value`` in a form orjson writes exactly as RFC 8785 does, or ``_NOT_PLAIN``."""
+    return value if _is_plain(value) else _floats_as_fragments(value)
+
+
 # orjson refuses integers outside ±(2^53 - 1) with these (JCS's exact range)
 _PLAIN_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 
@@ -161,14 +203,15 @@ def _plain_json(value: Any) -> bytes:
 def canonical_json(value: Any, *, where: str | None = None) -> CanonicalJson:
     """The RFC 8785 canonical UTF-8 bytes of ``value``.
 
-    Values ``_is_plain`` accepts are encoded by orjson (a property test checks it agrees with
-    ``rfc8785`` byte for byte); everything else goes through ``rfc8785``.
+    Values ``_orjson_ready`` accepts are encoded by orjson (a property test checks it agrees
+    with ``rfc8785`` byte for byte); everything else goes through ``rfc8785``.
     """
     try:
-        if _is_plain(value):
-            return CanonicalJson(_plain_json(value))
-    except (orjson.JSONEncodeError, RecursionError):
-        pass  # a lone surrogate or deep nesting: let rfc8785 refuse it with its own message
+        ready = _orjson_ready(value)
+        if ready is not _NOT_PLAIN:
+            return CanonicalJson(_plain_json(ready))
+    except (orjson.JSONEncodeError, RecursionError, rfc8785.CanonicalizationError):
+        pass  # a lone surrogate, deep nesting, a NaN: let rfc8785 refuse it with its own message
     try:
         return CanonicalJson(rfc8785.dumps(value))
     except rfc8785.IntegerDomainError as exc:
@@ -193,8 +236,9 @@ def is_canonical_json_object(data: bytes) -> bool:
 
     ``CanonicalJson`` bytes are canonical by construction: only their kind (object) is checked.
 
-    Fast path for the usual entry (no floats, integers within ±(2^53 - 1), no code points at or
-    above U+E000): parse and re-encode with orjson, compare. A duplicate key, stray whitespace or
+    Fast path for the usual entry (integers within ±(2^53 - 1), no code points at or above
+    U+E000; floats in JCS's form, see ``_orjson_ready``): parse and re-encode with orjson,
+    compare. A duplicate key, stray whitespace or
     any other difference makes the re-encoding differ from ``data``. Anything else is parsed
     as doubles and re-encoded by ``rfc8785``.
     """
@@ -204,9 +248,12 @@ def is_canonical_json_object(data: bytes) -> bool:
         value = orjson.loads(data)
         if type(value) is not dict:
             return False
-        if (data.isascii() or not _HIGH_CODE_POINTS.search(data)) and _is_plain(value):
-            return _plain_json(value) == data
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError, RecursionError):
+        if data.isascii() or not _HIGH_CODE_POINTS.search(data):
+            ready = _orjson_ready(value)
+            if ready is not _NOT_PLAIN:
+                return _plain_json(ready) == data
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, RecursionError,
+            rfc8785.CanonicalizationError):
         pass  # orjson's limits (integers over 64 bits, nesting): decide on the slow path
 
     def as_double(text: str) -> int | float:
