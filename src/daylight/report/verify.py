@@ -16,9 +16,9 @@ never touches Daylight's database, services or the report builder. Checks:
 4. every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the logged one, signed by the log; its
    entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
 5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
-   ``<tr data-row-id>`` of every HTML page (``daylight.report.page_rows``) says what its logged
-   entry says, field by field, and no table lacks a proven row; so does every row of the table page's script,
-   ``table/organizations.js`` (``daylight.report.table_script``), cell by cell.
+   ``<tr data-row-id>`` of every HTML page says what its logged entry says, field by field, and
+   no table lacks a proven row; so does every row of the table page's script, cell by cell
+   (``daylight.report.row_checks``).
 
 Problems are collected (file, row, field: what) and raised together as one VerificationError
 whose evidence lists them, so that one changed byte is reported where it is.
@@ -27,14 +27,11 @@ whose evidence lists them, so that one changed byte is reported where it is.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +47,6 @@ from daylight.log.tiles import TILE_WIDTH
 from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
 from daylight.log.verifier import MirrorReader, verify_mirror
 from daylight.report.formats import (
-    DATA_DIR,
-    DATABASE_FILE,
     LOG_DIR,
     PROOFS_DIR,
     PUBLICATION_FILE,
@@ -62,30 +57,21 @@ from daylight.report.formats import (
     TABLES_BY_NAME,
     UNLISTED,
     VKEY_FILE,
-    Field,
     Table,
-    cell_text,
-    csv_converter,
     parse_sha256sums,
-    sqlite_converter,
 )
 from daylight.report.inclusion import ProvenTree
-from daylight.report.page_rows import page_rows
-from daylight.report.shares import in_shares, processes_for
-from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of
+from daylight.report.row_checks import (
+    Checker,
+    ProvenRow,
+    check_csv,
+    check_json,
+    check_pages,
+    check_sqlite,
+    check_table_script,
+)
 
 MAX_PROBLEMS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something in a published file that disagrees with the log: where, and what."""
-
-    where: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
 
 
 @dataclass(frozen=True)
@@ -115,32 +101,6 @@ class ReportVerification:
                 "files_checked": self.files_checked, "pages_checked": self.pages_checked}
 
 
-@dataclass(frozen=True)
-class _Proven:
-    table: Table
-    log_index: int
-    row: Mapping[str, Any]
-
-    def value(self, name: str) -> Any:
-        return self.log_index if name == "log_index" else self.row.get(name)
-
-
-@dataclass
-class _Checker:
-    directory: Path
-    problems: list[Problem] = field(default_factory=list)
-
-    def fail(self, where: str, what: str) -> None:
-        self.problems.append(Problem(where, what))
-
-    def read(self, relative: str) -> bytes | None:
-        try:
-            return (self.directory / relative).read_bytes()
-        except OSError as exc:
-            self.fail(relative, f"cannot be read: {exc.strerror}")
-            return None
-
-
 def _entry_at(reader: MirrorReader, index: int) -> bytes:
     return reader.entries(index // TILE_WIDTH)[index % TILE_WIDTH]
 
@@ -155,7 +115,7 @@ def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
     return value
 
 
-def _publication(checker: _Checker, reader: MirrorReader) -> tuple[str, int, dict[str, Any]]:
+def _publication(checker: Checker, reader: MirrorReader) -> tuple[str, int, dict[str, Any]]:
     text = checker.read(PUBLICATION_FILE)
     if text is None:
         raise VerificationError(f"no {PUBLICATION_FILE}: this is not a published report",
@@ -214,7 +174,7 @@ def _files(base: str, prefix: str = "") -> Iterator[str]:
                 yield prefix + entry.name
 
 
-def _check_files(checker: _Checker, payload: Mapping[str, Any], files: Sequence[str]) -> int:
+def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[str]) -> int:
     sums = checker.read(SHA256SUMS)
     if sums is None:
         return 0
@@ -260,8 +220,8 @@ class _Claim:
     row: Mapping[str, Any]
 
 
-def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, proven_size: int,
-                  root_hash: bytes) -> dict[str, _Proven]:
+def _check_proofs(checker: Checker, verifier: Verifier, reader: MirrorReader, proven_size: int,
+                  root_hash: bytes) -> dict[str, ProvenRow]:
     """Every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the one the report is proven
     against, and it is exactly the inclusion proof of its row's ``report.row`` entry, checked
     against the tree computed once from the mirror (``report.inclusion``). A proof file that is
@@ -291,13 +251,13 @@ def _check_proofs(checker: _Checker, verifier: Verifier, reader: MirrorReader, p
     finally:
         if folder_fd >= 0:
             os.close(folder_fd)
-    proven: dict[str, _Proven] = {}
+    proven: dict[str, ProvenRow] = {}
     if claims:
         tree = ProvenTree(reader, min(c.index for c in claims.values()), proven_size)
         for row_id, claim in claims.items():
             if tree.root == root_hash and tree.is_proof_of(claim.index, claim.leaf_hash,
                                                            claim.path_sha256):
-                proven[row_id] = _Proven(claim.table, claim.index, claim.row)
+                proven[row_id] = ProvenRow(claim.table, claim.index, claim.row)
             else:
                 doubtful.append((row_id, claim.relative, ""))
     for row_id, relative, text in sorted(doubtful):
@@ -364,9 +324,9 @@ def _row_entry(extra: bytes | None, row_id: str) -> tuple[Table, dict[str, Any]]
     return table, row
 
 
-def _verified_alone(checker: _Checker, relative: str, text: str, row_id: str,
+def _verified_alone(checker: Checker, relative: str, text: str, row_id: str,
                     opened: Callable[[str], Checkpoint | str], proven_size: int,
-                    root_hash: bytes) -> _Proven | None:
+                    root_hash: bytes) -> ProvenRow | None:
     """A proof file that is not its row's proof in the tree, verified on its own, so that the
     problem names what is wrong: its form, its checkpoint, its entry, its proof or its row."""
     try:
@@ -396,195 +356,7 @@ def _verified_alone(checker: _Checker, relative: str, text: str, row_id: str,
         checker.fail(relative, f"entry {proof.index} is not the `{ROW_ENTRY}` entry of "
                                f"row `{row_id}`")
         return None
-    return _Proven(found[0], proof.index, found[1])
-
-
-Columns = tuple[tuple[str, Callable[[Any], Any] | None], ...]
-"""Each field of a table with the converter from a logged value to what a format holds (None:
-the value itself), chosen once per table and format."""
-
-
-def _columns(table: Table, converter: Callable[[Field], Callable[[Any], Any]] | None) -> Columns:
-    return tuple((f.name, converter(f) if converter else None) for f in table.fields)
-
-
-def _compare(checker: _Checker, where: str, proven: _Proven, values: Mapping[str, Any],
-             columns: Columns) -> None:
-    row, log_index = proven.row, proven.log_index
-    for name, convert in columns:
-        if name not in values:
-            checker.fail(where, f"field `{name}` is missing")
-            continue
-        value = log_index if name == "log_index" else row.get(name)
-        want = value if convert is None else convert(value)
-        if values[name] != want:
-            checker.fail(f"{where}: {name}", f"says {json.dumps(values[name], ensure_ascii=False)}"
-                                             f", the log entry {proven.log_index} says "
-                                             f"{json.dumps(want, ensure_ascii=False)}")
-
-
-def _rows_of(checker: _Checker, table: Table, rows: Sequence[Mapping[str, Any]], relative: str,
-             proven: Mapping[str, _Proven],
-             converter: Callable[[Field], Callable[[Any], Any]] | None, line_offset: int) -> None:
-    seen = set()
-    columns = _columns(table, converter)
-    for number, values in enumerate(rows, start=line_offset):
-        rid = str(values.get("row_id"))
-        match = proven.get(rid)
-        if match is None or match.table is not table:
-            checker.fail(f"{relative}:{number} (row {rid})", "has no proof file proving it in this table")
-            continue
-        seen.add(rid)
-        _compare(checker, f"{relative}:{number} (row {rid})", match, values, columns)
-    for rid, match in proven.items():
-        if match.table is table and rid not in seen:
-            checker.fail(relative, f"lacks row `{rid}` (log entry {match.log_index})")
-
-
-def _check_json(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -> None:
-    relative = f"{DATA_DIR}/{table.name}.json"
-    data = checker.read(relative)
-    if data is None:
-        return
-    try:
-        rows = json.loads(data)
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise ValueError("not an array of objects")
-    except ValueError as exc:
-        checker.fail(relative, f"is not a JSON array of rows: {exc}")
-        return
-    _rows_of(checker, table, rows, relative, proven, None, 2)
-
-
-def _check_csv(checker: _Checker, table: Table, proven: Mapping[str, _Proven]) -> None:
-    relative = f"{DATA_DIR}/{table.name}.csv"
-    data = checker.read(relative)
-    if data is None:
-        return
-    try:
-        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
-        header = next(reader, [])
-        lines = list(reader)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        checker.fail(relative, f"is not UTF-8 CSV: {exc}")
-        return
-    if tuple(header) != table.field_names:
-        checker.fail(f"{relative}:1", f"header is not {','.join(table.field_names)}")
-        return
-    rows = [dict(zip(header, line, strict=False)) for line in lines]
-    _rows_of(checker, table, rows, relative, proven, csv_converter, 2)
-
-
-def _check_sqlite(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
-    path = checker.directory / DATABASE_FILE
-    if not path.is_file():
-        checker.fail(DATABASE_FILE, "is missing")
-        return
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    except sqlite3.Error as exc:
-        checker.fail(DATABASE_FILE, f"cannot be opened: {exc}")
-        return
-    try:
-        for table in TABLES:
-            try:
-                cursor = connection.execute(
-                    f"SELECT {', '.join(table.field_names)} FROM {table.name} ORDER BY rowid")
-                rows = [dict(zip(table.field_names, r, strict=True)) for r in cursor]
-            except sqlite3.Error as exc:
-                checker.fail(f"{DATABASE_FILE}: {table.name}", f"cannot be read: {exc}")
-                continue
-            _rows_of(checker, table, rows, f"{DATABASE_FILE}: {table.name}", proven,
-                     sqlite_converter, 1)
-        try:
-            found = connection.execute("SELECT count(*) FROM organizations_fts").fetchone()
-            if found is None or int(found[0]) != sum(1 for p in proven.values()
-                                                     if p.table.name == "organizations"):
-                checker.fail(f"{DATABASE_FILE}: organizations_fts",
-                             "the full-text index does not cover every organisation")
-        except sqlite3.Error as exc:
-            checker.fail(f"{DATABASE_FILE}: organizations_fts", f"cannot be read: {exc}")
-    finally:
-        connection.close()
-
-
-def _check_pages(checker: _Checker, proven: Mapping[str, _Proven], files: Sequence[str]) -> int:
-    """Every row of every HTML page (outside ``log/``) says what its entry says, cell by cell.
-    The pages are parsed in as many processes as there are cores (``report.shares``)."""
-    pages = [f for f in files if f.endswith(".html") and f.split("/")[0] != LOG_DIR]
-    fields = {t.name: {f.name: f for f in t.fields} for t in TABLES}
-
-    def check(share: Sequence[str]) -> list[Problem]:
-        found = _Checker(checker.directory)
-        for relative in share:
-            _check_page(found, relative, proven, fields)
-        return found.problems
-
-    checker.problems.extend(in_shares(check, pages, processes_for(len(pages))))
-    return len(pages)
-
-
-def _check_page(checker: _Checker, relative: str, proven: Mapping[str, _Proven],
-                fields: Mapping[str, Mapping[str, Field]]) -> None:
-    data = checker.read(relative)
-    if data is None:
-        return
-    try:
-        rows = page_rows(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        checker.fail(relative, f"is not UTF-8: {exc}")
-        return
-    for line, rid, log_index, cells in rows:
-        where = f"{relative}:{line} (row {rid})"
-        match = proven.get(rid)
-        if match is None:
-            checker.fail(where, "has no proof file proving it")
-            continue
-        if log_index != str(match.log_index):
-            checker.fail(f"{where}: data-log-index",
-                         f"says {log_index}, the row's proof says {match.log_index}")
-        known = fields[match.table.name]
-        for name, text in cells.items():
-            field = known.get(name)
-            if field is None:
-                checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
-                continue
-            want = " ".join(cell_text(field, match.value(name)).split())
-            if text != want:
-                checker.fail(f"{where}: {name}",
-                             f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
-                             f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
-
-
-def _check_table_script(checker: _Checker, proven: Mapping[str, _Proven]) -> None:
-    """The central table's rows for its script (what readers with JavaScript see) say what
-    their entries say, cell by cell, as the HTML's rows must."""
-    path = checker.directory / TABLE_SCRIPT
-    if not path.is_file():
-        return
-    try:
-        rows = list(rows_of(from_script(path.read_text(encoding="utf-8"))))
-    except (InputError, UnicodeDecodeError) as exc:
-        checker.fail(TABLE_SCRIPT, str(exc))
-        return
-    for number, row in enumerate(rows, start=1):
-        where = f"{TABLE_SCRIPT}: row {number} (row {row.row_id})"
-        match = proven.get(row.row_id)
-        if match is None:
-            checker.fail(where, "has no proof file proving it")
-            continue
-        if str(row.log_index) != str(match.log_index):
-            checker.fail(f"{where}: log_index",
-                         f"says {row.log_index}, the row's proof says {match.log_index}")
-        for name, text in row.cells.items():
-            if name not in match.table.field_names:
-                checker.fail(f"{where}: {name}", f"is not a field of `{match.table.name}`")
-                continue
-            want = " ".join(cell_text(match.table.field(name), match.value(name)).split())
-            if " ".join(text.split()) != want:
-                checker.fail(f"{where}: {name}",
-                             f"says {json.dumps(text, ensure_ascii=False)}, the log entry "
-                             f"{match.log_index} says {json.dumps(want, ensure_ascii=False)}")
+    return ProvenRow(found[0], proof.index, found[1])
 
 
 def verify_report(directory: Path, *, key: str | None = None, since: str | None = None,
@@ -595,7 +367,7 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     the log is used (and the result says so). ``since`` is an earlier checkpoint the reader kept;
     ``witnesses`` are cosignature vkeys of which ``quorum`` (all if None) must have cosigned the
     published ``log/checkpoint`` (checked by the mirror verifier, as ``log verify`` does)."""
-    checker = _Checker(directory)
+    checker = Checker(directory)
     key_source = "--key"
     if key is None:
         published = checker.read(VKEY_FILE)
@@ -633,11 +405,11 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     files_checked = _check_files(checker, payload, files)
     proven = _check_proofs(checker, verifier, reader, proven_size, root_hash)
     for table in TABLES:
-        _check_json(checker, table, proven)
-        _check_csv(checker, table, proven)
-    _check_sqlite(checker, proven)
-    pages = _check_pages(checker, proven, files)
-    _check_table_script(checker, proven)
+        check_json(checker, table, proven)
+        check_csv(checker, table, proven)
+    check_sqlite(checker, proven)
+    pages = check_pages(checker, proven, files)
+    check_table_script(checker, proven)
     rows = {t.name: sum(1 for p in proven.values() if p.table is t) for t in TABLES}
     for table in TABLES:
         logged_count = payload.get("rows", {}).get(table.name)
