@@ -88,9 +88,15 @@ def in_shares(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[It
 
 
 def _answer(sender: Any, work: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any]) -> None:
+    code = 0
     try:
         sender.send((True, work(share)))
     except BaseException as exc:  # reported to the parent, which raises it as its own
         sender.send((False, f"{type(exc).__name__}: {exc}"))
+        code = 1
     finally:
         sender.close()
+        # Ended here, not by multiprocessing, which flushes the standard streams on the way out:
+        # a stream's lock held by another thread of the parent when it forked (a progress bar's
+        # refresh) is held forever in the child. The child writes nothing there anyway.
+        os._exit(code)
