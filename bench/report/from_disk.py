@@ -6,7 +6,7 @@ HTTP: first contentful paint and the time until the table's controls hold every 
 A SYNTHETIC report (tests/report/factory.py, one usage row per organisation: the table page does
 not depend on usage rows) is rendered without the search index; Chromium (Debian's, through
 ``bench.report.render.measure``) opens ``organizations.html`` cold, from the folder and from the
-standard library's HTTP server on loopback. Before the table's rows were a script, a page opened
+report's own server on loopback (``daylight report serve``). Before the table's rows were a script, a page opened
 from disk never became ready (browsers refuse ``fetch`` on ``file://``): "table ready" was empty.
 """
 
@@ -16,13 +16,12 @@ import argparse
 import shutil
 import tempfile
 import threading
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from tests.report.factory import synthetic_report
 
-from bench.report.render import _machine, _Quiet, measure
+from bench.report.render import _machine, measure
+from daylight.report.server import report_server, url_of
 from daylight.report.site import render_site
 
 
@@ -36,10 +35,10 @@ def main() -> None:
     site = Path(tempfile.mkdtemp(prefix="daylight-from-disk-"))
     try:
         render_site(report, site, index=False)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+        server = report_server(site, port=0)  # as `daylight report serve` serves it
         threading.Thread(target=server.serve_forever, daemon=True).start()
         urls = {"from disk (file://)": (site / "organizations.html").as_uri(),
-                "served (http://127.0.0.1)": f"http://127.0.0.1:{server.server_address[1]}/organizations.html"}
+                "served (http://127.0.0.1)": url_of(server) + "organizations.html"}
         results = measure(urls, args.runs)
         server.shutdown()
         server.server_close()

@@ -7,7 +7,7 @@ A SYNTHETIC report (tests/report/factory.py: 10,000 organisations × 100 operati
 rows by default) is rendered with ``render_site``; the data files are written as the data writer
 writes them, and a SQLite database with full-text search on organisation names stands in for
 ``report.db`` (built here with the standard library, so the bench does not wait for the data
-writer). The site is served on loopback by the standard library's HTTP server and opened in
+writer). The site is served on loopback as ``daylight report serve`` serves it and opened in
 Debian's Chromium (Playwright) with a cold cache; Datasette (``pip install datasette``; the
 ``bench`` extra) serves the database on loopback and is opened the same way.
 
@@ -33,14 +33,12 @@ import tempfile
 import threading
 import time
 import urllib.request
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from tests.report.factory import synthetic_report, write_data_files
 
 from daylight.report.search import index_site
+from daylight.report.server import report_server, url_of
 from daylight.report.site import render_site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,11 +73,6 @@ TIMING = """async () => {
     requests: 1 + resources.length,
   };
 }"""
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def _machine() -> str:
@@ -179,9 +172,9 @@ def main() -> None:
     print(f"data files and a stand-in report.db written ({database.stat().st_size / 2**20:,.0f} MiB)")
     del report
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    server = report_server(site, port=0)  # as `daylight report serve` serves it
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base = url_of(server)
     urls = {"daylight index.html": base + "index.html",
             f"daylight organizations.html ({args.organizations:,} rows)": base + "organizations.html",
             "daylight one organisation page": base + "org/org-00003.html"}
@@ -211,6 +204,7 @@ def main() -> None:
         results = measure(urls, args.runs)
     finally:
         server.shutdown()
+        server.server_close()
         if datasette is not None:
             datasette.terminate()
             datasette.wait()
