@@ -13,7 +13,7 @@ import pytest
 
 from daylight.core.errors import StorageError
 from daylight.log.tlog_proof import EXTENSION
-from daylight.report.proofs import ProofFileWriter, create_proof_files, write_proof_files
+from daylight.report.proofs import ProofFileWriter, write_proof_files
 
 ROWS = [(f"use-{n:020x}", f"c2sp.org/tlog-proof@v1\nindex {n}\n\nSYNTHETIC {n}\n".encode())
         for n in range(300)]
@@ -65,20 +65,3 @@ def test_files_that_hold_the_same_bytes_are_left_alone(tmp_path: Path) -> None:
     writer.result()
     assert same.stat().st_mtime == 1  # not written again
     assert changed.read_bytes() == ROWS[1][1]
-
-
-def test_the_files_made_ahead_are_empty_and_what_exists_is_left_alone(tmp_path: Path) -> None:
-    folder = tmp_path / "proofs"
-    folder.mkdir()
-    kept = folder / f"row-1{EXTENSION}"
-    kept.write_bytes(b"already written")
-    with create_proof_files(folder, [f"row-{n}" for n in range(1, 500)]) as creating:
-        creating.result()
-    made = sorted(p.name for p in folder.iterdir())
-    assert made == sorted(f"row-{n}{EXTENSION}" for n in range(1, 500))
-    assert kept.read_bytes() == b"already written"
-    assert all((folder / name).stat().st_size == 0 for name in made if name != kept.name)
-    # the writers then fill them: what they answer is what the files hold
-    hashes = write_proof_files(folder, [(f"row-{n}", f"proof {n}".encode()) for n in range(1, 500)])
-    for path, digest in hashes.items():
-        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest

@@ -107,7 +107,7 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.proofs import ProofFileWriter, create_proof_files
+from daylight.report.proofs import ProofFileWriter
 from daylight.report.search import index_site
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
@@ -741,72 +741,68 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
                    request.usage_store, window_days=request.support_window_days,
                    staleness_days=request.snapshot_staleness_days)
     records = report_records(_draft_report(draft, period))
+    indices, appended = _sequence_rows(database, log, period, records, now)
+    draft = _with_indices(draft, indices)
+    for table_records in records.values():
+        for record in table_records:
+            record["log_index"] = indices[record["row_id"]]
+
+    with database.transaction(write=False) as tx:
+        latest = ReportStore(tx).latest_publication(period.label)
+    highest = max(indices.values(), default=-1)
+    if appended == 0 and latest is not None and latest.proven_tree_size > highest:
+        proven_size = latest.proven_tree_size
+    else:
+        proven_size = log.tree_size()
+    answers = _cosign_latest(log, request) if proven_size == log.tree_size() else []
+    checkpoint = log.checkpoint(proven_size)
+    signed_note = cosigned_note(log, checkpoint)
+    synthetic = any(r.synthetic for r in draft.organizations) or any(
+        r.synthetic for r in draft.usage)
+    reference = latest_reference(database)
+    report = Report(
+        period.label, period.start.isoformat(), period.end.isoformat(), log.origin,
+        signed_note, proven_size, reference.digest if reference else "",
+        reference.loaded_at[:10] if reference else "", synthetic, request.small_count_threshold,
+        tuple(draft.organizations), tuple(draft.usage),
+        usage_points(draft.usage_weekly, draft.organizations),
+        tuple(draft.supports), tuple(draft.decisions), tuple(draft.policy_versions),
+        tuple(draft.refusals), draft.voice, draft.corrections,
+        changes=_changes(database, log, period, proven_size,
+                         (r.organization_id for r in draft.organizations)),
+        sources=SOURCES, usage_weekly=draft.usage_weekly,
+        cosignatures=cosignatures_of(signed_note, log.origin),
+        support_window_days=request.support_window_days,
+        snapshot_staleness_days=request.snapshot_staleness_days)
+
     out_dir = request.out_dir
-    _prepare(out_dir)  # before anything is logged: a directory that is not a report is refused
-    # The proof files are created while the rows are logged (see ``create_proof_files``); by
-    # the time the writers are done, so is that child, or they made what it had not.
-    with create_proof_files(out_dir / PROOFS_DIR,
-                            [str(r["row_id"]) for t in TABLES for r in records[t.name]]):
-        indices, appended = _sequence_rows(database, log, period, records, now)
-        draft = _with_indices(draft, indices)
-        for table_records in records.values():
-            for record in table_records:
-                record["log_index"] = indices[record["row_id"]]
-
-        with database.transaction(write=False) as tx:
-            latest = ReportStore(tx).latest_publication(period.label)
-        highest = max(indices.values(), default=-1)
-        if appended == 0 and latest is not None and latest.proven_tree_size > highest:
-            proven_size = latest.proven_tree_size
-        else:
-            proven_size = log.tree_size()
-        answers = _cosign_latest(log, request) if proven_size == log.tree_size() else []
-        checkpoint = log.checkpoint(proven_size)
-        signed_note = cosigned_note(log, checkpoint)
-        synthetic = any(r.synthetic for r in draft.organizations) or any(
-            r.synthetic for r in draft.usage)
-        reference = latest_reference(database)
-        report = Report(
-            period.label, period.start.isoformat(), period.end.isoformat(), log.origin,
-            signed_note, proven_size, reference.digest if reference else "",
-            reference.loaded_at[:10] if reference else "", synthetic, request.small_count_threshold,
-            tuple(draft.organizations), tuple(draft.usage),
-            usage_points(draft.usage_weekly, draft.organizations),
-            tuple(draft.supports), tuple(draft.decisions), tuple(draft.policy_versions),
-            tuple(draft.refusals), draft.voice, draft.corrections,
-            changes=_changes(database, log, period, proven_size,
-                             (r.organization_id for r in draft.organizations)),
-            sources=SOURCES, usage_weekly=draft.usage_weekly,
-            cosignatures=cosignatures_of(signed_note, log.origin),
-            support_window_days=request.support_window_days,
-            snapshot_staleness_days=request.snapshot_staleness_days)
-
-        mirror = MirrorExporter(log, out_dir / LOG_DIR)  # the second export skips what this one did
-        mirror.export()  # what the proofs are computed from
-        # The proof files (a million at full size) are written by other processes meanwhile
-        proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
+    _prepare(out_dir)
+    mirror = MirrorExporter(log, out_dir / LOG_DIR)  # the second export skips what this one did
+    mirror.export()  # what the proofs are computed from
+    # The proof files (a million at full size) are written by other processes meanwhile
+    proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
+    for writer in proofs:
+        writer.start()
+    try:
+        written = {str(p) for p in render_site(report, out_dir, index=False)}
+        # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages while the data
+        # files are written: neither reads what the other writes
+        with ThreadPoolExecutor(1) as search:
+            indexed = search.submit(index_site, out_dir)
+            written.update(str(p) for p in write_data(report, out_dir, records))
+            written.update(str(p) for p in indexed.result())
+    except BaseException:
         for writer in proofs:
-            writer.start()
-        try:
-            written = {str(p) for p in render_site(report, out_dir, index=False)}
-            # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages while the data
-            # files are written: neither reads what the other writes
-            with ThreadPoolExecutor(1) as search:
-                indexed = search.submit(index_site, out_dir)
-                written.update(str(p) for p in write_data(report, out_dir, records))
-                written.update(str(p) for p in indexed.result())
-        except BaseException:
-            for writer in proofs:
-                writer.cancel()
-            raise
-        known: dict[str, str] = {}
-        try:
-            for writer in proofs:
-                known.update(writer.result())
-        except BaseException:
-            for writer in proofs:
-                writer.cancel()
-            raise
+            writer.cancel()
+        raise
+    known: dict[str, str] = {}
+    try:
+        for writer in proofs:
+            known.update(writer.result())
+    except BaseException:
+        for writer in proofs:
+            writer.cancel()
+        raise
     written.update(known)
     hashes = _listed_files(_remove_stale(out_dir, written), known)
     sums = sha256sums_text(hashes).encode()

@@ -7,7 +7,6 @@ million of them) and, where the platform can fork, in a second process.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -17,7 +16,6 @@ from typing import Any
 
 from daylight.core.errors import StorageError
 from daylight.log.tlog_proof import EXTENSION
-from daylight.report.shares import ForkedShare
 
 
 def proof_path(directory: Path, row_id: str) -> Path:
@@ -134,39 +132,6 @@ class ProofFileWriter:
         self._done = {f"{prefix}{row_id}{EXTENSION}": answer[1 + 32 * i: 33 + 32 * i].hex()
                       for i, row_id in enumerate(self.row_ids)}
         return self._done
-def create_proof_files(directory: Path,
-                       row_ids: Sequence[str]) -> contextlib.AbstractContextManager[object]:
-    """Start creating, empty, the proof files of ``row_ids`` that ``directory`` lacks, in a
-    forked child (nothing where the platform cannot fork), which leaving the returned context
-    ends if it is still running.
-
-    Creating a file costs this machine's kernel 50 µs or more (2026-12-05, ext4 in a VM: ten
-    times as much as writing 1 KB into one that exists), and the names are known before the rows
-    are logged, when the build's other core is idle: so the files are made then, and the
-    writers (``ProofFileWriter``) fill them. Never truncates: a file that exists is left alone,
-    so a writer that gets there first loses nothing. Its failures are the writers' to report."""
-    if "fork" not in multiprocessing.get_all_start_methods() or not row_ids:
-        return contextlib.nullcontext()
-    directory.mkdir(parents=True, exist_ok=True)
-
-    def create(share: Sequence[str]) -> list[None]:
-        present = set(os.listdir(directory))
-        folder = os.open(directory, os.O_RDONLY)
-        try:
-            for row_id in share:
-                name = f"{row_id}{EXTENSION}"
-                if name not in present:
-                    os.close(os.open(name, _CREATE_FLAGS, 0o644, dir_fd=folder))
-        finally:
-            os.close(folder)
-        return []
-
-    return ForkedShare(create, row_ids, failure=StorageError, what="could not create proof files")
-
-
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-
-
 def _holds(folder: int, name: str, data: bytes) -> bool:
     try:
         handle = os.open(name, os.O_RDONLY, dir_fd=folder)

@@ -36,7 +36,7 @@ class ForkedShare(Generic[Result]):
     """``work(items)`` running in a forked child from now on; ``result()`` waits for its list.
     ``work`` MUST NOT use a database connection or a thread of this process, and its results
     MUST be picklable. A child that fails is a ``failure`` naming what it raised; ``close``
-    (also on the way out of ``result``, or of a ``with`` block) ends a child still running."""
+    (also on the way out of ``result``) ends a child still running."""
 
     def __init__(self, work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
                  failure: type[DaylightError] = VerificationError,
@@ -60,12 +60,6 @@ class ForkedShare(Generic[Result]):
             return list(value)
         finally:
             self.close()
-
-    def __enter__(self) -> ForkedShare[Result]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def close(self) -> None:
         self._answer.close()
