@@ -170,9 +170,11 @@ def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.txt").write_text("mine")
+    size = world.log.tree_size()
     with pytest.raises(ConflictError, match="refusing"):
         build(world, "2026-10", precious)
     assert (precious / "thesis.txt").read_text() == "mine"
+    assert world.log.tree_size() == size  # refused before any row was logged
 
 
 def test_use_over_time_is_a_weekly_table_with_small_counts_suppressed(world: World,

@@ -741,6 +741,8 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
                    request.usage_store, window_days=request.support_window_days,
                    staleness_days=request.snapshot_staleness_days)
     records = report_records(_draft_report(draft, period))
+    out_dir = request.out_dir
+    _prepare(out_dir)  # before anything is logged: a directory that is not a report is refused
     indices, appended = _sequence_rows(database, log, period, records, now)
     draft = _with_indices(draft, indices)
     for table_records in records.values():
@@ -775,8 +777,6 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         support_window_days=request.support_window_days,
         snapshot_staleness_days=request.snapshot_staleness_days)
 
-    out_dir = request.out_dir
-    _prepare(out_dir)
     mirror = MirrorExporter(log, out_dir / LOG_DIR)  # the second export skips what this one did
     mirror.export()  # what the proofs are computed from
     # The proof files (a million at full size) are written by other processes meanwhile
