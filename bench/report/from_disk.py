@@ -6,8 +6,9 @@ HTTP: first contentful paint and the time until the table's controls hold every 
 A SYNTHETIC report (tests/report/factory.py, one usage row per organisation: the table page does
 not depend on usage rows) is rendered without the search index; Chromium (Debian's, through
 ``bench.report.render.measure``) opens ``organizations.html`` cold, from the folder and from the
-report's own server on loopback (``daylight report serve``). Before the table's rows were a script, a page opened
-from disk never became ready (browsers refuse ``fetch`` on ``file://``): "table ready" was empty.
+report's own server on loopback (``daylight report serve``). Before the table's rows were a
+script, a page opened from disk never became ready (browsers refuse ``fetch`` on ``file://``):
+"table ready" was empty.
 """
 
 from __future__ import annotations
