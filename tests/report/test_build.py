@@ -173,8 +173,12 @@ def test_a_directory_that_is_not_a_report_is_never_overwritten(world: World,
     size = world.log.tree_size()
     with pytest.raises(ConflictError, match="refusing"):
         build(world, "2026-10", precious)
+    ingest_month(world, "2026-11", tmp_path / "incoming")  # a period to aggregate, too
+    with pytest.raises(ConflictError, match="refusing"):
+        build_report(world.database, world.log, default_catalog(),
+                     ReportRequest("2026-11", precious, usage_store=world.usage), NOW)
     assert (precious / "thesis.txt").read_text() == "mine"
-    assert world.log.tree_size() == size  # refused before any row was logged
+    assert world.log.tree_size() == size  # refused before any digest or row was logged
 
 
 def test_use_over_time_is_a_weekly_table_with_small_counts_suppressed(world: World,

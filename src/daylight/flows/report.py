@@ -561,17 +561,24 @@ def _changes(database: Database, log: TransparencyLog, period: Period, proven_si
                    tuple(sorted(earlier - current)), proof)
 
 
-def _prepare(out_dir: Path) -> None:
+def _check_out_dir(out_dir: Path) -> None:
     """The output directory is new, empty, or an earlier report (whose files this build
-    replaces: what it does not write again is removed afterwards, see ``_remove_stale``)."""
+    replaces: what it does not write again is removed afterwards, see ``_remove_stale``).
+    Checked before anything is logged; nothing is created."""
     if out_dir.exists():
         if not out_dir.is_dir():
             raise ConflictError(f"`{out_dir}` is not a directory")
-        entries = list(out_dir.iterdir())
-        if entries and not (out_dir / SHA256SUMS).is_file():
+        if any(out_dir.iterdir()) and not (out_dir / SHA256SUMS).is_file():
             raise ConflictError(f"`{out_dir}` is not empty and holds no report (no {SHA256SUMS}): "
                                 "refusing to write into it")
-        for entry in entries:  # a symbolic link would make this build write outside the report
+
+
+def _prepare(out_dir: Path) -> None:
+    """Make the output directory (checked again: it may have changed since the build began),
+    without the symbolic links at its top, which would make this build write outside it."""
+    _check_out_dir(out_dir)
+    if out_dir.exists():
+        for entry in out_dir.iterdir():
             if entry.is_symlink():
                 entry.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -736,13 +743,13 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     period = parse_period(request.period, where="--period")
     if request.small_count_threshold < 1:
         raise InputError("the small-count threshold must be at least 1", where="small_count_threshold")
+    out_dir = request.out_dir
+    _check_out_dir(out_dir)  # before anything is logged: a directory that is not a report is refused
     aggregated = _aggregate_if_needed(database, log, request, period, now)
     draft = _draft(database, catalog, period, now, request.small_count_threshold,
                    request.usage_store, window_days=request.support_window_days,
                    staleness_days=request.snapshot_staleness_days)
     records = report_records(_draft_report(draft, period))
-    out_dir = request.out_dir
-    _prepare(out_dir)  # before anything is logged: a directory that is not a report is refused
     indices, appended = _sequence_rows(database, log, period, records, now)
     draft = _with_indices(draft, indices)
     for table_records in records.values():
@@ -777,6 +784,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         support_window_days=request.support_window_days,
         snapshot_staleness_days=request.snapshot_staleness_days)
 
+    _prepare(out_dir)
     mirror = MirrorExporter(log, out_dir / LOG_DIR)  # the second export skips what this one did
     mirror.export()  # what the proofs are computed from
     # The proof files (a million at full size) are written by other processes meanwhile
