@@ -7,6 +7,7 @@ million of them) and, where the platform can fork, in a second process.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -96,14 +97,18 @@ class ProofFileWriter:
         sender.close()
 
     def _write(self, sender: Any) -> None:
+        gc.disable()  # as ``report.shares``' children: nothing inherited is finalised here
+        code = 0
         try:
             digests = b"".join(digest for _, digest in _written(
                 self.directory, zip(self.row_ids, self.texts(), strict=True)))
             sender.send_bytes(b"\x00" + digests)
         except BaseException as exc:  # reported to the parent, which raises it as its own
             sender.send_bytes(b"\x01" + f"{type(exc).__name__}: {exc}".encode())
+            code = 1
         finally:
             sender.close()
+            os._exit(code)  # not through multiprocessing's flush of the streams (report.shares)
 
     def cancel(self) -> None:
         """Stop the child (the caller failed: the build is abandoned)."""

@@ -11,6 +11,7 @@ a fork hands the child both as they are, which is the point here.)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -88,6 +89,9 @@ def in_shares(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[It
 
 
 def _answer(sender: Any, work: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any]) -> None:
+    # No garbage collection in the child: collecting an object it inherited (a database
+    # connection the parent no longer references) would close the parent's connection too.
+    gc.disable()
     code = 0
     try:
         sender.send((True, work(share)))

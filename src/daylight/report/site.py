@@ -336,18 +336,20 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "data_files": DATA_FILES,
     }
 
-    # The organisation pages (most of the work at full size) are shared with forked children
-    # from the start; this process writes the other pages first, so its share is half of theirs.
+    # The organisation pages (most of the work at full size) are shared with forked children,
+    # one per core but this one, from the start; this process writes the other pages first, so
+    # its share is half of a child's (a third of the pages on two cores).
     organization_pages = _OrganizationPages(report, out_dir, env, common)
     organizations = report.organizations
     processes = processes_for(len(organizations))
     mine = len(organizations) // (2 * processes - 1) if processes > 1 else len(organizations)
     size = max(1, -(-(len(organizations) - mine) // max(processes - 1, 1)))
-    children = [ForkedShare(organization_pages, organizations[start:start + size],
-                            failure=StorageError,
-                            what="could not write a share of the organisation pages")
-                for start in range(mine, len(organizations), size)]
+    children: list[ForkedShare[Path]] = []
     try:
+        for start in range(mine, len(organizations), size):  # a failed fork closes the others
+            children.append(ForkedShare(organization_pages, organizations[start:start + size],
+                                        failure=StorageError,
+                                        what="could not write a share of the organisation pages"))
         written = _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows)
         written += organization_pages(organizations[:mine])
         for child in children:
