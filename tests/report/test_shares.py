@@ -31,3 +31,18 @@ def test_a_failing_share_is_an_error_naming_what_it_raised() -> None:
 
     with pytest.raises(VerificationError, match="ValueError: no such page"):
         in_shares(work, list(range(1000)), 2)
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    import threading
+
+    from daylight.report.shares import processes_for
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert processes_for(10_000) == 1
+    finally:
+        stop.set()
+        other.join()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -27,8 +28,11 @@ MIN_SHARE = 200
 
 
 def processes_for(items: int) -> int:
-    """How many processes to use for ``items``: one per core, each with ``MIN_SHARE`` or more."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    """How many processes to use for ``items``: one per core, each with ``MIN_SHARE`` or more;
+    one while another thread of this process runs (a progress display's, a server's): a fork
+    copies only the calling thread, and a lock the other held would stay held in the child
+    (Python 3.12 warns of such forks)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1
     return max(1, min(os.cpu_count() or 1, items // MIN_SHARE))
 
