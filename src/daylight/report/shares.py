@@ -74,16 +74,30 @@ class ForkedShare(Generic[Result]):
 
 
 def in_shares(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item],
-              processes: int) -> list[Result]:
+              processes: int, *, meanwhile: Callable[[], object] | None = None,
+              failure: type[DaylightError] = VerificationError,
+              what: str = "could not check a share of the files") -> list[Result]:
     """``work`` over ``items`` in ``processes`` contiguous shares; the results in the items'
-    order, as if ``work(items)`` had run (see ``ForkedShare`` for what ``work`` may do)."""
+    order, as if ``work(items)`` had run (see ``ForkedShare`` for what ``work`` may do, and
+    ``failure`` and ``what`` for a child that fails). ``meanwhile`` is other work of this
+    process, done first while the children start on theirs; this process's share is then half
+    of a child's."""
     if processes < 2 or len(items) < 2:
+        if meanwhile is not None:
+            meanwhile()
         return work(items)
-    size = -(-len(items) // processes)
-    children = [ForkedShare(work, items[start:start + size])
-                for start in range(size, len(items), size)]
+    # shares of 2 units for each child, 1 for this process if it has other work, 2 if not
+    units = 2 * processes - (1 if meanwhile is not None else 0)
+    mine = -(-len(items) * (units - 2 * (processes - 1)) // units)
+    size = max(1, -(-(len(items) - mine) // (processes - 1)))
+    children: list[ForkedShare[Result]] = []
     try:
-        results = work(items[:size])
+        for start in range(mine, len(items), size):  # a failed fork closes those started
+            children.append(ForkedShare(work, items[start:start + size], failure=failure,
+                                        what=what))
+        if meanwhile is not None:
+            meanwhile()
+        results = work(items[:mine])
         for child in children:
             results.extend(child.result())
         return results

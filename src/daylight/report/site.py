@@ -35,7 +35,7 @@ from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.model import OrganizationRow, Report
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
-from daylight.report.shares import ForkedShare, processes_for
+from daylight.report.shares import in_shares, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
 
 __all__ = ["cell_text", "entry_href", "page_name", "render_site"]
@@ -337,26 +337,15 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     }
 
     # The organisation pages (most of the work at full size) are shared with forked children,
-    # one per core but this one, from the start; this process writes the other pages first, so
-    # its share is half of a child's (a third of the pages on two cores).
-    organization_pages = _OrganizationPages(report, out_dir, env, common)
+    # one per core but this one, which writes the other pages first (``report.shares``)
     organizations = report.organizations
-    processes = processes_for(len(organizations))
-    mine = len(organizations) // (2 * processes - 1) if processes > 1 else len(organizations)
-    size = max(1, -(-(len(organizations) - mine) // max(processes - 1, 1)))
-    children: list[ForkedShare[Path]] = []
-    try:
-        for start in range(mine, len(organizations), size):  # a failed fork closes the others
-            children.append(ForkedShare(organization_pages, organizations[start:start + size],
-                                        failure=StorageError,
-                                        what="could not write a share of the organisation pages"))
-        written = _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows)
-        written += organization_pages(organizations[:mine])
-        for child in children:
-            written += child.result()
-    finally:
-        for child in children:
-            child.close()
+    written: list[Path] = []
+    written += in_shares(
+        _OrganizationPages(report, out_dir, env, common), organizations,
+        processes_for(len(organizations)), failure=StorageError,
+        what="could not write a share of the organisation pages",
+        meanwhile=lambda: written.extend(
+            _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows)))
     if index:
         written += search.index_site(out_dir)
     return written
