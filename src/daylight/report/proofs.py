@@ -7,16 +7,15 @@ million of them) and, where the platform can fork, in a second process.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from daylight.core.errors import StorageError
 from daylight.log.tlog_proof import EXTENSION
+from daylight.report.shares import ForkedShare
 
 
 def proof_path(directory: Path, row_id: str) -> Path:
@@ -67,11 +66,12 @@ class ProofFileWriter:
     report: creating a million small files is mostly the kernel's work, which then runs on the
     other core beside the caller's pages.
 
-    The child is forked, so it reads the proofs' inputs (``row_ids`` and whatever ``texts``
-    closes over) from the caller's memory without copying them; it answers the raw SHA-256 of
-    each file, in order (32 bytes a file). Where ``fork`` is not available, ``start`` writes
-    them in this process. ``texts()`` MUST yield one proof text per row id, in order, and MUST
-    NOT use a database connection (the child shares the caller's)."""
+    The child is forked (``report.shares.ForkedShare``), so it reads the proofs' inputs
+    (``row_ids`` and whatever ``texts`` closes over) from the caller's memory without copying
+    them; it answers the raw SHA-256 of each file, in order (32 bytes a file). Where ``fork`` is
+    not available, ``start`` writes them in this process. ``texts()`` MUST yield one proof text
+    per row id, in order, and MUST NOT use a database connection (the child shares the
+    caller's)."""
 
     def __init__(self, directory: Path, row_ids: Sequence[str],
                  texts: Callable[[], Iterable[bytes]]) -> None:
@@ -79,8 +79,7 @@ class ProofFileWriter:
         self.row_ids = row_ids
         self.texts = texts
         self._done: dict[str, str] | None = None
-        self._child: Any = None
-        self._answer: Any = None
+        self._child: ForkedShare[bytes] | None = None
 
     def start(self) -> None:
         """Start writing (in a forked child where the platform can fork)."""
@@ -89,33 +88,18 @@ class ProofFileWriter:
             self._done = write_proof_files(self.directory, zip(self.row_ids, self.texts(),
                                                                strict=True))
             return
-        context = multiprocessing.get_context("fork")
-        self._answer, sender = context.Pipe(duplex=False)
-        self._child = context.Process(target=self._write, args=(sender,), daemon=True,
-                                      name="daylight-proof-files")
-        self._child.start()
-        sender.close()
+        self._child = ForkedShare(self._digests, self.row_ids, failure=StorageError,
+                                  what="could not write the proof files",
+                                  where=str(self.directory))
 
-    def _write(self, sender: Any) -> None:
-        gc.disable()  # as ``report.shares``' children: nothing inherited is finalised here
-        code = 0
-        try:
-            digests = b"".join(digest for _, digest in _written(
-                self.directory, zip(self.row_ids, self.texts(), strict=True)))
-            sender.send_bytes(b"\x00" + digests)
-        except BaseException as exc:  # reported to the parent, which raises it as its own
-            sender.send_bytes(b"\x01" + f"{type(exc).__name__}: {exc}".encode())
-            code = 1
-        finally:
-            sender.close()
-            os._exit(code)  # not through multiprocessing's flush of the streams (report.shares)
+    def _digests(self, row_ids: Sequence[str]) -> list[bytes]:
+        return [b"".join(digest for _, digest in _written(
+            self.directory, zip(row_ids, self.texts(), strict=True)))]
 
     def cancel(self) -> None:
         """Stop the child (the caller failed: the build is abandoned)."""
         if self._child is not None:
-            self._child.terminate()
-            self._child.join()
-            self._answer.close()
+            self._child.close()
             self._child = None
 
     def result(self) -> dict[str, str]:
@@ -123,20 +107,14 @@ class ProofFileWriter:
         child failed (the files it wrote are left for the next build to replace)."""
         if self._done is not None:
             return self._done
-        try:
-            answer = self._answer.recv_bytes()
-        except EOFError:
-            answer = b"\x01the process writing them ended without an answer"
-        finally:
-            self._answer.close()
-            self._child.join()
-        if answer[:1] != b"\x00" or len(answer) != 1 + 32 * len(self.row_ids):
-            raise StorageError(f"could not write the proof files: {answer[1:].decode(errors='replace')}",
-                               where=str(self.directory))
+        assert self._child is not None, "start() first"
+        (digests,) = self._child.result()
         prefix = os.path.join(str(self.directory), "")
-        self._done = {f"{prefix}{row_id}{EXTENSION}": answer[1 + 32 * i: 33 + 32 * i].hex()
+        self._done = {f"{prefix}{row_id}{EXTENSION}": digests[32 * i: 32 * i + 32].hex()
                       for i, row_id in enumerate(self.row_ids)}
         return self._done
+
+
 def _holds(folder: int, name: str, data: bytes) -> bool:
     try:
         handle = os.open(name, os.O_RDONLY, dir_fd=folder)

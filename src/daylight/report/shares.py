@@ -45,8 +45,9 @@ class ForkedShare(Generic[Result]):
 
     def __init__(self, work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
                  failure: type[DaylightError] = VerificationError,
-                 what: str = "could not check a share of the files") -> None:
-        self.failure, self.what = failure, what
+                 what: str = "could not check a share of the files",
+                 where: str | None = None) -> None:
+        self.failure, self.what, self.where = failure, what, where
         context = multiprocessing.get_context("fork")
         self._answer, sender = context.Pipe(duplex=False)
         self._child = context.Process(target=_answer, args=(sender, work, items), daemon=True,
@@ -61,7 +62,7 @@ class ForkedShare(Generic[Result]):
             except EOFError:
                 ok, value = False, "the process ended without an answer"
             if not ok:
-                raise self.failure(f"{self.what}: {value}")
+                raise self.failure(f"{self.what}: {value}", where=self.where)
             return list(value)
         finally:
             self.close()
