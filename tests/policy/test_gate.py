@@ -5,6 +5,7 @@ every denial whole."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,6 +106,25 @@ def test_every_decision_is_counted_and_every_denial_kept(world: Database, log: T
                  Decision(True, (Reason("employee-demands/allow-unless-forbidden", "r"),), 1))
     other.flush(world)
     assert _counts(world)[1][-1] == 4
+
+
+def test_denial_ids_are_unique_uuid7s_of_the_decisions_time(world: Database) -> None:
+    clock = [DAY_SECONDS]
+    recorder = DecisionRecorder(clock=lambda: clock[0])
+    denied = Decision(False, (Reason("x/y", "r"),), 1)
+    for step in (0.0, 0.0, 0.0, 0.002, 1.5, 3600.0):  # three in one millisecond
+        clock[0] = DAY_SECONDS + step
+        recorder.record("SYNTHETIC-police", "face.search", None, denied)
+    recorder.flush(world)
+    with world.transaction(write=False) as tx:
+        rows = tx.query("SELECT denial_id, decided_at FROM policy_denial ORDER BY decided_at")
+    ids = [uuid.UUID(row[0]) for row in rows]
+    assert len(set(ids)) == 6 and all(i.version == 7 for i in ids)
+    # the first 48 bits are the decision's Unix time in milliseconds, so ids sort by time
+    assert [i.int >> 80 for i in ids] == [int((DAY_SECONDS + s) * 1000)
+                                          for s in (0.0, 0.0, 0.0, 0.002, 1.5, 3600.0)]
+    hexes = [row[0] for row in rows]
+    assert max(hexes[:3]) < hexes[3] < hexes[4] < hexes[5]
 
 
 def test_a_failed_flush_keeps_the_records(tmp_path: object, catalog: Catalog) -> None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import uuid_utils
 
 from daylight.core.database import Database
 from daylight.policy.decision import Decision
@@ -45,7 +46,11 @@ def _denial_rows(denials: list[Denial]) -> list[DenialRow]:
                                       json.dumps(list(decision.errors)))
         # fixed width (always microseconds): the strings sort as the times do
         decided_at = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        rows.append((uuid.uuid4().hex, day, decided_at, account_id, operation,
+        # time-ordered (UUIDv7 of the decision's own time): a flush appends to the primary key's
+        # index instead of touching a random page of it per denial (2.6x less CPU per insert on
+        # SQLite, and WAL pages written once; bench/policy/README.md)
+        denial_id = uuid_utils.uuid7(nanoseconds=int(seconds * 1e9)).hex
+        rows.append((denial_id, day, decided_at, account_id, operation,
                      json.dumps(context, sort_keys=True) if context else "{}", *text,
                      decision.policy_version or 0))
     return rows
