@@ -8,14 +8,13 @@ million of them) and, where the platform can fork, in a second process.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from daylight.core.errors import StorageError
 from daylight.log.tlog_proof import EXTENSION
-from daylight.report.shares import ForkedShare
+from daylight.report.shares import ForkedShare, can_fork
 
 
 def proof_path(directory: Path, row_id: str) -> Path:
@@ -68,10 +67,10 @@ class ProofFileWriter:
 
     The child is forked (``report.shares.ForkedShare``), so it reads the proofs' inputs
     (``row_ids`` and whatever ``texts`` closes over) from the caller's memory without copying
-    them; it answers the raw SHA-256 of each file, in order (32 bytes a file). Where ``fork`` is
-    not available, ``start`` writes them in this process. ``texts()`` MUST yield one proof text
-    per row id, in order, and MUST NOT use a database connection (the child shares the
-    caller's)."""
+    them; it answers the raw SHA-256 of each file, in order (32 bytes a file). Where a fork is
+    not available or not safe (``report.shares.can_fork``: another thread runs), ``result``
+    writes them in this process. ``texts()`` MUST yield one proof text per row id, in order,
+    and MUST NOT use a database connection (the child shares the caller's)."""
 
     def __init__(self, directory: Path, row_ids: Sequence[str],
                  texts: Callable[[], Iterable[bytes]]) -> None:
@@ -80,14 +79,14 @@ class ProofFileWriter:
         self.texts = texts
         self._done: dict[str, str] | None = None
         self._child: ForkedShare[bytes] | None = None
+        self._started = False
 
     def start(self) -> None:
         """Start writing (in a forked child where the platform can fork)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        if "fork" not in multiprocessing.get_all_start_methods():
-            self._done = write_proof_files(self.directory, zip(self.row_ids, self.texts(),
-                                                               strict=True))
-            return
+        self._started = True
+        if not can_fork():
+            return  # written by result(), in this process
         self._child = ForkedShare(self._digests, self.row_ids, failure=StorageError,
                                   what="could not write the proof files",
                                   where=str(self.directory))
@@ -103,11 +102,20 @@ class ProofFileWriter:
             self._child = None
 
     def result(self) -> dict[str, str]:
-        """Wait for the files; return each one's hex SHA-256 by its path. StorageError if the
-        child failed (the files it wrote are left for the next build to replace)."""
+        """Wait for the files (or write them, without a child); return each one's hex SHA-256
+        by its path. StorageError if writing failed (the files written are left for the next
+        build to replace)."""
         if self._done is not None:
             return self._done
-        assert self._child is not None, "start() first"
+        assert self._started, "start() first"
+        if self._child is None:
+            try:
+                self._done = write_proof_files(self.directory, zip(self.row_ids, self.texts(),
+                                                                   strict=True))
+            except (OSError, ValueError) as exc:  # as a child's failure reads
+                raise StorageError(f"could not write the proof files: {type(exc).__name__}: "
+                                   f"{exc}", where=str(self.directory)) from exc
+            return self._done
         (digests,) = self._child.result()
         prefix = os.path.join(str(self.directory), "")
         self._done = {f"{prefix}{row_id}{EXTENSION}": digests[32 * i: 32 * i + 32].hex()

@@ -27,12 +27,18 @@ MIN_SHARE = 200
 """Fewer items than this a share are not worth a process."""
 
 
+def can_fork() -> bool:
+    """Whether forking a child is available and safe now: not while another thread of this
+    process runs (a progress display's, a server's), because a fork copies only the calling
+    thread and a lock the other held would stay held in the child (Python 3.12 warns of such
+    forks)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def processes_for(items: int) -> int:
     """How many processes to use for ``items``: one per core, each with ``MIN_SHARE`` or more;
-    one while another thread of this process runs (a progress display's, a server's): a fork
-    copies only the calling thread, and a lock the other held would stay held in the child
-    (Python 3.12 warns of such forks)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    one where a fork is not safe (``can_fork``)."""
+    if not can_fork():
         return 1
     return max(1, min(os.cpu_count() or 1, items // MIN_SHARE))
 
