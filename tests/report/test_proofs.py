@@ -26,10 +26,12 @@ def texts() -> Iterator[bytes]:
 
 
 @pytest.fixture(params=["forked", "another thread runs"])
-def writer_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The writer as it runs alone (a forked child) and beside another thread (a progress
     display's: no fork, the files written in this process)."""
     if request.param == "forked":
+        # as if alone: other tests of the session may have left a server's thread running
+        monkeypatch.setattr("daylight.report.proofs.can_fork", lambda: True)
         yield request.param
         return
     stop = threading.Event()
