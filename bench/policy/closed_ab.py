@@ -18,34 +18,11 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from bench.policy import http
 from bench.policy.world import machine
-
-_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-
-
-def process_times(group: int) -> dict[int, tuple[float, float]]:
-    """(user s, system s) of every live process in process group ``group``."""
-    times = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended meanwhile
-        if int(fields[2]) == group:
-            times[int(stat.parent.name)] = (int(fields[11]) * _TICK_S, int(fields[12]) * _TICK_S)
-    return times
-
-
-def wrk(port: int, script: Path, seconds: int, connections: int) -> str:
-    return subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-         "-s", str(script), f"http://127.0.0.1:{port}/"],
-        check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
 
 
 def one_run(template: Path, src: Path, args: argparse.Namespace,
@@ -56,12 +33,12 @@ def one_run(template: Path, src: Path, args: argparse.Namespace,
     shutil.copytree(template, home)
     server = http.Server(home, args.port, args.workers, 0, args.records, src)
     try:
-        wrk(args.port, script, 3, args.connections)  # warm-up: specialised sets, caches
-        before = process_times(server.process.pid)
+        http.run_wrk(args.port, script, 3, args.connections)  # warm-up: specialised sets, caches
+        before = http.process_times(server.process.pid)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         load = os.getloadavg()[0]
-        result = http.parse_wrk(wrk(args.port, script, args.seconds, args.connections))
-        after = process_times(server.process.pid)
+        result = http.parse_wrk(http.run_wrk(args.port, script, args.seconds, args.connections))
+        after = http.process_times(server.process.pid)
         ended = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         server.stop()

@@ -168,19 +168,24 @@ CSV_FIELDS = ["records", "load", "offered_per_s", "answered_per_s", "p50_ms", "p
               "server_cpu_us_per_request", "generator_cpu_s", "load_average_1m"]
 
 
-def server_cpu_s(group: int) -> float:
-    """CPU time (user + system, s) of every live process in process group ``group`` (the
-    server and its workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def process_times(group: int) -> dict[int, tuple[float, float]]:
+    """(user s, system s) of every live process in process group ``group`` (the server and its
+    workers), by pid, from /proc."""
+    tick_s = 1 / os.sysconf("SC_CLK_TCK")
+    times = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # a process that ended meanwhile
         if int(fields[2]) == group:  # pgrp; utime and stime are fields 14 and 15 of stat
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            times[int(stat.parent.name)] = (int(fields[11]) * tick_s, int(fields[12]) * tick_s)
+    return times
+
+
+def server_cpu_s(group: int) -> float:
+    """CPU time (user + system, s) of every live process in process group ``group``."""
+    return sum(user + system for user, system in process_times(group).values())
 
 
 class Server:
@@ -219,15 +224,20 @@ class Server:
         self.process.wait(timeout=60)
 
 
+def run_wrk(port: int, script: Path, seconds: int, connections: int) -> str:
+    """wrk's output for ``seconds`` of ``script`` over ``connections`` to the server on ``port``."""
+    return subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+         "-s", str(script), f"http://127.0.0.1:{port}/"],
+        check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+
+
 def closed_loop(server: Server, script: Path, connections: int, seconds: int) -> dict[str, Any]:
     """wrk against ``server`` for ``seconds``: each connection sends when answered."""
     wrk_script(script, _BODIES, _TOKEN[0])
     before_cpu, children = server.cpu_s(), resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-         "-s", str(script), f"http://127.0.0.1:{server.port}/"],
-        check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    output = run_wrk(server.port, script, seconds, connections)
     server_cpu = server.cpu_s() - before_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = parse_wrk(output)
