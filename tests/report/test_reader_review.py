@@ -4,6 +4,8 @@ explained where they are shown."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -64,3 +66,21 @@ def test_the_crawler_finds_a_link_to_a_folder_or_a_missing_anchor(tmp_path: Path
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_dictionary_page_says_what_the_data_package_says(published: Path) -> None:
+    """One description per column: the page read from the same place as datapackage.json, with
+    the column's type and unit, in the CSV's column order (evidence included)."""
+    package = json.loads((published / "data" / "datapackage.json").read_text())
+    page = (published / "dictionary.html").read_text()
+    for resource in package["resources"]:
+        if not resource["path"].endswith(".csv"):
+            continue
+        table = resource["path"].removeprefix("data/").removesuffix(".csv")
+        section = page.split(f'id="h-{table}"', 1)[1].split("</section>", 1)[0]
+        rows = re.findall(r"<tr><td><code>([^<]+)</code></td>(.*?)</tr>", section)
+        assert [name for name, _ in rows] == [f["name"] for f in resource["schema"]["fields"]], table
+        for (name, cells), field in zip(rows, resource["schema"]["fields"], strict=True):
+            text = html.unescape(_text(cells))
+            assert field["description"] in text, (table, name)
+            assert field.get("unit", "") in text, (table, name)

@@ -33,6 +33,7 @@ import markupsafe
 from daylight.core.errors import StorageError
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
+from daylight.report.formats import TABLES_BY_NAME
 from daylight.report.model import OrganizationRow, Report
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
 from daylight.report.shares import in_shares, processes_for
@@ -334,6 +335,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "entry_href": lambda n: entry_href(n, report.tree_size),
         "dictionary": data_dictionary(),
         "data_files": DATA_FILES,
+        "tables": TABLES_BY_NAME,
     }
 
     # The organisation pages (most of the work at full size) are shared with forked children,
