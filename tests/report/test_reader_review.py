@@ -11,6 +11,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
+from daylight.report.model import Report
+from daylight.report.site import page_name, render_site
+from tests.report.factory import synthetic_report
+
 
 class _Links(HTMLParser):
     """Every ``href`` and ``src`` of a page, and its element ids (link targets)."""
@@ -84,3 +90,32 @@ def test_the_dictionary_page_says_what_the_data_package_says(published: Path) ->
             text = html.unescape(_text(cells))
             assert field["description"] in text, (table, name)
             assert field.get("unit", "") in text, (table, name)
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return synthetic_report(organizations=24)
+
+
+@pytest.fixture(scope="module")
+def site(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    render_site(report, out, index=False)
+    return out
+
+
+def test_refusals_are_requests_to_the_gate_not_calls_and_their_sum_is_explained(
+    site: Path, report: Report
+) -> None:
+    """The headline's refusals are the gate's decisions for the report's organisations; the
+    table by policy counts every customer's and counts a request under each policy that refused
+    it: a reader who adds up its rows must be told why they come to more."""
+    text = _text((site / "index.html").read_text())
+    denied = sum(o.denied for o in report.organizations)
+    assert f"Requests refused by the policy gate {denied:,}" in text
+    assert "calls refused" not in text.lower()
+    assert report.refusals
+    assert "counts under each policy that refused it" in text
+    assert "every customer's" in text
+    page = _text((site / "org" / page_name(report.organizations[0].organization_id)).read_text())
+    assert "Requests refused by the policy gate" in page and "Requests allowed by the policy gate" in page

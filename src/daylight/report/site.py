@@ -183,6 +183,7 @@ def _headlines(report: Report) -> dict[str, Any]:
                           if o.sector not in AGENCY_SECTORS and o.supports),
         "calls": sum(o.calls for o in report.organizations),
         "denied": sum(o.denied for o in report.organizations),
+        "allowed": sum(o.allowed for o in report.organizations),
     }
 
 
