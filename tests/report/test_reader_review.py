@@ -4,6 +4,7 @@ explained where they are shown."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -13,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from daylight.report.model import Report
-from daylight.report.site import page_name, render_site
+from daylight.report.model import Report, UsagePoint
+from daylight.report.site import page_name, render_site, short_weeks, week_days
 from tests.report.factory import synthetic_report
 
 
@@ -119,3 +120,29 @@ def test_refusals_are_requests_to_the_gate_not_calls_and_their_sum_is_explained(
     assert "every customer's" in text
     page = _text((site / "org" / page_name(report.organizations[0].organization_id)).read_text())
     assert "Requests refused by the policy gate" in page and "Requests allowed by the policy gate" in page
+
+
+def test_a_week_cut_by_the_period_and_the_weeks_sum_that_differs_from_the_calls_are_explained(
+    report: Report, tmp_path: Path
+) -> None:
+    """November 2026 starts on a Sunday and ends on a Monday: its first and last weeks count one
+    day each, and their points drop for that reason alone. The weeks are withheld per week, the
+    calls in the period per operation: their sums differ, and the page says both numbers."""
+    weeks = ["2026-11-01", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]
+    points = tuple(UsagePoint(day, None, "law enforcement", 700) for day in weeks)
+    november = dataclasses.replace(report, period="2026-11", period_start="2026-11-01",
+                                   period_end="2026-12-01", usage_over_time=points)
+    render_site(november, tmp_path, index=False)
+    text = _text((tmp_path / "index.html").read_text())
+    assert ("the week from 2026-11-01 counts 1 day; the week from 2026-11-30 counts 1 day." in text)
+    calls = sum(o.calls for o in report.organizations)
+    assert calls != 4200
+    assert f"The weeks add up to 4,200 calls, not the {calls:,} calls in the period above" in text
+    assert "2026-11-02 7 law enforcement 700" in text  # the table's days column
+
+
+def test_weeks_are_clipped_to_the_period() -> None:
+    assert week_days("2026-11-02", "2026-12-01") == 7
+    assert week_days("2026-11-01", "2026-12-01") == 1  # a Sunday
+    assert week_days("2026-11-30", "2026-12-01") == 1
+    assert short_weeks(["2026-11-01", "2026-11-02"], "2026-12-01") == [("2026-11-01", 1)]

@@ -23,6 +23,7 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -210,7 +211,23 @@ def _charts(report: Report, heads: dict[str, Any], out_dir: Path) -> list[Path]:
         path.write_text(chart.render_svg(spec))
         written.append(path)
     heads["over_time"] = sorted(totals.items())
+    heads["weeks_total"] = sum(totals.values())
+    heads["short_weeks"] = short_weeks(sorted({day for day, _ in totals}), report.period_end)
     return written
+
+
+def week_days(week_start: str, period_end: str) -> int:
+    """The days a published week counts: from ``week_start`` to the next Monday or the period's
+    end (exclusive), whichever comes first (weeks are clipped to the period)."""
+    start = date.fromisoformat(week_start)
+    end = min(start + timedelta(days=7 - start.weekday()), date.fromisoformat(period_end))
+    return (end - start).days
+
+
+def short_weeks(week_starts: Sequence[str], period_end: str) -> list[tuple[str, int]]:
+    """The weeks (first day, days counted) cut short by the period's edges: a reader sees their
+    points drop and must be told why."""
+    return [(day, n) for day in week_starts if (n := week_days(day, period_end)) < 7]
 
 
 def _copy_static(out_dir: Path) -> list[Path]:
@@ -334,6 +351,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "names": {o.organization_id: o.organization_name for o in report.organizations},
         "signatures": signatures(report.checkpoint, report.origin),
         "entry_href": lambda n: entry_href(n, report.tree_size),
+        "week_days": week_days,
         "dictionary": data_dictionary(),
         "data_files": DATA_FILES,
         "tables": TABLES_BY_NAME,
