@@ -14,9 +14,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from daylight.report.model import Report, UsagePoint
+from daylight.report.model import EvidenceStep, Report, UsagePoint, VoiceRow
 from daylight.report.site import page_name, render_site, short_weeks, week_days
 from tests.report.factory import synthetic_report
+from tests.report.html_rows import page_rows
 
 
 class _Links(HTMLParser):
@@ -146,3 +147,54 @@ def test_weeks_are_clipped_to_the_period() -> None:
     assert week_days("2026-11-01", "2026-12-01") == 1  # a Sunday
     assert week_days("2026-11-30", "2026-12-01") == 1
     assert short_weeks(["2026-11-01", "2026-11-02"], "2026-12-01") == [("2026-11-01", 1)]
+
+
+def test_voice_rows_name_what_they_are_about_beside_the_published_id(
+    report: Report, tmp_path: Path
+) -> None:
+    """`about` holds an organisation's registry id or `capability:ID`: the page names the
+    organisation (with a link) and words the capability, and keeps the published cell as it is
+    for `daylight verify`; a declared-use review says which capability it is for."""
+    org = report.organizations[0]
+    voice = (
+        VoiceRow("voi-1", "objection", org.organization_id, "open", 3, None, None,
+                 report.period_start, report.period_end, 7),
+        VoiceRow("voi-2", "standing_refusal", "capability:real_time_remote_biometric_identification",
+                 "active", 2, None, None, report.period_start, report.period_end, 8),
+        VoiceRow("voi-3", "declaration_review", "customer outside this report", "approved", 1,
+                 "approve", None, report.period_start, report.period_end, 9,
+                 capability="biometric_verification"),
+    )
+    render_site(dataclasses.replace(report, voice=voice), tmp_path, index=False)
+    page = (tmp_path / "voice.html").read_text()
+    assert f'<a href="org/{page_name(org.organization_id)}">{html.escape(org.organization_name)}</a>' in page
+    text = _text(page)
+    assert "capability: real time remote biometric identification" in text
+    cells = {row.row_id: row.cells for row in page_rows(page)}
+    assert cells["voi-1"]["about"] == org.organization_id
+    assert cells["voi-2"]["about"] == "capability:real_time_remote_biometric_identification"
+    assert cells["voi-3"]["capability"] == "biometric_verification"
+
+
+def test_an_agency_outside_the_report_is_named_in_the_evidence_not_shown_as_a_bare_id(
+    report: Report, tmp_path: Path
+) -> None:
+    org = report.organizations[0]
+    step = EvidenceStep("organization", "U.S. Immigration and Customs Enforcement",
+                        organization_id="us-agency:7012", sector="immigration_enforcement")
+    changed = dataclasses.replace(org, evidence=(*org.evidence, step))
+    render_site(dataclasses.replace(report, organizations=(changed, *report.organizations[1:])),
+                tmp_path, index=False)
+    text = _text((tmp_path / "org" / page_name(org.organization_id)).read_text())
+    assert "U.S. Immigration and Customs Enforcement" in text
+    assert "— us-agency:7012" not in text
+
+
+def test_removed_organisations_are_ids_that_the_page_says_where_to_look_up(site: Path,
+                                                                           report: Report) -> None:
+    assert report.changes is not None and report.changes.organizations_removed
+    text = _text((site / "changes.html").read_text())
+    removed = report.changes.organizations_removed[0]
+    assert "By registry id: these organisations are not in this report" in text
+    assert f"the report for {report.changes.previous_period} names them" in text
+    assert removed in text
