@@ -8,6 +8,7 @@ import dataclasses
 import html
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -198,3 +199,24 @@ def test_removed_organisations_are_ids_that_the_page_says_where_to_look_up(site:
     assert "By registry id: these organisations are not in this report" in text
     assert f"the report for {report.changes.previous_period} names them" in text
     assert removed in text
+
+
+def test_the_three_commands_name_every_file_to_copy_and_a_key_path_that_exists_after_copying(
+    published: Path, tmp_path: Path
+) -> None:
+    """The front page once said `wget --mirror` copies the report and then `--key log.vkey`: the
+    crawl misses the log's tiles and the search index (not linked from any page), and after it
+    the key is at `report/log.vkey`. Each command is run here as written, from a folder holding
+    a full copy in `report/`."""
+    page = (published / "index.html").read_text()
+    commands = re.findall(r"<code>(daylight verify report/[^<]*)</code>", page)
+    assert commands == ["daylight verify report/ --key report/log.vkey"]
+    shutil.copytree(published, tmp_path / "report")
+    key = commands[0].split("--key ", 1)[1]
+    assert (tmp_path / key).is_file()
+    listed = {line.split("  ", 1)[1] for line in (published / "SHA256SUMS").read_text().splitlines()}
+    named = set(re.findall(r"<code>([^<]+)</code>", page.split('<ol class="commands">', 1)[1]))
+    unlisted = {str(p.relative_to(published)) for p in published.rglob("*") if p.is_file()} - listed
+    for path in unlisted:  # every file SHA256SUMS does not list is named, or its folder is
+        assert path in named or path.split("/")[0] + "/" in named, path
+    assert "not enough" in _text(page)
