@@ -220,3 +220,10 @@ def test_the_three_commands_name_every_file_to_copy_and_a_key_path_that_exists_a
     for path in unlisted:  # every file SHA256SUMS does not list is named, or its folder is
         assert path in named or path.split("/")[0] + "/" in named, path
     assert "not enough" in _text(page)
+
+
+def test_every_page_says_the_period_is_in_utc(site: Path, report: Report) -> None:
+    for path in [site / "index.html", site / "voice.html",
+                 site / "org" / page_name(report.organizations[0].organization_id)]:
+        text = _text(path.read_text())
+        assert f"Period {report.period_start} to {report.period_end} (UTC days, end exclusive)" in text
