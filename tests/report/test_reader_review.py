@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from daylight.report.formats import SUPPORTS
 from daylight.report.model import EvidenceStep, Report, UsagePoint, VoiceRow
 from daylight.report.site import page_name, render_site, short_weeks, week_days
 from tests.report.factory import synthetic_report
@@ -227,3 +228,18 @@ def test_every_page_says_the_period_is_in_utc(site: Path, report: Report) -> Non
                  site / "org" / page_name(report.organizations[0].organization_id)]:
         text = _text(path.read_text())
         assert f"Period {report.period_start} to {report.period_end} (UTC days, end exclusive)" in text
+
+
+def test_a_relationship_listed_until_a_past_date_is_explained_where_it_is_shown(
+    site: Path, report: Report
+) -> None:
+    """A 287(g) agreement last listed in a snapshot of 2025-07-03 is in force in a report of
+    2026-11 (the staleness rule): a reader who sees "To 2025-07-03" under "relationships in
+    force" is told what the dates are, on the page and in the data's description."""
+    assert report.supports
+    for path in [site / "graph.html",
+                 site / "org" / page_name(report.supports[0].agency_id)]:
+        text = _text(path.read_text())
+        assert "are the first and the last snapshot that list the relationship" in text, path
+        assert f"counts until {report.snapshot_staleness_days:,} days after it" in text, path
+    assert "the last snapshot that lists it" in SUPPORTS.field("end_date").description
