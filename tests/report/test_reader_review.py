@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from daylight.report import chart
 from daylight.report.formats import SUPPORTS
 from daylight.report.model import EvidenceStep, Report, UsagePoint, VoiceRow
 from daylight.report.site import page_name, render_site, short_weeks, week_days
@@ -243,3 +244,20 @@ def test_a_relationship_listed_until_a_past_date_is_explained_where_it_is_shown(
         assert "are the first and the last snapshot that list the relationship" in text, path
         assert f"counts until {report.snapshot_staleness_days:,} days after it" in text, path
     assert "the last snapshot that lists it" in SUPPORTS.field("end_date").description
+
+
+def test_the_weekly_chart_labels_the_weeks_first_days_in_utc() -> None:
+    """Vega's own ticks fell every fourth day ("Thu 05", "Mon 09", "Fri 13") under a chart of
+    weeks from Monday; the labels are now the weeks' first days."""
+    weeks = ["2026-11-01", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]
+    svg = chart.render_svg(chart.usage_over_time_spec(
+        [(d, "law enforcement", 700) for d in weeks], title="t", x_title="week"))
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert labels[:6] == ["Nov 01", "Nov 02", "Nov 09", "Nov 16", "Nov 23", "Nov 30"]
+
+
+def test_a_year_of_weeks_gets_at_most_fourteen_labels() -> None:
+    days = [f"2026-{m:02d}-01" for m in range(1, 13)] + [f"2026-{m:02d}-15" for m in range(1, 13)]
+    ticks = chart.day_ticks(days)
+    assert len(ticks["values"]) <= chart.MAX_TICKS
+    assert ticks["values"][0] == 1767225600000  # 2026-01-01T00:00:00Z

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -43,11 +44,26 @@ def render_svg(spec: Mapping[str, Any]) -> str:
     return re.sub(r"^<svg ", '<svg aria-hidden="true" focusable="false" ', svg, count=1)
 
 
+MAX_TICKS = 14  # labelled days on a time axis; more overlap at the chart's width
+
+
+def day_ticks(days: Sequence[str]) -> dict[str, Any]:
+    """A UTC time axis labelled at the given days (ISO dates; at most ``MAX_TICKS`` of them,
+    evenly picked, the first always), "Nov 02": where the data's points are, such as the first
+    day of each week, rather than wherever Vega's automatic ticks fall (every fourth day)."""
+    ordered = sorted(set(days))
+    step = -(-len(ordered) // MAX_TICKS) if ordered else 1
+    values = [int(datetime.fromisoformat(d).replace(tzinfo=UTC).timestamp() * 1000)
+              for d in ordered[::step]]
+    return {"values": values, "labelExpr": "utcFormat(datum.value, '%b %d')", "labelAngle": 0,
+            "labelOverlap": True}
+
+
 def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
                          x_title: str = "day (UTC)", y_title: str = "calls per day",
                          series_title: str = "capability") -> dict[str, Any]:
     """Calls over time by series (a capability, a group), as a line chart: points are (day,
-    series, calls)."""
+    series, calls); the time axis is UTC, labelled at the points' days."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
@@ -57,7 +73,8 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
         "data": {"values": [{"day": d, "capability": c, "calls": n} for d, c, n in points]},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
-            "x": {"field": "day", "type": "temporal", "title": x_title},
+            "x": {"field": "day", "type": "temporal", "title": x_title, "scale": {"type": "utc"},
+                  "axis": day_ticks([d for d, _, _ in points])},
             "y": {"field": "calls", "type": "quantitative", "title": y_title},
             "color": {"field": "capability", "type": "nominal", "title": series_title},
             "strokeDash": {"field": "capability", "type": "nominal", "title": series_title},
