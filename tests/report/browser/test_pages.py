@@ -289,6 +289,11 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
         assert set(in_html) < set(by_state)
         page.goto(base_url + "organizations.html")
         assert not page.locator("#filters").is_visible()
+        # No cell's text runs into the next column ("immigration_enforcement" is one long word)
+        overflowing = page.eval_on_selector_all(
+            "table.orgs tbody td", "tds => tds.filter(td => td.scrollWidth > td.clientWidth + 1)"
+            ".map(td => td.dataset.field + ': ' + td.textContent)")
+        assert overflowing == []
         page.goto(base_url + "graph.html")
         assert page.locator("#supports tbody tr[data-row-id]").count() == len(browser_report.supports)
         assert page.locator("#supports a[href^='org/']").count() >= len(browser_report.supports)
