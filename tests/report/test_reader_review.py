@@ -261,3 +261,16 @@ def test_a_year_of_weeks_gets_at_most_fourteen_labels() -> None:
     ticks = chart.day_ticks(days)
     assert len(ticks["values"]) <= chart.MAX_TICKS
     assert ticks["values"][0] == 1767225600000  # 2026-01-01T00:00:00Z
+
+
+def test_the_methodology_says_what_a_suppressed_organisation_row_means(site: Path,
+                                                                       report: Report) -> None:
+    """An organisation's `suppressed` is true with calls well above the threshold: the row's
+    calls are short by the withheld usage rows, and the page says by how much at most."""
+    assert any(o.suppressed and o.calls >= report.small_count_threshold
+               for o in report.organizations)
+    text = _text((site / "methodology.html").read_text())
+    limit = report.small_count_threshold - 1
+    assert f"its calls are short by up to {limit} for each withheld row" in text
+    assert "counted apart from the calls" in text
+    assert "refused call" not in text
