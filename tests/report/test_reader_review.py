@@ -177,6 +177,9 @@ def test_voice_rows_name_what_they_are_about_beside_the_published_id(
     assert cells["voi-1"]["about"] == org.organization_id
     assert cells["voi-2"]["about"] == "capability:real_time_remote_biometric_identification"
     assert cells["voi-3"]["capability"] == "biometric_verification"
+    # `signatures` counts co-signers, reviews or employees refusing: the heading says which
+    assert "<th scope=\"col\" class=\"n\">Reviews</th>" in page
+    assert "<th scope=\"col\" class=\"n\">Employees refusing</th>" in page
 
 
 def test_an_agency_outside_the_report_is_named_in_the_evidence_not_shown_as_a_bare_id(
@@ -258,9 +261,10 @@ def test_the_weekly_chart_labels_the_weeks_first_days_in_utc() -> None:
 
 def test_a_year_of_weeks_gets_at_most_fourteen_labels() -> None:
     days = [f"2026-{m:02d}-01" for m in range(1, 13)] + [f"2026-{m:02d}-15" for m in range(1, 13)]
-    ticks = chart.day_ticks(days)
-    assert len(ticks["values"]) <= chart.MAX_TICKS
-    assert ticks["values"][0] == 1767225600000  # 2026-01-01T00:00:00Z
+    spec = chart.usage_over_time_spec([(d, "all", 1) for d in days], title="t")
+    ticks = spec["encoding"]["x"]["axis"]["values"]
+    assert 1 < len(ticks) <= chart.MAX_TICKS
+    assert ticks[0] == 1767225600000  # 2026-01-01T00:00:00Z
 
 
 def test_the_methodology_says_what_a_suppressed_organisation_row_means(site: Path,

@@ -47,7 +47,7 @@ def render_svg(spec: Mapping[str, Any]) -> str:
 MAX_TICKS = 14  # labelled days on a time axis; more overlap at the chart's width
 
 
-def day_ticks(days: Sequence[str]) -> dict[str, Any]:
+def _day_ticks(days: Sequence[str]) -> dict[str, Any]:
     """A UTC time axis labelled at the given days (ISO dates; at most ``MAX_TICKS`` of them,
     evenly picked, the first always), "Nov 02": where the data's points are, such as the first
     day of each week, rather than wherever Vega's automatic ticks fall (every fourth day)."""
@@ -74,7 +74,7 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
             "x": {"field": "day", "type": "temporal", "title": x_title, "scale": {"type": "utc"},
-                  "axis": day_ticks([d for d, _, _ in points])},
+                  "axis": _day_ticks([d for d, _, _ in points])},
             "y": {"field": "calls", "type": "quantitative", "title": y_title},
             "color": {"field": "capability", "type": "nominal", "title": series_title},
             "strokeDash": {"field": "capability", "type": "nominal", "title": series_title},
