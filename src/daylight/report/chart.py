@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
 
@@ -48,15 +48,17 @@ MAX_TICKS = 14  # labelled days on a time axis; more overlap at the chart's widt
 
 
 def _day_ticks(days: Sequence[str]) -> dict[str, Any]:
-    """A UTC time axis labelled at the given days (ISO dates; at most ``MAX_TICKS`` of them,
-    evenly picked, the first always), "Nov 02": where the data's points are, such as the first
-    day of each week, rather than wherever Vega's automatic ticks fall (every fourth day)."""
+    """A UTC time axis labelled "Nov 02" at the Mondays among the given days (ISO dates; all of
+    them if none is a Monday), at most ``MAX_TICKS`` evenly picked: where weekly points are,
+    rather than wherever Vega's automatic ticks fall (every fourth day). A week cut short at the
+    period's start is left unlabelled: its label would overlap the next Monday's."""
     ordered = sorted(set(days))
-    step = -(-len(ordered) // MAX_TICKS) if ordered else 1
+    mondays = [d for d in ordered if date.fromisoformat(d).weekday() == 0] or ordered
+    step = -(-len(mondays) // MAX_TICKS) if mondays else 1
     values = [int(datetime.fromisoformat(d).replace(tzinfo=UTC).timestamp() * 1000)
-              for d in ordered[::step]]
+              for d in mondays[::step]]
     return {"values": values, "labelExpr": "utcFormat(datum.value, '%b %d')", "labelAngle": 0,
-            "labelOverlap": True}
+            "labelFlush": False}
 
 
 def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
