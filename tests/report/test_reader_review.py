@@ -18,7 +18,7 @@ import pytest
 
 from daylight.report import chart
 from daylight.report.formats import SUPPORTS
-from daylight.report.model import EvidenceStep, Report, UsagePoint, VoiceRow
+from daylight.report.model import EvidenceStep, Report, Source, UsagePoint, VoiceRow
 from daylight.report.site import page_name, render_site, short_weeks, week_days
 from tests.report.factory import synthetic_report
 from tests.report.html_rows import page_rows
@@ -279,3 +279,29 @@ def test_the_methodology_says_what_a_suppressed_organisation_row_means(site: Pat
     assert f"its calls are short by up to {limit} for each withheld row" in text
     assert "counted apart from the calls" in text
     assert "refused call" not in text
+
+
+def test_sources_are_named_where_the_data_holds_their_ids(report: Report, tmp_path: Path) -> None:
+    """`supports.source` and an evidence step's source hold the registry's source ids
+    (`ice-287g-via-287g-watch`, `fbi-roster, 287g`): the pages name the sources beside them, as
+    the credits page does; an id no source claims is shown as it is."""
+    sources = (Source("ICE 287(g) participating agencies", "https://www.ice.gov/", "MIT",
+                      "ICE", "2025", ids=("SYNTHETIC awards", "287g")),
+               Source("FBI Crime Data Explorer", "https://cde.ucr.cjis.gov/", "public domain",
+                      "FBI", "2025", ids=("fbi-roster",)))
+    org = report.organizations[0]
+    step = EvidenceStep("organization", org.organization_name, org.organization_id,
+                        source="fbi-roster, 287g, daylight-curated")
+    changed = dataclasses.replace(org, evidence=(*org.evidence, step))
+    named = dataclasses.replace(report, sources=sources,
+                                organizations=(changed, *report.organizations[1:]))
+    render_site(named, tmp_path, index=False)
+    graph = (tmp_path / "graph.html").read_text()
+    assert "<td>ICE 287(g) participating agencies</td>" in graph
+    cells = {row.row_id: row.cells for row in page_rows(graph)}
+    assert cells[report.supports[0].row_id]["source"] == "SYNTHETIC awards"
+    text = _text((tmp_path / "org" / page_name(org.organization_id)).read_text())
+    assert ("source: FBI Crime Data Explorer, ICE 287(g) participating agencies, "
+            "daylight-curated") in text
+    credits = (tmp_path / "credits.html").read_text()
+    assert "<code>SYNTHETIC awards</code>, <code>287g</code>" in credits

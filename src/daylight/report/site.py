@@ -21,7 +21,7 @@ import hashlib
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -35,7 +35,7 @@ from daylight.core.errors import StorageError
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.formats import TABLES_BY_NAME
-from daylight.report.model import OrganizationRow, Report
+from daylight.report.model import OrganizationRow, Report, Source
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
 from daylight.report.shares import in_shares, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
@@ -128,6 +128,18 @@ def group_label(row: OrganizationRow) -> str:
     if not row.supports:
         return row.sector
     return "supporting " + " / ".join(s.replace("_", " ") for s in row.supports)
+
+
+def source_names(sources: Iterable[Source]) -> Callable[[str], str]:
+    """A function from a source text of the data (one registry source id, or several
+    comma-separated) to the sources' names, each id no source claims kept as it is."""
+    by_id = {source_id: s.name for s in sources for source_id in s.ids}
+
+    def names(text: str) -> str:
+        ids = [part.strip() for part in text.split(",") if part.strip()]
+        return ", ".join(dict.fromkeys(by_id.get(i, i) for i in ids))
+
+    return names
 
 
 @dataclass(frozen=True)
@@ -352,6 +364,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "signatures": signatures(report.checkpoint, report.origin),
         "entry_href": lambda n: entry_href(n, report.tree_size),
         "week_days": week_days,
+        "source_names": source_names(report.sources),
         "dictionary": data_dictionary(),
         "data_files": DATA_FILES,
         "tables": TABLES_BY_NAME,
