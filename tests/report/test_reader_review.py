@@ -305,3 +305,17 @@ def test_sources_are_named_where_the_data_holds_their_ids(report: Report, tmp_pa
             "daylight-curated") in text
     credits = (tmp_path / "credits.html").read_text()
     assert "<code>SYNTHETIC awards</code>, <code>287g</code>" in credits
+
+
+def test_agencies_that_support_another_are_counted_and_said_to_be(report: Report,
+                                                                   tmp_path: Path) -> None:
+    """The demo's front page said "Companies supporting them: 1" while three police agencies
+    hold 287(g) agreements with ICE: the headline counts companies only, and now says so."""
+    police = [o for o in report.organizations if o.sector == "law_enforcement"][:2]
+    changed = {o.row_id: dataclasses.replace(o, supports=("immigration_enforcement",))
+               for o in police}
+    with_287g = dataclasses.replace(report, organizations=tuple(
+        changed.get(o.row_id, o) for o in report.organizations))
+    render_site(with_287g, tmp_path, index=False)
+    text = _text((tmp_path / "index.html").read_text())
+    assert "2 of the agencies above also support another agency" in text

@@ -194,6 +194,8 @@ def _headlines(report: Report) -> dict[str, Any]:
         "immigration": sum(1 for o in report.organizations if o.sector == "immigration_enforcement"),
         "supporting": sum(1 for o in report.organizations
                           if o.sector not in AGENCY_SECTORS and o.supports),
+        "agencies_supporting": sum(1 for o in report.organizations
+                                   if o.sector in AGENCY_SECTORS and o.supports),
         "calls": sum(o.calls for o in report.organizations),
         "denied": sum(o.denied for o in report.organizations),
         "allowed": sum(o.allowed for o in report.organizations),
