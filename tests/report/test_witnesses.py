@@ -63,6 +63,13 @@ def test_the_published_checkpoints_carry_the_witnesses_cosignatures(
         (out / "index.html").read_text()
     checked = verify_report(out, witnesses=[WITNESS.verifier().vkey], quorum=1)
     assert checked.cosigned_by == ("witness.daylight.invalid",)
+    assert checked.cosignatures_not_checked == ()
+    # Without --witness, a reader is told that the checkpoint carries a cosignature nobody
+    # checked, and whose: the front page names the witness; verify must not stay silent.
+    unchecked = verify_report(out)
+    assert unchecked.cosigned_by == () and unchecked.cosignatures_not_checked == (
+        "witness.daylight.invalid",)
+    assert unchecked.to_json()["cosignatures_not_checked"] == ["witness.daylight.invalid"]
 
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     size, posts = world.log.tree_size(), len(asked)  # the second time with a consistency proof

@@ -95,6 +95,10 @@ def verify(
                     if result.consistent_with is not None else "")
                  + (f"; cosigned by {', '.join(result.cosigned_by)}" if result.cosigned_by
                     else ""))
+    if result.cosignatures_not_checked:
+        stderr.print(f"not checked: the checkpoint's cosignature by "
+                     f"{', '.join(result.cosignatures_not_checked)}; pass that witness's key "
+                     "with --witness to check it")
     print(json.dumps(result.to_json()))
 
 

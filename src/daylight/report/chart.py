@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
 
@@ -43,11 +44,28 @@ def render_svg(spec: Mapping[str, Any]) -> str:
     return re.sub(r"^<svg ", '<svg aria-hidden="true" focusable="false" ', svg, count=1)
 
 
+MAX_TICKS = 14  # labelled days on a time axis; more overlap at the chart's width
+
+
+def _day_ticks(days: Sequence[str]) -> dict[str, Any]:
+    """A UTC time axis labelled "Nov 02" at the Mondays among the given days (ISO dates; all of
+    them if none is a Monday), at most ``MAX_TICKS`` evenly picked: where weekly points are,
+    rather than wherever Vega's automatic ticks fall (every fourth day). A week cut short at the
+    period's start is left unlabelled: its label would overlap the next Monday's."""
+    ordered = sorted(set(days))
+    mondays = [d for d in ordered if date.fromisoformat(d).weekday() == 0] or ordered
+    step = -(-len(mondays) // MAX_TICKS) if mondays else 1
+    values = [int(datetime.fromisoformat(d).replace(tzinfo=UTC).timestamp() * 1000)
+              for d in mondays[::step]]
+    return {"values": values, "labelExpr": "utcFormat(datum.value, '%b %d')", "labelAngle": 0,
+            "labelFlush": False}
+
+
 def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
                          x_title: str = "day (UTC)", y_title: str = "calls per day",
                          series_title: str = "capability") -> dict[str, Any]:
     """Calls over time by series (a capability, a group), as a line chart: points are (day,
-    series, calls)."""
+    series, calls); the time axis is UTC, labelled at the points' days."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
@@ -57,7 +75,8 @@ def usage_over_time_spec(points: Sequence[tuple[str, str, int]], *, title: str,
         "data": {"values": [{"day": d, "capability": c, "calls": n} for d, c, n in points]},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
-            "x": {"field": "day", "type": "temporal", "title": x_title},
+            "x": {"field": "day", "type": "temporal", "title": x_title, "scale": {"type": "utc"},
+                  "axis": _day_ticks([d for d, _, _ in points])},
             "y": {"field": "calls", "type": "quantitative", "title": y_title},
             "color": {"field": "capability", "type": "nominal", "title": series_title},
             "strokeDash": {"field": "capability", "type": "nominal", "title": series_title},

@@ -178,8 +178,12 @@ SUPPORTS = Table(
                                    "if none.", "USD"),
         Field("awards", "integer", "Relationships from the contractor to agencies of that "
                                    "sector.", "relationships"),
-        Field("start_date", "date", "Start of the relationship, if known."),
-        Field("end_date", "date", "End of the relationship, if known."),
+        Field("start_date", "date", "Start of the relationship, if known; for a source "
+                                    "published as snapshots (287(g), Atlas of Surveillance, "
+                                    "Flock), the first snapshot that lists it."),
+        Field("end_date", "date", "End of the relationship, if known; for a source published as "
+                                  "snapshots, the last snapshot that lists it (not an end: see "
+                                  "the methodology's staleness rule)."),
         Field("source", "string", "Reference dataset the relationship comes from."),
         *_COMMON_END,
     ),

@@ -226,13 +226,16 @@ class Refusals:
 
 @dataclass(frozen=True)
 class Source:
-    """A reference data source, credited on every page that uses it."""
+    """A reference data source, credited on every page that uses it. ``ids``: the registry's
+    source ids it stands for (as ``supports.source`` and evidence steps write them), so that a
+    page can name the source where the data holds its id."""
 
     name: str
     url: str
     licence: str
     credit: str
     retrieved: str
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ import hashlib
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,8 @@ import markupsafe
 from daylight.core.errors import StorageError
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
-from daylight.report.model import OrganizationRow, Report
+from daylight.report.formats import TABLES_BY_NAME
+from daylight.report.model import OrganizationRow, Report, Source
 from daylight.report.rows import Column, cell_html, cell_text, entry_href, rows_html
 from daylight.report.shares import in_shares, processes_for
 from daylight.report.table_script import TABLE_SCRIPT, TableScript, to_script
@@ -128,6 +130,18 @@ def group_label(row: OrganizationRow) -> str:
     return "supporting " + " / ".join(s.replace("_", " ") for s in row.supports)
 
 
+def source_names(sources: Iterable[Source]) -> Callable[[str], str]:
+    """A function from a source text of the data (one registry source id, or several
+    comma-separated) to the sources' names, each id no source claims kept as it is."""
+    by_id = {source_id: s.name for s in sources for source_id in s.ids}
+
+    def names(text: str) -> str:
+        ids = [part.strip() for part in text.split(",") if part.strip()]
+        return ", ".join(dict.fromkeys(by_id.get(i, i) for i in ids))
+
+    return names
+
+
 @dataclass(frozen=True)
 class Signature:
     """One signature line of the checkpoint: the signer's name and whether it is the log's own."""
@@ -180,8 +194,11 @@ def _headlines(report: Report) -> dict[str, Any]:
         "immigration": sum(1 for o in report.organizations if o.sector == "immigration_enforcement"),
         "supporting": sum(1 for o in report.organizations
                           if o.sector not in AGENCY_SECTORS and o.supports),
+        "agencies_supporting": sum(1 for o in report.organizations
+                                   if o.sector in AGENCY_SECTORS and o.supports),
         "calls": sum(o.calls for o in report.organizations),
         "denied": sum(o.denied for o in report.organizations),
+        "allowed": sum(o.allowed for o in report.organizations),
     }
 
 
@@ -208,7 +225,23 @@ def _charts(report: Report, heads: dict[str, Any], out_dir: Path) -> list[Path]:
         path.write_text(chart.render_svg(spec))
         written.append(path)
     heads["over_time"] = sorted(totals.items())
+    heads["weeks_total"] = sum(totals.values())
+    heads["short_weeks"] = short_weeks(sorted({day for day, _ in totals}), report.period_end)
     return written
+
+
+def week_days(week_start: str, period_end: str) -> int:
+    """The days a published week counts: from ``week_start`` to the next Monday or the period's
+    end (exclusive), whichever comes first (weeks are clipped to the period)."""
+    start = date.fromisoformat(week_start)
+    end = min(start + timedelta(days=7 - start.weekday()), date.fromisoformat(period_end))
+    return (end - start).days
+
+
+def short_weeks(week_starts: Sequence[str], period_end: str) -> list[tuple[str, int]]:
+    """The weeks (first day, days counted) cut short by the period's edges: a reader sees their
+    points drop and must be told why."""
+    return [(day, n) for day in week_starts if (n := week_days(day, period_end)) < 7]
 
 
 def _copy_static(out_dir: Path) -> list[Path]:
@@ -332,8 +365,11 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
         "names": {o.organization_id: o.organization_name for o in report.organizations},
         "signatures": signatures(report.checkpoint, report.origin),
         "entry_href": lambda n: entry_href(n, report.tree_size),
+        "week_days": week_days,
+        "source_names": source_names(report.sources),
         "dictionary": data_dictionary(),
         "data_files": DATA_FILES,
+        "tables": TABLES_BY_NAME,
     }
 
     # The organisation pages (most of the work at full size) are shared with forked children,

@@ -41,7 +41,7 @@ from daylight.core.canonical import is_canonical_json_object
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier, b64decode_canonical, verifier_from_vkey
+from daylight.log.note import Note, Verifier, b64decode_canonical, verifier_from_vkey
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
@@ -90,6 +90,7 @@ class ReportVerification:
     files_checked: int
     pages_checked: int
     cosigned_by: tuple[str, ...] = ()
+    cosignatures_not_checked: tuple[str, ...] = ()  # signers of log/checkpoint no key checked
 
     def to_json(self) -> dict[str, Any]:
         return {"verified": True, "period": self.period, "origin": self.origin,
@@ -97,6 +98,7 @@ class ReportVerification:
                 "published_log_index": self.published_log_index, "key_source": self.key_source,
                 "cosignatures_verified": self.cosignatures_verified,
                 "cosigned_by": list(self.cosigned_by),
+                "cosignatures_not_checked": list(self.cosignatures_not_checked),
                 "consistent_with": self.consistent_with, "rows": dict(self.rows),
                 "files_checked": self.files_checked, "pages_checked": self.pages_checked}
 
@@ -428,7 +430,20 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
                       + (f"\n... and {more} more" if more else "")})
     return ReportVerification(period, mirror.origin, mirror.tree_size, proven_size, index,
                               key_source, len(mirror.cosigned_by), mirror.consistent_with, rows,
-                              files_checked, pages, mirror.cosigned_by)
+                              files_checked, pages, mirror.cosigned_by,
+                              _not_checked(checker, verifier, mirror.cosigned_by))
+
+
+def _not_checked(checker: Checker, verifier: Verifier, checked: Sequence[str]) -> tuple[str, ...]:
+    """The names on ``log/checkpoint``'s other signature lines (witnesses' cosignatures) that no
+    ``--witness`` key checked: a reader is told of them rather than left to think them checked
+    or absent. The mirror verifier has read the note already; this only lists its signers."""
+    text = checker.read(f"{LOG_DIR}/checkpoint")
+    if text is None:
+        return ()
+    note = Note.from_text(text)
+    return tuple(dict.fromkeys(s.name for s in note.signatures
+                               if s.name != verifier.name and s.name not in checked))
 
 
 def _b64(value: bytes) -> str:

@@ -200,6 +200,8 @@ def test_charts_map_and_graph_are_drawn(page: Page, base_url: str, browser_repor
     nodes |= {s.agency_id for s in browser_report.supports}
     assert drawn == len(nodes) > 0
     assert page.locator("#graph canvas").count() >= 1
+    box = page.locator("#graph").bounding_box()
+    assert box is not None and box["height"] >= 500
 
 
 def test_the_csv_download_matches_the_table(page: Page, base_url: str, site_dir: Path) -> None:
@@ -287,10 +289,17 @@ def test_the_pages_read_without_javascript(browser: Browser, base_url: str, brow
         assert set(in_html) < set(by_state)
         page.goto(base_url + "organizations.html")
         assert not page.locator("#filters").is_visible()
+        # No cell's text runs into the next column ("immigration_enforcement" is one long word)
+        overflowing = page.eval_on_selector_all(
+            "table.orgs tbody td", "tds => tds.filter(td => td.scrollWidth > td.clientWidth + 1)"
+            ".map(td => td.dataset.field + ': ' + td.textContent)")
+        assert overflowing == []
         page.goto(base_url + "graph.html")
         assert page.locator("#supports tbody tr[data-row-id]").count() == len(browser_report.supports)
         assert page.locator("#supports a[href^='org/']").count() >= len(browser_report.supports)
         assert "needs JavaScript" in page.locator("#graph").inner_text()
+        box = page.locator("#graph").bounding_box()  # the note, not an empty 560-pixel frame
+        assert box is not None and box["height"] < 120
         page.goto(base_url + "index.html")
         widths = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
         assert all(w > 100 for w in widths)

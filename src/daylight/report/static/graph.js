@@ -7,6 +7,7 @@
   if (!container || !source || typeof cytoscape !== "function") return;
   var elements = JSON.parse(source.textContent);
   container.textContent = "";
+  container.setAttribute("data-drawing", "");  /* its height (style.css), before Cytoscape measures it */
   var cy = cytoscape({
     container: container,
     elements: elements.nodes.concat(elements.edges),
