@@ -42,7 +42,9 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
                            since=(earlier / "log" / "checkpoint").read_text())
     assert latest.period == "2026-11" and latest.consistent_with is not None
     assert latest.rows["organizations"] > 0 and latest.rows["decisions"] > 0
-    assert verify_report(earlier).period == "2026-10"
+    first = verify_report(earlier)
+    assert first.period == "2026-10"
+    assert first.rows["decisions"] > 0  # the first month's gate decisions are in its report
     # cosigned by the demo's SYNTHETIC witness; voice, corrections and use over time are tables
     witness = (out / "witness.vkey").read_text()
     assert verify_report(out / "report", witnesses=[witness]).cosigned_by == (

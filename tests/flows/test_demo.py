@@ -9,6 +9,7 @@ from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
 from daylight.flows.demo import policy_demo, synthetic_usage_for_demo
 from daylight.home import Home
+from daylight.policy.store import read_decision_counts
 from tests.cli.conftest import Cli
 from tests.policy.conftest import WORLD, add_registry_accounts
 
@@ -30,6 +31,10 @@ def test_policy_demo(tmp_path: Path, database_url: str) -> None:
                                       "supports_immigration_enforcement": 1, "commercial": 1}
         assert result["decisions"]["denied"] > 0 and result["decisions"]["allowed"] > 0
         assert result["decision_digest"]["decisions"] == sum(result["decisions"].values())
+        # decided as on the period's middle day, so that the period's report has them
+        assert result["decision_digest"]["period"] == "2026-10-16"
+        assert sum(c.decisions for c in read_decision_counts(database, parse_period("2026-10"))) \
+            == sum(result["decisions"].values())
         audit = result["audit"]
         assert audit is not None and audit["findings"] > 0 and audit["calls_refused"] > 0
         assert audit["unknown_account_calls"] == 0

@@ -126,16 +126,22 @@ class PolicyDemo:
                 "audit_findings": [f.to_json() for f in self.audit.findings] if self.audit else []}
 
 
+def middle_of(period: Period) -> datetime:
+    """Noon UTC on the middle day of ``period``: when the demo's gate decides for it."""
+    return datetime.combine(period.start + (period.end - period.start) / 2, time(12), UTC)
+
+
 def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, period: Period,
                 per_class: int = 5, clock: Clock = utc_now) -> PolicyDemo:
     """Publish the shipped packs (effective from the start of ``period``), decide the demo
     requests for a sample of the SYNTHETIC accounts of each class (police, immigration agencies,
-    their contractors, commercial), record and digest them, and audit ``period`` if its usage
-    has been aggregated."""
+    their contractors, commercial) as on the middle day of ``period`` (so that its report has
+    them), record and digest them, and audit ``period`` if its usage has been aggregated."""
     now = clock()
     publication = publish(database, log, [load_pack(n) for n in shipped_pack_names()],
                           default_catalog(), now,
                           effective_from=datetime.combine(period.start, time(0), UTC))
+    moment = middle_of(period)
     facts = read_account_facts(database)
     classes = {
         "law_enforcement": [f for f in facts if f.sector == "law_enforcement"],
@@ -145,7 +151,8 @@ def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, 
         "commercial": [f for f in facts if f.sector == "commercial" and not f.supports],
     }
     gate = Gate(database, default_catalog(), refresh_interval_s=None,
-                declarations=declarations_source(database, clock), now=clock)
+                declarations=declarations_source(database, lambda: moment), now=lambda: moment,
+                recorder=DecisionRecorder(clock=moment.timestamp))
     allowed = denied = 0
     for members in classes.values():
         for account in members[:per_class]:
@@ -155,7 +162,7 @@ def policy_demo(database: Database, log: TransparencyLog, store: UsageStore, *, 
                 else:
                     denied += 1
     gate.flush()
-    digest = digest_decisions(database, log, parse_period(now.date().isoformat()), now)
+    digest = digest_decisions(database, log, parse_period(moment.date().isoformat()), now)
     try:
         audit: AuditReport | None = audit_period(database, log, store, period, clock=lambda: now)
     except NotFoundError:
@@ -195,7 +202,7 @@ def decide_during(database: Database, account_ids: Sequence[str], period: Period
                   repeat: int) -> int:
     """The demo requests of ``account_ids``, ``repeat`` times each, decided by the gate as on the
     middle day of ``period`` and recorded, so that the period's report has decisions."""
-    moment = datetime.combine(period.start + (period.end - period.start) / 2, time(12), UTC)
+    moment = middle_of(period)
     gate = Gate(database, default_catalog(), refresh_interval_s=None, now=lambda: moment,
                 recorder=DecisionRecorder(clock=moment.timestamp))
     decided = 0
