@@ -207,6 +207,17 @@ def test_removed_organisations_are_ids_that_the_page_says_where_to_look_up(site:
     assert removed in text
 
 
+def test_the_consistency_proofs_first_size_is_said_to_be_the_previous_reports_proof_files(
+        site: Path, report: Report) -> None:
+    """A reader holding the previous report's log/checkpoint (one entry larger: it holds the
+    entry that published that report) saw the proof start at another size, unexplained."""
+    assert report.changes is not None
+    text = _text((site / "changes.html").read_text())
+    assert (f"is the checkpoint the {report.changes.previous_period} report's proof files are "
+            "proven against") in text
+    assert "one entry larger, because it also holds the entry that published it" in text
+
+
 def test_the_three_commands_name_every_file_to_copy_and_a_key_path_that_exists_after_copying(
     published: Path, tmp_path: Path
 ) -> None:
