@@ -7,40 +7,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO
+from typing import Annotated, BinaryIO
 
 import typer
 
-from daylight.cli.output import print_json
+from daylight.cli.output import print_json, progress_bar
 from daylight.core.canonical import parse_json_object
 from daylight.core.errors import ConfigError, InputError, NotFoundError
 from daylight.home import Home
 from daylight.log.entry import encode_entry
 from daylight.log.note import Verifier, b64encode_canonical, verifier_from_vkey, witness_verifiers
 
-if TYPE_CHECKING:
-    from rich.progress import Progress
-
 app = typer.Typer(no_args_is_help=True, help="The append-only transparency log.")
 prove_app = typer.Typer(no_args_is_help=True, help="Inclusion and consistency proofs.")
 app.add_typer(prove_app, name="prove")
-
-
-def _progress() -> Progress:
-    from rich.progress import (  # heavy: loaded where used, not at start-up
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    from daylight.cli.output import stderr  # a Rich console: only for the commands that show progress
-
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        transient=True, console=stderr, disable=not sys.stderr.isatty(),
-    )
 
 
 def read_entries(stream: BinaryIO, name: str) -> list[bytes]:
@@ -153,7 +133,7 @@ def export(
     from daylight.log.export import export_mirror
 
     home: Home = ctx.obj
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("exporting tiles", total=None)
         stored = export_mirror(
             home.log(), directory,
@@ -204,7 +184,7 @@ def verify(
             raise ConfigError(f"cannot read earlier checkpoint: {exc}", where=str(since)) from exc
     from daylight.log.verifier import verify_mirror
 
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("verifying entries", total=None)
         report = verify_mirror(
             directory, verifier, since=since_text,

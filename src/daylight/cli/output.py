@@ -6,11 +6,13 @@ no table or progress bar (``log checkpoint``) about 20 ms of its start-up."""
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
 
 
 @cache
@@ -26,6 +28,23 @@ def __getattr__(name: str) -> Console:
     if name == "stderr":
         return _stderr()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr (description, bar, done of total, time), gone when it ends,
+    shown only on a terminal."""
+    from rich.progress import (  # heavy: loaded where used, not at start-up
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=True, console=_stderr(), disable=not sys.stderr.isatty(),
+    )
 
 
 def print_json(value: Any) -> None:

@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
-from daylight.cli.output import print_json, stderr
+from daylight.cli.output import print_json, progress_bar, stderr
 from daylight.core.clock import utc_now
 from daylight.core.errors import ConfigError, VerificationError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.policy.catalog import default_catalog
+from daylight.report.fetch import fetch_report
 from daylight.report.server import report_server, serve_until_interrupted, url_of
 from daylight.report.verify import verify_report
 
@@ -108,6 +109,25 @@ def _witness_key(value: str) -> str:
     if "+" not in value and path.is_file():
         return _read(path, "the witness key")
     return value
+
+
+@app.command()
+def fetch(
+    url: Annotated[str, typer.Argument(help="The address of a published report's folder "
+                                            "(or of its index.html).")],
+    out: Annotated[Path, typer.Option(help="A new (or empty) folder to copy it into.")],
+) -> None:
+    """Copy a published report from where it is served, with every file `daylight verify`
+    reads: the files its SHA256SUMS lists (each checked as it arrives), publication.json,
+    log.vkey, and the log's checkpoint and tiles. Nothing is left behind if it fails."""
+    with progress_bar() as progress:
+        task = progress.add_task("fetching the report", total=None)
+        fetched = fetch_report(url, out, progress=lambda done, total: progress.update(
+            task, completed=done, total=total))
+    stderr.print(f"fetched {fetched.files:,} files and {fetched.tiles:,} log tiles "
+                 f"({fetched.bytes:,} bytes) into {out}; now check them: daylight verify {out} "
+                 "--key A_COPY_OF_THE_LOGS_KEY_YOU_TRUST")
+    print_json(fetched.to_json())
 
 
 @app.command()

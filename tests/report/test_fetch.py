@@ -1,0 +1,118 @@
+"""`daylight report fetch`: a report served over HTTP is copied whole, so that `daylight verify`
+passes on the copy as on the original; a server that lies about a file, names a path outside
+the folder, or lacks a file leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from daylight.core.errors import InputError, NotFoundError, StorageError
+from daylight.report.fetch import fetch_report
+from daylight.report.verify import verify_report
+from tests.cli.conftest import Cli
+from tests.servers import report_thread
+
+
+def _copy(published: Path, tmp_path: Path) -> Path:
+    served = tmp_path / "served"
+    shutil.copytree(published, served)
+    return served
+
+
+def test_a_fetched_report_verifies_as_the_served_one(published: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy"
+    seen: list[tuple[int, int]] = []
+    with report_thread(published) as url:
+        fetched = fetch_report(url + "index.html", out, workers=4,
+                               progress=lambda done, total: seen.append((done, total)))
+    original, copy = verify_report(published), verify_report(out)
+    assert copy.rows == original.rows and copy.tree_size == original.tree_size
+    assert copy.files_checked == original.files_checked
+    assert fetched.tree_size == original.tree_size and fetched.tiles > 0
+    assert seen[-1][0] == seen[-1][1] == fetched.files + fetched.tiles - 2  # all but 2 first
+    for path in published.rglob("*"):  # every file verify reads, and each the same
+        if path.is_file() and ".p/" not in path.relative_to(published).as_posix():
+            assert (out / path.relative_to(published)).read_bytes() == path.read_bytes(), path
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging folder left
+
+
+def test_a_file_that_arrives_changed_fails_the_fetch_and_leaves_nothing(
+        published: Path, tmp_path: Path) -> None:
+    served = _copy(published, tmp_path)
+    page = served / "organizations.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- changed --></body>"))
+    with report_thread(served) as url, pytest.raises(StorageError) as caught:
+        fetch_report(url, tmp_path / "copy")
+    assert "another SHA-256 than SHA256SUMS lists" in caught.value.message
+    assert caught.value.where == url + "organizations.html"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]
+
+
+@pytest.mark.parametrize("listed", ["../escape.html", "/etc/passwd", "data/../../x", "a\\b",
+                                    "bell\x07.html", "log/tile/0/000", "publication.json"])
+def test_a_listed_path_outside_the_report_or_not_listed_by_reports_is_refused(
+        published: Path, tmp_path: Path, listed: str) -> None:
+    served = _copy(published, tmp_path)
+    sums = served / "SHA256SUMS"
+    sums.write_text(sums.read_text() + f"{'0' * 64}  {listed}\n")
+    with report_thread(served) as url, pytest.raises(InputError) as caught:
+        fetch_report(url, tmp_path / "copy")
+    assert caught.value.where in (url + "SHA256SUMS",
+                                  f"{url}SHA256SUMS:{len(sums.read_text().splitlines())}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_a_missing_tile_is_not_found_naming_its_address(published: Path, tmp_path: Path) -> None:
+    served = _copy(published, tmp_path)
+    shutil.rmtree(served / "log" / "tile" / "entries")
+    with report_thread(served) as url, pytest.raises(NotFoundError) as caught:
+        fetch_report(url, tmp_path / "copy")
+    assert (caught.value.where or "").startswith(url + "log/tile/entries/")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]
+
+
+@pytest.mark.parametrize("address", ["file:///etc/", "ftp://example.invalid/r/", "report/",
+                                     "http://127.0.0.1:9/r/?q=1"])
+def test_only_the_http_address_of_a_folder_is_taken(tmp_path: Path, address: str) -> None:
+    with pytest.raises(InputError) as caught:
+        fetch_report(address, tmp_path / "copy")
+    assert caught.value.where == address
+    assert not (tmp_path / "copy").exists()
+
+
+def test_a_folder_that_holds_files_is_not_fetched_into(tmp_path: Path) -> None:
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "mine.txt").write_text("kept")
+    with pytest.raises(InputError, match="not an empty folder"):
+        fetch_report("http://127.0.0.1:9/", tmp_path / "copy")
+    assert (tmp_path / "copy" / "mine.txt").read_text() == "kept"
+
+
+def test_the_command_fetches_then_says_how_to_verify(published: Path, tmp_path: Path) -> None:
+    with report_thread(published) as url:
+        result = Cli(tmp_path / "home", None)("report", "fetch", url, "--out", str(tmp_path / "copy"))
+    printed = json.loads(result.stdout)
+    assert printed["files"] > 0 and printed["directory"] == str(tmp_path / "copy")
+    assert f"daylight verify {tmp_path / 'copy'} --key" in " ".join(result.stderr.split())
+    assert verify_report(tmp_path / "copy").rows == verify_report(published).rows
+
+
+def test_the_front_pages_commands_work_as_written(published: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    page = (published / "index.html").read_text()
+    fetch = re.findall(r"<code>(daylight report fetch [^<]*)</code>", page)
+    verify = re.findall(r"<code>(daylight verify report/[^<]*)</code>", page)
+    assert fetch == ["daylight report fetch ADDRESS --out report/"]
+    assert "where ADDRESS is this page's address" in page
+    monkeypatch.chdir(tmp_path)
+    cli = Cli(tmp_path / "home", None)
+    with report_thread(published) as url:
+        cli(*fetch[0].replace("ADDRESS", url + "index.html").split()[1:])
+    checked = json.loads(cli(*verify[0].split()[1:]).stdout)
+    assert checked["rows"] == verify_report(published).rows
