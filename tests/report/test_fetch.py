@@ -116,3 +116,12 @@ def test_the_front_pages_commands_work_as_written(published: Path, tmp_path: Pat
         cli(*fetch[0].replace("ADDRESS", url + "index.html").split()[1:])
     checked = json.loads(cli(*verify[0].split()[1:]).stdout)
     assert checked["rows"] == verify_report(published).rows
+
+
+def test_the_front_page_does_not_send_readers_to_the_unrelated_pypi_daylight(
+        published: Path) -> None:
+    """`daylight` on PyPI is another project (bindings to a sun-position library): a reader told
+    to `pip install daylight` would install a stranger's code to check the report."""
+    page = (published / "index.html").read_text()
+    assert "<code>pip install daylight</code></li>" not in page
+    assert "that name on PyPI belongs to another, unrelated project" in page
