@@ -25,7 +25,7 @@ def no_pyspark(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_engine_says_how_to_install_spark() -> None:
     with pytest.raises(ConfigError) as raised:
         SparkEngine("local[1]").start()
-    assert "pip install 'daylight[spark]'" in str(raised.value)
+    assert "pip install 'pyspark>=3.5'" in str(raised.value)
     assert raised.value.where == "--engine"
 
 

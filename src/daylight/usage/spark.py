@@ -18,7 +18,8 @@ from typing import Any
 from daylight.core.errors import ConfigError, StorageError
 from daylight.usage.aggregate import AggregateRow, row_from_values
 
-SPARK_MISSING = "pyspark is not installed: pip install 'daylight[spark]' to aggregate with Apache Spark"
+SPARK_MISSING = ("pyspark is not installed: pip install 'pyspark>=3.5' (Daylight's spark extra) to "
+                 "aggregate with Apache Spark")
 SPARK_CONFIG = {
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.enabled": "false",
