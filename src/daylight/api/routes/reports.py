@@ -13,10 +13,11 @@ from starlette.types import Message, Receive, Scope, Send
 
 from daylight.api.errors import RangeNotSatisfiableError, error_body
 from daylight.api.pagination import Page
-from daylight.core.errors import DaylightError, InputError
 from daylight.api.routes.resources import ERROR_RESPONSES, HomeDep, PagingDep
+from daylight.core.errors import DaylightError, InputError
 from daylight.flows.published import PublishedReport, list_published, report_file
 from daylight.report.server import REPORT_CSP
+
 
 class ReportFileResponse(FileResponse):
     """A file, with starlette's refusals of its ``Range`` header (plain text, 400 or 416) sent
