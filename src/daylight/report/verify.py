@@ -108,7 +108,7 @@ def _entry_at(reader: MirrorReader, index: int) -> bytes:
 def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # (nested too deep)
         raise VerificationError(f"entry is not JSON: {exc}", where=where) from exc
     if not isinstance(value, dict) or not isinstance(value.get("payload"), dict):
         raise VerificationError("entry is not a Daylight entry with a payload", where=where)
@@ -123,7 +123,7 @@ def _publication(checker: Checker, reader: MirrorReader) -> tuple[str, int, dict
     try:
         pointer = json.loads(text)
         period, index = str(pointer["period"]), int(pointer["published_log_index"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # (nested too deep)
         raise VerificationError(f"expected `period` and `published_log_index`: {exc}",
                                 where=PUBLICATION_FILE) from exc
     if not 0 <= index < reader.tree_size:
