@@ -247,3 +247,11 @@ def test_json_nested_too_deep_to_read_is_named_not_a_traceback(copy: Path, name:
     else:
         path.write_text("[" * 100_000, encoding="utf-8")
     assert name in problems(copy)
+
+
+def test_a_symbolic_link_that_loops_is_no_file_as_a_dangling_one_is_not(copy: Path) -> None:
+    """Following it fails with ELOOP, which `daylight verify` printed as a traceback (the
+    probe of issue 14); like a dangling link it holds no published bytes."""
+    (copy / "data" / "loop").symlink_to(copy / "data" / "loop")
+    (copy / "dangling").symlink_to(copy / "nowhere")
+    assert verify_report(copy).rows["organizations"] == 2

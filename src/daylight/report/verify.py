@@ -170,8 +170,17 @@ def _files(base: str, prefix: str = "") -> Iterator[str]:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 yield from _files(base, f"{prefix}{entry.name}/")
-            elif entry.is_file():
+            elif _is_file(entry):
                 yield prefix + entry.name
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file or links to one; a link that loops (ELOOP) is no file, as
+    a dangling one is not."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[str]) -> int:
