@@ -101,9 +101,11 @@ def verify(
 def _witness_key(value: str) -> str:
     """A vkey given as it is, or the content of the file it names."""
     path = Path(value)
-    if "+" not in value and path.is_file():
-        return _read(path, "the witness key")
-    return value
+    try:
+        is_file = "+" not in value and path.is_file()
+    except OSError:  # a name the filesystem refuses (too long): a key, then, or a bad one
+        is_file = False
+    return _read(path, "the witness key") if is_file else value
 
 
 @app.command()

@@ -41,7 +41,7 @@ from daylight.core.canonical import is_canonical_json_object
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Verifier, b64decode_canonical, verifier_from_vkey
+from daylight.log.note import Verifier, b64decode_canonical, verifier_from_vkey, witness_verifiers
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
@@ -386,12 +386,13 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         key, key_source = published.decode("utf-8", "replace"), f"{VKEY_FILE} published beside the log"
     try:
         verifier = verifier_from_vkey(key.strip())
-        witness_verifiers = [verifier_from_vkey(w.strip()) for w in witnesses]
     except InputError as exc:
-        raise VerificationError(f"not a verifier key: {exc.message}", where="--key") from exc
+        raise VerificationError(f"not a verifier key: {exc.message}",
+                                where="--key" if key_source == "--key" else VKEY_FILE) from exc
+    witness_keys = witness_verifiers([w.strip() for w in witnesses])  # InputError: --witness
     try:
         mirror = verify_mirror(directory / LOG_DIR, verifier, since=since,
-                               witnesses=witness_verifiers, quorum=quorum)
+                               witnesses=witness_keys, quorum=quorum)
     except VerificationError as exc:
         where = exc.where or "checkpoint"
         if where.startswith(str(directory)):
