@@ -54,6 +54,19 @@ def test_append_from_a_file(initialised: Cli, jsonl: JsonLines, tmp_path: Path) 
         "first_index": 0, "count": 300, "tree_size": 300}
 
 
+def test_a_file_that_cannot_be_opened_is_one_line_naming_it(initialised: Cli,
+                                                            tmp_path: Path) -> None:
+    """A link that loops (ELOOP) and a name over the filesystem's limit (ENAMETOOLONG) were
+    tracebacks of `log append` (the probe of issue 14)."""
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    for path in (str(loop), str(tmp_path / ("x" * 300))):
+        result = initialised("log", "append", path, ok=False)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(f"error: {path}: cannot read: "), result.stderr
+    assert "\n0\n" in initialised("log", "checkpoint").stdout
+
+
 def test_one_bad_line_appends_nothing_and_is_named(
     initialised: Cli, jsonl: JsonLines, tmp_path: Path
 ) -> None:
