@@ -84,7 +84,7 @@ def check_text(value: str, where: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_TEXT:
         raise InputError(f"expected 1 to {MAX_TEXT} characters", where=where)
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+    if not text.replace("\n", " ").replace("\t", " ").isprintable():  # C0, C1, bidi, ...
         raise InputError("control characters are not allowed", where=where)
     return text
 
