@@ -84,9 +84,15 @@ def check_text(value: str, where: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_TEXT:
         raise InputError(f"expected 1 to {MAX_TEXT} characters", where=where)
-    if not text.replace("\n", " ").replace("\t", " ").isprintable():  # C0, C1, bidi, ...
-        raise InputError("control characters are not allowed", where=where)
+    verify_printable(text, where)
     return text
+
+
+def verify_printable(text: str, where: str) -> None:
+    """InputError unless ``text`` is printable: new lines and tabs, but no C0 or C1 control,
+    DEL or bidirectional override (published texts reach terminals and pages as they are)."""
+    if not text.replace("\n", " ").replace("\t", " ").isprintable():
+        raise InputError("control characters are not allowed", where=where)
 
 
 def check_url(value: str) -> str:
