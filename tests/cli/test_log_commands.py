@@ -205,3 +205,15 @@ def test_usage_errors_are_one_line_like_every_other_error(cli: Cli) -> None:
         assert result.exit_code == 2
         (line,) = result.stderr.splitlines()
         assert line.startswith("error: daylight") and says in line
+
+
+def test_log_publish_refuses_a_bad_witness_url_before_touching_the_log(
+        initialised: Cli, jsonl: JsonLines) -> None:
+    initialised("log", "append", "-", input=jsonl([{"n": 1}]))
+    before = initialised("log", "checkpoint").stdout
+    for url in ["http://[::1", "file:///etc/passwd", "http://user:s3cret@127.0.0.1:1"]:
+        result = initialised("log", "publish", "--witness", url, ok=False)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith("error: --witness: ") and "s3cret" not in result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert initialised("log", "checkpoint").stdout == before
