@@ -156,3 +156,17 @@ def test_a_claim_is_printable_text_as_an_objections_statement_is(char: str) -> N
         check_text(f"the claim{char} is this", "claim")
     assert caught.value.where == "claim"
     assert check_text("two lines\n\tand a tab, Ра𝗒раl =1+1", "claim")  # printable: kept
+
+
+@pytest.mark.parametrize("url", ["https://[::1", "https://x.example:99999/", "https://x.example/\x9b31m",
+                                 "https://x.example/\u202egnp", "https://x.example/\x7f", "https://:80/"],
+                         ids=["bad-ipv6", "bad-port", "c1-csi", "bidi-override", "del", "no-host"])
+def test_evidence_is_a_printable_http_url_or_a_named_error(url: str) -> None:
+    """Evidence is published as a link: a URL urllib cannot split was a 500 of `POST
+    /v1/corrections` (ValueError), and controls or bidi overrides in it were accepted (the
+    probe of issue 14)."""
+    from daylight.registry.correction import check_url
+    with pytest.raises(InputError, match="not an http") as caught:
+        check_url(url)
+    assert caught.value.where == "--evidence"
+    assert check_url(" https://x.example:8443/a?b=c#d ") == "https://x.example:8443/a?b=c#d"

@@ -96,11 +96,17 @@ def verify_printable(text: str, where: str) -> None:
 
 
 def check_url(value: str) -> str:
-    """An http(s) URL with a host."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+    """An http(s) URL with a host, printable (it is published as a link)."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        host, _ = parts.hostname, parts.port  # ValueError: a bad IPv6 address, a bad port
+    except ValueError as exc:
+        raise InputError(f"`{value}` is not an http(s) URL: {exc}", where="--evidence") from exc
+    if (parts.scheme not in ("http", "https") or not host or not text.isprintable()
+            or any(c.isspace() for c in text)):
         raise InputError(f"`{value}` is not an http(s) URL", where="--evidence")
-    return value.strip()
+    return text
 
 
 def check_sectors(values: Sequence[str]) -> tuple[str, ...]:
