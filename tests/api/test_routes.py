@@ -339,6 +339,15 @@ def test_a_published_report_is_listed_and_served_from_its_directory(home: Home,
     _error(client.get("/v1/reports/2026-10/files/.secret"), 400, "path")
     _error(client.get("/v1/reports/2026-10/files/data/link.txt"), 404)
     _error(client.get("/v1/reports/2026-09/files/data/organizations.csv"), 404)
+    csv = "/v1/reports/2026-10/files/data/organizations.csv"
+    part = client.get(csv, headers={"range": "bytes=0-1"})
+    assert part.status_code == 206 and part.text == "id"
+    # a Range header the file cannot answer: the one error shape, not starlette's plain text
+    for bad, status in [("bytes=5-1", 400), ("garbage", 400), ("bytes=-", 400), ("lines=0-1", 400),
+                        ("bytes=99999-", 416)]:
+        assert _error(client.get(csv, headers={"range": bad}), status, "header range"), bad
+    assert client.get(csv, headers={"range": "bytes=99999-"}).headers["content-range"] == \
+        "bytes */22"
 
 
 def test_usage_and_an_audit_of_an_aggregated_period(home: Home, tmp_path: Path) -> None:

@@ -59,3 +59,9 @@ def test_the_demo_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "precious")])
     assert result.exit_code == 4
     assert "refusing to overwrite" in result.stderr
+    # a name over the filesystem's limit: Path.exists raised OSError, a traceback (the probe
+    # of issue 14); now one line naming --out, and nothing made
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / ("x" * 300))])
+    assert result.exit_code == 2 and result.stderr.startswith("error: --out: cannot use"), \
+        result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]

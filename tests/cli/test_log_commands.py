@@ -54,6 +54,19 @@ def test_append_from_a_file(initialised: Cli, jsonl: JsonLines, tmp_path: Path) 
         "first_index": 0, "count": 300, "tree_size": 300}
 
 
+def test_a_file_that_cannot_be_opened_is_one_line_naming_it(initialised: Cli,
+                                                            tmp_path: Path) -> None:
+    """A link that loops (ELOOP) and a name over the filesystem's limit (ENAMETOOLONG) were
+    tracebacks of `log append` (the probe of issue 14)."""
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    for path in (str(loop), str(tmp_path / ("x" * 300))):
+        result = initialised("log", "append", path, ok=False)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(f"error: {path}: cannot read: "), result.stderr
+    assert "\n0\n" in initialised("log", "checkpoint").stdout
+
+
 def test_one_bad_line_appends_nothing_and_is_named(
     initialised: Cli, jsonl: JsonLines, tmp_path: Path
 ) -> None:
@@ -192,3 +205,15 @@ def test_usage_errors_are_one_line_like_every_other_error(cli: Cli) -> None:
         assert result.exit_code == 2
         (line,) = result.stderr.splitlines()
         assert line.startswith("error: daylight") and says in line
+
+
+def test_log_publish_refuses_a_bad_witness_url_before_touching_the_log(
+        initialised: Cli, jsonl: JsonLines) -> None:
+    initialised("log", "append", "-", input=jsonl([{"n": 1}]))
+    before = initialised("log", "checkpoint").stdout
+    for url in ["http://[::1", "file:///etc/passwd", "http://user:s3cret@127.0.0.1:1"]:
+        result = initialised("log", "publish", "--witness", url, ok=False)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith("error: --witness: ") and "s3cret" not in result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert initialised("log", "checkpoint").stdout == before

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from daylight.core.database import Database, migrate
+from daylight.core.errors import NotFoundError
 from daylight.flows.published import list_published, report_file
 from daylight.home import all_migrations
 from daylight.report.formats import PUBLICATION_FILE
@@ -96,3 +97,15 @@ def test_a_pointer_written_just_now_is_read_on_every_scan(published: Database,
     pointer.write_text(json.dumps({"period": "2026-10", "published_log_index": 7}))
     os.utime(pointer, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert _served(published, reports)["2026-10"] == "october"
+
+
+@pytest.mark.parametrize("path", ["ﷺ" * 300, "1" * 300, f"org/{'a' * 256}.html"],
+                         ids=["300-characters-of-3-bytes", "300-digits", "a-256-byte-name"])
+def test_a_name_longer_than_the_filesystem_allows_is_not_found(published: Database,
+                                                               tmp_path: Path, path: str) -> None:
+    """A path under MAX_PATH_CHARS whose one name is over 255 bytes: the filesystem refuses
+    it (ENAMETOOLONG), which is no such file, not a server error (the probe of issue 14)."""
+    reports = tmp_path / "reports"
+    _publish(reports / "october", "2026-10", 7)
+    with pytest.raises(NotFoundError, match="no file"):
+        report_file(published, reports, "2026-10", path)

@@ -154,6 +154,8 @@ def test_reading_beyond_the_log_is_not_found(log: TransparencyLog) -> None:
     log.append_canonical(entries(0, 4))
     with pytest.raises(NotFoundError):
         log.entry(4)
+    with pytest.raises(NotFoundError, match="no entry"):  # past SQL's BIGINT: still not found
+        log.entry(10**20)  # (`daylight log entry 99999999999999999999`, probe of issue 14)
     with pytest.raises(NotFoundError):
         log.inclusion_proof(4)
     with pytest.raises(NotFoundError):

@@ -184,3 +184,21 @@ def test_concurrent_requests_cannot_roll_the_witness_back(
     if size == 8:  # A won: B must now come from 8, and does
         add(witness, 8, log.consistency_proof(8, 16).proof, large)
     assert int((witness.latest(log.origin) or "").split("\n")[1]) == 16
+
+
+@pytest.mark.parametrize("url", ["\x1b]0;pwned\x07", "http://" + "a" * 300, "http://[::1",
+                                 "file:///etc/passwd", "ftp://witness.invalid", "http://",
+                                 "http://user:s3cret@witness.invalid", "http://witness.invalid:x",
+                                 "http://witness.invalid/ a", "http://witness.invalid:0"])
+def test_a_witness_url_is_http_with_a_host_and_no_credentials(url: str) -> None:
+    """What `log publish --witness` and `report build --witness` take: urllib raised
+    ValueError/UnicodeError tracebacks for malformed URLs, followed `file:` URLs, and the
+    answers printed a password given in one (the probe of issue 14)."""
+    from daylight.log.cosignatures import http_post, verify_witness_url
+    with pytest.raises(InputError) as caught:
+        verify_witness_url(url)
+    assert caught.value.where == "--witness" and "s3cret" not in caught.value.message
+    with pytest.raises(InputError):
+        http_post(url, b"")  # the transport itself follows no other URL
+    assert verify_witness_url("https://witness.invalid:8443/prefix") == \
+        "https://witness.invalid:8443/prefix"

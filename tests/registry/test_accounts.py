@@ -200,3 +200,14 @@ def test_internationalised_domains_get_the_homoglyph_check(tmp_path: Path) -> No
         read_accounts(_write(tmp_path, "b.csv", HEADER + "a1,X,xn--zz.gov,,,US,2024-01-02\n"))
     kept = read_accounts(_write(tmp_path, "c.csv", HEADER + "a1,X,xn--bcher-kva.de,,,US,2024-01-02\n"))
     assert kept[0].email_domains == ("xn--bcher-kva.de",)  # bücher.de: Latin, fine
+
+
+def test_a_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    """A link that loops (ELOOP) and a name over the filesystem's limit (ENAMETOOLONG) were
+    tracebacks of `accounts import` (the probe of issue 14)."""
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    for path in (loop, tmp_path / ("x" * 300 + ".csv")):
+        with pytest.raises(InputError, match="cannot read") as caught:
+            read_accounts(path)
+        assert caught.value.where == str(path)

@@ -176,6 +176,10 @@ def test_registry_search_ranks_candidates_with_names_and_sectors(registry_cli: C
     assert [f["score"] for f in found] == sorted((f["score"] for f in found), reverse=True)
     bad = registry_cli("registry", "search", "Acme", "--state", "XX", ok=False)
     assert bad.exit_code == 2 and "--state" in bad.stderr
+    # longer than an account's name may be: its cost grows with it (0.7 s of CPU and 2.8 MB
+    # answered for 18,800 characters over HTTP, the probe of issue 14)
+    long = registry_cli("registry", "search", "Warrick County " * 21, ok=False)
+    assert long.exit_code == 2 and long.stderr.startswith("error: NAME: a name is at most 300")
 
 
 def test_catalog_list_and_version(registry_cli: Cli) -> None:
@@ -193,3 +197,30 @@ def test_unknown_column_names_the_expected_ones(registry_cli: Cli, tmp_path: Pat
     failed = registry_cli("accounts", "import", str(path), ok=False)
     assert failed.exit_code == 2
     assert "unknown column `nom`; expected the columns account_id, name, email_domains" in failed.stderr
+
+
+def test_accounts_list_into_a_pipe_closed_early_says_nothing_more(registry_cli: Cli,
+                                                                  tmp_path: Path) -> None:
+    """`daylight accounts list --json | head -1`: the reader goes away after one line; the
+    command stops quietly (exit 1, as click does for EPIPE) instead of printing a traceback
+    of its database cursor, closed under a still-open generator (the probe of issue 14)."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "accounts.csv"
+    more = "".join(f"s{n:03},SYNTHETIC Shop {n},,,,US,2024-03-01\n" for n in range(60))
+    path.write_text(ACCOUNTS_CSV + more)  # more than a pipe's buffer of lines
+    registry_cli("accounts", "import", str(path))
+    args = ["--home", str(registry_cli.home)]
+    if registry_cli.database_url:
+        args += ["--database-url", registry_cli.database_url]
+    reader, writer = os.pipe()
+    with subprocess.Popen([sys.executable, "-m", "daylight.cli.main", *args, "accounts", "list",
+                           "--json"], stdout=writer, stderr=subprocess.PIPE) as process:
+        os.close(writer)
+        with os.fdopen(reader, "rb") as stdout:
+            assert json.loads(stdout.readline())["account"]["account_id"] == "c1"
+        stderr = process.stderr.read() if process.stderr else b""  # the reader is gone
+    assert process.returncode == 1, stderr
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr, stderr.decode()

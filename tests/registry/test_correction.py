@@ -142,3 +142,31 @@ def test_correction_commands(tmp_path: Path, database_url: str) -> None:
     assert again.exit_code != 0 and "already reviewed" in again.stderr
     bad = cli("correction", "file", "--about", "geo", "--claim", "x", ok=False)
     assert bad.exit_code != 0 and "organization:ID" in bad.stderr
+
+
+@pytest.mark.parametrize("char", ["\x9b", "\x7f", "\x85", "\u202e", "\u2028", "\ufeff", "\x1b"],
+                         ids=["c1-csi", "del", "c1-nel", "bidi-override", "line-separator", "bom",
+                              "escape"])
+def test_a_claim_is_printable_text_as_an_objections_statement_is(char: str) -> None:
+    """A claim is published and printed by `correction list`: a C1 control (CSI), DEL or a
+    bidirectional override in it reached readers' terminals and pages as is (the probe of
+    issue 14 found them accepted; the statements of objections refused them already)."""
+    from daylight.registry.correction import check_text
+    with pytest.raises(InputError, match="control characters") as caught:
+        check_text(f"the claim{char} is this", "claim")
+    assert caught.value.where == "claim"
+    assert check_text("two lines\n\tand a tab, Ра𝗒раl =1+1", "claim")  # printable: kept
+
+
+@pytest.mark.parametrize("url", ["https://[::1", "https://x.example:99999/", "https://x.example/\x9b31m",
+                                 "https://x.example/\u202egnp", "https://x.example/\x7f", "https://:80/"],
+                         ids=["bad-ipv6", "bad-port", "c1-csi", "bidi-override", "del", "no-host"])
+def test_evidence_is_a_printable_http_url_or_a_named_error(url: str) -> None:
+    """Evidence is published as a link: a URL urllib cannot split was a 500 of `POST
+    /v1/corrections` (ValueError), and controls or bidi overrides in it were accepted (the
+    probe of issue 14)."""
+    from daylight.registry.correction import check_url
+    with pytest.raises(InputError, match="not an http") as caught:
+        check_url(url)
+    assert caught.value.where == "--evidence"
+    assert check_url(" https://x.example:8443/a?b=c#d ") == "https://x.example:8443/a?b=c#d"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from daylight.core.database import Database
-from daylight.core.errors import ConflictError, NotFoundError
+from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.flows.accounts import show_account
 from daylight.flows.review import review_queue
 from daylight.log.service import TransparencyLog
@@ -293,3 +293,24 @@ def test_judgements_recorded_before_reviewers_were_kept_stay_as_they_were(
             "different", "SYNTHETIC: old", 7, "")
     finally:
         database.close()
+
+
+def test_a_judgement_note_is_printable_and_a_bad_verdict_is_named(
+        loaded: Database, log: TransparencyLog) -> None:
+    """A note is logged (public) and shown by `review` commands: an escape sequence, a C1
+    control or a bidirectional override in it was accepted (the probe of issue 14); a bad
+    verdict's error named no field. Nothing is stored or logged for either."""
+    import_accounts(loaded, ACCOUNTS, NOW)
+    screen_accounts(loaded, log, NOW)
+    (item,) = [queued.to_json() for queued in review_queue(loaded)]
+    candidate = item["candidate"]["id"]
+    size = log.checkpoint().tree_size
+    for note in ["x\x1b]0;pwned\x07", "x\x9b31m", "x\u202egnp.exe"]:
+        with pytest.raises(InputError, match="control characters") as caught:
+            record_judgement(loaded, log, "ambiguous", candidate, "same", note, NOW,
+                             reviewer=REVIEWER)
+        assert caught.value.where == "--note"
+    with pytest.raises(InputError, match="must be one of") as caught:
+        record_judgement(loaded, log, "ambiguous", candidate, "nope", "x", NOW, reviewer=REVIEWER)
+    assert caught.value.where == "verdict"
+    assert log.checkpoint().tree_size == size and review_queue(loaded)

@@ -11,7 +11,7 @@ import pytest
 from daylight.core.errors import InputError
 from daylight.registry.classification import Graph, held_through
 from daylight.registry.organization import Organization, Relationship
-from daylight.registry.support import SupportEdge, support_during
+from daylight.registry.support import SupportEdge, SupportVerdict, support_during
 
 FLOCK_ROW = SupportEdge("supplies:SYNTHETIC-vendor>SYNTHETIC-police", "law_enforcement",
                         "SYNTHETIC-police", "surveillance_and_biometrics", "technology",
@@ -106,3 +106,13 @@ def test_a_divested_subsidiary_stops_counting_at_the_link_end() -> None:
     (edge,) = _edges(sold, ongoing)
     assert (edge.start, edge.end, edge.ongoing_as_of) == ("2013-01-01", "2014-06-30", "")
     assert held_through(replace(edge, start="2015-01-01"), sold) is None
+
+
+@pytest.mark.parametrize(("start", "window_days"), [("0001-01-01", 365), ("2026-10-01", 10**6)])
+def test_a_look_back_window_stops_at_the_first_day_python_knows(start: str,
+                                                                window_days: int) -> None:
+    """The report of a period in the year 1 (or a window longer than the calendar before it)
+    looked back before 0001-01-01: an OverflowError traceback of `report build` (the probe
+    of issue 14)."""
+    verdict = SupportVerdict("immigration_enforcement", start, start, window_days, (), ())
+    assert verdict.to_json()["weight"] == verdict.weight.to_json()

@@ -43,3 +43,27 @@ def test_a_bad_period_is_one_line_naming_the_option(tmp_path: Path) -> None:
                                       "2026-13", "--out", str(tmp_path / "r")])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --period: period `2026-13`")
+
+
+LONG_NAME = "x" * 300  # one name over the filesystem's 255 bytes: ENAMETOOLONG, not ENOENT
+
+
+def test_a_name_too_long_for_the_filesystem_is_one_line_naming_it(published: Path,
+                                                                  tmp_path: Path) -> None:
+    """`--home`, `report build --out` and a `--witness` that is not a key, each one name of
+    300 characters: Path.exists/is_file raise OSError for it, which the commands printed as
+    tracebacks (the probe of issue 14)."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["--home", str(tmp_path / LONG_NAME), "token", "list"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: "), result.stderr
+    assert "daylight.toml: cannot read" in result.stderr and len(result.stderr.splitlines()) == 1
+    home = tmp_path / "home"
+    assert runner.invoke(app, ["--home", str(home), "init", "--origin",
+                               "test.daylight.invalid/log"]).exit_code == 0
+    result = runner.invoke(app, ["--home", str(home), "report", "build", "--period", "2026-10",
+                                 "--out", str(tmp_path / LONG_NAME)])
+    assert result.exit_code == 2 and result.stderr.startswith("error: "), result.stderr
+    assert "--out" in result.stderr and len(result.stderr.splitlines()) == 1
+    result = runner.invoke(app, ["verify", str(published), "--witness", LONG_NAME])
+    assert result.exit_code == 2 and result.stderr.startswith("error: "), result.stderr
+    assert "--witness" in result.stderr

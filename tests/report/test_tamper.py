@@ -233,3 +233,25 @@ def test_a_proof_file_that_is_not_text_or_not_a_file_is_named(copy: Path) -> Non
     found = problems(copy)
     assert f"proofs/{proofs[0].name}: 'utf-8' codec can't decode" in found
     assert f"proofs/{proofs[1].name}: cannot be read: Is a directory" in found
+
+
+@pytest.mark.parametrize("name", ["publication.json", "data/usage.json", "table/organizations.js"])
+def test_json_nested_too_deep_to_read_is_named_not_a_traceback(copy: Path, name: str) -> None:
+    """A published JSON file replaced by 100,000 `[`: Python's parser gives up with a
+    RecursionError, which must be a problem of that file (the probe of issue 14)."""
+    path = copy / name
+    if name.endswith(".js"):  # the table script: its prefix and suffix kept, its JSON not
+        text = path.read_text(encoding="utf-8")
+        start, end = text.index("{"), text.rindex("}") + 1
+        path.write_text(text[:start] + "[" * 100_000 + text[end:], encoding="utf-8")
+    else:
+        path.write_text("[" * 100_000, encoding="utf-8")
+    assert name in problems(copy)
+
+
+def test_a_symbolic_link_that_loops_is_no_file_as_a_dangling_one_is_not(copy: Path) -> None:
+    """Following it fails with ELOOP, which `daylight verify` printed as a traceback (the
+    probe of issue 14); like a dangling link it holds no published bytes."""
+    (copy / "data" / "loop").symlink_to(copy / "data" / "loop")
+    (copy / "dangling").symlink_to(copy / "nowhere")
+    assert verify_report(copy).rows["organizations"] == 2

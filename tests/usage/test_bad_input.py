@@ -195,6 +195,20 @@ def test_malformed_csv_rows_and_headers_are_named(ingest: Ingest, store: UsageSt
     assert error.where == f"{path}:3" and "not UTF-8" in error.message
 
 
+def test_a_header_line_of_megabytes_is_refused_without_reading_it_whole(
+        ingest: Ingest, store: UsageStore, tmp_path: Path, with_data: dict[str, object]) -> None:
+    """200 MB of one field with no line end, gzipped to 200 kB: the header was read whole and
+    then refused by the csv module with a traceback (field larger than field limit); the probe
+    of issue 14."""
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"a" * 200_000_000, compresslevel=1))
+    error = refused(ingest, store, with_data, path)
+    assert error.where == f"{path}: header" and "longer than" in error.message
+    path = tmp_path / "field.csv"  # one field over the csv module's limit, under ours
+    path.write_text('"' + "a" * 3000 + "\n")
+    assert refused(ingest, store, with_data, path).where == f"{path}: header"
+
+
 def test_a_byte_order_mark_is_not_part_of_the_header(ingest: Ingest, tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + csv_text(GOOD).encode())

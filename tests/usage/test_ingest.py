@@ -178,3 +178,14 @@ def test_concurrent_ingests_of_the_same_file_store_it_once(ingest: Ingest, store
     assert sorted(r.ingested for r in results) == [0, 2000]
     assert sorted(r.files[0].already_ingested for r in results) == [False, True]
     assert len(stored_rows(store)) == 2000
+
+
+def test_records_on_the_first_and_last_days_python_knows_are_stored(
+        ingest: Ingest, write_csv: Callable[..., Path]) -> None:
+    """The days either side of a file's records are searched for earlier copies; on
+    0001-01-01 or 9999-12-31 there is no such day, which was an OverflowError traceback of
+    `usage ingest` (the probe of issue 14)."""
+    for day in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
+        path = write_csv(f"edge-{day[:4]}.csv", [("SYNTHETIC-1", day, "vision", "face.search", 1,
+                                                   "us-east-1", f"req-{day[:4]}")])
+        assert ingest(path).ingested == 1

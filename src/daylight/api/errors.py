@@ -5,9 +5,11 @@ Errors added here (under ``DaylightError``):
 
     InputError
     ├── BodyTooLargeError     413   a request body over the service's limit
-    └── UnsupportedMediaTypeError
+    ├── UnsupportedMediaTypeError
                               415   a body that is not declared ``application/json`` (a
                                     cross-site HTML form can post only other types)
+    └── RangeNotSatisfiableError
+                              416   a ``Range`` header outside a served file
     PolicyDeniedError         403   the gate denied the request (middleware only; the reasons
                                     are in ``evidence``)
     InternalError             500   an unexpected failure: the request was not decided (the
@@ -31,6 +33,13 @@ class BodyTooLargeError(InputError):
 
     status = 413
     code = "body_too_large"
+
+
+class RangeNotSatisfiableError(InputError):
+    """A ``Range`` header none of whose ranges starts inside the file served."""
+
+    status = 416
+    code = "range_not_satisfiable"
 
 
 class UnsupportedMediaTypeError(InputError):

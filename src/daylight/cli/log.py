@@ -68,6 +68,8 @@ def append(
             raise NotFoundError(f"no such file `{file}`") from exc
         except IsADirectoryError as exc:
             raise InputError(f"`{file}` is a directory, expected a JSON Lines file") from exc
+        except OSError as exc:  # a link that loops, a name too long, a read that fails
+            raise InputError(f"cannot read: {exc.strerror}", where=file) from exc
     result = home.log(writable=True).append_canonical(entries)
     print_json({"first_index": result.first_index, "count": result.count,
                  "tree_size": result.tree_size})

@@ -23,9 +23,11 @@ def publish(
     Prints the checkpoint with the cosignatures collected, and each witness's answer; fails
     (exit 6) if a witness did not cosign, after keeping the cosignatures of the others."""
     # loaded here: `log publish` joins the `log` group, which `log checkpoint` loads too
-    from daylight.log.cosignatures import publish_checkpoint
+    from daylight.log.cosignatures import publish_checkpoint, verify_witness_url
 
     home: Home = ctx.obj
+    for url in witness or ():  # before the log is touched
+        verify_witness_url(url)
     published = publish_checkpoint(home.log(writable=True), witness or [])
     print_json(published.to_json())
     if published.refused:

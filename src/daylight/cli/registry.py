@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -96,18 +97,21 @@ def accounts_list(
     from rich.table import Table  # heavy: loaded where used, not at start-up
 
     home: Home = ctx.obj
-    views = iter_account_views(home.database(), window_days=home.settings.support_window_days,
-                               staleness_days=home.settings.snapshot_staleness_days)
-    if as_json:
+    # closed here, before the home closes: not by the garbage collector after it (a reader
+    # gone mid-list, EPIPE, left it open and its cursor failed on a closed database)
+    with closing(iter_account_views(home.database(),
+                                    window_days=home.settings.support_window_days,
+                                    staleness_days=home.settings.snapshot_staleness_days)) as views:
+        if as_json:
+            for view in views:
+                print_json(view.to_json())
+            return
+        table = Table("account", "name", "status", "organization", "sector", "supports")
         for view in views:
-            print_json(view.to_json())
-        return
-    table = Table("account", "name", "status", "organization", "sector", "supports")
-    for view in views:
-        table.add_row(view.account_id, view.account.name,
-                      view.resolution.status if view.resolution else "unscreened",
-                      view.organization.name if view.organization else "", view.sector,
-                      ", ".join(view.supported_sectors))
+            table.add_row(view.account_id, view.account.name,
+                          view.resolution.status if view.resolution else "unscreened",
+                          view.organization.name if view.organization else "", view.sector,
+                          ", ".join(view.supported_sectors))
     Console().print(table)
 
 

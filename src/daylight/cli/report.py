@@ -14,6 +14,7 @@ from daylight.core.clock import utc_now
 from daylight.core.errors import ConfigError, VerificationError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
+from daylight.log.cosignatures import verify_witness_url
 from daylight.policy.catalog import default_catalog
 from daylight.report.fetch import fetch_report
 from daylight.report.server import report_server, serve_until_interrupted, url_of
@@ -39,6 +40,8 @@ def build(
     ended is refused: exit 3). With --witness, fails (exit 6) after publishing if a witness did
     not cosign, keeping the cosignatures of the others."""
     home: Home = ctx.obj
+    for url in witness or ():  # before anything is logged
+        verify_witness_url(url)
     result = build_report(home.database(), home.log(writable=True), default_catalog(),
                           ReportRequest(period, out, usage_store=home.usage_store(),
                                         witnesses=tuple(witness or ()),
@@ -106,9 +109,11 @@ def verify(
 def _witness_key(value: str) -> str:
     """A vkey given as it is, or the content of the file it names."""
     path = Path(value)
-    if "+" not in value and path.is_file():
-        return _read(path, "the witness key")
-    return value
+    try:
+        is_file = "+" not in value and path.is_file()
+    except OSError:  # a name the filesystem refuses (too long): a key, then, or a bad one
+        is_file = False
+    return _read(path, "the witness key") if is_file else value
 
 
 @app.command()

@@ -249,9 +249,9 @@ def _parse(setting: Setting, raw: Any, origin: str) -> Any:
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
     try:
+        if not path.is_file():  # (OSError: a home whose name the filesystem refuses)
+            return {}
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", where=str(path)) from exc

@@ -7,7 +7,7 @@ and ``daylight accounts import``: new accounts stored, changed ones re-synced an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -186,7 +186,7 @@ def show_history(database: Database, account_id: str) -> tuple[AccountRevision, 
 def iter_account_views(database: Database, as_of: str | None = None, until: str | None = None,
                        *, window_days: int = DEFAULT_WINDOW_DAYS,
                        staleness_days: int = DEFAULT_STALENESS_DAYS,
-                       window: Window = ALL) -> Iterator[AccountView]:
+                       window: Window = ALL) -> Generator[AccountView, None, None]:
     """`accounts list`: every account (those of ``window``: a page of the HTTP API), in id
     order, its support as of ``as_of`` (default today), or from ``as_of`` to ``until`` (the
     report asks about its period)."""

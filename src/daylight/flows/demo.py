@@ -28,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database, migrate
-from daylight.core.errors import ConflictError, NotFoundError
+from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
@@ -83,14 +83,18 @@ T = TypeVar("T")
 
 def prepare_demo_directory(out: Path) -> None:
     """Create ``out`` for a demo, replacing an earlier demo there; ConflictError if ``out``
-    exists and is not a demo directory."""
-    if out.exists():
-        if not (out / MARKER).is_file():
-            raise ConflictError(f"`{out}` exists and is not a Daylight demo directory: "
-                                "refusing to overwrite it")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out / MARKER).write_text("SYNTHETIC: written by `daylight demo`; safe to delete.\n")
+    exists and is not a demo directory; InputError naming ``--out`` if the filesystem refuses
+    it (a name too long, a place that cannot be written)."""
+    try:
+        if out.exists():
+            if not (out / MARKER).is_file():
+                raise ConflictError(f"`{out}` exists and is not a Daylight demo directory: "
+                                    "refusing to overwrite it")
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        (out / MARKER).write_text("SYNTHETIC: written by `daylight demo`; safe to delete.\n")
+    except OSError as exc:
+        raise InputError(f"cannot use `{out}`: {exc.strerror}", where="--out") from exc
 
 
 def synthetic_usage_for_demo(database: Database, log: TransparencyLog, store: UsageStore,

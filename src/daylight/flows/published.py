@@ -133,10 +133,10 @@ def report_file(database: Database, reports_dir: Path, period: str, path: str) -
     if report.directory is None:
         raise NotFoundError(f"the files of the report of `{period}` are not served here")
     root = report.directory.resolve()
-    try:
+    try:  # OSError: a name over the filesystem's limit (ENAMETOOLONG) is no such file either
         file = (root / path).resolve()
+        if not file.is_relative_to(root) or not file.is_file():
+            raise NotFoundError(f"no file `{path}` in the report of `{period}`")
     except (OSError, RuntimeError) as exc:
         raise NotFoundError(f"no file `{path}` in the report of `{period}`") from exc
-    if not file.is_relative_to(root) or not file.is_file():
-        raise NotFoundError(f"no file `{path}` in the report of `{period}`")
     return file

@@ -571,12 +571,19 @@ def _check_out_dir(out_dir: Path) -> None:
     """The output directory is new, empty, or an earlier report (whose files this build
     replaces: what it does not write again is removed afterwards, see ``_remove_stale``).
     Checked before anything is logged; nothing is created."""
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise ConflictError(f"`{out_dir}` is not a directory")
-        if any(out_dir.iterdir()) and not (out_dir / SHA256SUMS).is_file():
-            raise ConflictError(f"`{out_dir}` is not empty and holds no report (no {SHA256SUMS}): "
-                                "refusing to write into it")
+    try:
+        if not out_dir.exists():
+            return
+        is_directory = out_dir.is_dir()
+        is_empty_or_a_report = ((is_directory and not any(out_dir.iterdir()))
+                                or (out_dir / SHA256SUMS).is_file())
+    except OSError as exc:  # a name the filesystem refuses (too long), a folder it cannot list
+        raise InputError(f"cannot use `{out_dir}`: {exc.strerror}", where="--out") from exc
+    if not is_directory:
+        raise ConflictError(f"`{out_dir}` is not a directory")
+    if not is_empty_or_a_report:
+        raise ConflictError(f"`{out_dir}` is not empty and holds no report (no {SHA256SUMS}): "
+                            "refusing to write into it")
 
 
 def _prepare(out_dir: Path) -> None:

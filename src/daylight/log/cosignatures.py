@@ -35,11 +35,37 @@ TIMEOUT_S = 10.0
 MAX_ANSWER_BYTES = 64 * 1024
 
 
+def verify_witness_url(url: str) -> str:
+    """``url`` if it is an http(s) URL prefix with a host and no credentials (they would be
+    printed and stored with the witness's answers), else InputError naming ``--witness``. The
+    standard library would also follow ``file:`` and ``ftp:`` URLs, and fail on a malformed
+    one with a ValueError or UnicodeError."""
+    from urllib.parse import urlsplit
+
+    shown = f"`{url}`" if "@" not in url else "the URL given (with credentials: not shown)"
+    try:
+        parts = urlsplit(url)
+        port, host = parts.port, parts.hostname
+        if host:
+            host.encode("idna")  # a label over 63 characters, an empty one
+    except (ValueError, UnicodeError) as exc:
+        raise InputError(f"{shown} is not a URL: {exc}", where="--witness") from exc
+    if parts.scheme not in ("http", "https") or not host or port == 0:
+        raise InputError(f"{shown} is not an http(s) URL with a host", where="--witness")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(f"{shown}: a witness URL carries no credentials", where="--witness")
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise InputError(f"{shown} has spaces or control characters", where="--witness")
+    return url
+
+
 def http_post(url: str, body: bytes) -> tuple[int, str, bytes]:
-    """POST with the standard library, at most ``TIMEOUT_S`` seconds, answers up to 64 KiB."""
+    """POST with the standard library, at most ``TIMEOUT_S`` seconds, answers up to 64 KiB;
+    InputError for a URL that ``verify_witness_url`` refuses."""
     import urllib.error  # with http.client and ssl, ~10 ms: loaded when a witness is asked
     import urllib.request
 
+    verify_witness_url(url)
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"content-type": "text/plain; charset=utf-8"})
     try:
@@ -116,6 +142,10 @@ def collect_cosignatures(log: TransparencyLog, urls: Sequence[str], *,
         except OSError as exc:
             answers.append(WitnessAnswer(url, checkpoint.tree_size, False, None,
                                          error=f"unreachable: {exc}"))
+            continue
+        except InputError as exc:  # the callers check the URLs first: a transport's refusal
+            answers.append(WitnessAnswer(url, checkpoint.tree_size, False, None,
+                                         error=f"refused: {exc.message}"))
             continue
         if status != 200:
             error = body[:300].decode("utf-8", "replace").strip()

@@ -296,7 +296,9 @@ class TransparencyLog:
         """The entry at ``index``, if a signed checkpoint covers it."""
         with self._open(write=False) as store:
             meta = store.meta()
-            if index >= meta.integrated_size and index < meta.sequenced_size:
+            if index < 0 or index >= meta.sequenced_size:  # and before SQL: may exceed a BIGINT
+                raise NotFoundError(f"no entry at index {index}")
+            if index >= meta.integrated_size:
                 raise NotFoundError(
                     f"entry {index} is sequenced but not yet covered by a checkpoint: "
                     "run `daylight log integrate`"

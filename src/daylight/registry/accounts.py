@@ -311,6 +311,8 @@ def read_accounts(path: Path) -> list[Account]:
         raise NotFoundError(f"no such file `{path}`") from exc
     except IsADirectoryError as exc:
         raise InputError(f"`{path}` is a directory, expected a CSV or JSON Lines file") from exc
+    except OSError as exc:  # a link that loops, a name too long, a read that fails
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from exc
     suffix = path.suffix.lower()
     if suffix == ".csv":
         accounts = _from_csv(data, path.name)

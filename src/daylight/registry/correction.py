@@ -84,17 +84,29 @@ def check_text(value: str, where: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_TEXT:
         raise InputError(f"expected 1 to {MAX_TEXT} characters", where=where)
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InputError("control characters are not allowed", where=where)
+    verify_printable(text, where)
     return text
 
 
+def verify_printable(text: str, where: str) -> None:
+    """InputError unless ``text`` is printable: new lines and tabs, but no C0 or C1 control,
+    DEL or bidirectional override (published texts reach terminals and pages as they are)."""
+    if not text.replace("\n", " ").replace("\t", " ").isprintable():
+        raise InputError("control characters are not allowed", where=where)
+
+
 def check_url(value: str) -> str:
-    """An http(s) URL with a host."""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+    """An http(s) URL with a host, printable (it is published as a link)."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        host, _ = parts.hostname, parts.port  # ValueError: a bad IPv6 address, a bad port
+    except ValueError as exc:
+        raise InputError(f"`{value}` is not an http(s) URL: {exc}", where="--evidence") from exc
+    if (parts.scheme not in ("http", "https") or not host or not text.isprintable()
+            or any(c.isspace() for c in text)):
         raise InputError(f"`{value}` is not an http(s) URL", where="--evidence")
-    return value.strip()
+    return text
 
 
 def check_sectors(values: Sequence[str]) -> tuple[str, ...]:

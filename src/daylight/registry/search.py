@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.errors import InputError
+from daylight.registry.accounts import MAX_NAME
 from daylight.registry.geography import is_state_code
 from daylight.registry.matching import Feature
 from daylight.registry.screening import Query, Screener
@@ -35,6 +36,9 @@ def search(screener: Screener, name: str, state: str = "", *, limit: int = 10) -
     """The ``limit`` best candidates for ``name`` (in ``state``, if given), best first."""
     if not name.strip():
         raise InputError("a name to search for must not be empty", where="NAME")
+    if len(name) > MAX_NAME:  # the ranking's cost grows with the name: bounded as an account's
+        raise InputError(f"a name is at most {MAX_NAME} characters, as an account's; this one "
+                         f"has {len(name)}", where="NAME")
     state = state.strip().upper()
     if state and not is_state_code(state):
         raise InputError(f"`{state}` is not a US two-letter state code", where="--state")

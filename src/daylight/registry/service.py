@@ -24,6 +24,7 @@ from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account, AccountChange, changed_fields
 from daylight.registry.classification import Graph, logged_supports
+from daylight.registry.correction import verify_printable
 from daylight.registry.organization import part_of_links
 from daylight.registry.reconcile import (
     ReferenceDiff,
@@ -527,9 +528,11 @@ def judge_in(tx: Transaction, log: TransparencyLog, screening: Screening, accoun
     person's identity (the caller makes it; the registry stores and logs it as given). A pair
     already judged is refused: judgements are never re-asked nor overwritten."""
     if verdict not in VERDICTS:
-        raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}")
+        raise InputError(f"verdict `{verdict}` must be one of {', '.join(VERDICTS)}",
+                         where="verdict")
     if not note.strip() or len(note) > 2000:
         raise InputError("a note of 1 to 2000 characters must say why", where="--note")
+    verify_printable(note, "--note")  # logged, so published
     if not reviewer.strip():
         raise InputError("a judgement must name its reviewer", where="--by")
     store = RegistryStore(tx)

@@ -289,7 +289,8 @@ class SupportVerdict:
     def by_kind(self) -> dict[str, Weight]:
         """Weight of the kept edges per kind of support."""
         out: dict[str, Weight] = {}
-        first = date.fromisoformat(self.start) - timedelta(days=self.window_days)
+        start = date.fromisoformat(self.start)  # looking back no further than 0001-01-01:
+        first = start - timedelta(days=min(self.window_days, (start - date.min).days))
         last = date.fromisoformat(self.end)
         for edge, _ in self.kept:
             old = out.get(edge.kind, Weight())

@@ -124,7 +124,7 @@ def check_json(checker: Checker, table: Table, proven: Mapping[str, ProvenRow]) 
         rows = json.loads(data)
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError("not an array of objects")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # (nested too deep)
         checker.fail(relative, f"is not a JSON array of rows: {exc}")
         return
     _rows_of(checker, table, rows, relative, proven, None, 2)

@@ -60,7 +60,7 @@ def from_script(text: str, *, where: str = TABLE_SCRIPT) -> TableScript:
         raise InputError(f"is not `{START}` + JSON + `{END.strip()}`", where=where)
     try:
         table = json.loads(text[len(START) : -len(END)])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # (nested too deep)
         raise InputError(f"its table is not JSON: {exc}", where=where) from exc
     keys = ("fields", "numeric", "derived", "values", "entries", "rows")
     if not isinstance(table, dict) or not all(isinstance(table.get(k), list) for k in keys):

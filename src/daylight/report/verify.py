@@ -41,7 +41,13 @@ from daylight.core.canonical import is_canonical_json_object
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
-from daylight.log.note import Note, Verifier, b64decode_canonical, verifier_from_vkey
+from daylight.log.note import (
+    Note,
+    Verifier,
+    b64decode_canonical,
+    verifier_from_vkey,
+    witness_verifiers,
+)
 from daylight.log.proof import verify_inclusion
 from daylight.log.tiles import TILE_WIDTH
 from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
@@ -110,7 +116,7 @@ def _entry_at(reader: MirrorReader, index: int) -> bytes:
 def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # (nested too deep)
         raise VerificationError(f"entry is not JSON: {exc}", where=where) from exc
     if not isinstance(value, dict) or not isinstance(value.get("payload"), dict):
         raise VerificationError("entry is not a Daylight entry with a payload", where=where)
@@ -125,7 +131,7 @@ def _publication(checker: Checker, reader: MirrorReader) -> tuple[str, int, dict
     try:
         pointer = json.loads(text)
         period, index = str(pointer["period"]), int(pointer["published_log_index"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # (nested too deep)
         raise VerificationError(f"expected `period` and `published_log_index`: {exc}",
                                 where=PUBLICATION_FILE) from exc
     if not 0 <= index < reader.tree_size:
@@ -172,8 +178,17 @@ def _files(base: str, prefix: str = "") -> Iterator[str]:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 yield from _files(base, f"{prefix}{entry.name}/")
-            elif entry.is_file():
+            elif _is_file(entry):
                 yield prefix + entry.name
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file or links to one; a link that loops (ELOOP) is no file, as
+    a dangling one is not."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[str]) -> int:
@@ -379,12 +394,13 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         key, key_source = published.decode("utf-8", "replace"), f"{VKEY_FILE} published beside the log"
     try:
         verifier = verifier_from_vkey(key.strip())
-        witness_verifiers = [verifier_from_vkey(w.strip()) for w in witnesses]
     except InputError as exc:
-        raise VerificationError(f"not a verifier key: {exc.message}", where="--key") from exc
+        raise VerificationError(f"not a verifier key: {exc.message}",
+                                where="--key" if key_source == "--key" else VKEY_FILE) from exc
+    witness_keys = witness_verifiers([w.strip() for w in witnesses])  # InputError: --witness
     try:
         mirror = verify_mirror(directory / LOG_DIR, verifier, since=since,
-                               witnesses=witness_verifiers, quorum=quorum)
+                               witnesses=witness_keys, quorum=quorum)
     except VerificationError as exc:
         where = exc.where or "checkpoint"
         if where.startswith(str(directory)):

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 def format_time(epoch_us: int) -> str:
     """RFC 3339 in UTC with a ``Z``, microseconds only when there are any."""
     seconds, micros = divmod(epoch_us, 1_000_000)
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    t = time.gmtime(seconds)  # not strftime: glibc's %Y writes the year 1 as `1`, not `0001`
+    text = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
     return f"{text}.{micros:06d}Z" if micros else f"{text}Z"
 
 

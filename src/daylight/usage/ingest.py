@@ -354,6 +354,9 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
 
 
 def _days_between(first: str, last: str, *, margin: int = 0) -> list[str]:
-    start = date.fromisoformat(first) - timedelta(days=margin)
-    end = date.fromisoformat(last) + timedelta(days=margin)
+    """The days from ``first`` to ``last``, widened by ``margin`` days within the calendar
+    Python knows (0001-01-01 to 9999-12-31)."""
+    start = max(date.fromisoformat(first), date.min + timedelta(days=margin)) \
+        - timedelta(days=margin)
+    end = min(date.fromisoformat(last), date.max - timedelta(days=margin)) + timedelta(days=margin)
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]

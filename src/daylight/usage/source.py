@@ -110,6 +110,8 @@ def check_columns(names: list[str], source: str) -> None:
 
 # -- CSV ---------------------------------------------------------------------------------------
 
+MAX_HEADER_CHARS = 4096  # every column's name, quoted, is a few hundred characters
+
 def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
     """CSV with a header line. Arrow parses it; if Arrow meets a malformed row, the rest of the
     file is read by Python's csv module, which knows each row's line number."""
@@ -118,8 +120,14 @@ def read_csv(path: Path, source: str, batch_rows: int = BATCH_ROWS) -> Iterator[
 
     with translated_read_errors(path), open_stream(path) as stream:
         header = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace",
-                                  newline="").readline()  # a byte-order mark is not a column
-    names = next(csv.reader([header]), [])
+                                  newline="").readline(MAX_HEADER_CHARS + 1)  # (a BOM is no column)
+    if len(header) > MAX_HEADER_CHARS:  # not read whole: it may be a compressed bomb
+        raise InputError(f"the header line is longer than {MAX_HEADER_CHARS} characters; "
+                         "expected the column names", where=f"{source}: header")
+    try:
+        names = next(csv.reader([header], strict=True), [])
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", where=f"{source}: header") from exc
     check_columns(names, source)
     done = 0
     read = pacsv.ReadOptions(block_size=max(1 << 20, batch_rows * 64), use_threads=True)

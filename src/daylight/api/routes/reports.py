@@ -9,11 +9,42 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from starlette.responses import FileResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 
+from daylight.api.errors import RangeNotSatisfiableError, error_body
 from daylight.api.pagination import Page
 from daylight.api.routes.resources import ERROR_RESPONSES, HomeDep, PagingDep
+from daylight.core.errors import DaylightError, InputError
 from daylight.flows.published import PublishedReport, list_published, report_file
 from daylight.report.server import REPORT_CSP
+
+
+class ReportFileResponse(FileResponse):
+    """A file, with starlette's refusals of its ``Range`` header (plain text, 400 or 416) sent
+    in the one error shape instead; its ``Content-Range`` (the file's size) is kept."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal: DaylightError | None = None
+
+        async def send_shaped(message: Message) -> None:
+            nonlocal refusal
+            if message["type"] == "http.response.start" and message["status"] in (400, 416):
+                refusal = (RangeNotSatisfiableError("the range starts beyond the file's end",
+                                                    where="header range")
+                           if message["status"] == 416 else
+                           InputError("expected `bytes=START-END`, START before END, inside "
+                                      "the file", where="header range"))
+                body = error_body(refusal)
+                kept = [(k, v) for k, v in message["headers"] if k == b"content-range"]
+                message = {**message, "headers": [
+                    *kept, (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]}
+            elif message["type"] == "http.response.body" and refusal is not None:
+                message = {**message, "body": error_body(refusal), "more_body": False}
+            await send(message)
+
+        await super().__call__(scope, receive, send_shaped)
+
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -54,5 +85,5 @@ def get_report_file(period: str,
     with the report's own content security policy, under which its pages run."""
     file = report_file(home.database(), home.settings.reports_dir, period, path)
     media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    return FileResponse(file, media_type=media_type,
-                        headers={"content-security-policy": REPORT_CSP})
+    return ReportFileResponse(file, media_type=media_type,
+                              headers={"content-security-policy": REPORT_CSP})
