@@ -78,11 +78,12 @@ def test_a_missing_tile_is_not_found_naming_its_address(published: Path, tmp_pat
 
 
 @pytest.mark.parametrize("address", ["file:///etc/", "ftp://example.invalid/r/", "report/",
-                                     "http://127.0.0.1:9/r/?q=1"])
+                                     "http://127.0.0.1:9/r/?q=1", "http://[::1/",
+                                     "http://reader:s3cret@example.invalid/r/"])
 def test_only_the_http_address_of_a_folder_is_taken(tmp_path: Path, address: str) -> None:
     with pytest.raises(InputError) as caught:
         fetch_report(address, tmp_path / "copy")
-    assert caught.value.where == address
+    assert caught.value.where == "URL" and "s3cret" not in caught.value.message
     assert not (tmp_path / "copy").exists()
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from daylight.core.clock import Clock, utc_now, utc_text
 from daylight.core.errors import DaylightError, InputError
+from daylight.core.urls import http_url
 from daylight.log.note import Note, NoteSignature
 from daylight.log.service import TransparencyLog
 from daylight.log.store import StoredCheckpoint
@@ -37,25 +38,8 @@ MAX_ANSWER_BYTES = 64 * 1024
 
 def verify_witness_url(url: str) -> str:
     """``url`` if it is an http(s) URL prefix with a host and no credentials (they would be
-    printed and stored with the witness's answers), else InputError naming ``--witness``. The
-    standard library would also follow ``file:`` and ``ftp:`` URLs, and fail on a malformed
-    one with a ValueError or UnicodeError."""
-    from urllib.parse import urlsplit
-
-    shown = f"`{url}`" if "@" not in url else "the URL given (with credentials: not shown)"
-    try:
-        parts = urlsplit(url)
-        port, host = parts.port, parts.hostname
-        if host:
-            host.encode("idna")  # a label over 63 characters, an empty one
-    except (ValueError, UnicodeError) as exc:
-        raise InputError(f"{shown} is not a URL: {exc}", where="--witness") from exc
-    if parts.scheme not in ("http", "https") or not host or port == 0:
-        raise InputError(f"{shown} is not an http(s) URL with a host", where="--witness")
-    if parts.username is not None or parts.password is not None:
-        raise InputError(f"{shown}: a witness URL carries no credentials", where="--witness")
-    if not url.isprintable() or any(c.isspace() for c in url):
-        raise InputError(f"{shown} has spaces or control characters", where="--witness")
+    printed and stored with the witness's answers), else InputError naming ``--witness``."""
+    http_url(url, where="--witness")
     return url
 
 

@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from daylight.core.database import Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.keyset import ALL, Window, keyset_rows
+from daylight.core.urls import http_url
 from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.support import Override
 
@@ -96,16 +96,9 @@ def verify_printable(text: str, where: str) -> None:
 
 
 def check_url(value: str) -> str:
-    """An http(s) URL with a host, printable (it is published as a link)."""
+    """An http(s) URL with a host, printable, without credentials (it is published as a link)."""
     text = value.strip()
-    try:
-        parts = urlsplit(text)
-        host, _ = parts.hostname, parts.port  # ValueError: a bad IPv6 address, a bad port
-    except ValueError as exc:
-        raise InputError(f"`{value}` is not an http(s) URL: {exc}", where="--evidence") from exc
-    if (parts.scheme not in ("http", "https") or not host or not text.isprintable()
-            or any(c.isspace() for c in text)):
-        raise InputError(f"`{value}` is not an http(s) URL", where="--evidence")
+    http_url(text, where="--evidence")
     return text
 
 

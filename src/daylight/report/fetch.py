@@ -25,9 +25,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from daylight.core.errors import InputError, NotFoundError, StorageError
+from daylight.core.urls import http_url
 from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import entry_bundles_for_size, tiles_for_size
 from daylight.report.formats import (
@@ -97,12 +98,9 @@ def fetch_report(url: str, out: Path, *, workers: int = WORKERS,
 
 
 def _base(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError("expected the http:// or https:// address of a report's folder",
-                         where=url)
+    parts = http_url(url, where="URL")
     if parts.query or parts.fragment:
-        raise InputError("expected a folder's address, without ? or #", where=url)
+        raise InputError(f"`{url}`: expected a folder's address, without ? or #", where="URL")
     path = parts.path.removesuffix("index.html")
     return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/') else path + '/'}"
 
