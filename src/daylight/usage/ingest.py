@@ -310,9 +310,9 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
             assert item.first_day is not None and item.last_day is not None
             # The neighbouring days too: a record delivered twice with clocks that disagree
             # across midnight keeps its request id but changes day.
-            days = _days_between(item.first_day, item.last_day, margin=1)
-            seen_paths = [store.absolute(f.path) for f in store.files_for_days(days)]
-            seen_paths += [published[f.path] for f in written if days[0] <= f.day <= days[-1]]
+            first, last = _widened(item.first_day, item.last_day, margin=1)
+            seen_paths = [store.absolute(f.path) for f in store.files_between(first, last)]
+            seen_paths += [published[f.path] for f in written if first <= f.day <= last]
             out = work / f"out-{item.ingest_id}"
             anti = ""
             if seen_paths:
@@ -353,10 +353,10 @@ def _partition(staged: list[_Staged], store: UsageStore, work: Path) -> dict[str
     return published
 
 
-def _days_between(first: str, last: str, *, margin: int = 0) -> list[str]:
-    """The days from ``first`` to ``last``, widened by ``margin`` days within the calendar
-    Python knows (0001-01-01 to 9999-12-31)."""
+def _widened(first: str, last: str, *, margin: int = 0) -> tuple[str, str]:
+    """The days ``first`` and ``last`` moved ``margin`` days apart, within the calendar Python
+    knows (0001-01-01 to 9999-12-31). Bounds, not a list: a file may span millennia."""
     start = max(date.fromisoformat(first), date.min + timedelta(days=margin)) \
         - timedelta(days=margin)
     end = min(date.fromisoformat(last), date.max - timedelta(days=margin)) + timedelta(days=margin)
-    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    return start.isoformat(), end.isoformat()

@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from daylight.core.database import Database, Migration, Transaction, load_migrations
@@ -119,20 +120,19 @@ class UsageStore:
         with self.database.transaction(write=False) as tx:
             return [r[0] for r in tx.query("SELECT path FROM usage_file")]
 
-    def files_for_days(self, days: list[str]) -> list[StoredFile]:
-        """The listed files of the given days, ordered by day and path."""
-        if not days:
-            return []
+    def files_between(self, first_day: str, last_day: str) -> list[StoredFile]:
+        """The listed files of the days from ``first_day`` to ``last_day`` (``YYYY-MM-DD``,
+        both included), ordered by day and path."""
         with self.database.transaction(write=False) as tx:
             rows = tx.query(
                 "SELECT path, day, ingest_id, rows, bytes, sha256 FROM usage_file "
-                "WHERE day >= ? AND day <= ? ORDER BY day, path", (min(days), max(days)))
-        wanted = set(days)
-        return [StoredFile(*row) for row in rows if row[1] in wanted]
+                "WHERE day >= ? AND day <= ? ORDER BY day, path", (first_day, last_day))
+        return [StoredFile(*row) for row in rows]
 
     def files_for_period(self, period: Period) -> list[StoredFile]:
         """The listed files whose day falls in ``period``."""
-        return self.files_for_days(period.days())
+        return self.files_between(period.start.isoformat(),
+                                  (period.end - timedelta(days=1)).isoformat())
 
     def existing_files(self, files: list[StoredFile]) -> list[Path]:
         """Absolute paths of listed files; StorageError if one has gone missing."""
