@@ -207,7 +207,7 @@ def test_a_file_spanning_millennia_is_searched_by_its_bounds_not_day_by_day(
     finally:
         tracemalloc.stop()
     assert peak < 64 << 20  # Python's allocations: a list of every day was ~300 MB
-    again = rows + [("SYNTHETIC-1", "9999-01-01T00:00:01Z", "vision", "face.search", 1,
+    again = [*rows, ("SYNTHETIC-1", "9999-01-01T00:00:01Z", "vision", "face.search", 1,
                      "us-east-1", "new")]
     assert ingest(write_csv("again.csv", again)).summary() == {
         "ingested": 0, "duplicates": 3, "rejected": 0}
