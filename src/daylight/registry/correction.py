@@ -24,6 +24,7 @@ from typing import Any
 from daylight.core.database import Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.keyset import ALL, Window, keyset_rows
+from daylight.core.text import is_printable_text
 from daylight.core.urls import http_url
 from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.support import Override
@@ -91,7 +92,7 @@ def check_text(value: str, where: str) -> str:
 def verify_printable(text: str, where: str) -> None:
     """InputError unless ``text`` is printable: new lines and tabs, but no C0 or C1 control,
     DEL or bidirectional override (published texts reach terminals and pages as they are)."""
-    if not text.replace("\n", " ").replace("\t", " ").isprintable():
+    if not is_printable_text(text):
         raise InputError("control characters are not allowed", where=where)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from daylight.core.canonical import parse_json_object
 from daylight.core.clock import utc_text
 from daylight.core.errors import ConflictError, InputError
+from daylight.core.text import is_printable_text
 
 MAX_FILE_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 2000
@@ -207,11 +208,11 @@ def parse_declaration(data: bytes, *, where: str, purposes: Sequence[str], sensi
 
 def check_rationale(text: str, *, where: str = "--rationale",
                     limit: int = MAX_RATIONALE_CHARS) -> str:
-    """A rationale or outcome: 1 to ``limit`` printable characters (new lines allowed)."""
+    """A rationale or outcome: 1 to ``limit`` printable characters, new lines and tabs allowed."""
     stripped = text.strip() if isinstance(text, str) else ""
     if not stripped:
         raise InputError("expected a non-empty text saying why", where=where)
-    if len(stripped) > limit or not stripped.replace("\n", " ").isprintable():
+    if len(stripped) > limit or not is_printable_text(stripped):
         raise InputError(f"expected at most {limit} printable characters", where=where)
     return stripped
 

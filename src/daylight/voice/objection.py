@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from daylight.core.errors import ConfigError, InputError
+from daylight.core.text import is_printable_text
 
 KINDS = ("account", "organization", "declaration", "capability", "policy")
 MAX_STATEMENT_CHARS = 4000
@@ -66,7 +67,7 @@ def check_statement(text: str | None, *, where: str = "--statement", required: b
     if len(stripped) > MAX_STATEMENT_CHARS:
         raise InputError(f"a statement is at most {MAX_STATEMENT_CHARS} characters, this one "
                          f"has {len(stripped)}", where=where)
-    if not stripped.replace("\n", " ").replace("\t", " ").isprintable():
+    if not is_printable_text(stripped):
         raise InputError("a statement may not contain control characters", where=where)
     return stripped
 
