@@ -127,6 +127,17 @@ def test_denial_ids_are_unique_uuid7s_of_the_decisions_time(world: Database) -> 
     assert max(hexes[:3]) < hexes[3] < hexes[4] < hexes[5]
 
 
+def test_a_denial_decided_before_1970_is_recorded(world: Database) -> None:
+    """UUIDv7 has no time before 1970: uuid7 overflowed, and the flush, which keeps its rows
+    when it fails, failed for good (`demo --period 1969-11`; the review)."""
+    recorder = DecisionRecorder(clock=lambda: -86_400.5)
+    recorder.record("SYNTHETIC-police", "face.search", None, Decision(False, (Reason("x/y", "r"),), 1))
+    assert recorder.flush(world).denials == 1
+    with world.transaction(write=False) as tx:
+        (row,) = tx.query("SELECT denial_id, decided_at FROM policy_denial")
+    assert uuid.UUID(row[0]).version == 7 and row[1] == "1969-12-30T23:59:59.500000Z"
+
+
 def test_a_failed_flush_keeps_the_records(tmp_path: object, catalog: Catalog) -> None:
     recorder = DecisionRecorder(clock=lambda: DAY_SECONDS)
     recorder.record("SYNTHETIC-shop", "face.search", None, Decision(False, (Reason("x/y", "r"),), 1))
