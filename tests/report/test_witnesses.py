@@ -4,11 +4,16 @@ front page names them; `verify --witness --quorum` checks them; a re-build asks 
 
 from __future__ import annotations
 
+import base64
+import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from daylight.cli.main import app
 from daylight.core.clock import fixed_clock
 from daylight.core.database import Database, migrate
 from daylight.core.errors import VerificationError
@@ -92,3 +97,20 @@ def test_a_witness_that_refuses_is_reported_and_the_report_still_stands(
     verify_report(tmp_path / "report")
     with pytest.raises(VerificationError, match="cosigned by 0 of the 1"):
         verify_report(tmp_path / "report", witnesses=[WITNESS.verifier().vkey])
+
+
+@pytest.mark.parametrize("name", ["witness[/x]", "[link=https://x.invalid]w[/link]", "[bold]w"])
+def test_an_unchecked_cosigners_name_is_printed_as_text(published: Path, tmp_path: Path,
+                                                         name: str) -> None:
+    """The names come from the report being checked: one with a closing tag was a MarkupError
+    traceback after the report verified, and markup could restyle or link the line (the
+    review). A note with a control character is refused by the mirror's verifier."""
+    report = tmp_path / "report"
+    shutil.copytree(published, report)
+    checkpoint = report / "log" / "checkpoint"
+    signature = base64.b64encode(b"\x01\x02\x03\x04" + bytes(64)).decode()
+    checkpoint.write_text(checkpoint.read_text() + f"\u2014 {name} {signature}\n")
+    result = CliRunner().invoke(app, ["verify", str(report)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["cosignatures_not_checked"] == [name]
+    assert name in result.stderr

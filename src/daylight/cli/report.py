@@ -11,7 +11,7 @@ import typer
 
 from daylight.cli.output import print_json, progress_bar, stderr
 from daylight.core.clock import utc_now
-from daylight.core.errors import ConfigError, VerificationError
+from daylight.core.errors import ConfigError, VerificationError, printable
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.log.cosignatures import verify_witness_url
@@ -88,21 +88,25 @@ def verify(
         directory, key=_read(key, "the key") if key is not None else None,
         since=_read(since, "the earlier checkpoint") if since is not None else None,
         witnesses=[_witness_key(w) for w in witness or ()], quorum=quorum)
+    # what the report's files say (its period, origin, cosigners' names) is shown as text: no
+    # Rich markup in it is read, and no control character reaches the terminal
+    def say(text: str) -> None:
+        stderr.print(printable(text), markup=False, highlight=False)
+
     if key is None:
-        stderr.print(f"no --key: using the key published beside the log ({directory / 'log.vkey'}); "
-                     "pass the key you trust with --key")
-    stderr.print(f"verified report {result.period} of {result.origin}: "
-                 + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
-                 + f" rows proven at tree size {result.proven_tree_size}; {result.files_checked:,} "
-                 f"files and {result.pages_checked} pages checked"
-                 + (f"; consistent with your checkpoint of size {result.consistent_with}"
-                    if result.consistent_with is not None else "")
-                 + (f"; cosigned by {', '.join(result.cosigned_by)}" if result.cosigned_by
-                    else ""))
+        say(f"no --key: using the key published beside the log ({directory / 'log.vkey'}); "
+            "pass the key you trust with --key")
+    say(f"verified report {result.period} of {result.origin}: "
+        + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
+        + f" rows proven at tree size {result.proven_tree_size}; {result.files_checked:,} "
+        f"files and {result.pages_checked} pages checked"
+        + (f"; consistent with your checkpoint of size {result.consistent_with}"
+           if result.consistent_with is not None else "")
+        + (f"; cosigned by {', '.join(result.cosigned_by)}" if result.cosigned_by else ""))
     if result.cosignatures_not_checked:
-        stderr.print(f"not checked: the checkpoint's cosignature by "
-                     f"{', '.join(result.cosignatures_not_checked)}; pass that witness's key "
-                     "with --witness to check it")
+        say(f"not checked: the checkpoint's cosignature by "
+            f"{', '.join(result.cosignatures_not_checked)}; pass that witness's key with "
+            "--witness to check it")
     print(json.dumps(result.to_json()))
 
 
