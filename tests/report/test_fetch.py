@@ -4,9 +4,15 @@ the folder, or lacks a file leaves nothing behind."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import re
 import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,7 +96,7 @@ def test_only_the_http_address_of_a_folder_is_taken(tmp_path: Path, address: str
 def test_a_folder_that_holds_files_is_not_fetched_into(tmp_path: Path) -> None:
     (tmp_path / "copy").mkdir()
     (tmp_path / "copy" / "mine.txt").write_text("kept")
-    with pytest.raises(InputError, match="not an empty folder"):
+    with pytest.raises(InputError, match="exists: fetch into a new folder"):
         fetch_report("http://127.0.0.1:9/", tmp_path / "copy")
     assert (tmp_path / "copy" / "mine.txt").read_text() == "kept"
 
@@ -108,7 +114,8 @@ def test_the_front_pages_commands_work_as_written(published: Path, tmp_path: Pat
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     page = (published / "index.html").read_text()
     fetch = re.findall(r"<code>(daylight report fetch [^<]*)</code>", page)
-    verify = re.findall(r"<code>(daylight verify report/[^<]*)</code>", page)
+    verify = re.findall(r"<code>(daylight verify report/[^<]*)</code>",
+                          page.split('<ol class="commands">', 1)[1].split("</ol>", 1)[0])
     assert fetch == ["daylight report fetch ADDRESS --out report/"]
     assert "where ADDRESS is this page's address" in page
     monkeypatch.chdir(tmp_path)
@@ -117,6 +124,7 @@ def test_the_front_pages_commands_work_as_written(published: Path, tmp_path: Pat
         cli(*fetch[0].replace("ADDRESS", url + "index.html").split()[1:])
     checked = json.loads(cli(*verify[0].split()[1:]).stdout)
     assert checked["rows"] == verify_report(published).rows
+    assert checked["key_source"] != "--key"  # the key that came with the report, and said so
 
 
 def test_the_front_page_does_not_send_readers_to_the_unrelated_pypi_daylight(
@@ -126,3 +134,91 @@ def test_the_front_page_does_not_send_readers_to_the_unrelated_pypi_daylight(
     page = (published / "index.html").read_text()
     assert "<code>pip install daylight</code></li>" not in page
     assert "that name on PyPI belongs to another, unrelated project" in page
+
+
+class _Hostile(http.server.SimpleHTTPRequestHandler):
+    """A report's folder as a hostile host serves it: ``log.vkey`` redirects elsewhere, or comes
+    a byte at a time (``mode``)."""
+
+    mode = "redirect"
+
+    def do_GET(self) -> None:
+        if self.path.endswith("/log.vkey") or self.path == "/log.vkey":
+            if self.mode == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def _hostile(directory: Path, mode: str) -> Iterator[str]:
+    handler = type("Handler", (_Hostile,), {"mode": mode})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_redirect_out_of_the_reports_folder_is_refused(published: Path, tmp_path: Path) -> None:
+    """urllib follows a redirect anywhere: another host's answer was kept as the copy's
+    `log.vkey`, which no hash checks (the review)."""
+    with _hostile(published, "redirect") as url, pytest.raises(StorageError) as caught:
+        fetch_report(url, tmp_path / "copy")
+    assert "out of the report's folder" in caught.value.message
+    assert caught.value.where == url + "log.vkey"
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_file_that_trickles_in_fails_the_fetch(published: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One byte every 0.2 s kept a fetch (and its Ctrl-C) waiting: each read's timeout never
+    came (the review). Here the rate is judged after 1 s instead of 60."""
+    monkeypatch.setattr("daylight.report.fetch.SLOW_AFTER_S", 1.0)
+    with _hostile(published, "slow") as url, pytest.raises(StorageError) as caught:
+        fetch_report(url, tmp_path / "copy")
+    assert "arrives slower than" in caught.value.message
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_checkpoint_of_an_enormous_log_is_refused_before_any_tile(
+        published: Path, tmp_path: Path) -> None:
+    """The tile list was built from the checkpoint's size before any tile was asked for: a size
+    of 2^64 - 1 used all memory (the review)."""
+    served = _copy(published, tmp_path)
+    checkpoint = served / "log" / "checkpoint"
+    lines = checkpoint.read_text().split("\n")
+    checkpoint.write_text("\n".join([lines[0], str(2**64 - 1), *lines[2:]]))
+    with report_thread(served) as url, pytest.raises(InputError, match="more than a fetch copies"):
+        fetch_report(url, tmp_path / "copy")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]
+
+
+@pytest.mark.parametrize("out", [".", "missing/copy", "x" * 300])
+def test_an_out_that_cannot_be_a_new_folder_is_refused_before_fetching(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    """`--out .` downloaded everything, then failed to replace `.`; a long name and a missing
+    folder were tracebacks, and the missing folders were created (the review)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as caught:
+        fetch_report("http://127.0.0.1:9/", Path(out))
+    assert caught.value.where == "--out"
+    assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,11 @@ against ``SHA256SUMS`` as it arrives, and the checkpoint must parse. Whether the
 the log says is left to `daylight verify`.
 
 The files are written into a temporary folder beside ``out``, which is renamed to ``out`` only
-when every file has arrived: a failed fetch leaves nothing behind. Paths come from a server, so
-each one is checked to be a plain relative path before anything is written. Written by hand on
+when every file has arrived: a fetch that fails or is interrupted (Ctrl-C) leaves nothing
+behind (a killed process may leave its ``.fetching-*`` folder). The server is not trusted: each
+path it lists must be a plain relative path, a redirect must stay in the report's folder, and
+files, the whole fetch and the log's size are capped, and a file that arrives slower than
+``MIN_BYTES_PER_S`` after its first ``SLOW_AFTER_S`` seconds fails the fetch. Written by hand on
 the standard library's ``urllib`` (streamed to disk, hashed on the way, a size cap per file, a
 few requests at a time): no dependency of the project downloads a list of files.
 """
@@ -18,19 +21,24 @@ few requests at a time): no dependency of the project downloads a list of files.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from daylight.core.errors import InputError, NotFoundError, StorageError
+from daylight.core.errors import InputError, NotFoundError, StorageError, printable
 from daylight.core.urls import http_url
 from daylight.log.checkpoint import Checkpoint
-from daylight.log.tiles import entry_bundles_for_size, tiles_for_size
+from daylight.log.tiles import TILE_WIDTH, entry_bundles_for_size, level_size, tiles_for_size
 from daylight.report.formats import (
     PUBLICATION_FILE,
     SHA256SUMS,
@@ -39,12 +47,22 @@ from daylight.report.formats import (
     parse_sha256sums,
 )
 
+if TYPE_CHECKING:
+    import urllib.request
+
 MAX_FILE_BYTES = 4 << 30
 """The largest file fetched (``report.db`` of a million rows is ~1 GB)."""
 MAX_LIST_BYTES = 512 << 20
 """The largest ``SHA256SUMS`` (a million proof files list in ~100 MB)."""
 MAX_CHECKPOINT_BYTES = 1 << 16
-TIMEOUT_S = 60.0
+MAX_TOTAL_BYTES = 256 << 30
+"""The most a fetch writes, whatever a server's lists say."""
+MAX_TREE_SIZE = 1 << 40
+"""The largest log a fetch copies (a report of a million rows has one of about a million)."""
+TIMEOUT_S = 30.0
+"""The longest wait for a connection or for any bytes of an answer."""
+SLOW_AFTER_S = 60.0
+MIN_BYTES_PER_S = 1024
 WORKERS = 8
 CHECKPOINT = "log/checkpoint"
 
@@ -70,31 +88,35 @@ class Fetched:
 
 def fetch_report(url: str, out: Path, *, workers: int = WORKERS,
                  progress: Callable[[int, int], None] | None = None) -> Fetched:
-    """Copy the report served at ``url`` (its folder, or its ``index.html``) into ``out``, a new
-    or empty folder; ``progress(files done, files in all)`` as files arrive."""
+    """Copy the report served at ``url`` (its folder, or its ``index.html``) into ``out``, a
+    folder that does not exist yet, in a folder that does; ``progress(files done, files in
+    all)`` as files arrive."""
     base = _base(url)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("exists and is not an empty folder: fetch into a new one",
-                         where=str(out))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.fetching-", dir=out.parent))
+    _check_out(out)
     try:
-        size = _download(base, SHA256SUMS, staging, MAX_LIST_BYTES)[0]
+        staging = Path(tempfile.mkdtemp(prefix=".fetching-", dir=out.parent))
+    except OSError as exc:
+        raise StorageError(f"cannot write into its folder: {exc.strerror}", where="--out") from exc
+    fetch = _Fetch(base, staging)
+    try:
+        fetch.one(SHA256SUMS, None, MAX_LIST_BYTES)
         listed = _listed(staging / SHA256SUMS, base + SHA256SUMS)
-        size += _download(base, CHECKPOINT, staging, MAX_CHECKPOINT_BYTES)[0]
+        fetch.one(CHECKPOINT, None, MAX_CHECKPOINT_BYTES)
         tree_size = _tree_size(staging / CHECKPOINT, base + CHECKPOINT)
-        tiles = [f"log/{t.path}" for t in (*tiles_for_size(tree_size),
-                                            *entry_bundles_for_size(tree_size))]
-        jobs = [*listed.items(), (PUBLICATION_FILE, None), (VKEY_FILE, None),
-                *((tile, None) for tile in tiles)]
-        size += _download_all(base, jobs, staging, workers, progress)
-        if out.exists():
-            out.rmdir()  # empty (checked above)
-        staging.rename(out)
+        tiles = _tile_count(tree_size)
+        jobs = itertools.chain(listed.items(), [(PUBLICATION_FILE, None), (VKEY_FILE, None)],
+                               ((f"log/{t.path}", None) for t in itertools.chain(
+                                   tiles_for_size(tree_size), entry_bundles_for_size(tree_size))))
+        fetch.all(jobs, len(listed) + 2 + tiles, workers, progress)
+        try:
+            staging.rename(out)
+        except OSError as exc:
+            raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
     except BaseException:
+        fetch.stop.set()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Fetched(base, out, len(listed) + 4, len(tiles), size, tree_size)
+    return Fetched(base, out, len(listed) + 4, tiles, fetch.bytes, tree_size)
 
 
 def _base(url: str) -> str:
@@ -103,6 +125,20 @@ def _base(url: str) -> str:
         raise InputError(f"`{url}`: expected a folder's address, without ? or #", where="URL")
     path = parts.path.removesuffix("index.html")
     return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/') else path + '/'}"
+
+
+def _check_out(out: Path) -> None:
+    if len(out.name.encode("utf-8", "surrogateescape")) > 255:
+        raise InputError("its name is longer than a file system allows (255 bytes)",
+                         where="--out")
+    try:
+        taken = out.exists() or out.is_symlink()
+    except OSError as exc:  # a path too long, a loop of links
+        raise InputError(f"not a usable path: {exc.strerror}", where="--out") from exc
+    if taken:
+        raise InputError("exists: fetch into a new folder", where="--out")
+    if not out.parent.is_dir():
+        raise InputError(f"its folder `{out.parent}` does not exist", where="--out")
 
 
 def _listed(path: Path, where: str) -> dict[str, str]:
@@ -124,62 +160,118 @@ def _listed(path: Path, where: str) -> dict[str, str]:
 def _tree_size(path: Path, where: str) -> int:
     try:
         body = path.read_text(encoding="utf-8").split("\n\n", 1)[0] + "\n"
-        return Checkpoint.from_text(body).tree_size
+        size: int = Checkpoint.from_text(body).tree_size
     except (UnicodeDecodeError, InputError) as exc:
         raise InputError(f"not a checkpoint: {exc}", where=where) from exc
-
-
-def _download_all(base: str, jobs: Sequence[tuple[str, str | None]], folder: Path, workers: int,
-                  progress: Callable[[int, int], None] | None) -> int:
-    """Every (path, SHA-256 or None) of ``jobs``, ``workers`` at a time; the bytes fetched. The
-    first failure cancels what has not started and is raised."""
-    fetched = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers),
-                            thread_name_prefix="daylight-fetch") as pool:
-        pending = [pool.submit(_checked_download, base, path, digest, folder)
-                   for path, digest in jobs]
-        try:
-            for done, future in enumerate(pending, start=1):
-                fetched += future.result()
-                if progress is not None:
-                    progress(done, len(pending))
-        finally:
-            for future in pending:
-                future.cancel()
-    return fetched
-
-
-def _checked_download(base: str, path: str, digest: str | None, folder: Path) -> int:
-    size, found = _download(base, path, folder, MAX_FILE_BYTES)
-    if digest is not None and found != digest:
-        raise StorageError("arrived with another SHA-256 than SHA256SUMS lists",
-                           where=base + path)
+    if size > MAX_TREE_SIZE:
+        raise InputError(f"a log of {size:,} entries is more than a fetch copies "
+                         f"({MAX_TREE_SIZE:,})", where=where)
     return size
 
 
-def _download(base: str, path: str, folder: Path, limit: int) -> tuple[int, str]:
-    """GET ``base`` + ``path`` into ``folder`` / ``path``, at most ``limit`` bytes and
-    ``TIMEOUT_S`` seconds a read; (bytes, hex SHA-256)."""
-    import urllib.error  # with http.client and ssl, ~10 ms: loaded when a report is fetched
-    import urllib.request
+def _tile_count(tree_size: int) -> int:
+    """How many hash tiles and entry bundles a tree of ``tree_size`` has (without listing them)."""
+    count, level = -(-tree_size // TILE_WIDTH), 0  # the entry bundles
+    while (hashes := level_size(tree_size, level)) > 0:
+        count += -(-hashes // TILE_WIDTH)
+        level += 1
+    return count
 
-    url = base + quote(path)
-    target = folder / path
-    hashed, size = hashlib.sha256(), 0
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, \
-                target.open("wb") as sink:
-            while chunk := response.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise StorageError(f"larger than {limit:,} bytes", where=url)
-                hashed.update(chunk)
-                sink.write(chunk)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            raise NotFoundError("the server has no such file (404)", where=url) from error
-        raise StorageError(f"the server answered {error.code}", where=url) from error
-    except (OSError, ValueError) as error:  # unreachable, timed out, reset; a disk full
-        raise StorageError(f"could not fetch it: {error}", where=url) from error
-    return size, hashed.hexdigest()
+
+class _Fetch:
+    """Files of one report's folder into ``staging``, through one opener that refuses
+    redirects out of the folder; ``stop`` ends the downloads under way at their next read."""
+
+    def __init__(self, base: str, staging: Path) -> None:
+        self.base, self.staging = base, staging
+        self.stop = threading.Event()
+        self.bytes = 0
+        self._lock = threading.Lock()
+        self._opener = _opener(base)
+
+    def all(self, jobs: Iterable[tuple[str, str | None]], total: int, workers: int,
+            progress: Callable[[int, int], None] | None) -> None:
+        """Every (path, SHA-256 or None) of ``jobs``, ``workers`` at a time, at most twice as
+        many asked for ahead (the list of a large log's tiles is never built); the first
+        failure stops the rest and is raised."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, workers),
+                                thread_name_prefix="daylight-fetch") as pool:
+            ahead: deque[Future[None]] = deque()
+            try:
+                for path, digest in itertools.chain(jobs, [("", None)]):
+                    if path:
+                        ahead.append(pool.submit(self.one, path, digest, MAX_FILE_BYTES))
+                    while ahead and (len(ahead) >= 2 * max(1, workers) or not path):
+                        ahead.popleft().result()
+                        done += 1
+                        if progress is not None:
+                            progress(done, total)
+            except BaseException:
+                self.stop.set()
+                for future in ahead:
+                    future.cancel()
+                raise
+
+    def one(self, path: str, digest: str | None, limit: int) -> None:
+        """GET ``path`` of the folder into ``staging``, checked against ``digest`` if given."""
+        url = self.base + quote(path)
+        target = self.staging / path
+        hashed, size, started = hashlib.sha256(), 0, time.monotonic()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with self._open(url) as response, target.open("wb") as sink:
+                while chunk := response.read1(1 << 16):
+                    if self.stop.is_set():
+                        raise StorageError("stopped: another file failed", where=url)
+                    size += len(chunk)
+                    if size > limit:
+                        raise StorageError(f"larger than {limit:,} bytes", where=url)
+                    hashed.update(chunk)
+                    sink.write(chunk)
+                    self._count(len(chunk), url)
+                    elapsed = time.monotonic() - started
+                    if elapsed > SLOW_AFTER_S and size < MIN_BYTES_PER_S * elapsed:
+                        raise StorageError(f"arrives slower than {MIN_BYTES_PER_S} bytes a "
+                                           "second", where=url)
+        except OSError as exc:  # timed out, reset; a disk full
+            raise StorageError(f"could not fetch it: {exc}", where=url) from exc
+        if digest is not None and hashed.hexdigest() != digest:
+            raise StorageError("arrived with another SHA-256 than SHA256SUMS lists", where=url)
+
+    def _open(self, url: str) -> Any:
+        import urllib.error
+
+        try:
+            return self._opener.open(url, timeout=TIMEOUT_S)
+        except urllib.error.HTTPError as error:
+            error.close()  # its connection, or the socket stays open
+            if error.code == 404:
+                raise NotFoundError("the server has no such file (404)", where=url) from None
+            raise StorageError(f"the server answered {error.code}", where=url) from None
+        except (OSError, ValueError) as error:  # unreachable, timed out; a malformed address
+            raise StorageError(f"could not fetch it: {error}", where=url) from error
+
+    def _count(self, size: int, url: str) -> None:
+        with self._lock:
+            self.bytes += size
+            if self.bytes > MAX_TOTAL_BYTES:
+                raise StorageError(f"the report is larger than {MAX_TOTAL_BYTES:,} bytes",
+                                   where=url)
+
+
+def _opener(base: str) -> urllib.request.OpenerDirector:
+    import urllib.request  # with http.client and ssl, ~10 ms: loaded when a report is fetched
+
+    class InTheFolder(urllib.request.HTTPRedirectHandler):
+        """Follows a redirect only to an address in the report's folder."""
+
+        def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                             headers: Any, newurl: str) -> urllib.request.Request | None:
+            if not newurl.startswith(base):
+                fp.close()
+                raise StorageError(f"redirected to `{printable(newurl)}`, out of the report's "
+                                   "folder", where=req.full_url)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(InTheFolder())
