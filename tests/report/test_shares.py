@@ -46,3 +46,16 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_process_with_one_thread_can_fork() -> None:
+    """What the proof writer's tests force (other tests of a session may leave a thread running):
+    alone, as `daylight report build` runs, a fork is allowed."""
+    import subprocess
+    import sys
+
+    found = subprocess.run([sys.executable, "-c", "import threading; "
+                            "from daylight.report.shares import can_fork; "
+                            "print(threading.active_count(), can_fork())"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    assert found == ["1", "True"]
