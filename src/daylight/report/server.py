@@ -45,6 +45,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         del format, args
 
 
+class _ReportServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops the connections of a reader fetching many files
+    # at once (`report fetch`'s 8); each dropped SYN waits a second to be sent again
+    request_queue_size = 128
+
+
 def report_server(directory: Path, *, host: str = "127.0.0.1",
                   port: int = 8000) -> ThreadingHTTPServer:
     """A server for ``directory`` bound to ``host:port`` (0: any free port); the caller runs
@@ -52,7 +58,7 @@ def report_server(directory: Path, *, host: str = "127.0.0.1",
     if not (directory / "index.html").is_file():
         raise NotFoundError(f"no report at `{directory}` (no index.html)")
     try:
-        return ThreadingHTTPServer((host, port), partial(_QuietHandler, directory=str(directory)))
+        return _ReportServer((host, port), partial(_QuietHandler, directory=str(directory)))
     except OSError as exc:
         raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}", where="--port") from exc
 
