@@ -124,11 +124,13 @@ def _witness_key(value: str) -> str:
 def fetch(
     url: Annotated[str, typer.Argument(help="The address of a published report's folder "
                                             "(or of its index.html).")],
-    out: Annotated[Path, typer.Option(help="A new (or empty) folder to copy it into.")],
+    out: Annotated[Path, typer.Option(help="A new folder to copy it into (in one that "
+                                           "exists).")],
 ) -> None:
     """Copy a published report from where it is served, with every file `daylight verify`
     reads: the files its SHA256SUMS lists (each checked as it arrives), publication.json,
-    log.vkey, and the log's checkpoint and tiles. Nothing is left behind if it fails."""
+    log.vkey, and the log's checkpoint and tiles. Nothing is left behind if it fails or is
+    interrupted."""
     with progress_bar() as progress:
         task = progress.add_task("fetching the report", total=None)
         fetched = fetch_report(url, out, progress=lambda done, total: progress.update(

@@ -24,7 +24,7 @@ from typing import Any
 from daylight.core.database import Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.keyset import ALL, Window, keyset_rows
-from daylight.core.text import is_printable_text
+from daylight.core.text import check_printable_text
 from daylight.core.urls import http_url
 from daylight.registry.classification import SUPPORTED_SECTORS
 from daylight.registry.support import Override
@@ -85,15 +85,8 @@ def check_text(value: str, where: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_TEXT:
         raise InputError(f"expected 1 to {MAX_TEXT} characters", where=where)
-    verify_printable(text, where)
+    check_printable_text(text, where)
     return text
-
-
-def verify_printable(text: str, where: str) -> None:
-    """InputError unless ``text`` is printable: new lines and tabs, but no C0 or C1 control,
-    DEL or bidirectional override (published texts reach terminals and pages as they are)."""
-    if not is_printable_text(text):
-        raise InputError("control characters are not allowed", where=where)
 
 
 def check_url(value: str) -> str:

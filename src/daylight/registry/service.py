@@ -20,11 +20,11 @@ from daylight.core import entry_types
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import ConflictError, InputError, NotFoundError
+from daylight.core.text import check_printable_text
 from daylight.log.entry import LogEntry
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account, AccountChange, changed_fields
 from daylight.registry.classification import Graph, logged_supports
-from daylight.registry.correction import verify_printable
 from daylight.registry.organization import part_of_links
 from daylight.registry.reconcile import (
     ReferenceDiff,
@@ -532,7 +532,7 @@ def judge_in(tx: Transaction, log: TransparencyLog, screening: Screening, accoun
                          where="verdict")
     if not note.strip() or len(note) > 2000:
         raise InputError("a note of 1 to 2000 characters must say why", where="--note")
-    verify_printable(note, "--note")  # logged, so published
+    check_printable_text(note, "--note")  # logged, so published
     if not reviewer.strip():
         raise InputError("a judgement must name its reviewer", where="--by")
     store = RegistryStore(tx)
