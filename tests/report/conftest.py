@@ -27,10 +27,12 @@ from daylight.policy.recorder import DecisionRecorder
 from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.service import import_accounts, load_reference, screen_accounts
+from daylight.report.model import Report
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.aggregate_store import record_aggregation
 from daylight.usage.ingest import ingest_files
 from daylight.usage.store import UsageStore
+from tests.report.factory import synthetic_report
 
 SUBSET = Path(__file__).parents[1] / "registry" / "data"
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -146,3 +148,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder / "report"
     finally:
         database.close()
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    """A SYNTHETIC report value of 24 organisations, for the tests that render its pages."""
+    return synthetic_report(organizations=24)

@@ -19,7 +19,6 @@ from daylight.report import chart
 from daylight.report.formats import SUPPORTS
 from daylight.report.model import EvidenceStep, Report, Source, UsagePoint, VoiceRow
 from daylight.report.site import page_name, render_site, short_weeks, week_days
-from tests.report.factory import synthetic_report
 from tests.report.html_rows import page_rows
 
 
@@ -95,11 +94,6 @@ def test_the_dictionary_page_says_what_the_data_package_says(published: Path) ->
             text = html.unescape(_text(cells))
             assert field["description"] in text, (table, name)
             assert field.get("unit", "") in text, (table, name)
-
-
-@pytest.fixture(scope="module")
-def report() -> Report:
-    return synthetic_report(organizations=24)
 
 
 @pytest.fixture(scope="module")

@@ -36,11 +36,6 @@ PAGES = ["index.html", "organizations.html", "graph.html", "voice.html", "change
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
-    return synthetic_report(organizations=24)
-
-
-@pytest.fixture(scope="module")
 def site(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     render_site(report, out, table_chunk_rows=10)
