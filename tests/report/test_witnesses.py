@@ -114,3 +114,16 @@ def test_an_unchecked_cosigners_name_is_printed_as_text(published: Path, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["cosignatures_not_checked"] == [name]
     assert name in result.stderr
+
+
+def test_a_line_in_the_logs_name_by_another_key_is_said_not_checked(published: Path,
+                                                                    tmp_path: Path) -> None:
+    """Unchecked lines are those not made by the log's key, whatever name they bear: one in the
+    log's own name by another key was skipped as if it were the log's (the review)."""
+    report = tmp_path / "report"
+    shutil.copytree(published, report)
+    checkpoint = report / "log" / "checkpoint"
+    origin = checkpoint.read_text().split("\n", 1)[0]
+    signature = base64.b64encode(b"\x01\x02\x03\x04" + bytes(64)).decode()
+    checkpoint.write_text(checkpoint.read_text() + f"\u2014 {origin} {signature}\n")
+    assert verify_report(report).cosignatures_not_checked == (origin,)

@@ -60,6 +60,7 @@ class MirrorReport:
     entries_checked: int
     consistent_with: int | None
     cosigned_by: tuple[str, ...] = ()
+    other_signers: tuple[str, ...] = ()  # names on the checkpoint's lines not by the log's key
 
 
 class MirrorReader:
@@ -233,9 +234,11 @@ def verify_mirror(
     consistent_with = None
     if since is not None:
         consistent_with = _verify_since(reader, checkpoint, text.decode(), since, verifier)
+    others = tuple(dict.fromkeys(s.name for s in signed.note.signatures
+                                 if s.key_hash != verifier.key_hash))
     return MirrorReport(
         checkpoint.origin, checkpoint.tree_size, root, checkpoint.tree_size, consistent_with,
-        cosigned_by,
+        cosigned_by, others,
     )
 
 

@@ -42,7 +42,6 @@ from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
 from daylight.log.note import (
-    Note,
     Verifier,
     b64decode_canonical,
     verifier_from_vkey,
@@ -447,19 +446,7 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     return ReportVerification(period, mirror.origin, mirror.tree_size, proven_size, index,
                               key_source, len(mirror.cosigned_by), mirror.consistent_with, rows,
                               files_checked, pages, mirror.cosigned_by,
-                              _not_checked(checker, verifier, mirror.cosigned_by))
-
-
-def _not_checked(checker: Checker, verifier: Verifier, checked: Sequence[str]) -> tuple[str, ...]:
-    """The names on ``log/checkpoint``'s other signature lines (witnesses' cosignatures) that no
-    ``--witness`` key checked: a reader is told of them rather than left to think them checked
-    or absent. The mirror verifier has read the note already; this only lists its signers."""
-    text = checker.read(f"{LOG_DIR}/checkpoint")
-    if text is None:
-        return ()
-    note = Note.from_text(text)
-    return tuple(dict.fromkeys(s.name for s in note.signatures
-                               if s.name != verifier.name and s.name not in checked))
+                              tuple(n for n in mirror.other_signers if n not in mirror.cosigned_by))
 
 
 def _b64(value: bytes) -> str:
