@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.site import cell_text, entry_href, page_name, render_site, signatures
+from daylight.report.site import cell_text, count_of, entry_href, page_name, render_site, signatures
 from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of, to_script
 from tests.report.factory import HOSTILE_NAME, synthetic_report
 from tests.report.html_rows import inline_scripts, page_rows
@@ -256,3 +257,16 @@ def test_a_child_that_cannot_write_its_pages_fails_the_render_naming_it(
     with pytest.raises(StorageError, match="could not write a share of the organisation pages: "
                                            "IsADirectoryError"):
         render_site(report, tmp_path, index=False)
+
+
+def test_counts_in_prose_agree_with_their_noun(site: Path, report: Report) -> None:
+    assert [count_of(1, "organisation"), count_of(2, "organisation"),
+            count_of(1_000, "hash", "hashes")] == ["1 organisation", "2 organisations", "1,000 hashes"]
+    page = (site / "organizations.html").read_text()
+    assert not re.search(r"\b1 organisations\b", page)
+    states = Counter(o.state for o in report.organizations if o.state)
+    lone = [state for state, n in states.items() if n == 1]
+    many = [state for state, n in states.items() if n > 1]
+    assert lone and many, "the fixture should have a state with one organisation and one with more"
+    assert re.search(r": 1 organisation</title>", page)
+    assert re.search(rf": {states[many[0]]} organisations</title>", page)

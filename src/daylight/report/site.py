@@ -160,6 +160,11 @@ def signatures(checkpoint: str, origin: str) -> list[Signature]:
     return found
 
 
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 organisation', '2 organisations', '1,000 companies' (plural given when not noun + s)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("daylight.report", "templates"),
@@ -171,6 +176,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["cell"] = cell_html
     env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["count"] = count_of
     env.filters["shown"] = shown
     env.filters["words"] = lambda s: str(s).replace("_", " ")
     env.filters["page"] = page_name

@@ -145,7 +145,7 @@
         (!group || (group === "agency" ? AGENCY[s] === true : (!AGENCY[s] && d.cells[su] !== "")));
     });
     count.textContent = (view.length === data.length ? "" : "Showing " + view.length.toLocaleString("en-US") + " of ") +
-      data.length.toLocaleString("en-US") + " organisations.";
+      data.length.toLocaleString("en-US") + (data.length === 1 ? " organisation." : " organisations.");
     var params = new URLSearchParams();
     FILTERS.forEach(function (k) { if (form[k].value) params.set(k, form[k].value); });
     var query = params.toString();
