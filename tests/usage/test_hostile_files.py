@@ -5,6 +5,7 @@ the store left exactly as it was."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,3 +97,13 @@ def test_usage_refuses_the_account_ids_the_decision_api_refuses(
     row = (account, "2026-11-03T10:00:00Z", "vision", "face.search", 1, "us-east-1", "r1")
     error = refused(ingest, store, write_csv("ids.csv", [row]))
     assert error.where is not None and error.where.endswith(":2: account_id")
+
+
+def test_a_named_pipe_is_refused_at_once_not_waited_on(ingest: Ingest, store: UsageStore,
+                                                        tmp_path: Path) -> None:
+    """Opening a pipe waits for its writer, and a file is read more than once: a FIFO (or a
+    shell's ``<(...)``) is refused by ``stat`` before anything opens it."""
+    fifo = tmp_path / "usage.csv"
+    os.mkfifo(fifo)
+    error = refused(ingest, store, fifo)  # would block forever if the pipe were opened
+    assert error.where == str(fifo) and "not a regular file" in error.message

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -39,8 +40,13 @@ _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "
 
 
 def compression_of(path: Path) -> str | None:
-    """``gzip``, ``zstd`` or None, from the file's first bytes."""
+    """``gzip``, ``zstd`` or None, from the file's first bytes; InputError for anything but a
+    regular file, found by ``stat`` (which does not wait for a pipe's writer as opening does):
+    a file is read more than once (its digest, then its rows)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise InputError("is not a regular file (a pipe, a device or a socket): usage is read "
+                             "more than once, so write it to a file first", where=str(path))
         with path.open("rb") as handle:
             head = handle.read(4)
     except FileNotFoundError as exc:
