@@ -25,6 +25,7 @@ class ReportFileResponse(FileResponse):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal: DaylightError | None = None
+        scope = _without_foreign_ranges(scope)
 
         async def send_shaped(message: Message) -> None:
             nonlocal refusal
@@ -44,6 +45,15 @@ class ReportFileResponse(FileResponse):
             await send(message)
 
         await super().__call__(scope, receive, send_shaped)
+
+
+def _without_foreign_ranges(scope: Scope) -> Scope:
+    """The scope without a ``Range`` header in a unit other than bytes, which RFC 9110
+    (section 14.2) says a server must ignore (answering the whole file), not refuse."""
+    headers = scope["headers"]
+    kept = [(k, v) for k, v in headers
+            if k != b"range" or v.strip().lower().startswith(b"bytes=")]
+    return scope if len(kept) == len(headers) else {**scope, "headers": kept}
 
 
 router = APIRouter(tags=["reports"], responses=ERROR_RESPONSES)
