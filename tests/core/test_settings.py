@@ -37,6 +37,21 @@ def test_invalid_settings_are_errors(flags: dict[str, str], environ: dict[str, s
         build_settings(flags, {"DAYLIGHT_HOME": str(tmp_path), **environ})
 
 
+@pytest.mark.parametrize("flags, environ, where", [
+    ({"database_url": "sqlite:////tmp/x\x01.db"}, {}, "--database-url"),
+    ({}, {"DAYLIGHT_DATABASE_URL": "postgresql://u:pw@db/x\n"}, "DAYLIGHT_DATABASE_URL"),
+    ({"home": "/tmp/home\x1b[31m"}, {}, "--home"),
+    ({}, {"DAYLIGHT_HOME": "/tmp/home\x07"}, "DAYLIGHT_HOME"),
+    ({"serve_reports_dir": "/srv/\u202ereports"}, {}, "--serve-reports-dir"),
+])
+def test_a_path_or_url_with_a_control_character_is_refused_before_anything_is_created(
+        flags: dict[str, str], environ: dict[str, str], where: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="control characters") as caught:
+        build_settings(flags, {"DAYLIGHT_HOME": str(tmp_path), **environ})
+    assert caught.value.where == where
+    assert "pw@" not in str(caught.value)
+
+
 def test_unknown_keys_in_the_file_are_errors(tmp_path: Path) -> None:
     (tmp_path / "daylight.toml").write_text("home = '/elsewhere'\n")
     with pytest.raises(ConfigError, match="unknown setting `home`"):

@@ -77,8 +77,16 @@ def _origins(text: str) -> str | None:
     return ",".join(origins)
 
 
+def _line(text: str) -> str:
+    """A path, URL or key: one line of printable text (a control character in one is never meant,
+    and would name a file no one can type)."""
+    if not text.isprintable():
+        raise ValueError("control characters are not allowed")
+    return text
+
+
 def _optional_str(text: str) -> str | None:
-    return text or None
+    return _line(text) or None
 
 
 def _optional_positive_int(text: str) -> int | None:
@@ -102,7 +110,7 @@ def _threshold(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("home", "./.daylight", str,
+    Setting("home", "./.daylight", _line,
             "Directory holding the signing key, the SQLite database and data files.", Path),
     Setting("database_url", None, _optional_str,
             "PostgreSQL URL (postgresql://...) to use instead of the embedded SQLite database; "
@@ -275,7 +283,12 @@ def build_settings(flags: Mapping[str, Any], environ: Mapping[str, str]) -> Sett
         raise ConfigError(f"unknown setting `{sorted(unknown)[0]}`")
     values: dict[str, Any] = {}
     home_setting = SETTINGS_BY_NAME["home"]
-    home = flags.get("home") or environ.get(home_setting.env) or home_setting.default
+    if flags.get("home"):
+        home = _parse(home_setting, flags["home"], home_setting.flag)
+    elif environ.get(home_setting.env):
+        home = _parse(home_setting, environ[home_setting.env], home_setting.env)
+    else:
+        home = home_setting.default
     values["home"] = Path(home)
     file_values = _read_config_file(values["home"] / CONFIG_FILE_NAME)
     for setting in SETTINGS:
