@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -51,7 +52,9 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
         "synthetic-witness.demo.daylight.invalid",)
     assert latest.rows["voice"] > 0 and latest.rows["usage_weekly"] > 0
     assert "--witness" in result.stdout
-    assert "organisations added" in result.stdout and "daylight verify" in result.stdout
+    added = re.search(r"changes since 2026-10: (\d+) (organisations?) added", result.stdout)
+    assert added is not None and added[2] == ("organisation" if added[1] == "1" else "organisations")
+    assert "daylight verify" in result.stdout
 
 
 def test_the_demo_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path) -> None:

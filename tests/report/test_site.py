@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from daylight.core.errors import StorageError
+from daylight.core.text import count_of
 from daylight.report.dictionary import data_dictionary
 from daylight.report.model import (
     CorrectionRow,
@@ -22,7 +23,7 @@ from daylight.report.model import (
     UsageWeekRow,
     VoiceRow,
 )
-from daylight.report.site import cell_text, count_of, entry_href, page_name, render_site, signatures
+from daylight.report.site import cell_text, entry_href, page_name, render_site, signatures
 from daylight.report.table_script import TABLE_SCRIPT, from_script, rows_of, to_script
 from tests.report.factory import HOSTILE_NAME, synthetic_report
 from tests.report.html_rows import inline_scripts, page_rows

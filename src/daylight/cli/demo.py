@@ -14,6 +14,7 @@ import typer
 
 from daylight.core.period import parse_period
 from daylight.core.settings import build_settings
+from daylight.core.text import count_of
 from daylight.flows.accounts import AccountView
 from daylight.flows.demo import (
     DEMO_ORIGIN,
@@ -169,7 +170,7 @@ class ConsoleProgress:
             changes = newest.report.changes
             if changes is not None:
                 console.print(f"  changes since {changes.previous_period}: "
-                              f"{len(changes.organizations_added)} organisations added, "
+                              f"{count_of(len(changes.organizations_added), 'organisation')} added, "
                               f"{len(changes.organizations_removed)} removed")
             earlier = stage.reports.builds[0].out_dir / "log" / "checkpoint"
             witness = (f" --witness {stage.witness_vkey_file}" if stage.witness_vkey_file

@@ -17,3 +17,8 @@ def check_printable_text(text: str, where: str) -> None:
     """InputError naming ``where`` unless ``is_printable_text(text)``."""
     if not is_printable_text(text):
         raise InputError("control characters are not allowed", where=where)
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 organisation', '2 organisations', '1,000 companies' (plural given when not noun + s)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -32,6 +32,7 @@ import jinja2
 import markupsafe
 
 from daylight.core.errors import StorageError
+from daylight.core.text import count_of
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.formats import TABLES_BY_NAME
@@ -158,11 +159,6 @@ def signatures(checkpoint: str, origin: str) -> list[Signature]:
             name = line[2:].rsplit(" ", 1)[0]
             found.append(Signature(name, name == origin))
     return found
-
-
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 organisation', '2 organisations', '1,000 companies' (plural given when not noun + s)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _environment() -> jinja2.Environment:
