@@ -4,6 +4,7 @@ rows and their proofs, the small-count rule, re-building, and the next period's 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,7 @@ from frictionless import validate
 from daylight.core.errors import ConflictError, NotFoundError
 from daylight.flows.report import ReportRequest, build_report, publish_reports
 from daylight.policy.catalog import default_catalog
+from daylight.report.filter_index import SIGNATURE
 from daylight.report.formats import TABLES, entry_payload
 from daylight.report.verify import verify_report
 from tests.report.conftest import NOW, World, add_month, ingest_month, record_decisions
@@ -224,6 +226,32 @@ def test_a_rebuild_removes_files_and_folders_the_report_no_longer_has(world: Wor
     assert again["rows_appended"] == 0 and not again["publication_appended"]
     assert not stale_proof.exists() and not (out / "org" / "gone").exists()
     assert (out / "org").is_dir()
+    verify_report(out)
+
+
+def _indexed_urls(out: Path) -> set[str]:
+    """The page address of every fragment in the report's Pagefind index."""
+    return {json.loads(gzip.decompress(f.read_bytes()).removeprefix(SIGNATURE))["url"]
+            for f in (out / "pagefind" / "fragment").iterdir()}
+
+
+def test_a_page_the_report_no_longer_has_is_not_left_in_its_search_index(
+        world: World, tmp_path: Path) -> None:
+    """An organisation dropped from a period (reclassified, corrected) loses its page on a
+    re-build; its name and sector must not stay findable in the site's search either."""
+    out = tmp_path / "report"
+    first = build(world, "2026-10", out)
+    page = sorted((out / "org").iterdir())[0]
+    dropped = out / "org" / "us-agency-dropped-000000000000.html"  # as an earlier build left it
+    dropped.write_text(page.read_text().replace("<h1>", "<h1>Dropped Sheriff Office "))
+    before = _indexed_urls(out)
+    again = build(world, "2026-10", out)
+    assert not dropped.exists()
+    assert "/org/us-agency-dropped-000000000000" not in {u.removesuffix(".html") for u in
+                                                        _indexed_urls(out)}
+    assert _indexed_urls(out) == before
+    assert not again["publication_appended"]
+    assert again["published_log_index"] == first["published_log_index"]
     verify_report(out)
 
 

@@ -108,7 +108,7 @@ from daylight.report.model import (
     VoiceRow,
 )
 from daylight.report.proofs import ProofFileWriter
-from daylight.report.search import index_site
+from daylight.report.search import SEARCH_DIR, index_site
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -597,16 +597,16 @@ def _prepare(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _report_files(out_dir: Path) -> Iterator[tuple[str, str]]:
+def _report_files(out_dir: Path, skip: Sequence[str] = (LOG_DIR,)) -> Iterator[tuple[str, str]]:
     """(absolute path, path relative to ``out_dir`` with ``/``) of every file of the report
-    directory but the log mirror (``os.walk``: a report holds a file per row)."""
+    directory but those in its top-level folders ``skip`` (the log mirror; ``os.walk``: a
+    report holds a file per row)."""
     root = str(out_dir)
     for folder, directories, files in os.walk(root):
         relative_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         if relative_folder == ".":
             relative_folder = ""
-            if LOG_DIR in directories:
-                directories.remove(LOG_DIR)
+            directories[:] = [d for d in directories if d not in skip]
         for name in files:
             yield (os.path.join(folder, name),
                    f"{relative_folder}/{name}" if relative_folder else name)
@@ -686,14 +686,21 @@ def _proof_writers(out_dir: Path, records: Mapping[str, list[dict[str, Any]]], p
             for start in range(0, max(len(rows), 1), share)]
 
 
-def _remove_stale(out_dir: Path, kept: set[str]) -> list[tuple[str, str]]:
+def _remove_stale(out_dir: Path, kept: set[str], *, pages_only: bool = False
+                  ) -> list[tuple[str, str]]:
     """Remove the files of an earlier build that this one did not write (besides ``log/`` and
     the pointers written after publication), and the folders that leaves empty: a re-build
     leaves no page or proof of a row the report no longer has, and rewrites nothing it does not
-    have to. Return the files left, as ``_report_files`` lists them (one walk of the report)."""
+    have to. Return the files left, as ``_report_files`` lists them (one walk of the report).
+
+    ``pages_only``: only the HTML pages (not looking into the proofs or the search index), as
+    is done before Pagefind reads the folder: it indexes every page it finds, so a page left
+    from an earlier build would keep an organisation the report no longer has findable."""
     left, emptied = [], set()
-    for absolute, relative in _report_files(out_dir):
-        if relative not in UNLISTED and absolute not in kept:
+    skip = (LOG_DIR, PROOFS_DIR, SEARCH_DIR) if pages_only else (LOG_DIR,)
+    for absolute, relative in _report_files(out_dir, skip):
+        if relative not in UNLISTED and absolute not in kept \
+                and (not pages_only or relative.endswith(".html")):
             os.unlink(absolute)
             emptied.add(os.path.dirname(absolute))
         else:
@@ -806,6 +813,7 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         writer.start()
     try:
         written = {str(p) for p in render_site(report, out_dir, index=False)}
+        _remove_stale(out_dir, written, pages_only=True)
         # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages while the data
         # files are written: neither reads what the other writes
         with ThreadPoolExecutor(1) as search:
