@@ -17,7 +17,8 @@ supports) let a reader narrow the results. Reproducible: Pagefind 1.5 names its 
 content hash and writes the same bytes for the same pages, except its filter index, which it writes
 in a random order; ``daylight.report.filter_index`` rewrites that in sorted order (checked by
 ``tests/report/test_search.py``, building twice). The folder is removed
-before indexing, so no file of an earlier build is left behind, and the language is fixed
+before indexing, so no file of an earlier index is left behind (the build removes an earlier
+build's pages before, as Pagefind indexes every page it finds), and the language is fixed
 (``--force-language en``) so that the index does not depend on detection.
 """
 
