@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from daylight.core.clock import utc_text
 from daylight.core.database import Database, Transaction
 from daylight.core.errors import NotFoundError
@@ -103,7 +105,7 @@ def _row(values: Sequence[Any]) -> AggregateRow:
     first_us = epoch_us_of(first)
     last_us = epoch_us_of(last)
     return AggregateRow(account, service, operation, int(calls), int(units), first_us, last_us,
-                        tuple(json.loads(regions)), bool(synthetic))
+                        tuple(orjson.loads(regions)), bool(synthetic))
 
 
 def epoch_us_of(text: str) -> int:
