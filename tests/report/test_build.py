@@ -14,10 +14,12 @@ import pytest
 from frictionless import validate
 
 from daylight.core.errors import ConflictError, NotFoundError
+from daylight.flows import report as report_flow
 from daylight.flows.report import ReportRequest, build_report, publish_reports
 from daylight.policy.catalog import default_catalog
 from daylight.report.filter_index import SIGNATURE
 from daylight.report.formats import TABLES, entry_payload
+from daylight.report.search import index_site
 from daylight.report.verify import verify_report
 from tests.report.conftest import NOW, World, add_month, ingest_month, record_decisions
 
@@ -229,6 +231,19 @@ def test_a_rebuild_removes_files_and_folders_the_report_no_longer_has(world: Wor
     verify_report(out)
 
 
+@pytest.fixture
+def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders the build has Pagefind index, in order."""
+    runs: list[Path] = []
+
+    def counted(site: Path) -> list[Path]:
+        runs.append(site)
+        return index_site(site)
+
+    monkeypatch.setattr(report_flow, "index_site", counted)
+    return runs
+
+
 def _indexed_urls(out: Path) -> set[str]:
     """The page address of every fragment in the report's Pagefind index."""
     return {json.loads(gzip.decompress(f.read_bytes()).removeprefix(SIGNATURE))["url"]
@@ -236,22 +251,57 @@ def _indexed_urls(out: Path) -> set[str]:
 
 
 def test_a_page_the_report_no_longer_has_is_not_left_in_its_search_index(
-        world: World, tmp_path: Path) -> None:
+        world: World, tmp_path: Path, pagefind_runs: list[Path]) -> None:
     """An organisation dropped from a period (reclassified, corrected) loses its page on a
     re-build; its name and sector must not stay findable in the site's search either."""
     out = tmp_path / "report"
-    first = build(world, "2026-10", out)
+    build(world, "2026-10", out)
     page = sorted((out / "org").iterdir())[0]
     dropped = out / "org" / "us-agency-dropped-000000000000.html"  # as an earlier build left it
     dropped.write_text(page.read_text().replace("<h1>", "<h1>Dropped Sheriff Office "))
-    before = _indexed_urls(out)
-    again = build(world, "2026-10", out)
-    assert not dropped.exists()
+    record_decisions(world.database, "2026-10-20", police_denials=5)  # other pages change too
+    build(world, "2026-10", out)
+    assert pagefind_runs == [out, out] and not dropped.exists()
     assert "/org/us-agency-dropped-000000000000" not in {u.removesuffix(".html") for u in
                                                         _indexed_urls(out)}
-    assert _indexed_urls(out) == before
-    assert not again["publication_appended"]
-    assert again["published_log_index"] == first["published_log_index"]
+    verify_report(out)
+
+
+def test_a_rebuild_of_an_unchanged_period_keeps_its_search_index_without_pagefind(
+        world: World, tmp_path: Path, pagefind_runs: list[Path]) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    index = {p: p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+    again = build(world, "2026-10", out)
+    assert pagefind_runs == [out] and not again["publication_appended"]
+    assert {p: p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()} == index
+    verify_report(out)
+
+
+@pytest.mark.parametrize("change", ["index file", "listing"])
+def test_pagefind_indexes_again_unless_the_index_is_what_was_published(
+        world: World, tmp_path: Path, pagefind_runs: list[Path], change: str) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    fragment = sorted((out / "pagefind" / "fragment").iterdir())[0]
+    original = fragment.read_bytes()
+    if change == "index file":  # damaged since: indexing again restores it
+        fragment.write_bytes(b"damaged")
+    else:  # a listing this log did not publish says nothing of the files
+        (out / "SHA256SUMS").write_text((out / "SHA256SUMS").read_text() + "0" * 64 + "  x\n")
+    again = build(world, "2026-10", out)
+    assert pagefind_runs == [out, out]
+    assert fragment.read_bytes() == original and not again["publication_appended"]
+    verify_report(out)
+
+
+def test_pagefind_indexes_again_when_a_page_changed(world: World, tmp_path: Path,
+                                                   pagefind_runs: list[Path]) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    record_decisions(world.database, "2026-10-20", police_denials=5)  # the pages show decisions
+    again = build(world, "2026-10", out)
+    assert pagefind_runs == [out, out] and again["publication_appended"]
     verify_report(out)
 
 

@@ -88,6 +88,7 @@ from daylight.report.formats import (
     UNLISTED,
     VKEY_FILE,
     entry_payload,
+    parse_sha256sums,
     row_id,
     sha256sums_text,
 )
@@ -108,7 +109,7 @@ from daylight.report.model import (
     VoiceRow,
 )
 from daylight.report.proofs import ProofFileWriter
-from daylight.report.search import SEARCH_DIR, index_site
+from daylight.report.search import SEARCH_DIR, index_site, unchanged_index
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -597,6 +598,20 @@ def _prepare(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
+def _published_listing(out_dir: Path, latest: Publication | None) -> dict[str, str] | None:
+    """The files ``SHA256SUMS`` in ``out_dir`` lists, if it is the one the period's latest
+    publication logged (so what it says of the files is this log's, not anyone's)."""
+    if latest is None:
+        return None
+    try:
+        data = (out_dir / SHA256SUMS).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != latest.sha256sums:
+        return None
+    return parse_sha256sums(data.decode())
+
+
 def _report_files(out_dir: Path, skip: Sequence[str] = (LOG_DIR,)) -> Iterator[tuple[str, str]]:
     """(absolute path, path relative to ``out_dir`` with ``/``) of every file of the report
     directory but those in its top-level folders ``skip`` (the log mirror; ``os.walk``: a
@@ -811,20 +826,27 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     proofs = _proof_writers(out_dir, records, proven_size, signed_note, checkpoint.root_hash)
     for writer in proofs:
         writer.start()
+    known: dict[str, str] = {}  # absolute path → hex SHA-256 of files hashed on the way
     try:
         written = {str(p) for p in render_site(report, out_dir, index=False)}
         _remove_stale(out_dir, written, pages_only=True)
+        listed = _published_listing(out_dir, latest)
+        reused = None if listed is None else unchanged_index(
+            out_dir, (p for p in written if p.endswith(".html")), listed)
         # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages while the data
         # files are written: neither reads what the other writes
         with ThreadPoolExecutor(1) as search:
-            indexed = search.submit(index_site, out_dir)
+            indexed = None if reused is not None else search.submit(index_site, out_dir)
             written.update(str(p) for p in write_data(report, out_dir, records))
-            written.update(str(p) for p in indexed.result())
+            if indexed is not None:
+                written.update(str(p) for p in indexed.result())
+        if reused is not None:
+            written.update(reused)
+            known.update(reused)
     except BaseException:
         for writer in proofs:
             writer.cancel()
         raise
-    known: dict[str, str] = {}
     try:
         for writer in proofs:
             known.update(writer.result())

@@ -24,14 +24,17 @@ build's pages before, as Pagefind indexes every page it finds), and the language
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from daylight.core.errors import ConfigError, DaylightError
 from daylight.report.filter_index import stabilise
 
-__all__ = ["SEARCH_DIR", "index_site"]
+__all__ = ["SEARCH_DIR", "index_site", "unchanged_index"]
 
 SEARCH_DIR = "pagefind"
 TIMEOUT_S = 600
@@ -66,3 +69,38 @@ def index_site(site: Path) -> list[Path]:
                             where=str(site))
     stabilise(bundle)
     return sorted(p for p in bundle.rglob("*") if p.is_file())
+
+
+def unchanged_index(site: Path, pages: Iterable[str], listed: Mapping[str, str]
+                    ) -> dict[str, str] | None:
+    """The index an earlier build left in ``site/pagefind/``, when indexing again would write
+    the same files: ``listed`` (that build's ``SHA256SUMS`` as it was logged: relative path →
+    hex SHA-256) names exactly these ``pages`` (the absolute path of every HTML page now in
+    ``site``) with the bytes they hold now, and exactly the index's files with theirs; Pagefind
+    writes the same bytes for the same pages (see above). Absolute path → hex SHA-256 of each
+    page and index file, or None: index again. A re-build of an unchanged period skips
+    Pagefind, most of its time."""
+    root, prefix = str(site), SEARCH_DIR + "/"
+    files: dict[str, str] = {}
+    for page in pages:
+        files[os.path.relpath(page, root).replace(os.sep, "/")] = page
+    if set(files) != {p for p in listed if p.endswith(".html") and not p.startswith(prefix)}:
+        return None
+    bundle = {}
+    for folder, _, names in os.walk(site / SEARCH_DIR):
+        for name in names:
+            absolute = os.path.join(folder, name)
+            bundle[os.path.relpath(absolute, root).replace(os.sep, "/")] = absolute
+    if not bundle or set(bundle) != {p for p in listed if p.startswith(prefix)}:
+        return None
+    files.update(bundle)
+    hashes = {}
+    for relative, absolute in files.items():
+        if os.path.islink(absolute):  # written by no build: index again, which replaces it
+            return None
+        with open(absolute, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest != listed[relative]:
+            return None
+        hashes[absolute] = digest
+    return hashes
