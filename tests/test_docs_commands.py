@@ -4,8 +4,11 @@ the provider walkthrough (docs/provider.md) runs as written, with the outcomes i
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,17 @@ def test_the_provider_walkthrough_runs_as_written(tmp_path: Path,
     findings = [json.loads(line) for line in outputs["audit --period 2026-06"].splitlines()]
     assert {(f["account_id"], f["operation"]) for f in findings} == {
         ("SYNTHETIC-0003", "storage.object"), ("SYNTHETIC-0004", "face.search")}
+
+
+def test_the_readme_log_commands_run_as_written(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"^```sh\n(.*?)^```", readme, flags=re.MULTILINE | re.DOTALL)
+                 if "log verify" in b)
+    daylight = Path(sys.executable).with_name("daylight")  # the console script beside this Python
+    script = block.replace(".venv/bin/daylight", shlex.quote(str(daylight)))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DAYLIGHT_")}
+    run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    verified = json.loads(run.stdout.splitlines()[-1])
+    assert verified["verified"] is True and verified["consistent_with"] == 1
