@@ -53,7 +53,7 @@ def test_customer_tokens_name_registry_accounts(database: Database) -> None:
     ("gateway", {"accounts": ["SYNTHETIC-shop"]}, "--account", "for customer tokens only"),
     ("customer", {}, "--account", "needs at least one --account"),
     ("customer", {"accounts": ["=cmd|x"]}, "--account", "is not an id"),
-    ("employee", {}, "--identity", "needs --identity"),
+    ("employee", {}, "--identity", "a token with role `employee` needs --identity"),
     ("reviewer", {"identity": "just-a-name"}, "--identity", "is not a work address"),
     ("gateway", {"identity": "a@provider.example"}, "--identity", "not `gateway`"),
     ("employee", {"identity": "a\u200bb@provider.example"}, "--identity", "invisible"),

@@ -102,7 +102,7 @@ def test_a_valid_token_of_the_wrong_role_is_403(gate: Gate, role: str) -> None:
     response = call_app(app, "POST", "/v1/decisions", json=DECIDE, headers=with_token(secret))
     assert response.status_code == 403 and "www-authenticate" not in response.headers
     assert response.json() == {"error": {"code": "forbidden", "message":
-                                         f"a {role} token may not call `POST /v1/decisions`"}}
+                                         f"a token with role `{role}` may not call `POST /v1/decisions`"}}
     assert gate.recorder.pending == 0
     assert call_app(app, "GET", "/v1/policy", headers=with_token(secret)).status_code == 200
 

@@ -149,6 +149,22 @@ def test_verify_without_a_key_anywhere_says_what_to_pass(tmp_path: Path) -> None
     assert "pass --key" in result.stderr
 
 
+def test_a_kept_checkpoint_that_cannot_be_read_is_named_in_one_plain_line(
+    initialised: Cli, tmp_path: Path
+) -> None:
+    mirror, vkey = tmp_path / "mirror", tmp_path / "log.vkey"
+    initialised("log", "export", str(mirror))
+    vkey.write_text(initialised("log", "key").stdout)
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe")
+    for since, problem in [(tmp_path / "missing", "cannot read earlier checkpoint: No such file "
+                            "or directory"), (binary, "earlier checkpoint is not UTF-8 text")]:
+        result = initialised("log", "verify", str(mirror), "--key", str(vkey), "--since",
+                             str(since), ok=False)
+        assert result.exit_code == 2
+        assert result.stderr == f"error: {since}: {problem}\n"  # no Python errno text
+
+
 def test_checkpoint_bytes_do_not_depend_on_the_terminal_encoding(initialised: Cli) -> None:
     import os
     import subprocess

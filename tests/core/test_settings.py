@@ -54,8 +54,14 @@ def test_a_path_or_url_with_a_control_character_is_refused_before_anything_is_cr
 
 def test_unknown_keys_in_the_file_are_errors(tmp_path: Path) -> None:
     (tmp_path / "daylight.toml").write_text("home = '/elsewhere'\n")
-    with pytest.raises(ConfigError, match="unknown setting `home`"):
+    with pytest.raises(ConfigError, match="`home` cannot be set in the file it lives in: pass "
+                                          "--home or set DAYLIGHT_HOME"):
         build_settings({}, {"DAYLIGHT_HOME": str(tmp_path)})
+    (tmp_path / "daylight.toml").write_text("batch_max_entrie = 5\n")  # a typo says what is known
+    with pytest.raises(ConfigError, match="unknown setting `batch_max_entrie`: expected one of "
+                                          "batch_interval_ms, batch_max_entries, ") as refused:
+        build_settings({}, {"DAYLIGHT_HOME": str(tmp_path)})
+    assert "home" not in refused.value.message.split(": expected one of ")[1].split(", ")
 
 
 def test_the_database_password_never_shows(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def verify_allowed(caller: Caller, method: str, template: str) -> None:
     if caller.anonymous:
         raise UnauthenticatedError(f"`{key[0]} {template}` needs a token: send "
                                    "`Authorization: Bearer TOKEN`")
-    raise ForbiddenError(f"a {caller.role} token may not call `{key[0]} {template}`")
+    raise ForbiddenError(f"a token with role `{caller.role}` may not call `{key[0]} {template}`")
 
 
 def access_table() -> str:

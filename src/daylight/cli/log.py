@@ -182,8 +182,11 @@ def verify(
     if since is not None:
         try:
             since_text = since.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read earlier checkpoint: {exc}", where=str(since)) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read earlier checkpoint: {exc.strerror}",
+                              where=str(since)) from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError("earlier checkpoint is not UTF-8 text", where=str(since)) from exc
     from daylight.log.verifier import verify_mirror
 
     with progress_bar() as progress:

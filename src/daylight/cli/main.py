@@ -34,8 +34,8 @@ COMMANDS: dict[str, Entry] = {  # in the order `daylight --help` lists them: com
                     "decision as JSON (a deny is\nan answer, exit 0) and records it."),
     "audit": Entry("audit", "audit", "Replay a period's aggregated usage against the policy version "
                    "in force each day; print\nthe findings as JSON lines and append them to the log."),
-    "serve": Entry("serve", "serve", "Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until "
-                   "interrupted."),
+    "serve": Entry("serve", "serve", "Serve the HTTP API (decisions, every flow, published reports, "
+                   "the log) until interrupted."),
     "demo": Entry("demo", "demo", "Build the demo world on the embedded SQLite default and show that "
                   "it verifies."),
     "verify": Entry("report", "verify", "Verify a published report from its files alone; exit "

@@ -38,7 +38,7 @@ def serve(
              "records every 0.25 s and lose the last 0.25 s of them in a crash.",
         show_default="durable, or the serve_decision_records setting")] = None,
 ) -> None:
-    """Serve `POST /v1/decisions` and `GET /v1/policy` over HTTP until interrupted.
+    """Serve the HTTP API (decisions, every flow, published reports, the log) until interrupted.
 
     Routes other than the public ones need an API token: `daylight token create --role gateway`
     lets a gateway decide (docs/api.md, Access).

@@ -267,12 +267,14 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError("invalid TOML: nested too deeply", where=str(path)) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", where=str(path)) from exc
-    unknown = sorted(set(data) - set(SETTINGS_BY_NAME) | ({"home"} & set(data)))
+    if "home" in data:
+        raise ConfigError("`home` cannot be set in the file it lives in: pass --home or set "
+                          "DAYLIGHT_HOME", where=str(path))
+    unknown = sorted(set(data) - set(SETTINGS_BY_NAME))
     if unknown:
-        raise ConfigError(
-            f"unknown setting `{unknown[0]}` (home cannot be set in the file it lives in)",
-            where=str(path),
-        )
+        raise ConfigError(f"unknown setting `{unknown[0]}`: expected one of "
+                          f"{', '.join(sorted(set(SETTINGS_BY_NAME) - {'home'}))}",
+                          where=str(path))
     return data
 
 

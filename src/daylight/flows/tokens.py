@@ -115,7 +115,7 @@ def create_token(database: Database, role: str, *, accounts: Sequence[str] = (),
         raise InputError(f"--identity is for admin, reviewer and employee tokens, not "
                          f"`{the_role}`", where="--identity")
     if identity is None and the_role in _IDENTITY_REQUIRED:
-        raise InputError(f"a {the_role} token needs --identity (who it is issued to)",
+        raise InputError(f"a token with role `{the_role}` needs --identity (who it is issued to)",
                          where="--identity")
     canonical = canonical_identity(identity, where="--identity") if identity is not None else None
     if canonical is not None and the_role == Role.REVIEWER:

@@ -50,7 +50,7 @@ CONTEXT_FIELDS: tuple[ContextField, ...] = (
     ContextField("public_space", bool, False,
                  "The images come from a publicly accessible space."),
     ContextField("purpose", str, "",
-                 "The purpose the caller declares for this request, e.g. `missing_children`, "
+                 "The purpose the caller declares for this request, e.g. `find_missing_children`, "
                  "`identity_verification`, `medical`."),
     ContextField("setting", str, "",
                  "Where the system is deployed: `workplace`, `education`, or empty.",

@@ -44,7 +44,9 @@ def _agency_name(org: Organization, rng: random.Random) -> str:
         return name.replace("Police Department", "PD")
     if org.role == "police" and style < 0.55:
         return name.replace("Department", "Dept.")
-    if org.role == "county_le":
+    if org.role == "county_le" and name.endswith(" law enforcement agency"):
+        # the roster's "Warrick County law enforcement agency", typed as a sheriff would; a
+        # county agency that a later source named ("Ector County Sheriff's Office") keeps it
         bare = name.removesuffix(" law enforcement agency")
         return bare + (" Sheriff's Office" if style < 0.6 else " Sheriff")
     return name
