@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +67,16 @@ def _whole(amount: float | None) -> int | None:
     return None if amount is None else round(amount)
 
 
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    # dataclasses.fields() builds its tuple anew on every call: ~7 µs, a row at a time
-    return tuple(f.name for f in fields(kind))
+# dataclasses.fields() builds its tuple anew on every call (~7 µs): read once per row class
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _shallow(row: Any) -> dict[str, Any]:
     """A dataclass row as a dict of its fields (no deep copy: rows hold only plain values)."""
-    return {name: getattr(row, name) for name in _field_names(type(row))}
+    names = _FIELD_NAMES.get(type(row))
+    if names is None:
+        names = _FIELD_NAMES[type(row)] = tuple(f.name for f in fields(row))
+    return {name: getattr(row, name) for name in names}
 
 
 def evidence_record(step: EvidenceStep) -> dict[str, Any]:
