@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from daylight.cli.main import app
 from daylight.core.errors import InputError
-from daylight.registry.names import has_legal_form
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, has_legal_form, name_key
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.reference.build import INPUT_FILES, build_reference, manifest, write_reference
 from daylight.registry.reference.shipped import (
@@ -591,3 +591,42 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
                              schema="PublicBody", state="TX", sources=("x:2",)))
     assert _national_sector(builder, "DRUG ENFORCEMENT ADMINISTRATION") == "law_enforcement"
     assert _national_sector(builder, "Department of Homeland Security") is None
+
+
+@pytest.mark.parametrize("name, government, public", [
+    # a sheriff's office or a police department of a county or city, whatever USAspending's
+    # business types say: build 8 shipped these two as companies (commercial)
+    ("BRISTOL COUNTY SHERIFFS OFFICE", False, True),
+    ("TROY CITY POLICE DEPT", False, True),
+    # a government by its name alone, or named as one
+    ("YELLOWSTONE COUNTY", False, True),
+    ("LA SALLE COUNTY", None, True),
+    ("COUNTY OF BONNER", False, True),
+    ("SAN LUIS, CITY OF", None, True),
+    # not a public body's name: a membership body, a company, a company with a legal form
+    ("COUNTY SHERIFFS ASSOCIATION OF TEXAS", False, False),
+    ("COUNTY LINE TOWING", False, False),
+    ("CITY WIDE MAINTENANCE CO", False, False),
+    ("RIVER CITY RANGE, LLC", None, False),
+    ("POLICE SERVICE DOGS, INC.", True, False),
+])
+def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
+        name: str, government: bool | None, public: bool) -> None:
+    from daylight.registry.reference.sources_contracts import Award, _is_public_body
+
+    assert _is_public_body(Award("a", "7012", name, government=government, source="t")) is public
+
+
+def test_the_shipped_build_has_no_sheriff_or_police_force_of_a_county_or_city_as_a_company() -> None:
+    """Screened as a company, a sheriff's office would not be refused what law enforcement is:
+    build 8 shipped BRISTOL COUNTY SHERIFFS OFFICE and TROY CITY POLICE DEPT as companies."""
+    from daylight.registry.reference.shipped import read_reference
+
+    shipped = read_reference()
+    companies = [o.name for o in shipped.organizations if o.sector == "commercial"
+                 and not has_legal_form(o.name) and name_key(o.name).role in LAW_ENFORCEMENT_ROLES
+                 and name_key(o.name).jurisdictions & {"county", "city"}]
+    assert companies == [] or all("ASSOCIATION" in n.upper() for n in companies), companies
+    by_id = {o.id: o for o in shipped.organizations}
+    assert by_id["recipient:bristol-county-sheriffs-office-ma"].sector == "law_enforcement"
+    assert "TROY CITY POLICE DEPT" in by_id["ori:MI6378400"].aliases  # Troy, Michigan's police

@@ -209,8 +209,8 @@ def test_accounts_list_into_a_pipe_closed_early_says_nothing_more(registry_cli: 
     import sys
 
     path = tmp_path / "accounts.csv"
-    more = "".join(f"s{n:03},SYNTHETIC Shop {n},,,,US,2024-03-01\n" for n in range(60))
-    path.write_text(ACCOUNTS_CSV + more)  # more than a pipe's buffer of lines
+    more = "".join(f"s{n:03},SYNTHETIC Shop {n},,,,US,2024-03-01\n" for n in range(600))
+    path.write_text(ACCOUNTS_CSV + more)  # lines well over a pipe's 64 KiB buffer
     registry_cli("accounts", "import", str(path))
     args = ["--home", str(registry_cli.home)]
     if registry_cli.database_url:

@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 8  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 9  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -67,7 +67,9 @@ BUILD_VERSION = 8  # 2: CBP offices, the Marshals, companies with police words, 
 # (field offices, sectors, divisions, districts, the Atlas's CBP ports) as organisations
 # `part_of` their agency, with its sector; 8: an award to a government by name ("COOK COUNTY")
 # is the government's, not its sheriff's or police's (three ICE awards had been); the Atlas's
-# "DHS"-typed Drug Enforcement Administration (TX) takes the national DEA's sector
+# "DHS"-typed Drug Enforcement Administration (TX) takes the national DEA's sector; 9: a contract
+# recipient whose name can only be a public body's ("BRISTOL COUNTY SHERIFFS OFFICE", "LA SALLE
+# COUNTY", "SAN LUIS, CITY OF") is one, whatever business types USAspending gives it
 
 
 def build_reference(root: Path) -> Reference:

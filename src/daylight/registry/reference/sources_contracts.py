@@ -247,11 +247,35 @@ def award_interval(award: Award) -> tuple[str, str, str]:
     return "", "", "action_dates"
 
 
+_GOVERNMENT_PREFIXES = ("county of ", "city of ", "state of ", "town of ", "village of ",
+                        "government of ")
+_GOVERNMENT_SUFFIXES = (", county of", ", city of", ", town of", ", village of")
+_MEMBERSHIP_WORDS = frozenset({"association", "associations", "foundation", "union", "fraternal",
+                               "benevolent", "league", "society", "coalition", "council"})
+
+
 def _names_a_government(name: str) -> bool:
-    """Whether ``name`` reads as a government itself ("COUNTY OF PARK", "GOVERNMENT OF THE UNITED
-    STATES"), not one of its agencies."""
-    return name_key(name).role == "government" or name.lower().startswith(
-        ("county of ", "city of ", "state of ", "town of ", "village of ", "government of "))
+    """Whether ``name`` reads as a government itself ("COUNTY OF PARK", "SAN LUIS, CITY OF",
+    "GOVERNMENT OF THE UNITED STATES"), not one of its agencies."""
+    text = name.lower().strip()
+    return name_key(name).role == "government" or text.startswith(_GOVERNMENT_PREFIXES) \
+        or text.endswith(_GOVERNMENT_SUFFIXES)
+
+
+def _names_a_public_body(name: str) -> bool:
+    """Whether ``name``, which holds no legal form, can only be a public body's: a government
+    itself ("COUNTY OF BONNER"); a county by its name alone ("LA SALLE COUNTY"); or a police or
+    sheriff's force of a county or city ("BRISTOL COUNTY SHERIFFS OFFICE", "TROY CITY POLICE
+    DEPT"), not a membership body of theirs ("COUNTY SHERIFFS' ASSOCIATION")."""
+    key = name_key(name)
+    words = set(key.core_text.split())
+    if _names_a_government(name):
+        return True
+    if key.role is None and key.jurisdictions == {"county"} and name.lower().rstrip().endswith(
+            "county") and len(words) <= 3:
+        return True
+    return key.role in LAW_ENFORCEMENT_ROLES and bool(key.jurisdictions & {"county", "city"}) \
+        and not words & _MEMBERSHIP_WORDS
 
 
 def _is_public_body(award: Award) -> bool:
@@ -261,6 +285,12 @@ def _is_public_body(award: Award) -> bool:
         # ("POLICE SERVICE DOGS, INC.") and however USAspending flagged it (a plumbing Inc. is
         # flagged a local government); "IMPERIAL, COUNTY (INC)" names a county and stays one.
         return False
+    if not has_legal_form(award.recipient) and _names_a_public_body(award.recipient):
+        # USAspending's business types are what the recipient declared in SAM: "BRISTOL COUNTY
+        # SHERIFFS OFFICE", "TROY CITY POLICE DEPT" and "YELLOWSTONE COUNTY" declared no
+        # government type, and were shipped as companies (a sheriff's office screened as a
+        # company is not refused what law enforcement is refused)
+        return True
     if award.government is not None:
         return award.government
     return key.role in LAW_ENFORCEMENT_ROLES or _names_a_government(award.recipient)
