@@ -598,6 +598,7 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     # business types say: build 8 shipped these two as companies (commercial)
     ("BRISTOL COUNTY SHERIFFS OFFICE", False, True),
     ("TROY CITY POLICE DEPT", False, True),
+    ("TOWNSHIP OF EWING POLICE DEPT", False, True),
     # a government by its name alone, or named as one
     ("YELLOWSTONE COUNTY", False, True),
     ("LA SALLE COUNTY", None, True),
@@ -619,14 +620,27 @@ def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
 
 def test_the_shipped_build_has_no_sheriff_or_police_force_of_a_county_or_city_as_a_company() -> None:
     """Screened as a company, a sheriff's office would not be refused what law enforcement is:
-    build 8 shipped BRISTOL COUNTY SHERIFFS OFFICE and TROY CITY POLICE DEPT as companies."""
+    build 8 shipped BRISTOL COUNTY SHERIFFS OFFICE and TROY CITY POLICE DEPT as companies (from
+    USAspending), and "Village of Chatham Police Department" (an Atlas Vendor cell)."""
     from daylight.registry.reference.shipped import read_reference
 
     shipped = read_reference()
     companies = [o.name for o in shipped.organizations if o.sector == "commercial"
                  and not has_legal_form(o.name) and name_key(o.name).role in LAW_ENFORCEMENT_ROLES
-                 and name_key(o.name).jurisdictions & {"county", "city"}]
+                 and name_key(o.name).jurisdictions & {"county", "city", "village", "town", "township",
+                                                       "borough"}]
     assert companies == [] or all("ASSOCIATION" in n.upper() for n in companies), companies
     by_id = {o.id: o for o in shipped.organizations}
     assert by_id["recipient:bristol-county-sheriffs-office-ma"].sector == "law_enforcement"
     assert "TROY CITY POLICE DEPT" in by_id["ori:MI6378400"].aliases  # Troy, Michigan's police
+
+
+@pytest.mark.parametrize("vendor, agency", [
+    ("Village of Chatham Police Department", True), ("Ring", False), ("Vigilant Solutions", False),
+    ("Police Service Dogs, Inc.", False), ("County of Fresno", True),
+])
+def test_an_atlas_vendor_cell_naming_an_agency_is_not_read_as_a_company(
+        vendor: str, agency: bool) -> None:
+    from daylight.registry.reference.sources_links import _names_an_agency
+
+    assert _names_an_agency(vendor) is agency

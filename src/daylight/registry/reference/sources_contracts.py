@@ -250,6 +250,7 @@ def award_interval(award: Award) -> tuple[str, str, str]:
 _GOVERNMENT_PREFIXES = ("county of ", "city of ", "state of ", "town of ", "village of ",
                         "government of ")
 _GOVERNMENT_SUFFIXES = (", county of", ", city of", ", town of", ", village of")
+_LOCAL_JURISDICTIONS = frozenset({"county", "city", "village", "town", "township", "borough"})
 _MEMBERSHIP_WORDS = frozenset({"association", "associations", "foundation", "union", "fraternal",
                                "benevolent", "league", "society", "coalition", "council"})
 
@@ -274,7 +275,7 @@ def _names_a_public_body(name: str) -> bool:
     if key.role is None and key.jurisdictions == {"county"} and name.lower().rstrip().endswith(
             "county") and len(words) <= 3:
         return True
-    return key.role in LAW_ENFORCEMENT_ROLES and bool(key.jurisdictions & {"county", "city"}) \
+    return key.role in LAW_ENFORCEMENT_ROLES and bool(key.jurisdictions & _LOCAL_JURISDICTIONS) \
         and not words & _MEMBERSHIP_WORDS
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from daylight.core.errors import InputError
 from daylight.registry.geography import state_code
-from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
+from daylight.registry.names import LAW_ENFORCEMENT_ROLES, has_legal_form, name_key
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.reference.builder import ReferenceBuilder, slug
 from daylight.registry.reference.sector import public_body_sector
@@ -129,6 +129,15 @@ def _national_sector(builder: ReferenceBuilder, name: str) -> str | None:
                  and org.sector in ("law_enforcement", "immigration_enforcement")), None)
 
 
+def _names_an_agency(vendor: str) -> bool:
+    """A Vendor cell that names a police force or a government, not a company: a slip of the
+    Atlas's (AOS4790's vendor is "Village of Chatham Police Department", where Ring is meant).
+    Read as a vendor, it became a company of that agency's name, which an account of that
+    police department could then be matched to, and screened commercial."""
+    key = name_key(vendor)
+    return key.role in (*LAW_ENFORCEMENT_ROLES, "government") and not has_legal_form(vendor)
+
+
 def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
     """Atlas of Surveillance rows: each agency, and ``vendor supplies agency`` where named."""
     rows = read_csv(root, ATLAS, ("AOSNUMBER", "City", "State", "Agency", "Type of LEA",
@@ -165,7 +174,7 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
         else:
             builder.merge(cache[key], sources=(source,))
         for vendor in (v.strip() for v in row["Vendor"].split(",")):
-            if vendor.lower() in _NOT_VENDORS:
+            if vendor.lower() in _NOT_VENDORS or _names_an_agency(vendor):
                 continue
             vendor_id = builder.company(vendor, source=source)
             technology = row["Technology"]
