@@ -66,6 +66,8 @@ MIN_BYTES_PER_S = 1024
 WORKERS = 8
 CHECKPOINT = "log/checkpoint"
 
+MAX_NAME_BYTES = 255
+"""The longest file or folder name most file systems take."""
 # a path segment as reports name their files: no control characters, backslashes or dot-only names
 _SEGMENT = re.compile(r"(?!\.{1,2}\Z)[^\x00-\x1f\x7f/\\]+")
 
@@ -128,8 +130,8 @@ def _base(url: str) -> str:
 
 
 def _check_out(out: Path) -> None:
-    if len(out.name.encode("utf-8", "surrogateescape")) > 255:
-        raise InputError("its name is longer than a file system allows (255 bytes)",
+    if len(out.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise InputError(f"its name is longer than a file system allows ({MAX_NAME_BYTES} bytes)",
                          where="--out")
     try:
         taken = out.exists() or out.is_symlink()
@@ -142,19 +144,33 @@ def _check_out(out: Path) -> None:
 
 
 def _listed(path: Path, where: str) -> dict[str, str]:
-    """``SHA256SUMS``'s files, each a plain relative path (a server's paths are not trusted)."""
+    """``SHA256SUMS``'s files, each a plain relative path that can be a file of the copy (a
+    server's paths are not trusted)."""
     try:
         listed = parse_sha256sums(path.read_text(encoding="utf-8"), where=where)
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 at byte {exc.start}", where=where) from exc
+    folders = {"log"}  # the mirror's, beside the listed files
     for name in listed:
-        shown = name.encode("unicode_escape").decode()
-        if not all(_SEGMENT.fullmatch(segment) for segment in name.split("/")):
-            raise InputError(f"`{shown}` is not a plain relative path", where=where)
+        folders.update(itertools.accumulate(name.split("/")[:-1], lambda a, b: f"{a}/{b}"))
+    for name in listed:
+        shown = printable(name if len(name) <= 80 else name[:80] + "...")
+        if not all(_is_segment(segment) for segment in name.split("/")):
+            raise InputError(f"`{shown}` is not a plain relative path of names a file system "
+                             f"takes (at most {MAX_NAME_BYTES} bytes each)", where=where)
         if name in UNLISTED or name.startswith("log/"):
             raise InputError(f"lists `{shown}`, which a report's SHA256SUMS never lists",
                              where=where)
+        if name in folders:
+            raise InputError(f"lists `{shown}` both as a file and as a folder", where=where)
     return listed
+
+
+def _is_segment(segment: str) -> bool:
+    """A file or folder name as reports name theirs: printable, not `.` or `..`, no `\\`,
+    and short enough for a file system."""
+    return (_SEGMENT.fullmatch(segment) is not None and printable(segment) == segment
+            and len(segment.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES)
 
 
 def _tree_size(path: Path, where: str) -> int:
@@ -215,12 +231,18 @@ class _Fetch:
 
     def one(self, path: str, digest: str | None, limit: int) -> None:
         """GET ``path`` of the folder into ``staging``, checked against ``digest`` if given."""
+        from http.client import HTTPException  # loaded with urllib, when a report is fetched
+
         url = self.base + quote(path)
         target = self.staging / path
         hashed, size, started = hashlib.sha256(), 0, time.monotonic()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with self._open(url) as response, target.open("wb") as sink:
+                declared: int | None = response.length  # None: no Content-Length (chunked)
+                if declared is not None and declared > limit:
+                    raise StorageError(f"larger than {limit:,} bytes (its Content-Length)",
+                                       where=url)
                 while chunk := response.read1(1 << 16):
                     if self.stop.is_set():
                         raise StorageError("stopped: another file failed", where=url)
@@ -234,8 +256,13 @@ class _Fetch:
                     if elapsed > SLOW_AFTER_S and size < MIN_BYTES_PER_S * elapsed:
                         raise StorageError(f"arrives slower than {MIN_BYTES_PER_S} bytes a "
                                            "second", where=url)
+                if declared is not None and size < declared:  # http.client does not say
+                    raise StorageError(f"arrived cut short: {size:,} of the {declared:,} bytes "
+                                       "its Content-Length says", where=url)
         except OSError as exc:  # timed out, reset; a disk full
             raise StorageError(f"could not fetch it: {exc}", where=url) from exc
+        except HTTPException as exc:  # a bad status line, too many headers, a chunk cut short
+            raise StorageError(f"not a well-formed http answer: {exc!r}", where=url) from exc
         if digest is not None and hashed.hexdigest() != digest:
             raise StorageError("arrived with another SHA-256 than SHA256SUMS lists", where=url)
 
