@@ -9,6 +9,7 @@ import functools
 import hashlib
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -178,3 +179,55 @@ def test_the_printed_verify_command_names_the_folder_as_given(
     shown = str(tmp_path / name).replace("\x1b", "\\x1b")
     assert f"daylight verify {shown} --key" in " ".join(result.stderr.split())
     assert "\x1b" not in result.stderr
+
+
+def test_an_interrupt_does_not_wait_for_a_server_that_never_answers(
+        published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C waited for every download under way to time out: 27 s against a server that
+    never sent its headers (the probe). Here the timeout is 20 s, and the interrupt is raised
+    in the main thread, as a SIGINT's is, by the progress callback."""
+    monkeypatch.setattr("daylight.report.fetch.TIMEOUT_S", 20.0)
+    released = threading.Event()
+    second = (published / "SHA256SUMS").read_text().splitlines()[1].split("  ", 1)[1]
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with _hostile(published, {second: lambda handler: released.wait(30)}) as url:
+        started = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                fetch_report(url, tmp_path / "copy", workers=4, progress=interrupt)
+            waited = time.monotonic() - started
+        finally:
+            released.set()
+    assert waited < 10 and [p.name for p in tmp_path.iterdir()] == []
+
+
+def _redirect(location: str) -> Answer:
+    def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return answer
+
+
+@pytest.mark.parametrize(("location", "why"), [
+    ("file:///etc/passwd", "to url 'file:///etc/passwd' is not allowed"),
+    ("/log.vkey", "would lead to an infinite loop")])
+def test_a_redirect_not_followed_says_why(published: Path, tmp_path: Path, location: str,
+                                          why: str) -> None:
+    """A redirect to `file://` or in a loop was `the server answered 302` (the probe)."""
+    with _hostile(published, {"log.vkey": _redirect(location)}) as url:
+        error = _fails(url, tmp_path)
+    assert error.where == url + "log.vkey"
+    assert error.message.startswith("the server answered 302, a redirect not followed: ")
+    assert why in error.message
+
+
+def test_an_out_in_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("kept")
+    with pytest.raises(InputError) as caught:
+        fetch_report("http://127.0.0.1:9/", tmp_path / "a-file" / "copy")
+    assert caught.value.where == "--out" and caught.value.message.endswith("is not a folder")

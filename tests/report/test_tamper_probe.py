@@ -93,3 +93,13 @@ def test_a_changed_field_of_the_publication_pointer_is_named(
     (copy / "publication.json").write_text(json.dumps(pointer, indent=2) + "\n")
     found = _problems(copy)
     assert "publication.json: " in found and said in found
+
+
+def test_a_malformed_line_of_sha256sums_is_named_once(copy: Path) -> None:
+    """It was `SHA256SUMS: SHA256SUMS:3: expected ...` (the probe)."""
+    sums = copy / SHA256SUMS
+    lines = sums.read_text().splitlines(keepends=True)
+    sums.write_text("".join([*lines[:2], "not a line\n", *lines[2:]]))
+    found = _problems(copy)
+    assert "SHA256SUMS:3: expected `<64 hex digits>  <relative path>`" in found
+    assert "SHA256SUMS: SHA256SUMS" not in found

@@ -20,13 +20,16 @@ few requests at a time): no dependency of the project downloads a list of files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -115,7 +118,7 @@ def fetch_report(url: str, out: Path, *, workers: int = WORKERS,
         except OSError as exc:
             raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
     except BaseException:
-        fetch.stop.set()
+        fetch.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Fetched(base, out, len(listed) + 4, tiles, fetch.bytes, tree_size)
@@ -140,7 +143,8 @@ def _check_out(out: Path) -> None:
     if taken:
         raise InputError("exists: fetch into a new folder", where="--out")
     if not out.parent.is_dir():
-        raise InputError(f"its folder `{out.parent}` does not exist", where="--out")
+        missing = "is not a folder" if out.parent.exists() else "does not exist"
+        raise InputError(f"its folder `{out.parent}` {missing}", where="--out")
 
 
 def _listed(path: Path, where: str) -> dict[str, str]:
@@ -196,14 +200,29 @@ def _tile_count(tree_size: int) -> int:
 
 class _Fetch:
     """Files of one report's folder into ``staging``, through one opener that refuses
-    redirects out of the folder; ``stop`` ends the downloads under way at their next read."""
+    redirects out of the folder; ``abort`` ends the downloads under way at once."""
 
     def __init__(self, base: str, staging: Path) -> None:
         self.base, self.staging = base, staging
         self.stop = threading.Event()
         self.bytes = 0
         self._lock = threading.Lock()
-        self._opener = _opener(base)
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()  # those still open
+        self._opener = _opener(base, self._connected)
+
+    def _connected(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(connection)
+
+    def abort(self) -> None:
+        """Stop every download: each blocked read returns at once (a server that stalls would
+        otherwise hold an interrupted fetch until its timeout)."""
+        self.stop.set()
+        with self._lock:
+            connections = list(self._sockets)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
 
     def all(self, jobs: Iterable[tuple[str, str | None]], total: int, workers: int,
             progress: Callable[[int, int], None] | None) -> None:
@@ -224,7 +243,7 @@ class _Fetch:
                         if progress is not None:
                             progress(done, total)
             except BaseException:
-                self.stop.set()
+                self.abort()
                 for future in ahead:
                     future.cancel()
                 raise
@@ -275,6 +294,10 @@ class _Fetch:
             error.close()  # its connection, or the socket stays open
             if error.code == 404:
                 raise NotFoundError("the server has no such file (404)", where=url) from None
+            if 300 <= error.code < 400:  # urllib says why it did not follow: another scheme, a loop
+                why = str(error.msg).split("\n", 1)[0][:200]
+                raise StorageError(f"the server answered {error.code}, a redirect not followed: "
+                                   f"{why}", where=url) from None
             raise StorageError(f"the server answered {error.code}", where=url) from None
         except (OSError, ValueError) as error:  # unreachable, timed out; a malformed address
             raise StorageError(f"could not fetch it: {error}", where=url) from error
@@ -287,8 +310,12 @@ class _Fetch:
                                    where=url)
 
 
-def _opener(base: str) -> urllib.request.OpenerDirector:
-    import urllib.request  # with http.client and ssl, ~10 ms: loaded when a report is fetched
+def _opener(base: str, sockets: Callable[[socket.socket], None]
+            ) -> urllib.request.OpenerDirector:
+    """An opener that follows redirects only within ``base`` and gives ``sockets`` each
+    connection's socket as it connects."""
+    import http.client  # with urllib.request and ssl, ~10 ms: loaded when a report is fetched
+    import urllib.request
 
     class InTheFolder(urllib.request.HTTPRedirectHandler):
         """Follows a redirect only to an address in the report's folder."""
@@ -301,4 +328,22 @@ def _opener(base: str) -> urllib.request.OpenerDirector:
                                    "folder", where=req.full_url)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    return urllib.request.build_opener(InTheFolder())
+    class Plain(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets(self.sock)
+
+    class Tls(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets(self.sock)
+
+    class PlainHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(Plain, req)
+
+    class TlsHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(Tls, req)  # the default context, as urllib's own handler
+
+    return urllib.request.build_opener(InTheFolder(), PlainHandler(), TlsHandler())

@@ -220,8 +220,11 @@ def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[s
         checker.fail(SHA256SUMS, "its SHA-256 is not the one the `report.published` entry logged")
     try:
         listed = parse_sha256sums(sums.decode("utf-8"))
-    except (InputError, UnicodeDecodeError) as exc:
-        checker.fail(SHA256SUMS, str(exc))
+    except InputError as exc:  # its where names the line
+        checker.fail(exc.where or SHA256SUMS, exc.message)
+        return 0
+    except UnicodeDecodeError as exc:
+        checker.fail(SHA256SUMS, f"not UTF-8 at byte {exc.start}")
         return 0
     for relative, digest in sorted(payload.get("files", {}).items()):
         if listed.get(relative) != digest:
