@@ -135,9 +135,11 @@ def fetch(
         task = progress.add_task("fetching the report", total=None)
         fetched = fetch_report(url, out, progress=lambda done, total: progress.update(
             task, completed=done, total=total))
-    stderr.print(f"fetched {fetched.files:,} files and {fetched.tiles:,} log tiles "
-                 f"({fetched.bytes:,} bytes) into {out}; now check them: daylight verify {out} "
-                 "--key A_COPY_OF_THE_LOGS_KEY_YOU_TRUST")
+    # the folder as typed: `[bold]` in its name is not Rich markup, a control character is escaped
+    stderr.print(printable(f"fetched {fetched.files:,} files and {fetched.tiles:,} log tiles "
+                           f"({fetched.bytes:,} bytes) into {out}; now check them: daylight "
+                           f"verify {out} --key A_COPY_OF_THE_LOGS_KEY_YOU_TRUST"),
+                 markup=False, highlight=False)
     print_json(fetched.to_json())
 
 

@@ -20,13 +20,16 @@ few requests at a time): no dependency of the project downloads a list of files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -66,6 +69,8 @@ MIN_BYTES_PER_S = 1024
 WORKERS = 8
 CHECKPOINT = "log/checkpoint"
 
+MAX_NAME_BYTES = 255
+"""The longest file or folder name most file systems take."""
 # a path segment as reports name their files: no control characters, backslashes or dot-only names
 _SEGMENT = re.compile(r"(?!\.{1,2}\Z)[^\x00-\x1f\x7f/\\]+")
 
@@ -113,7 +118,7 @@ def fetch_report(url: str, out: Path, *, workers: int = WORKERS,
         except OSError as exc:
             raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
     except BaseException:
-        fetch.stop.set()
+        fetch.abort()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Fetched(base, out, len(listed) + 4, tiles, fetch.bytes, tree_size)
@@ -128,8 +133,8 @@ def _base(url: str) -> str:
 
 
 def _check_out(out: Path) -> None:
-    if len(out.name.encode("utf-8", "surrogateescape")) > 255:
-        raise InputError("its name is longer than a file system allows (255 bytes)",
+    if len(out.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise InputError(f"its name is longer than a file system allows ({MAX_NAME_BYTES} bytes)",
                          where="--out")
     try:
         taken = out.exists() or out.is_symlink()
@@ -138,23 +143,38 @@ def _check_out(out: Path) -> None:
     if taken:
         raise InputError("exists: fetch into a new folder", where="--out")
     if not out.parent.is_dir():
-        raise InputError(f"its folder `{out.parent}` does not exist", where="--out")
+        missing = "is not a folder" if out.parent.exists() else "does not exist"
+        raise InputError(f"its folder `{out.parent}` {missing}", where="--out")
 
 
 def _listed(path: Path, where: str) -> dict[str, str]:
-    """``SHA256SUMS``'s files, each a plain relative path (a server's paths are not trusted)."""
+    """``SHA256SUMS``'s files, each a plain relative path that can be a file of the copy (a
+    server's paths are not trusted)."""
     try:
         listed = parse_sha256sums(path.read_text(encoding="utf-8"), where=where)
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 at byte {exc.start}", where=where) from exc
+    folders = {"log"}  # the mirror's, beside the listed files
     for name in listed:
-        shown = name.encode("unicode_escape").decode()
-        if not all(_SEGMENT.fullmatch(segment) for segment in name.split("/")):
-            raise InputError(f"`{shown}` is not a plain relative path", where=where)
+        folders.update(itertools.accumulate(name.split("/")[:-1], lambda a, b: f"{a}/{b}"))
+    for name in listed:
+        shown = printable(name if len(name) <= 80 else name[:80] + "...")
+        if not all(_is_segment(segment) for segment in name.split("/")):
+            raise InputError(f"`{shown}` is not a plain relative path of names a file system "
+                             f"takes (at most {MAX_NAME_BYTES} bytes each)", where=where)
         if name in UNLISTED or name.startswith("log/"):
             raise InputError(f"lists `{shown}`, which a report's SHA256SUMS never lists",
                              where=where)
+        if name in folders:
+            raise InputError(f"lists `{shown}` both as a file and as a folder", where=where)
     return listed
+
+
+def _is_segment(segment: str) -> bool:
+    """A file or folder name as reports name theirs: printable, not `.` or `..`, no `\\`,
+    and short enough for a file system."""
+    return (_SEGMENT.fullmatch(segment) is not None and printable(segment) == segment
+            and len(segment.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES)
 
 
 def _tree_size(path: Path, where: str) -> int:
@@ -180,14 +200,29 @@ def _tile_count(tree_size: int) -> int:
 
 class _Fetch:
     """Files of one report's folder into ``staging``, through one opener that refuses
-    redirects out of the folder; ``stop`` ends the downloads under way at their next read."""
+    redirects out of the folder; ``abort`` ends the downloads under way at once."""
 
     def __init__(self, base: str, staging: Path) -> None:
         self.base, self.staging = base, staging
         self.stop = threading.Event()
         self.bytes = 0
         self._lock = threading.Lock()
-        self._opener = _opener(base)
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()  # those still open
+        self._opener = _opener(base, self._connected)
+
+    def _connected(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(connection)
+
+    def abort(self) -> None:
+        """Stop every download: each blocked read returns at once (a server that stalls would
+        otherwise hold an interrupted fetch until its timeout)."""
+        self.stop.set()
+        with self._lock:
+            connections = list(self._sockets)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
 
     def all(self, jobs: Iterable[tuple[str, str | None]], total: int, workers: int,
             progress: Callable[[int, int], None] | None) -> None:
@@ -208,19 +243,25 @@ class _Fetch:
                         if progress is not None:
                             progress(done, total)
             except BaseException:
-                self.stop.set()
+                self.abort()
                 for future in ahead:
                     future.cancel()
                 raise
 
     def one(self, path: str, digest: str | None, limit: int) -> None:
         """GET ``path`` of the folder into ``staging``, checked against ``digest`` if given."""
+        from http.client import HTTPException  # loaded with urllib, when a report is fetched
+
         url = self.base + quote(path)
         target = self.staging / path
         hashed, size, started = hashlib.sha256(), 0, time.monotonic()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with self._open(url) as response, target.open("wb") as sink:
+                declared: int | None = response.length  # None: no Content-Length (chunked)
+                if declared is not None and declared > limit:
+                    raise StorageError(f"larger than {limit:,} bytes (its Content-Length)",
+                                       where=url)
                 while chunk := response.read1(1 << 16):
                     if self.stop.is_set():
                         raise StorageError("stopped: another file failed", where=url)
@@ -234,8 +275,13 @@ class _Fetch:
                     if elapsed > SLOW_AFTER_S and size < MIN_BYTES_PER_S * elapsed:
                         raise StorageError(f"arrives slower than {MIN_BYTES_PER_S} bytes a "
                                            "second", where=url)
+                if declared is not None and size < declared:  # http.client does not say
+                    raise StorageError(f"arrived cut short: {size:,} of the {declared:,} bytes "
+                                       "its Content-Length says", where=url)
         except OSError as exc:  # timed out, reset; a disk full
             raise StorageError(f"could not fetch it: {exc}", where=url) from exc
+        except HTTPException as exc:  # a bad status line, too many headers, a chunk cut short
+            raise StorageError(f"not a well-formed http answer: {exc!r}", where=url) from exc
         if digest is not None and hashed.hexdigest() != digest:
             raise StorageError("arrived with another SHA-256 than SHA256SUMS lists", where=url)
 
@@ -248,6 +294,10 @@ class _Fetch:
             error.close()  # its connection, or the socket stays open
             if error.code == 404:
                 raise NotFoundError("the server has no such file (404)", where=url) from None
+            if 300 <= error.code < 400:  # urllib says why it did not follow: another scheme, a loop
+                why = str(error.msg).split("\n", 1)[0][:200]
+                raise StorageError(f"the server answered {error.code}, a redirect not followed: "
+                                   f"{why}", where=url) from None
             raise StorageError(f"the server answered {error.code}", where=url) from None
         except (OSError, ValueError) as error:  # unreachable, timed out; a malformed address
             raise StorageError(f"could not fetch it: {error}", where=url) from error
@@ -260,8 +310,12 @@ class _Fetch:
                                    where=url)
 
 
-def _opener(base: str) -> urllib.request.OpenerDirector:
-    import urllib.request  # with http.client and ssl, ~10 ms: loaded when a report is fetched
+def _opener(base: str, sockets: Callable[[socket.socket], None]
+            ) -> urllib.request.OpenerDirector:
+    """An opener that follows redirects only within ``base`` and gives ``sockets`` each
+    connection's socket as it connects."""
+    import http.client  # with urllib.request and ssl, ~10 ms: loaded when a report is fetched
+    import urllib.request
 
     class InTheFolder(urllib.request.HTTPRedirectHandler):
         """Follows a redirect only to an address in the report's folder."""
@@ -274,4 +328,22 @@ def _opener(base: str) -> urllib.request.OpenerDirector:
                                    "folder", where=req.full_url)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    return urllib.request.build_opener(InTheFolder())
+    class Plain(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets(self.sock)
+
+    class Tls(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets(self.sock)
+
+    class PlainHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(Plain, req)
+
+    class TlsHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(Tls, req)  # the default context, as urllib's own handler
+
+    return urllib.request.build_opener(InTheFolder(), PlainHandler(), TlsHandler())

@@ -122,17 +122,24 @@ def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
     return value
 
 
-def _publication(checker: Checker, reader: MirrorReader) -> tuple[str, int, dict[str, Any]]:
+def _publication(checker: Checker, reader: MirrorReader
+                 ) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    """``publication.json`` (a JSON object), the index of the entry it points at, and that
+    entry's payload."""
     text = checker.read(PUBLICATION_FILE)
     if text is None:
         raise VerificationError(f"no {PUBLICATION_FILE}: this is not a published report",
                                 where=str(checker.directory))
     try:
         pointer = json.loads(text)
-        period, index = str(pointer["period"]), int(pointer["published_log_index"])
+        period, index = str(pointer["period"]), pointer["published_log_index"]
     except (ValueError, KeyError, TypeError, RecursionError) as exc:  # (nested too deep)
         raise VerificationError(f"expected `period` and `published_log_index`: {exc}",
                                 where=PUBLICATION_FILE) from exc
+    if type(index) is not int:  # not "45", 45.9 or true, which int() took
+        raise VerificationError(f"published_log_index: expected an integer, not "
+                                f"`{json.dumps(index)}`",
+                                where=PUBLICATION_FILE)
     if not 0 <= index < reader.tree_size:
         raise VerificationError(f"published_log_index {index} is not in the log's tree of size "
                                 f"{reader.tree_size}", where=PUBLICATION_FILE)
@@ -152,7 +159,22 @@ def _publication(checker: Checker, reader: MirrorReader) -> tuple[str, int, dict
             checker.fail(PUBLICATION_FILE, f"log entry {later} publishes period `{period}` again "
                                            f"after entry {index}: this report is superseded")
             break
-    return period, index, payload
+    return pointer, index, payload
+
+
+def _check_pointer(checker: Checker, pointer: Mapping[str, Any], origin: str,
+                   proven_size: int) -> None:
+    """``publication.json``'s other fields say what the log says: its origin and the tree size
+    the rows are proven at; it has no field the build does not write."""
+    for name in sorted(set(pointer) - _POINTER_FIELDS):
+        checker.fail(PUBLICATION_FILE, f"`{name}`: a field a published report does not have")
+    for name, logged in (("origin", origin), ("proven_tree_size", proven_size)):
+        if pointer.get(name) != logged or type(pointer.get(name)) is not type(logged):
+            checker.fail(PUBLICATION_FILE, f"{name}: says `{json.dumps(pointer.get(name))}`, "
+                                           f"the log says `{json.dumps(logged)}`")
+
+
+_POINTER_FIELDS = {"period", "origin", "published_log_index", "proven_tree_size"}
 
 
 _CHUNK = 1 << 16
@@ -198,8 +220,11 @@ def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[s
         checker.fail(SHA256SUMS, "its SHA-256 is not the one the `report.published` entry logged")
     try:
         listed = parse_sha256sums(sums.decode("utf-8"))
-    except (InputError, UnicodeDecodeError) as exc:
-        checker.fail(SHA256SUMS, str(exc))
+    except InputError as exc:  # its where names the line
+        checker.fail(exc.where or SHA256SUMS, exc.message)
+        return 0
+    except UnicodeDecodeError as exc:
+        checker.fail(SHA256SUMS, f"not UTF-8 at byte {exc.start}")
         return 0
     for relative, digest in sorted(payload.get("files", {}).items()):
         if listed.get(relative) != digest:
@@ -409,12 +434,14 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         raise type(exc)(f"the log mirror: {exc.message}", where=where,
                         evidence=exc.evidence) from exc
     reader = MirrorReader(directory / LOG_DIR, mirror.tree_size)
-    period, index, payload = _publication(checker, reader)
+    pointer, index, payload = _publication(checker, reader)
+    period = str(pointer["period"])
     logged = payload.get("checkpoint", {})
     proven_size = int(logged.get("tree_size", -1))
     if not 1 <= proven_size <= mirror.tree_size:
         raise VerificationError(f"the publication's checkpoint size {proven_size} is not in the "
                                 f"log's tree of size {mirror.tree_size}", where=f"log entry {index}")
+    _check_pointer(checker, pointer, mirror.origin, proven_size)
     root_hash = merkle.root_hash(reader, proven_size)
     if logged.get("root_hash") != _b64(root_hash):
         checker.fail(f"log entry {index}", "its checkpoint root is not the log's root at that size")
