@@ -1,9 +1,12 @@
 """The servers tests start on loopback, one way each: a command (`daylight serve`, `daylight
 witness serve`, uvicorn) as its own process, an ASGI app under uvicorn in a thread, and a report
-directory served as `daylight report serve` serves it, in a thread."""
+directory served as `daylight report serve` serves it, or by a test's own handler, in a
+thread."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import socket
 import subprocess
@@ -118,6 +121,23 @@ def report_thread(directory: Path) -> Iterator[str]:
     thread.start()
     try:
         yield url_of(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def handler_thread(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler]
+                   ) -> Iterator[str]:
+    """``directory`` served by ``handler`` (a hostile host's, for `report fetch`) on a free
+    loopback port in a thread of this process; its address (ending in ``/``)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()

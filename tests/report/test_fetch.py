@@ -4,12 +4,10 @@ the folder, or lacks a file leaves nothing behind."""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +19,7 @@ from daylight.core.errors import InputError, NotFoundError, StorageError
 from daylight.report.fetch import fetch_report
 from daylight.report.verify import verify_report
 from tests.cli.conftest import Cli
-from tests.servers import report_thread
+from tests.servers import handler_thread, report_thread
 
 
 def _copy(published: Path, tmp_path: Path) -> Path:
@@ -165,17 +163,8 @@ class _Hostile(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def _hostile(directory: Path, mode: str) -> Iterator[str]:
-    handler = type("Handler", (_Hostile,), {"mode": mode})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with handler_thread(directory, type("Handler", (_Hostile,), {"mode": mode})) as url:
+        yield url
 
 
 def test_a_redirect_out_of_the_reports_folder_is_refused(published: Path, tmp_path: Path) -> None:

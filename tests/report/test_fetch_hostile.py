@@ -5,7 +5,6 @@ no traceback and nothing left behind."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import http.server
 import threading
@@ -22,6 +21,7 @@ from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import tiles_for_size
 from daylight.report.fetch import fetch_report
 from tests.cli.conftest import Cli
+from tests.servers import handler_thread
 
 Answer = Callable[[http.server.BaseHTTPRequestHandler], None]
 
@@ -46,17 +46,8 @@ class _Host(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def _hostile(directory: Path, answers: dict[str, Answer]) -> Iterator[str]:
-    handler = type("Handler", (_Host,), {"answers": answers})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with handler_thread(directory, type("Handler", (_Host,), {"answers": answers})) as url:
+        yield url
 
 
 def _raw(data: bytes) -> Answer:
