@@ -162,10 +162,21 @@ def test_reading_beyond_the_log_is_not_found(log: TransparencyLog) -> None:
         log.inclusion_proof(0, 5)
     with pytest.raises(NotFoundError):
         log.consistency_proof(3, 5)
-    with pytest.raises(NotFoundError):
-        log.consistency_proof(0, 4)
+    with pytest.raises(NotFoundError, match="beyond the latest checkpoint"):
+        log.consistency_proof(5)  # the log may grow to it
     with pytest.raises(NotFoundError):
         log.checkpoint(2)
+
+
+@pytest.mark.parametrize("old, new", [(0, 4), (3, 2), (5, 3)])
+def test_a_consistency_proof_no_tree_has_is_a_bad_request(log: TransparencyLog, old: int,
+                                                            new: int) -> None:
+    """From size 0, or from a larger size to a smaller: not a proof the log lacks yet (404), a
+    request that is wrong (400, exit 2), naming the old size."""
+    log.append_canonical(entries(0, 4))
+    with pytest.raises(InputError, match="need 1 <= old <= new") as caught:
+        log.consistency_proof(old, new)
+    assert caught.value.where == "old_size"
 
 
 def test_concurrent_appenders_never_share_an_index(

@@ -345,11 +345,13 @@ class TransparencyLog:
             size = latest if new_size is None else new_size
             if not 0 <= size <= latest:
                 raise NotFoundError(f"tree size {size} is beyond the latest checkpoint ({latest})")
-            if not 1 <= old_size <= size:
-                raise NotFoundError(
+            if old_size < 1 or (new_size is not None and old_size > new_size):
+                raise InputError(  # no tree ever has this proof: the request is wrong
                     f"no consistency proof from size {old_size} to size {size} "
-                    "(need 1 <= old <= new)"
-                )
+                    "(need 1 <= old <= new)", where="old_size")
+            if old_size > size:  # the log may grow to it
+                raise NotFoundError(f"tree size {old_size} is beyond the latest checkpoint "
+                                    f"({latest})")
             proof = merkle.consistency_proof(self._nodes, old_size, size)
             return ConsistencyAnswer(
                 old_size,
