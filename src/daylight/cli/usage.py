@@ -17,6 +17,7 @@ from daylight.cli.output import print_json, stderr
 from daylight.core.clock import utc_now
 from daylight.core.errors import ConfigError
 from daylight.core.period import parse_period
+from daylight.core.text import count_of
 from daylight.flows.aggregate import aggregate_and_log, verify_usage
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage, unmapped_cloud_accounts
 from daylight.home import Home
@@ -218,8 +219,8 @@ def generate(
     chosen = parse_period(period or utc_now().strftime("%Y-%m"))
     generated = generate_synthetic_usage(out, accounts=accounts, rows=rows, period=chosen,
                                          files=files, file_format=output_format.value, seed=seed)
-    stderr.print(f"SYNTHETIC: wrote {rows:,} rows for {accounts:,} accounts in "
-                 f"{len(generated.files)} files")
+    stderr.print(f"SYNTHETIC: wrote {count_of(rows, 'row')} for {count_of(accounts, 'account')} "
+                 f"in {count_of(len(generated.files), 'file')}")
     print(json.dumps(generated.to_json()))
 
 
