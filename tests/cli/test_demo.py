@@ -55,6 +55,15 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
     added = re.search(r"changes since 2026-10: (\d+) (organisations?) added", result.stdout)
     assert added is not None and added[2] == ("organisation" if added[1] == "1" else "organisations")
     assert "daylight verify" in result.stdout
+    # the demo's home works for the voice commands a reader tries there: its settings file holds
+    # the review key the demo sealed signers to, whose private half is review.key beside it
+    objection = CliRunner().invoke(app, [
+        "--home", str(out / "home"), "objection", "file", "--by", "reader@provider.example",
+        "--about", f"account:{accounts[0][0]}", "--statement", "SYNTHETIC: a reader's test"],
+        env={"DAYLIGHT_HOME": None, "DAYLIGHT_DATABASE_URL": None, "DAYLIGHT_REVIEW_KEY": None},
+        catch_exceptions=False)
+    assert objection.exit_code == 0, objection.stderr
+    assert "objection_id" in objection.stdout
 
 
 def test_the_demo_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path) -> None:

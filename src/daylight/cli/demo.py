@@ -29,6 +29,7 @@ from daylight.flows.demo import (
     UsageStage,
     VoiceStage,
     build_demo_world,
+    keep_demo_settings,
     prepare_demo_directory,
 )
 from daylight.flows.object import make_review_key
@@ -205,6 +206,7 @@ def demo(
     try:
         signer = progress.step("created a home, its Ed25519 key and an empty log",
                                lambda: home.initialise(DEMO_ORIGIN))
+        keep_demo_settings(out / "home", review_key)
         build_demo_world(home.database(), home.log(writable=True), home.usage_store(),
                          signer.verifier(), home.voice_keys(), out, progress, accounts=accounts,
                          usage_rows=usage_rows, period=parse_period(period))

@@ -30,6 +30,7 @@ from daylight.core.clock import Clock, utc_now
 from daylight.core.database import Database, migrate
 from daylight.core.errors import ConflictError, InputError, NotFoundError
 from daylight.core.period import Period, parse_period
+from daylight.core.settings import CONFIG_FILE_NAME
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
 from daylight.flows.audit import audit_period
@@ -95,6 +96,15 @@ def prepare_demo_directory(out: Path) -> None:
         (out / MARKER).write_text("SYNTHETIC: written by `daylight demo`; safe to delete.\n")
     except OSError as exc:
         raise InputError(f"cannot use `{out}`: {exc.strerror}", where="--out") from exc
+
+
+def keep_demo_settings(home: Path, review_key: str) -> None:
+    """Write the demo's review key (public half) into the home's settings file, so that the
+    voice commands a reader tries in the demo's home (`objection file`, `refusal record`) find
+    it as the demo did."""
+    (home / CONFIG_FILE_NAME).write_text(
+        "# Written by `daylight demo` (SYNTHETIC): the demo's review key, public half; its\n"
+        f"# private half is `{REVIEW_KEY_FILE}` beside this home.\nreview_key = \"{review_key}\"\n")
 
 
 def synthetic_usage_for_demo(database: Database, log: TransparencyLog, store: UsageStore,
