@@ -112,12 +112,17 @@ def uvicorn_thread(app: ASGIApp) -> Iterator[str]:
         thread.join(timeout=30)
 
 
+SHUTDOWN_POLL_S = 0.05
+"""How often a thread's server looks whether it is to shut down (``serve_forever``'s 0.5 s
+default made each test that starts one wait up to half a second on leaving)."""
+
+
 @contextmanager
 def report_thread(directory: Path) -> Iterator[str]:
     """The report in ``directory`` served as `daylight report serve` serves it, on a free port
     in a thread of this process; its address (ending in ``/``)."""
     server = report_server(directory, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     try:
         yield url_of(server)
@@ -134,7 +139,7 @@ def handler_thread(directory: Path, handler: type[http.server.SimpleHTTPRequestH
     loopback port in a thread of this process; its address (ending in ``/``)."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                              functools.partial(handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

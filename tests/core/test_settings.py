@@ -52,6 +52,15 @@ def test_a_path_or_url_with_a_control_character_is_refused_before_anything_is_cr
     assert "pw@" not in str(caught.value)
 
 
+@pytest.mark.parametrize("name", ["home\u3000folder", "home\u00a0folder"])
+def test_a_home_named_with_a_space_other_than_u0020_is_not_a_control_character(
+        name: str, tmp_path: Path) -> None:
+    """str.isprintable() is False for every space but U+0020: a home with an ideographic space
+    (common in Japanese folder names) was refused as holding 'control characters'."""
+    settings = build_settings({"home": str(tmp_path / name)}, {})
+    assert settings.home == tmp_path / name
+
+
 def test_unknown_keys_in_the_file_are_errors(tmp_path: Path) -> None:
     (tmp_path / "daylight.toml").write_text("home = '/elsewhere'\n")
     with pytest.raises(ConfigError, match="`home` cannot be set in the file it lives in: pass "

@@ -328,3 +328,17 @@ def test_data_files_hold_the_bytes_earlier_builds_wrote(world: World, tmp_path: 
         lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
         assert path.read_bytes() == ("[\n" + ",\n".join(lines) + ("\n" if lines else "")
                                      + "]\n").encode()
+
+
+@pytest.mark.parametrize("folder", ["proofs", "log"])
+def test_a_page_left_in_the_proofs_or_the_log_mirror_is_not_indexed(
+        world: World, tmp_path: Path, pagefind_runs: list[Path], folder: str) -> None:
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    page = sorted((out / "org").iterdir())[0]
+    planted = out / folder / "planted.html"
+    planted.write_text(page.read_text().replace("<h1>", "<h1>Planted Sheriff Office "))
+    record_decisions(world.database, "2026-10-20", police_denials=5)
+    build(world, "2026-10", out)
+    assert pagefind_runs == [out, out]
+    assert not any("planted" in u for u in _indexed_urls(out))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ import pytest
 from daylight.core.errors import DaylightError, InputError, StorageError
 from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import tiles_for_size
-from daylight.report.fetch import fetch_report
+from daylight.report.fetch import _Fetch, fetch_report
 from tests.cli.conftest import Cli
 from tests.servers import handler_thread
 
@@ -193,6 +194,32 @@ def test_an_interrupt_does_not_wait_for_a_server_that_never_answers(
         finally:
             released.set()
     assert waited < 10 and [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_download_that_starts_after_an_abort_does_not_wait_for_its_server(
+        published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The abort shut only the connections open when it ran: a worker that started, or
+    connected, just after it waited for a stalling server until the timeout (the race behind
+    the interrupt test above). Now it connects to nothing, and a connection made after the
+    abort is shut as it is made."""
+    monkeypatch.setattr("daylight.report.fetch.TIMEOUT_S", 5.0)
+    released = threading.Event()
+    with _hostile(published, {"log.vkey": lambda handler: released.wait(30)}) as url:
+        fetch = _Fetch(url, tmp_path)
+        fetch.abort()
+        started = time.monotonic()
+        try:
+            with pytest.raises(StorageError) as caught:
+                fetch.one("log.vkey", None, 1 << 20)
+        finally:
+            released.set()
+        waited = time.monotonic() - started
+    assert caught.value.message.startswith("stopped") and waited < 2
+    late, peer = socket.socketpair()
+    with late, peer:
+        late.settimeout(5)  # a shut socket reads b"" at once; an open one would time out
+        fetch._connected(late)
+        assert late.recv(1) == b""
 
 
 def _redirect(location: str) -> Answer:

@@ -51,8 +51,10 @@ def progress_bar() -> Progress:
 # json.dumps escapes C0 controls but writes these raw: DEL and the C1 controls (0x9b is the
 # 8-bit CSI a terminal may obey), the line and paragraph separators, and the bidirectional
 # overrides that make a value read other than it is. They only occur inside JSON strings, where
-# an escape is the same value.
-_UNSAFE_IN_A_TERMINAL = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# an escape is the same value. A lone surrogate (a file name's undecodable byte) too: written
+# raw, it is not UTF-8, and a strict stdout raises.
+_UNSAFE_IN_A_TERMINAL = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                                   "\ud800-\udfff]")
 
 
 def print_json(value: Any) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from daylight.core.errors import ConfigError
+from daylight.core.errors import ConfigError, printable
 
 CONFIG_FILE_NAME = "daylight.toml"
 
@@ -78,9 +78,10 @@ def _origins(text: str) -> str | None:
 
 
 def _line(text: str) -> str:
-    """A path, URL or key: one line of printable text (a control character in one is never meant,
-    and would name a file no one can type)."""
-    if not text.isprintable():
+    """A path, URL or key: one line without the characters ``printable`` escapes (a control
+    character in one is never meant, and would name a file no one can type). Spaces other than
+    U+0020 are not controls: a folder may be named with a no-break or an ideographic space."""
+    if printable(text) != text:
         raise ValueError("control characters are not allowed")
     return text
 

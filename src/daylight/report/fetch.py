@@ -213,6 +213,9 @@ class _Fetch:
     def _connected(self, connection: socket.socket) -> None:
         with self._lock:
             self._sockets.add(connection)
+            if self.stop.is_set():  # connected after ``abort`` took its list: shut it here
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
     def abort(self) -> None:
         """Stop every download: each blocked read returns at once (a server that stalls would
@@ -255,6 +258,8 @@ class _Fetch:
         url = self.base + quote(path)
         target = self.staging / path
         hashed, size, started = hashlib.sha256(), 0, time.monotonic()
+        if self.stop.is_set():  # a worker that starts after ``abort`` connects to nothing
+            raise StorageError("stopped: another file failed", where=url)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with self._open(url) as response, target.open("wb") as sink:

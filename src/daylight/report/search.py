@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from daylight.core.errors import ConfigError, DaylightError
 from daylight.report.filter_index import stabilise
+from daylight.report.formats import LOG_DIR, PROOFS_DIR
 
 __all__ = ["SEARCH_DIR", "index_site", "unchanged_index"]
 
@@ -53,12 +55,28 @@ def _executable() -> Path:
     return Path(found)
 
 
+# Folders of a report that hold no page of it: an HTML file in one (left there, or planted)
+# would otherwise be indexed, and the build's removal of stale pages does not look into them
+_NOT_PAGES = frozenset({LOG_DIR, PROOFS_DIR, SEARCH_DIR})
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]+")  # no glob syntax; the report names nothing else
+
+
+def _pages_glob(site: Path) -> str:
+    """Pagefind's ``--glob`` for the HTML pages of ``site`` outside ``_NOT_PAGES``."""
+    parts = sorted(entry.name if entry.is_file() else f"{entry.name}/**/*.html"
+                   for entry in site.iterdir()
+                   if entry.name not in _NOT_PAGES and _PLAIN_NAME.fullmatch(entry.name)
+                   and (entry.is_dir() or entry.name.endswith(".html")))
+    return "{" + ",".join(parts) + "}"
+
+
 def index_site(site: Path) -> list[Path]:
-    """Index the HTML pages under ``site`` into ``site/pagefind/``; return the files written."""
+    """Index the HTML pages under ``site`` (not in ``log/``, ``proofs/`` or ``pagefind/``) into
+    ``site/pagefind/``; return the files written."""
     bundle = site / SEARCH_DIR
     shutil.rmtree(bundle, ignore_errors=True)
     command = [str(_executable()), "--site", str(site), "--output-subdir", SEARCH_DIR,
-               "--force-language", "en", "--silent"]
+               "--glob", _pages_glob(site), "--force-language", "en", "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
