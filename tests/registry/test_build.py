@@ -604,12 +604,18 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     ("LA SALLE COUNTY", None, True),
     ("COUNTY OF BONNER", False, True),
     ("SAN LUIS, CITY OF", None, True),
+    ("JUSTICE, MONTANA DEPT OF", None, True),  # a state department, as USAspending inverts it
     # not a public body's name: a membership body, a company, a company with a legal form
     ("COUNTY SHERIFFS ASSOCIATION OF TEXAS", False, False),
     ("COUNTY LINE TOWING", False, False),
     ("CITY WIDE MAINTENANCE CO", False, False),
     ("RIVER CITY RANGE, LLC", None, False),
     ("POLICE SERVICE DOGS, INC.", True, False),
+    # a business's words, or a state's membership body, outweigh a government's or a force's
+    ("CITY POLICE SUPPLY", False, False),
+    ("STATE OF THE ART SOLUTIONS", False, False),
+    ("CITY OF HOPE NATIONAL MEDICAL CENTER", False, False),
+    ("COUNTY SHERIFFS OF COLORADO", False, False),
 ])
 def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
         name: str, government: bool | None, public: bool) -> None:

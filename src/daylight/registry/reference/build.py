@@ -69,7 +69,8 @@ BUILD_VERSION = 9  # 2: CBP offices, the Marshals, companies with police words, 
 # is the government's, not its sheriff's or police's (three ICE awards had been); the Atlas's
 # "DHS"-typed Drug Enforcement Administration (TX) takes the national DEA's sector; 9: a contract
 # recipient whose name can only be a public body's ("BRISTOL COUNTY SHERIFFS OFFICE", "LA SALLE
-# COUNTY", "SAN LUIS, CITY OF") is one, whatever business types USAspending gives it; an
+# COUNTY", "SAN LUIS, CITY OF", "JUSTICE, MONTANA DEPT OF") is one, whatever business types
+# USAspending gives it, unless it holds a business's words ("CITY POLICE SUPPLY"); an
 # Atlas Vendor cell that names a police force is not read as a company
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daylight.core.errors import InputError
+from daylight.registry.geography import STATE_CODES
 from daylight.registry.names import (
     LAW_ENFORCEMENT_ROLES,
     has_legal_form,
@@ -250,33 +251,46 @@ def award_interval(award: Award) -> tuple[str, str, str]:
 _GOVERNMENT_PREFIXES = ("county of ", "city of ", "state of ", "town of ", "village of ",
                         "government of ")
 _GOVERNMENT_SUFFIXES = (", county of", ", city of", ", town of", ", village of")
+# USAspending inverts a state department's name: "JUSTICE, MONTANA DEPT OF"
+_DEPARTMENT_SUFFIXES = (" dept of", " department of")
 _LOCAL_JURISDICTIONS = frozenset({"county", "city", "village", "town", "township", "borough"})
 _MEMBERSHIP_WORDS = frozenset({"association", "associations", "foundation", "union", "fraternal",
                                "benevolent", "league", "society", "coalition", "council"})
+# words of a business's name that no government's or police force's name holds ("CITY POLICE
+# SUPPLY", "STATE OF THE ART SOLUTIONS", "CITY OF HOPE NATIONAL MEDICAL CENTER")
+_BUSINESS_WORDS = frozenset({"solutions", "supply", "supplies", "equipment", "products", "systems",
+                             "consulting", "consultants", "medical", "hospital", "center",
+                             "national", "art", "technologies", "technology", "enterprises",
+                             "associates", "international", "store", "shop", "sales"})
 
 
 def _names_a_government(name: str) -> bool:
     """Whether ``name`` reads as a government itself ("COUNTY OF PARK", "SAN LUIS, CITY OF",
-    "GOVERNMENT OF THE UNITED STATES"), not one of its agencies."""
+    "GOVERNMENT OF THE UNITED STATES") or one of a state's departments as USAspending writes
+    them ("JUSTICE, MONTANA DEPT OF"), not one of its agencies."""
     text = name.lower().strip()
     return name_key(name).role == "government" or text.startswith(_GOVERNMENT_PREFIXES) \
-        or text.endswith(_GOVERNMENT_SUFFIXES)
+        or text.endswith(_GOVERNMENT_SUFFIXES) or ("," in text and text.endswith(_DEPARTMENT_SUFFIXES))
 
 
 def _names_a_public_body(name: str) -> bool:
-    """Whether ``name``, which holds no legal form, can only be a public body's: a government
-    itself ("COUNTY OF BONNER"); a county by its name alone ("LA SALLE COUNTY"); or a police or
-    sheriff's force of a county or city ("BRISTOL COUNTY SHERIFFS OFFICE", "TROY CITY POLICE
-    DEPT"), not a membership body of theirs ("COUNTY SHERIFFS' ASSOCIATION")."""
+    """Whether ``name``, which holds no legal form, can only be a public body's, whatever
+    business types USAspending gives it: a government itself ("COUNTY OF BONNER"); a county by
+    its name alone ("LA SALLE COUNTY"); or a police or sheriff's force of a county or city
+    ("BRISTOL COUNTY SHERIFFS OFFICE", "TROY CITY POLICE DEPT"). Not a membership body of theirs
+    ("COUNTY SHERIFFS' ASSOCIATION", "COUNTY SHERIFFS OF COLORADO": a state's), nor a name with
+    a business's words ("CITY POLICE SUPPLY")."""
     key = name_key(name)
     words = set(key.core_text.split())
+    if words & _BUSINESS_WORDS:
+        return False
     if _names_a_government(name):
         return True
     if key.role is None and key.jurisdictions == {"county"} and name.lower().rstrip().endswith(
             "county") and len(words) <= 3:
         return True
     return key.role in LAW_ENFORCEMENT_ROLES and bool(key.jurisdictions & _LOCAL_JURISDICTIONS) \
-        and not words & _MEMBERSHIP_WORDS
+        and not words & _MEMBERSHIP_WORDS and key.core_text not in STATE_CODES
 
 
 def _is_public_body(award: Award) -> bool:
