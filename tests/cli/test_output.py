@@ -10,7 +10,7 @@ from daylight.cli.output import print_json
 
 
 @pytest.mark.parametrize("raw", ["\x9b31m", "\x7f", "\x85", "\u202eevil", "\u2028", "\u2066x",
-                                 "\udcff"])
+                                 "\udcff", "\u061cx"])
 def test_print_json_escapes_what_a_terminal_would_obey_and_keeps_the_value(
         raw: str, capsys: pytest.CaptureFixture[str]) -> None:
     value = {"name": f"Sheriff {raw} Office", "nested": [raw]}

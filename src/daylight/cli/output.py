@@ -6,10 +6,11 @@ no table or progress bar (``log checkpoint``) about 20 ms of its start-up."""
 from __future__ import annotations
 
 import json
-import re
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from daylight.core.errors import UNPRINTABLE
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,16 +49,10 @@ def progress_bar() -> Progress:
     )
 
 
-# json.dumps escapes C0 controls but writes these raw: DEL and the C1 controls (0x9b is the
-# 8-bit CSI a terminal may obey), the line and paragraph separators, and the bidirectional
-# overrides that make a value read other than it is. They only occur inside JSON strings, where
-# an escape is the same value. A lone surrogate (a file name's undecodable byte) too: written
-# raw, it is not UTF-8, and a strict stdout raises.
-_UNSAFE_IN_A_TERMINAL = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                                   "\ud800-\udfff]")
-
-
 def print_json(value: Any) -> None:
     """One JSON value on one line of stdout, UTF-8 as is but for what a terminal would obey."""
+    # json.dumps escapes the C0 controls but writes the rest of UNPRINTABLE raw (0x9b is the
+    # 8-bit CSI a terminal may obey; a lone surrogate is not UTF-8). They only occur inside
+    # JSON strings, where a \u escape is the same value.
     text = json.dumps(value, ensure_ascii=False)
-    print(_UNSAFE_IN_A_TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    print(UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))

@@ -31,10 +31,11 @@ import base64
 import re
 from typing import Any
 
-# C0 and C1 controls, DEL, bidirectional embeddings/overrides/isolates, line and paragraph
-# separators, and surrogates (only a lone one can be in a str): what must not reach a terminal.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
-                          "\ud800-\udfff]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                         "\ud800-\udfff]")
+"""C0 and C1 controls, DEL, bidirectional marks, embeddings, overrides and isolates, line and
+paragraph separators, and surrogates (only a lone one can be in a str): what must not reach a
+terminal as it is."""
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -50,7 +51,7 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` with every control, bidirectional-control and lone-surrogate character written
     as a Python-style escape: safe to print on a terminal and to encode as UTF-8."""
-    return _UNPRINTABLE.sub(_escape, text)
+    return UNPRINTABLE.sub(_escape, text)
 
 
 class DaylightError(Exception):

@@ -32,6 +32,8 @@
   });
   container.setAttribute("data-drawn", String(cy.nodes().length));
   container.setAttribute("role", "img");
-  container.setAttribute("aria-label", "Graph of " + elements.nodes.length + " organisations and " +
-    elements.edges.length + " relationships; the same relationships are in the table below.");
+  var count = function (n, noun) { return n + " " + noun + (n === 1 ? "" : "s"); };
+  container.setAttribute("aria-label", "Graph of " + count(elements.nodes.length, "organisation") +
+    " and " + count(elements.edges.length, "relationship") +
+    "; the same relationships are in the table below.");
 })();
