@@ -156,6 +156,8 @@ def test_a_claim_is_printable_text_as_an_objections_statement_is(char: str) -> N
         check_text(f"the claim{char} is this", "claim")
     assert caught.value.where == "claim"
     assert check_text("two lines\n\tand a tab, Ра𝗒раl =1+1", "claim")  # printable: kept
+    # every kind of space is a space: a name typed with an ideographic or a no-break space
+    assert check_text("東京都\u3000警察 and 10\u00a0km", "claim")
 
 
 @pytest.mark.parametrize("url", ["https://[::1", "https://x.example:99999/", "https://x.example/\x9b31m",
