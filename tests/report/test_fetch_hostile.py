@@ -148,11 +148,12 @@ def test_a_path_listed_as_a_file_and_as_a_folder_is_refused(
 
 
 @pytest.mark.parametrize("name", ["a\x9b31mb.html", "a\u202eb.html", "x" * 256,
-                                  "a" * 100_000])
+                                  "a" * 100_000, "/".join(["d" * 200] * 25) + "/x.html"])
 def test_a_name_with_controls_or_too_long_for_a_file_system_is_refused(
         published: Path, tmp_path: Path, name: str) -> None:
     """C1 controls (CSI) and bidi overrides passed the path check and were written as file
-    names; a name of 100 kB came back in full in the error (the probe)."""
+    names; a name of 100 kB came back in full in the error; a 5 kB path of short names failed
+    on the file system's 'File name too long', quoting the path twice (the probe)."""
     answers = _listing(published, name)
     with _hostile(published, answers) as url:
         error = _fails(url, tmp_path, InputError)

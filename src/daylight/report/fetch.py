@@ -71,6 +71,9 @@ CHECKPOINT = "log/checkpoint"
 
 MAX_NAME_BYTES = 255
 """The longest file or folder name most file systems take."""
+MAX_PATH_BYTES = 1024
+"""The longest listed path (a report's are under 100 bytes; Linux takes 4,096 in all, with the
+folder the copy is made in)."""
 # a path segment as reports name their files: no control characters, backslashes or dot-only names
 _SEGMENT = re.compile(r"(?!\.{1,2}\Z)[^\x00-\x1f\x7f/\\]+")
 
@@ -162,6 +165,9 @@ def _listed(path: Path, where: str) -> dict[str, str]:
         if not all(_is_segment(segment) for segment in name.split("/")):
             raise InputError(f"`{shown}` is not a plain relative path of names a file system "
                              f"takes (at most {MAX_NAME_BYTES} bytes each)", where=where)
+        if len(name.encode("utf-8")) > MAX_PATH_BYTES:
+            raise InputError(f"`{shown}` is longer than {MAX_PATH_BYTES:,} bytes, more than a "
+                             "report's paths need", where=where)
         if name in UNLISTED or name.startswith("log/"):
             raise InputError(f"lists `{shown}`, which a report's SHA256SUMS never lists",
                              where=where)
