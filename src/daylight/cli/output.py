@@ -10,7 +10,7 @@ import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from daylight.core.errors import UNPRINTABLE
+from daylight.core.errors import UNPRINTABLE, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,6 +47,12 @@ def progress_bar() -> Progress:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         transient=True, console=_stderr(), disable=not sys.stderr.isatty(),
     )
+
+
+def say(text: str) -> None:
+    """A line on stderr of text that came from elsewhere (a report's files, a folder's name as
+    typed): no Rich markup in it is read, and no control character reaches the terminal."""
+    _stderr().print(printable(text), markup=False, highlight=False)
 
 
 def print_json(value: Any) -> None:

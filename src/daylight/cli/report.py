@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from daylight.cli.output import print_json, progress_bar, stderr
+from daylight.cli.output import print_json, progress_bar, say, stderr
 from daylight.core.clock import utc_now
-from daylight.core.errors import ConfigError, VerificationError, printable
+from daylight.core.errors import ConfigError, VerificationError
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import Home
 from daylight.log.cosignatures import verify_witness_url
@@ -50,10 +50,10 @@ def build(
                                         .snapshot_staleness_days), utc_now())
     if result.synthetic:
         stderr.print("SYNTHETIC: this report is built from invented accounts and usage")
-    stderr.print(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at "
-                 f"tree size {result.proven_tree_size}; {result.rows_appended:,} row entries and "
-                 f"{'a' if result.publication_appended else 'no'} new `report.published` entry "
-                 f"appended (index {result.published_log_index})")
+    say(f"report {result.period} in {out}: {sum(result.rows.values()):,} rows proven at tree size "
+        f"{result.proven_tree_size}; {result.rows_appended:,} row entries and "
+        f"{'a' if result.publication_appended else 'no'} new `report.published` entry appended "
+        f"(index {result.published_log_index})")
     print_json(result.to_json())
     if result.witnesses_refused:
         first = result.witnesses_refused[0]
@@ -88,11 +88,7 @@ def verify(
         directory, key=_read(key, "the key") if key is not None else None,
         since=_read(since, "the earlier checkpoint") if since is not None else None,
         witnesses=[_witness_key(w) for w in witness or ()], quorum=quorum)
-    # what the report's files say (its period, origin, cosigners' names) is shown as text: no
-    # Rich markup in it is read, and no control character reaches the terminal
-    def say(text: str) -> None:
-        stderr.print(printable(text), markup=False, highlight=False)
-
+    # what the report's files say (its period, origin, cosigners' names) is shown with ``say``
     if key is None:
         say(f"no --key: using the key published beside the log ({directory / 'log.vkey'}); "
             "pass the key you trust with --key")
@@ -136,10 +132,9 @@ def fetch(
         fetched = fetch_report(url, out, progress=lambda done, total: progress.update(
             task, completed=done, total=total))
     # the folder as typed: `[bold]` in its name is not Rich markup, a control character is escaped
-    stderr.print(printable(f"fetched {fetched.files:,} files and {fetched.tiles:,} log tiles "
-                           f"({fetched.bytes:,} bytes) into {out}; now check them: daylight "
-                           f"verify {out} --key A_COPY_OF_THE_LOGS_KEY_YOU_TRUST"),
-                 markup=False, highlight=False)
+    say(f"fetched {fetched.files:,} files and {fetched.tiles:,} log tiles ({fetched.bytes:,} "
+        f"bytes) into {out}; now check them: daylight verify {out} --key "
+        "A_COPY_OF_THE_LOGS_KEY_YOU_TRUST")
     print_json(fetched.to_json())
 
 
@@ -150,6 +145,6 @@ def serve(
 ) -> None:
     """Serve a report directory on 127.0.0.1 and print its URL; Ctrl-C stops it."""
     server = report_server(directory, port=port)
-    stderr.print(f"serving {directory} at {url_of(server)} (Ctrl-C stops)")
+    say(f"serving {directory} at {url_of(server)} (Ctrl-C stops)")
     print(url_of(server), flush=True)
     serve_until_interrupted(server)
