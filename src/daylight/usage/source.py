@@ -44,7 +44,8 @@ def compression_of(path: Path) -> str | None:
     regular file, found by ``stat`` (which does not wait for a pipe's writer as opening does):
     a file is read more than once (its digest, then its rows)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+        mode = path.stat().st_mode  # a directory is refused below, by name
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
             raise InputError("is not a regular file (a pipe, a device or a socket): usage is read "
                              "more than once, so write it to a file first", where=str(path))
         with path.open("rb") as handle:
