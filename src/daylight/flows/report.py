@@ -33,7 +33,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,6 +80,7 @@ from daylight.report.formats import (
     LOG_DIR,
     ORGANIZATIONS,
     PROOFS_DIR,
+    PUBLICATION_FIELDS,
     PUBLICATION_FILE,
     PUBLISHED_ENTRY,
     ROW_ENTRY,
@@ -109,7 +110,7 @@ from daylight.report.model import (
     VoiceRow,
 )
 from daylight.report.proofs import ProofFileWriter
-from daylight.report.search import SEARCH_DIR, index_site, unchanged_index
+from daylight.report.search import NOT_PAGES, index_site, unchanged_index
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -612,7 +613,7 @@ def _published_listing(out_dir: Path, latest: Publication | None) -> dict[str, s
     return parse_sha256sums(data.decode())
 
 
-def _report_files(out_dir: Path, skip: Sequence[str] = (LOG_DIR,)) -> Iterator[tuple[str, str]]:
+def _report_files(out_dir: Path, skip: Collection[str] = (LOG_DIR,)) -> Iterator[tuple[str, str]]:
     """(absolute path, path relative to ``out_dir`` with ``/``) of every file of the report
     directory but those in its top-level folders ``skip`` (the log mirror; ``os.walk``: a
     report holds a file per row)."""
@@ -712,7 +713,7 @@ def _remove_stale(out_dir: Path, kept: set[str], *, pages_only: bool = False
     is done before Pagefind reads the folder: it indexes every page it finds, so a page left
     from an earlier build would keep an organisation the report no longer has findable."""
     left, emptied = [], set()
-    skip = (LOG_DIR, PROOFS_DIR, SEARCH_DIR) if pages_only else (LOG_DIR,)
+    skip = NOT_PAGES if pages_only else (LOG_DIR,)
     for absolute, relative in _report_files(out_dir, skip):
         if relative not in UNLISTED and absolute not in kept \
                 and (not pages_only or relative.endswith(".html")):
@@ -869,8 +870,8 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
     answers += _cosign_latest(log, request)  # the published log/checkpoint carries them
     mirror.export()
     (out_dir / VKEY_FILE).write_text(log.verifier.vkey + "\n", encoding="utf-8")
-    pointer = {"period": period.label, "origin": log.origin, "published_log_index": published_index,
-               "proven_tree_size": proven_size}
+    pointer = dict(zip(PUBLICATION_FIELDS, (period.label, log.origin, published_index,
+                                            proven_size), strict=True))
     (out_dir / PUBLICATION_FILE).write_text(json.dumps(pointer, indent=2) + "\n", encoding="utf-8")
     return ReportBuild(period.label, out_dir, proven_size, log.tree_size(), published_index,
                        {t.name: len(records[t.name]) for t in TABLES}, appended, published,

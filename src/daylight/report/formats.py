@@ -38,6 +38,8 @@ ROW_ENTRY = REPORT_ROW
 PUBLISHED_ENTRY = REPORT_PUBLISHED
 SHA256SUMS = "SHA256SUMS"
 PUBLICATION_FILE = "publication.json"
+PUBLICATION_FIELDS = ("period", "origin", "published_log_index", "proven_tree_size")
+"""The fields of ``publication.json``, in the order the build writes them, and no others."""
 VKEY_FILE = "log.vkey"
 LOG_DIR = "log"
 PROOFS_DIR = "proofs"

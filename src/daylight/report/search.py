@@ -36,7 +36,7 @@ from daylight.core.errors import ConfigError, DaylightError
 from daylight.report.filter_index import stabilise
 from daylight.report.formats import LOG_DIR, PROOFS_DIR
 
-__all__ = ["SEARCH_DIR", "index_site", "unchanged_index"]
+__all__ = ["NOT_PAGES", "SEARCH_DIR", "index_site", "unchanged_index"]
 
 SEARCH_DIR = "pagefind"
 TIMEOUT_S = 600
@@ -57,15 +57,15 @@ def _executable() -> Path:
 
 # Folders of a report that hold no page of it: an HTML file in one (left there, or planted)
 # would otherwise be indexed, and the build's removal of stale pages does not look into them
-_NOT_PAGES = frozenset({LOG_DIR, PROOFS_DIR, SEARCH_DIR})
+NOT_PAGES = frozenset({LOG_DIR, PROOFS_DIR, SEARCH_DIR})
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9._-]+")  # no glob syntax; the report names nothing else
 
 
 def _pages_glob(site: Path) -> str:
-    """Pagefind's ``--glob`` for the HTML pages of ``site`` outside ``_NOT_PAGES``."""
+    """Pagefind's ``--glob`` for the HTML pages of ``site`` outside ``NOT_PAGES``."""
     parts = sorted(entry.name if entry.is_file() else f"{entry.name}/**/*.html"
                    for entry in site.iterdir()
-                   if entry.name not in _NOT_PAGES and _PLAIN_NAME.fullmatch(entry.name)
+                   if entry.name not in NOT_PAGES and _PLAIN_NAME.fullmatch(entry.name)
                    and (entry.is_dir() or entry.name.endswith(".html")))
     return "{" + ",".join(parts) + "}"
 

@@ -54,6 +54,7 @@ from daylight.log.verifier import MirrorReader, verify_mirror
 from daylight.report.formats import (
     LOG_DIR,
     PROOFS_DIR,
+    PUBLICATION_FIELDS,
     PUBLICATION_FILE,
     PUBLISHED_ENTRY,
     ROW_ENTRY,
@@ -166,15 +167,13 @@ def _check_pointer(checker: Checker, pointer: Mapping[str, Any], origin: str,
                    proven_size: int) -> None:
     """``publication.json``'s other fields say what the log says: its origin and the tree size
     the rows are proven at; it has no field the build does not write."""
-    for name in sorted(set(pointer) - _POINTER_FIELDS):
+    for name in sorted(set(pointer) - set(PUBLICATION_FIELDS)):
         checker.fail(PUBLICATION_FILE, f"`{name}`: a field a published report does not have")
     for name, logged in (("origin", origin), ("proven_tree_size", proven_size)):
         if pointer.get(name) != logged or type(pointer.get(name)) is not type(logged):
             checker.fail(PUBLICATION_FILE, f"{name}: says `{json.dumps(pointer.get(name))}`, "
                                            f"the log says `{json.dumps(logged)}`")
 
-
-_POINTER_FIELDS = {"period", "origin", "published_log_index", "proven_tree_size"}
 
 
 _CHUNK = 1 << 16
