@@ -578,6 +578,46 @@ def test_an_award_to_a_government_by_name_is_not_its_sheriffs() -> None:
     assert sheriff == "ori:XX0160000"
 
 
+def test_a_recipient_named_as_a_tribe_is_the_tribal_government_the_dotgov_registry_has() -> None:
+    """Build 9 shipped TOHONO O'ODHAM NATION (a CBP contract) as a company. A name ending
+    "NATION" is a tribe's only where the .gov registry has that tribe (a ``-nsn.gov`` domain):
+    not a company called so, and not a police force that carries the tribe's name as an alias."""
+    from daylight.registry.reference.builder import ReferenceBuilder
+    from daylight.registry.reference.sources_contracts import Award, _recipient
+
+    builder = ReferenceBuilder()
+    builder.add(Organization("gov:tojc-nsn-gov", "Tohono O'odham Nation", "other_government",
+                             schema="PublicBody", state="AZ", identifiers={"domain": ("tojc-nsn.gov",)},
+                             sources=("dotgov:tojc-nsn.gov",)))
+    builder.add(Organization("gov:livenation-gov", "Live Nation", "other_government",
+                             schema="PublicBody", state="CA", identifiers={"domain": ("livenation.gov",)},
+                             sources=("dotgov:livenation.gov",)))
+    builder.freeze_agencies()
+    tribe = _recipient(builder, Award("a1", "7014", "TOHONO O'ODHAM NATION", government=False,
+                                      source="t"))
+    company = _recipient(builder, Award("a2", "7014", "LIVE NATION", state="CA", government=False,
+                                        source="t"))
+    assert tribe == "gov:tojc-nsn-gov"
+    assert "t:a1" in builder.organizations[tribe].sources
+    assert builder.organizations[company].schema == "Company"
+
+
+def test_the_shipped_build_has_no_public_authority_district_or_tribe_as_a_company() -> None:
+    """Build 10: the 15 recipients build 9 shipped as companies (none law enforcement) are public
+    bodies, and their awards go with them."""
+    from daylight.registry.reference.shipped import read_reference
+
+    shipped = read_reference()
+    by_id = {o.id: o for o in shipped.organizations}
+    for org_id in ("recipient:washington-metropolitan-area-transit-authority",
+                   "recipient:texas-military-department", "gov:jiv-nsn-gov", "gov:tojc-nsn-gov"):
+        assert by_id[org_id].schema == "PublicBody" and by_id[org_id].sector == "other_government"
+    assert not any(o.id.startswith(("company:tohono", "company:jamul", "company:texas-military",
+                                    "company:washington-metropolitan")) for o in shipped.organizations)
+    supporters = {r.source_id for r in shipped.relationships if r.kind == "supports"}
+    assert {"gov:tojc-nsn-gov", "recipient:texas-military-department"} <= supporters
+
+
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
     """The Atlas types the DEA "DHS" (a department, not a kind of body, and not the DEA's)."""
     from daylight.registry.organization import Organization
@@ -616,6 +656,27 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     ("STATE OF THE ART SOLUTIONS", False, False),
     ("CITY OF HOPE NATIONAL MEDICAL CENTER", False, False),
     ("COUNTY SHERIFFS OF COLORADO", False, False),
+    # build 10: a public authority or special district by what it runs, a tribe, a state's
+    # department by the state's name, a county's office (build 9 shipped each as a company)
+    ("WASHINGTON METROPOLITAN AREA TRANSIT AUTHORITY", False, True),
+    ("DENVER HEALTH AND HOSPITAL AUTHORITY", False, True),  # "hospital" is a business's word too
+    ("RIO HONDO COMMUNITY COLLEGE DISTRICT", False, True),
+    ("MONTGOMERY COUNTY SOIL AND WATER CONSERVATION DISTRICT", False, True),
+    ("JAMUL INDIAN VILLAGE", False, True),
+    ("TEXAS MILITARY DEPARTMENT", False, True),
+    ("DEPARTMENT OF AGRICULTURE HAWAII", False, True),
+    ("HUMAN SERVICES VERMONT AGENCY OF", False, True),
+    ("MIAMI-DADE COUNTY PARKS AND RECREATION", False, True),
+    ("DELAWARE COUNTY BOARD OF FIRE & LIFE SAFETY", False, True),
+    # ...but not a company that shares a word with them
+    ("LIVE NATION", False, False),  # a tribe so named is found in the .gov registry instead
+    ("AUTHORITY BRANDS", False, False),
+    ("ENTRUST CERTIFICATE AUTHORITY", False, False),
+    ("THE DISTRICT COMMUNICATIONS GROUP LLC", None, False),
+    ("TEXAS MILITARY SUPPLY", False, False),
+    ("COUNTY WIDE POWERSPORTS, INC.", False, False),
+    ("PORT AUTHORITY SERVICES, INC.", False, False),
+    ("COUNTY BOARD MEMBERS ASSOCIATION", False, False),
 ])
 def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
         name: str, government: bool | None, public: bool) -> None:

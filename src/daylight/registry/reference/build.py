@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 9  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -71,7 +71,11 @@ BUILD_VERSION = 9  # 2: CBP offices, the Marshals, companies with police words, 
 # recipient whose name can only be a public body's ("BRISTOL COUNTY SHERIFFS OFFICE", "LA SALLE
 # COUNTY", "SAN LUIS, CITY OF", "JUSTICE, MONTANA DEPT OF") is one, whatever business types
 # USAspending gives it, unless it holds a business's words ("CITY POLICE SUPPLY"); an
-# Atlas Vendor cell that names a police force is not read as a company
+# Atlas Vendor cell that names a police force is not read as a company; 10: so is a public
+# authority or special district by what it runs ("... TRANSIT AUTHORITY", "... COMMUNITY COLLEGE
+# DISTRICT"), a tribe ("JAMUL INDIAN VILLAGE"; "... NATION" when the .gov registry has it), a
+# state's department by the state's name ("TEXAS MILITARY DEPARTMENT") and a county's office
+# ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies
 
 
 def build_reference(root: Path) -> Reference:

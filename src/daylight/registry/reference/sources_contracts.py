@@ -35,6 +35,7 @@ from daylight.registry.names import (
     has_legal_form,
     is_personal_name,
     name_key,
+    written_form,
 )
 from daylight.registry.organization import Organization, Relationship
 from daylight.registry.reference.builder import ReferenceBuilder, slug
@@ -264,6 +265,24 @@ _BUSINESS_WORDS = frozenset({"solutions", "supply", "supplies", "equipment", "pr
                              "associates", "international", "store", "shop", "sales"})
 
 
+# what a public authority or a special district runs (build 10: build 9 shipped transit, port and
+# airport authorities, community college and conservation districts as companies)
+_AUTHORITY_KINDS = frozenset({"transit", "transportation", "port", "airport", "aviation", "housing",
+                              "hospital", "water", "sewer", "sewerage", "utility", "utilities",
+                              "turnpike", "bridge", "parking", "redevelopment", "harbor",
+                              "expressway", "toll"})
+_DISTRICT_KINDS = frozenset({"college", "school", "schools", "conservation", "fire", "water",
+                             "sanitation", "sanitary", "irrigation", "park", "parks", "library",
+                             "hospital", "utility", "transit", "flood", "levee", "drainage",
+                             "port", "harbor"})
+_TRIBAL_ENDINGS = (("tribe",), ("tribes",), ("indians",), ("indian", "village"),
+                   ("indian", "community"), ("indian", "reservation"), ("rancheria",))
+# a county's or city's own offices ("MIAMI-DADE COUNTY PARKS AND RECREATION")
+_LOCAL_OFFICE_WORDS = frozenset({"parks", "recreation", "board", "commission", "commissioners",
+                                 "library", "court", "courts", "schools", "clerk", "treasurer",
+                                 "assessor"})
+
+
 def _names_a_government(name: str) -> bool:
     """Whether ``name`` reads as a government itself ("COUNTY OF PARK", "SAN LUIS, CITY OF",
     "GOVERNMENT OF THE UNITED STATES") or one of a state's departments as USAspending writes
@@ -273,18 +292,52 @@ def _names_a_government(name: str) -> bool:
         or text.endswith(_GOVERNMENT_SUFFIXES) or ("," in text and text.endswith(_DEPARTMENT_SUFFIXES))
 
 
+def _names_a_public_service(name: str) -> bool:
+    """Whether ``name`` reads as a public authority or special district by its last word and
+    what it runs ("WASHINGTON METROPOLITAN AREA TRANSIT AUTHORITY", "RIO HONDO COMMUNITY
+    COLLEGE DISTRICT"): what it runs may be a business's word too ("DENVER HEALTH AND HOSPITAL
+    AUTHORITY"), so this comes before the business-word guard."""
+    words = written_form(name).split()
+    return len(words) > 1 and (
+        (words[-1] == "authority" and bool(set(words[:-1]) & _AUTHORITY_KINDS))
+        or (words[-1] == "district" and bool(set(words[:-1]) & _DISTRICT_KINDS)))
+
+
+def _names_a_public_office(name: str) -> bool:
+    """Whether ``name`` reads as a tribal government ("JAMUL INDIAN VILLAGE"), a state's
+    department or agency ("DEPARTMENT OF AGRICULTURE HAWAII", "TEXAS MILITARY DEPARTMENT",
+    "HUMAN SERVICES VERMONT AGENCY OF") or a county's or city's ("MIAMI-DADE COUNTY PARKS AND
+    RECREATION", "DELAWARE COUNTY BOARD OF FIRE & LIFE SAFETY"). A name ending "NATION" alone is
+    not enough ("LIVE NATION"): a tribe so named is found by ``_tribal_government``."""
+    words = written_form(name).split()
+    text = f" {' '.join(words)} "
+    if any(words[-len(ending):] == list(ending) for ending in _TRIBAL_ENDINGS) \
+            or words[:2] == ["pueblo", "of"]:
+        return True
+    if any(f" {state} " in text for state in STATE_CODES) and (
+            {"department", "dept"} & set(words) or text.endswith(" agency of ")):
+        return True
+    return bool(name_key(name).jurisdictions & _LOCAL_JURISDICTIONS) \
+        and bool(set(words) & _LOCAL_OFFICE_WORDS)
+
+
 def _names_a_public_body(name: str) -> bool:
     """Whether ``name``, which holds no legal form, can only be a public body's, whatever
     business types USAspending gives it: a government itself ("COUNTY OF BONNER"); a county by
-    its name alone ("LA SALLE COUNTY"); or a police or sheriff's force of a county or city
-    ("BRISTOL COUNTY SHERIFFS OFFICE", "TROY CITY POLICE DEPT"). Not a membership body of theirs
-    ("COUNTY SHERIFFS' ASSOCIATION", "COUNTY SHERIFFS OF COLORADO": a state's), nor a name with
-    a business's words ("CITY POLICE SUPPLY")."""
+    its name alone ("LA SALLE COUNTY"); a police or sheriff's force of a county or city
+    ("BRISTOL COUNTY SHERIFFS OFFICE", "TROY CITY POLICE DEPT"); a public authority, special
+    district, tribe, or a state's, county's or city's department (build 10). Not a membership
+    body of theirs ("COUNTY SHERIFFS' ASSOCIATION", "COUNTY SHERIFFS OF COLORADO": a state's),
+    nor a name with a business's words ("CITY POLICE SUPPLY")."""
     key = name_key(name)
     words = set(key.core_text.split())
+    if _names_a_public_service(name):
+        return True
     if words & _BUSINESS_WORDS:
         return False
     if _names_a_government(name):
+        return True
+    if not words & _MEMBERSHIP_WORDS and _names_a_public_office(name):
         return True
     if key.role is None and key.jurisdictions == {"county"} and name.lower().rstrip().endswith(
             "county") and len(words) <= 3:
@@ -329,9 +382,23 @@ def _same_kind(builder: ReferenceBuilder, found: str | None, award: Award) -> st
     return None if role in LAW_ENFORCEMENT_ROLES else found
 
 
+def _tribal_government(builder: ReferenceBuilder, award: Award) -> str | None:
+    """The tribal government a recipient named "... NATION" with no legal form is, if the .gov
+    registry has it (a tribe's domain ends in ``-nsn.gov``): "TOHONO O'ODHAM NATION" is one,
+    "LIVE NATION" is not."""
+    if has_legal_form(award.recipient) or not written_form(award.recipient).endswith(" nation"):
+        return None
+    found = builder.resolve_agency(award.recipient, award.state, city=award.city)
+    if found is None or not any(
+            d.endswith("-nsn.gov") for d in builder.organizations[found].identifiers.get("domain", ())):
+        return None
+    return found
+
+
 def _recipient(builder: ReferenceBuilder, award: Award) -> str:
     source = f"{award.source}:{award.key}"
-    if _is_public_body(award):
+    found = _tribal_government(builder, award)
+    if found is None and _is_public_body(award):
         found = _same_kind(builder, builder.resolve_agency(award.recipient, award.state,
                                                            city=award.city), award)
         if found is None and award.uei:
@@ -343,6 +410,7 @@ def _recipient(builder: ReferenceBuilder, award: Award) -> str:
                 role=name_key(award.recipient).role, state=award.state, city=award.city.title(),
                 identifiers={k: (v,) for k, v in (("uei", award.uei), ("duns", award.duns)) if v},
                 sources=(source,)))
+    if found is not None:
         builder.merge(found, aliases=(award.recipient,),
                       identifiers={k: (v,) for k, v in (("uei", award.uei),) if v}, sources=(source,))
         return found
