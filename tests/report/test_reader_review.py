@@ -324,3 +324,20 @@ def test_agencies_that_support_another_are_counted_and_said_to_be(report: Report
     render_site(with_287g, tmp_path, index=False)
     text = _text((tmp_path / "index.html").read_text())
     assert "2 of the agencies above also support another agency" in text
+
+
+def test_a_public_body_that_supports_an_agency_is_not_counted_as_a_company(report: Report,
+                                                                           tmp_path: Path) -> None:
+    """Reference build 9 shipped the Texas Military Department and a transit authority as
+    companies; as public bodies (``other_government``) with CBP contracts they are still shown
+    as supporting immigration enforcement, but never counted among the companies."""
+    companies = [o for o in report.organizations
+                 if o.sector not in ("law_enforcement", "immigration_enforcement") and o.supports]
+    assert companies, "the factory's report has a supporting company"
+    body = dataclasses.replace(companies[0], sector="other_government")
+    changed = dataclasses.replace(report, organizations=tuple(
+        body if o.row_id == body.row_id else o for o in report.organizations))
+    render_site(changed, tmp_path, index=False)
+    text = _text((tmp_path / "index.html").read_text())
+    assert f"Companies supporting them {len(companies) - 1}" in text
+    assert "Other public bodies supporting them 1" in text

@@ -194,8 +194,12 @@ def _headlines(report: Report) -> dict[str, Any]:
         "by_capability": sorted((c, g, n) for (c, g), n in by_capability.items()),
         "agencies": sum(1 for o in report.organizations if o.sector == "law_enforcement"),
         "immigration": sum(1 for o in report.organizations if o.sector == "immigration_enforcement"),
+        # a public body that supports an agency (a transit authority, a state's military
+        # department under a CBP contract) is not a company: counted apart, named as what it is
         "supporting": sum(1 for o in report.organizations
-                          if o.sector not in AGENCY_SECTORS and o.supports),
+                          if o.sector == "commercial" and o.supports),
+        "bodies_supporting": sum(1 for o in report.organizations
+                                 if o.sector not in (*AGENCY_SECTORS, "commercial") and o.supports),
         "agencies_supporting": sum(1 for o in report.organizations
                                    if o.sector in AGENCY_SECTORS and o.supports),
         "calls": sum(o.calls for o in report.organizations),
