@@ -7,13 +7,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from daylight.core.errors import DaylightError
 from daylight.report.filter_index import SIGNATURE, CborValue, decode, encode, read_index
-from daylight.report.search import SEARCH_DIR, index_site
+from daylight.report.search import SEARCH_DIR, index_site, search_copy
 from daylight.report.site import page_name, render_site
 from tests.report.factory import synthetic_report
 
@@ -89,3 +90,58 @@ def test_cbor_round_trips_and_an_unknown_index_format_is_an_error(tmp_path: Path
     odd.write_bytes(gzip.compress(b"something else"))
     with pytest.raises(DaylightError, match="signature"):
         read_index(odd)
+
+
+def test_pagefind_indexes_the_search_copy_of_a_page_as_it_indexes_the_page(tmp_path: Path) -> None:
+    """The copies (body without the ignored parts) are a third of the pages' bytes at full size;
+    Pagefind must write the same index from them as from the pages, file for file. (Pagefind
+    numbers pages in the order the folder lists them, so both folders are written in one order.)"""
+    from daylight.report.filter_index import stabilise
+    from daylight.report.search import _executable
+
+    site = tmp_path / "site"
+    render_site(synthetic_report(organizations=30), site, index=False)
+    pages = sorted(p for p in site.rglob("*.html") if "static" not in p.parts)
+    indexes = {}
+    for kind, text in (("pages", Path.read_text), ("copies", lambda p: search_copy(p.read_text()))):
+        folder = tmp_path / kind
+        for page in pages:
+            (folder / page.relative_to(site)).parent.mkdir(parents=True, exist_ok=True)
+            (folder / page.relative_to(site)).write_text(text(page))
+        subprocess.run([str(_executable()), "--site", str(folder), "--output-path",
+                        str(tmp_path / f"{kind}-index"), "--force-language", "en", "--silent"],
+                       check=True)
+        stabilise(tmp_path / f"{kind}-index")
+        indexes[kind] = _digests(tmp_path / f"{kind}-index")
+    assert indexes["copies"] == indexes["pages"]
+    assert len(indexes["pages"]) > 30
+    page = (site / "organizations.html").read_text()
+    assert len(search_copy(page)) < len(page) / 2  # the map and the central table are left out
+
+
+@pytest.mark.parametrize("page, copy", [
+    # nested elements of the ignored element's own name are skipped with it
+    ('<html><head><title>t</title></head><body><nav>n</nav><main data-pagefind-body><p>a</p>'
+     '<div data-pagefind-ignore><div><div>x</div></div>y</div><p>b</p></main><footer>f</footer>'
+     '</body></html>',
+     '<html><head><title>t</title></head><body><main data-pagefind-body><p>a</p><p>b</p></main>'
+     '</body></html>'),
+    # the marks' words in text or in a quoted value are not marks
+    ('<html><head></head><body><main data-pagefind-body><p>see data-pagefind-ignore here</p>'
+     '<p title="a data-pagefind-ignore b">c</p><section data-pagefind-ignore="all"><section>'
+     '</section></section></main></body></html>',
+     '<html><head></head><body><main data-pagefind-body><p>see data-pagefind-ignore here</p>'
+     '<p title="a data-pagefind-ignore b">c</p></main></body></html>'),
+])
+def test_a_search_copy_keeps_the_marked_body_without_what_is_ignored(page: str, copy: str) -> None:
+    assert search_copy(page) == copy
+
+
+@pytest.mark.parametrize("page", [
+    "<html><head></head><body><main><p>no marks</p></main></body></html>",
+    "<html><head></head><body><main data-pagefind-body><p>never closed</p></body></html>",
+    "<html><head></head><body><main data-pagefind-body><div data-pagefind-ignore><div></div>"
+    "</main></body></html>",
+])
+def test_a_page_that_cannot_be_cut_plainly_is_indexed_whole(page: str) -> None:
+    assert search_copy(page) == page
