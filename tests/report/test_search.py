@@ -145,3 +145,23 @@ def test_a_search_copy_keeps_the_marked_body_without_what_is_ignored(page: str, 
 ])
 def test_a_page_that_cannot_be_cut_plainly_is_indexed_whole(page: str) -> None:
     assert search_copy(page) == page
+
+
+def test_the_index_does_not_depend_on_the_order_the_copies_were_written_in(tmp_path: Path) -> None:
+    """The organisation pages' copies are written by several processes at once; Pagefind numbers
+    pages in the order their folder lists them (on memory-backed folders, the order they were
+    made in), so the copies are put in one order before it reads them."""
+    from daylight.report.search import scratch, write_page
+
+    site = tmp_path / "site"
+    render_site(synthetic_report(organizations=20), site, index=False)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    indexes = []
+    for order in (pages, pages[::-1]):
+        with scratch() as copies:  # where the build writes them (memory-backed here)
+            for relative in order:
+                write_page(tmp_path / "again", relative, (site / relative).read_text(),
+                           Path(copies))
+            index_site(site, Path(copies))
+        indexes.append(_digests(site / SEARCH_DIR))
+    assert indexes[0] == indexes[1]

@@ -25,11 +25,13 @@ Pagefind reads a *search copy* of each page, not the page: the element marked
 ``data-pagefind-body`` without the elements marked ``data-pagefind-ignore``, in the page's own
 head. That is all Pagefind indexes of a page that has the marks, so the index it writes is the
 same file for file (``tests/report/test_search.py`` compares them), but it parses a third of the
-bytes: for 10,000 organisation pages, 56 MB instead of 187 MB, and 6.8 s of its CPU instead of
-11.4 s (bench/report/README.md). The copies are cut by hand (``search_copy``) because an HTML
-parser in Python would cost more than Pagefind saves; they are only cut where the marks are
-plainly tags of the build's own well-formed pages, and a page that cannot be cut so is copied
-whole, which Pagefind indexes as it would the page.
+bytes: for 10,000 organisation pages, 56 MB instead of 187 MB, and about 7 s of its CPU instead
+of 11 (bench/report/README.md). The build writes each copy beside its page while the page's text
+is in hand (``write_page``), into a memory-backed scratch folder, and puts them in one order
+before Pagefind reads them (it numbers pages in the order their folder lists them). The copies
+are cut by hand (``search_copy``) because an HTML parser in Python would cost more than Pagefind
+saves; they are only cut where the marks are plainly tags of the build's own well-formed pages,
+and a page that cannot be cut so is copied whole, which Pagefind indexes as it would the page.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ from daylight.core.errors import ConfigError, DaylightError
 from daylight.report.filter_index import stabilise
 from daylight.report.formats import LOG_DIR, PROOFS_DIR
 
-__all__ = ["NOT_PAGES", "SEARCH_DIR", "index_site", "unchanged_index"]
+__all__ = ["NOT_PAGES", "SEARCH_DIR", "index_site", "scratch", "search_copy", "unchanged_index",
+           "write_page"]
 
 SEARCH_DIR = "pagefind"
 TIMEOUT_S = 600
@@ -142,32 +145,67 @@ def search_copy(html: str) -> str:
     return "".join(parts)
 
 
-def _write_search_copies(site: Path, copies: Path) -> None:
+def write_page(site: Path, relative: str, html: str, copies: Path | None) -> Path:
+    """Write the page ``html`` at ``relative`` in ``site``, and its search copy at the same
+    place in ``copies`` (a ``scratch`` folder); return the page's path. The build writes the
+    copies so, while each page's text is in hand, rather than read the pages back."""
+    path = site / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    if copies is not None:
+        copy = copies / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(search_copy(html), encoding="utf-8")
+    return path
+
+
+def _copy_pages(site: Path, copies: Path) -> None:
     for page in _pages(site):
         copy = copies / page.relative_to(site)
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_text(search_copy(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def _scratch() -> str | None:
-    """A memory-backed folder for the search copies where the machine has one: thousands of
-    files written and removed on every build stay off the disk (on ext4 without a journal, a
-    folder of them removed slows every file created in the next minutes)."""
-    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+def scratch() -> tempfile.TemporaryDirectory[str]:
+    """A new folder for the pages' search copies, removed when the context ends: memory-backed
+    where the machine has one, so that thousands of files written and removed on every build
+    stay off the disk (on ext4 without a journal, a folder of them removed slows every file
+    created in the next minutes)."""
+    memory = "/dev/shm"
+    return tempfile.TemporaryDirectory(
+        prefix="daylight-search-",
+        dir=memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else None)
 
 
-def index_site(site: Path) -> list[Path]:
+def _in_order(copies: Path, ordered: Path) -> None:
+    """Move the files of ``copies`` into ``ordered``, in the order of their paths. Pagefind
+    numbers pages in the order their folder lists them, which on a memory-backed folder is the
+    order they were made in: the organisation pages' copies are written by several processes
+    at once, so without this the same pages could give another index."""
+    for relative in sorted(p.relative_to(copies).as_posix() for p in copies.rglob("*") if p.is_file()):
+        (ordered / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(copies / relative, ordered / relative)  # a rename on one file system
+
+
+def index_site(site: Path, copies: Path | None = None) -> list[Path]:
     """Index the HTML pages under ``site`` (not in ``log/``, ``proofs/`` or ``pagefind/``) into
-    ``site/pagefind/``; return the files written."""
+    ``site/pagefind/`` from their search copies in ``copies``, as ``write_page`` wrote them
+    (else from copies of the pages ``site`` holds now); return the files written. ``copies``
+    is emptied."""
     bundle = site / SEARCH_DIR
     shutil.rmtree(bundle, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="daylight-search-", dir=_scratch()) as copies:
-        try:
-            _write_search_copies(site, Path(copies))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DaylightError(f"could not read the pages to index: {exc}", where=str(site)) from exc
-        command = [str(_executable()), "--site", copies, "--output-path", str(bundle.resolve()),
-                   "--force-language", "en", "--silent"]
+    with scratch() as made:
+        if copies is None:
+            copies = Path(made) / "copies"
+            try:
+                _copy_pages(site, copies)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DaylightError(f"could not read the pages to index: {exc}",
+                                    where=str(site)) from exc
+        ordered = Path(made) / "pages"
+        _in_order(copies, ordered)
+        command = [str(_executable()), "--site", str(ordered), "--output-path",
+                   str(bundle.resolve()), "--force-language", "en", "--silent"]
         return _run(command, site, bundle)
 
 
