@@ -115,13 +115,19 @@ def test_oversized_bodies_are_refused_before_they_are_read_whole(gate: Gate) -> 
                       "context": {"purpose": "x" * 5000}}).encode()
     declared = call_gateway(app, "POST", "/v1/decisions", content=big, headers=JSON)
     assert declared.status_code == 413 and declared.json()["error"]["code"] == "body_too_large"
+    # the limit said once (it was "over 1024 bytes; at most 1024 are accepted")
+    assert declared.json()["error"] == {"code": "body_too_large", "where": "body", "message":
+                                        f"the body is {len(big)} bytes, over the limit of 1024 "
+                                        "bytes"}
 
     async def chunks() -> AsyncIterator[bytes]:  # no content-length: chunked
         for start in range(0, len(big), 100):
             yield big[start:start + 100]
 
     streamed = call_gateway(app, "POST", "/v1/decisions", content=chunks(), headers=JSON)
-    assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "body_too_large"
+    assert streamed.status_code == 413 and streamed.json()["error"] == {
+        "code": "body_too_large", "where": "body",
+        "message": "the body is over the limit of 1024 bytes"}
 
 
 def test_unknown_routes_and_methods_use_the_same_shape(gate: Gate) -> None:

@@ -431,6 +431,19 @@ def test_a_correction_is_filed_reviewed_and_listed(tmp_path: Path, database: Dat
            400, "evidence")
 
 
+def test_a_body_declared_over_the_limit_says_the_limit_once(home: Home) -> None:
+    """It said "the body is N bytes; at most L are accepted" beside "over L bytes; at most L"."""
+    reviewer = Client(service(home), REVIEWER)
+    big = json.dumps({"about": "organization:SYNTHETIC-nothing",
+                      "claim": "x" * (MAX_FLOW_BODY_BYTES + 1)}).encode()
+    response = reviewer.post("/v1/corrections", content=big,
+                             headers={"content-type": "application/json"})
+    error = _error(response, 413, "body")
+    assert error["code"] == "body_too_large" and set(error) == {"code", "where", "message"}
+    assert error["message"].endswith(f"over the limit of {MAX_FLOW_BODY_BYTES} bytes")
+    assert error["message"].count(str(MAX_FLOW_BODY_BYTES)) == 1
+
+
 def test_a_chunked_body_over_the_limit_is_refused_unread(home: Home) -> None:
     """A body with no Content-Length (chunked) is bounded as it arrives: 413 in the one shape,
     and nothing is filed."""
@@ -445,5 +458,7 @@ def test_a_chunked_body_over_the_limit_is_refused_unread(home: Home) -> None:
     response = reviewer.post("/v1/corrections", content=chunks(),
                              headers={"content-type": "application/json"})
     assert "content-length" not in response.request.headers
-    assert _error(response, 413, "body")["code"] == "body_too_large"
+    assert _error(response, 413, "body") == {
+        "code": "body_too_large", "where": "body",
+        "message": f"the body is over the limit of {MAX_FLOW_BODY_BYTES} bytes"}  # said once
     assert reviewer.get("/v1/corrections").json()["items"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,19 @@ def test_cosignature_timestamps_must_fit_63_bits() -> None:
         witness.cosign("x\n", -1)
     signature = witness.cosign("x\n", 2**63 - 1)
     assert witness.verifier().is_valid("x\n", signature)
+
+
+_LONG = "!" * 60_000
+
+
+@pytest.mark.parametrize("parse", [
+    lambda: Note.from_text("text\n\n— " + _LONG + "\n"),
+    lambda: Note.from_text("text\n\n— name " + _LONG + "\n"),
+    lambda: verifier_from_vkey(_LONG),
+    lambda: verifier_from_vkey(SIGNER.verifier().vkey.replace("+", "+" + _LONG, 1)),
+], ids=["signature-line", "signature", "vkey", "vkey-hash"])
+def test_input_of_any_length_is_quoted_as_a_short_prefix(parse: Any) -> None:
+    """A signature line or key of 60,000 characters came back whole in the error."""
+    with pytest.raises(InputError) as caught:
+        parse()
+    assert len(caught.value.message) < 600 and "characters)" in caught.value.message

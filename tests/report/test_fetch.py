@@ -211,3 +211,20 @@ def test_an_out_that_cannot_be_a_new_folder_is_refused_before_fetching(
         fetch_report("http://127.0.0.1:9/", Path(out))
     assert caught.value.where == "--out"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_made_by_someone_else_during_the_fetch_is_refused_and_left_as_it_is(
+        published: Path, tmp_path: Path) -> None:
+    """The final rename replaced an empty folder made meanwhile: someone else's folder was
+    silently taken over (the probe)."""
+    out = tmp_path / "copy"
+
+    def theirs(done: int, total: int) -> None:
+        out.mkdir(exist_ok=True)  # made by another program while files arrive
+
+    with report_thread(published) as url, pytest.raises(InputError) as caught:
+        fetch_report(url, out, progress=theirs)
+    assert caught.value.where == "--out" and f"`{out}` was made by someone else" in \
+        caught.value.message
+    assert out.is_dir() and list(out.iterdir()) == []  # left as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["copy"]  # no staging folder left

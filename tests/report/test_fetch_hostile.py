@@ -10,6 +10,7 @@ import http.server
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from daylight.core.errors import DaylightError, InputError, StorageError
 from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import tiles_for_size
-from daylight.report.fetch import _Fetch, fetch_report
+from daylight.report.fetch import _Fetch, _listed, fetch_report
 from tests.cli.conftest import Cli
 from tests.servers import handler_thread
 
@@ -250,3 +251,42 @@ def test_an_out_in_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         fetch_report("http://127.0.0.1:9/", tmp_path / "a-file" / "copy")
     assert caught.value.where == "--out" and caught.value.message.endswith("is not a folder")
+
+
+def test_a_checkpoint_size_of_5000_digits_is_quoted_as_a_short_prefix(
+        published: Path, tmp_path: Path) -> None:
+    """The whole size was quoted in the error (the probe); a prefix and its length are."""
+    lines = (published / "log" / "checkpoint").read_text().split("\n")
+    checkpoint = "\n".join([lines[0], "9" * 5000, *lines[2:]]).encode()
+    with _hostile(published, {"log/checkpoint": _body(checkpoint)}) as url:
+        error = _fails(url, tmp_path, InputError)
+    assert error.where == url + "log/checkpoint" and len(error.message) < 200
+    assert "tree size is not a decimal uint64: `" + "9" * 40 + "... (5000 characters)`" in \
+        error.message
+
+
+def test_sha256sums_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    """A list at the cap (512 MiB) took 2.5 GB read whole, text and lines beside the parsed
+    list: what is held besides the list is now a small part of the file's size."""
+    path = tmp_path / "SHA256SUMS"
+    with path.open("w") as sums:  # SYNTHETIC paths, as a report's proof files are named
+        for n in range(40_000):
+            digest = hashlib.sha256(n.to_bytes(4, "big")).hexdigest()
+            sums.write(f"{digest}  proofs/use-{digest[:20]}.tlog-proof\n")
+    tracemalloc.start()
+    try:
+        listed = _listed(path, "SHA256SUMS")
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(listed) == 40_000
+    assert peak - held < path.stat().st_size / 4  # read whole: 2.6 times its size
+
+
+def test_sha256sums_not_utf_8_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "SHA256SUMS"
+    line = f"{hashlib.sha256(b'').hexdigest()}  a.html\n".encode()
+    path.write_bytes(line + line.replace(b"a.html", b"b\xff.html"))
+    with pytest.raises(InputError) as caught:
+        _listed(path, "SHA256SUMS")
+    assert caught.value.message == f"not UTF-8 at byte {len(line) + 67}"  # at the ÿ, as before

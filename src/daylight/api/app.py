@@ -79,8 +79,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body; BodyTooLargeError as soon as it is known to exceed ``limit``."""
     for key, value in scope.get("headers", ()):
         if key == b"content-length" and value.isdigit() and int(value) > limit:
-            raise BodyTooLargeError(f"the body is {int(value)} bytes; at most {limit} are accepted",
-                                    where="body")
+            raise BodyTooLargeError.over(limit, int(value))
     parts: list[bytes] = []  # joined at the end: one part (the usual case) is not copied
     size = 0
     while True:
@@ -91,8 +90,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         parts.append(part)
         size += len(part)
         if size > limit:
-            raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are accepted",
-                                    where="body")
+            raise BodyTooLargeError.over(limit)
         if not message.get("more_body", False):
             return b"".join(parts)
 

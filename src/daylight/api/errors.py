@@ -34,6 +34,13 @@ class BodyTooLargeError(InputError):
     status = 413
     code = "body_too_large"
 
+    @classmethod
+    def over(cls, limit: int, size: int | None = None) -> BodyTooLargeError:
+        """The error for a body of ``size`` bytes (its Content-Length), or of unknown size that
+        passed ``limit`` as it arrived: the limit said once."""
+        found = "the body is" if size is None else f"the body is {size} bytes,"
+        return cls(f"{found} over the limit of {limit} bytes", where="body")
+
 
 class RangeNotSatisfiableError(InputError):
     """A ``Range`` header none of whose ranges starts inside the file served."""

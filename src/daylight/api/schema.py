@@ -61,8 +61,7 @@ def bounded_receive(receive: Receive, limit: int = MAX_FLOW_BODY_BYTES) -> Recei
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise BodyTooLargeError(f"the body is over {limit} bytes; at most {limit} are "
-                                        "accepted", where="body")
+                raise BodyTooLargeError.over(limit)
         return message
 
     return bounded
@@ -75,8 +74,7 @@ def json_request(request: Request) -> None:
         return
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FLOW_BODY_BYTES:
-        raise BodyTooLargeError(f"the body is {int(length)} bytes; at most "
-                                f"{MAX_FLOW_BODY_BYTES} are accepted", where="body")
+        raise BodyTooLargeError.over(MAX_FLOW_BODY_BYTES, int(length))
     has_body = (length is not None and length != "0") or "transfer-encoding" in request.headers
     if has_body or request.headers.get("content-type") is not None:
         verify_json_content_type(request.scope)

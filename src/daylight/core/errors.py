@@ -54,6 +54,12 @@ def printable(text: str) -> str:
     return UNPRINTABLE.sub(_escape, text)
 
 
+def shortened(text: str, limit: int = 200) -> str:
+    """``text`` if it is at most ``limit`` characters, else its first ``limit`` and its length:
+    what a message quotes of input that may be of any size."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 class DaylightError(Exception):
     """Base of every Daylight error.
 

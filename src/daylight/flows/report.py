@@ -91,8 +91,10 @@ from daylight.report.formats import (
     Table,
     entry_payload,
     parse_sha256sums,
+    publication_text,
     row_id,
     sha256sums_text,
+    vkey_text,
 )
 from daylight.report.model import (
     Changes,
@@ -911,10 +913,10 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
                                                hashes, sums_sha256, latest, now), True
     answers += _cosign_latest(log, request)  # the published log/checkpoint carries them
     mirror.export()
-    (out_dir / VKEY_FILE).write_text(log.verifier.vkey + "\n", encoding="utf-8")
+    (out_dir / VKEY_FILE).write_text(vkey_text(log.verifier.vkey), encoding="utf-8")
     pointer = dict(zip(PUBLICATION_FIELDS, (period.label, log.origin, published_index,
                                             proven_size), strict=True))
-    (out_dir / PUBLICATION_FILE).write_text(json.dumps(pointer, indent=2) + "\n", encoding="utf-8")
+    (out_dir / PUBLICATION_FILE).write_text(publication_text(pointer), encoding="utf-8")
     return ReportBuild(period.label, out_dir, proven_size, log.tree_size(), published_index,
                        {t.name: len(records[t.name]) for t in TABLES}, appended, published,
                        synthetic, report, aggregated, tuple(answers))

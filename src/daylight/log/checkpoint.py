@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from daylight.core.errors import InputError
+from daylight.core.errors import InputError, shortened
 from daylight.log.merkle import HASH_SIZE
 from daylight.log.note import Note, Signer, Verifier, b64decode_canonical, sign_note, verify_note
 
@@ -49,7 +49,9 @@ class Checkpoint:
         if not origin:
             raise InputError("checkpoint origin line is empty")
         if not _SIZE.fullmatch(size_text) or int(size_text) >= 1 << 64:
-            raise InputError(f"checkpoint tree size is not a decimal uint64: `{size_text}`")
+            # a uint64 has at most 20 digits: more are quoted as a prefix and a length
+            raise InputError(f"checkpoint tree size is not a decimal uint64: "
+                             f"`{shortened(size_text, 40)}`")
         root = b64decode_canonical(root_text, "checkpoint root hash")
         if len(root) != HASH_SIZE:
             raise InputError(f"checkpoint root hash is {len(root)} bytes, expected {HASH_SIZE}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from daylight.core.errors import InputError, SignatureError
+from daylight.core.errors import InputError, SignatureError, shortened
 
 ALG_ED25519 = 0x01
 ALG_COSIGNATURE_V1 = 0x04
@@ -82,18 +82,18 @@ class NoteSignature:
     @classmethod
     def from_line(cls, line: str) -> NoteSignature:
         if not line.startswith(SIGNATURE_PREFIX):
-            raise InputError(f"signature line does not start with an em dash: `{line}`")
+            raise InputError(f"signature line does not start with an em dash: `{shortened(line)}`")
         parts = line[len(SIGNATURE_PREFIX):].split(" ")
         if len(parts) != 2 or not is_valid_key_name(parts[0]):
-            raise InputError(f"malformed signature line: `{line}`")
+            raise InputError(f"malformed signature line: `{shortened(line)}`")
         # Lenient here: signatures by unknown keys must be ignored, not judged; signatures by
         # the keys a reader checks must also be canonical (see verify_note).
         try:
             blob = base64.b64decode(parts[1], validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InputError(f"signature is not base64: `{line}`") from exc
+            raise InputError(f"signature is not base64: `{shortened(line)}`") from exc
         if len(blob) < 5:
-            raise InputError(f"signature too short: `{line}`")
+            raise InputError(f"signature too short: `{shortened(line)}`")
         return cls(parts[0], blob[:4], blob[4:], parts[1])
 
 
@@ -202,11 +202,11 @@ def verifier_from_vkey(vkey: str) -> Verifier:
     vkey = vkey.strip()
     parts = vkey.split("+", 2)  # base64 may itself contain '+'
     if len(parts) != 3:
-        raise InputError(f"verifier key must be name+hash+key: `{vkey}`")
+        raise InputError(f"verifier key must be name+hash+key: `{shortened(vkey)}`")
     name, hash_hex, blob_b64 = parts
     blob = b64decode_canonical(blob_b64, "verifier key")
     if not blob:
-        raise InputError(f"empty verifier key: `{vkey}`")
+        raise InputError(f"empty verifier key: `{shortened(vkey)}`")
     alg, public_key = blob[0], blob[1:]
     verifier: Verifier
     if alg == ALG_ED25519:
@@ -214,9 +214,10 @@ def verifier_from_vkey(vkey: str) -> Verifier:
     elif alg == ALG_COSIGNATURE_V1:
         verifier = CosignatureVerifier(name, public_key)
     else:
-        raise InputError(f"unsupported verifier key type 0x{alg:02x}: `{vkey}`")
+        raise InputError(f"unsupported verifier key type 0x{alg:02x}: `{shortened(vkey)}`")
     if hash_hex != verifier.key_hash.hex():
-        raise InputError(f"verifier key hash `{hash_hex}` does not match the key: `{vkey}`")
+        raise InputError(f"verifier key hash `{shortened(hash_hex, 64)}` does not match the key: "
+                         f"`{shortened(vkey)}`")
     return verifier
 
 

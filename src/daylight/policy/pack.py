@@ -17,7 +17,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from daylight.core.errors import InputError, NotFoundError
+from daylight.core.errors import InputError, NotFoundError, shortened
 from daylight.policy.policies import PolicyText, join_texts
 
 PACK_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -135,10 +135,6 @@ def _read_pack(folder: Traversable | Path, location: str) -> PolicyPack:
                       _text(corpus, f"{location}/{CORPUS_FILE}") if corpus.is_file() else None)
 
 
-def _shortened(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
-
-
 def load_pack(name_or_path: str) -> PolicyPack:
     """The shipped pack named ``name_or_path``, or the pack in that directory."""
     if PACK_NAME.fullmatch(name_or_path) and name_or_path in shipped_pack_names():
@@ -148,9 +144,9 @@ def load_pack(name_or_path: str) -> PolicyPack:
         is_dir = path.is_dir()
     except OSError as exc:  # a name too long for the file system, a loop of links
         raise InputError(f"cannot read the pack directory: {exc.strerror}",
-                         where=_shortened(name_or_path)) from exc
+                         where=shortened(name_or_path)) from exc
     if is_dir:
         return _read_pack(path, str(path))
-    name_or_path = _shortened(name_or_path)
+    name_or_path = shortened(name_or_path)
     raise NotFoundError(f"no policy pack `{name_or_path}`: expected one of "
                         f"{', '.join(shipped_pack_names())} or a pack directory")

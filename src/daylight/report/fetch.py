@@ -9,8 +9,9 @@ against ``SHA256SUMS`` as it arrives, and the checkpoint must parse. Whether the
 the log says is left to `daylight verify`.
 
 The files are written into a temporary folder beside ``out``, which is renamed to ``out`` only
-when every file has arrived: a fetch that fails or is interrupted (Ctrl-C) leaves nothing
-behind (a killed process may leave its ``.fetching-*`` folder). The server is not trusted: each
+when every file has arrived, and only if ``out`` still does not exist (a folder someone made
+meanwhile is refused and left as it is): a fetch that fails or is interrupted (Ctrl-C) leaves
+nothing behind (a killed process may leave its ``.fetching-*`` folder). The server is not trusted: each
 path it lists must be a plain relative path, a redirect must stay in the report's folder, and
 files, the whole fetch and the log's size are capped, and a file that arrives slower than
 ``MIN_BYTES_PER_S`` after its first ``SLOW_AFTER_S`` seconds fails the fetch. Written by hand on
@@ -31,14 +32,20 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from daylight.core.errors import InputError, NotFoundError, StorageError, printable
+from daylight.core.errors import (
+    InputError,
+    NotFoundError,
+    StorageError,
+    printable,
+    shortened,
+)
 from daylight.core.urls import http_url
 from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import TILE_WIDTH, entry_bundles_for_size, level_size, tiles_for_size
@@ -47,7 +54,7 @@ from daylight.report.formats import (
     SHA256SUMS,
     UNLISTED,
     VKEY_FILE,
-    parse_sha256sums,
+    parse_sha256sums_lines,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +63,8 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 4 << 30
 """The largest file fetched (``report.db`` of a million rows is ~1 GB)."""
 MAX_LIST_BYTES = 512 << 20
-"""The largest ``SHA256SUMS`` (a million proof files list in ~100 MB)."""
+"""The largest ``SHA256SUMS`` (a million proof files list in ~100 MB). Read a line at a time,
+one this large (4.9 million files) took 1.2 GB to hold as a list (measured; 2.5 GB read whole)."""
 MAX_CHECKPOINT_BYTES = 1 << 16
 MAX_TOTAL_BYTES = 256 << 30
 """The most a fetch writes, whatever a server's lists say."""
@@ -116,10 +124,7 @@ def fetch_report(url: str, out: Path, *, workers: int = WORKERS,
                                ((f"log/{t.path}", None) for t in itertools.chain(
                                    tiles_for_size(tree_size), entry_bundles_for_size(tree_size))))
         fetch.all(jobs, len(listed) + 2 + tiles, workers, progress)
-        try:
-            staging.rename(out)
-        except OSError as exc:
-            raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
+        _rename_to_new(staging, out)
     except BaseException:
         fetch.abort()
         shutil.rmtree(staging, ignore_errors=True)
@@ -150,18 +155,36 @@ def _check_out(out: Path) -> None:
         raise InputError(f"its folder `{out.parent}` {missing}", where="--out")
 
 
+def _rename_to_new(staging: Path, out: Path) -> None:
+    """Rename ``staging`` to ``out``, which must still not exist. A rename replaces an empty
+    folder, so one made by someone else during the fetch would be lost: ``out`` is made here
+    first (``mkdir`` refuses anything that is there, and leaves it untouched), then replaced."""
+    try:
+        out.mkdir()
+    except FileExistsError as exc:
+        raise InputError(f"`{out}` was made by someone else during the fetch: left as it is; "
+                         "fetch into a new folder", where="--out") from exc
+    except OSError as exc:
+        raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
+    try:
+        staging.rename(out)
+    except OSError as exc:  # something put into it meanwhile: left for whoever did
+        with contextlib.suppress(OSError):
+            out.rmdir()  # only if still empty
+        raise StorageError(f"cannot create it: {exc.strerror}", where="--out") from exc
+
+
 def _listed(path: Path, where: str) -> dict[str, str]:
     """``SHA256SUMS``'s files, each a plain relative path that can be a file of the copy (a
-    server's paths are not trusted)."""
-    try:
-        listed = parse_sha256sums(path.read_text(encoding="utf-8"), where=where)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 at byte {exc.start}", where=where) from exc
+    server's paths are not trusted). Read a line at a time, so that neither the whole text nor
+    its list of lines is held beside the parsed list (``MAX_LIST_BYTES``)."""
+    with path.open("rb") as lines:
+        listed = parse_sha256sums_lines(_text_lines(lines, where), where=where)
     folders = {"log"}  # the mirror's, beside the listed files
     for name in listed:
         folders.update(itertools.accumulate(name.split("/")[:-1], lambda a, b: f"{a}/{b}"))
     for name in listed:
-        shown = printable(name if len(name) <= 80 else name[:80] + "...")
+        shown = printable(shortened(name, 80))
         if not all(_is_segment(segment) for segment in name.split("/")):
             raise InputError(f"`{shown}` is not a plain relative path of names a file system "
                              f"takes (at most {MAX_NAME_BYTES} bytes each)", where=where)
@@ -174,6 +197,17 @@ def _listed(path: Path, where: str) -> dict[str, str]:
         if name in folders:
             raise InputError(f"lists `{shown}` both as a file and as a folder", where=where)
     return listed
+
+
+def _text_lines(lines: Iterable[bytes], where: str) -> Iterator[str]:
+    """Each line without its newline, as UTF-8 text; InputError naming the byte that is not."""
+    offset = 0
+    for line in lines:
+        try:
+            yield line.removesuffix(b"\n").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 at byte {offset + exc.start}", where=where) from exc
+        offset += len(line)
 
 
 def _is_segment(segment: str) -> bool:

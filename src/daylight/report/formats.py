@@ -49,6 +49,21 @@ UNLISTED = (SHA256SUMS, PUBLICATION_FILE, VKEY_FILE)
 """Files of a report directory that ``SHA256SUMS`` does not list (besides ``log/``): the manifest
 itself, and the two pointers written after the ``report.published`` entry."""
 
+
+
+def publication_text(pointer: Mapping[str, Any]) -> str:
+    """``publication.json``: its fields (``PUBLICATION_FIELDS``, in that order) as JSON indented
+    by two spaces, and a final newline. The build writes these bytes and verify requires them,
+    so that no byte of the file is left unchecked (it is not listed in ``SHA256SUMS``)."""
+    return json.dumps({name: pointer[name] for name in PUBLICATION_FIELDS}, indent=2) + "\n"
+
+
+def vkey_text(vkey: str) -> str:
+    """``log.vkey``: the log's verifier key line and one newline, the bytes the build writes
+    and verify requires."""
+    return vkey + "\n"
+
+
 FieldKind = Literal["string", "integer", "boolean", "date", "list", "json"]
 
 
@@ -391,8 +406,14 @@ _SUM_LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
 
 def parse_sha256sums(text: str, *, where: str = SHA256SUMS) -> dict[str, str]:
     """Path → hex SHA-256 from ``SHA256SUMS``; InputError naming the line otherwise."""
+    return parse_sha256sums_lines(text.splitlines(), where=where)
+
+
+def parse_sha256sums_lines(lines: Iterable[str], *, where: str = SHA256SUMS) -> dict[str, str]:
+    """``parse_sha256sums`` of the file's lines (without their newlines), taken one at a time:
+    a large list is never held whole as text as well."""
     hashes: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         match = _SUM_LINE.fullmatch(line)
         if match is None or match[2] in hashes or match[2].startswith("/") or ".." in match[2].split("/"):
             raise InputError("expected `<64 hex digits>  <relative path>` once per file",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError
 from daylight.report.formats import (
     DATA_DIR,
@@ -120,12 +121,13 @@ def check_json(checker: Checker, table: Table, proven: Mapping[str, ProvenRow]) 
     data = checker.read(relative)
     if data is None:
         return
-    try:
-        rows = json.loads(data)
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise ValueError("not an array of objects")
-    except (ValueError, RecursionError) as exc:  # (nested too deep)
-        checker.fail(relative, f"is not a JSON array of rows: {exc}")
+    try:  # strict: of a key given twice in a row, readers disagree on which counts
+        rows = parse_json(data)
+    except InputError as exc:
+        checker.fail(relative, f"is not a JSON array of rows: {exc.message}")
+        return
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        checker.fail(relative, "is not a JSON array of rows: not an array of objects")
         return
     _rows_of(checker, table, rows, relative, proven, None, 2)
 
@@ -230,8 +232,11 @@ def check_table_script(checker: Checker, proven: Mapping[str, ProvenRow]) -> Non
         return
     try:
         rows = list(rows_of(from_script(path.read_text(encoding="utf-8"))))
-    except (InputError, UnicodeDecodeError) as exc:
-        checker.fail(TABLE_SCRIPT, str(exc))
+    except InputError as exc:  # its where names the file (and the row)
+        checker.fail(exc.where or TABLE_SCRIPT, exc.message)
+        return
+    except UnicodeDecodeError as exc:
+        checker.fail(TABLE_SCRIPT, f"is not UTF-8: {exc}")
         return
     for number, row in enumerate(rows, start=1):
         where = f"{TABLE_SCRIPT}: row {number} (row {row.row_id})"

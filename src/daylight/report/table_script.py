@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.errors import InputError
 
 __all__ = ["TABLE_SCRIPT", "TableScript", "TableScriptRow", "from_script", "rows_of", "to_script"]
@@ -58,10 +59,10 @@ def from_script(text: str, *, where: str = TABLE_SCRIPT) -> TableScript:
     """The table in a script written by ``to_script``; InputError naming ``where`` otherwise."""
     if not (text.startswith(START) and text.endswith(END)):
         raise InputError(f"is not `{START}` + JSON + `{END.strip()}`", where=where)
-    try:
-        table = json.loads(text[len(START) : -len(END)])
-    except (ValueError, RecursionError) as exc:  # (nested too deep)
-        raise InputError(f"its table is not JSON: {exc}", where=where) from exc
+    try:  # strict: of a key given twice, readers disagree on which counts
+        table = parse_json(text[len(START) : -len(END)])
+    except InputError as exc:
+        raise InputError(f"its table is not JSON: {exc.message}", where=where) from exc
     keys = ("fields", "numeric", "derived", "values", "entries", "rows")
     if not isinstance(table, dict) or not all(isinstance(table.get(k), list) for k in keys):
         raise InputError(f"its table lacks one of {', '.join(f'`{k}`' for k in keys)}", where=where)

@@ -6,13 +6,15 @@ never touches Daylight's database, services or the report builder. Checks:
 
 1. ``log/``: the checkpoint is signed by the log's key (``--key``, or ``log.vkey`` beside the log),
    and by every witness given; every entry and tile of the mirror hashes to it; with ``--since``,
-   the log is consistent with that earlier checkpoint;
+   the log is consistent with that earlier checkpoint; ``log.vkey`` is that key's line and one
+   newline, byte for byte;
 2. ``publication.json`` names a ``report.published`` entry of the mirror for the period, and no
    later one supersedes it; its checkpoint (the tree the rows are proven against) is the root of
-   the mirror's tree at that size;
+   the mirror's tree at that size; its bytes are the ones the build writes for what the log says;
 3. ``SHA256SUMS`` has the SHA-256 the entry logged; every file it lists has its SHA-256; no other
-   file is in the directory (besides ``log/``, ``SHA256SUMS``, ``publication.json``, ``log.vkey``);
-   the data files match the hashes the entry names directly;
+   file is in the directory (besides ``SHA256SUMS``, ``publication.json``, ``log.vkey``, and in
+   ``log/`` the checkpoint and the tiles of its tree); the data files match the hashes the entry
+   names directly; every JSON file is strict JSON (no key given twice);
 4. every ``proofs/ROW_ID.tlog-proof``: its checkpoint is the logged one, signed by the log; its
    entry (the ``extra`` data) is a ``report.row`` entry of that row, included at its index;
 5. every row of ``data/TABLE.json``, ``data/TABLE.csv``, ``report.db`` and every
@@ -37,7 +39,7 @@ from typing import Any
 
 import orjson
 
-from daylight.core.canonical import is_canonical_json_object
+from daylight.core.canonical import is_canonical_json_object, parse_json
 from daylight.core.errors import DaylightError, InputError, VerificationError
 from daylight.log import merkle
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
@@ -48,10 +50,11 @@ from daylight.log.note import (
     witness_verifiers,
 )
 from daylight.log.proof import verify_inclusion
-from daylight.log.tiles import TILE_WIDTH
+from daylight.log.tiles import TILE_WIDTH, parse_tile_path
 from daylight.log.tlog_proof import EXTENSION, HEADER, INDEX_LINE, TlogProof
 from daylight.log.verifier import MirrorReader, verify_mirror
 from daylight.report.formats import (
+    DATA_DIR,
     LOG_DIR,
     PROOFS_DIR,
     PUBLICATION_FIELDS,
@@ -65,6 +68,8 @@ from daylight.report.formats import (
     VKEY_FILE,
     Table,
     parse_sha256sums,
+    publication_text,
+    vkey_text,
 )
 from daylight.report.inclusion import ProvenTree
 from daylight.report.row_checks import (
@@ -115,26 +120,29 @@ def _entry_at(reader: MirrorReader, index: int) -> bytes:
 
 def _parse_entry(data: bytes, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # (nested too deep)
-        raise VerificationError(f"entry is not JSON: {exc}", where=where) from exc
+        value = parse_json(data)
+    except InputError as exc:
+        raise VerificationError(f"entry is not JSON: {exc.message}", where=where) from exc
     if not isinstance(value, dict) or not isinstance(value.get("payload"), dict):
         raise VerificationError("entry is not a Daylight entry with a payload", where=where)
     return value
 
 
 def _publication(checker: Checker, reader: MirrorReader
-                 ) -> tuple[dict[str, Any], int, dict[str, Any]]:
-    """``publication.json`` (a JSON object), the index of the entry it points at, and that
-    entry's payload."""
+                 ) -> tuple[bytes, dict[str, Any], int, dict[str, Any]]:
+    """``publication.json``'s bytes and JSON object, the index of the entry it points at, and
+    that entry's payload."""
     text = checker.read(PUBLICATION_FILE)
     if text is None:
         raise VerificationError(f"no {PUBLICATION_FILE}: this is not a published report",
                                 where=str(checker.directory))
+    try:  # strict: of a key given twice, readers disagree on which counts
+        pointer = parse_json(text, where=PUBLICATION_FILE)
+    except InputError as exc:
+        raise VerificationError(exc.message, where=PUBLICATION_FILE) from exc
     try:
-        pointer = json.loads(text)
         period, index = str(pointer["period"]), pointer["published_log_index"]
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # (nested too deep)
+    except (KeyError, TypeError) as exc:
         raise VerificationError(f"expected `period` and `published_log_index`: {exc}",
                                 where=PUBLICATION_FILE) from exc
     if type(index) is not int:  # not "45", 45.9 or true, which int() took
@@ -160,19 +168,26 @@ def _publication(checker: Checker, reader: MirrorReader
             checker.fail(PUBLICATION_FILE, f"log entry {later} publishes period `{period}` again "
                                            f"after entry {index}: this report is superseded")
             break
-    return pointer, index, payload
+    return text, pointer, index, payload
 
 
-def _check_pointer(checker: Checker, pointer: Mapping[str, Any], origin: str,
+def _check_pointer(checker: Checker, text: bytes, pointer: Mapping[str, Any], origin: str,
                    proven_size: int) -> None:
     """``publication.json``'s other fields say what the log says: its origin and the tree size
-    the rows are proven at; it has no field the build does not write."""
+    the rows are proven at; it has no field the build does not write; and its bytes (``text``)
+    are the ones the build writes for them, as it is not listed in ``SHA256SUMS``."""
     for name in sorted(set(pointer) - set(PUBLICATION_FIELDS)):
         checker.fail(PUBLICATION_FILE, f"`{name}`: a field a published report does not have")
     for name, logged in (("origin", origin), ("proven_tree_size", proven_size)):
         if pointer.get(name) != logged or type(pointer.get(name)) is not type(logged):
             checker.fail(PUBLICATION_FILE, f"{name}: says `{json.dumps(pointer.get(name))}`, "
                                            f"the log says `{json.dumps(logged)}`")
+    if not any(p.where == PUBLICATION_FILE for p in checker.problems) \
+            and text != publication_text(pointer).encode():
+        checker.fail(PUBLICATION_FILE, "its fields say what the log says, but its bytes are not "
+                                       "the ones a build writes (JSON indented by two spaces, "
+                                       "fields in the order "
+                                       f"{', '.join(PUBLICATION_FIELDS)}, one final newline)")
 
 
 
@@ -245,6 +260,43 @@ def _check_files(checker: Checker, payload: Mapping[str, Any], files: Sequence[s
                 and relative not in listed:
             checker.fail(relative, "is not listed in SHA256SUMS (added after publication)")
     return len(listed)
+
+
+def _check_other_json(checker: Checker, files: Sequence[str]) -> None:
+    """Every other JSON file of the report (``data/datapackage.json``, Pagefind's entry) is
+    strict JSON: its bytes are checked by their hash, but of a key given twice, readers
+    disagree on which counts, so the one the log vouches for may not be the one read."""
+    tables = {f"{DATA_DIR}/{t.name}.json" for t in TABLES}  # parsed with their rows
+    for relative in files:
+        if relative.endswith(".json") and relative not in tables \
+                and relative != PUBLICATION_FILE and relative.split("/")[0] != LOG_DIR:
+            data = checker.read(relative)  # None: it named the file
+            try:
+                if data is not None:
+                    parse_json(data)
+            except InputError as exc:
+                checker.fail(relative, exc.message)
+
+
+def _check_log_files(checker: Checker, reader: MirrorReader, files: Sequence[str]) -> None:
+    """Every file under ``log/`` is the checkpoint or a tile of the mirror's tree, which the
+    mirror verifier checked (the tile the checkpoint uses, or an older partial one kept for
+    readers of an earlier checkpoint). Anything else there is checked by nothing, yet a host
+    serves it beside the report (a page planted in ``log/`` would be read as the report's)."""
+    for relative in files:
+        top, _, inner = relative.partition("/")
+        if top == LOG_DIR and inner != "checkpoint" and not _is_mirror_tile(reader, inner):
+            checker.fail(relative, f"is neither listed in {SHA256SUMS} nor a tile of the log "
+                                   f"mirror of size {reader.tree_size} (added after publication)")
+
+
+def _is_mirror_tile(reader: MirrorReader, path: str) -> bool:
+    try:
+        tile = parse_tile_path(path)
+        current = reader.tile_id(tile.level, tile.index)
+    except (InputError, VerificationError):  # not a tile path; a tile beyond the tree
+        return False
+    return tile == current or tile.width < current.width
 
 
 @dataclass(frozen=True)
@@ -409,8 +461,8 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     published ``log/checkpoint`` (checked by the mirror verifier, as ``log verify`` does)."""
     checker = Checker(directory)
     key_source = "--key"
+    published = checker.read(VKEY_FILE)  # a published file, checked with --key too
     if key is None:
-        published = checker.read(VKEY_FILE)
         if published is None:
             raise VerificationError(f"no --key given and no {VKEY_FILE} published beside the log",
                                     where=str(directory))
@@ -420,6 +472,7 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
     except InputError as exc:
         raise VerificationError(f"not a verifier key: {exc.message}",
                                 where="--key" if key_source == "--key" else VKEY_FILE) from exc
+    _check_vkey(checker, published, verifier, key_source)
     witness_keys = witness_verifiers([w.strip() for w in witnesses])  # InputError: --witness
     try:
         mirror = verify_mirror(directory / LOG_DIR, verifier, since=since,
@@ -433,19 +486,21 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
         raise type(exc)(f"the log mirror: {exc.message}", where=where,
                         evidence=exc.evidence) from exc
     reader = MirrorReader(directory / LOG_DIR, mirror.tree_size)
-    pointer, index, payload = _publication(checker, reader)
+    text, pointer, index, payload = _publication(checker, reader)
     period = str(pointer["period"])
     logged = payload.get("checkpoint", {})
     proven_size = int(logged.get("tree_size", -1))
     if not 1 <= proven_size <= mirror.tree_size:
         raise VerificationError(f"the publication's checkpoint size {proven_size} is not in the "
                                 f"log's tree of size {mirror.tree_size}", where=f"log entry {index}")
-    _check_pointer(checker, pointer, mirror.origin, proven_size)
+    _check_pointer(checker, text, pointer, mirror.origin, proven_size)
     root_hash = merkle.root_hash(reader, proven_size)
     if logged.get("root_hash") != _b64(root_hash):
         checker.fail(f"log entry {index}", "its checkpoint root is not the log's root at that size")
     files = sorted(_files(str(directory)))
     files_checked = _check_files(checker, payload, files)
+    _check_log_files(checker, reader, files)
+    _check_other_json(checker, files)
     proven = _check_proofs(checker, verifier, reader, proven_size, root_hash)
     for table in TABLES:
         check_json(checker, table, proven)
@@ -473,6 +528,20 @@ def verify_report(directory: Path, *, key: str | None = None, since: str | None 
                               key_source, len(mirror.cosigned_by), mirror.consistent_with, rows,
                               files_checked, pages, mirror.cosigned_by,
                               tuple(n for n in mirror.other_signers if n not in mirror.cosigned_by))
+
+
+def _check_vkey(checker: Checker, published: bytes | None, verifier: Verifier,
+                key_source: str) -> None:
+    """``log.vkey`` is exactly the line the build writes for the key the checkpoint was checked
+    with (it is not listed in ``SHA256SUMS``): a byte changed around the key is reported too."""
+    if published is None or published == vkey_text(verifier.vkey).encode():
+        return
+    if key_source == "--key":
+        checker.fail(VKEY_FILE, "is not the key given by --key (the key the checkpoint is signed "
+                                "with) and one newline, as a build writes it")
+    else:
+        checker.fail(VKEY_FILE, "is not one key line `name+hash+key` and one newline, as a build "
+                                "writes it")
 
 
 def _b64(value: bytes) -> str:
