@@ -342,26 +342,3 @@ def test_a_page_left_in_the_proofs_or_the_log_mirror_is_not_indexed(
     build(world, "2026-10", out)
     assert pagefind_runs == [out, out]
     assert not any("planted" in u for u in _indexed_urls(out))
-
-
-def test_rows_are_encoded_in_shares_and_an_entry_too_large_is_refused_naming_its_row(
-        world: World, tmp_path: Path) -> None:
-    """At full size the rows' entries are encoded by forked children (``report.shares``): what
-    they answer is what one process gives, and an entry over the log's limit comes back as the
-    error naming its row, not as a child's failure."""
-    import datetime
-
-    from daylight.flows.report import _Refused, _RowEncoder
-    from daylight.log.tiles import MAX_ENTRY_BYTES
-    from daylight.report.shares import in_shares
-
-    build(world, "2026-10", tmp_path / "report")
-    rows = [(table, record) for table in TABLES for record in json.loads(
-        (tmp_path / "report" / "data" / f"{table.name}.json").read_text(encoding="utf-8"))]
-    encoder = _RowEncoder({}, datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC))
-    assert in_shares(encoder, rows, 2) == encoder(rows)
-    table, record = next((t, r) for t, r in rows if t.name == "organizations")
-    huge = dict(record, organization_name="N" * MAX_ENTRY_BYTES)
-    refused = [a for a in in_shares(encoder, [*rows, (table, huge)], 2) if isinstance(a, _Refused)]
-    assert [r.where for r in refused] == [f"report.row entry of `{record['row_id']}`"]
-    assert "more than 65535" in refused[0].message

@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
@@ -88,7 +88,6 @@ from daylight.report.formats import (
     TABLES,
     UNLISTED,
     VKEY_FILE,
-    Table,
     entry_payload,
     parse_sha256sums,
     publication_text,
@@ -114,7 +113,6 @@ from daylight.report.model import (
 )
 from daylight.report.proofs import ProofFileWriter
 from daylight.report.search import NOT_PAGES, index_site, scratch, unchanged_index
-from daylight.report.shares import in_shares, processes_for
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -517,76 +515,39 @@ def _entry_encoder(now: datetime) -> Callable[[dict[str, Any]], bytes]:
     return encode
 
 
-class _Encoded(NamedTuple):
-    """A row's fingerprint, and its entry's bytes when it must be logged (else None)."""
-
-    digest: str
-    entry: bytes | None
-
-
-class _Refused(NamedTuple):
-    """An entry too large to log: its error's text and place."""
-
-    message: str
-    where: str | None
-
-
-class _RowEncoder:
-    """Fingerprints the rows of a share and encodes the entries of those not logged with this
-    content: the most CPU of logging a report's rows, done by forked children at full size
-    (``report.shares``; they read the records from this process's memory). An entry too large
-    comes back as its error's text and place, raised here as it was."""
-
-    def __init__(self, stored: Mapping[str, PublishedRow], now: datetime) -> None:
-        self.stored, self.encode = stored, _entry_encoder(now)
-
-    def __call__(self, rows: Sequence[tuple[Table, dict[str, Any]]]) -> list[_Encoded | _Refused]:
-        encoded: list[_Encoded | _Refused] = []
-        for table, record in rows:
-            payload = entry_payload(table, record)
-            digest = _payload_sha256(payload)
-            old = self.stored.get(str(record["row_id"]))
-            if old is not None and old.row_sha256 == digest:
-                encoded.append(_Encoded(digest, None))
-                continue
-            try:
-                encoded.append(_Encoded(digest, self.encode(payload)))
-            except InputError as exc:
-                return [_Refused(exc.message, exc.where)]
-        return encoded
-
-
 def _sequence_rows(database: Database, log: TransparencyLog, period: Period,
                    records: Mapping[str, list[dict[str, Any]]],
                    now: datetime) -> tuple[dict[str, int], int]:
     """Append the rows not yet published with this content; return row id → log index and how
     many entries were appended."""
-    rows = [(table, record) for table in TABLES for record in records[table.name]]
+    encode = _entry_encoder(now)
+    wanted: list[tuple[str, str, str | None, dict[str, Any]]] = []
+    for table in TABLES:
+        for record in records[table.name]:
+            payload = entry_payload(table, record)
+            wanted.append((str(record["row_id"]), table.name, _organization_of(table.name, record),
+                           payload))
     with database.transaction() as tx:
         store = ReportStore(tx)
         store.lock()
         stored = store.rows(period.label)
-        encoded = in_shares(_RowEncoder(stored, now), rows, processes_for(len(rows)),
-                            failure=StorageError, what="could not encode a share of the rows")
-        fine = [e for e in encoded if isinstance(e, _Encoded)]
-        for refused in (e for e in encoded if isinstance(e, _Refused)):
-            raise InputError(refused.message, where=refused.where)
         indices: dict[str, int] = {}
         new: list[tuple[str, str, str | None, str, bytes]] = []
-        for (table, record), (digest, entry) in zip(rows, fine, strict=True):
-            rid = str(record["row_id"])
-            if entry is None:
-                indices[rid] = stored[rid].log_index
+        for rid, table_name, org_id, payload in wanted:
+            digest = _payload_sha256(payload)
+            old = stored.get(rid)
+            if old is not None and old.row_sha256 == digest:
+                indices[rid] = old.log_index
             else:
-                new.append((rid, table.name, _organization_of(table.name, record), digest, entry))
+                new.append((rid, table_name, org_id, digest, encode(payload)))
         first = -1
         if new:
             first = log.sequence_in(tx, [n[4] for n in new])
-            published = [PublishedRow(period.label, rid, table_name, org_id, digest, first + i)
-                         for i, (rid, table_name, org_id, digest, _) in enumerate(new)]
-            store.put_rows(published)
-            indices.update((r.row_id, r.log_index) for r in published)
-        store.remove_rows(period.label, sorted(set(stored) - {str(r["row_id"]) for _, r in rows}))
+            rows = [PublishedRow(period.label, rid, table_name, org_id, digest, first + i)
+                    for i, (rid, table_name, org_id, digest, _) in enumerate(new)]
+            store.put_rows(rows)
+            indices.update((r.row_id, r.log_index) for r in rows)
+        store.remove_rows(period.label, sorted(set(stored) - {w[0] for w in wanted}))
     if new:  # hashed from the bytes in hand: a million entries are not read back
         log.integrate(known=(first, [n[4] for n in new]))
     return indices, len(new)
