@@ -150,13 +150,18 @@ def write_page(site: Path, relative: str, html: str, copies: Path | None) -> Pat
     place in ``copies`` (a ``scratch`` folder); return the page's path. The build writes the
     copies so, while each page's text is in hand, rather than read the pages back."""
     path = site / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    _write_text(path, html)
     if copies is not None:
-        copy = copies / relative
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(search_copy(html), encoding="utf-8")
+        _write_text(copies / relative, search_copy(html))
     return path
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:  # the folder is there but for the first file in it: no mkdir call for the other 9,999
+        path.write_text(text, encoding="utf-8")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def _copy_pages(site: Path, copies: Path) -> None:
