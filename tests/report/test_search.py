@@ -147,6 +147,51 @@ def test_a_page_that_cannot_be_cut_plainly_is_indexed_whole(page: str) -> None:
     assert search_copy(page) == page
 
 
+_HEAD = '<html lang="en"><head><title>t</title></head><body>'
+_TEXT = '<main data-pagefind-body><h1>A</h1><p>b</p></main>'
+# A part a copy would leave out, that Pagefind 1.5 reads all the same: the page with it, and
+# the page without it (what a copy cut by the marks alone would hold)
+READ_OUTSIDE_THE_TEXT = {
+    "a filter in an ignored element": (
+        '<main data-pagefind-body><h1>A</h1><p>b</p><section data-pagefind-ignore><span '
+        'data-pagefind-filter="sector:police"></span></section></main>', _TEXT),
+    "metadata outside the body": (
+        '<nav><span data-pagefind-meta="owner:z"></span></nav>' + _TEXT, _TEXT),
+    "the title outside the body": (
+        '<header><h1>Outer</h1></header><main data-pagefind-body><p>b</p></main>',
+        '<main data-pagefind-body><p>b</p></main>'),
+    "the title in an ignored element": (
+        '<main data-pagefind-body><div data-pagefind-ignore><h1>Inner</h1></div><p>b</p></main>',
+        '<main data-pagefind-body><p>b</p></main>'),
+    "an image in an ignored element": (
+        '<main data-pagefind-body><h1>A</h1><div data-pagefind-ignore><img src="x.png" '
+        'alt="logo"></div><p>b</p></main>', _TEXT),
+    "a second marked body": (_TEXT + '<aside data-pagefind-body><p>grape</p></aside>', _TEXT),
+}
+
+
+@pytest.mark.parametrize("case", sorted(READ_OUTSIDE_THE_TEXT))
+def test_a_page_whose_left_out_parts_pagefind_reads_is_indexed_whole(case: str, tmp_path: Path
+                                                                       ) -> None:
+    """Pagefind reads filters, metadata, the title and so on outside the marked text: a copy
+    without them would give another index, so the page is indexed whole."""
+    from daylight.report.filter_index import stabilise
+    from daylight.report.search import _executable
+
+    page, cut = (_HEAD + body + "</body></html>" for body in READ_OUTSIDE_THE_TEXT[case])
+    assert search_copy(page) == page
+    indexes = {}
+    for kind, text in (("page", page), ("cut", cut)):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "a.html").write_text(text)
+        subprocess.run([str(_executable()), "--site", str(tmp_path / kind), "--output-path",
+                        str(tmp_path / f"{kind}-index"), "--force-language", "en", "--silent"],
+                       check=True)
+        stabilise(tmp_path / f"{kind}-index")
+        indexes[kind] = _digests(tmp_path / f"{kind}-index")
+    assert indexes["page"] != indexes["cut"]  # what the copy would have left out counts
+
+
 def test_the_index_does_not_depend_on_the_order_the_copies_were_written_in(tmp_path: Path) -> None:
     """The organisation pages' copies are written by several processes at once; Pagefind numbers
     pages in the order their folder lists them (on memory-backed folders, the order they were
