@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -210,3 +211,22 @@ def test_the_index_does_not_depend_on_the_order_the_copies_were_written_in(tmp_p
             index_site(site, Path(copies))
         indexes.append(_digests(site / SEARCH_DIR))
     assert indexes[0] == indexes[1]
+
+
+def test_the_scratch_folder_is_in_memory_only_with_room_and_is_removed_also_on_an_error(
+        tmp_path: Path) -> None:
+    """Without a memory-backed folder (or without room in it: a container's /dev/shm is 64 MiB),
+    the copies go to the system's temporary folder; the folder goes when the build does."""
+    import tempfile
+
+    from daylight.report.search import MIN_MEMORY_FREE_BYTES, scratch
+
+    with scratch(str(tmp_path / "no-such-folder")) as made:
+        assert Path(made).parent == Path(tempfile.gettempdir())
+    assert not Path(made).exists()
+    roomy = shutil.disk_usage(tmp_path).free >= MIN_MEMORY_FREE_BYTES
+    with pytest.raises(RuntimeError), scratch(str(tmp_path)) as made:
+        assert Path(made).parent == (tmp_path if roomy else Path(tempfile.gettempdir()))
+        (Path(made) / "page.html").write_text("<html></html>")
+        raise RuntimeError("the build failed")
+    assert not Path(made).exists()

@@ -28,9 +28,10 @@ filters, metadata and the title outside them: a page with any of those in a part
 leave out is copied whole), so the index it writes is the same file for file
 (``tests/report/test_search.py`` compares them), but it parses a third of the bytes: for
 10,000 organisation pages, 56 MB instead of 187 MB, and about 7 s of its CPU instead of 11
-(bench/report/README.md). The build writes each copy beside its page while the page's text
-is in hand (``write_page``), into a memory-backed scratch folder, and puts them in one order
-before Pagefind reads them (it numbers pages in the order their folder lists them). The copies
+(measured for the change, CHANGELOG; no bench script records it). The build writes each copy
+beside its page while the page's text is in hand (``write_page``), into a scratch folder
+(memory-backed where there is room, ``scratch``), and puts them in one order before Pagefind
+reads them (it numbers pages in the order their folder lists them). The copies
 are cut by hand (``search_copy``) because an HTML parser in Python would cost more than Pagefind
 saves; they are only cut where the marks are plainly tags of the build's own well-formed pages,
 and a page that cannot be cut so is copied whole, which Pagefind indexes as it would the page.
@@ -186,15 +187,21 @@ def _copy_pages(site: Path, copies: Path) -> None:
         copy.write_text(search_copy(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def scratch() -> tempfile.TemporaryDirectory[str]:
-    """A new folder for the pages' search copies, removed when the context ends: memory-backed
-    where the machine has one, so that thousands of files written and removed on every build
-    stay off the disk (on ext4 without a journal, a folder of them removed slows every file
-    created in the next minutes)."""
-    memory = "/dev/shm"
-    return tempfile.TemporaryDirectory(
-        prefix="daylight-search-",
-        dir=memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else None)
+MEMORY_DIR = "/dev/shm"
+MIN_MEMORY_FREE_BYTES = 1 << 30
+"""Free space ``MEMORY_DIR`` must have to hold the copies: 10,000 pages' take 56 MB, and a
+container's default ``/dev/shm`` of 64 MiB would fill up and fail the build."""
+
+
+def scratch(memory: str = MEMORY_DIR) -> tempfile.TemporaryDirectory[str]:
+    """A new folder for the pages' search copies, removed when the context ends (also on an
+    error): in ``memory`` where the machine has it with room to spare, so that thousands of
+    files written and removed on every build stay off the disk (on ext4 without a journal, a
+    folder of them removed slows every file created in the next minutes); else in the system's
+    temporary folder."""
+    roomy = os.path.isdir(memory) and os.access(memory, os.W_OK) \
+        and shutil.disk_usage(memory).free >= MIN_MEMORY_FREE_BYTES
+    return tempfile.TemporaryDirectory(prefix="daylight-search-", dir=memory if roomy else None)
 
 
 def _in_order(copies: Path, ordered: Path) -> None:
