@@ -75,8 +75,7 @@ BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words,
 # authority or special district by what it runs ("... TRANSIT AUTHORITY", "... COMMUNITY COLLEGE
 # DISTRICT"), a tribe ("JAMUL INDIAN VILLAGE"; "... NATION" when the .gov registry has it), a
 # state's department by the state's name ("TEXAS MILITARY DEPARTMENT") and a county's office
-# ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies;
-# and a federal bureau inverted as a state's department is ("PRISONS, FEDERAL BUREAU OF")
+# ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies
 
 
 def build_reference(root: Path) -> Reference:
