@@ -6,6 +6,7 @@ decisions recorded by the policy layer's recorder with a fixed clock."""
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ import pytest
 
 from daylight.core.database import Database, Transaction, migrate
 from daylight.core.entry_types import USAGE_DIGEST as DIGEST_ENTRY_TYPE
+from daylight.core.errors import VerificationError
 from daylight.core.period import parse_period
 from daylight.flows.report import ReportRequest, build_report
 from daylight.home import all_migrations
@@ -28,6 +30,7 @@ from daylight.registry.accounts import Account
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.service import import_accounts, load_reference, screen_accounts
 from daylight.report.model import Report
+from daylight.report.verify import verify_report
 from daylight.usage.aggregate import DuckDBEngine, aggregate_period
 from daylight.usage.aggregate_store import record_aggregation
 from daylight.usage.ingest import ingest_files
@@ -148,6 +151,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder / "report"
     finally:
         database.close()
+
+
+@pytest.fixture
+def copy(published: Path, tmp_path: Path) -> Path:
+    """A copy of ``published`` for a test to change."""
+    target = tmp_path / "report"
+    shutil.copytree(published, target)
+    return target
+
+
+def verify_problems(directory: Path, **options: object) -> str:
+    """What ``verify_report`` reports of ``directory``, which it MUST refuse."""
+    with pytest.raises(VerificationError) as caught:
+        verify_report(directory, **options)  # type: ignore[arg-type]
+    return caught.value.diagnostics()
 
 
 @pytest.fixture(scope="module")

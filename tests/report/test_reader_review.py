@@ -341,3 +341,19 @@ def test_a_public_body_that_supports_an_agency_is_not_counted_as_a_company(repor
     text = _text((tmp_path / "index.html").read_text())
     assert f"Companies supporting them {len(companies) - 1}" in text
     assert "Other public bodies supporting them 1" in text
+
+
+@pytest.mark.parametrize("sector", ["nonprofit", "unknown"])
+def test_a_supporter_that_is_no_public_body_is_not_counted_as_one(sector: str, report: Report,
+                                                                   tmp_path: Path) -> None:
+    """Only military, intelligence and other government bodies are public bodies: a nonprofit,
+    or an organisation whose sector is unknown, stays among the supporters counted before."""
+    companies = [o for o in report.organizations
+                 if o.sector not in ("law_enforcement", "immigration_enforcement") and o.supports]
+    other = dataclasses.replace(companies[0], sector=sector)
+    changed = dataclasses.replace(report, organizations=tuple(
+        other if o.row_id == other.row_id else o for o in report.organizations))
+    render_site(changed, tmp_path, index=False)
+    text = _text((tmp_path / "index.html").read_text())
+    assert f"Companies supporting them {len(companies)}" in text
+    assert "Other public bodies" not in text

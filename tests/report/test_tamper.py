@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,19 +17,7 @@ from daylight.core.errors import VerificationError
 from daylight.log.note import CosignatureSigner, Signer, verifier_from_vkey
 from daylight.log.witness import Witness
 from daylight.report.verify import verify_report
-
-
-@pytest.fixture
-def copy(published: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "report"
-    shutil.copytree(published, target)
-    return target
-
-
-def problems(directory: Path, **options: object) -> str:
-    with pytest.raises(VerificationError) as caught:
-        verify_report(directory, **options)  # type: ignore[arg-type]
-    return caught.value.diagnostics()
+from tests.report.conftest import verify_problems
 
 
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -52,7 +39,7 @@ def first_usage_row(directory: Path) -> dict[str, object]:
 def test_a_changed_csv_cell_is_named_by_file_row_and_field(copy: Path) -> None:
     row = first_usage_row(copy)
     replace_in(copy / "data" / "usage.csv", ",12,false,", ",120,false,")
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "data/usage.csv:" in found and f"(row {row['row_id']}): calls: says \"120\"" in found
     assert "data/usage.csv: changed" in found
 
@@ -60,7 +47,7 @@ def test_a_changed_csv_cell_is_named_by_file_row_and_field(copy: Path) -> None:
 def test_a_changed_json_value_is_named(copy: Path) -> None:
     replace_in(copy / "data" / "organizations.json", "Gainesville Police Department",
                "Gainesville Fire Department")
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "data/organizations.json:" in found and ": organization_name: says" in found
 
 
@@ -68,20 +55,20 @@ def test_a_removed_json_row_is_missed(copy: Path) -> None:
     path = copy / "data" / "usage.json"
     rows = json.loads(path.read_text())
     path.write_text(json.dumps(rows[1:]))
-    assert f"data/usage.json: lacks row `{rows[0]['row_id']}`" in problems(copy)
+    assert f"data/usage.json: lacks row `{rows[0]['row_id']}`" in verify_problems(copy)
 
 
 def test_a_changed_sqlite_value_is_named(copy: Path) -> None:
     with sqlite3.connect(copy / "report.db") as connection:
         connection.execute("UPDATE usage SET calls = 999 WHERE calls = 12")
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "report.db: usage:" in found and ": calls: says 999" in found
 
 
 def test_a_changed_html_cell_is_named(copy: Path) -> None:
     replace_in(copy / "organizations.html", '<td data-field="denied" class="n">30</td>',
                '<td data-field="denied" class="n">0</td>')
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "organizations.html:" in found and ": denied: says \"0\", the log entry" in found
 
 
@@ -91,7 +78,7 @@ def test_a_changed_proof_hash_fails_its_inclusion_proof(copy: Path) -> None:
     hash_line = next(i for i, line in enumerate(lines) if line.startswith("index ")) + 1
     lines[hash_line] = ("A" if lines[hash_line][0] != "A" else "B") + lines[hash_line][1:]
     proof.write_text("\n".join(lines))
-    assert f"proofs/{proof.name}" in problems(copy)
+    assert f"proofs/{proof.name}" in verify_problems(copy)
 
 
 def test_a_changed_entry_in_a_proof_fails_its_inclusion_proof(copy: Path) -> None:
@@ -101,7 +88,7 @@ def test_a_changed_entry_in_a_proof_fails_its_inclusion_proof(copy: Path) -> Non
         b'{"payload":{"row":{},"table":"usage"},"time":"2026-12-02T12:00:00Z",'
         b'"type":"report.row"}').decode()
     proof.write_text("\n".join(lines))
-    found = problems(copy)
+    found = verify_problems(copy)
     assert f"proofs/{proof.name}: entry" in found and "different root" in found
 
 
@@ -134,14 +121,14 @@ def test_a_rewritten_sha256sums_does_not_hide_a_change(copy: Path) -> None:
              if line.endswith("  data/datapackage.json") else line
              for line in sums.read_text().splitlines()]
     sums.write_text("\n".join(lines) + "\n")
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "SHA256SUMS: its SHA-256 is not the one the `report.published` entry logged" in found
     assert "data/datapackage.json: the `report.published` entry logged another SHA-256" in found
 
 
 def test_a_file_added_after_publication_is_reported(copy: Path) -> None:
     (copy / "data" / "extra.csv").write_text("row_id\n")
-    assert "data/extra.csv: is not listed in SHA256SUMS" in problems(copy)
+    assert "data/extra.csv: is not listed in SHA256SUMS" in verify_problems(copy)
 
 
 def test_a_publication_pointer_to_another_entry_is_refused(copy: Path) -> None:
@@ -169,7 +156,7 @@ def test_header_cells_and_nested_markup_are_not_mistaken_for_rows(copy: Path) ->
         f'<td data-field="operation"><a href="#"><code>face.search</code></a></td>'
         f'<td data-field="calls">12</td><td>proof</td></tr></table>'
         '<table><thead><tr><th data-field="calls">Calls</th></tr></thead></table>')
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "extra.html: is not listed in SHA256SUMS" in found
     assert "extra.html:1" not in found  # its row agrees with the log, its header is no row
 
@@ -197,7 +184,7 @@ def test_a_changed_cell_of_the_table_script_is_named(copy: Path) -> None:
     # What readers with JavaScript see is checked against the log like the HTML's rows.
     path = copy / "table" / "organizations.js"
     replace_in(path, "Gainesville Police Department", "Gainesville Fire Department")
-    found = problems(copy)
+    found = verify_problems(copy)
     assert "table/organizations.js: row " in found and ": organization_name: says \"Gainesville Fire" in found
 
 
@@ -207,7 +194,7 @@ def test_two_proof_files_swapped_are_each_named(copy: Path) -> None:
     one, other = first.read_bytes(), second.read_bytes()
     first.write_bytes(other)
     second.write_bytes(one)
-    found = problems(copy)
+    found = verify_problems(copy)
     for path in (first, second):
         assert f"proofs/{path.name}: entry " in found
         assert f"is not the `report.row` entry of row `{path.name.split('.')[0]}`" in found
@@ -220,7 +207,7 @@ def test_a_proof_whose_checkpoint_signature_differs_is_named_alone(copy: Path) -
     signature = text.rstrip("\n").rsplit(" ", 1)[1]
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     proofs[0].write_text(text.replace(signature, flipped))
-    found = problems(copy)
+    found = verify_problems(copy)
     assert f"proofs/{proofs[0].name}:" in found and "signature" in found
     assert not any(f"proofs/{p.name}" in found for p in proofs[1:])
 
@@ -230,7 +217,7 @@ def test_a_proof_file_that_is_not_text_or_not_a_file_is_named(copy: Path) -> Non
     proofs[0].write_bytes(b"\xff" + proofs[0].read_bytes())
     proofs[1].unlink()
     proofs[1].mkdir()  # a folder where the proof file was
-    found = problems(copy)
+    found = verify_problems(copy)
     assert f"proofs/{proofs[0].name}: 'utf-8' codec can't decode" in found
     assert f"proofs/{proofs[1].name}: cannot be read: Is a directory" in found
 
@@ -246,7 +233,7 @@ def test_json_nested_too_deep_to_read_is_named_not_a_traceback(copy: Path, name:
         path.write_text(text[:start] + "[" * 100_000 + text[end:], encoding="utf-8")
     else:
         path.write_text("[" * 100_000, encoding="utf-8")
-    assert name in problems(copy)
+    assert name in verify_problems(copy)
 
 
 def test_a_symbolic_link_that_loops_is_no_file_as_a_dangling_one_is_not(copy: Path) -> None:

@@ -5,7 +5,6 @@ is reported naming the file, and verification fails."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from daylight.log.checkpoint import Checkpoint
 from daylight.log.tiles import entry_bundles_for_size, tiles_for_size
 from daylight.report.formats import SHA256SUMS, UNLISTED, parse_sha256sums
 from daylight.report.verify import verify_report
-
-
-@pytest.fixture
-def copy(published: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "report"
-    shutil.copytree(published, target)
-    return target
 
 
 def _problems(directory: Path) -> str:

@@ -6,7 +6,6 @@ verification fails; what the build writes still verifies."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,7 @@ from daylight.core.errors import VerificationError
 from daylight.log.note import Signer
 from daylight.report.formats import TABLES, UNLISTED, parse_sha256sums
 from daylight.report.verify import verify_report
-
-
-@pytest.fixture
-def copy(published: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "report"
-    shutil.copytree(published, target)
-    return target
-
-
-def _problems(directory: Path, **options: object) -> str:
-    with pytest.raises(VerificationError) as caught:
-        verify_report(directory, **options)  # type: ignore[arg-type]
-    return caught.value.diagnostics()
+from tests.report.conftest import verify_problems
 
 
 def _doubled(path: Path, key: str) -> None:
@@ -57,7 +44,7 @@ def test_publication_json_with_a_key_given_twice_is_refused_naming_file_and_key(
 def test_every_json_verify_reads_with_a_key_given_twice_is_named(
         copy: Path, name: str, key: str) -> None:
     _doubled(copy / name, key)
-    found = _problems(copy)
+    found = verify_problems(copy)
     assert f"{name}: " in found and f"the key `{key}` appears twice in one object" in found
     assert f"{name}: {name}" not in found  # the file named once
 
@@ -76,7 +63,7 @@ def test_a_changed_byte_of_publication_json_that_keeps_its_json_is_named(
     text = path.read_text(encoding="utf-8")
     path.write_bytes(change(text).encode())  # type: ignore[operator]
     assert json.loads(path.read_text()) == json.loads(text)
-    found = _problems(copy)
+    found = verify_problems(copy)
     assert "publication.json: its fields say what the log says, but its bytes are not" in found
 
 
@@ -94,7 +81,7 @@ def test_a_changed_byte_around_the_published_key_is_named(
     path = copy / "log.vkey"
     original = path.read_bytes()
     path.write_bytes(change(original))  # type: ignore[operator]
-    found = _problems(copy, key=original.decode() if with_key else None)
+    found = verify_problems(copy, key=original.decode() if with_key else None)
     said = "is not the key given by --key" if with_key else "is not one key line"
     assert f"log.vkey: {said}" in found
 
@@ -104,13 +91,13 @@ def test_another_key_in_log_vkey_is_named_when_the_reader_brings_the_right_one(
     original = (copy / "log.vkey").read_text()
     other = Signer.generate("test.daylight.invalid/log").verifier()
     (copy / "log.vkey").write_text(other.vkey + "\n")
-    assert "log.vkey: is not the key given by --key" in _problems(copy, key=original)
+    assert "log.vkey: is not the key given by --key" in verify_problems(copy, key=original)
 
 
 def test_a_removed_log_vkey_is_named_with_key_too(copy: Path) -> None:
     original = (copy / "log.vkey").read_text()
     (copy / "log.vkey").unlink()
-    assert "log.vkey: cannot be read" in _problems(copy, key=original)
+    assert "log.vkey: cannot be read" in verify_problems(copy, key=original)
 
 
 @pytest.mark.parametrize("added", [
@@ -126,7 +113,7 @@ def test_a_file_added_to_the_log_mirror_is_named(copy: Path, added: str) -> None
     accepted: nothing checked them, yet a host serves them with the report."""
     (copy / added).parent.mkdir(parents=True, exist_ok=True)
     (copy / added).write_bytes(b"<p>planted</p>")
-    found = _problems(copy)
+    found = verify_problems(copy)
     assert f"{added}: is neither listed in SHA256SUMS nor a tile of the log mirror" in found
 
 

@@ -23,12 +23,15 @@ build's pages before, as Pagefind indexes every page it finds), and the language
 
 Pagefind reads a *search copy* of each page, not the page: the element marked
 ``data-pagefind-body`` without the elements marked ``data-pagefind-ignore``, in the page's own
-head. That is all Pagefind indexes of a page that has the marks, so the index it writes is the
-same file for file (``tests/report/test_search.py`` compares them), but it parses a third of the
-bytes: for 10,000 organisation pages, 56 MB instead of 187 MB, and about 7 s of its CPU instead
-of 11 (bench/report/README.md). The build writes each copy beside its page while the page's text
-is in hand (``write_page``), into a memory-backed scratch folder, and puts them in one order
-before Pagefind reads them (it numbers pages in the order their folder lists them). The copies
+head. That is all the text Pagefind indexes of a page that has the marks (it also reads
+filters, metadata and the title outside them: a page with any of those in a part the copy would
+leave out is copied whole), so the index it writes is the same file for file
+(``tests/report/test_search.py`` compares them), but it parses a third of the bytes: for
+10,000 organisation pages, 56 MB instead of 187 MB, and about 7 s of its CPU instead of 11
+(measured for the change, CHANGELOG; no bench script records it). The build writes each copy
+beside its page while the page's text is in hand (``write_page``), into a scratch folder
+(memory-backed where there is room, ``scratch``), and puts them in one order before Pagefind
+reads them (it numbers pages in the order their folder lists them). The copies
 are cut by hand (``search_copy``) because an HTML parser in Python would cost more than Pagefind
 saves; they are only cut where the marks are plainly tags of the build's own well-formed pages,
 and a page that cannot be cut so is copied whole, which Pagefind indexes as it would the page.
@@ -125,21 +128,39 @@ def _element_end(html: str, name: str, start: int) -> int:
     return at
 
 
+# What Pagefind reads of a page beyond the marked body's text (measured with Pagefind 1.5):
+# filters, metadata and sort keys wherever they are, in ignored elements too; the first <h1>,
+# as the title, wherever it is; images in ignored elements; a second marked body
+_READ_OUTSIDE_THE_TEXT = ("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort",
+                          "data-pagefind-body", "<h1", "<img")
+
+
+def _read_outside_the_text(html: str, start: int, end: int) -> bool:
+    """Whether ``html[start:end]``, a part the search copy leaves out, holds something Pagefind
+    reads (or words that look like it: then the page is indexed whole, which is never wrong)."""
+    return any(html.find(mark, start, end) != -1 for mark in _READ_OUTSIDE_THE_TEXT)
+
+
 def search_copy(html: str) -> str:
     """What Pagefind indexes of the page ``html``: its head, and the body element marked
     ``data-pagefind-body`` without the elements in it marked ``data-pagefind-ignore``; the
-    page itself if it has no such body or cannot be cut (see the module's docstring)."""
+    page itself if it has no such body, cannot be cut, or leaves out a part that Pagefind reads
+    (a filter, a title, ...: see ``_READ_OUTSIDE_THE_TEXT`` and the module's docstring)."""
     body = _marked(html, " data-pagefind-body", 0, len(html))
     head_end = html.find("<body")
     if body is None or head_end == -1 or head_end > body[0]:
         return html
     try:
         end = _element_end(html, body[1], body[0])
+        left_out = [(head_end, body[0]), (end, len(html))]
         parts, at = [html[:head_end], "<body>"], body[0]
         while (ignored := _marked(html, " data-pagefind-ignore", at, end)) is not None:
             parts.append(html[at:ignored[0]])
             at = _element_end(html, ignored[1], ignored[0])
+            left_out.append((ignored[0], at))
     except ValueError:
+        return html
+    if any(_read_outside_the_text(html, start, stop) for start, stop in left_out):
         return html
     parts += [html[at:end], "</body></html>"]
     return "".join(parts)
@@ -171,15 +192,21 @@ def _copy_pages(site: Path, copies: Path) -> None:
         copy.write_text(search_copy(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def scratch() -> tempfile.TemporaryDirectory[str]:
-    """A new folder for the pages' search copies, removed when the context ends: memory-backed
-    where the machine has one, so that thousands of files written and removed on every build
-    stay off the disk (on ext4 without a journal, a folder of them removed slows every file
-    created in the next minutes)."""
-    memory = "/dev/shm"
-    return tempfile.TemporaryDirectory(
-        prefix="daylight-search-",
-        dir=memory if os.path.isdir(memory) and os.access(memory, os.W_OK) else None)
+MEMORY_DIR = "/dev/shm"
+MIN_MEMORY_FREE_BYTES = 1 << 30
+"""Free space ``MEMORY_DIR`` must have to hold the copies: 10,000 pages' take 56 MB, and a
+container's default ``/dev/shm`` of 64 MiB would fill up and fail the build."""
+
+
+def scratch(memory: str = MEMORY_DIR) -> tempfile.TemporaryDirectory[str]:
+    """A new folder for the pages' search copies, removed when the context ends (also on an
+    error): in ``memory`` where the machine has it with room to spare, so that thousands of
+    files written and removed on every build stay off the disk (on ext4 without a journal, a
+    folder of them removed slows every file created in the next minutes); else in the system's
+    temporary folder."""
+    roomy = os.path.isdir(memory) and os.access(memory, os.W_OK) \
+        and shutil.disk_usage(memory).free >= MIN_MEMORY_FREE_BYTES
+    return tempfile.TemporaryDirectory(prefix="daylight-search-", dir=memory if roomy else None)
 
 
 def _in_order(copies: Path, ordered: Path) -> None:

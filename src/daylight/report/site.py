@@ -92,6 +92,7 @@ def organization_columns(summaries: dict[str, SupportSummary]) -> tuple[Column, 
 STATIC_FILES = ("style.css", "table.js", "graph.js", "search.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
 AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
+PUBLIC_BODY_SECTORS = ("military", "intelligence", "other_government")  # public, not agencies
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)
 TABLE_HTML_ROWS = 1000  # more organisations than this: organizations.html holds one block, the rest by state
@@ -196,10 +197,12 @@ def _headlines(report: Report) -> dict[str, Any]:
         "immigration": sum(1 for o in report.organizations if o.sector == "immigration_enforcement"),
         # a public body that supports an agency (a transit authority, a state's military
         # department under a CBP contract) is not a company: counted apart, named as what it is
-        "supporting": sum(1 for o in report.organizations
-                          if o.sector == "commercial" and o.supports),
+        # (a nonprofit or an organisation of unknown sector is no public body: counted with
+        # the companies, as before)
+        "supporting": sum(1 for o in report.organizations if o.supports
+                          and o.sector not in (*AGENCY_SECTORS, *PUBLIC_BODY_SECTORS)),
         "bodies_supporting": sum(1 for o in report.organizations
-                                 if o.sector not in (*AGENCY_SECTORS, "commercial") and o.supports),
+                                 if o.sector in PUBLIC_BODY_SECTORS and o.supports),
         "agencies_supporting": sum(1 for o in report.organizations
                                    if o.sector in AGENCY_SECTORS and o.supports),
         "calls": sum(o.calls for o in report.organizations),
