@@ -616,6 +616,10 @@ def test_the_shipped_build_has_no_public_authority_district_or_tribe_as_a_compan
                                     "company:washington-metropolitan")) for o in shipped.organizations)
     supporters = {r.source_id for r in shipped.relationships if r.kind == "supports"}
     assert {"gov:tojc-nsn-gov", "recipient:texas-military-department"} <= supporters
+    # the Federal Bureau of Prisons (USAspending: "PRISONS, FEDERAL BUREAU OF") is its .gov
+    # record, which is law enforcement: build 9 had the one a company, the other other_government
+    assert "company:prisons-federal-bureau" not in by_id and "gov:bop-gov" in supporters
+    assert by_id["gov:bop-gov"].sector == "law_enforcement"
 
 
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
@@ -668,6 +672,7 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     ("HUMAN SERVICES VERMONT AGENCY OF", False, True),
     ("MIAMI-DADE COUNTY PARKS AND RECREATION", False, True),
     ("DELAWARE COUNTY BOARD OF FIRE & LIFE SAFETY", False, True),
+    ("PRISONS, FEDERAL BUREAU OF", False, True),  # a federal bureau, inverted as a state's dept
     # ...but not a company that shares a word with them
     ("LIVE NATION", False, False),  # a tribe so named is found in the .gov registry instead
     ("AUTHORITY BRANDS", False, False),

@@ -20,6 +20,8 @@ from daylight.registry.names import has_legal_form, is_personal_name, name_key
     ("Acme Co.", ("acme",), None, set()),
     ("Berrian County Sheriff's Offic", ("berrian",), "sheriff", set()),
     ("Gainesville Fire Rescue", ("gainesville",), "fire", set()),
+    # the Federal Bureau of Prisons' .gov record was other_government (its name held no role)
+    ("Federal Bureau of Prisons", ("federal", "bureau"), "corrections", set()),
 ])
 def test_name_key(name: str, core: tuple[str, ...], role: str | None, states: set[str]) -> None:
     key = name_key(name)

@@ -86,7 +86,10 @@ def voice_demo(database: Database, log: TransparencyLog, catalog: Catalog, keys:
         declarations[declaration_id] = status
 
     objections: dict[str, str] = {}
-    contractor = _first(facts, "commercial", supported=True)
+    # a contractor's account, or one screening holds for review whose candidate is a contractor
+    # (a company's name with its subsidiaries' in the reference often is)
+    contractor = _first(facts, "commercial", supported=True) or next(
+        (f for f in facts if f.sector == "unknown" and f.candidate_supports), None)
     subjects = [f"account:{contractor.account_id}"] if contractor else []
     subjects.append("capability:real_time_remote_biometric_identification")
     for number, about in enumerate(subjects):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from daylight.core.database import Database
 from daylight.log.service import TransparencyLog
@@ -52,16 +52,17 @@ def _agency_name(org: Organization, rng: random.Random) -> str:
     return name
 
 
-def build_demo_accounts(reference: Reference, count: int, *, seed: int = 7,
+def build_demo_accounts(reference: Reference, count: int, *, seed: int = 7, on: date | None = None,
                         agency_share: float = 0.05, contractor_share: float = 0.02) -> list[Account]:
     """``count`` SYNTHETIC accounts: some typed like real agencies and ICE/CBP contractors, most
-    invented commercial customers. The same seed gives the same accounts."""
+    invented commercial customers. The same seed gives the same accounts for the same reference
+    and day ``on``: the contractors are companies with an award in force over the 92 days up to
+    that day (else any with an award), so that the demo's contractors support an agency in the
+    months it reports whatever the day it runs."""
     rng = random.Random(seed)
     agencies = [o for o in reference.organizations
                 if o.role in {"police", "county_le", "sheriff"} and o.state]
-    supporters = {r.source_id for r in reference.relationships if r.kind == "supports"}
-    contractors = [o for o in reference.organizations
-                   if o.schema == "Company" and o.id in supporters]
+    contractors = _contractors(reference, on)
     accounts = []
     for n in range(count):
         draw = rng.random()
@@ -86,6 +87,17 @@ def build_demo_accounts(reference: Reference, count: int, *, seed: int = 7,
     return accounts
 
 
+def _contractors(reference: Reference, on: date | None) -> list[Organization]:
+    supports = [r for r in reference.relationships if r.kind == "supports"]
+    if on is not None:
+        since, until = (on - timedelta(days=92)).isoformat(), on.isoformat()
+        in_force = [r for r in supports if (r.start_date or since) <= since
+                    and until <= (r.end_date or until)]
+        supports = in_force or supports
+    supporters = {r.source_id for r in supports}
+    return [o for o in reference.organizations if o.schema == "Company" and o.id in supporters]
+
+
 @dataclass(frozen=True)
 class DemoRegistry:
     """What ``populate_demo_registry`` did."""
@@ -101,7 +113,7 @@ def populate_demo_registry(database: Database, log: TransparencyLog, now: dateti
     and screen them. Returns what was done (counts per outcome)."""
     reference = read_reference()
     loaded = load_reference(database, log, reference, now)
-    accounts = build_demo_accounts(reference, count, seed=seed)
+    accounts = build_demo_accounts(reference, count, seed=seed, on=now.date())
     imported = import_accounts(database, accounts, now).imported
     screened = screen_accounts(database, log, now)
     return DemoRegistry(loaded, imported, screened)

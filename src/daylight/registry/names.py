@@ -56,7 +56,7 @@ _ROLE_PHRASES: tuple[tuple[str, str], ...] = (
     ("corrections", "detention facility"), ("corrections", "department of corrections"),
     ("corrections", "correctional facility"), ("corrections", "correctional center"),
     ("corrections", "corrections"), ("corrections", "district jail"), ("corrections", "jail"),
-    ("corrections", "prison"),
+    ("corrections", "prison"), ("corrections", "prisons"),  # the Federal Bureau of Prisons
     ("constable", "constables office"), ("constable", "constable office"), ("constable", "constables"),
     ("constable", "constable"),
     ("marshal", "marshals office"), ("marshal", "marshal office"), ("marshal", "marshals service"),

@@ -75,7 +75,10 @@ BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words,
 # authority or special district by what it runs ("... TRANSIT AUTHORITY", "... COMMUNITY COLLEGE
 # DISTRICT"), a tribe ("JAMUL INDIAN VILLAGE"; "... NATION" when the .gov registry has it), a
 # state's department by the state's name ("TEXAS MILITARY DEPARTMENT") and a county's office
-# ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies
+# ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies;
+# a federal bureau inverted as a state's department is one ("PRISONS, FEDERAL BUREAU OF"), and
+# "prisons" names a corrections body (the Federal Bureau of Prisons' .gov record was
+# other_government, so an account of the Bureau screened as no agency)
 
 
 def build_reference(root: Path) -> Reference:

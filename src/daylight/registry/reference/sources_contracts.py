@@ -252,8 +252,9 @@ def award_interval(award: Award) -> tuple[str, str, str]:
 _GOVERNMENT_PREFIXES = ("county of ", "city of ", "state of ", "town of ", "village of ",
                         "government of ")
 _GOVERNMENT_SUFFIXES = (", county of", ", city of", ", town of", ", village of")
-# USAspending inverts a state department's name: "JUSTICE, MONTANA DEPT OF"
-_DEPARTMENT_SUFFIXES = (" dept of", " department of")
+# USAspending inverts a state department's name: "JUSTICE, MONTANA DEPT OF", and a federal
+# bureau's: "PRISONS, FEDERAL BUREAU OF" (build 9 shipped that one as a company)
+_DEPARTMENT_SUFFIXES = (" dept of", " department of", " bureau of")
 _LOCAL_JURISDICTIONS = frozenset({"county", "city", "village", "town", "township", "borough"})
 _MEMBERSHIP_WORDS = frozenset({"association", "associations", "foundation", "union", "fraternal",
                                "benevolent", "league", "society", "coalition", "council"})
