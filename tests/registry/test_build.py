@@ -682,6 +682,13 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     ("COUNTY WIDE POWERSPORTS, INC.", False, False),
     ("PORT AUTHORITY SERVICES, INC.", False, False),
     ("COUNTY BOARD MEMBERS ASSOCIATION", False, False),
+    # an office's word that does not end the name or open its "of"/"and"; a tribe's ending on a
+    # company's name (found as a tribe only through the .gov registry)
+    ("GEORGIA DEPARTMENT STORES", False, False),
+    ("ORANGE COUNTY COURT REPORTERS", False, False),
+    ("COUNTY LINE BOARD GAMES", False, False),
+    ("THE CREATIVE TRIBE", False, False),
+    ("CLEVELAND INDIANS", False, False),
 ])
 def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
         name: str, government: bool | None, public: bool) -> None:

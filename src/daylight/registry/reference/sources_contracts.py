@@ -25,6 +25,7 @@ without naming anyone.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,8 +277,12 @@ _DISTRICT_KINDS = frozenset({"college", "school", "schools", "conservation", "fi
                              "sanitation", "sanitary", "irrigation", "park", "parks", "library",
                              "hospital", "utility", "transit", "flood", "levee", "drainage",
                              "port", "harbor"})
-_TRIBAL_ENDINGS = (("tribe",), ("tribes",), ("indians",), ("indian", "village"),
-                   ("indian", "community"), ("indian", "reservation"), ("rancheria",))
+_TRIBAL_ENDINGS = (("indian", "village"), ("indian", "community"), ("indian", "reservation"),
+                   ("rancheria",))
+# endings a company's name may have too ("LIVE NATION", "THE CREATIVE TRIBE", "CLEVELAND
+# INDIANS"): a tribe only where the .gov registry has it (``_tribal_government``)
+_TRIBAL_WORDS = (" nation", " tribe", " tribes", " indians")
+_OFFICE_PHRASE = frozenset({"of", "and"})  # what may follow an office's word in its name
 # a county's or city's own offices ("MIAMI-DADE COUNTY PARKS AND RECREATION")
 _LOCAL_OFFICE_WORDS = frozenset({"parks", "recreation", "board", "commission", "commissioners",
                                  "library", "court", "courts", "schools", "clerk", "treasurer",
@@ -308,18 +313,24 @@ def _names_a_public_office(name: str) -> bool:
     """Whether ``name`` reads as a tribal government ("JAMUL INDIAN VILLAGE"), a state's
     department or agency ("DEPARTMENT OF AGRICULTURE HAWAII", "TEXAS MILITARY DEPARTMENT",
     "HUMAN SERVICES VERMONT AGENCY OF") or a county's or city's ("MIAMI-DADE COUNTY PARKS AND
-    RECREATION", "DELAWARE COUNTY BOARD OF FIRE & LIFE SAFETY"). A name ending "NATION" alone is
-    not enough ("LIVE NATION"): a tribe so named is found by ``_tribal_government``."""
+    RECREATION", "DELAWARE COUNTY BOARD OF FIRE & LIFE SAFETY"). The office's word ends the name
+    or opens its "of" or "and" ("GEORGIA DEPARTMENT STORES", "ORANGE COUNTY COURT REPORTERS" are
+    businesses). A name ending "NATION", "TRIBE" or "INDIANS" is not enough ("LIVE NATION"): a
+    tribe so named is found by ``_tribal_government``."""
     words = written_form(name).split()
     text = f" {' '.join(words)} "
     if any(words[-len(ending):] == list(ending) for ending in _TRIBAL_ENDINGS) \
             or words[:2] == ["pueblo", "of"]:
         return True
+
+    def office(vocabulary: Collection[str]) -> bool:
+        return any(w in vocabulary and (i == len(words) - 1 or words[i + 1] in _OFFICE_PHRASE)
+                   for i, w in enumerate(words))
+
     if any(f" {state} " in text for state in STATE_CODES) and (
-            {"department", "dept"} & set(words) or text.endswith(" agency of ")):
+            office({"department", "dept"}) or text.endswith(" agency of ")):
         return True
-    return bool(name_key(name).jurisdictions & _LOCAL_JURISDICTIONS) \
-        and bool(set(words) & _LOCAL_OFFICE_WORDS)
+    return bool(name_key(name).jurisdictions & _LOCAL_JURISDICTIONS) and office(_LOCAL_OFFICE_WORDS)
 
 
 def _names_a_public_body(name: str) -> bool:
@@ -384,10 +395,10 @@ def _same_kind(builder: ReferenceBuilder, found: str | None, award: Award) -> st
 
 
 def _tribal_government(builder: ReferenceBuilder, award: Award) -> str | None:
-    """The tribal government a recipient named "... NATION" with no legal form is, if the .gov
-    registry has it (a tribe's domain ends in ``-nsn.gov``): "TOHONO O'ODHAM NATION" is one,
-    "LIVE NATION" is not."""
-    if has_legal_form(award.recipient) or not written_form(award.recipient).endswith(" nation"):
+    """The tribal government a recipient named "... NATION" (or "TRIBE", "INDIANS") with no
+    legal form is, if the .gov registry has it (a tribe's domain ends in ``-nsn.gov``): "TOHONO
+    O'ODHAM NATION" is one, "LIVE NATION" is not."""
+    if has_legal_form(award.recipient) or not written_form(award.recipient).endswith(_TRIBAL_WORDS):
         return None
     found = builder.resolve_agency(award.recipient, award.state, city=award.city)
     if found is None or not any(
