@@ -236,9 +236,9 @@ def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The folders the build has Pagefind index, in order."""
     runs: list[Path] = []
 
-    def counted(site: Path, copies: Path | None = None) -> list[Path]:
+    def counted(site: Path) -> list[Path]:
         runs.append(site)
-        return index_site(site, copies)
+        return index_site(site)
 
     monkeypatch.setattr(report_flow, "index_site", counted)
     return runs

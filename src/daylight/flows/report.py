@@ -112,7 +112,7 @@ from daylight.report.model import (
     VoiceRow,
 )
 from daylight.report.proofs import ProofFileWriter
-from daylight.report.search import NOT_PAGES, index_site, scratch, unchanged_index
+from daylight.report.search import NOT_PAGES, index_site, unchanged_index
 from daylight.report.site import render_site
 from daylight.report.store import Publication, PublishedRow, ReportStore
 from daylight.report.verify import ReportVerification, verify_report
@@ -831,21 +831,18 @@ def build_report(database: Database, log: TransparencyLog, catalog: Catalog,
         writer.start()
     known: dict[str, str] = {}  # absolute path → hex SHA-256 of files hashed on the way
     try:
-        with scratch() as copies:
-            written = {str(p) for p in render_site(report, out_dir, index=False,
-                                                   search_copies=Path(copies))}
-            _remove_stale(out_dir, written, pages_only=True)
-            listed = _published_listing(out_dir, latest)
-            reused = None if listed is None else unchanged_index(
-                out_dir, (p for p in written if p.endswith(".html")), listed)
-            # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages' search
-            # copies while the data files are written: neither reads what the other writes
-            with ThreadPoolExecutor(1) as search:
-                indexed = None if reused is not None else search.submit(
-                    index_site, out_dir, Path(copies))
-                written.update(str(p) for p in write_data(report, out_dir, records))
-                if indexed is not None:
-                    written.update(str(p) for p in indexed.result())
+        written = {str(p) for p in render_site(report, out_dir, index=False)}
+        _remove_stale(out_dir, written, pages_only=True)
+        listed = _published_listing(out_dir, latest)
+        reused = None if listed is None else unchanged_index(
+            out_dir, (p for p in written if p.endswith(".html")), listed)
+        # Pagefind (its own process, 1-1.5 ms of CPU a page) indexes the pages while the data
+        # files are written: neither reads what the other writes
+        with ThreadPoolExecutor(1) as search:
+            indexed = None if reused is not None else search.submit(index_site, out_dir)
+            written.update(str(p) for p in write_data(report, out_dir, records))
+            if indexed is not None:
+                written.update(str(p) for p in indexed.result())
         if reused is not None:
             written.update(reused)
             known.update(reused)

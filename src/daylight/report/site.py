@@ -357,8 +357,7 @@ def _sector_groups(rows: Sequence[OrganizationRow], columns: Sequence[Column],
 
 
 def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_CHUNK_ROWS,
-                table_html_rows: int = TABLE_HTML_ROWS, index: bool = True,
-                search_copies: Path | None = None) -> list[Path]:
+                table_html_rows: int = TABLE_HTML_ROWS, index: bool = True) -> list[Path]:
     """Write the report's pages, charts and assets into ``out_dir``, then (``index``) the site
     search's index of them (``pagefind/``, see ``daylight.report.search``); return the files written.
 
@@ -366,18 +365,7 @@ def render_site(report: Report, out_dir: Path, *, table_chunk_rows: int = TABLE_
     when it scrolls into view). ``table_html_rows``: with more organisations than this,
     ``organizations.html`` holds only the first block in its HTML (the table script shows every
     row from ``table/organizations.js``) and readers without JavaScript find every row on the
-    table's pages by state (``organizations/state-XX.html``). ``search_copies``: without
-    ``index``, a folder (``search.scratch``) to write the pages' search copies into, for
-    ``search.index_site`` to index later."""
-    if not index:
-        return _render_pages(report, out_dir, table_chunk_rows, table_html_rows, search_copies)
-    with search.scratch() as copies:
-        written = _render_pages(report, out_dir, table_chunk_rows, table_html_rows, Path(copies))
-        return written + search.index_site(out_dir, Path(copies))
-
-
-def _render_pages(report: Report, out_dir: Path, table_chunk_rows: int, table_html_rows: int,
-                  copies: Path | None) -> list[Path]:
+    table's pages by state (``organizations/state-XX.html``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
     common = {
@@ -398,24 +386,29 @@ def _render_pages(report: Report, out_dir: Path, table_chunk_rows: int, table_ht
     organizations = report.organizations
     written: list[Path] = []
     written += in_shares(
-        _OrganizationPages(report, out_dir, env, common, copies), organizations,
+        _OrganizationPages(report, out_dir, env, common), organizations,
         processes_for(len(organizations)), failure=StorageError,
         what="could not write a share of the organisation pages",
         meanwhile=lambda: written.extend(
-            _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows, copies)))
+            _other_pages(report, out_dir, env, common, table_chunk_rows, table_html_rows)))
+    if index:
+        written += search.index_site(out_dir)
     return written
 
 
 def _other_pages(report: Report, out_dir: Path, env: jinja2.Environment, common: dict[str, Any],
-                 table_chunk_rows: int, table_html_rows: int, copies: Path | None) -> list[Path]:
+                 table_chunk_rows: int, table_html_rows: int) -> list[Path]:
     """Write every page but the organisations' (see ``render_site``), with the charts and
     assets; return the files written."""
     written = _copy_static(out_dir) + _charts(report, common["heads"], out_dir)
     states = Counter(o.state for o in report.organizations if o.state)
 
     def write(name: str, template: str, root: str = "", **extra: Any) -> None:
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         html = env.get_template(template).render(common, root=root, page=name, **extra)
-        written.append(search.write_page(out_dir, name, html, copies))
+        path.write_text(html)
+        written.append(path)
 
     write("index.html", "index.html")
     summaries = support_summaries(report)
@@ -487,8 +480,8 @@ class _OrganizationPages:
     needs is gathered once, before any child is forked to write a share."""
 
     def __init__(self, report: Report, out_dir: Path, env: jinja2.Environment,
-                 common: dict[str, Any], copies: Path | None) -> None:
-        self.report, self.out_dir, self.common, self.copies = report, out_dir, common, copies
+                 common: dict[str, Any]) -> None:
+        self.report, self.out_dir, self.common = report, out_dir, common
         self.usage = _by_org(report.usage)
         self.decisions = _by_org(report.decisions)
         self.points = _by_org(p for p in report.usage_over_time if p.organization_id is not None)
@@ -506,11 +499,11 @@ class _OrganizationPages:
         for org in organizations:
             key, name = org.organization_id, org.organization_name
             series = chart.by_day([(p.day, p.calls) for p in self.points.get(key, ())])
-            page = f"org/{page_name(key)}"
-            pages.append(search.write_page(self.out_dir, page, self.template.render(
+            path = self.out_dir / "org" / page_name(key)
+            path.write_text(self.template.render(
                 self.common,
                 root="../",
-                page=page,
+                page=f"org/{path.name}",
                 org=org,
                 usage_rows=rows_html(self.usage.get(key, []), USAGE_COLUMNS, root="../",
                                      tree_size=tree_size),
@@ -524,7 +517,8 @@ class _OrganizationPages:
                 supports_to=self.supports_to.get(key, []),
                 corrections=self.corrections.get(key, []) + self.corrections.get(name, []),
                 voice=self.voice.get(key, []) + self.voice.get(name, []),
-            ), self.copies))
+            ))
+            pages.append(path)
         return pages
 
 
