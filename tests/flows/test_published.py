@@ -109,3 +109,15 @@ def test_a_name_longer_than_the_filesystem_allows_is_not_found(published: Databa
     _publish(reports / "october", "2026-10", 7)
     with pytest.raises(NotFoundError, match="no file"):
         report_file(published, reports, "2026-10", path)
+
+
+def test_a_pointer_with_a_key_given_twice_points_nowhere(published: Database,
+                                                         tmp_path: Path) -> None:
+    """``verify`` refuses such a ``publication.json``; the server read its last value and
+    served the directory as the publication that value names."""
+    reports = tmp_path / "reports"
+    _publish(reports / "november", "2026-11", 9)
+    pointer = reports / "november" / PUBLICATION_FILE
+    pointer.write_text('{"period": "2026-11", "published_log_index": 3, "published_log_index": 9}')
+    os.utime(pointer, ns=(AN_HOUR_AGO_NS + 5, AN_HOUR_AGO_NS + 5))
+    assert _served(published, reports) == {"2026-10": None, "2026-11": None}

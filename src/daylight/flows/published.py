@@ -10,13 +10,13 @@ absolute path, no ``..``, no hidden file, no symbolic link out of it.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from daylight.core.canonical import parse_json
 from daylight.core.database import Database
 from daylight.core.errors import InputError, NotFoundError
 from daylight.core.keyset import ALL, Window
@@ -44,9 +44,9 @@ class PublishedReport:
 
 def _pointer(directory: Path) -> tuple[str, int] | None:
     """(period, published log index) of a report directory's ``publication.json``."""
-    try:
-        data = json.loads((directory / PUBLICATION_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    try:  # read as verify reads it: a key given twice is no pointer (not its last value)
+        data = parse_json((directory / PUBLICATION_FILE).read_bytes())
+    except (OSError, InputError):
         return None
     if not isinstance(data, dict):
         return None
