@@ -689,6 +689,7 @@ def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names
     ("COUNTY LINE BOARD GAMES", False, False),
     ("THE CREATIVE TRIBE", False, False),
     ("CLEVELAND INDIANS", False, False),
+    ("GEORGE WASHINGTON UNIVERSITY DEPARTMENT OF SURGERY", False, False),
 ])
 def test_a_recipient_named_as_a_public_body_is_one_whatever_its_business_types(
         name: str, government: bool | None, public: bool) -> None:

@@ -283,6 +283,7 @@ _TRIBAL_ENDINGS = (("indian", "village"), ("indian", "community"), ("indian", "r
 # INDIANS"): a tribe only where the .gov registry has it (``_tribal_government``)
 _TRIBAL_WORDS = (" nation", " tribe", " tribes", " indians")
 _OFFICE_PHRASE = frozenset({"of", "and"})  # what may follow an office's word in its name
+_ACADEMIC_WORDS = frozenset({"university", "college", "school", "institute"})
 # a county's or city's own offices ("MIAMI-DADE COUNTY PARKS AND RECREATION")
 _LOCAL_OFFICE_WORDS = frozenset({"parks", "recreation", "board", "commission", "commissioners",
                                  "library", "court", "courts", "schools", "clerk", "treasurer",
@@ -327,8 +328,10 @@ def _names_a_public_office(name: str) -> bool:
         return any(w in vocabulary and (i == len(words) - 1 or words[i + 1] in _OFFICE_PHRASE)
                    for i, w in enumerate(words))
 
-    if any(f" {state} " in text for state in STATE_CODES) and (
-            office({"department", "dept"}) or text.endswith(" agency of ")):
+    # a state's name in a university's is no state's department ("GEORGE WASHINGTON UNIVERSITY
+    # DEPARTMENT OF SURGERY": a private one; whether a university is public, its name says not)
+    if any(f" {state} " in text for state in STATE_CODES) and not _ACADEMIC_WORDS & set(words) \
+            and (office({"department", "dept"}) or text.endswith(" agency of ")):
         return True
     return bool(name_key(name).jurisdictions & _LOCAL_JURISDICTIONS) and office(_LOCAL_OFFICE_WORDS)
 
