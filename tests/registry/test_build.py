@@ -620,6 +620,10 @@ def test_the_shipped_build_has_no_public_authority_district_or_tribe_as_a_compan
     # record, which is law enforcement: build 9 had the one a company, the other other_government
     assert "company:prisons-federal-bureau" not in by_id and "gov:bop-gov" in supporters
     assert by_id["gov:bop-gov"].sector == "law_enforcement"
+    # federal agents' agencies USAspending lists with no role word: postal inspectors and the
+    # State Department's Diplomatic Security (its .gov record takes the bureau's sector)
+    for org_id in ("us-agency:1810", "us-agency:1938", "gov:osac-gov"):
+        assert by_id[org_id].sector == "law_enforcement", org_id
 
 
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:

@@ -78,7 +78,8 @@ BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words,
 # ("MIAMI-DADE COUNTY PARKS AND RECREATION"): build 9 shipped 15 such recipients as companies;
 # a federal bureau inverted as a state's department is one ("PRISONS, FEDERAL BUREAU OF"), and
 # "prisons" names a corrections body (the Federal Bureau of Prisons' .gov record was
-# other_government, so an account of the Bureau screened as no agency)
+# other_government, so an account of the Bureau screened as no agency); the Postal Inspection
+# Service and Diplomatic Security are law enforcement by their codes
 
 
 def build_reference(root: Path) -> Reference:

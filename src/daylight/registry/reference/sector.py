@@ -22,6 +22,8 @@ LAW_ENFORCEMENT_AGENCY_CODES = frozenset({
     "7009",  # U.S. Secret Service (DHS)
     "2028",  # U.S. Secret Service (Treasury, historical)
     "1528",  # Immigration and Naturalization Service (historical; enforcement and services)
+    "1810",  # U.S. Postal Inspection Service (postal inspectors: federal agents; build 10)
+    "1938",  # Bureau of Diplomatic Security (its special agents; build 10)
 })
 MILITARY_CGAC_CODES = frozenset({"097", "017", "021", "057"})
 MILITARY_AGENCY_CODES = frozenset({"7008", "6950"})  # U.S. Coast Guard
