@@ -50,7 +50,6 @@ UNLISTED = (SHA256SUMS, PUBLICATION_FILE, VKEY_FILE)
 itself, and the two pointers written after the ``report.published`` entry."""
 
 
-
 def publication_text(pointer: Mapping[str, Any]) -> str:
     """``publication.json``: its fields (``PUBLICATION_FIELDS``, in that order) as JSON indented
     by two spaces, and a final newline. The build writes these bytes and verify requires them,

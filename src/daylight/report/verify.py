@@ -190,7 +190,6 @@ def _check_pointer(checker: Checker, text: bytes, pointer: Mapping[str, Any], or
                                        f"{', '.join(PUBLICATION_FIELDS)}, one final newline)")
 
 
-
 _CHUNK = 1 << 16
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
 
