@@ -24,7 +24,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
-from daylight.core.errors import DaylightError, InputError
+from daylight.core.errors import DaylightError, InputError, shortened
 from daylight.policy.decision import Decision
 
 
@@ -72,9 +72,8 @@ def verify_json_content_type(scope: Scope) -> None:
     charset = next((p.split("=", 1)[1].strip('" ') for p in parameters
                     if p.startswith("charset=")), "utf-8")
     if media != "application/json" or charset not in ("utf-8", "utf8"):
-        shown = values[0] if len(values[0]) <= 80 else values[0][:80] + "..."
-        raise UnsupportedMediaTypeError(f"content type `{shown}` is not accepted: expected "
-                                        "`application/json`", where=where)
+        raise UnsupportedMediaTypeError(f"content type `{shortened(values[0], 80)}` is not "
+                                        "accepted: expected `application/json`", where=where)
 
 
 class PolicyDeniedError(DaylightError):

@@ -46,6 +46,7 @@ from daylight.core.errors import (
     NotFoundError,
     ProofError,
     SignatureError,
+    shortened,
 )
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
 from daylight.log.merkle import EMPTY_ROOT, HASH_SIZE
@@ -204,8 +205,7 @@ class WitnessService:
         origin = note.text.split("\n", 1)[0]
         verifier = self.logs.get(origin)
         if verifier is None:
-            shown = origin if len(origin) <= 100 else origin[:100] + "..."
-            raise UnknownOriginError(f"this witness does not follow the log `{shown}`",
+            raise UnknownOriginError(f"this witness does not follow the log `{shortened(origin, 100)}`",
                                      where="checkpoint")
         try:
             offered = open_checkpoint(request.checkpoint, verifier, origin=origin).checkpoint
