@@ -626,6 +626,42 @@ def test_the_shipped_build_has_no_public_authority_district_or_tribe_as_a_compan
         assert by_id[org_id].sector == "law_enforcement", org_id
 
 
+def test_a_federal_roster_entry_cut_to_its_departments_name_is_the_department() -> None:
+    """The FBI roster lists an inspector general's or a police's ORI under its department's name,
+    the component after a comma or cut off: the component is law enforcement, the department is
+    not, and an agency's posts ("Name:") stay the agency."""
+    from daylight.registry.reference.sources_agencies import _federal_roster_name
+
+    assert _federal_roster_name("United States Department of Health and Human Services,") == (
+        "United States Department of Health and Human Services", True)
+    assert _federal_roster_name(
+        "U.S. Department of Health and Human Services, Office of Inspector General, Office of "
+        "Investigations") == (
+        "U.S. Department of Health and Human Services Office of Inspector General", False)
+    assert _federal_roster_name("Drug Enforcement Administration:") == (
+        "Drug Enforcement Administration", False)
+
+
+def test_the_shipped_build_has_federal_investigators_as_law_enforcement_not_departments() -> None:
+    """Build 11. Build 10 published three departments as law enforcement because the roster
+    lists a component of each under the department's name (HHS, the Department of War, the
+    Federal Reserve's Board with the CFPB), and had the federal inspectors general, the Army's
+    and the Air Force's criminal investigators and the Coast Guard beyond the law-enforcement
+    rules (other_government or military)."""
+    from daylight.registry.reference.shipped import read_reference
+
+    by_id = {o.id: o for o in read_reference().organizations}
+    for org_id in ("ori:DC00131JY", "ori:DCDODWA01", "ori:DCFRB0300", "us-agency:9700"):
+        assert by_id[org_id].sector != "law_enforcement", org_id
+    assert "us-agency:7500" not in by_id  # HHS: the roster's entry under its name, merged
+    assert "7500" in by_id["ori:DC00131JY"].identifiers["agency_code"]
+    for org_id in ("us-agency:21CB", "us-agency:5707", "us-agency:7008", "ori:DCCG00100",
+                   "us-agency:7004", "us-agency:97EX", "us-agency:2014", "ori:DC00105JY",
+                   "ori:DEDEA0100", "ori:FLDOA0300"):
+        assert by_id[org_id].sector == "law_enforcement", org_id
+    assert by_id["ori:DC00105JY"].name.endswith("Office of Inspector General")
+
+
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
     """The Atlas types the DEA "DHS" (a department, not a kind of body, and not the DEA's)."""
     from daylight.registry.organization import Organization

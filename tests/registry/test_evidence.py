@@ -16,7 +16,7 @@ from daylight.policy.pack import load_pack
 from daylight.policy.policies import compile_policies
 from daylight.policy.schema import build_schema
 from daylight.registry.accounts import Account
-from daylight.registry.acronyms import initialisms
+from daylight.registry.acronyms import initialisms, national_initialisms
 from daylight.registry.evidence import is_government_domain
 from daylight.registry.names import customer_form, name_key, unit_heads
 from daylight.registry.organization import Organization
@@ -128,6 +128,15 @@ def test_initialisms_are_generated_from_names() -> None:
     assert "nysp" in initialisms("New York State Police")
     assert initialisms("Springfield") == frozenset()
     assert "usms" in initialisms("U.S. Marshals Service")  # dotted initials are letters
+
+
+def test_a_national_initialisms_prefix_is_never_the_parents_of_a_component() -> None:
+    """ATF is a prefix of ATFE; but HHS, a prefix of the inspector general's HHSIG, is the
+    department's: an account "HHS" was accepted as the inspector general (law enforcement)."""
+    assert {"atf", "atfe"} <= national_initialisms(
+        "Bureau of Alcohol, Tobacco, Firearms and Explosives")
+    assert national_initialisms(
+        "U.S. Department of Health and Human Services Office of Inspector General") == {"hhsig"}
 
 
 def test_units_and_dotted_forms() -> None:

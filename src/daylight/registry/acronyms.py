@@ -85,11 +85,17 @@ _ORGANISATION_WORDS = frozenset({"bureau", "office", "department", "administrati
 def national_initialisms(name: str) -> frozenset[str]:
     """A national agency's initialisms without its organisation words, and their prefixes of
     three letters or more: ``Bureau of Alcohol, Tobacco, Firearms, and Explosives`` is ``atfe``
-    and ``atf``. Only for national agencies, which are few: a shared one goes to review."""
-    words = [w for w in _words(name) if w not in _ORGANISATION_WORDS]
+    and ``atf``. Only for national agencies, which are few: a shared one goes to review. A
+    component named under its parent ("U.S. Department of Health and Human Services Office of
+    Inspector General") has its whole initialism only: a prefix would be the parent's (``hhs``)."""
+    all_words = _words(name)
+    words = [w for w in all_words if w not in _ORGANISATION_WORDS]
     if len(words) < 3:
         return frozenset()
     full = "".join(w[0] for w in words)
+    kinds = "".join("o" if w in _ORGANISATION_WORDS else "w" for w in all_words)
+    if "wo" in kinds.rstrip("o") and "ow" in kinds[kinds.index("wo"):]:
+        return frozenset({full}) if len(full) <= MAX_LENGTH else frozenset()
     return frozenset(full[:n] for n in range(MIN_LENGTH, min(len(full), MAX_LENGTH) + 1))
 
 

@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 11  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -79,7 +79,10 @@ BUILD_VERSION = 10  # 2: CBP offices, the Marshals, companies with police words,
 # a federal bureau inverted as a state's department is one ("PRISONS, FEDERAL BUREAU OF"), and
 # "prisons" names a corrections body (the Federal Bureau of Prisons' .gov record was
 # other_government, so an account of the Bureau screened as no agency); the Postal Inspection
-# Service and Diplomatic Security are law enforcement by their codes
+# Service and Diplomatic Security are law enforcement by their codes; 11: a federal roster entry
+# cut to its department's name ("United States Department of Health and Human Services,") is
+# the department, not law enforcement; federal inspectors general, Army CID, AFOSI and the Coast
+# Guard are law enforcement
 
 
 def build_reference(root: Path) -> Reference:

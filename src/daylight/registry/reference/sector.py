@@ -1,11 +1,13 @@
 """Which sector a public body is in, from its federal agency code or its name.
 
 Federal sub-tier agencies are classified by code (ICE 7012 and CBP 7014 are immigration
-enforcement; FBI 1549, DEA 1524, USMS 1544, ATF, BOP, Secret Service are law enforcement) or, for
-intelligence agencies whose codes vary, by name; the Department of Defense and its services are
-military — unless the name states a law-enforcement body (a Marshals Service listed under
-Defense's code is the Marshals). Other bodies are classified by the role their name states; a
-name that states none is ``other_government``: a city or a county is not a police force.
+enforcement; FBI 1549, DEA 1524, USMS 1544, ATF, BOP, Secret Service, the Army's and the Air
+Force's criminal investigators and the Coast Guard are law enforcement) or, for intelligence
+agencies whose codes vary, and offices of inspector general, by name; the Department of Defense
+and its services are military — unless the name states a law-enforcement body (a Marshals
+Service listed under Defense's code is the Marshals). Other bodies are classified by the role
+their name states; a name that states none is ``other_government``: a city or a county is not a
+police force.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ LAW_ENFORCEMENT_AGENCY_CODES = frozenset({
     "1528",  # Immigration and Naturalization Service (historical; enforcement and services)
     "1810",  # U.S. Postal Inspection Service (postal inspectors: federal agents; build 10)
     "1938",  # Bureau of Diplomatic Security (its special agents; build 10)
+    # build 11: the armed services' criminal investigators and the Coast Guard, whose boarding
+    # officers and agents enforce federal law at sea (14 U.S.C. 522): classified "military"
+    # by their departments' codes, an account of any of them was beyond the law-enforcement rules
+    "21CB",  # U.S. Army Criminal Investigation Command
+    "5707",  # Air Force Office of Special Investigations
+    "7008",  # U.S. Coast Guard (DHS)
+    "6950",  # U.S. Coast Guard (Transportation, historical)
 })
 MILITARY_CGAC_CODES = frozenset({"097", "017", "021", "057"})
-MILITARY_AGENCY_CODES = frozenset({"7008", "6950"})  # U.S. Coast Guard
 _INTELLIGENCE_WORDS = ("intelligence", "national security agency", "reconnaissance office",
                        "central intelligence")
 _IMMIGRATION_WORDS = ("immigration and customs enforcement", "customs and border protection",
@@ -42,11 +50,17 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str) -> str:
         return "intelligence"
     if subtier_code in LAW_ENFORCEMENT_AGENCY_CODES:
         return "law_enforcement"
+    if "coast guard" in lowered:  # by name too: the FBI roster lists it without a code
+        return "law_enforcement"
+    if "inspector general" in lowered:
+        # a federal office of inspector general: its special agents carry the law-enforcement
+        # powers of the Inspector General Act (5 U.S.C. 406(f)); the FBI roster lists them
+        return "law_enforcement"
     if name_key(name).role in LAW_ENFORCEMENT_ROLES - {"task_force"}:  # a task force on anything
         # the name states a law-enforcement body, whatever department funds it: "Department of
         # Justice U.S. Marshals Service" is listed under Defense's code 097
         return "law_enforcement"
-    if cgac_code in MILITARY_CGAC_CODES or subtier_code in MILITARY_AGENCY_CODES:
+    if cgac_code in MILITARY_CGAC_CODES:
         return "military"
     return "other_government"
 

@@ -59,10 +59,28 @@ def _title(text: str) -> str:
     return " ".join(w.capitalize() if w.isupper() and len(w) > 3 else w for w in text.split())
 
 
+def _federal_roster_name(name: str) -> tuple[str, bool]:
+    """A federal roster agency's name, and whether it is only its parent's. The roster lists a
+    component under its department, the component after a comma ("U.S. Department of Health and
+    Human Services, Office of Inspector General, Office of Investigations" is the department's
+    inspector general), or cut off ("United States Department of Health and Human Services," is
+    an unnamed component of the department). "Name:" is an agency's posts, as for every kind
+    ("Drug Enforcement Administration:")."""
+    parent, *rest = name.split(":")[0].split(",")
+    component = next((part.strip() for part in rest if part.strip()), "")
+    if component:
+        return f"{parent.strip()} {component}", False
+    return parent.strip(), bool(rest)
+
+
 def _roster_display(name: str, kind: str, state: str) -> tuple[str, str | None]:
     """The display name and role of a roster agency."""
-    base = name.split(":")[0].split(",")[0].strip() if kind in {"State Police", "Federal"} \
-        else name.rstrip(":, ").strip()
+    if kind == "Federal":
+        base = _federal_roster_name(name)[0]
+    elif kind == "State Police":
+        base = name.split(":")[0].split(",")[0].strip()
+    else:
+        base = name.rstrip(":, ").strip()
     own_role = name_key(base).role
     state_name = STATE_NAMES.get(state, state)
     if own_role in LAW_ENFORCEMENT_ROLES:
@@ -104,7 +122,9 @@ def add_fbi_roster(builder: ReferenceBuilder, root: Path) -> None:
     for row in rows:
         row["state_abbr"] = roster_state(row["state_abbr"])
         name, kind = row["pub_agency_name"], row["agency_type_name"]
-        if kind == "State Police" or name.endswith(":") or (kind == "Federal" and "," in name):
+        if kind == "Federal" and (name.endswith(":") or "," in name):
+            groups[(row["state_abbr"], kind, _federal_roster_name(name)[0].lower())].append(row)
+        elif kind == "State Police" or name.endswith(":"):
             base = name.split(":")[0].split(",")[0].strip().lower()
             groups[(row["state_abbr"], kind, base)].append(row)
         else:
@@ -114,9 +134,16 @@ def add_fbi_roster(builder: ReferenceBuilder, root: Path) -> None:
         first = members[0]
         kind, state = first["agency_type_name"], first["state_abbr"]
         display, role = _roster_display(first["pub_agency_name"], kind, state)
-        sector = public_body_sector(display) if kind == "Federal" else "law_enforcement"
-        if sector == "other_government":
-            sector = "law_enforcement"  # every roster agency reports sworn officers
+        parent_only = kind == "Federal" and any(
+            _federal_roster_name(m["pub_agency_name"])[1] for m in members)
+        sector = federal_sector("", "", display) if kind == "Federal" else "law_enforcement"
+        if parent_only:
+            role = name_key(display).role
+        elif sector == "other_government":
+            # every roster agency reports sworn officers; but a federal one listed only by its
+            # department's name is an unnamed part of the department, and accounts under that
+            # name are the department's (publishing HHS as a police force would be false)
+            sector = "law_enforcement"
         counties = sorted({m["county_name"] for m in members} - {"NOT SPECIFIED", ""})
         builder.add(Organization(
             id=f"ori:{first['ori']}", name=display, sector=sector, role=role,
