@@ -662,6 +662,21 @@ def test_the_shipped_build_has_federal_investigators_as_law_enforcement_not_depa
     assert by_id["ori:DC00105JY"].name.endswith("Office of Inspector General")
 
 
+def test_a_departments_office_that_several_departments_have_says_whose() -> None:
+    """Build 12: 20 federal offices of inspector general (law enforcement) were all "Office of
+    the Inspector General"; a report naming one did not say whose. A body that moved between
+    departments keeps its own name (the Secret Service under Treasury's and DHS's codes)."""
+    from daylight.registry.reference.shipped import read_reference
+
+    by_id = {o.id: o for o in read_reference().organizations}
+    dhs = by_id["us-agency:7004"]
+    assert dhs.name == "Department of Homeland Security Office of the Inspector General"
+    assert {"DHS Office of the Inspector General", "Office of the Inspector General"} <= set(
+        dhs.aliases)
+    assert by_id["us-agency:7009"].name == "U.S. Secret Service"
+    assert by_id["us-agency:2028"].name == "U.S. Secret Service"
+
+
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
     """The Atlas types the DEA "DHS" (a department, not a kind of body, and not the DEA's)."""
     from daylight.registry.organization import Organization

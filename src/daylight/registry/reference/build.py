@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 11  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 12  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -82,7 +82,8 @@ BUILD_VERSION = 11  # 2: CBP offices, the Marshals, companies with police words,
 # Service and Diplomatic Security are law enforcement by their codes; 11: a federal roster entry
 # cut to its department's name ("United States Department of Health and Human Services,") is
 # the department, not law enforcement; federal inspectors general, Army CID, AFOSI and the Coast
-# Guard are law enforcement
+# Guard are law enforcement; 12: a department's office that several departments have says whose
+# ("Department of Homeland Security Office of the Inspector General")
 
 
 def build_reference(root: Path) -> Reference:

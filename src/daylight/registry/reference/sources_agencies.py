@@ -165,7 +165,8 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
     """Federal agencies and sub-tier agencies (one organisation per sub-tier code). One the FBI
     roster already lists under the same name is that organisation (see ``_roster_twin``)."""
     rows = read_csv(root, FEDERAL_AGENCIES, ("CGAC AGENCY CODE", "SUBTIER CODE", "SUBTIER NAME",
-                                            "SUBTIER ABBREVIATION", "AGENCY NAME", "WEBSITE"))
+                                            "SUBTIER ABBREVIATION", "AGENCY NAME",
+                                            "AGENCY ABBREVIATION", "WEBSITE"))
     usable = [r for r in rows if r["SUBTIER CODE"] and r["SUBTIER NAME"]
               and r["SUBTIER CODE"].isalnum() and len(r["SUBTIER CODE"]) == 4]
     departments: dict[str, set[str]] = defaultdict(set)
@@ -190,9 +191,30 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         if twin is not None:
             _roster_twin(builder, twin, name, sector, identifiers, aliases, code)
             continue
+        if len(departments[key]) > 1 and _AN_OFFICE.match(name):
+            name, aliases = _whose(name, aliases, row["AGENCY NAME"], row["AGENCY ABBREVIATION"])
         builder.add(Organization(
             id=org_id, name=name, sector=sector, role=None, state="", identifiers=identifiers,
             aliases=aliases, sources=(f"usaspending-agencies:{code}",)))
+
+
+# a department's office, not a body that moved between departments ("U.S. Secret Service")
+_AN_OFFICE = re.compile(r"(immediate )?office\b|chief\b|deputy\b|assistant secretary\b|"
+                        r"executive secretariat\b|board of contract appeals\b|departmental offices\b",
+                        re.IGNORECASE)
+
+
+def _whose(name: str, aliases: tuple[str, ...], agency: str, abbreviation: str
+           ) -> tuple[str, tuple[str, ...]]:
+    """The name of a department's office that several departments have ("Office of the Inspector
+    General": 20 of them), saying whose: "Department of Homeland Security Office of the
+    Inspector General", also "DHS Office of the Inspector General" and "DHS OIG". A report
+    that names one of them must say which; the bare name stays an alias."""
+    if not agency or name.lower().startswith(agency.lower()):
+        return name, aliases
+    whose = [f"{abbreviation} {name}", *(f"{abbreviation} {a}" for a in aliases)] \
+        if abbreviation else []
+    return f"{agency} {name}", tuple(dict.fromkeys((*whose, name, *aliases)))
 
 
 _ARMED_SERVICE = re.compile(r"\b(army|navy|air force|marine corps|space force|coast guard)\b")
