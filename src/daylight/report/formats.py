@@ -177,7 +177,7 @@ USAGE = Table(
 )
 
 SUPPORTS = Table(
-    "supports", "Supporting companies",
+    "supports", "Supporters",
     "Contractor → agency edges that make a reported organisation support law or immigration "
     "enforcement: the strongest evidence per supported sector.",
     (
