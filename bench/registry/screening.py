@@ -48,10 +48,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from daylight.registry.evidence import AGENCY_SECTORS, AGENCY_WORDS, word_evidence
+from daylight.registry.evidence import AGENCY_WORDS, word_evidence
 from daylight.registry.geography import STATE_NAMES, state_code
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
-from daylight.registry.organization import part_of_links
+from daylight.registry.organization import AGENCY_SECTORS, part_of_links
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
 

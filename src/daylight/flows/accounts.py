@@ -19,7 +19,7 @@ from daylight.core.keyset import ALL, Window
 from daylight.log.service import TransparencyLog
 from daylight.registry.accounts import Account, AccountChange, read_accounts
 from daylight.registry.correction import accepted_overrides, check_date
-from daylight.registry.organization import Organization
+from daylight.registry.organization import AGENCY_SECTORS, Organization
 from daylight.registry.resolution import Classification, Resolution
 from daylight.registry.service import AccountImport, ScreeningSummary, screen_accounts
 from daylight.registry.service import import_accounts as import_registry_accounts
@@ -30,8 +30,6 @@ from daylight.registry.support import (
     Override,
     classification_during,
 )
-
-ENFORCEMENT = ("law_enforcement", "immigration_enforcement")
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class AccountView:
     @property
     def is_classified(self) -> bool:
         """Resolved to an enforcement agency, or supporting one."""
-        return self.sector in ENFORCEMENT or bool(self.supports)
+        return self.sector in AGENCY_SECTORS or bool(self.supports)
 
     def to_json(self) -> dict[str, Any]:
         """The ``accounts show`` shape (docs/registry.md)."""

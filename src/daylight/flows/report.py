@@ -71,7 +71,7 @@ from daylight.policy.store import read_finding_counts
 from daylight.policy.tally import decision_totals, policy_reasons, versions_in_force
 from daylight.registry.demo import SYNTHETIC_PREFIX
 from daylight.registry.loaded import latest_reference
-from daylight.registry.organization import Organization
+from daylight.registry.organization import AGENCY_SECTORS, Organization
 from daylight.registry.support import DEFAULT_STALENESS_DAYS, DEFAULT_WINDOW_DAYS
 from daylight.report.data import redact_contacts, report_records, write_data
 from daylight.report.formats import (
@@ -120,7 +120,6 @@ from daylight.usage.aggregate import AggregateRow, DuckDBEngine
 from daylight.usage.aggregate_store import is_aggregated, read_aggregates
 from daylight.usage.store import UsageStore
 
-REPORTED_SECTORS = ("law_enforcement", "immigration_enforcement")
 SMALL_COUNT_THRESHOLD = 10
 """Counts from 1 to 9 are published as 0 with ``suppressed`` true (docs/report.md)."""
 
@@ -240,8 +239,8 @@ def _customers(database: Database, period: Period, window_days: int,
         if organization is None or view.account.created_at[:10] >= period.end.isoformat():
             continue
         sector, supports = view.sector, list(view.supports)
-        if sector not in REPORTED_SECTORS and not any(
-                s["sector"] in REPORTED_SECTORS for s in supports):
+        if sector not in AGENCY_SECTORS and not any(
+                s["sector"] in AGENCY_SECTORS for s in supports):
             continue
         resolution = view.resolution
         features = resolution.features.get("features") or {} if resolution else {}
@@ -404,7 +403,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
             tuple(denied_by), (), audit, tuple(actions), _evidence(best, len(members)),
             start, end, -1, synthetic))
         for support in best.supports:
-            if support["sector"] not in REPORTED_SECTORS:
+            if support["sector"] not in AGENCY_SECTORS:
                 continue
             path = support["path"]
             relationship = next((s for s in reversed(path) if s.get("type") == "relationship"), None)

@@ -37,7 +37,6 @@ from typing import Any
 
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, clean_text, name_key
 
-AGENCY_SECTORS = frozenset({"law_enforcement", "immigration_enforcement"})
 CANDIDATE_FLOOR = 0.05
 CANDIDATE_GAP_LOGIT = 2.0
 AGENCY_WORDS = frozenset({

@@ -17,6 +17,8 @@ from daylight.core.errors import InputError
 
 SECTORS = ("law_enforcement", "immigration_enforcement", "military", "intelligence",
            "other_government", "commercial", "nonprofit", "unknown")
+# the agencies the rules and the report are about; a body supporting one is a supporter
+AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 SCHEMAS = ("PublicBody", "Company", "Organization")
 RELATIONSHIP_KINDS = ("supports", "supplies", "agreement_with", "subsidiary_of", "successor_of",
                       "shares_data_with", "part_of")

@@ -25,7 +25,6 @@ from daylight.registry.acronyms import (
 from daylight.registry.blocking import WordBlocks
 from daylight.registry.component_names import component_names
 from daylight.registry.evidence import (
-    AGENCY_SECTORS,
     CANDIDATE_FLOOR,
     CANDIDATE_GAP_LOGIT,
     Evidence,
@@ -53,7 +52,7 @@ from daylight.registry.names import (
     state_name_tokens,
     unit_heads,
 )
-from daylight.registry.organization import Organization
+from daylight.registry.organization import AGENCY_SECTORS, Organization
 from daylight.registry.reference.components import Component, read_components
 from daylight.registry.resolution import ACCEPTED as ACCEPTED  # re-exported: screening outcomes
 from daylight.registry.resolution import REJECTED as REJECTED

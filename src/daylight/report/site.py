@@ -33,6 +33,7 @@ import markupsafe
 
 from daylight.core.errors import StorageError
 from daylight.core.text import count_of
+from daylight.registry.organization import AGENCY_SECTORS
 from daylight.report import chart, search, usmap
 from daylight.report.dictionary import DATA_FILES, data_dictionary
 from daylight.report.formats import TABLES_BY_NAME
@@ -91,7 +92,6 @@ def organization_columns(summaries: dict[str, SupportSummary]) -> tuple[Column, 
 
 STATIC_FILES = ("style.css", "table.js", "graph.js", "search.js", "vendor/cytoscape.min.js",
                 "vendor/cytoscape.LICENSE", "THIRD_PARTY.md")
-AGENCY_SECTORS = ("law_enforcement", "immigration_enforcement")
 PUBLIC_BODY_SECTORS = ("military", "intelligence", "other_government")  # public, not agencies
 MAX_GRAPH_EDGES = 200  # drawn; a force layout of more is a hairball (the table has every edge)
 TABLE_CHUNK_ROWS = 250  # rows per table block of the central table (see organizations.html)

@@ -23,7 +23,7 @@ from pathlib import Path
 from daylight.core.errors import InputError
 from daylight.registry.geography import state_code
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, has_legal_form, name_key
-from daylight.registry.organization import Organization, Relationship
+from daylight.registry.organization import AGENCY_SECTORS, Organization, Relationship
 from daylight.registry.reference.builder import ReferenceBuilder, slug
 from daylight.registry.reference.sector import public_body_sector
 from daylight.registry.reference.sources_agencies import read_csv
@@ -126,7 +126,7 @@ def _national_sector(builder: ReferenceBuilder, name: str) -> str | None:
     wanted = name.lower()
     return next((org.sector for org in builder.organizations.values()
                  if org.schema == "PublicBody" and not org.state and org.name.lower() == wanted
-                 and org.sector in ("law_enforcement", "immigration_enforcement")), None)
+                 and org.sector in AGENCY_SECTORS), None)
 
 
 def _names_an_agency(vendor: str) -> bool:
