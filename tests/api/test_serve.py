@@ -54,6 +54,10 @@ def test_two_workers_serve_decisions_from_the_home_given_on_the_command_line(
         assert status == 404 and "nope" in json.dumps(error)
     assert server.process.returncode == 0, server.errors()  # SIGTERM is a graceful stop, not 143
     assert not (tmp_path / ".daylight").exists()
+    # it said where it serves, once, before any request
+    assert server.errors().splitlines()[0] == (
+        f"serving the API at http://127.0.0.1:{port} (2 workers; the routes at /openapi.json; "
+        "Ctrl-C stops)")
 
 
 MALFORMED = [

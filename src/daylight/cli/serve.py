@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from daylight.cli.output import say
 from daylight.core.settings import settings_environment
 from daylight.home import Home
 
@@ -59,6 +60,9 @@ def serve(
         settings = dataclasses.replace(
             settings, serve_decision_records="durable" if durable_decisions else "batched")
     os.environ.update(settings_environment(settings))  # every setting, to each worker
+    workers_text = "1 worker" if settings.serve_workers == 1 else f"{settings.serve_workers} workers"
+    say(f"serving the API at http://{_url_host(host)}:{port} ({workers_text}; the routes at "
+        "/openapi.json; Ctrl-C stops)")
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
     # it found: with the default one the process would die of it (exit 143) after a clean stop.
     stopped = {signal.SIGTERM: signal.signal(signal.SIGTERM, _stopped),
@@ -69,6 +73,11 @@ def serve(
     finally:
         for number, handler in stopped.items():
             signal.signal(number, handler)
+
+
+def _url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 def _stopped(number: int, frame: object) -> None:
