@@ -90,6 +90,9 @@ def build_demo_accounts(reference: Reference, count: int, *, seed: int = 7, on: 
 def _contractors(reference: Reference, on: date | None) -> list[Organization]:
     supports = [r for r in reference.relationships if r.kind == "supports"]
     if on is not None:
+        # stricter than the registry's rule (``support.support_during``: in force at some point
+        # of a period, or ended within its look-back window): an award spanning the demo's two
+        # periods whole, so that both reports publish the company as supporting
         since, until = (on - timedelta(days=92)).isoformat(), on.isoformat()
         in_force = [r for r in supports if (r.start_date or since) <= since
                     and until <= (r.end_date or until)]
