@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from daylight.api.witness import WitnessApp, parse_logs
+from daylight.api.witness import WitnessApp
 from daylight.core.clock import Clock
 from daylight.core.database import Database, migrate
 from daylight.core.errors import DaylightError, InputError
@@ -28,6 +28,7 @@ from daylight.log.witness import (
     UnknownOriginError,
     UntrustedCheckpointError,
     WitnessService,
+    parse_logs,
 )
 from tests.api.conftest import call_app
 

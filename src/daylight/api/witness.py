@@ -19,36 +19,21 @@ from starlette.types import Receive, Scope, Send
 from daylight.api.app import read_body
 from daylight.api.errors import InternalError, error_body, plain_error_body
 from daylight.api.headers import with_security_headers
-from daylight.core.errors import ConfigError, DaylightError, InputError
+from daylight.core.errors import ConfigError, DaylightError
 from daylight.core.settings import build_settings
 from daylight.home import Home
-from daylight.log.note import Verifier, verifier_from_vkey
+from daylight.log.note import Verifier
 from daylight.log.witness import (
     MAX_REQUEST_BYTES,
     SIZE_CONTENT_TYPE,
     OldSizeConflictError,
     WitnessService,
+    parse_logs,
 )
 
 ADD_CHECKPOINT_PATH = "/add-checkpoint"
 LOGS_ENV = "DAYLIGHT_WITNESS_LOGS"
 _log = logging.getLogger("daylight.witness")
-
-
-def parse_logs(values: list[str], where: str = "--log") -> dict[str, Verifier]:
-    """``ORIGIN=VKEY`` pairs → origin → the log's verifier key; InputError naming the bad one."""
-    logs: dict[str, Verifier] = {}
-    for value in values:
-        origin, equals, vkey = value.partition("=")
-        if not equals or not origin:
-            raise InputError(f"expected ORIGIN=VKEY, got `{value[:100]}`", where=where)
-        try:
-            logs[origin] = verifier_from_vkey(vkey)
-        except InputError as exc:
-            raise InputError(f"`{origin}`: {exc.message}", where=where) from exc
-    if not logs:
-        raise InputError("a witness needs at least one log to follow", where=where)
-    return logs
 
 
 class WitnessApp:

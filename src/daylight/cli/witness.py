@@ -16,10 +16,9 @@ from typing import Annotated
 import typer
 
 from daylight.cli.output import print_json
-from daylight.core.errors import InputError
 from daylight.core.settings import settings_environment
 from daylight.home import Home
-from daylight.log.note import verifier_from_vkey
+from daylight.log.witness import parse_logs
 
 APP_FACTORY = "daylight.api.witness:app_from_environment"
 HTTP_PROTOCOL = "daylight.api.protocol:HttpToolsJsonErrors"  # malformed HTTP answered in JSON
@@ -38,17 +37,6 @@ def key(ctx: typer.Context, name: Annotated[str | None, typer.Option(help=NAME_H
     print(home.witness_signer(name=name).verifier().vkey)
 
 
-def _check_logs(values: list[str]) -> None:
-    for value in values:
-        origin, equals, vkey = value.partition("=")
-        if not equals or not origin:
-            raise InputError(f"expected ORIGIN=VKEY, got `{value[:100]}`", where="--log")
-        try:
-            verifier_from_vkey(vkey)
-        except InputError as exc:
-            raise InputError(f"`{origin}`: {exc.message}", where="--log") from exc
-
-
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -63,7 +51,7 @@ def serve(
     import uvicorn  # heavy: loaded where used, not at start-up
 
     home: Home = ctx.obj
-    _check_logs(log)
+    parse_logs(log)  # refused here, naming the bad one, before anything starts
     signer = home.witness_signer(name=name)  # made here, once, before any worker starts
     home.witness_database()
     home.close()

@@ -50,7 +50,7 @@ from daylight.core.errors import (
 )
 from daylight.log.checkpoint import Checkpoint, open_checkpoint
 from daylight.log.merkle import EMPTY_ROOT, HASH_SIZE
-from daylight.log.note import CosignatureSigner, Note, NoteSignature, Verifier
+from daylight.log.note import CosignatureSigner, Note, NoteSignature, Verifier, verifier_from_vkey
 from daylight.log.proof import verify_consistency
 from daylight.log.witness_store import Refusal, WitnessStore
 
@@ -71,6 +71,22 @@ class UntrustedCheckpointError(SignatureError):
 
     status = 403
     code = "untrusted_checkpoint"
+
+
+def parse_logs(values: list[str], where: str = "--log") -> dict[str, Verifier]:
+    """``ORIGIN=VKEY`` pairs → origin → the log's verifier key; InputError naming the bad one."""
+    logs: dict[str, Verifier] = {}
+    for value in values:
+        origin, equals, vkey = value.partition("=")
+        if not equals or not origin:
+            raise InputError(f"expected ORIGIN=VKEY, got `{value[:100]}`", where=where)
+        try:
+            logs[origin] = verifier_from_vkey(vkey)
+        except InputError as exc:
+            raise InputError(f"`{origin}`: {exc.message}", where=where) from exc
+    if not logs:
+        raise InputError("a witness needs at least one log to follow", where=where)
+    return logs
 
 
 class OldSizeBeyondNewError(InputError):
