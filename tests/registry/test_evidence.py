@@ -85,6 +85,15 @@ def test_agencies_as_customers_type_them_are_accepted(
     ("Office 7", "", ("ops.unknown-county.gov",), {"domain"}),
     ("Houston Narcotics", "TX", ("houstontx.gov",), {"words"}),
     ("CSPTPD", "NJ", (), {"words"}),  # an initialism nobody generated, ending as agencies' do
+    # PDAP's agencies (bench/registry/pdap.py): on the city's shared domain they were accepted
+    # as the city, or rejected, both outside the law-enforcement rules
+    ("Houston Park Rangers", "TX", ("houstontx.gov",), {"words"}),
+    ("Houston Attorney General's Office", "TX", ("houstontx.gov",), {"words"}),
+    ("Harris County Detective Bureau", "TX", (), {"words"}),
+    ("Smalltown City Marshall's Office", "TX", (), {"words"}),
+    ("Arkansas Department of Correction", "AR", (), {"words"}),
+    ("State Attorney's Office 11th Judicial Circuit", "FL", (), {"words"}),
+    ("Medicaid Fraud Control Unit", "NY", (), {"words"}),
 ])
 def test_agency_evidence_goes_to_review_never_rejected(
         screener: Screener, name: str, state: str, domains: tuple[str, ...], kinds: set[str]) -> None:
@@ -102,6 +111,10 @@ def test_a_city_department_on_the_city_domain_is_the_city(screener: Screener) ->
     assert outcome.status == ACCEPTED
     assert outcome.best is not None and outcome.best.organization_id == "gov:houstontx-gov"
     assert "place" in outcome.best.features and not outcome.evidence
+    # an attorney is a prosecutor only as a state's, a district's or a general one
+    outcome = screener.screen(Query("Houston City Attorney", "TX", "", ("houstontx.gov",)))
+    assert outcome.status == ACCEPTED and not outcome.evidence
+    assert outcome.best is not None and outcome.best.organization_id == "gov:houstontx-gov"
 
 
 def test_the_police_on_the_city_domain_is_not_the_city(screener: Screener) -> None:
@@ -111,7 +124,8 @@ def test_the_police_on_the_city_domain_is_not_the_city(screener: Screener) -> No
 
 
 def test_ordinary_companies_stay_rejected(screener: Screener) -> None:
-    for name in ("Quartz Bakery LLC", "Nimbus Robotics Ltd", "Meridian Dental Inc."):
+    for name in ("Quartz Bakery LLC", "Nimbus Robotics Ltd", "Meridian Dental Inc.",
+                 "Ranger Land Systems, Inc.", "Fraud Inc", "American Theft Prevention Products"):
         outcome = screener.screen(Query(name, "TX", "", ("gmail.com",)))
         assert outcome.status == REJECTED and not outcome.evidence, name
 

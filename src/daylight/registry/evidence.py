@@ -46,7 +46,20 @@ AGENCY_WORDS = frozenset({
     "jail", "swat", "homeland", "narcotics", "fugitive", "deputy", "deputies", "warden",
     "probation", "parole", "prosecutor", "prosecutors", "investigations", "investigation",
     "investigative", "precinct", "crime", "criminal", "fusion", "interdiction", "troop",
+    # what the Police Data Accessibility Project's agencies are called and the above missed
+    # (bench/registry/pdap.py): game wardens, park and state rangers, county detectives, arson
+    # investigators, a marshal's office ("Marshall's": "marshalls"), a department of correction
+    "wardens", "rangers", "detective", "detectives", "investigator", "investigators", "arson",
+    "crimes", "marshalls", "correction",
 })
+# Law-enforcement bodies named by two words, neither of which says it alone ("City Attorney",
+# "Security Services", "Ranger Land Systems, Inc.", "Fraud Inc" are not): prosecutors, military
+# police, conservation officers, park rangers, school resource officers, fraud units
+AGENCY_PHRASES = ("attorney general", "state attorney", "district attorney",
+                  "prosecuting attorney", "commonwealth attorney", "commonwealths attorney",
+                  "security forces", "conservation officer", "park ranger", "ranger unit",
+                  "ranger department", "ranger division", "resource officer", "insurance fraud",
+                  "medicaid fraud", "fraud unit", "fraud control")
 # Vendors' and CRMs' abbreviations of agency roles, in capitals ("Forsyth County GA SO - Mobile")
 ROLE_ABBREVIATIONS = frozenset({"pd", "so", "sd", "dps", "hp", "sp", "thp", "chp", "dle", "da",
                                 "doc", "adc", "le", "leo", "cid"})
@@ -76,6 +89,10 @@ def word_evidence(name: str) -> Evidence | None:
     found = sorted({w.strip(".,;:()") for w in words} & AGENCY_WORDS)
     if found:
         return Evidence("words", f"the name has law-enforcement words: {', '.join(found)}")
+    text = " ".join(w.strip(".,;:()") for w in words)
+    phrases = [p for p in AGENCY_PHRASES if re.search(rf"\b{p}", text)]
+    if phrases:
+        return Evidence("words", f"the name has law-enforcement words: {', '.join(phrases)}")
     role = name_key(name).role
     if role in LAW_ENFORCEMENT_ROLES:
         return Evidence("words", f"the name states a law-enforcement role (`{role}`)")
