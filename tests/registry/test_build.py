@@ -677,6 +677,34 @@ def test_a_departments_office_that_several_departments_have_says_whose() -> None
     assert by_id["us-agency:2028"].name == "U.S. Secret Service"
 
 
+def test_the_287g_lists_lost_word_is_put_back_and_its_form_kept_as_an_alias() -> None:
+    """ICE's 287(g) list (via 287g-watch) writes "alaska of corrections": build 12 published
+    "Alaska of Corrections"; build 13 "Alaska Department of Corrections", the id unchanged."""
+    from daylight.registry.reference.shipped import read_reference
+    from daylight.registry.reference.sources_links import restored_287g_name
+
+    assert restored_287g_name("Alaska of Corrections") == "Alaska Department of Corrections"
+    assert restored_287g_name("Kansas of Investigation") == "Kansas Bureau of Investigation"
+    assert restored_287g_name("Texas of The Attorney General") == (
+        "Texas Office of the Attorney General")
+    assert restored_287g_name("South Dakota of Criminal Investigation") == (
+        "South Dakota Division of Criminal Investigation")
+    assert restored_287g_name("Florida of Highway Safety and Motor Vehicles, of Highway "
+                              "Patrol") == ("Florida Department of Highway Safety and Motor "
+                                            "Vehicles, Division of Highway Patrol")
+    for whole in ("University of West Florida Police", "Town of Palm Beach Police",
+                  "Gulf County Board of County Commissioners", "New College of Florida Police"):
+        assert restored_287g_name(whole) == whole
+    by_id = {o.id: o for o in read_reference().organizations}
+    alaska = by_id["287g:alaska-of-corrections-ak"]
+    assert (alaska.name, alaska.aliases) == ("Alaska Department of Corrections",
+                                             ("Alaska of Corrections",))
+    lost = [o.name for o in by_id.values() if any(
+        f"{state} of " in o.name for state in ("Alaska", "Florida", "Georgia", "Texas", "Utah"))
+        and o.id.startswith("287g:")]
+    assert lost == [], lost
+
+
 def test_an_atlas_row_typed_dhs_takes_the_sector_of_the_national_agency_it_names() -> None:
     """The Atlas types the DEA "DHS" (a department, not a kind of body, and not the DEA's)."""
     from daylight.registry.organization import Organization

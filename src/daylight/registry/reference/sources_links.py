@@ -48,18 +48,54 @@ _ORI = re.compile(r"[A-Z]{2}[A-Z0-9]{7}")
 
 
 def _agency(builder: ReferenceBuilder, name: str, state: str, *, city: str, source: str,
-            sector: str, prefix: str) -> str:
-    """The registry's organisation for an agency named in a source, created if none is clear."""
+            sector: str, prefix: str, as_written: str = "") -> str:
+    """The registry's organisation for an agency named in a source, created if none is clear.
+    ``as_written``: the source's own form of ``name``, when that was repaired (an alias; the
+    id is made from it, as before the repair)."""
+    written = as_written or name
+    aliases = tuple(dict.fromkeys((name, written)))
     found = builder.resolve_agency(name, state, city=city)
     if found is not None:
-        builder.merge(found, aliases=(name,), sources=(source,))
+        builder.merge(found, aliases=aliases, sources=(source,))
         return found
-    org_id = f"{prefix}:{slug(name)}-{slug(state)}".rstrip("-")
+    org_id = f"{prefix}:{slug(written)}-{slug(state)}".rstrip("-")
     if org_id in builder.organizations:
         builder.merge(org_id, sources=(source,))
         return org_id
     return builder.add(Organization(id=org_id, name=name, sector=sector, role=name_key(name).role,
-                                    state=state, city=city, sources=(source,)))
+                                    state=state, city=city, aliases=aliases[1:],
+                                    sources=(source,)))
+
+
+# The 287(g) list's names have lost the word before their first "of" ("alaska of corrections",
+# "kansas of investigation", "texas of the attorney general"): the report would publish them so
+_NAMES_A_BODY = frozenset({"board", "college", "university", "department", "office", "bureau",
+                           "division", "commission", "agency", "authority", "school", "institute",
+                           "center", "council"})
+_JURISDICTION_WORDS = frozenset({"town", "city", "village", "borough", "township", "county",
+                                 "parish"})
+
+
+def restored_287g_name(name: str) -> str:
+    """``name`` with the word the 287(g) list lost before "of" put back: "Office" before "the"
+    ("Texas Office of the Attorney General"), "Division" before "criminal investigation",
+    "Bureau" before "investigation" or "narcotics", else "Department" ("Alaska Department of
+    Corrections"); ", of" is a division ("..., Division of Highway Patrol"). A name whose "of"
+    follows a body's word or opens with its jurisdiction ("University of West Florida Police",
+    "Town of Palm Beach Police", "Gulf County Board of County Commissioners") is whole."""
+    head, of, tail = name.partition(" of ")
+    if not of or not head or head.split()[-1].lower() in _NAMES_A_BODY \
+            or head.lower() in _JURISDICTION_WORDS:
+        return name
+    if tail.lower().startswith("the "):
+        word, tail = "Office", "the " + tail[4:]
+    elif tail.lower().startswith("criminal investigation"):
+        word = "Division"
+    elif tail.lower() in ("investigation", "narcotics"):
+        word = "Bureau"
+    else:
+        word = "Department"
+    return f"{head} {word} of {tail.replace(', of ', ', Division of ')}"
 
 
 def _snapshot_date(text: str) -> str:
@@ -85,11 +121,14 @@ def add_287g(builder: ReferenceBuilder, root: Path) -> None:
         ori = row["ori"] if _ORI.fullmatch(row["ori"]) else ""  # also "NA", "", "-1"
         found = builder.by_identifier("ori", ori) if ori else None
         if found is not None:
-            builder.merge(found, aliases=(name,), sources=(source,))
+            builder.merge(found, aliases=tuple(dict.fromkeys((restored_287g_name(name), name))),
+                          sources=(source,))
             agency_of[agency_id] = found
         else:
-            agency_of[agency_id] = _agency(builder, name, state, city="", source=source,
-                                           sector=public_body_sector(name), prefix="287g")
+            shown = restored_287g_name(name)
+            agency_of[agency_id] = _agency(builder, shown, state, city="", source=source,
+                                           sector=public_body_sector(shown), prefix="287g",
+                                           as_written=name)
             if ori and "ori" not in builder.organizations[agency_of[agency_id]].identifiers:
                 # ICE's list gives an ORI the FBI roster does not list (it omits some agencies)
                 builder.merge(agency_of[agency_id], identifiers={"ori": (ori,)})
