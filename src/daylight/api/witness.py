@@ -24,6 +24,7 @@ from daylight.core.settings import build_settings
 from daylight.home import Home
 from daylight.log.note import Verifier
 from daylight.log.witness import (
+    LOGS_ENV,
     MAX_REQUEST_BYTES,
     SIZE_CONTENT_TYPE,
     OldSizeConflictError,
@@ -32,7 +33,6 @@ from daylight.log.witness import (
 )
 
 ADD_CHECKPOINT_PATH = "/add-checkpoint"
-LOGS_ENV = "DAYLIGHT_WITNESS_LOGS"
 _log = logging.getLogger("daylight.witness")
 
 

@@ -16,6 +16,7 @@ import typer
 
 from daylight.cli.output import say
 from daylight.core.settings import settings_environment
+from daylight.core.text import count_of
 from daylight.home import Home
 
 APP_FACTORY = "daylight.api.app:app_from_environment"
@@ -60,9 +61,8 @@ def serve(
         settings = dataclasses.replace(
             settings, serve_decision_records="durable" if durable_decisions else "batched")
     os.environ.update(settings_environment(settings))  # every setting, to each worker
-    workers_text = "1 worker" if settings.serve_workers == 1 else f"{settings.serve_workers} workers"
-    say(f"serving the API at http://{_url_host(host)}:{port} ({workers_text}; the routes at "
-        "/openapi.json; Ctrl-C stops)")
+    say(f"serving the API at http://{_url_host(host)}:{port} "
+        f"({count_of(settings.serve_workers, 'worker')}; the routes at /openapi.json; Ctrl-C stops)")
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
     # it found: with the default one the process would die of it (exit 143) after a clean stop.
     stopped = {signal.SIGTERM: signal.signal(signal.SIGTERM, _stopped),

@@ -18,11 +18,10 @@ import typer
 from daylight.cli.output import print_json
 from daylight.core.settings import settings_environment
 from daylight.home import Home
-from daylight.log.witness import parse_logs
+from daylight.log.witness import LOGS_ENV, parse_logs
 
 APP_FACTORY = "daylight.api.witness:app_from_environment"
 HTTP_PROTOCOL = "daylight.api.protocol:HttpToolsJsonErrors"  # malformed HTTP answered in JSON
-LOGS_ENV = "DAYLIGHT_WITNESS_LOGS"
 
 app = typer.Typer(no_args_is_help=True, help="Witness other logs: cosign consistent checkpoints.")
 

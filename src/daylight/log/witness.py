@@ -73,6 +73,9 @@ class UntrustedCheckpointError(SignatureError):
     code = "untrusted_checkpoint"
 
 
+LOGS_ENV = "DAYLIGHT_WITNESS_LOGS"  # the logs followed, ORIGIN=VKEY lines: the command to the app
+
+
 def parse_logs(values: list[str], where: str = "--log") -> dict[str, Verifier]:
     """``ORIGIN=VKEY`` pairs → origin → the log's verifier key; InputError naming the bad one."""
     logs: dict[str, Verifier] = {}

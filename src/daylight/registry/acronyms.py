@@ -93,6 +93,9 @@ def national_initialisms(name: str) -> frozenset[str]:
     if len(words) < 3:
         return frozenset()
     full = "".join(w[0] for w in words)
+    # a name word, organisation words, then a name word again: a body named under another
+    # ("... Services Office of Inspector General"; also a national agency's offices, "Drug
+    # Enforcement Administration Atlanta Division", whose prefix "dea" is the DEA's own)
     kinds = "".join("o" if w in _ORGANISATION_WORDS else "w" for w in all_words)
     if "wo" in kinds.rstrip("o") and "ow" in kinds[kinds.index("wo"):]:
         return frozenset({full}) if len(full) <= MAX_LENGTH else frozenset()
