@@ -655,11 +655,34 @@ def test_the_shipped_build_has_federal_investigators_as_law_enforcement_not_depa
         assert by_id[org_id].sector != "law_enforcement", org_id
     assert "us-agency:7500" not in by_id  # HHS: the roster's entry under its name, merged
     assert "7500" in by_id["ori:DC00131JY"].identifiers["agency_code"]
-    for org_id in ("us-agency:21CB", "us-agency:5707", "us-agency:7008", "ori:DCCG00100",
+    for org_id in ("us-agency:21CB", "us-agency:5707", "ori:DCCG00100",
                    "us-agency:7004", "us-agency:97EX", "us-agency:2014", "ori:DC00105JY",
                    "ori:DEDEA0100", "ori:FLDOA0300"):
         assert by_id[org_id].sector == "law_enforcement", org_id
     assert by_id["ori:DC00105JY"].name.endswith("Office of Inspector General")
+
+
+def test_one_body_under_two_departments_codes_is_one_organisation_and_office_domains_are_theirs(
+        ) -> None:
+    """Build 14. The Coast Guard was three organisations (the roster's, and USAspending's under
+    Transportation's and Homeland Security's codes), HHS's inspector general two; the .gov
+    records of the Interior's, State's, GSA's and VA's inspectors general were USDA's (or the
+    Tennessee Valley Authority's), found by the office's name alone. The legislative branch's
+    inspectors general are not under the Inspector General Act."""
+    from daylight.registry.reference.shipped import read_reference
+
+    by_id = {o.id: o for o in read_reference().organizations}
+    assert "us-agency:7008" not in by_id and "us-agency:6950" not in by_id
+    assert {"7008", "6950"} <= set(by_id["ori:DCCG00100"].identifiers["agency_code"])
+    assert "us-agency:7504" not in by_id
+    assert by_id["ori:DC00105JY"].identifiers["agency_code"] == ("7504",)
+    domains = {d: o.id for o in by_id.values() for d in o.identifiers.get("domain", ())}
+    assert domains["doioig.gov"] == "us-agency:1404"
+    assert domains["stateoig.gov"] == "us-agency:1904"
+    assert domains["gsaig.gov"] == "us-agency:4704"
+    assert domains["vaoig.gov"] == "us-agency:3604"
+    assert "doioig.gov" not in by_id["us-agency:1204"].identifiers.get("domain", ())
+    assert by_id["gov:aocoig-gov"].sector == "other_government"
 
 
 def test_a_departments_office_that_several_departments_have_says_whose() -> None:

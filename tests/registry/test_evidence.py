@@ -17,7 +17,7 @@ from daylight.policy.policies import compile_policies
 from daylight.policy.schema import build_schema
 from daylight.registry.accounts import Account
 from daylight.registry.acronyms import initialisms, national_initialisms
-from daylight.registry.evidence import is_government_domain
+from daylight.registry.evidence import is_government_domain, word_evidence
 from daylight.registry.names import customer_form, name_key, unit_heads
 from daylight.registry.organization import Organization
 from daylight.registry.reference.shipped import Reference
@@ -94,6 +94,8 @@ def test_agencies_as_customers_type_them_are_accepted(
     ("Arkansas Department of Correction", "AR", (), {"words"}),
     ("State Attorney's Office 11th Judicial Circuit", "FL", (), {"words"}),
     ("Medicaid Fraud Control Unit", "NY", (), {"words"}),
+    ("U.S. Attorney's Office - District of Arizona", "AZ", (), {"words"}),
+    ("Houston Capitol Protective Services", "TX", ("houstontx.gov",), {"words"}),
 ])
 def test_agency_evidence_goes_to_review_never_rejected(
         screener: Screener, name: str, state: str, domains: tuple[str, ...], kinds: set[str]) -> None:
@@ -121,6 +123,12 @@ def test_the_police_on_the_city_domain_is_not_the_city(screener: Screener) -> No
     outcome = screener.screen(Query("Houston Police", "TX", "", ("houstontx.gov",)))
     assert outcome.best is not None and outcome.best.organization_id == "ori:TXHPD0000"
     assert outcome.status in (ACCEPTED, REVIEW)
+
+
+def test_social_services_and_city_lawyers_are_no_agency_evidence() -> None:
+    for name in ("Child Protective Services", "Adult Protective Services Unit",
+                 "Texas Department of Family and Protective Services", "Houston City Attorney"):
+        assert word_evidence(name) is None, name
 
 
 def test_ordinary_companies_stay_rejected(screener: Screener) -> None:

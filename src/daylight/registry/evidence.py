@@ -54,12 +54,16 @@ AGENCY_WORDS = frozenset({
 })
 # Law-enforcement bodies named by two words, neither of which says it alone ("City Attorney",
 # "Security Services", "Ranger Land Systems, Inc.", "Fraud Inc" are not): prosecutors, military
-# police, conservation officers, park rangers, school resource officers, fraud units
-AGENCY_PHRASES = ("attorney general", "state attorney", "district attorney",
+# police, conservation officers, park rangers, school resource officers, fraud units, a body's
+# protective service (NASA's, a capitol's)
+AGENCY_PHRASES = ("attorney general", "state attorney", "states attorney", "us attorney",
+                  "u.s attorney", "district attorney",
                   "prosecuting attorney", "commonwealth attorney", "commonwealths attorney",
                   "security forces", "conservation officer", "park ranger", "ranger unit",
                   "ranger department", "ranger division", "resource officer", "insurance fraud",
-                  "medicaid fraud", "fraud unit", "fraud control")
+                  "medicaid fraud", "fraud unit", "fraud control", "protective service")
+# a phrase that names a social service, not a police ("Child Protective Services")
+_NOT_AGENCY_PHRASES = re.compile(r"\b(child|children|childrens|adult|family|family and) protective service")
 # Vendors' and CRMs' abbreviations of agency roles, in capitals ("Forsyth County GA SO - Mobile")
 ROLE_ABBREVIATIONS = frozenset({"pd", "so", "sd", "dps", "hp", "sp", "thp", "chp", "dle", "da",
                                 "doc", "adc", "le", "leo", "cid"})
@@ -90,7 +94,7 @@ def word_evidence(name: str) -> Evidence | None:
     if found:
         return Evidence("words", f"the name has law-enforcement words: {', '.join(found)}")
     text = " ".join(w.strip(".,;:()") for w in words)
-    phrases = [p for p in AGENCY_PHRASES if re.search(rf"\b{p}", text)]
+    phrases = [p for p in AGENCY_PHRASES if re.search(rf"\b{p}", _NOT_AGENCY_PHRASES.sub("", text))]
     if phrases:
         return Evidence("words", f"the name has law-enforcement words: {', '.join(phrases)}")
     role = name_key(name).role

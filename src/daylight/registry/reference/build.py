@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 13  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 14  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -84,7 +84,10 @@ BUILD_VERSION = 13  # 2: CBP offices, the Marshals, companies with police words,
 # the department, not law enforcement; federal inspectors general, Army CID, AFOSI and the Coast
 # Guard are law enforcement; 12: a department's office that several departments have says whose
 # ("Department of Homeland Security Office of the Inspector General"); 13: the word the 287(g)
-# list lost before "of" is put back ("Alaska of Corrections": "Alaska Department of Corrections")
+# list lost before "of" is put back ("Alaska of Corrections": "Alaska Department of Corrections");
+# 14: a .gov record of a department's office is that department's office (doioig.gov was USDA's
+# inspector general's), one body under two departments' codes is one organisation (the Coast
+# Guard), the legislative branch's inspectors general are not law enforcement
 
 
 def build_reference(root: Path) -> Reference:

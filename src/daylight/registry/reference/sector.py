@@ -41,8 +41,10 @@ _IMMIGRATION_WORDS = ("immigration and customs enforcement", "customs and border
                       "border patrol")
 
 
-def federal_sector(subtier_code: str, cgac_code: str, name: str) -> str:
-    """The sector of a federal sub-tier agency."""
+def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: bool = True
+                   ) -> str:
+    """The sector of a federal sub-tier agency (``executive``: of the executive branch, which
+    the Inspector General Act's law-enforcement powers are for)."""
     lowered = name.lower()
     if subtier_code in IMMIGRATION_AGENCY_CODES or any(w in lowered for w in _IMMIGRATION_WORDS):
         return "immigration_enforcement"
@@ -52,9 +54,11 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str) -> str:
         return "law_enforcement"
     if "coast guard" in lowered:  # by name too: the FBI roster lists it without a code
         return "law_enforcement"
-    if "inspector general" in lowered:
-        # a federal office of inspector general: its special agents carry the law-enforcement
-        # powers of the Inspector General Act (5 U.S.C. 406(f)); the FBI roster lists them
+    if "inspector general" in lowered and executive:
+        # an executive office of inspector general: its special agents carry the law-enforcement
+        # powers of the Inspector General Act (5 U.S.C. 406(f)); the FBI roster lists them. The
+        # legislative branch's (the Architect of the Capitol's, the Capitol Police's) are not
+        # under that Act: their name's role decides, as for any body
         return "law_enforcement"
     if name_key(name).role in LAW_ENFORCEMENT_ROLES - {"task_force"}:  # a task force on anything
         # the name states a law-enforcement body, whatever department funds it: "Department of

@@ -187,12 +187,17 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         aliases = tuple(a for a in (row["SUBTIER ABBREVIATION"],) if a)
         sector = federal_sector(code, row["CGAC AGENCY CODE"], name)
         key = _federal_key(name)
-        twin = roster.get(key) if len(departments[key]) == 1 else None
+        office = _AN_OFFICE.match(name) is not None
+        if len(departments[key]) > 1 and office:
+            # one office of several departments' alike: whose it is decides its twin
+            name, aliases = _whose(name, aliases, row["AGENCY NAME"], row["AGENCY ABBREVIATION"])
+            key = _federal_key(name)
+        # a body under two departments' codes (the Coast Guard under Transportation's and
+        # Homeland Security's) is one body, the roster's if it lists it
+        twin = roster.get(key) if len(departments[key]) <= 1 or not office else None
         if twin is not None:
             _roster_twin(builder, twin, name, sector, identifiers, aliases, code)
             continue
-        if len(departments[key]) > 1 and _AN_OFFICE.match(name):
-            name, aliases = _whose(name, aliases, row["AGENCY NAME"], row["AGENCY ABBREVIATION"])
         builder.add(Organization(
             id=org_id, name=name, sector=sector, role=None, state="", identifiers=identifiers,
             aliases=aliases, sources=(f"usaspending-agencies:{code}",)))
@@ -202,6 +207,14 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
 _AN_OFFICE = re.compile(r"(immediate )?office\b|chief\b|deputy\b|assistant secretary\b|"
                         r"executive secretariat\b|board of contract appeals\b|departmental offices\b",
                         re.IGNORECASE)
+
+
+_IT_OFFICE = re.compile(r"chief information officer|\bocio\b|information technology", re.IGNORECASE)
+
+
+def _is_an_office(name: str) -> bool:
+    """A department's office by its name, of the kind several departments have."""
+    return _AN_OFFICE.match(name) is not None or "inspector general" in name.lower()
 
 
 def _whose(name: str, aliases: tuple[str, ...], agency: str, abbreviation: str
@@ -319,24 +332,39 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
     rows = read_csv(root, DOTGOV, ("Domain name", "Domain type", "Organization name",
                                    "Suborganization name", "City", "State"))
     # the first listed wins a key: the roster, which lists the same body as USAspending often does
-    federal = {key: ids[0] for key, ids in _federal_bodies(builder, ("us-agency:", "ori:")).items()}
+    federal_ids = _federal_bodies(builder, ("us-agency:", "ori:"))
+    federal = {key: ids[0] for key, ids in federal_ids.items()}
     bodies: dict[tuple[str, str], str] = {}
     subtiers = [(name_key(org.name).core, org.sector) for org in builder.organizations.values()
                 if org.id.startswith("us-agency:")]
     for row in sorted(rows, key=lambda r: r["Domain name"]):
         domain = row["Domain name"].lower()
         org_name, sub = row["Organization name"], row["Suborganization name"]
+        if _IT_OFFICE.search(sub):
+            sub = ""  # the department's domains, registered by its IT office (ed.gov, energy.gov)
         body = sub or org_name
         state, city = row["State"], _title(row["City"])
         source = f"dotgov:{domain}"
         if row["Domain type"].startswith("Federal"):
-            found = federal.get(_federal_key(body))
-            if found is None and not sub:
-                found = federal.get(_federal_key(org_name))
+            if sub and _is_an_office(sub):
+                # an office is its department's ("Department of the Interior" / "Office of
+                # Inspector General"): by both names, or by its own only where no other
+                # department's office shares it (20 inspectors general do: doioig.gov was USDA's)
+                found = federal.get(_federal_key(f"{org_name} {sub}"))
+                alike = federal_ids.get(_federal_key(sub), [])
+                if found is None and len(alike) == 1:
+                    found = alike[0]
+                if found is None and len(alike) > 1:
+                    body = f"{org_name} {sub}"  # named whose, as those offices are
+            else:
+                found = federal.get(_federal_key(body))
+                if found is None and not sub:
+                    found = federal.get(_federal_key(org_name))
             if found is not None:
                 builder.merge(found, identifiers={"domain": (domain,)}, sources=(source,))
                 continue
-            sector, state = federal_sector("", "", body), ""
+            sector, state = federal_sector(
+                "", "", body, executive=row["Domain type"] == "Federal - Executive"), ""
             if sector == "other_government":
                 sector = _parent_sector(subtiers, body) or sector
         else:
