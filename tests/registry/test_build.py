@@ -685,6 +685,25 @@ def test_one_body_under_two_departments_codes_is_one_organisation_and_office_dom
     assert by_id["gov:aocoig-gov"].sector == "other_government"
 
 
+def test_a_component_named_as_law_enforcement_of_a_body_that_is_no_agency_is_law_enforcement(
+        ) -> None:
+    """Build 15: NCIS (the Navy's: military), the Coast Guard's investigators and the TSA's air
+    marshals (other_government) were missing, and "NCIS" went to review with a sheriff's office
+    as candidate; a component of an agency keeps its agency's sector (HSI is ICE's)."""
+    from daylight.registry.reference.shipped import read_reference
+
+    reference = read_reference()
+    by_id = {o.id: o for o in reference.organizations}
+    parents = {r.source_id: r.target_id for r in reference.relationships if r.kind == "part_of"}
+    for component, parent in (("us-component:navy-ncis", "us-agency:1700"),
+                              ("us-component:tsa-fams", "us-agency:7013"),
+                              ("us-component:uscg-cgis", "ori:DCCG00100")):
+        assert by_id[component].sector == "law_enforcement", component
+        assert parents[component] == parent
+    assert by_id["us-agency:1700"].sector == "military"
+    assert by_id["us-component:ice-hsi"].sector == "immigration_enforcement"
+
+
 def test_a_departments_office_that_several_departments_have_says_whose() -> None:
     """Build 12: 20 federal offices of inspector general (law enforcement) were all "Office of
     the Inspector General"; a report naming one did not say whose. A body that moved between

@@ -55,7 +55,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 14  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 15  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -87,7 +87,8 @@ BUILD_VERSION = 14  # 2: CBP offices, the Marshals, companies with police words,
 # list lost before "of" is put back ("Alaska of Corrections": "Alaska Department of Corrections");
 # 14: a .gov record of a department's office is that department's office (doioig.gov was USDA's
 # inspector general's), one body under two departments' codes is one organisation (the Coast
-# Guard), the legislative branch's inspectors general are not law enforcement
+# Guard), the legislative branch's inspectors general are not law enforcement; 15: NCIS, CGIS and
+# the Federal Air Marshal Service as components, law enforcement by their names
 
 
 def build_reference(root: Path) -> Reference:

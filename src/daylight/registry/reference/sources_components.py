@@ -4,7 +4,9 @@ the Atlas of Surveillance lists are linked ``part_of`` CBP's Office of Field Ope
 
 A component takes its sector through that link: the sector of what it is part of (an FBI field
 office is law enforcement because the FBI is; a Border Patrol sector immigration enforcement
-because CBP is), so that the gate and the report treat it as they treat its agency. Components
+because CBP is), so that the gate and the report treat it as they treat its agency; but a
+component of a body that is no agency, named as a law-enforcement body, is law enforcement (the
+Navy's Criminal Investigative Service, the TSA's Federal Air Marshal Service). Components
 carry no state: like their agency, they are national bodies whose place is in their name.
 """
 
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from daylight.registry.evidence import word_evidence
 from daylight.registry.names import name_key
-from daylight.registry.organization import Organization, Relationship
+from daylight.registry.organization import AGENCY_SECTORS, Organization, Relationship
 from daylight.registry.reference.builder import ReferenceBuilder
 from daylight.registry.reference.components import read_components
 
@@ -43,15 +46,20 @@ def add_components(builder: ReferenceBuilder) -> None:
         parent_of[component.id] = parent.id
         chain = [parent, *(builder.organizations[p] for p in (parent_of.get(parent.id),) if p)]
         record = component.id.removeprefix("us-component:")
+        sector = parent.sector
+        if sector not in AGENCY_SECTORS and word_evidence(component.name) is not None:
+            sector = "law_enforcement"
         builder.add(Organization(
-            id=component.id, name=component.name, sector=parent.sector,
+            id=component.id, name=component.name, sector=sector,
             role=name_key(component.name).role, schema="PublicBody",
             aliases=_aliases(component.name, component.abbreviation, chain),
             sources=(f"{COMPONENTS_SOURCE}:{record}",)))
         builder.relate(Relationship(
             id=part_of_id(component.id, parent.id), kind="part_of", source_id=component.id,
             target_id=parent.id, description=f"{component.name} is part of {parent.name}",
-            evidence={"document": component.source, "sector": f"{parent.sector}, from {parent.id}"},
+            evidence={"document": component.source,
+                      "sector": f"{parent.sector}, from {parent.id}" if sector == parent.sector
+                      else f"{sector}, by its name ({parent.id} is {parent.sector})"},
             source=COMPONENTS_SOURCE))
     _add_atlas_ports(builder)
 
