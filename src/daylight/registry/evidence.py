@@ -63,7 +63,8 @@ AGENCY_PHRASES = ("attorney general", "state attorney", "states attorney", "us a
                   "ranger department", "ranger division", "resource officer", "insurance fraud",
                   "medicaid fraud", "fraud unit", "fraud control", "protective service")
 # a phrase that names a social service, not a police ("Child Protective Services")
-_NOT_AGENCY_PHRASES = re.compile(r"\b(child|children|childrens|adult|family|family and) protective service")
+_NOT_AGENCY_PHRASES = re.compile(
+    r"\b(child|children|childrens|adult|family|family and) protective service")
 # Vendors' and CRMs' abbreviations of agency roles, in capitals ("Forsyth County GA SO - Mobile")
 ROLE_ABBREVIATIONS = frozenset({"pd", "so", "sd", "dps", "hp", "sp", "thp", "chp", "dle", "da",
                                 "doc", "adc", "le", "leo", "cid"})

@@ -340,12 +340,13 @@ def add_dotgov(builder: ReferenceBuilder, root: Path) -> None:
     for row in sorted(rows, key=lambda r: r["Domain name"]):
         domain = row["Domain name"].lower()
         org_name, sub = row["Organization name"], row["Suborganization name"]
-        if _IT_OFFICE.search(sub):
+        federal_row = row["Domain type"].startswith("Federal")
+        if federal_row and _IT_OFFICE.search(sub):
             sub = ""  # the department's domains, registered by its IT office (ed.gov, energy.gov)
         body = sub or org_name
         state, city = row["State"], _title(row["City"])
         source = f"dotgov:{domain}"
-        if row["Domain type"].startswith("Federal"):
+        if federal_row:
             if sub and _is_an_office(sub):
                 # an office is its department's ("Department of the Interior" / "Office of
                 # Inspector General"): by both names, or by its own only where no other
