@@ -62,6 +62,7 @@ AGENCY_PHRASES = ("attorney general", "state attorney", "states attorney", "us a
                   "security forces", "conservation officer", "park ranger", "ranger unit",
                   "ranger department", "ranger division", "resource officer", "insurance fraud",
                   "medicaid fraud", "fraud unit", "fraud control", "protective service")
+_AGENCY_PHRASE = re.compile(r"\b(" + "|".join(re.escape(p) for p in AGENCY_PHRASES) + ")")
 # a phrase that names a social service, not a police ("Child Protective Services")
 _NOT_AGENCY_PHRASES = re.compile(
     r"\b(child|children|childrens|adult|family|family and) protective service")
@@ -94,8 +95,8 @@ def word_evidence(name: str) -> Evidence | None:
     found = sorted({w.strip(".,;:()") for w in words} & AGENCY_WORDS)
     if found:
         return Evidence("words", f"the name has law-enforcement words: {', '.join(found)}")
-    text = " ".join(w.strip(".,;:()") for w in words)
-    phrases = [p for p in AGENCY_PHRASES if re.search(rf"\b{p}", _NOT_AGENCY_PHRASES.sub("", text))]
+    text = _NOT_AGENCY_PHRASES.sub("", " ".join(w.strip(".,;:()") for w in words))
+    phrases = sorted(set(_AGENCY_PHRASE.findall(text)), key=AGENCY_PHRASES.index)
     if phrases:
         return Evidence("words", f"the name has law-enforcement words: {', '.join(phrases)}")
     role = name_key(name).role
