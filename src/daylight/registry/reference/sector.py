@@ -2,8 +2,8 @@
 
 Federal sub-tier agencies are classified by code (ICE 7012 and CBP 7014 are immigration
 enforcement; FBI 1549, DEA 1524, USMS 1544, ATF, BOP, Secret Service, the Army's and the Air
-Force's criminal investigators and the Coast Guard are law enforcement) or, for intelligence
-agencies whose codes vary, and offices of inspector general, by name; the Department of Defense
+Force's criminal investigators are law enforcement) or, for intelligence agencies whose codes
+vary, the Coast Guard and offices of inspector general, by name; the Department of Defense
 and its services are military — unless the name states a law-enforcement body (a Marshals
 Service listed under Defense's code is the Marshals). Other bodies are classified by the role
 their name states; a name that states none is ``other_government``: a city or a county is not a
@@ -26,13 +26,10 @@ LAW_ENFORCEMENT_AGENCY_CODES = frozenset({
     "1528",  # Immigration and Naturalization Service (historical; enforcement and services)
     "1810",  # U.S. Postal Inspection Service (postal inspectors: federal agents; build 10)
     "1938",  # Bureau of Diplomatic Security (its special agents; build 10)
-    # build 11: the armed services' criminal investigators and the Coast Guard, whose boarding
-    # officers and agents enforce federal law at sea (14 U.S.C. 522): classified "military"
-    # by their departments' codes, an account of any of them was beyond the law-enforcement rules
+    # build 11: the armed services' criminal investigators, classified "military" by their
+    # departments' codes, so that an account of either was beyond the law-enforcement rules
     "21CB",  # U.S. Army Criminal Investigation Command
     "5707",  # Air Force Office of Special Investigations
-    "7008",  # U.S. Coast Guard (DHS)
-    "6950",  # U.S. Coast Guard (Transportation, historical)
 })
 MILITARY_CGAC_CODES = frozenset({"097", "017", "021", "057"})
 _INTELLIGENCE_WORDS = ("intelligence", "national security agency", "reconnaissance office",
@@ -52,7 +49,9 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: b
         return "intelligence"
     if subtier_code in LAW_ENFORCEMENT_AGENCY_CODES:
         return "law_enforcement"
-    if "coast guard" in lowered:  # by name too: the FBI roster lists it without a code
+    if "coast guard" in lowered:
+        # by name (USAspending's 7008 and 6950, and the FBI roster's, which has no code): its
+        # boarding officers and agents enforce federal law at sea (14 U.S.C. 522)
         return "law_enforcement"
     if "inspector general" in lowered and executive:
         # an executive office of inspector general: its special agents carry the law-enforcement

@@ -187,7 +187,7 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         aliases = tuple(a for a in (row["SUBTIER ABBREVIATION"],) if a)
         sector = federal_sector(code, row["CGAC AGENCY CODE"], name)
         key = _federal_key(name)
-        office = _AN_OFFICE.match(name) is not None
+        office = _is_an_office(name)
         if len(departments[key]) > 1 and office:
             # one office of several departments' alike: whose it is decides its twin
             name, aliases = _whose(name, aliases, row["AGENCY NAME"], row["AGENCY ABBREVIATION"])
