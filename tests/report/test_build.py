@@ -80,6 +80,22 @@ def contractor_supports(row: dict[str, str]) -> bool:
         s["kind"] == "relationship" and s["source"] for s in evidence)
 
 
+def test_a_supports_row_counts_the_awards_in_force_not_the_path_screening_recorded(
+        world: World, tmp_path: Path) -> None:
+    """GEO's awards to CBP in the subset: one ended 2024-10-17 (before October 2026's look-back
+    window of 365 days), two run into it (to 2025-12-05 and 2026-06-30); its subsidiary B.I.'s
+    awards to ICE ended in 2022. So October's report says one thing: GEO supported CBP through
+    those two detention awards, their amounts summed, their dates spanned."""
+    out = tmp_path / "report"
+    build(world, "2026-10", out)
+    geo = [r for r in rows(out / "data/supports.csv") if r["contractor_id"] == "company:geo-group"]
+    assert [(r["agency_id"], r["relationship_kind"], r["support_kind"], r["awards"], r["amount"],
+             r["start_date"], r["end_date"]) for r in geo] == [
+        ("us-agency:7014", "supports", "detention_and_custody", "2", str(round(142298.68 +
+                                                                             857297.98)),
+         "2023-04-28", "2026-06-30")]
+
+
 def test_the_data_package_is_valid_and_the_database_searches_names(world: World,
                                                                    tmp_path: Path) -> None:
     out = tmp_path / "report"

@@ -49,7 +49,13 @@ from daylight.core.errors import ConflictError, InputError, NotFoundError, Stora
 from daylight.core.period import Period, parse_period
 from daylight.flows.accounts import AccountView, iter_account_views
 from daylight.flows.aggregate import aggregate_and_log
-from daylight.flows.report_rows import correction_rows, usage_points, voice_rows, weekly_rows
+from daylight.flows.report_rows import (
+    correction_rows,
+    support_rows,
+    usage_points,
+    voice_rows,
+    weekly_rows,
+)
 from daylight.log import merkle
 from daylight.log.cosignatures import (
     Transport,
@@ -367,7 +373,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
 
     findings = read_finding_counts(database, period)
     organizations: list[OrganizationRow] = []
-    supports: dict[str, SupportRow] = {}
+    supporters: list[tuple[Organization, Sequence[Mapping[str, Any]], bool]] = []
     usage_of: dict[str, list[UsageRow]] = defaultdict(list)
     for usage_row in usage:
         usage_of[usage_row.organization_id].append(usage_row)
@@ -402,27 +408,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
             sum(u.calls for u in own_usage), any(u.suppressed for u in own_usage), allowed, denied,
             tuple(denied_by), (), audit, tuple(actions), _evidence(best, len(members)),
             start, end, -1, synthetic))
-        for support in best.supports:
-            if support["sector"] not in AGENCY_SECTORS:
-                continue
-            path = support["path"]
-            relationship = next((s for s in reversed(path) if s.get("type") == "relationship"), None)
-            agency = path[-1]
-            if relationship is None or agency.get("type") != "organization":
-                continue
-            rid = row_id("supports", org_id, str(agency["id"]), str(relationship.get("kind")),
-                         str(relationship.get("source")))
-            amount = relationship.get("amount")
-            supports[rid] = SupportRow(
-                rid, org_id, _text(organization.name), str(agency["id"]),
-                _text(agency.get("name")), str(agency.get("sector")),
-                str(relationship.get("kind")),
-                {"supports": "contract_or_agreement", "agreement_with": "enforcement_agreement"}.get(
-                    str(relationship.get("kind")), "supply"),
-                round(float(amount)) if amount is not None else None,
-                int(support.get("edges") or 1),
-                relationship.get("start_date") or None, relationship.get("end_date") or None,
-                str(relationship.get("source") or ""), start, end, -1, synthetic)
+        supporters.append((organization, best.supports, synthetic))
 
     versions = versions_in_force(database, period)
     reasons = policy_reasons(versions) if refused else {}
@@ -434,7 +420,7 @@ def _draft(database: Database, catalog: Catalog, period: Period, now: datetime, 
                          .classification_log_index for org_id, members in by_org.items()
                          if org_id in reported}
     return _Draft(
-        organizations, usage, [supports[k] for k in sorted(supports)], decisions,
+        organizations, usage, support_rows(database, supporters, period), decisions,
         [Refusals(p, reasons.get(p, ""), n) for p, n in sorted(refused.items(),
                                                                key=lambda i: (-i[1], i[0]))],
         [PolicyVersionRow(v.version, v.policy_sha256, v.effective_from,

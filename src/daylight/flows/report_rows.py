@@ -1,5 +1,16 @@
-"""The report flow's tables that come from outside the central table: use over time
-(``usage_weekly``), the voice (``voice``) and the corrections log (``corrections``).
+"""The report flow's tables that come from outside the central table: the supporting-companies
+graph (``supports``), use over time (``usage_weekly``), the voice (``voice``) and the corrections
+log (``corrections``).
+
+**Support as the period saw it.** A ``supports`` row is built from the awards and agreements the
+registry's time-aware classification *kept* for the period (``support.kept``: in force during it,
+or within its look-back window), one row per agency, kind of relationship, kind of support and
+source, never from the one path screening happened to record: that path's award may have ended
+years before the period (publishing it as the evidence would say an organisation is a contractor
+on a contract it no longer holds), and one award stood for all of them (a company with 159
+awards to ICE and CBP was published as one $600 award to ICE). A row's amount is the sum of its
+awards' net obligated amounts, its dates the earliest start and the latest end of them (no end
+when one of them has none).
 
 Use over time is the period's; the voice and the corrections log are read as they stand when the
 report is built (``now``): objections with their signatures, status and outcome then,
@@ -32,17 +43,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from daylight.core.database import Database
 from daylight.core.period import Period
 from daylight.flows.correction import list_corrections
 from daylight.registry.correction import ACCEPTED
 from daylight.registry.demo import SYNTHETIC_PREFIX
+from daylight.registry.organization import AGENCY_SECTORS, Organization, Relationship
+from daylight.registry.store import RegistryStore
 from daylight.report.data import redact_contacts
 from daylight.report.formats import row_id
 from daylight.report.model import (
     CorrectionRow,
     OrganizationRow,
+    SupportRow,
     UsagePoint,
     UsageWeekRow,
     VoiceRow,
@@ -58,6 +73,48 @@ OUTSIDE = "customer outside this report"
 
 def _suppress(count: int, threshold: int) -> tuple[int, bool]:
     return (0, True) if 0 < count < threshold else (count, False)
+
+
+def support_rows(database: Database, supporters: Iterable[tuple[Organization, Sequence[Mapping[
+        str, Any]], bool]], period: Period) -> list[SupportRow]:
+    """The ``supports`` rows of ``supporters`` (each organisation, the sectors it supports
+    during ``period`` as ``AccountView.supports`` gives them, and whether it is SYNTHETIC), in
+    row id order: see the module's docstring."""
+    start, end = period.start.isoformat(), period.end.isoformat()
+    kept = [(org, synthetic, edge) for org, supports, synthetic in supporters
+            for support in supports if support["sector"] in AGENCY_SECTORS
+            for edge in (support.get("support") or {}).get("kept", ())]
+    with database.transaction(write=False) as tx:
+        store = RegistryStore(tx)
+        relationships = store.relationships_by_id(sorted({str(e["relationship_id"])
+                                                          for _, _, e in kept}))
+        agencies = {t: store.organization(t) for t in sorted({r.target_id
+                                                                for r in relationships.values()})}
+    groups: dict[tuple[str, str, str, str, str], list[Relationship]] = defaultdict(list)
+    contractors: dict[str, tuple[Organization, bool]] = {}
+    for org, synthetic, edge in kept:
+        relationship = relationships.get(str(edge["relationship_id"]))
+        agency = agencies.get(relationship.target_id) if relationship else None
+        if relationship is None or agency is None:
+            continue
+        groups[(org.id, agency.id, relationship.kind, str(edge["kind"]),
+                relationship.source)].append(relationship)
+        contractors[org.id] = (org, synthetic)
+    rows = []
+    for (org_id, agency_id, kind, support_kind, source), awards in groups.items():
+        org, synthetic = contractors[org_id]
+        agency = agencies[agency_id]
+        assert agency is not None
+        amounts = [r.amount for r in awards if r.amount is not None]
+        starts = [r.start_date for r in awards if r.start_date]
+        ends = [r.end_date for r in awards]
+        rows.append(SupportRow(
+            row_id("supports", org_id, agency_id, kind, support_kind, source), org_id,
+            redact_contacts(org.name), agency_id, redact_contacts(agency.name),
+            agency.sector, kind, support_kind, round(sum(amounts)) if amounts else None,
+            len(awards), min(starts) if starts else None,
+            max(ends) if ends and all(ends) else None, source, start, end, -1, synthetic))
+    return sorted(rows, key=lambda r: r.row_id)
 
 
 def week_of(day: date, period: Period) -> tuple[date, date]:

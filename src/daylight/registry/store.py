@@ -132,6 +132,18 @@ class RegistryStore:
                              "WHERE withdrawn_by IS NULL ORDER BY id")
         return [_rel(r) for r in rows]
 
+    def relationships_by_id(self, relationship_ids: Sequence[str]) -> dict[str, Relationship]:
+        """The relationships with these ids, withdrawn ones too (a stored classification may
+        cite one that a newer build withdrew)."""
+        found: dict[str, Relationship] = {}
+        for start in range(0, len(relationship_ids), 500):
+            chunk = relationship_ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.tx.query(f"SELECT {', '.join(_REL_COLUMNS[:-1])} FROM "
+                                 f"registry_relationship WHERE id IN ({marks})", chunk)
+            found.update((r[0], _rel(r)) for r in rows)
+        return found
+
     # -- accounts ----------------------------------------------------------------------------
 
     def accounts_by_id(self, account_ids: Sequence[str]) -> dict[str, Account]:

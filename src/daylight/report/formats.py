@@ -179,9 +179,11 @@ USAGE = Table(
 SUPPORTS = Table(
     "supports", "Supporters",
     "Contractor → agency edges that make a reported organisation support law or immigration "
-    "enforcement: the strongest evidence per supported sector.",
+    "enforcement: the awards and agreements in force during the period, by agency, kind and "
+    "source.",
     (
-        Field("row_id", "string", "Stable id of this fact (contractor, agency, kind, source)."),
+        Field("row_id", "string", "Stable id of this fact (contractor, agency, kind of "
+                                  "relationship, kind of support, source)."),
         Field("contractor_id", "string", "The supporting organisation."),
         Field("contractor_name", "string", "Its name in the reference data."),
         Field("agency_id", "string", "The supported agency."),
@@ -189,17 +191,25 @@ SUPPORTS = Table(
         Field("agency_sector", "string", "The agency's sector."),
         Field("relationship_kind", "string", "supports (a contract award), agreement_with (an "
                                              "agency's 287(g) agreement) or supplies."),
-        Field("support_kind", "string", "What kind of support the relationship is."),
-        Field("amount", "integer", "Obligated amount of the award(s), whole US dollars; empty "
-                                   "if none.", "USD"),
-        Field("awards", "integer", "Relationships from the contractor to agencies of that "
-                                   "sector.", "relationships"),
-        Field("start_date", "date", "Start of the relationship, if known; for a source "
-                                    "published as snapshots (287(g), Atlas of Surveillance, "
-                                    "Flock), the first snapshot that lists it."),
-        Field("end_date", "date", "End of the relationship, if known; for a source published as "
-                                  "snapshots, the last snapshot that lists it (not an end: see "
-                                  "the methodology's staleness rule)."),
+        Field("support_kind", "string", "What kind of support: enforcement_agreement (287(g)), "
+                                        "detention_and_custody, removal_transport, "
+                                        "surveillance_and_biometrics, data_analytics_and_it, "
+                                        "enforcement_equipment, professional_services, "
+                                        "facilities_and_commodities or unclassified, by the "
+                                        "registry's rules on each award's codes (see the "
+                                        "methodology)."),
+        Field("amount", "integer", "Sum of the net obligated amounts of this row's awards, "
+                                   "whole US dollars; empty if none has an amount.", "USD"),
+        Field("awards", "integer", "Awards or agreements in this row: those of the contractor "
+                                   "to this agency, of this kind and source, in force during "
+                                   "the period or its look-back window.", "relationships"),
+        Field("start_date", "date", "Earliest start of this row's awards, if known; for a "
+                                    "source published as snapshots (287(g), Atlas of "
+                                    "Surveillance, Flock), the first snapshot that lists it."),
+        Field("end_date", "date", "Latest end of this row's awards, empty if one has none; for "
+                                  "a source published as snapshots, the last snapshot that "
+                                  "lists it (not an end: see the methodology's staleness "
+                                  "rule)."),
         Field("source", "string", "Reference dataset the relationship comes from."),
         *_COMMON_END,
     ),
