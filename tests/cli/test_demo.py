@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -30,12 +31,20 @@ def test_the_demo_builds_a_world_that_verifies_and_labels_it_synthetic(tmp_path:
         accounts = tx.query("SELECT account_id FROM registry_account")
         (findings,) = tx.query_one("SELECT count(*) FROM policy_audit_finding") or (0,)
         (digests,) = tx.query_one("SELECT count(*) FROM policy_decision_digest") or (0,)
+        judged = tx.query("SELECT account_id FROM registry_resolution WHERE status = 'judged'")
         voice = {status for (status,) in tx.query(
             "SELECT status FROM voice_declaration UNION ALL SELECT status FROM voice_objection")}
     assert len(accounts) == 300
     assert all(a.startswith("SYNTHETIC-") for (a,) in accounts)
     assert findings > 0 and digests > 0
     assert voice == {"approved", "rejected", "open", "resolved"}  # SYNTHETIC voice, reviewed
+    # the SYNTHETIC reviewer confirmed the contractor accounts screening held, so the report
+    # publishes companies supporting an agency, not only agencies
+    assert judged and re.search(r"a SYNTHETIC reviewer then confirmed (\d+)", result.stdout)[1] \
+        == str(len(judged))
+    with (out / "report" / "data" / "supports.csv").open(newline="") as handle:
+        supporters = {r["contractor_id"] for r in csv.DictReader(handle)}
+    assert any(s.startswith("company:") for s in supporters), supporters
     assert report.tree_size > 34_000  # reference relationships, classifications, usage, policy
     # both periods' reports, side by side, the second consistent with the first
     earlier = out / "report-2026-10"

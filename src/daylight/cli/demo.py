@@ -112,7 +112,9 @@ class ConsoleProgress:
             console.print(f"  reference: {reference.organizations:,} organisations, "
                           f"{reference.relationships:,} relationships; screening: "
                           f"{screening.accepted} accepted, {screening.review} for review, "
-                          f"{screening.rejected} unmatched")
+                          f"{screening.rejected} unmatched; a SYNTHETIC reviewer then "
+                          f"confirmed {stage.reviewed.confirmed} ({stage.reviewed.left} left "
+                          "for review)")
             sectors = Counter(v.sector for v in stage.views)
             supporting = sum(1 for v in stage.views if v.supports)
             console.print(f"  classified: {sectors['law_enforcement']} law enforcement, "

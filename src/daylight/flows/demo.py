@@ -37,7 +37,8 @@ from daylight.flows.audit import audit_period
 from daylight.flows.declare import declarations_source
 from daylight.flows.ingest import generate_synthetic_usage, ingest_usage
 from daylight.flows.report import PublishedReports, publish_reports
-from daylight.flows.voice_demo import VoiceDemo, voice_demo
+from daylight.flows.review import Verdict, judge_all, review_queue
+from daylight.flows.voice_demo import REVIEWERS, VoiceDemo, voice_demo
 from daylight.log import merkle
 from daylight.log.cosignatures import local_transport
 from daylight.log.export import export_mirror
@@ -56,6 +57,7 @@ from daylight.policy.pack import load_pack, shipped_pack_names
 from daylight.policy.recorder import DecisionRecorder
 from daylight.policy.versions import Publication, publish
 from daylight.registry.demo import DemoRegistry, populate_demo_registry
+from daylight.registry.resolution import RESOLVED
 from daylight.usage.aggregate import DuckDBEngine
 from daylight.usage.aggregate_store import RecordedAggregation
 from daylight.usage.store import UsageStore
@@ -105,6 +107,34 @@ def keep_demo_settings(home: Path, review_key: str) -> None:
     (home / CONFIG_FILE_NAME).write_text(
         "# Written by `daylight demo` (SYNTHETIC): the demo's review key, public half; its\n"
         f"# private half is `{REVIEW_KEY_FILE}` beside this home.\nreview_key = \"{review_key}\"\n")
+
+
+@dataclass(frozen=True)
+class QueueReview:
+    """What the demo's SYNTHETIC reviewer did with the screening queue."""
+
+    confirmed: int  # accounts judged the same as their candidate company
+    left: int  # accounts still waiting for a person
+
+
+def review_registered_names(database: Database, log: TransparencyLog, *,
+                            clock: Clock = utc_now) -> QueueReview:
+    """The demo's SYNTHETIC reviewer confirms each account held for review whose name is its
+    candidate company's registered name, letter for letter (case aside): the check a person
+    makes first. Screening holds such accounts because a company's name alone is not enough to
+    accept (no state, no domain); the demo's contractor accounts are typed that way, so without
+    this step no company would be published as supporting an agency. Every other account stays
+    in the queue; each judgement is logged under the reviewer's pseudonym."""
+    queue = review_queue(database)
+    verdicts = [Verdict(item.resolution.account_id, item.candidate.id, "same",
+                        "SYNTHETIC: the account's name is the company's registered name")
+                for item in queue
+                if item.account is not None and item.candidate is not None
+                and item.candidate.schema == "Company"
+                and item.account.name.strip().casefold() == item.candidate.name.casefold()]
+    records = judge_all(database, log, verdicts, reviewer=REVIEWERS[0], clock=clock)
+    confirmed = sum(1 for r in records if r.status in RESOLVED)
+    return QueueReview(confirmed, len(queue) - confirmed)
 
 
 def synthetic_usage_for_demo(database: Database, log: TransparencyLog, store: UsageStore,
@@ -257,6 +287,7 @@ class RegistryStage:
     """The registry screened the SYNTHETIC accounts."""
 
     registry: DemoRegistry
+    reviewed: QueueReview
     views: tuple[AccountView, ...]
 
 
@@ -366,9 +397,12 @@ def build_demo_world(database: Database, log: TransparencyLog, store: UsageStore
     populated = progress.step(
         f"loaded the reference registry and screened {accounts} SYNTHETIC accounts",
         lambda: populate_demo_registry(database, log, clock(), count=accounts))
+    reviewed = progress.step("confirmed, as a SYNTHETIC reviewer, the held accounts typed with "
+                             "their company's registered name",
+                             lambda: review_registered_names(database, log, clock=clock))
     views = tuple(iter_account_views(database))
     after_registry = log.checkpoint()
-    registry = RegistryStage(populated, views)
+    registry = RegistryStage(populated, reviewed, views)
     progress.show(registry)
 
     recorded = progress.step(

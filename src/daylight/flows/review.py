@@ -8,6 +8,7 @@ the judgement's own transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,12 +62,33 @@ def judge(database: Database, log: TransparencyLog, account_id: str, organizatio
     """Record that ``account_id`` is (``same``), is not (``different``) or may be (``unsure``)
     ``organization_id``, with the reviewer's ``note``; the account is resolved again at once.
     ``reviewer``: the reviewer's identity, logged only as their pseudonym."""
+    (record,) = judge_all(database, log, [Verdict(account_id, organization_id, verdict, note)],
+                          reviewer=reviewer, clock=clock)
+    return record
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a reviewer says of one account and one organisation (see ``judge``)."""
+
+    account_id: str
+    organization_id: str
+    verdict: str
+    note: str
+
+
+def judge_all(database: Database, log: TransparencyLog, verdicts: Sequence[Verdict], *,
+              reviewer: str, clock: Clock = utc_now) -> list[JudgementRecord]:
+    """``judge`` for each of ``verdicts``, all by one reviewer, in one transaction: all are
+    recorded or none (the first refused one says why), and the screener is loaded once."""
     identity = canonical_identity(reviewer, where="--by")
     screening = Screening.from_database(database)
+    now = clock()
     with database.transaction() as tx:
         voice = VoiceStore(tx)
         voice.lock()
-        record = judge_in(tx, log, screening, account_id, organization_id, verdict, note,
-                          clock(), reviewer=voice.reviewer_pseudonym(identity))
+        pseudonym = voice.reviewer_pseudonym(identity)
+        records = [judge_in(tx, log, screening, v.account_id, v.organization_id, v.verdict,
+                            v.note, now, reviewer=pseudonym) for v in verdicts]
     log.integrate()
-    return record
+    return records
