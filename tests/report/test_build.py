@@ -94,6 +94,14 @@ def test_a_supports_row_counts_the_awards_in_force_not_the_path_screening_record
         ("us-agency:7014", "supports", "detention_and_custody", "2", str(round(142298.68 +
                                                                              857297.98)),
          "2023-04-28", "2026-06-30")]
+    # the organisation's evidence says which of its awards count, and marks the path's award
+    # when it is not one of them
+    (contractor,) = [r for r in rows(out / "data/organizations.csv")
+                     if r["organization_id"] == "company:geo-group"]
+    rules = [s["label"] for s in json.loads(contractor["evidence"]) if s["kind"] == "rule"]
+    assert rules == ["supports immigration_enforcement during the period: 2 awards or agreements "
+                     "count (latest: within window: ended 2026-06-30, less than 365 days before "
+                     "the period); 4 others do not"]
 
 
 def test_the_data_package_is_valid_and_the_database_searches_names(world: World,

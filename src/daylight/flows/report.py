@@ -284,12 +284,18 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
                      or None),
     ]
     for support in sorted(best.supports, key=lambda s: str(s["sector"])):
+        verdict = support.get("support") or {}
+        kept = {str(e.get("relationship_id")): e for e in verdict.get("kept", ())}
         for step in support["path"][2:]:
             if step.get("type") == "relationship":
                 seen = (step.get("evidence") or {}).get("ongoing_as_of")
+                # the path screening recorded; whether this award itself counts for the period
+                # is said here, and the rule step below says which do
+                counts = "" if not kept or step.get("id") in kept else \
+                    " (not itself in force during this period)"
                 steps.append(EvidenceStep(
                     "relationship", _text(step.get("description") or step.get("kind"))
-                    + (f" (last seen in export of {seen})" if seen else ""),
+                    + (f" (last seen in export of {seen})" if seen else "") + counts,
                     relationship_kind=step.get("kind"), start_date=step.get("start_date") or None,
                     end_date=step.get("end_date") or None,
                     amount=round(float(step["amount"])) if step.get("amount") is not None
@@ -299,6 +305,16 @@ def _evidence(best: _Customer, accounts: int) -> tuple[EvidenceStep, ...]:
                 steps.append(EvidenceStep("organization", _text(step.get("name")),
                                           organization_id=step.get("id"),
                                           sector=step.get("sector")))
+        if kept:
+            latest = max(kept.values(), key=lambda e: (str(e.get("end") or "9999"),
+                                                       str(e.get("relationship_id"))))
+            dropped = len(verdict.get("dropped", ()))
+            steps.append(EvidenceStep(
+                "rule", f"supports {support['sector']} during the period: {len(kept)} award"
+                        f"{'s' if len(kept) != 1 else ''} or agreement"
+                        f"{'s' if len(kept) != 1 else ''} count (latest: {latest.get('why')})"
+                        + (f"; {dropped} other{'s' if dropped != 1 else ''} do not" if dropped
+                           else ""), sector=str(support["sector"])))
     return tuple(steps)
 
 
