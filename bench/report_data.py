@@ -49,8 +49,8 @@ from daylight.log.note import Signer
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import Catalog, Operation, default_catalog
 from daylight.registry.accounts import Account
-from daylight.registry.organization import Organization
-from daylight.registry.store import Classification, RegistryStore, Resolution
+from daylight.registry.organization import Organization, Relationship
+from daylight.registry.store import Classification, RegistryStore, Resolution, rel_row
 from daylight.report.proofs import ProofFileWriter
 from daylight.report.verify import verify_report
 from daylight.usage.aggregate import AggregateRow, Aggregation, DuckDBEngine, aggregate_period
@@ -90,6 +90,12 @@ def build_world(database: Database, log: TransparencyLog, catalog: Catalog, orga
     with database.transaction() as tx:
         store = RegistryStore(tx)
         orgs, accounts, resolutions, classifications = [], [], [], []
+        # the supported agency and each company's award are registry rows, as a reference load
+        # writes them: the report's supports rows are read from the relationships the
+        # classification kept
+        orgs.append(Organization("synthetic-org:ice", "SYNTHETIC ICE", "immigration_enforcement",
+                                 schema="PublicBody"))
+        awards = []
         for n in range(organizations):
             sector = SECTORS[n % 3]
             org_id = f"synthetic-org:{n:06d}"
@@ -103,7 +109,8 @@ def build_world(database: Database, log: TransparencyLog, catalog: Catalog, orga
             supports = [] if sector != "commercial" else [
                 {"sector": "immigration_enforcement", "edges": 1, "relationships": [
                     {"relationship_id": f"award:{n}", "sector": "immigration_enforcement",
-                     "target_id": "synthetic-org:ice", "kind": "contract", "start": "2025-01-01",
+                     "target_id": "synthetic-org:ice", "kind": "professional_services",
+                     "start": "2025-01-01",
                      "end": "2027-12-31", "amount": 1000.0 * n}], "path": [
                     {"type": "account", "id": account}, {"type": "organization", "id": org_id},
                     {"type": "relationship", "id": f"award:{n}", "kind": "supports",
@@ -111,7 +118,12 @@ def build_world(database: Database, log: TransparencyLog, catalog: Catalog, orga
                     {"type": "organization", "id": "synthetic-org:ice", "name": "SYNTHETIC ICE",
                      "sector": "immigration_enforcement"}]}]
             classifications.append(Classification(account, sector, supports, when, None))
+            if supports:
+                awards.append(rel_row(Relationship(
+                    f"award:{n}", "supports", org_id, "synthetic-org:ice", "2025-01-01",
+                    "2027-12-31", 1000.0 * n, "SYNTHETIC award", {}, "synthetic"), -1))
         store.replace_organizations([], orgs)
+        store.replace_relationships(awards, [])
         store.add_accounts(accounts, when)
         store.put_resolutions(resolutions)
         store.put_classifications(classifications)
