@@ -88,23 +88,20 @@ def support_rows(database: Database, supporters: Iterable[tuple[Organization, Se
         store = RegistryStore(tx)
         relationships = store.relationships_by_id(sorted({str(e["relationship_id"])
                                                           for _, _, e in kept}))
-        agencies = {t: store.organization(t) for t in sorted({r.target_id
-                                                                for r in relationships.values()})}
+        agencies = {t: agency for t in sorted({r.target_id for r in relationships.values()})
+                    if (agency := store.organization(t)) is not None}
     groups: dict[tuple[str, str, str, str, str], list[Relationship]] = defaultdict(list)
     contractors: dict[str, tuple[Organization, bool]] = {}
     for org, synthetic, edge in kept:
         relationship = relationships.get(str(edge["relationship_id"]))
-        agency = agencies.get(relationship.target_id) if relationship else None
-        if relationship is None or agency is None:
-            continue
-        groups[(org.id, agency.id, relationship.kind, str(edge["kind"]),
+        if relationship is None or relationship.target_id not in agencies:
+            continue  # withdrawn with its agency by a newer build: nothing to publish it as
+        groups[(org.id, relationship.target_id, relationship.kind, str(edge["kind"]),
                 relationship.source)].append(relationship)
         contractors[org.id] = (org, synthetic)
     rows = []
     for (org_id, agency_id, kind, support_kind, source), awards in groups.items():
-        org, synthetic = contractors[org_id]
-        agency = agencies[agency_id]
-        assert agency is not None
+        (org, synthetic), agency = contractors[org_id], agencies[agency_id]
         amounts = [r.amount for r in awards if r.amount is not None]
         starts = [r.start_date for r in awards if r.start_date]
         ends = [r.end_date for r in awards]
@@ -113,7 +110,7 @@ def support_rows(database: Database, supporters: Iterable[tuple[Organization, Se
             redact_contacts(org.name), agency_id, redact_contacts(agency.name),
             agency.sector, kind, support_kind, round(sum(amounts)) if amounts else None,
             len(awards), min(starts) if starts else None,
-            max(ends) if ends and all(ends) else None, source, start, end, -1, synthetic))
+            max(ends) if all(ends) else None, source, start, end, -1, synthetic))
     return sorted(rows, key=lambda r: r.row_id)
 
 

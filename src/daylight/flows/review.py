@@ -82,6 +82,8 @@ def judge_all(database: Database, log: TransparencyLog, verdicts: Sequence[Verdi
     """``judge`` for each of ``verdicts``, all by one reviewer, in one transaction: all are
     recorded or none (the first refused one says why), and the screener is loaded once."""
     identity = canonical_identity(reviewer, where="--by")
+    if not verdicts:
+        return []
     screening = Screening.from_database(database)
     now = clock()
     with database.transaction() as tx:
