@@ -17,7 +17,7 @@ from daylight.flows.correction import (
     review_correction,
 )
 from daylight.flows.declare import DeclarationRequest, ReviewRequest, declare, review_declaration
-from daylight.flows.review import judge
+from daylight.flows.review import Verdict, judge, judge_all
 from daylight.log.service import TransparencyLog
 from daylight.policy.catalog import default_catalog
 from daylight.registry.store import RegistryStore
@@ -77,3 +77,22 @@ def test_a_refused_judgement_or_review_writes_nothing(database: Database,
         assert RegistryStore(tx).judgements() == []
         # nor was a pseudonym made for the reviewer whose judgement was refused
         assert tx.query("SELECT COUNT(*) FROM voice_reviewer") == [(0,)]
+
+
+def test_judgements_made_together_are_all_recorded_or_none(database: Database,
+                                                          log: TransparencyLog) -> None:
+    add_accounts(database)
+    size = log.tree_size()
+    with pytest.raises(NotFoundError):
+        judge_all(database, log, [
+            Verdict("SYNTHETIC-office", OFFICE_ORG, "same", "SYNTHETIC: the contract names it"),
+            Verdict("SYNTHETIC-nobody", OFFICE_ORG, "same", "SYNTHETIC: no such account")],
+            reviewer=IDENTITY, clock=lambda: NOW)
+    assert log.tree_size() == size
+    with database.transaction(write=False) as tx:
+        assert RegistryStore(tx).judgements() == []
+    (record,) = judge_all(database, log, [
+        Verdict("SYNTHETIC-office", OFFICE_ORG, "same", "SYNTHETIC: the contract names it")],
+        reviewer=IDENTITY, clock=lambda: NOW)
+    assert record.status == "judged" and log.tree_size() > size
+    assert judge_all(database, log, [], reviewer=IDENTITY) == []
