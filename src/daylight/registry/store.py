@@ -135,26 +135,26 @@ class RegistryStore:
     def relationships_by_id(self, relationship_ids: Sequence[str]) -> dict[str, Relationship]:
         """The relationships with these ids, withdrawn ones too (a stored classification may
         cite one that a newer build withdrew)."""
-        found: dict[str, Relationship] = {}
-        for start in range(0, len(relationship_ids), 500):
-            chunk = relationship_ids[start:start + 500]
+        rows = self._rows_by_key("registry_relationship", _REL_COLUMNS[:-1], relationship_ids)
+        return {r[0]: _rel(r) for r in rows}
+
+    def _rows_by_key(self, table: str, columns: Sequence[str], keys: Sequence[str]
+                     ) -> list[tuple[Any, ...]]:
+        """The rows of ``table`` whose first column is one of ``keys``, 500 keys a query."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
-            rows = self.tx.query(f"SELECT {', '.join(_REL_COLUMNS[:-1])} FROM "
-                                 f"registry_relationship WHERE id IN ({marks})", chunk)
-            found.update((r[0], _rel(r)) for r in rows)
-        return found
+            rows.extend(tuple(r) for r in self.tx.query(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE {columns[0]} IN ({marks})",
+                chunk))
+        return rows
 
     # -- accounts ----------------------------------------------------------------------------
 
     def accounts_by_id(self, account_ids: Sequence[str]) -> dict[str, Account]:
-        found: dict[str, Account] = {}
-        for start in range(0, len(account_ids), 500):
-            chunk = account_ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.tx.query(f"SELECT {', '.join(_ACCOUNT_COLUMNS[:-1])} FROM registry_account "
-                                 f"WHERE account_id IN ({marks})", chunk)
-            found.update((r[0], _account(r)) for r in rows)
-        return found
+        rows = self._rows_by_key("registry_account", _ACCOUNT_COLUMNS[:-1], account_ids)
+        return {r[0]: _account(r) for r in rows}
 
     def add_accounts(self, accounts: Iterable[Account], imported_at: str) -> None:
         self.tx.insert_rows("registry_account", _ACCOUNT_COLUMNS, (
