@@ -658,9 +658,10 @@ class Screener:
                      if w in own or (w not in self._places and w not in UNIT_WORDS))
         if kept == key.core or (not kept and key.role is None):
             return None
-        if kept and set(kept) <= self._places:
-            # the words left could be a place's too: "Fairview Park Police Department" is
-            # Fairview Park's police, not the Park Police's office in Fairview
+        if kept and set(kept) <= self._places and set(entry.keys[0].core) <= self._places:
+            # an agency named by a word that places have too, and nothing left but such words:
+            # "Fairview Park Police Department" is Fairview Park's police, not the (U.S.) Park
+            # Police's office in Fairview
             return None
         dropped = " ".join(w for w in key.core if w not in kept)
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
