@@ -388,6 +388,8 @@ def main() -> None:
                 if as_agency or outcome.status == REVIEW:
                     t.examples["refused"].append(line)
                 continue
+            if outcome.status == REVIEW:
+                t.examples["review"].append(line)
             if allowed_face_recognition(outcome.status, sector):
                 t.fail_open += 1
                 t.examples["fail-open"].append(line)

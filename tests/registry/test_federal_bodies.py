@@ -130,3 +130,18 @@ def test_aliases_file_is_read_strictly() -> None:
         parse_aliases(header + "us-agency:1,,,a page\n")
     with pytest.raises(InputError, match=r"aliases\.csv:2: domains"):
         parse_aliases(header + "us-agency:1,,Sigar.MIL,a page\n")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("U.S. Customs and Border Protection", "us-agency:7014"),
+    ("Air Force Office of Special Investigations", "us-agency:5707"),
+    ("Department of Justice Office of the Inspector General", "us-agency:1504"),
+])
+def test_a_national_agency_named_whole_is_accepted_without_a_state(
+        screener: Screener, name: str, expected: str) -> None:
+    """Its exact name, with no state to confirm it, scored as any public body's (0.953) and
+    went to review."""
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == expected
+    assert "nationwide" in outcome.best.features

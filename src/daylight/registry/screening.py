@@ -494,6 +494,14 @@ class Screener:
                                                          f"of `{self._name(entry.ancestors[-1])}`:"
                                                          " its whole name names one body "
                                                          "nationwide")
+                elif exact and entry.national and entry.agency and len(query_key.core) >= 2 \
+                        and self.customer_forms:
+                    # and for a national agency named whole ("U.S. Customs and Border
+                    # Protection", "Air Force Office of Special Investigations"), which scored
+                    # as any public body's exact name with no state to confirm it (build 16)
+                    features["nationwide"] = Feature(1.5, f"`{entry.org.name}` is a national "
+                                                          "agency: its whole name names one "
+                                                          "body nationwide")
                 logit, _ = score_of(features)
                 if best is None or logit > best[0]:
                     best = (logit, features)
