@@ -495,10 +495,11 @@ class Screener:
                                                          " its whole name names one body "
                                                          "nationwide")
                 elif exact and entry.national and entry.agency and len(query_key.core) >= 2 \
-                        and self.customer_forms:
+                        and self.customer_forms and "unit" not in features:
                     # and for a national agency named whole ("U.S. Customs and Border
-                    # Protection", "Air Force Office of Special Investigations"), which scored
-                    # as any public body's exact name with no state to confirm it (build 16)
+                    # Protection", "Air Force Office of Special Investigations"; not an office of
+                    # it with words set aside), which scored as any public body's exact name with
+                    # no state to confirm it (build 16)
                     features["nationwide"] = Feature(1.5, f"`{entry.org.name}` is a national "
                                                           "agency: its whole name names one "
                                                           "body nationwide")
