@@ -145,3 +145,14 @@ def test_a_national_agency_named_whole_is_accepted_without_a_state(
     assert outcome.status == ACCEPTED and outcome.best is not None
     assert outcome.best.organization_id == expected
     assert "nationwide" in outcome.best.features
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("DOJ OIG", "us-agency:1504"), ("DOJ-OIG", "us-agency:1504"), ("VA OIG", "us-agency:3604")])
+def test_a_department_s_office_typed_with_its_department_stays_that_department_s(
+        screener: Screener, name: str, expected: str) -> None:
+    """A department's abbreviation is set aside only before an agency that names no department,
+    and only with two words left: "DOJ OIG" is not Agriculture's "OIG"."""
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == expected

@@ -643,14 +643,17 @@ class Screener:
         feature saying so; None if the query has none. The reference does not link every
         agency to its department, so any department's abbreviation is dropped: the rest of the
         name must still name the agency."""
-        if not (entry.national and entry.agency and self.customer_forms):
+        if not (entry.national and entry.agency and self.customer_forms) \
+                or "department of" in entry.org.name.lower():
+            # a department's own office names its department: "DOJ OIG" is not Agriculture's
             return None
         # "DoD", "DoJ": departments' abbreviations are also written with a small letter inside
         typed = _typed(name) | {w.lower() for w in name.split()
                                 if w[:1].isupper() and not w[1:].islower() and w.isalpha()}
         named = {a: self._departments[a] for a in typed if a in self._departments}
         kept = tuple(w for w in key.core if w not in named or w in entry.words)
-        if not named or not kept or kept == key.core:
+        if not named or len(kept) < 2 or kept == key.core:
+            # one word left ("HHS OIG": "OIG") names too little: twenty offices share it
             return None
         said = ", ".join(f"`{a.upper()}` names `{n}`" for a, n in sorted(named.items()))
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
