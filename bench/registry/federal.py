@@ -47,6 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.registry.pdap import email_domain
 from bench.registry.screening import allowed_face_recognition
 
 from daylight.registry.organization import AGENCY_SECTORS, part_of_links
@@ -329,8 +330,6 @@ def cases_roster(by_ori: dict[str, str]) -> list[Case]:
 
 
 def cases_pdap() -> list[Case]:
-    from bench.registry.pdap import email_domain
-
     out, seen = [], set()
     with (DATA / "pdap-agencies/agencies.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):

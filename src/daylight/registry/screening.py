@@ -222,8 +222,7 @@ def _abbreviations(org: Organization) -> set[str]:
     return {a.lower() for a in org.aliases if a.isalpha() and a.isupper() and 2 <= len(a) <= 8}
 
 
-
-# "U.S.", "US" (in capitals) or "United States" before a name: a national body's
+# "U.S.", "US" (in capitals) or "United States" in a name: a national body's
 _NATION = re.compile(r"(?<![\w.])(U\.\s?S\.|US|[Uu]nited [Ss]tates)(?=\s)")
 _DEPARTMENT = re.compile(r"(u\.s\. |united states )?department of (the )?[a-z ]+")
 _NOT_A_DEPARTMENT = frozenset({"office", "board", "secretary", "counsel", "bureau", "chief",
@@ -243,6 +242,7 @@ def _named_whole(features: dict[str, Feature]) -> bool:
     role has its parent's core words)."""
     return "extra_words" not in features and features["name"].weight >= 5.0 \
         and features.get("role", Feature(0.0, "")).weight >= 0
+
 
 class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
