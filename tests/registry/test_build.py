@@ -130,11 +130,12 @@ def test_two_builds_are_byte_identical_and_the_manifest_hashes_the_inputs(
     # components (registry/reference/components.csv) of the agencies the slice holds — ICE
     # (ERO, HSI, OPLA; 25 ERO field offices; 21 HSI offices), CBP (Border Patrol, OFO, AMO; 20
     # sectors; 20 OFO field offices) and the U.S. Marshals Service (94 districts) — and the
-    # slice's one Atlas CBP port, part of OFO: 49 + 43 + 94 + 1. The FBI, the DEA and the ATF are
-    # not in the slice, so neither are their offices.
+    # slice's one Atlas CBP port, part of OFO, and the Federal Protective Service, part of
+    # Homeland Security (build 16): 49 + 43 + 94 + 1 + 1. The FBI, the DEA and the ATF are not in
+    # the slice, so neither are their offices.
     assert first["relationships_by_kind"] == {"agreement_with": 9, "shares_data_with": 54,
                                               "subsidiary_of": 2, "supplies": 22, "supports": 19,
-                                              "part_of": 187}
+                                              "part_of": 188}
     # 122 roster rows, of which Rhode Island's five "State Police:" posts are one organisation
     assert sum(o.id.startswith("ori:") for o in built.organizations) == 118
 

@@ -58,7 +58,9 @@ def test_every_curated_component_ships_part_of_its_agency_with_its_source(
     for component in components:
         org = orgs[component.id]
         assert org.name == component.name and org.schema == "PublicBody" and not org.state
-        assert org.sources == (f"daylight-components:{component.id.split(':', 1)[1]}",)
+        # and, for a component aliases.csv names (build 16), that row
+        assert org.sources[0] == f"daylight-components:{component.id.split(':', 1)[1]}"
+        assert org.sources[1:] in ((), (f"daylight-aliases:{component.id}",))
         link = rels[part_of_id(component.id, component.part_of)]
         assert (link.kind, link.source, link.target_id) == (
             "part_of", "daylight-components", component.part_of)
@@ -77,9 +79,21 @@ def test_every_curated_component_ships_part_of_its_agency_with_its_source(
     # 56 FBI field offices, 23 DEA divisions, 94 Marshals districts, 25 ATF field divisions;
     # ICE: ERO, HSI, OPLA, 25 ERO field offices, 21 HSI offices the data names; CBP: Border
     # Patrol, OFO, AMO, 20 sectors, 20 OFO field offices; the Navy's NCIS, the Coast Guard's
-    # CGIS, the TSA's air marshals
+    # CGIS, the TSA's air marshals; build 16: the federal police, investigators and inspectors
+    # general of BJS's census and CIGIE's list that the reference lacked, under their parents
+    # (the Park Police under the Park Service, SIGAR under Defense, DCIS under Defense's
+    # inspector general, two under the TVA: its police and its inspector general)
     assert agencies == {FBI: 56, DEA: 23, USMS: 94, "gov:atf-gov": 25, ICE: 49, CBP: 43,
-                        "us-agency:1700": 1, "ori:DCCG00100": 1, "us-agency:7013": 1}
+                        "us-agency:1700": 1, "ori:DCCG00100": 1, "us-agency:7013": 1,
+                        "us-agency:7000": 1, "us-agency:1443": 1, "us-agency:9700": 1,
+                        "us-agency:97EX": 1, "us-agency:1727": 1, "ori:DCD0A0000": 1,
+                        "us-agency:1448": 1, "us-agency:1422": 1, "us-agency:1330": 1,
+                        "ori:DCEPA0300": 1, "us-agency:7524": 1, "us-agency:2050": 1,
+                        "us-agency:2044": 1, "us-agency:2041": 1, "us-agency:7529": 1,
+                        "us-agency:1001": 1, "us-agency:0400": 1, "us-agency:8000": 2,
+                        "ori:TN047017Y": 2, "ori:DC00125JY": 1, "us-agency:7300": 1,
+                        "ori:VA007057Y": 1, "ori:DC001457Y": 1, "ori:USAID000Z": 1,
+                        "ori:MD016027Y": 1, "ori:DCFRB0300": 1}
 
 
 def test_components_are_classified_with_their_agencys_sector(shipped: Reference) -> None:

@@ -68,7 +68,10 @@ _NOT_AGENCY_PHRASES = re.compile(
     r"\b(child|children|childrens|adult|family|family and) protective service")
 # Vendors' and CRMs' abbreviations of agency roles, in capitals ("Forsyth County GA SO - Mobile")
 ROLE_ABBREVIATIONS = frozenset({"pd", "so", "sd", "dps", "hp", "sp", "thp", "chp", "dle", "da",
-                                "doc", "adc", "le", "leo", "cid"})
+                                "doc", "adc", "le", "leo", "cid",
+                                # an office of special investigations (the Air Force's and many
+                                # agencies'): "OSI" alone is no company's to take (build 16)
+                                "osi"})
 _ROLE_ENDINGS = ("pd", "so", "sd", "dps", "hp", "sp")
 _GOVERNMENT_TLDS = (".gov", ".mil", ".fed.us")
 # A state's or a locality's domain under .us: ``state.tx.us``, ``co.harris.tx.us``,

@@ -10,6 +10,7 @@ above ``accept`` *and* ``margin_logit`` ahead of the runner-up, so two bodies wi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -221,6 +222,28 @@ def _abbreviations(org: Organization) -> set[str]:
     return {a.lower() for a in org.aliases if a.isalpha() and a.isupper() and 2 <= len(a) <= 8}
 
 
+# "U.S.", "US" (in capitals) or "United States" in a name: a national body's
+_NATION = re.compile(r"(?<![\w.])(U\.\s?S\.|US|[Uu]nited [Ss]tates)(?=\s)")
+_DEPARTMENT = re.compile(r"(u\.s\. |united states )?department of (the )?[a-z ]+")
+_NOT_A_DEPARTMENT = frozenset({"office", "board", "secretary", "counsel", "bureau", "chief",
+                               "division", "staff", "center", "agency", "inspector", "police"})
+
+
+def _is_a_department(name: str) -> bool:
+    """"United States Department of Justice", not one of its offices."""
+    lowered = name.lower()
+    return _DEPARTMENT.fullmatch(lowered) is not None \
+        and _NOT_A_DEPARTMENT.isdisjoint(lowered.split())
+
+
+def _named_whole(features: dict[str, Feature]) -> bool:
+    """Every word of the name matched, none left over, and its kind not left out: "United
+    States Mint" does not name the Mint's police (a component whose distinguishing word is its
+    role has its parent's core words)."""
+    return "extra_words" not in features and features["name"].weight >= 5.0 \
+        and features.get("role", Feature(0.0, "")).weight >= 0
+
+
 class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
@@ -261,6 +284,7 @@ class Screener:
                 if holder is not None:
                     self._components[holder].append(component)
         self._national_roles: dict[str, list[int]] = defaultdict(list)
+        self._departments: dict[str, str] = {}  # "doj": "United States Department of Justice"
         for org in orgs:
             self._add(org)
         self._drop_inherited_acronyms()
@@ -366,6 +390,9 @@ class Screener:
                                     agency, frozenset(acronyms), national, parts,
                                     self._ancestors(org.id), frozenset(generated),
                                     frozenset(bare)))
+        if national and org.schema == "PublicBody" and _is_a_department(org.name):
+            for abbreviation in _abbreviations(org):
+                self._departments.setdefault(abbreviation, org.name)
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
@@ -455,7 +482,7 @@ class Screener:
                     features["agency"] = Feature(-1.5, f"`{entry.org.name}` is named by a form "
                                                        "several agencies' offices share, and the "
                                                        "name does not say whose")
-                exact = "extra_words" not in features and features["name"].weight >= 5.0
+                exact = _named_whole(features)
                 if part is not None:
                     # a component's whole name names one body nationwide ("Border Patrol")
                     features["component"] = Feature(1.5 if exact else 0.0,
@@ -467,6 +494,15 @@ class Screener:
                                                          f"of `{self._name(entry.ancestors[-1])}`:"
                                                          " its whole name names one body "
                                                          "nationwide")
+                elif exact and entry.national and entry.agency and len(query_key.core) >= 2 \
+                        and self.customer_forms and "unit" not in features:
+                    # and for a national agency named whole ("U.S. Customs and Border
+                    # Protection", "Air Force Office of Special Investigations"; not an office of
+                    # it with words set aside), which scored as any public body's exact name with
+                    # no state to confirm it (build 16)
+                    features["nationwide"] = Feature(1.5, f"`{entry.org.name}` is a national "
+                                                          "agency: its whole name names one "
+                                                          "body nationwide")
                 logit, _ = score_of(features)
                 if best is None or logit > best[0]:
                     best = (logit, features)
@@ -517,6 +553,10 @@ class Screener:
                                        national=entry.national)
         if state_evidence is not None:
             features["state"] = state_evidence
+        if not state and entry.org.state and _NATION.search(query.name):
+            features["state"] = Feature(-2.0, "the name says it is a national body (`United "
+                                              f"States`); `{entry.org.name}` is one of "
+                                              f"{entry.org.state}")
         if query.city and entry.city and query.city.lower() == entry.city:
             features["city"] = Feature(1.0, f"both in the city of {entry.org.city}")
         logit, score = score_of(features)
@@ -579,7 +619,7 @@ class Screener:
         part of (typed in capitals: "ICE" is also a word), and the feature saying so; None if
         the query has none."""
         if not entry.ancestors:
-            return None
+            return self._department_words(key, entry, name)
         typed = _typed(name)
         named: dict[str, str] = {}
         for ancestor in entry.ancestors if typed else ():
@@ -596,6 +636,29 @@ class Screener:
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
                 Feature(0.0, f"{said}, which `{entry.org.name}` is part of"))
 
+    def _department_words(self, key: NameKey, entry: _Entry,
+                          name: str) -> tuple[NameKey, Feature] | None:
+        """A national agency typed with a department's abbreviation before it ("DOJ Federal
+        Bureau of Prisons", "DHS Federal Protective Service"): the query without it, and the
+        feature saying so; None if the query has none. The reference does not link every
+        agency to its department, so any department's abbreviation is dropped: the rest of the
+        name must still name the agency."""
+        if not (entry.national and entry.agency and self.customer_forms) \
+                or "department of" in entry.org.name.lower():
+            # a department's own office names its department: "DOJ OIG" is not Agriculture's
+            return None
+        # "DoD", "DoJ": departments' abbreviations are also written with a small letter inside
+        typed = _typed(name) | {w.lower() for w in name.split()
+                                if w[:1].isupper() and not w[1:].islower() and w.isalpha()}
+        named = {a: self._departments[a] for a in typed if a in self._departments}
+        kept = tuple(w for w in key.core if w not in named or w in entry.words)
+        if not named or len(kept) < 2 or kept == key.core:
+            # one word left ("HHS OIG": "OIG") names too little: twenty offices share it
+            return None
+        said = ", ".join(f"`{a.upper()}` names `{n}`" for a, n in sorted(named.items()))
+        return (NameKey(kept, key.role, key.jurisdictions, key.states),
+                Feature(0.0, f"{said}, a department above `{entry.org.name}`"))
+
     def _office_words(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
         """A national agency's office: the query without the words of a place or a unit
         ("DEA Boston Field Division" is the DEA's), and the feature saying so; None if the
@@ -606,6 +669,11 @@ class Screener:
         kept = tuple(w for w in key.core
                      if w in own or (w not in self._places and w not in UNIT_WORDS))
         if kept == key.core or (not kept and key.role is None):
+            return None
+        if kept and set(kept) <= self._places and set(entry.keys[0].core) <= self._places:
+            # an agency named by a word that places have too, and nothing left but such words:
+            # "Fairview Park Police Department" is Fairview Park's police, not the (U.S.) Park
+            # Police's office in Fairview
             return None
         dropped = " ".join(w for w in key.core if w not in kept)
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
@@ -690,8 +758,7 @@ class Screener:
         close = [s for s in scored if scored[0].logit - s.logit < t.margin_logit]
         if len(close) < 2:
             return scored
-        exact = [s for s in close if "extra_words" not in s.features and "unit" not in s.features
-                 and s.features.get("name", Feature(0.0, "")).weight >= 5.0
+        exact = [s for s in close if "unit" not in s.features and _named_whole(s.features)
                  and self._entry(s).ancestors]
         if len(exact) != 1:
             return scored

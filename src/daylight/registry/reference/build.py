@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from daylight.core.errors import NotFoundError
+from daylight.registry.reference.aliases import add_curated_aliases
 from daylight.registry.reference.builder import ReferenceBuilder
 from daylight.registry.reference.shipped import (
     MANIFEST_FILE,
@@ -55,7 +56,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 15  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 16  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -88,7 +89,10 @@ BUILD_VERSION = 15  # 2: CBP offices, the Marshals, companies with police words,
 # 14: a .gov record of a department's office is that department's office (doioig.gov was USDA's
 # inspector general's), one body under two departments' codes is one organisation (the Coast
 # Guard), the legislative branch's inspectors general are not law enforcement; 15: NCIS, CGIS and
-# the Federal Air Marshal Service as components, law enforcement by their names
+# the Federal Air Marshal Service as components, law enforcement by their names; 16: federal
+# police, investigators and inspectors general the BJS census and CIGIE list (the Federal
+# Protective Service, the Park Police, SIGAR, DCIS, ...) as components, and curated aliases and
+# domains (aliases.csv: "Army CID", "OSI", sigar.mil; tvaoig.gov moved to TVA's inspector general)
 
 
 def build_reference(root: Path) -> Reference:
@@ -110,6 +114,7 @@ def build_reference(root: Path) -> Reference:
     add_flock_sharing(builder, root)
     add_curated_links(builder)
     add_components(builder)
+    add_curated_aliases(builder)
     publish_used_names(builder)
     reference = Reference(tuple(builder.sorted_organizations()),
                           tuple(builder.sorted_relationships()))

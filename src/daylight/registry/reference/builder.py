@@ -88,6 +88,19 @@ class ReferenceBuilder:
         self.organizations[org_id] = merged
         self._index(merged)
 
+    def move_identifier(self, scheme: str, value: str, org_id: str) -> None:
+        """Give ``scheme=value`` to ``org_id`` alone, taking it from the organisation that held
+        it (a curated domain that the raw files gave to the body's parent)."""
+        holder = self._by_identifier.get((scheme, value.lower()))
+        if holder is not None and holder != org_id:
+            org = self.organizations[holder]
+            kept = {k: tuple(v for v in values if not (k == scheme and v.lower() == value.lower()))
+                    for k, values in org.identifiers.items()}
+            self.organizations[holder] = replace(org, identifiers={k: v for k, v in kept.items() if v})
+            del self._by_identifier[(scheme, value.lower())]
+        self.merge(org_id, identifiers={scheme: (value,)})
+        self._by_identifier[(scheme, value.lower())] = org_id
+
     def _index(self, org: Organization) -> None:
         for scheme, values in org.identifiers.items():
             for value in values:

@@ -1,7 +1,9 @@
 """Federal components and what they are part of: ICE's Enforcement and Removal Operations and
 its field offices, CBP's Border Patrol and its sectors, the FBI's field offices, the DEA's
-divisions, the U.S. Marshals' districts, the ATF's field divisions (``components.csv`` beside
-this module, one line each with its public source).
+divisions, the U.S. Marshals' districts, the ATF's field divisions, and federal police,
+investigators and inspectors general that no source lists as organisations (the Federal
+Protective Service, the Park Police, SIGAR: build 16) (``components.csv`` beside this module,
+one line each with its public source).
 
 Each row is ``id`` (``us-component:<agency>-<place>``, stable: accounts are matched to it),
 ``component`` (the name), ``abbreviation``, ``part_of`` (an agency's organisation id or an

@@ -6,7 +6,8 @@ A component takes its sector through that link: the sector of what it is part of
 office is law enforcement because the FBI is; a Border Patrol sector immigration enforcement
 because CBP is), so that the gate and the report treat it as they treat its agency; but a
 component of a body that is no agency, named as a law-enforcement body, is law enforcement (the
-Navy's Criminal Investigative Service, the TSA's Federal Air Marshal Service). Components
+Navy's Criminal Investigative Service, the TSA's Federal Air Marshal Service, the Park
+Service's Park Police, the FDIC's inspector general). Components
 carry no state: like their agency, they are national bodies whose place is in their name.
 """
 
@@ -19,6 +20,7 @@ from daylight.registry.names import name_key
 from daylight.registry.organization import AGENCY_SECTORS, Organization, Relationship
 from daylight.registry.reference.builder import ReferenceBuilder
 from daylight.registry.reference.components import read_components
+from daylight.registry.reference.sector import federal_sector
 
 COMPONENTS_SOURCE = "daylight-components"  # the dataset name in a component's ``sources``
 ATLAS_SOURCE = "eff-atlas-of-surveillance-2020-10-07"
@@ -47,7 +49,11 @@ def add_components(builder: ReferenceBuilder) -> None:
         chain = [parent, *(builder.organizations[p] for p in (parent_of.get(parent.id),) if p)]
         record = component.id.removeprefix("us-component:")
         sector = parent.sector
-        if sector not in AGENCY_SECTORS and word_evidence(component.name) is not None:
+        if sector not in AGENCY_SECTORS and (
+                word_evidence(component.name) is not None
+                or federal_sector("", "", component.name) == "law_enforcement"):
+            # named as a law-enforcement body, or as an office of inspector general (SIGAR,
+            # whose parent is the Department of Defense): the build's rule for federal names
             sector = "law_enforcement"
         builder.add(Organization(
             id=component.id, name=component.name, sector=sector,

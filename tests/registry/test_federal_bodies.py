@@ -1,0 +1,158 @@
+"""Federal law-enforcement bodies as customers type them (reference build 16; measured by
+``bench/registry/federal.py``): none goes through the gate — rejected, or accepted as a body
+outside law enforcement — and none of their parents or look-alikes is published as one.
+Screened against the shipped reference, as a provider screens."""
+
+from __future__ import annotations
+
+import pytest
+
+from daylight.core.errors import InputError
+from daylight.registry.organization import AGENCY_SECTORS, part_of_links
+from daylight.registry.reference.aliases import parse_aliases, read_aliases
+from daylight.registry.reference.shipped import Reference, read_reference
+from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Reference:
+    return read_reference()
+
+
+@pytest.fixture(scope="module")
+def screener(shipped: Reference) -> Screener:
+    return Screener(shipped.organizations, part_of=part_of_links(shipped.relationships))
+
+
+def _sectors(shipped: Reference) -> dict[str, str]:
+    return {o.id: o.sector for o in shipped.organizations}
+
+
+@pytest.mark.parametrize(("name", "domains", "expected"), [
+    # rejected on main (a company or nothing as the best candidate)
+    ("Special Inspector General for Afghanistan Reconstruction", (), "us-component:sigar"),
+    # in review with a wrong candidate, or none, on main
+    ("Federal Protective Service", (), "us-component:dhs-fps"),
+    ("DHS Federal Protective Service", (), "us-component:dhs-fps"),
+    ("SIGAR", ("sigar.mil",), "us-component:sigar"),
+    ("Army CID", ("army.mil",), "us-agency:21CB"),
+    ("USACIDC", ("army.mil",), "us-agency:21CB"),
+    ("Air Force OSI", ("af.mil",), "us-agency:5707"),
+    ("U.S. Park Police", ("nps.gov",), "us-component:nps-uspp"),
+    ("NPS - US Park Police", (), "us-component:nps-uspp"),
+    ("US Capitol Police", (), "gov:uscapitolpolice-gov"),
+    ("Defense Criminal Investigative Service", (), "us-component:dodig-dcis"),
+    # an inspector general's own domain was its parent's (the FDIC's, the TVA's)
+    ("FDIC OIG", ("fdicoig.gov",), "us-component:fdic-oig"),
+    ("TVA OIG", ("tvaoig.gov",), "us-component:tva-oig"),
+])
+def test_a_federal_body_as_customers_type_it_is_accepted_as_itself(
+        screener: Screener, shipped: Reference, name: str, domains: tuple[str, ...],
+        expected: str) -> None:
+    outcome = screener.screen(Query(name, email_domains=domains))
+    assert outcome.status == ACCEPTED and outcome.best is not None, (name, outcome.status)
+    assert outcome.best.organization_id == expected
+    assert _sectors(shipped)[expected] == "law_enforcement"
+
+
+@pytest.mark.parametrize("name", ["OSI", "CID"])
+def test_a_bare_ambiguous_acronym_goes_to_review_never_rejected(
+        screener: Screener, name: str) -> None:
+    """"OSI" was rejected on main: a company (OSI Federal Technologies) shares it. With no
+    domain to say whose, a person decides; the gate refuses meanwhile."""
+    outcome = screener.screen(Query(name))
+    assert outcome.status == REVIEW, name
+    assert outcome.evidence
+
+
+@pytest.mark.parametrize("name", ["DOD Pentagon Force Protection Agency",
+                                  "Pentagon Force Protection Agency", "DOJ Federal Bureau of Prisons"])
+def test_a_department_before_an_agency_never_lets_it_through(
+        screener: Screener, shipped: Reference, name: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.status != REJECTED and outcome.best is not None
+    assert _sectors(shipped)[outcome.best.organization_id] in AGENCY_SECTORS
+
+
+@pytest.mark.parametrize(("name", "domains"), [
+    ("United States Mint", ("usmint.gov",)), ("United States Mint", ("usmint.treas.gov",)),
+    ("Government Publishing Office", ("gpo.gov",)), ("U.S. Fish and Wildlife Service", ("fws.gov",)),
+    ("Tennessee Valley Authority", ("tva.gov",)), ("National Park Service", ("nps.gov",)),
+    ("Food and Drug Administration", ()), ("OSI Systems, Inc.", ()),
+    ("Federal Protective Coatings", ()), ("Park Service Foundation", ()),
+])
+def test_a_parent_or_look_alike_is_never_published_as_an_agency(
+        screener: Screener, shipped: Reference, name: str, domains: tuple[str, ...]) -> None:
+    """The Mint is not its police: a component whose distinguishing word is its role ("United
+    States Mint Police") is not named whole by its parent's name (it was accepted so before the
+    rule)."""
+    outcome = screener.screen(Query(name, email_domains=domains))
+    if outcome.status == ACCEPTED:
+        assert outcome.best is not None
+        assert _sectors(shipped)[outcome.best.organization_id] not in AGENCY_SECTORS, name
+
+
+@pytest.mark.parametrize(("name", "state", "expected"), [
+    ("Fairview Park Police Department", "OH", "ori:OH0181900"),
+    ("New Jersey State Park Police", "NJ", "ori:NJ0225400"),
+    ("Florida Capitol Police", "FL", "ori:FL0370900"),
+])
+def test_a_local_body_is_not_a_national_one_s_office(
+        screener: Screener, name: str, state: str, expected: str) -> None:
+    """"Fairview Park" is a city: its police is not the U.S. Park Police's Fairview office."""
+    outcome = screener.screen(Query(name, state))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == expected
+
+
+def test_a_curated_domain_is_the_body_s_alone(shipped: Reference) -> None:
+    holders: dict[str, list[str]] = {}
+    for org in shipped.organizations:
+        for domain in org.identifiers.get("domain", ()):
+            holders.setdefault(domain, []).append(org.id)
+    rows = read_aliases()
+    ids = {o.id for o in shipped.organizations}
+    for row in rows:
+        assert row.id in ids, row.id
+        for domain in row.domains:
+            assert holders[domain] == [row.id], domain
+    assert holders["tvaoig.gov"] == ["us-component:tva-oig"]  # was the TVA's (other_government)
+
+
+def test_aliases_file_is_read_strictly() -> None:
+    header = "id,aliases,domains,source\n"
+    assert parse_aliases(header + "us-agency:1,A;B,x.gov,a page\n")[0].aliases == ("A", "B")
+    with pytest.raises(InputError, match="expected the columns"):
+        parse_aliases("id,aliases\n")
+    with pytest.raises(InputError, match=r"aliases\.csv:2: source"):
+        parse_aliases(header + "us-agency:1,A,,\n")
+    with pytest.raises(InputError, match=r"aliases\.csv:2: aliases"):
+        parse_aliases(header + "us-agency:1,,,a page\n")
+    with pytest.raises(InputError, match=r"aliases\.csv:2: domains"):
+        parse_aliases(header + "us-agency:1,,Sigar.MIL,a page\n")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("U.S. Customs and Border Protection", "us-agency:7014"),
+    ("Air Force Office of Special Investigations", "us-agency:5707"),
+    ("Department of Justice Office of the Inspector General", "us-agency:1504"),
+])
+def test_a_national_agency_named_whole_is_accepted_without_a_state(
+        screener: Screener, name: str, expected: str) -> None:
+    """Its exact name, with no state to confirm it, scored as any public body's (0.953) and
+    went to review."""
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == expected
+    assert "nationwide" in outcome.best.features
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("DOJ OIG", "us-agency:1504"), ("DOJ-OIG", "us-agency:1504"), ("VA OIG", "us-agency:3604")])
+def test_a_department_s_office_typed_with_its_department_stays_that_department_s(
+        screener: Screener, name: str, expected: str) -> None:
+    """A department's abbreviation is set aside only before an agency that names no department,
+    and only with two words left: "DOJ OIG" is not Agriculture's "OIG"."""
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == expected
