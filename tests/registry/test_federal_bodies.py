@@ -156,3 +156,27 @@ def test_a_department_s_office_typed_with_its_department_stays_that_department_s
     outcome = screener.screen(Query(name))
     assert outcome.status == ACCEPTED and outcome.best is not None
     assert outcome.best.organization_id == expected
+
+
+# build 17: an intelligence agency's police force is law enforcement (BJS's census lists both);
+# filed under `intelligence`, which is no agency sector, an account of either passed the gate
+@pytest.mark.parametrize(("org_id", "sector"), [
+    ("ori:MDNSA0100", "law_enforcement"),  # National Security Agency Police
+    ("ori:VACIA0000", "law_enforcement"),  # Central Intelligence Agency Security Protective Service
+    ("us-agency:97CG", "intelligence"),  # the NSA itself stays what it is
+    ("us-agency:5600", "intelligence"),  # the CIA itself
+    ("atlas:texas-parks-and-wildlife-department-law-enforcement-division-tx", "law_enforcement"),
+])
+def test_an_intelligence_agencys_police_force_is_law_enforcement(
+        shipped: Reference, org_id: str, sector: str) -> None:
+    assert _sectors(shipped)[org_id] == sector
+
+
+@pytest.mark.parametrize("name", ["NSA Police", "National Security Agency Police",
+                                  "CIA Security Protective Service",
+                                  "Central Intelligence Agency Security Protective Service"])
+def test_an_intelligence_agencys_police_never_passes_the_gate(
+        screener: Screener, shipped: Reference, name: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.status != REJECTED and outcome.best is not None, name
+    assert _sectors(shipped)[outcome.best.organization_id] in AGENCY_SECTORS, name
