@@ -180,3 +180,26 @@ def test_an_intelligence_agencys_police_never_passes_the_gate(
     outcome = screener.screen(Query(name))
     assert outcome.status != REJECTED and outcome.best is not None, name
     assert _sectors(shipped)[outcome.best.organization_id] in AGENCY_SECTORS, name
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    # in review on build 16: the roster gives a federal body whose name states no kind the role
+    # law_enforcement, and the name typed as it is lost 3 points for not stating one
+    ("Pentagon Force Protection Agency", "ori:VADPP0000"),
+    ("CIA Security Protective Service", "ori:VACIA0000"),
+    ("Central Intelligence Agency Security Protective Service", "ori:VACIA0000"),
+])
+def test_a_federal_protective_force_typed_as_named_is_accepted(
+        screener: Screener, name: str, expected: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None, (name, outcome.status)
+    assert outcome.best.organization_id == expected
+
+
+@pytest.mark.parametrize("name", ["Pentagon Federal Credit Union", "Force Protection Inc",
+                                  "Central Intelligence Agency"])
+def test_a_protective_forces_look_alike_is_not_accepted_as_it(
+        screener: Screener, shipped: Reference, name: str) -> None:
+    outcome = screener.screen(Query(name))
+    if outcome.status == ACCEPTED and outcome.best is not None:
+        assert _sectors(shipped)[outcome.best.organization_id] not in AGENCY_SECTORS, name
