@@ -203,3 +203,39 @@ def test_a_protective_forces_look_alike_is_not_accepted_as_it(
     outcome = screener.screen(Query(name))
     if outcome.status == ACCEPTED and outcome.best is not None:
         assert _sectors(shipped)[outcome.best.organization_id] not in AGENCY_SECTORS, name
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    # rejected on build 16: the department's short name was a word the agency's name lacks
+    ("Justice Federal Bureau of Prisons", "gov:bop-gov"),  # was accepted as the NIC
+    ("Homeland Security Federal Protective Service", "us-component:dhs-fps"),
+    ("Treasury Mint Police", "us-component:mint-police"),
+    ("Defense Pentagon Force Protection Agency", "ori:VADPP0000"),
+])
+def test_a_departments_short_name_before_its_agency_is_the_department(
+        screener: Screener, name: str, expected: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None, (name, outcome.status)
+    assert outcome.best.organization_id == expected
+
+
+def test_state_before_its_departments_agency_never_lets_it_through(
+        screener: Screener, shipped: Reference) -> None:
+    outcome = screener.screen(Query("State Diplomatic Security Service"))  # rejected on build 16
+    assert outcome.status != REJECTED and outcome.best is not None
+    assert _sectors(shipped)[outcome.best.organization_id] in AGENCY_SECTORS
+
+
+@pytest.mark.parametrize(("name", "not_expected"), [
+    # "State" is a word too: not the State Department before an agency that is not its own
+    ("State Park Police", "us-component:nps-uspp"),
+    ("State Capitol Police", "gov:uscapitolpolice-gov"),
+    ("Justice Police", "gov:atf-gov"),  # Justice, Illinois
+])
+def test_a_departments_short_name_is_not_read_before_another_departments_agency(
+        screener: Screener, name: str, not_expected: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.best is None or outcome.status != ACCEPTED \
+        or outcome.best.organization_id != not_expected
+    assert not any("a department above" in f.detail for f in
+                   (outcome.best.features.values() if outcome.best else ()))
