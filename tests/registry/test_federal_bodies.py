@@ -10,6 +10,7 @@ import pytest
 from daylight.core.errors import InputError
 from daylight.registry.organization import AGENCY_SECTORS, part_of_links
 from daylight.registry.reference.aliases import parse_aliases, read_aliases
+from daylight.registry.reference.sector import names_an_inspector_general
 from daylight.registry.reference.shipped import Reference, read_reference
 from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
 
@@ -239,3 +240,27 @@ def test_a_departments_short_name_is_not_read_before_another_departments_agency(
         or outcome.best.organization_id != not_expected
     assert not any("a department above" in f.detail for f in
                    (outcome.best.features.values() if outcome.best else ()))
+
+
+def test_an_inspector_general_the_gov_registry_abbreviates_is_law_enforcement(
+        shipped: Reference) -> None:
+    """The .gov registry writes SIGPR "Special IG for Pandemic Recovery": the build's
+    inspector-general rule looked for the words spelled out, and an account of it passed."""
+    assert _sectors(shipped)["gov:sigpr-gov"] == "law_enforcement"
+
+
+@pytest.mark.parametrize("name", ["Special Inspector General for Pandemic Recovery", "SIGPR"])
+def test_sigpr_as_customers_type_it_is_accepted_as_itself(screener: Screener, name: str) -> None:
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None, (name, outcome.status)
+    assert outcome.best.organization_id == "gov:sigpr-gov"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Special IG for Pandemic Recovery", True), ("Department of Labor OIG", True),
+    ("Office of the Inspector General", True), ("Big Sky Rural Fire District", False),
+    ("Igloo Corporation", False),
+])
+def test_the_inspector_general_rule_reads_the_abbreviation_in_capitals(
+        name: str, expected: bool) -> None:
+    assert names_an_inspector_general(name) is expected

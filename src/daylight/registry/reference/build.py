@@ -94,7 +94,8 @@ BUILD_VERSION = 17  # 2: CBP offices, the Marshals, companies with police words,
 # Protective Service, the Park Police, SIGAR, DCIS, ...) as components, and curated aliases and
 # domains (aliases.csv: "Army CID", "OSI", sigar.mil; tvaoig.gov moved to TVA's inspector general);
 # 17: an intelligence agency's police force (the NSA Police, the CIA's Security Protective Service)
-# is law enforcement, and so is an Atlas body whose name states one (Texas game wardens)
+# is law enforcement, and so is an Atlas body whose name states one (Texas game wardens); an
+# inspector general the .gov registry abbreviates ("Special IG for Pandemic Recovery") is one
 
 
 def build_reference(root: Path) -> Reference:

@@ -42,6 +42,15 @@ _IMMIGRATION_WORDS = ("immigration and customs enforcement", "customs and border
 # Police and the CIA's Security Protective Service): its officers arrest, its agency does not
 _POLICE_FORCE = re.compile(r"\bpolice\b|\bprotective service\b")
 
+# "Inspector General" spelled out, or as the .gov registry abbreviates it ("Special IG for
+# Pandemic Recovery"; "IG" and "OIG" in capitals only)
+_INSPECTOR_GENERAL = re.compile(r"(?i:\binspector general\b)|\bO?IG\b")
+
+
+def names_an_inspector_general(name: str) -> bool:
+    """Whether ``name`` names an office of inspector general."""
+    return _INSPECTOR_GENERAL.search(name) is not None
+
 
 def _intelligence(lowered: str) -> bool:
     """An intelligence agency's name that is not its police force's."""
@@ -64,7 +73,7 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: b
         # by name (USAspending's 7008 and 6950, and the FBI roster's, which has no code): its
         # boarding officers and agents enforce federal law at sea (14 U.S.C. 522)
         return "law_enforcement"
-    if "inspector general" in lowered and executive:
+    if names_an_inspector_general(name) and executive:
         # an executive office of inspector general: its special agents carry the law-enforcement
         # powers of the Inspector General Act (5 U.S.C. 406(f)); the FBI roster lists them. The
         # legislative branch's (the Architect of the Capitol's, the Capitol Police's) are not

@@ -20,7 +20,11 @@ from daylight.registry.geography import STATE_NAMES
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.organization import Organization
 from daylight.registry.reference.builder import ReferenceBuilder, slug
-from daylight.registry.reference.sector import federal_sector, public_body_sector
+from daylight.registry.reference.sector import (
+    federal_sector,
+    names_an_inspector_general,
+    public_body_sector,
+)
 
 FBI_ROSTER = "fbi-agencies-and-287g/fbi_lee_latest.csv"
 FEDERAL_AGENCIES = "federal-agencies-usaspending/authoritative_agency_list.csv"
@@ -214,7 +218,7 @@ _IT_OFFICE = re.compile(r"chief information officer|\bocio\b|information technol
 
 def _is_an_office(name: str) -> bool:
     """A department's office by its name, of the kind several departments have."""
-    return _AN_OFFICE.match(name) is not None or "inspector general" in name.lower()
+    return _AN_OFFICE.match(name) is not None or names_an_inspector_general(name)
 
 
 def _whose(name: str, aliases: tuple[str, ...], agency: str, abbreviation: str
