@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from daylight.core.errors import InputError
-from daylight.registry.organization import AGENCY_SECTORS, part_of_links
+from daylight.registry.organization import AGENCY_SECTORS, Organization, part_of_links
+from daylight.registry.reconcile import diff_reference
 from daylight.registry.reference.aliases import parse_aliases, read_aliases
 from daylight.registry.reference.sector import names_an_inspector_general
 from daylight.registry.reference.shipped import Reference, read_reference
@@ -264,3 +265,25 @@ def test_sigpr_as_customers_type_it_is_accepted_as_itself(screener: Screener, na
 def test_the_inspector_general_rule_reads_the_abbreviation_in_capitals(
         name: str, expected: bool) -> None:
     assert names_an_inspector_general(name) is expected
+
+
+@pytest.mark.parametrize(("dropped", "kept", "name"), [
+    ("us-agency:7009", "us-agency:2028", "U.S. Secret Service"),
+    ("us-agency:7015", "us-agency:2024", "Federal Law Enforcement Training Center"),
+])
+def test_a_law_enforcement_body_under_two_departments_codes_is_one_and_the_other_redirects(
+        screener: Screener, shipped: Reference, dropped: str, kept: str, name: str) -> None:
+    """Build 16 listed the Secret Service and FLETC under Treasury's code and Homeland
+    Security's: the two records tied and every account of either went to review. The first
+    listing (which holds the .gov domains accounts resolve by) keeps its id; loading build 17
+    over 16 redirects the other to it."""
+    by_id = {o.id: o for o in shipped.organizations}
+    assert dropped not in by_id and dropped.split(":")[1] in by_id[kept].identifiers["agency_code"]
+    outcome = screener.screen(Query(name))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == kept
+    as_built_16 = Organization(id=dropped, name=name, sector="law_enforcement", schema="PublicBody",
+                               identifiers={"agency_code": (dropped.split(":")[1],)},
+                               sources=(f"usaspending-agencies:{dropped.split(':')[1]}",))
+    diff = diff_reference({dropped: as_built_16}, {}, shipped, None)
+    assert dict(diff.merged) == {dropped: kept} and not diff.withdrawn

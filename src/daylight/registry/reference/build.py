@@ -95,7 +95,8 @@ BUILD_VERSION = 17  # 2: CBP offices, the Marshals, companies with police words,
 # domains (aliases.csv: "Army CID", "OSI", sigar.mil; tvaoig.gov moved to TVA's inspector general);
 # 17: an intelligence agency's police force (the NSA Police, the CIA's Security Protective Service)
 # is law enforcement, and so is an Atlas body whose name states one (Texas game wardens); an
-# inspector general the .gov registry abbreviates ("Special IG for Pandemic Recovery") is one
+# inspector general the .gov registry abbreviates ("Special IG for Pandemic Recovery") is one; a
+# law-enforcement body under two departments' codes is one (the Secret Service, FLETC)
 
 
 def build_reference(root: Path) -> Reference:
