@@ -287,3 +287,25 @@ def test_a_law_enforcement_body_under_two_departments_codes_is_one_and_the_other
                                sources=(f"usaspending-agencies:{dropped.split(':')[1]}",))
     diff = diff_reference({dropped: as_built_16}, {}, shipped, None)
     assert dict(diff.merged) == {dropped: kept} and not diff.withdrawn
+
+
+@pytest.mark.parametrize(("gone", "into"), [
+    ("gov:marshallalso-gov", "ori:AL0500000"), ("gov:waynecounty-ga-gov", "ori:GA1510000"),
+    ("gov:yellcosheriffar-gov", "ori:AR0750000"),
+])
+def test_a_sheriffs_office_the_gov_registry_misspells_is_the_rosters_sheriff(
+        shipped: Reference, gone: str, into: str) -> None:
+    """"Marshall County Sherriff's Office" (marshallalso.gov) was an `other_government` body of
+    its own: an account at that domain was accepted as no agency. Its domain is the roster's
+    Marshall County, AL agency's now, and loading build 17 redirects the .gov record's id."""
+    by_id = {o.id: o for o in shipped.organizations}
+    assert gone not in by_id and by_id[into].sector == "law_enforcement"
+    domain = gone.removeprefix("gov:").removesuffix("-gov") + ".gov"
+    assert domain in by_id[into].identifiers["domain"]
+
+
+def test_an_account_at_the_misspelt_sheriffs_domain_is_the_sheriff(screener: Screener) -> None:
+    outcome = screener.screen(Query("Marshall County Sheriff's Office", "AL",
+                                    email_domains=("marshallalso.gov",)))
+    assert outcome.status == ACCEPTED and outcome.best is not None
+    assert outcome.best.organization_id == "ori:AL0500000"

@@ -100,6 +100,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "pd": ("police", "department"), "dept": ("department",), "dpt": ("department",),
     "sheriff's": ("sheriffs",), "sherrifs": ("sheriffs",), "sherriffs": ("sheriffs",),
     "sherriff": ("sheriff",), "sherrif": ("sheriff",), "sheriff'": ("sheriffs",),
+    "sherriff's": ("sheriffs",), "sherrif's": ("sheriffs",),  # .gov registry
     "ofc": ("office",), "twp": ("township",), "tws": ("township",), "vlg": ("village",),
     "boro": ("borough",), "cnty": ("county",), "cty": ("county",), "mt": ("mount",),
     "ft": ("fort",), "dps": ("department", "of", "public", "safety"), "tf": ("task", "force"),

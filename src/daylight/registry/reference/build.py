@@ -96,7 +96,8 @@ BUILD_VERSION = 17  # 2: CBP offices, the Marshals, companies with police words,
 # 17: an intelligence agency's police force (the NSA Police, the CIA's Security Protective Service)
 # is law enforcement, and so is an Atlas body whose name states one (Texas game wardens); an
 # inspector general the .gov registry abbreviates ("Special IG for Pandemic Recovery") is one; a
-# law-enforcement body under two departments' codes is one (the Secret Service, FLETC)
+# law-enforcement body under two departments' codes is one (the Secret Service, FLETC); "Sherriff's"
+# is "sheriff's" (three .gov records of sheriffs' offices were other_government bodies)
 
 
 def build_reference(root: Path) -> Reference:
