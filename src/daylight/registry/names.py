@@ -72,6 +72,9 @@ _ROLE_PHRASES: tuple[tuple[str, str], ...] = (
     ("law_enforcement", "department of law enforcement"),
     ("law_enforcement", "division of law enforcement"), ("law_enforcement", "office of law enforcement"),
     ("law_enforcement", "law enforcement"),
+    # federal protective forces whose names state no other kind (BJS's census; build 17): typed
+    # as named, they had lost 3 points to the role the FBI roster gives them
+    ("law_enforcement", "force protection agency"), ("law_enforcement", "security protective service"),
     ("fire", "fire protection district"), ("fire", "fire department"), ("fire", "fire district"),
     ("fire", "fire rescue"), ("fire", "fire"),
     ("school", "independent school district"), ("school", "school district"),
@@ -97,6 +100,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "pd": ("police", "department"), "dept": ("department",), "dpt": ("department",),
     "sheriff's": ("sheriffs",), "sherrifs": ("sheriffs",), "sherriffs": ("sheriffs",),
     "sherriff": ("sheriff",), "sherrif": ("sheriff",), "sheriff'": ("sheriffs",),
+    "sherriff's": ("sheriffs",), "sherrif's": ("sheriffs",),  # .gov registry
     "ofc": ("office",), "twp": ("township",), "tws": ("township",), "vlg": ("village",),
     "boro": ("borough",), "cnty": ("county",), "cty": ("county",), "mt": ("mount",),
     "ft": ("fort",), "dps": ("department", "of", "public", "safety"), "tf": ("task", "force"),

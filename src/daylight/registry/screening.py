@@ -244,6 +244,13 @@ def _named_whole(features: dict[str, Feature]) -> bool:
         and features.get("role", Feature(0.0, "")).weight >= 0
 
 
+def _names_enough(kept: tuple[str, ...], key: NameKey) -> bool:
+    """Whether the words left once a department's name is set aside can name an agency: two
+    words, or one with the kind of body ("Pentagon" + force protection agency); one word alone
+    ("HHS OIG": "OIG") names too little: twenty offices share it."""
+    return len(kept) >= 2 or (len(kept) == 1 and key.role is not None)
+
+
 class Screener:
     """An in-memory index of reference organisations that scores queries against them."""
 
@@ -285,6 +292,10 @@ class Screener:
                     self._components[holder].append(component)
         self._national_roles: dict[str, list[int]] = defaultdict(list)
         self._departments: dict[str, str] = {}  # "doj": "United States Department of Justice"
+        # a department's short name, its core words ("state", "homeland security"), by its id,
+        # and its id by the first two digits of its agency code ("19": State's 1900)
+        self._department_words: dict[str, tuple[str, ...]] = {}
+        self._department_codes: dict[str, str] = {}
         for org in orgs:
             self._add(org)
         self._drop_inherited_acronyms()
@@ -393,6 +404,11 @@ class Screener:
         if national and org.schema == "PublicBody" and _is_a_department(org.name):
             for abbreviation in _abbreviations(org):
                 self._departments.setdefault(abbreviation, org.name)
+            if name_key(org.name).core:
+                self._department_words[org.id] = name_key(org.name).core
+                for code in org.identifiers.get("agency_code", ()):
+                    if code.endswith("00"):
+                        self._department_codes.setdefault(code[:2], org.id)
         if national and agency:
             for role in {k.role for k in keys if k.role and not k.core}:
                 self._national_roles[role].append(index)  # "U.S. Marshals Service": a role only
@@ -619,7 +635,8 @@ class Screener:
         part of (typed in capitals: "ICE" is also a word), and the feature saying so; None if
         the query has none."""
         if not entry.ancestors:
-            return self._department_words(key, entry, name)
+            return self._department_abbreviation(key, entry, name) \
+                or self._department_short_name(key, entry)
         typed = _typed(name)
         named: dict[str, str] = {}
         for ancestor in entry.ancestors if typed else ():
@@ -631,13 +648,13 @@ class Screener:
         own = entry.words  # "ERO" of ERO's Newark Field Office
         kept = tuple(w for w in key.core if w not in named or w in own)
         if not named or not kept or kept == key.core:
-            return None
+            return self._department_short_name(key, entry)
         said = ", ".join(f"`{a.upper()}` names `{n}`" for a, n in sorted(named.items()))
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
                 Feature(0.0, f"{said}, which `{entry.org.name}` is part of"))
 
-    def _department_words(self, key: NameKey, entry: _Entry,
-                          name: str) -> tuple[NameKey, Feature] | None:
+    def _department_abbreviation(self, key: NameKey, entry: _Entry,
+                                 name: str) -> tuple[NameKey, Feature] | None:
         """A national agency typed with a department's abbreviation before it ("DOJ Federal
         Bureau of Prisons", "DHS Federal Protective Service"): the query without it, and the
         feature saying so; None if the query has none. The reference does not link every
@@ -652,12 +669,54 @@ class Screener:
                                 if w[:1].isupper() and not w[1:].islower() and w.isalpha()}
         named = {a: self._departments[a] for a in typed if a in self._departments}
         kept = tuple(w for w in key.core if w not in named or w in entry.words)
-        if not named or len(kept) < 2 or kept == key.core:
-            # one word left ("HHS OIG": "OIG") names too little: twenty offices share it
+        if not named or not _names_enough(kept, key) or kept == key.core:
             return None
         said = ", ".join(f"`{a.upper()}` names `{n}`" for a, n in sorted(named.items()))
         return (NameKey(kept, key.role, key.jurisdictions, key.states),
                 Feature(0.0, f"{said}, a department above `{entry.org.name}`"))
+
+    def _department_short_name(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
+        """A national agency typed after its department's short name ("State Diplomatic Security
+        Service", "Treasury Special Inspector General for ..."), as after its abbreviation: the
+        query without it. The short name is also a plain word ("State Police", "State Park
+        Police"), so it is read as the department only first in the name, before an agency the
+        reference says is that department's (by part_of, agency code or .gov record), with enough
+        words left to name it."""
+        if not (entry.national and entry.agency and self.customer_forms) \
+                or "department of" in entry.org.name.lower():
+            return None
+        departments = self._departments_of(entry)
+        # its own names' words (a .gov record also lists its department's name)
+        own = {w for text in (entry.org.name, *entry.org.aliases) if text not in departments
+               for w in name_key(text).core}
+        for department, words in departments.items():
+            kept = key.core[len(words):]
+            if key.core[:len(words)] == words and _names_enough(kept, key) \
+                    and own.isdisjoint(words):
+                return (NameKey(kept, key.role, key.jurisdictions, key.states),
+                        Feature(0.0, f"`{' '.join(words)}` names `{department}`, a department "
+                                     f"above `{entry.org.name}`"))
+        return None
+
+    def _departments_of(self, entry: _Entry) -> dict[str, tuple[str, ...]]:
+        """The departments ``entry`` or what it is part of belongs to, as the reference says
+        (a department among its ancestors, its agency code's department, its .gov record's
+        department), by name, with their short names."""
+        out: dict[str, tuple[str, ...]] = {}
+        for org_id in (entry.org.id, *entry.ancestors):
+            index = self._by_id.get(org_id)
+            if index is None:
+                continue
+            org = self._entries[index].org
+            ids = [org_id, *(self._department_codes.get(code[:2], "")
+                             for code in org.identifiers.get("agency_code", ()))]
+            for department in ids:
+                if department in self._department_words and department != entry.org.id:
+                    out.setdefault(self._name(department), self._department_words[department])
+            for alias in org.aliases:
+                if _is_a_department(alias) and name_key(alias).core:
+                    out.setdefault(alias, name_key(alias).core)
+        return out
 
     def _office_words(self, key: NameKey, entry: _Entry) -> tuple[NameKey, Feature] | None:
         """A national agency's office: the query without the words of a place or a unit

@@ -56,7 +56,7 @@ from daylight.registry.reference.sources_links import (
 INPUT_FILES = (FBI_ROSTER, FEDERAL_AGENCIES, DOTGOV, *LOCAL_GOV_CONTRACTS, *RECENT_CONTRACTS,
                *OLD_CONTRACTS, AGREEMENTS_287G, ATLAS, FLOCK_AGENCIES, FLOCK_ACCESS, FLOCK_PORTALS,
                NC_SURVEY)
-BUILD_VERSION = 16  # 2: CBP offices, the Marshals, companies with police words, people withheld;
+BUILD_VERSION = 17  # 2: CBP offices, the Marshals, companies with police words, people withheld;
 # 3: federal .gov domains matched on core words and role (FEMA's domains were the FBI's);
 # 4 (issue 11): validity intervals (period of performance, snapshots), PSC/NAICS codes, Flock
 # data sharing;
@@ -92,7 +92,12 @@ BUILD_VERSION = 16  # 2: CBP offices, the Marshals, companies with police words,
 # the Federal Air Marshal Service as components, law enforcement by their names; 16: federal
 # police, investigators and inspectors general the BJS census and CIGIE list (the Federal
 # Protective Service, the Park Police, SIGAR, DCIS, ...) as components, and curated aliases and
-# domains (aliases.csv: "Army CID", "OSI", sigar.mil; tvaoig.gov moved to TVA's inspector general)
+# domains (aliases.csv: "Army CID", "OSI", sigar.mil; tvaoig.gov moved to TVA's inspector general);
+# 17: an intelligence agency's police force (the NSA Police, the CIA's Security Protective Service)
+# is law enforcement, and so is an Atlas body whose name states one (Texas game wardens); an
+# inspector general the .gov registry abbreviates ("Special IG for Pandemic Recovery") is one; a
+# law-enforcement body under two departments' codes is one (the Secret Service, FLETC); "Sherriff's"
+# is "sheriff's" (three .gov records of sheriffs' offices were other_government bodies)
 
 
 def build_reference(root: Path) -> Reference:

@@ -12,6 +12,8 @@ police force.
 
 from __future__ import annotations
 
+import re
+
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 
 IMMIGRATION_AGENCY_CODES = frozenset({"7012", "7014"})
@@ -36,6 +38,24 @@ _INTELLIGENCE_WORDS = ("intelligence", "national security agency", "reconnaissan
                        "central intelligence")
 _IMMIGRATION_WORDS = ("immigration and customs enforcement", "customs and border protection",
                       "border patrol")
+# an intelligence agency's own police force (BJS's census of federal officers lists the NSA
+# Police and the CIA's Security Protective Service): its officers arrest, its agency does not
+_POLICE_FORCE = re.compile(r"\bpolice\b|\bprotective service\b")
+
+# "Inspector General" spelled out, or as the .gov registry abbreviates it ("Special IG for
+# Pandemic Recovery"; "IG" and "OIG" in capitals only)
+_INSPECTOR_GENERAL = re.compile(r"(?i:\binspector general\b)|\bO?IG\b")
+
+
+def names_an_inspector_general(name: str) -> bool:
+    """Whether ``name`` names an office of inspector general."""
+    return _INSPECTOR_GENERAL.search(name) is not None
+
+
+def _intelligence(lowered: str) -> bool:
+    """An intelligence agency's name that is not its police force's."""
+    return (any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered
+            and _POLICE_FORCE.search(lowered) is None)
 
 
 def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: bool = True
@@ -45,7 +65,7 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: b
     lowered = name.lower()
     if subtier_code in IMMIGRATION_AGENCY_CODES or any(w in lowered for w in _IMMIGRATION_WORDS):
         return "immigration_enforcement"
-    if any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered:
+    if _intelligence(lowered):
         return "intelligence"
     if subtier_code in LAW_ENFORCEMENT_AGENCY_CODES:
         return "law_enforcement"
@@ -53,7 +73,7 @@ def federal_sector(subtier_code: str, cgac_code: str, name: str, *, executive: b
         # by name (USAspending's 7008 and 6950, and the FBI roster's, which has no code): its
         # boarding officers and agents enforce federal law at sea (14 U.S.C. 522)
         return "law_enforcement"
-    if "inspector general" in lowered and executive:
+    if names_an_inspector_general(name) and executive:
         # an executive office of inspector general: its special agents carry the law-enforcement
         # powers of the Inspector General Act (5 U.S.C. 406(f)); the FBI roster lists them. The
         # legislative branch's (the Architect of the Capitol's, the Capitol Police's) are not
@@ -73,7 +93,7 @@ def public_body_sector(name: str) -> str:
     lowered = name.lower()
     if any(w in lowered for w in _IMMIGRATION_WORDS):
         return "immigration_enforcement"
-    if any(w in lowered for w in _INTELLIGENCE_WORDS) and "commission" not in lowered:
+    if _intelligence(lowered):
         return "intelligence"
     role = name_key(name).role
     if role in LAW_ENFORCEMENT_ROLES:

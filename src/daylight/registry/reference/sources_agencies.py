@@ -20,7 +20,11 @@ from daylight.registry.geography import STATE_NAMES
 from daylight.registry.names import LAW_ENFORCEMENT_ROLES, name_key
 from daylight.registry.organization import Organization
 from daylight.registry.reference.builder import ReferenceBuilder, slug
-from daylight.registry.reference.sector import federal_sector, public_body_sector
+from daylight.registry.reference.sector import (
+    federal_sector,
+    names_an_inspector_general,
+    public_body_sector,
+)
 
 FBI_ROSTER = "fbi-agencies-and-287g/fbi_lee_latest.csv"
 FEDERAL_AGENCIES = "federal-agencies-usaspending/authoritative_agency_list.csv"
@@ -175,6 +179,7 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
     # a roster body that shares its name with another roster body is nobody's twin
     roster = {key: ids[0] for key, ids in _federal_bodies(builder, ("ori:",)).items()
               if len(ids) == 1}
+    enforcement: dict[str, str] = {}  # a law-enforcement body's first listing, by its key
     for row in usable:
         code, name = row["SUBTIER CODE"], row["SUBTIER NAME"]
         org_id = f"us-agency:{code}"
@@ -198,6 +203,15 @@ def add_federal_agencies(builder: ReferenceBuilder, root: Path) -> None:
         if twin is not None:
             _roster_twin(builder, twin, name, sector, identifiers, aliases, code)
             continue
+        if not office and sector == "law_enforcement" and key in enforcement:
+            # ... and one the roster does not list is its first listing (the Secret Service
+            # and FLETC under Treasury's codes and Homeland Security's: two records tied, and
+            # an account of either went to review); a later listing's id redirects to it
+            builder.merge(enforcement[key], aliases=(name, *aliases), identifiers=identifiers,
+                          sources=(f"usaspending-agencies:{code}",))
+            continue
+        if not office and sector == "law_enforcement" and key:
+            enforcement[key] = org_id
         builder.add(Organization(
             id=org_id, name=name, sector=sector, role=None, state="", identifiers=identifiers,
             aliases=aliases, sources=(f"usaspending-agencies:{code}",)))
@@ -214,7 +228,7 @@ _IT_OFFICE = re.compile(r"chief information officer|\bocio\b|information technol
 
 def _is_an_office(name: str) -> bool:
     """A department's office by its name, of the kind several departments have."""
-    return _AN_OFFICE.match(name) is not None or "inspector general" in name.lower()
+    return _AN_OFFICE.match(name) is not None or names_an_inspector_general(name)
 
 
 def _whose(name: str, aliases: tuple[str, ...], agency: str, abbreviation: str

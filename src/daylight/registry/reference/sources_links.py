@@ -190,8 +190,13 @@ def add_atlas(builder: ReferenceBuilder, root: Path) -> None:
         key = (name.lower(), state)
         if key not in cache:
             lea = row["Type of LEA"].lower()
-            sector = "other_government" if lea in _NOT_LAW_ENFORCEMENT else "law_enforcement"
-            if public_body_sector(name) == "immigration_enforcement":
+            by_name = public_body_sector(name)
+            # a type that is not law enforcement ("Parks") gives way to a name that states a
+            # law-enforcement body ("Texas Parks and Wildlife Department Law Enforcement
+            # Division": its game wardens are peace officers)
+            sector = "other_government" if lea in _NOT_LAW_ENFORCEMENT \
+                and by_name != "law_enforcement" else "law_enforcement"
+            if by_name == "immigration_enforcement":
                 # The Atlas types CBP's and ICE's offices "DHS" (which is not enforcement as a
                 # whole); the name says whose office it is ("U.S. Customs and Border Protection
                 # - Boston Logan International Airport"), and that decides.
