@@ -22,7 +22,7 @@ from daylight.registry.component_names import ComponentNames, component_names
 from daylight.registry.organization import Organization, part_of_links
 from daylight.registry.reconcile import diff_reference
 from daylight.registry.reference.components import read_components
-from daylight.registry.reference.shipped import Reference, read_reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.reference.sources_agencies import roster_state
 from daylight.registry.reference.sources_components import part_of_id
 from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
@@ -31,16 +31,6 @@ from tests.registry.conftest import NOW
 
 FBI, DEA, USMS, ICE, CBP = ("ori:DCFBIWA01", "ori:DEDEA0100", "us-agency:1544", "us-agency:7012",
                             "us-agency:7014")
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Reference:
-    return read_reference()
-
-
-@pytest.fixture(scope="module")
-def screener(shipped: Reference) -> Screener:
-    return Screener(shipped.organizations, part_of=part_of_links(shipped.relationships))
 
 
 def _agency(org_id: str, part_of: dict[str, str]) -> str:

@@ -8,22 +8,12 @@ from __future__ import annotations
 import pytest
 
 from daylight.core.errors import InputError
-from daylight.registry.organization import AGENCY_SECTORS, Organization, part_of_links
+from daylight.registry.organization import AGENCY_SECTORS, Organization
 from daylight.registry.reconcile import diff_reference
 from daylight.registry.reference.aliases import parse_aliases, read_aliases
 from daylight.registry.reference.sector import names_an_inspector_general
-from daylight.registry.reference.shipped import Reference, read_reference
+from daylight.registry.reference.shipped import Reference
 from daylight.registry.screening import ACCEPTED, REJECTED, REVIEW, Query, Screener
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Reference:
-    return read_reference()
-
-
-@pytest.fixture(scope="module")
-def screener(shipped: Reference) -> Screener:
-    return Screener(shipped.organizations, part_of=part_of_links(shipped.relationships))
 
 
 def _sectors(shipped: Reference) -> dict[str, str]:

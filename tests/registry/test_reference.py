@@ -15,12 +15,7 @@ from daylight.registry.organization import (
     read_relationships,
     write_csv,
 )
-from daylight.registry.reference.shipped import Reference, read_reference, shipped_data_dir
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Reference:
-    return read_reference()
+from daylight.registry.reference.shipped import Reference, shipped_data_dir
 
 
 def test_shipped_data_matches_its_manifest(shipped: Reference) -> None:
