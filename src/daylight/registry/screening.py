@@ -296,6 +296,7 @@ class Screener:
         # and its id by the first two digits of its agency code ("19": State's 1900)
         self._department_words: dict[str, tuple[str, ...]] = {}
         self._department_codes: dict[str, str] = {}
+        self._departments_by_org: dict[str, tuple[dict[str, tuple[str, ...]], set[str]]] = {}
         for org in orgs:
             self._add(org)
         self._drop_inherited_acronyms()
@@ -685,10 +686,7 @@ class Screener:
         if not (entry.national and entry.agency and self.customer_forms) \
                 or "department of" in entry.org.name.lower():
             return None
-        departments = self._departments_of(entry)
-        # its own names' words (a .gov record also lists its department's name)
-        own = {w for text in (entry.org.name, *entry.org.aliases) if text not in departments
-               for w in name_key(text).core}
+        departments, own = self._departments_of(entry)
         for department, words in departments.items():
             kept = key.core[len(words):]
             if key.core[:len(words)] == words and _names_enough(kept, key) \
@@ -698,10 +696,21 @@ class Screener:
                                      f"above `{entry.org.name}`"))
         return None
 
-    def _departments_of(self, entry: _Entry) -> dict[str, tuple[str, ...]]:
+    def _departments_of(self, entry: _Entry) -> tuple[dict[str, tuple[str, ...]], set[str]]:
         """The departments ``entry`` or what it is part of belongs to, as the reference says
         (a department among its ancestors, its agency code's department, its .gov record's
-        department), by name, with their short names."""
+        department), by name, with their short names; and the words of the entry's own names
+        (a .gov record also lists its department's name). Worked out once per organisation:
+        it is asked for every national agency scored against every query."""
+        known = self._departments_by_org.get(entry.org.id)
+        if known is None:
+            departments = self._departments_above(entry)
+            own = {w for text in (entry.org.name, *entry.org.aliases) if text not in departments
+                   for w in name_key(text).core}
+            known = self._departments_by_org[entry.org.id] = (departments, own)
+        return known
+
+    def _departments_above(self, entry: _Entry) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for org_id in (entry.org.id, *entry.ancestors):
             index = self._by_id.get(org_id)
