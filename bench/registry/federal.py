@@ -39,7 +39,6 @@ reported, never looked at one by one.
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import sys
 import time
@@ -48,14 +47,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.registry.pdap import email_domain
-from bench.registry.screening import allowed_face_recognition
+from bench.registry.screening import allowed_face_recognition, held_out_key
 
 from daylight.registry.organization import AGENCY_SECTORS, part_of_links
 from daylight.registry.reference.shipped import read_reference
 from daylight.registry.screening import ACCEPTED, REVIEW, Query, Screener
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-HELD_OUT_SHARE = 3  # one in three
 
 
 @dataclass(frozen=True)
@@ -273,10 +271,6 @@ class Tally:
     examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-def held_out(key: str) -> bool:
-    return hashlib.sha256(key.encode()).digest()[0] % HELD_OUT_SHARE == 0
-
-
 def _us_forms(name: str) -> list[str]:
     bare = re.sub(r"^(U\.S\.|United States|US)\s+", "", name)
     return sorted({f"U.S. {bare}", f"US {bare}", f"United States {bare}"} - {name})
@@ -314,7 +308,7 @@ def variants(body: Body) -> list[Query]:
 
 
 def cases_bodies() -> list[Case]:
-    return [Case(body.source, query, True, body.truth, held_out(body.name))
+    return [Case(body.source, query, True, body.truth, held_out_key(body.name))
             for body in BODIES for query in variants(body)]
 
 
@@ -326,7 +320,7 @@ def cases_roster(by_ori: dict[str, str]) -> list[Case]:
             if row["agency_type_name"] != "Federal" or name.endswith((",", ":")):
                 continue
             truth = (by_ori[row["ori"]],) if row["ori"] in by_ori else ()
-            out.append(Case("roster", Query(name), True, truth, held_out(name)))
+            out.append(Case("roster", Query(name), True, truth, held_out_key(name)))
     return out
 
 
@@ -343,13 +337,13 @@ def cases_pdap() -> list[Case]:
             domain = email_domain(row["homepage_url"])
             out.append(Case("pdap", Query(name, row["state_iso"].strip(),
                                           email_domains=(domain,) if domain else ()),
-                            True, (), held_out(name)))
+                            True, (), held_out_key(name)))
     return out
 
 
 def cases_lookalikes() -> list[Case]:
     return [Case("lookalike", Query(name, email_domains=(domain,) if domain else ()), False,
-                 (), held_out(name)) for name, domain in LOOKALIKES]
+                 (), held_out_key(name)) for name, domain in LOOKALIKES]
 
 
 def _chain(org_id: str, part_of: dict[str, str]) -> set[str]:

@@ -103,9 +103,13 @@ def _rows(relative: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def held_out_key(key: str) -> bool:
+    """Whether the case keyed ``key`` is in the held-out third (a hash: stable across runs)."""
+    return hashlib.sha256(key.encode()).digest()[0] % HELD_OUT_SHARE == 0
+
+
 def held_out(case: Case) -> bool:
-    digest = hashlib.sha256(f"{case.style}\t{case.query.name}".encode()).digest()
-    return digest[0] % HELD_OUT_SHARE == 0
+    return held_out_key(f"{case.style}\t{case.query.name}")
 
 
 def cases_287g(by_ori: dict[str, str]) -> list[Case]:
